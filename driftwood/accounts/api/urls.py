@@ -1,0 +1,9 @@
+from driftwood.accounts.api import views
+from driftwood.core.urls import api_path
+
+urlpatterns = [
+    *api_path("auth/register", views.UserRegisterApi.as_view(), name="auth-register"),
+    *api_path("auth/login", views.UserLoginApi.as_view(), name="auth-login"),
+    *api_path("auth/refresh", views.TokenRefreshApi.as_view(), name="auth-refresh"),
+    *api_path("me", views.MeApi.as_view(), name="me"),
+]

@@ -1,0 +1,105 @@
+from django.contrib.auth.models import update_last_login
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework_simplejwt.exceptions import ExpiredTokenError, TokenError
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from driftwood.accounts import selectors, services
+from driftwood.accounts.authentication import TokenExpired, TokenInvalid
+from driftwood.accounts.models import USERNAME_PATTERN, User
+
+
+class UserRegisterApi(APIView):
+    permission_classes = [AllowAny]
+
+    class InputSerializer(serializers.Serializer):
+        username = serializers.RegexField(
+            USERNAME_PATTERN, error_messages={"invalid": "3-30 characters: letters, digits and underscores."}
+        )
+        email = serializers.EmailField(max_length=254)
+        password = serializers.CharField(max_length=128, write_only=True, style={"input_type": "password"})
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        username = serializers.CharField()
+        email = serializers.EmailField()
+
+    @extend_schema(operation_id="auth_register", request=InputSerializer, responses={201: OutputSerializer})
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.user_create(**data.validated_data)
+        return Response(self.OutputSerializer(user).data, status=status.HTTP_201_CREATED)
+
+
+class TokenPairSerializer(serializers.Serializer):
+    access = serializers.CharField()
+    refresh = serializers.CharField()
+
+
+class UserLoginApi(APIView):
+    """Failed attempts are limited per username (5/min) and per IP (20/min); successes are free."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = []
+
+    class InputSerializer(serializers.Serializer):
+        username = serializers.CharField(max_length=150)
+        password = serializers.CharField(max_length=128, write_only=True, style={"input_type": "password"})
+
+    @extend_schema(operation_id="auth_login", request=InputSerializer, responses={200: TokenPairSerializer})
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.user_authenticate(request=request, **data.validated_data)
+        refresh = RefreshToken.for_user(user)
+        update_last_login(None, user)
+        return Response({"access": str(refresh.access_token), "refresh": str(refresh)})
+
+
+class TokenRefreshApi(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    class InputSerializer(serializers.Serializer):
+        refresh = serializers.CharField()
+
+    @extend_schema(
+        operation_id="auth_refresh",
+        request=InputSerializer,
+        responses={200: inline_serializer("AccessToken", {"access": serializers.CharField()})},
+    )
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            refresh = RefreshToken(data.validated_data["refresh"])
+        except ExpiredTokenError as exc:
+            raise TokenExpired("The refresh token has expired.") from exc
+        except TokenError as exc:
+            raise TokenInvalid("The refresh token is invalid.") from exc
+        user_id = refresh.payload.get("user_id")
+        if not User.objects.filter(pk=user_id, is_active=True).exists():
+            raise TokenInvalid("The refresh token is invalid.")
+        return Response({"access": str(refresh.access_token)})
+
+
+class MeApi(APIView):
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        username = serializers.CharField()
+        email = serializers.EmailField()
+        display_name = serializers.CharField()
+        is_staff = serializers.BooleanField()
+        subscription_tier = serializers.ChoiceField(choices=User.SubscriptionTier.choices)
+        starred_user_ids = serializers.ListField(child=serializers.IntegerField())
+
+    @extend_schema(operation_id="me", responses={200: OutputSerializer})
+    def get(self, request):
+        user = request.user
+        user.starred_user_ids = selectors.user_starred_ids(user=user)
+        return Response(self.OutputSerializer(user).data)

@@ -1,0 +1,48 @@
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models.functions import Lower
+
+USERNAME_PATTERN = r"^[A-Za-z0-9_]{3,30}$"
+
+
+class DriftwoodUserManager(UserManager):
+    def get_by_natural_key(self, username):
+        # Usernames are unique case-insensitively, so log-in ignores case too.
+        return self.get(username__iexact=username)
+
+
+class User(AbstractUser):
+    class SubscriptionTier(models.TextChoices):
+        FREE = "free", "Free"
+        PREMIUM = "premium", "Premium"
+
+    username = models.CharField(
+        max_length=30,
+        unique=True,
+        validators=[
+            RegexValidator(USERNAME_PATTERN, "3-30 characters: letters, digits and underscores."),
+        ],
+        help_text="3-30 characters: letters, digits and underscores.",
+        error_messages={"unique": "That username is taken."},
+    )
+    email = models.EmailField("email address")
+    display_name = models.CharField(max_length=50, blank=True)
+    subscription_tier = models.CharField(max_length=10, choices=SubscriptionTier.choices, default=SubscriptionTier.FREE)
+
+    objects = DriftwoodUserManager()
+
+    REQUIRED_FIELDS = ["email"]
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("username"), name="accounts_user_username_ci_unique"),
+            models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.username
+
+    @property
+    def public_name(self) -> str:
+        return self.display_name or self.username

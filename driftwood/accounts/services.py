@@ -1,0 +1,79 @@
+"""Account writes: sign-up, profile edits, and log-in with its failed-attempt limits."""
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from driftwood.accounts.models import User
+from driftwood.core import ratelimit
+from driftwood.core.exceptions import InvalidCredentials, RateLimited
+from driftwood.core.network import client_ip
+
+
+def _check_unique(*, username: str, email: str) -> None:
+    errors = {}
+    if User.objects.filter(username__iexact=username).exists():
+        errors["username"] = ["That username is taken."]
+    if User.objects.filter(email__iexact=email).exists():
+        errors["email"] = ["An account with that e-mail already exists."]
+    if errors:
+        raise ValidationError(errors)
+
+
+def user_create(*, username: str, email: str, password: str, display_name: str = "") -> User:
+    """Register a player. Uniqueness is case-insensitive and guarded by the database too."""
+    email = User.objects.normalize_email(email).strip()
+    _check_unique(username=username, email=email)
+    user = User(username=username, email=email, display_name=display_name or username)
+    user.full_clean(exclude=["password"], validate_unique=False)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        # Lost a race with an identical sign-up: report it like the check above would.
+        _check_unique(username=username, email=email)
+        raise
+    return user
+
+
+def user_update_profile(*, user: User, display_name: str) -> User:
+    user.display_name = display_name.strip()
+    user.full_clean(validate_unique=False, exclude=["password"])
+    user.save(update_fields=["display_name"])
+    return user
+
+
+def _login_limits(request, username: str):
+    rates = settings.RATE_LIMITS
+    return (
+        ("login_user", username.lower(), ratelimit.Rate.parse(rates["login_failures_per_username"])),
+        ("login_ip", client_ip(request), ratelimit.Rate.parse(rates["login_failures_per_ip"])),
+    )
+
+
+def user_authenticate(*, request, username: str, password: str) -> User:
+    """Check credentials, counting failures per username and per client IP.
+
+    Only failures count (players at a LAN event share one IP). Once a limit is reached
+    every attempt is refused, the right password included, until the window passes.
+    Inactive (banned) users are refused like a wrong password.
+    """
+    limits = _login_limits(request, username)
+    if settings.RATELIMIT_ENABLE:
+        usages = [ratelimit.peek(scope, ident, rate) for scope, ident, rate in limits]
+        blocked = [usage.retry_after for usage in usages if usage.exhausted]
+        if blocked:
+            raise RateLimited("Too many failed log-in attempts. Try again later.", retry_after=max(blocked))
+    user = authenticate(request, username=username, password=password)
+    if user is None:
+        for scope, ident, rate in limits:
+            ratelimit.hit(scope, ident, rate)
+        raise InvalidCredentials()
+    return user

@@ -1,0 +1,7 @@
+"""/api/v1/: every app's API routes."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("driftwood.accounts.api.urls")),
+]

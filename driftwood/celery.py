@@ -1,0 +1,49 @@
+"""Celery application: three queues, routing by task, retries for outside calls."""
+
+import os
+
+from celery import Celery, Task
+from kombu import Queue
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "driftwood.settings")
+
+app = Celery("driftwood")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.conf.update(
+    task_queues=(Queue("high"), Queue("default"), Queue("low")),
+    task_default_queue="default",
+    # Routing by task: user-facing latency (mail, push) goes high, housekeeping low.
+    task_routes={
+        "driftwood.notifications.tasks.*": {"queue": "high"},
+        "driftwood.core.tasks.*": {"queue": "low"},
+    },
+    task_serializer="json",
+    result_serializer="json",
+    accept_content=["json"],
+    worker_prefetch_multiplier=1,
+    broker_connection_retry_on_startup=True,
+    timezone="UTC",
+    beat_schedule={
+        "purge-expired-idempotency-keys": {
+            "task": "driftwood.core.tasks.purge_expired_idempotency_keys",
+            "schedule": 3600.0,
+        },
+    },
+)
+app.autodiscover_tasks()
+
+
+class ExternalServiceTask(Task):
+    """Base for tasks that talk to the outside world (SMTP, FCM, bank, Stripe).
+
+    They must be idempotent: a late ack means a task whose worker died is redelivered,
+    and failures are retried with jittered exponential backoff.
+    """
+
+    autoretry_for = (Exception,)
+    retry_backoff = 2
+    retry_backoff_max = 600
+    retry_jitter = True
+    max_retries = 8
+    acks_late = True
+    reject_on_worker_lost = True

@@ -1,0 +1,141 @@
+"""Embedded mode: run or test Driftwood with nothing installed but Python.
+
+    python -m driftwood.core.embedded run            # make run
+    python -m driftwood.core.embedded test [ARGS]    # make test (ARGS go to pytest)
+
+Whatever the environment does not provide is started here and stopped on exit:
+PostgreSQL from the pip-installed `pgserver` (data kept in ./.data/postgres) when
+DATABASE_URL is unset, and `localstripe` when STRIPE_API_BASE is unset. Redis is optional:
+without REDIS_URL the settings fall back to in-process cache, channel layer and eager
+Celery. Deliberately free of Django imports: it prepares the environment Django reads.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from urllib.parse import quote
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+DATA_DIR = BASE_DIR / ".data"
+BIN_DIR = Path(sys.executable).parent
+DATABASE_NAME = "driftwood"
+LOCALSTRIPE_PORT = int(os.environ.get("LOCALSTRIPE_PORT", "8420"))
+
+
+def log(message: str) -> None:
+    print(f"[driftwood] {message}", flush=True)
+
+
+def _wait_for_port(host: str, port: int, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex((host, port)) == 0:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"nothing listening on {host}:{port} after {timeout:.0f}s")
+
+
+@contextmanager
+def embedded_postgres():
+    """Start pgserver on ./.data/postgres and export DATABASE_URL for its unix socket."""
+    import pgserver
+
+    pgdata = DATA_DIR / "postgres"
+    pgdata.mkdir(parents=True, exist_ok=True)
+    server = pgserver.get_server(pgdata, cleanup_mode="stop")
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")
+    if "1 row" not in exists:
+        server.psql(f"CREATE DATABASE {DATABASE_NAME};")
+    socket_dir = server.get_uri().split("host=", 1)[1]
+    os.environ["DATABASE_URL"] = f"postgres://postgres@/{DATABASE_NAME}?host={quote(socket_dir)}"
+    log(f"embedded PostgreSQL running (data in {pgdata})")
+    try:
+        yield
+    finally:
+        server.cleanup()
+        log("embedded PostgreSQL stopped")
+
+
+@contextmanager
+def background(name: str, command: list[str], *, port: int | None = None, quiet: bool = False):
+    """Run a helper process for the duration of the block."""
+    output = subprocess.DEVNULL if quiet else None
+    process = subprocess.Popen(command, stdout=output, stderr=output)
+    try:
+        if port is not None:
+            _wait_for_port("127.0.0.1", port)
+        log(f"{name} running" + (f" on 127.0.0.1:{port}" if port else ""))
+        yield process
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        log(f"{name} stopped")
+
+
+def _start_services(stack: ExitStack, *, localstripe: bool) -> None:
+    if not os.environ.get("DATABASE_URL"):
+        stack.enter_context(embedded_postgres())
+    if localstripe and not os.environ.get("STRIPE_API_BASE"):
+        command = [str(BIN_DIR / "localstripe"), "--port", str(LOCALSTRIPE_PORT)]
+        stack.enter_context(background("localstripe", command, port=LOCALSTRIPE_PORT, quiet=True))
+        os.environ["STRIPE_API_BASE"] = f"http://127.0.0.1:{LOCALSTRIPE_PORT}"
+
+
+def manage(*args: str) -> None:
+    subprocess.run([sys.executable, str(BASE_DIR / "manage.py"), *args], check=True)
+
+
+def run() -> int:
+    os.environ.setdefault("DJANGO_DEBUG", "true")
+    host = os.environ.get("HOST", "127.0.0.1")
+    port = int(os.environ.get("PORT", "8000"))
+    with ExitStack() as stack:
+        _start_services(stack, localstripe=True)
+        manage("migrate", "--no-input")
+        manage("seed_demo")
+        server = stack.enter_context(
+            background(
+                "daphne",
+                [str(BIN_DIR / "daphne"), "-b", host, "-p", str(port), "driftwood.asgi:application"],
+                port=port,
+            )
+        )
+        log(f"Driftwood is ready at http://{host}:{port}/  (API docs /api/docs/, admin /admin/). Ctrl-C stops.")
+        try:
+            return server.wait()
+        except KeyboardInterrupt:
+            log("stopping")
+            return 0
+
+
+def test(pytest_args: list[str]) -> int:
+    with ExitStack() as stack:
+        _start_services(stack, localstripe=True)
+        pytest = subprocess.Popen([sys.executable, "-m", "pytest", *pytest_args])
+        while True:
+            try:
+                return pytest.wait()
+            except KeyboardInterrupt:
+                continue  # Ctrl-C reaches pytest too; the services stop once it has ended
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in {"run", "test"}:
+        print(__doc__)
+        return 2
+    if argv[0] == "run":
+        return run()
+    return test(argv[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,48 @@
+"""Typed domain errors. Services raise them; `core.errors` turns them into the envelope."""
+
+from rest_framework import status
+
+
+class DomainError(Exception):
+    """A business rule refused the operation. Subclasses name the contract's code."""
+
+    status_code: int = status.HTTP_400_BAD_REQUEST
+    code: str = "invalid"
+    default_message: str = "The request could not be completed."
+
+    def __init__(self, message: str | None = None, *, errors: dict[str, list[str]] | None = None):
+        self.message = message or self.default_message
+        self.errors = errors
+        super().__init__(self.message)
+
+
+class Conflict(DomainError):
+    status_code = status.HTTP_409_CONFLICT
+    code = "conflict"
+    default_message = "The request conflicts with the current state."
+
+
+class IdempotencyKeyReused(Conflict):
+    code = "idempotency_key_reused"
+    default_message = "This Idempotency-Key was already used with a different request body."
+
+
+class RequestInProgress(Conflict):
+    code = "request_in_progress"
+    default_message = "A request with this Idempotency-Key is still being processed."
+
+
+class InvalidCredentials(DomainError):
+    status_code = status.HTTP_401_UNAUTHORIZED
+    code = "invalid_credentials"
+    default_message = "Invalid username or password."
+
+
+class RateLimited(DomainError):
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    code = "rate_limited"
+    default_message = "Too many requests. Try again later."
+
+    def __init__(self, message: str | None = None, *, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after

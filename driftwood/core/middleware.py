@@ -1,0 +1,74 @@
+"""Request logging and the API error envelope for responses Django itself produces."""
+
+import logging
+import time
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from driftwood.core.errors import error_response
+
+logger = logging.getLogger("driftwood.requests")
+
+API_PREFIX = "/api/"
+
+
+class RequestLogMiddleware:
+    """Logs method, path, status, duration and user; adds X-Process-Time (seconds)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = time.perf_counter()
+        response = self.get_response(request)
+        duration = time.perf_counter() - started
+        response["X-Process-Time"] = f"{duration:.4f}"
+        user = getattr(request, "user", None)
+        user_id = user.pk if user is not None and user.is_authenticated else None
+        log = logger.warning if duration > settings.SLOW_REQUEST_SECONDS else logger.info
+        log(
+            "%s %s %s %.1fms user=%s%s",
+            request.method,
+            request.path,
+            response.status_code,
+            duration * 1000,
+            user_id,
+            " slow" if duration > settings.SLOW_REQUEST_SECONDS else "",
+        )
+        return response
+
+
+def _is_json(response) -> bool:
+    return response.get("Content-Type", "").startswith("application/json")
+
+
+class ApiErrorEnvelopeMiddleware:
+    """Under /api/, Django's HTML 404/405/500 (and anything else) become the envelope."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not request.path.startswith(API_PREFIX) or response.status_code < 400 or _is_json(response):
+            return response
+        message = None
+        if response.status_code == 403 and b"CSRF" in getattr(response, "content", b""):
+            message = "CSRF verification failed."
+        envelope = error_response(request, response.status_code, message=message)
+        for header in ("Allow", "Retry-After", "WWW-Authenticate"):
+            if header in response:
+                envelope[header] = response[header]
+        return envelope
+
+    def process_exception(self, request, exception):
+        if not request.path.startswith(API_PREFIX):
+            return None
+        if isinstance(exception, Http404):
+            return error_response(request, 404)
+        if isinstance(exception, PermissionDenied):
+            return error_response(request, 403)
+        logger.exception("Unhandled exception in %s %s", request.method, request.path, exc_info=exception)
+        return error_response(request, 500)

@@ -1,0 +1,57 @@
+"""OpenAPI: every operation documents the error envelope and the contract's error codes."""
+
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from rest_framework import serializers
+
+from driftwood.core.idempotency import HEADER as IDEMPOTENCY_HEADER
+
+
+class ErrorSerializer(serializers.Serializer):
+    message = serializers.CharField()
+    code = serializers.CharField(help_text="Machine-readable error code, e.g. `invalid`, `not_found`.")
+    path = serializers.CharField()
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="Per-field messages for `invalid` input.",
+    )
+
+
+def _error(description: str) -> OpenApiResponse:
+    return OpenApiResponse(ErrorSerializer, description=description)
+
+
+COMMON_ERRORS = {
+    "400": _error("`invalid` (with `errors`) or an operation-specific code."),
+    "401": _error("`not_authenticated`, `token_expired`, `token_invalid` or `invalid_credentials`."),
+    "403": _error("`permission_denied`."),
+    "404": _error("`not_found`."),
+    "409": _error("A state conflict; the code is operation-specific."),
+    "429": _error("`rate_limited`; see the `Retry-After` header."),
+    "500": _error("`server_error`."),
+}
+
+
+class DriftwoodAutoSchema(AutoSchema):
+    def get_override_parameters(self):
+        parameters = list(super().get_override_parameters())
+        handler = getattr(self.view, self.method.lower(), None)
+        if getattr(handler, "idempotent", False):
+            parameters.append(
+                OpenApiParameter(
+                    IDEMPOTENCY_HEADER,
+                    str,
+                    OpenApiParameter.HEADER,
+                    description="1-255 printable characters. Replays the first response for 24 h; "
+                    "409 `idempotency_key_reused` for another body, 409 `request_in_progress` while the first runs.",
+                )
+            )
+        return parameters
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        for status_code, response in COMMON_ERRORS.items():
+            if status_code not in responses:
+                responses[status_code] = self._get_response_for_code(response, status_code, direction=direction)
+        return responses

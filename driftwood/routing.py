@@ -1,0 +1,9 @@
+"""WebSocket routes of every app, gathered in one list for asgi.py."""
+
+from django.urls import path
+
+from driftwood.core.consumers import HealthConsumer
+
+websocket_urlpatterns = [
+    path("ws/health", HealthConsumer.as_asgi()),
+]

@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from driftwood.core import views as core_views
+from driftwood.core.health import healthz
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("accounts/", include("driftwood.accounts.urls")),
+    path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
+    path("api/v1/", include("driftwood.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
+handler404 = "driftwood.core.views.page_not_found"
+handler500 = "driftwood.core.views.server_error"

@@ -1,0 +1,59 @@
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from tests import services
+from tests.factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings):
+    """Cheap password hashing, and no rate-limit counters carried between tests."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def staff_user(db):
+    return UserFactory(is_staff=True)
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+def bearer_client(user) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(user).access_token}")
+    return client
+
+
+@pytest.fixture
+def jwt_client(user):
+    """An API client authenticated as `user` with a JWT access token."""
+    return bearer_client(user)
+
+
+@pytest.fixture
+def session_client(user):
+    """An API client logged in as `user` through the session, with CSRF enforced."""
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def asgi_server(transactional_db):
+    """A real daphne process serving Driftwood on a free port against the test database."""
+    process, url = services.start_daphne()
+    yield url
+    services.stop(process)
