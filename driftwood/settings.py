@@ -232,6 +232,7 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "PREPROCESSING_HOOKS": ["driftwood.core.schema.drop_trailing_slash_duplicates"],
 }
 
 IDEMPOTENCY_KEY_TTL = timedelta(hours=24)

@@ -33,7 +33,25 @@ COMMON_ERRORS = {
 }
 
 
+def drop_trailing_slash_duplicates(endpoints, **kwargs):
+    """Routes match with and without the trailing slash; document each operation once."""
+    slashless = {(path, method) for path, _regex, method, _view in endpoints if not path.endswith("/")}
+    return [
+        endpoint
+        for endpoint in endpoints
+        if not (endpoint[0].endswith("/") and (endpoint[0].rstrip("/"), endpoint[2]) in slashless)
+    ]
+
+
 class DriftwoodAutoSchema(AutoSchema):
+    def get_serializer_name(self, serializer, direction):
+        # House style nests InputSerializer/OutputSerializer in each view class:
+        # name them after the view (MeApi.OutputSerializer -> MeOutput) so they stay unique.
+        outer, _, inner = type(serializer).__qualname__.rpartition(".")
+        if outer.endswith("Api") and inner.endswith("Serializer"):
+            return outer.removesuffix("Api") + inner.removesuffix("Serializer")
+        return super().get_serializer_name(serializer, direction)
+
     def get_override_parameters(self):
         parameters = list(super().get_override_parameters())
         handler = getattr(self.view, self.method.lower(), None)

@@ -1,5 +1,9 @@
+import jwt
 import pytest
+from rest_framework_simplejwt.tokens import AccessToken
 
+from driftwood.accounts.models import User
+from tests.conftest import bearer_client
 from tests.factories import TEST_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -32,3 +36,80 @@ def test_login_returns_tokens_that_authenticate_me(api_client):
         "subscription_tier": "free",
         "starred_user_ids": [],
     }
+
+
+@pytest.mark.parametrize(
+    ("username", "email", "field"),
+    [
+        ("MEI_LING", "new@example.com", "username"),
+        ("someone_new", "MEI@EXAMPLE.COM", "email"),
+    ],
+)
+def test_register_refuses_case_insensitive_duplicates(api_client, username, email, field):
+    UserFactory(username="mei_ling", email="mei@example.com")
+
+    response = api_client.post(
+        "/api/v1/auth/register", {"username": username, "email": email, "password": TEST_PASSWORD}
+    )
+
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == [field]
+
+
+@pytest.mark.parametrize("username", ["ab", "a" * 31, "has space", "dash-ed", "émile"])
+def test_register_refuses_bad_usernames(api_client, username):
+    response = api_client.post(
+        "/api/v1/auth/register", {"username": username, "email": "x@example.com", "password": TEST_PASSWORD}
+    )
+
+    assert response.status_code == 400
+    assert "username" in response.json()["errors"]
+
+
+def test_register_applies_django_password_validators(api_client):
+    response = api_client.post(
+        "/api/v1/auth/register", {"username": "newbie", "email": "newbie@example.com", "password": "12345678"}
+    )
+
+    assert response.status_code == 400
+    assert "password" in response.json()["errors"]
+    assert not User.objects.filter(username="newbie").exists()
+
+
+def test_refresh_issues_a_working_access_token(api_client):
+    user = UserFactory()
+    refresh = api_client.post("/api/v1/auth/login", {"username": user.username, "password": TEST_PASSWORD}).json()[
+        "refresh"
+    ]
+
+    access = api_client.post("/api/v1/auth/refresh", {"refresh": refresh}).json()["access"]
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
+
+    assert api_client.get("/api/v1/me").json()["id"] == user.pk
+
+
+def test_refresh_refuses_an_access_token(api_client, user):
+    access = str(AccessToken.for_user(user))
+
+    response = api_client.post("/api/v1/auth/refresh", {"refresh": access})
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "token_invalid"
+
+
+def test_access_token_cannot_be_signed_with_another_algorithm(api_client, user):
+    forged = jwt.encode({"token_type": "access", "user_id": str(user.pk), "exp": 9999999999, "jti": "x"}, "", "none")
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {forged}")
+
+    assert api_client.get("/api/v1/me").status_code == 401
+
+
+def test_me_reports_premium_and_staff(user):
+    user.subscription_tier = User.SubscriptionTier.PREMIUM
+    user.is_staff = True
+    user.save()
+
+    body = bearer_client(user).get("/api/v1/me").json()
+
+    assert body["subscription_tier"] == "premium"
+    assert body["is_staff"] is True

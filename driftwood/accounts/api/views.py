@@ -65,6 +65,10 @@ class TokenRefreshApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
 
+    def get_authenticate_header(self, request):
+        # No authenticators here, but a bad refresh token is still a 401, not DRF's 403.
+        return 'Bearer realm="api"'
+
     class InputSerializer(serializers.Serializer):
         refresh = serializers.CharField()
 
