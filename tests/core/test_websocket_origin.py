@@ -1,0 +1,27 @@
+"""Browsers from other sites are refused; native clients (no Origin header) get in."""
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.testing import WebsocketCommunicator
+
+from driftwood.asgi import application
+
+
+async def handshake(headers: list[tuple[bytes, bytes]]) -> bool:
+    communicator = WebsocketCommunicator(application, "/ws/health", headers=headers)
+    connected, _ = await communicator.connect()
+    await communicator.disconnect()
+    return connected
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ([], True),
+        ([(b"origin", b"http://127.0.0.1:8000")], True),
+        ([(b"origin", b"https://evil.example")], False),
+    ],
+)
+def test_origin_policy(headers, expected):
+    assert async_to_sync(handshake)(headers) is expected
