@@ -142,8 +142,10 @@ STATIC_ROOT = BASE_DIR / ".data" / "staticfiles"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
+        # Hashed, compressed names once `collectstatic` has run (the Docker image does);
+        # plain names served from the finders before that (embedded mode, tests).
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if env.bool("STATIC_MANIFEST", default=not DEBUG)
+        if env.bool("STATIC_MANIFEST", default=(STATIC_ROOT / "staticfiles.json").exists())
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }

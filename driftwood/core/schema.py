@@ -3,6 +3,7 @@
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
+from rest_framework.permissions import AllowAny
 
 from driftwood.core.idempotency import HEADER as IDEMPOTENCY_HEADER
 
@@ -22,12 +23,12 @@ def _error(description: str) -> OpenApiResponse:
     return OpenApiResponse(ErrorSerializer, description=description)
 
 
-COMMON_ERRORS = {
+ERRORS = {
     "400": _error("`invalid` (with `errors`) or an operation-specific code."),
     "401": _error("`not_authenticated`, `token_expired`, `token_invalid` or `invalid_credentials`."),
     "403": _error("`permission_denied`."),
     "404": _error("`not_found`."),
-    "409": _error("A state conflict; the code is operation-specific."),
+    "409": _error("`idempotency_key_reused`, `request_in_progress`, or an operation-specific conflict."),
     "429": _error("`rate_limited`; see the `Retry-After` header."),
     "500": _error("`server_error`."),
 }
@@ -67,9 +68,22 @@ class DriftwoodAutoSchema(AutoSchema):
             )
         return parameters
 
+    def _error_statuses(self) -> list[str]:
+        """The errors this operation can answer with, beyond those it declares itself."""
+        statuses = ["400", "429", "500"]
+        if any(not isinstance(permission, AllowAny) for permission in self.view.get_permissions()):
+            statuses += ["401", "403"]
+        if "{" in self.path:
+            statuses.append("404")
+        if getattr(getattr(self.view, self.method.lower(), None), "idempotent", False):
+            statuses.append("409")
+        return statuses
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
-        for status_code, response in COMMON_ERRORS.items():
+        for status_code in self._error_statuses():
             if status_code not in responses:
-                responses[status_code] = self._get_response_for_code(response, status_code, direction=direction)
+                responses[status_code] = self._get_response_for_code(
+                    ERRORS[status_code], status_code, direction=direction
+                )
         return responses

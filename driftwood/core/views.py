@@ -1,4 +1,6 @@
+from django.http import HttpResponseServerError
 from django.shortcuts import render
+from django.template import loader
 from django.views.decorators.csrf import requires_csrf_token
 
 from driftwood.core.errors import error_response
@@ -19,5 +21,6 @@ def page_not_found(request, exception=None):
 def server_error(request):
     if request.path.startswith(API_PREFIX):
         return error_response(request, 500)
-    # No context processors: the failure may have been in one of them.
-    return render(request, "500.html", status=500, using=None)
+    # A bare context, no request and no context processors: the failure may be in one of
+    # them (the session store, the database behind request.user, a template tag).
+    return HttpResponseServerError(loader.get_template("500.html").render())

@@ -10,6 +10,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from driftwood.accounts import selectors, services
 from driftwood.accounts.authentication import TokenExpired, TokenInvalid
 from driftwood.accounts.models import USERNAME_PATTERN, User
+from driftwood.core.schema import ERRORS
 
 
 class UserRegisterApi(APIView):
@@ -51,7 +52,11 @@ class UserLoginApi(APIView):
         username = serializers.CharField(max_length=150)
         password = serializers.CharField(max_length=128, write_only=True, style={"input_type": "password"})
 
-    @extend_schema(operation_id="auth_login", request=InputSerializer, responses={200: TokenPairSerializer})
+    @extend_schema(
+        operation_id="auth_login",
+        request=InputSerializer,
+        responses={200: TokenPairSerializer, 401: ERRORS["401"]},
+    )
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -75,7 +80,7 @@ class TokenRefreshApi(APIView):
     @extend_schema(
         operation_id="auth_refresh",
         request=InputSerializer,
-        responses={200: inline_serializer("AccessToken", {"access": serializers.CharField()})},
+        responses={200: inline_serializer("AccessToken", {"access": serializers.CharField()}), 401: ERRORS["401"]},
     )
     def post(self, request):
         data = self.InputSerializer(data=request.data)
