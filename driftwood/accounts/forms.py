@@ -1,0 +1,99 @@
+"""Browser forms for the account pages. They validate input; the services do the writes."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from driftwood.accounts import services
+from driftwood.accounts.models import USERNAME_PATTERN, User
+from driftwood.core.exceptions import InvalidCredentials, RateLimited
+
+USERNAME_HELP = "3-30 characters: letters, digits and underscores."
+
+
+class ServiceErrorsMixin:
+    """Shows a service's ValidationError on the form, field by field."""
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for field, messages in error.message_dict.items():
+            self.add_error(field if field in self.fields else None, messages)
+
+
+class SignUpForm(ServiceErrorsMixin, forms.Form):
+    username = forms.RegexField(
+        regex=USERNAME_PATTERN,
+        max_length=30,
+        help_text=USERNAME_HELP,
+        error_messages={"invalid": USERNAME_HELP},
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}),
+    )
+    email = forms.EmailField(max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    display_name = forms.CharField(
+        max_length=User._meta.get_field("display_name").max_length,
+        required=False,
+        help_text="The name other players see. Defaults to your username.",
+        widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
+    )
+    password = forms.CharField(
+        max_length=128,
+        strip=False,
+        help_text="At least 8 characters, not only digits, not a common password.",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password_confirm = forms.CharField(
+        label="Confirm password",
+        max_length=128,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        password, confirm = cleaned.get("password"), cleaned.get("password_confirm")
+        if password and confirm and password != confirm:
+            self.add_error("password_confirm", "The two passwords do not match.")
+        return cleaned
+
+
+class LoginForm(forms.Form):
+    """Checks credentials through `user_authenticate`, so pages share the API's log-in limits."""
+
+    username = forms.CharField(
+        max_length=254,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false", "autofocus": True}
+        ),
+    )
+    password = forms.CharField(
+        max_length=128, strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+
+    def __init__(self, *args, request, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request
+        self.user: User | None = None
+        self.rate_limited: RateLimited | None = None
+
+    def clean(self):
+        cleaned = super().clean()
+        username, password = cleaned.get("username"), cleaned.get("password")
+        if username and password:
+            try:
+                self.user = services.user_authenticate(request=self.request, username=username, password=password)
+            except RateLimited as exc:
+                self.rate_limited = exc
+                raise ValidationError(exc.message, code="rate_limited") from exc
+            except InvalidCredentials as exc:
+                raise ValidationError("Invalid username or password.", code="invalid_login") from exc
+        return cleaned
+
+
+class ProfileForm(ServiceErrorsMixin, forms.Form):
+    display_name = forms.CharField(
+        max_length=User._meta.get_field("display_name").max_length,
+        required=False,
+        help_text="The name other players see. Leave it empty to show your username.",
+        widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
+    )

@@ -1,0 +1,97 @@
+"""Account pages (session auth). Forms validate, services write, views only connect them."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
+
+from driftwood.accounts import services
+from driftwood.accounts.forms import LoginForm, ProfileForm, SignUpForm
+
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def _safe_next(request) -> str:
+    """The `next` URL if it stays on this site, else ""."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    allowed = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if allowed else ""
+
+
+@sensitive_post_parameters("password", "password_confirm")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    form = SignUpForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.user_create(
+                username=data["username"],
+                email=data["email"],
+                password=data["password"],
+                display_name=data["display_name"],
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            login(request, user, backend=MODEL_BACKEND)
+            messages.success(request, f"Welcome to Driftwood, {user.public_name}! Your account is ready.")
+            return redirect(settings.LOGIN_REDIRECT_URL)
+    return render(request, "accounts/signup.html", {"form": form})
+
+
+@sensitive_post_parameters("password")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login_view(request):
+    next_url = _safe_next(request)
+    if request.user.is_authenticated:
+        return redirect(next_url or settings.LOGIN_REDIRECT_URL)
+    form = LoginForm(request.POST if request.method == "POST" else None, request=request)
+    if form.is_valid():
+        login(request, form.user)
+        messages.success(request, f"Welcome back, {form.user.public_name}.")
+        return redirect(next_url or settings.LOGIN_REDIRECT_URL)
+    limited = form.rate_limited
+    response = render(request, "accounts/login.html", {"form": form, "next": next_url}, status=429 if limited else 200)
+    if limited:
+        response["Retry-After"] = str(limited.retry_after)
+    return response
+
+
+@require_POST
+def logout_view(request):
+    logout(request)
+    messages.info(request, "You have logged out. See you on the next bracket.")
+    return redirect(settings.LOGOUT_REDIRECT_URL)
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    user = request.user
+    if request.method == "POST":
+        form = ProfileForm(request.POST)
+        if form.is_valid():
+            try:
+                services.user_update_profile(user=user, display_name=form.cleaned_data["display_name"])
+            except ValidationError as exc:
+                form.add_service_errors(exc)
+            else:
+                messages.success(request, "Profile saved.")
+                return redirect("accounts:profile")
+    else:
+        form = ProfileForm(initial={"display_name": user.display_name})
+    return render(request, "accounts/profile.html", {"form": form})

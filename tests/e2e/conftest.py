@@ -1,0 +1,78 @@
+"""Browser tests: Playwright's sync API driving Debian's chromium against a real daphne server.
+
+Playwright never downloads a browser here (no `playwright install`): it launches the
+system chromium. Without it the tests skip locally and fail in CI (`tests.services.require`).
+"""
+
+from pathlib import Path
+
+import pytest
+from django.db import connections
+from playwright.sync_api import sync_playwright
+
+from tests import services
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+DESKTOP = {"width": 1280, "height": 800}
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item so fixtures can tell whether the test failed."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+@pytest.fixture
+def asgi_server(transactional_db):
+    """tests/conftest.py's server, with plain static URLs.
+
+    Nothing is collected for tests, and with DEBUG off the settings pick the manifest
+    storage, which refuses `{% static %}` names that have no manifest entry. The server
+    keeps Django's async-safety check even if the browser fixture relaxed it first.
+    """
+    process, url = services.start_daphne(STATIC_MANIFEST="false", DJANGO_ALLOW_ASYNC_UNSAFE="")
+    yield url
+    services.stop(process)
+
+
+@pytest.fixture
+def browser_context(monkeypatch):
+    services.require(CHROMIUM.exists(), f"{CHROMIUM} is missing: apt-get install chromium")
+    # Playwright's sync API keeps an asyncio loop running in the test thread, so Django's
+    # async-safety check would refuse the test's own ORM calls (factories, assertions on
+    # rows). They are plain blocking calls, not coroutines.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport=DESKTOP, locale="en-MY", timezone_id="Asia/Kuala_Lumpur")
+        context.set_default_timeout(10_000)
+        yield context
+        # While that loop runs, Django keeps the test's connections in context-local storage
+        # that pytest-django's teardown no longer sees; close them here or the test database
+        # cannot be dropped at the end of the session.
+        connections.close_all()
+        context.close()
+        browser.close()
+
+
+@pytest.fixture
+def browser_page(request, browser_context):
+    """A fresh page; if the test fails, a full-page screenshot lands in test-artifacts/."""
+    page = browser_context.new_page()
+    yield page
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed and not page.is_closed():
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=ARTIFACTS / f"{request.node.name}.png", full_page=True)

@@ -1,0 +1,95 @@
+"""A player's first visit, in a real browser against a real ASGI server."""
+
+import pytest
+from playwright.sync_api import expect
+
+from driftwood.accounts.models import User
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "kopi-o-kosong-2024"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sign_up_log_out_log_in_and_edit_the_display_name(asgi_server, browser_page):
+    page = browser_page
+    nav = page.get_by_role("navigation", name="Main")
+
+    # given a visitor on the home page
+    page.goto(f"{asgi_server}/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("ringgit")
+
+    # when they sign up
+    page.get_by_role("link", name="Create your free account").click()
+    page.get_by_label("Username").fill("siti_nur")
+    page.get_by_label("Email").fill("siti@example.com")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Confirm password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign up").click()
+
+    # then they are home, logged in, and can dismiss the welcome
+    expect(page).to_have_url(f"{asgi_server}/")
+    welcome = page.get_by_role("status").get_by_text("Welcome to Driftwood, siti_nur!")
+    expect(welcome).to_be_visible()
+    page.get_by_role("button", name="Dismiss message").click()
+    expect(welcome).to_have_count(0)
+    expect(nav.get_by_role("link", name="siti_nur")).to_be_visible()
+
+    # when they log out
+    nav.get_by_role("button", name="Log out").click()
+
+    # then the navigation offers log-in again
+    expect(page.get_by_role("status")).to_contain_text("You have logged out.")
+    expect(nav.get_by_role("link", name="siti_nur")).to_have_count(0)
+
+    # when they log in
+    nav.get_by_role("link", name="Log in").click()
+    page.get_by_label("Username").fill("siti_nur")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("main").get_by_role("button", name="Log in").click()
+
+    # then their username is in the navigation
+    expect(page).to_have_url(f"{asgi_server}/")
+    expect(nav.get_by_role("link", name="siti_nur")).to_be_visible()
+
+    # when they change their display name on the profile page
+    nav.get_by_role("link", name="siti_nur").click()
+    page.get_by_label("Display name").fill("Siti the Sniper")
+    page.get_by_role("button", name="Save profile").click()
+
+    # then it is saved and shown
+    expect(page.get_by_role("status")).to_contain_text("Profile saved.")
+    expect(page.get_by_label("Display name")).to_have_value("Siti the Sniper")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Siti the Sniper")
+    assert User.objects.get(username="siti_nur").display_name == "Siti the Sniper"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_wrong_password_keeps_the_visitor_on_the_login_page(asgi_server, browser_page):
+    page = browser_page
+
+    page.goto(f"{asgi_server}/accounts/login/")
+    page.get_by_label("Username").fill("nobody_here")
+    page.get_by_label("Password").fill("not-a-real-password")
+    page.get_by_role("main").get_by_role("button", name="Log in").click()
+
+    expect(page.get_by_role("alert")).to_have_text("Invalid username or password.")
+    expect(page).to_have_url(f"{asgi_server}/accounts/login/")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_phone_menu_button_reveals_the_navigation(asgi_server, browser_page):
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{asgi_server}/")
+    menu = page.get_by_role("button", name="Menu")
+    signup = page.get_by_role("navigation", name="Main").get_by_role("link", name="Sign up")
+
+    expect(signup).to_be_hidden()
+    menu.click()
+
+    expect(menu).to_have_attribute("aria-expanded", "true")
+    expect(signup).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(signup).to_be_hidden()
+    expect(menu).to_be_focused()

@@ -1,0 +1,48 @@
+"""Project hygiene the issue asks for: migrations, deploy checks and lint stay clean."""
+
+import os
+import secrets
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+@pytest.mark.django_db
+def test_models_and_migrations_agree():
+    call_command("makemigrations", "--check", "--dry-run", stdout=StringIO())
+
+
+def test_deploy_check_is_clean_with_production_settings():
+    env = {
+        **os.environ,
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "driftwood.example",
+        "DJANGO_SECURE_SSL_REDIRECT": "true",
+        "DJANGO_HSTS_SECONDS": "31536000",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_ruff_check_and_format_are_clean():
+    check = subprocess.run([BIN / "ruff", "check", "."], cwd=BASE_DIR, capture_output=True, text=True)
+    fmt = subprocess.run([BIN / "ruff", "format", "--check", "."], cwd=BASE_DIR, capture_output=True, text=True)
+
+    assert check.returncode == 0, check.stdout
+    assert fmt.returncode == 0, fmt.stdout
