@@ -6,6 +6,7 @@ started by `make run`), services (DATABASE_URL/REDIS_URL set) and production
 """
 
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -34,6 +35,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
+    "pgtrigger",
     "driftwood.core",
     "driftwood.accounts",
     "driftwood.notifications",
@@ -255,6 +257,32 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Driftwood <no-reply@
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="sk_test_driftwood")
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="whsec_driftwood_dev")
+STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="pk_test_driftwood")
+# localstripe serves a Stripe.js stand-in under its own base URL.
+STRIPE_JS_URL = env.str(
+    "STRIPE_JS_URL",
+    default=f"{STRIPE_API_BASE.rstrip('/')}/js.stripe.com/v3/" if STRIPE_API_BASE else "https://js.stripe.com/v3/",
+)
+
+# --- Wallet. Bank account numbers are Fernet-encrypted with the first key; older keys
+# still decrypt until `manage.py rotate_encryption_keys` has re-encrypted every row.
+# The development default is refused by `check --deploy` (wallet/checks.py).
+DEV_FIELD_ENCRYPTION_KEY = "ZHJpZnR3b29kLWRldmVsb3BtZW50LW9ubHkta2V5ISE="
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[DEV_FIELD_ENCRYPTION_KEY])
+BANK_API_URL = env.str("BANK_API_URL", default="http://127.0.0.1:8430")
+BANK_API_KEY = env.str("BANK_API_KEY", default="bank-dev-key")
+BANK_API_TIMEOUT_SECONDS = env.float("BANK_API_TIMEOUT_SECONDS", default=10.0)
+WALLET_CACHE_SECONDS = 3600
+TOPUP_MIN, TOPUP_MAX = Decimal("1.00"), Decimal("10000.00")
+WITHDRAWAL_MIN, WITHDRAWAL_MAX = Decimal("10.00"), Decimal("5000.00")
+WITHDRAWAL_FEE = Decimal("1.00")
+FRAUD_DAILY_WITHDRAWN_LIMIT = Decimal(env.str("FRAUD_DAILY_WITHDRAWN_LIMIT", default="10000.00"))
+FRAUD_HOURLY_REQUEST_LIMIT = env.int("FRAUD_HOURLY_REQUEST_LIMIT", default=5)
+FRAUD_AVERAGE_MULTIPLIER = Decimal(env.str("FRAUD_AVERAGE_MULTIPLIER", default="3"))
+FRAUD_LARGE_AMOUNT = Decimal(env.str("FRAUD_LARGE_AMOUNT", default="1000.00"))
+FRAUD_BANK_CHANGE_HOURS = env.int("FRAUD_BANK_CHANGE_HOURS", default=24)
+# Share of entry fees the platform keeps when an event completes (tournaments).
+PLATFORM_FEE_PERCENT = Decimal(env.str("PLATFORM_FEE_PERCENT", default="10"))
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,37 @@
+from driftwood.core.exceptions import Conflict, DomainError
+
+
+class InsufficientBalance(DomainError):
+    code = "insufficient_balance"
+    default_message = "Your usable balance is too low for this."
+
+
+class InvalidAmount(DomainError):
+    code = "invalid"
+    default_message = "Amounts must be positive with at most two decimal places."
+
+
+class NoBankAccount(DomainError):
+    code = "no_bank_account"
+    default_message = "Link a bank account before withdrawing."
+
+
+class AlreadyProcessed(Conflict):
+    code = "already_processed"
+    default_message = "This withdrawal has already been processed."
+
+
+class NeedsReview(Conflict):
+    code = "needs_review"
+    default_message = "This withdrawal was flagged for review: approving it needs an override reason."
+
+
+class InvalidSignature(DomainError):
+    code = "invalid_signature"
+    default_message = "The Stripe signature is missing or invalid."
+
+
+class PaymentProviderError(DomainError):
+    status_code = 502
+    code = "payment_provider_error"
+    default_message = "The payment provider could not be reached. Try again shortly."
