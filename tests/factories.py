@@ -13,3 +13,18 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.LazyAttribute(lambda user: f"{user.username}@example.com")
     display_name = factory.LazyAttribute(lambda user: user.username.title())
     password = factory.django.Password(TEST_PASSWORD)
+
+
+def funded_wallet(user, amount: str):
+    """The user's wallet with `amount` credited through the service (one `adjustment` row)."""
+    from decimal import Decimal
+
+    from wallet.models import LedgerEntry
+    from wallet.services.balances import wallet_credit, wallet_get_or_create
+
+    wallet = wallet_get_or_create(user=user)
+    wallet_credit(
+        wallet=wallet, amount=Decimal(amount), transaction_type=LedgerEntry.Type.ADJUSTMENT, description="Test funds"
+    )
+    wallet.refresh_from_db()
+    return wallet
