@@ -1,8 +1,13 @@
+from datetime import timedelta
+from decimal import Decimal
+
 import factory
+from django.utils import timezone
 
 from driftwood.accounts.models import User
 
 TEST_PASSWORD = "correct-horse-battery-staple"
+ONE_DAY, ONE_WEEK = timedelta(days=1), timedelta(days=7)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -17,8 +22,6 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 def funded_wallet(user, amount: str):
     """The user's wallet with `amount` credited through the service (one `adjustment` row)."""
-    from decimal import Decimal
-
     from wallet.models import LedgerEntry
     from wallet.services.balances import wallet_credit, wallet_get_or_create
 
@@ -28,3 +31,40 @@ def funded_wallet(user, amount: str):
     )
     wallet.refresh_from_db()
     return wallet
+
+
+class GameFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "tournaments.Game"
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Game {n}")
+    slug = factory.LazyAttribute(lambda game: game.name.lower().replace(" ", "-"))
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    """A solo event with registration open, starting in a week."""
+
+    class Meta:
+        model = "tournaments.Event"
+
+    name = factory.Sequence(lambda n: f"Kopitiam Cup {n}")
+    slug = factory.Sequence(lambda n: f"kopitiam-cup-{n}")
+    game = factory.SubFactory(GameFactory)
+    organizer = factory.SubFactory(UserFactory)
+    status = "registration_open"
+    max_participants = 8
+    entry_fee = Decimal("10.00")
+    starts_at = factory.LazyFunction(lambda: timezone.now() + ONE_WEEK)
+    registration_closes_at = factory.LazyAttribute(lambda event: event.starts_at - ONE_DAY)
+    published_at = factory.LazyFunction(timezone.now)
+
+
+def team_with_members(captain, size: int):
+    """A team captained by `captain` with `size` members in all."""
+    from tournaments.services.teams import team_create, team_member_add
+
+    team = team_create(captain=captain, name=f"Team {captain.username}")
+    for _ in range(size - 1):
+        team_member_add(team_id=team.pk, actor=captain, user=UserFactory())
+    return team

@@ -2,6 +2,7 @@
 
 import os
 import secrets
+import shutil
 import subprocess
 import sys
 from io import StringIO
@@ -9,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+
+from tests import services
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -46,3 +49,22 @@ def test_ruff_check_and_format_are_clean():
 
     assert check.returncode == 0, check.stdout
     assert fmt.returncode == 0, fmt.stdout
+
+
+def test_compose_file_validates():
+    compose = shutil.which("docker-compose")
+    services.require(compose is not None, "docker-compose is missing: apt-get install docker-compose")
+    env = {**os.environ, "DJANGO_SECRET_KEY": secrets.token_urlsafe(50)}
+
+    result = subprocess.run([compose, "config", "--services"], cwd=BASE_DIR, env=env, capture_output=True, text=True)
+
+    assert result.returncode == 0, result.stderr
+    assert set(result.stdout.split()) >= {
+        "web",
+        "migrate",
+        "worker-default",
+        "beat",
+        "postgres",
+        "redis",
+        "localstripe",
+    }

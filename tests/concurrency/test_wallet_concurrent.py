@@ -1,12 +1,11 @@
 """Real threads against PostgreSQL: no lost update, no overdraft, no deadlock."""
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.db.models import Sum
 
+from tests.concurrency.helpers import run_in_threads
 from tests.factories import UserFactory, funded_wallet
 from wallet.exceptions import InsufficientBalance
 from wallet.models import LedgerEntry
@@ -14,28 +13,6 @@ from wallet.services.balances import wallet_debit, wallet_transfer
 
 pytestmark = pytest.mark.django_db(transaction=True)
 Type = LedgerEntry.Type
-
-
-def run_in_threads(count: int, work) -> list:
-    """Start `count` threads at one barrier; return what each returned or raised."""
-    barrier = threading.Barrier(count)
-    outcomes: list = [None] * count
-
-    def runner(index: int) -> None:
-        try:
-            barrier.wait()
-            outcomes[index] = work(index)
-        except Exception as exc:  # noqa: BLE001 - the outcome is what the test inspects
-            outcomes[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=runner, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
 
 
 def test_concurrent_debits_never_overdraw_or_lose_an_update(user):

@@ -1,0 +1,70 @@
+from rest_framework import status
+
+from driftwood.core.exceptions import Conflict, DomainError
+
+
+class RegistrationClosed(Conflict):
+    code = "registration_closed"
+    default_message = "Registration for this event is not open."
+
+
+class AlreadyJoined(Conflict):
+    code = "already_joined"
+    default_message = "You (or a member of your team) are already registered for this event."
+
+
+class EventFull(Conflict):
+    code = "event_full"
+    default_message = "This event is full."
+
+
+class AlreadyCancelled(Conflict):
+    code = "already_cancelled"
+    default_message = "This event is already cancelled."
+
+
+class InvalidStatus(Conflict):
+    code = "invalid_status"
+    default_message = "The event is not in a state that allows this."
+
+
+class NotRegistered(Conflict):
+    code = "not_registered"
+    default_message = "You are not registered for this event."
+
+
+class TeamRequired(DomainError):
+    code = "team_required"
+    default_message = "This is a team event: choose a team to register."
+
+
+class TeamSizeWrong(DomainError):
+    code = "team_size"
+    default_message = "Your team does not have the number of players this event needs."
+
+
+class NotFound(DomainError):
+    status_code = status.HTTP_404_NOT_FOUND
+    code = "not_found"
+    default_message = "Not found."
+
+
+class PermissionDenied(DomainError):
+    status_code = status.HTTP_403_FORBIDDEN
+    code = "permission_denied"
+    default_message = "You are not allowed to do this."
+
+
+class TeamNameTaken(Conflict):
+    code = "team_name_taken"
+    default_message = "A team with that name already exists."
+
+
+class AlreadyMember(Conflict):
+    code = "already_member"
+    default_message = "That player is already in the team."
+
+
+class CaptainCannotLeave(Conflict):
+    code = "captain_cannot_leave"
+    default_message = "The captain cannot leave the team."

@@ -1,0 +1,246 @@
+"""Games, events, teams and paid registrations.
+
+The rules that protect players are PostgreSQL constraints: one active registration per
+(event, user) and per (event, team), no player in two active entries of one event (the
+`RegistrationMember` roster, unique per event), at most one live payment per player and
+event, and sane event numbers.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from driftwood.core.money import money_field
+from wallet.models import ZERO
+
+
+class Game(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    icon = models.CharField(max_length=8, blank=True, help_text="An emoji shown beside the name.")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Event(models.Model):
+    class Tier(models.TextChoices):
+        COMMUNITY = "community", "Community"
+        AMATEUR = "amateur", "Amateur"
+        PROFESSIONAL = "professional", "Professional"
+
+    class EventType(models.TextChoices):
+        ONLINE = "online", "Online"
+        LAN = "lan", "LAN"
+
+    class Format(models.TextChoices):
+        SINGLE_ELIMINATION = "single_elimination", "Single elimination"
+        DOUBLE_ELIMINATION = "double_elimination", "Double elimination"
+        ROUND_ROBIN = "round_robin", "Round robin"
+        SWISS = "swiss", "Swiss"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        REGISTRATION_OPEN = "registration_open", "Registration open"
+        REGISTRATION_CLOSED = "registration_closed", "Registration closed"
+        ONGOING = "ongoing", "Ongoing"
+        COMPLETED = "completed", "Completed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=140, unique=True)
+    game = models.ForeignKey(Game, on_delete=models.PROTECT, related_name="events")
+    tier = models.CharField(max_length=20, choices=Tier.choices, default=Tier.COMMUNITY)
+    event_type = models.CharField(max_length=10, choices=EventType.choices, default=EventType.ONLINE)
+    format = models.CharField(max_length=20, choices=Format.choices, default=Format.SINGLE_ELIMINATION)
+    organizer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="organized_events")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    description = models.TextField(blank=True, help_text="Rules and anything players should know.")
+    is_solo = models.BooleanField(default=True)
+    team_size = models.PositiveSmallIntegerField(default=1)
+    max_participants = models.PositiveIntegerField(default=16)
+    entry_fee = money_field(default=ZERO)
+    prize_pool = money_field(default=ZERO)
+    # Percentages for 1st, 2nd, ... summing to 100 (validated in services).
+    prize_distribution = models.JSONField(default=list, blank=True)
+    starts_at = models.DateTimeField()
+    registration_closes_at = models.DateTimeField()
+    check_in_minutes = models.PositiveSmallIntegerField(
+        default=60, help_text="Check-in opens this many minutes before the start."
+    )
+
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    # Set once when entry fees left escrow for the organizer; guards a second settlement.
+    fees_settled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["status", "starts_at"], name="event_status_starts"),
+            models.Index(fields=["organizer", "-created_at"], name="event_organizer_recent"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(entry_fee__gte=0, prize_pool__gte=0), name="event_money_not_negative"),
+            models.CheckConstraint(condition=Q(max_participants__gte=2), name="event_at_least_two_participants"),
+            models.CheckConstraint(
+                condition=Q(is_solo=True, team_size=1) | Q(is_solo=False, team_size__gte=1),
+                name="event_solo_means_team_size_one",
+            ),
+            models.CheckConstraint(
+                condition=Q(registration_closes_at__lte=F("starts_at")), name="event_registration_closes_before_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def escrow_reference(self) -> str:
+        return f"event:{self.pk}"
+
+
+class Team(models.Model):
+    name = models.CharField(max_length=60)
+    captain = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="captained_teams")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(Lower("name"), name="team_name_ci_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TeamMember(models.Model):
+    class Role(models.TextChoices):
+        CAPTAIN = "captain", "Captain"
+        MEMBER = "member", "Member"
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="team_memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    joined_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["team", "user"], name="team_member_once"),
+            models.UniqueConstraint(fields=["team"], condition=Q(role="captain"), name="team_one_captain"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.team}"
+
+
+class Registration(models.Model):
+    """The seed's JoinEvent: a player (solo events) or a team (team events) entering an event."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending payment"
+        CONFIRMED = "confirmed", "Confirmed"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        CANCELLED = "cancelled", "Cancelled"
+        REFUNDED = "refunded", "Refunded"
+
+    ACTIVE_STATUSES = (Status.PENDING, Status.CONFIRMED)
+
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="registrations")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="registrations"
+    )
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT, related_name="registrations")
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True, help_text="When it was withdrawn, cancelled or refunded.")
+
+    class Meta:
+        indexes = [models.Index(fields=["event", "status"], name="registration_event_status")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(user__isnull=False, team__isnull=True) | Q(user__isnull=True, team__isnull=False),
+                name="registration_user_or_team",
+            ),
+            models.UniqueConstraint(
+                fields=["event", "user"],
+                condition=Q(status__in=["pending", "confirmed"]),
+                name="registration_one_active_per_user",
+            ),
+            models.UniqueConstraint(
+                fields=["event", "team"],
+                condition=Q(status__in=["pending", "confirmed"]),
+                name="registration_one_active_per_team",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user or self.team} in {self.event} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE_STATUSES
+
+
+class RegistrationMember(models.Model):
+    """The players an active registration enters: rows exist only while it is active, and a
+    player can appear once per event, whichever team they come through."""
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="members")
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["event", "user"], name="registration_member_once_per_event")]
+
+    def __str__(self) -> str:
+        return f"{self.user} via registration {self.registration_id}"
+
+
+class ParticipantPayment(models.Model):
+    class Method(models.TextChoices):
+        WALLET = "wallet", "Wallet"
+        STRIPE = "stripe", "Card (Stripe)"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+        REFUNDED = "refunded", "Refunded"
+
+    registration = models.OneToOneField(Registration, on_delete=models.PROTECT, related_name="payment")
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="payments")
+    payer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="event_payments")
+    method = models.CharField(max_length=10, choices=Method.choices)
+    amount = money_field()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    payment_intent_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    client_secret = models.CharField(max_length=255, blank=True)
+    refunded_amount = money_field(default=ZERO)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(refunded_amount__gte=0, refunded_amount__lte=F("amount")),
+                name="payment_refund_within_amount",
+            ),
+            # Never charged twice for one event: one live payment per payer and event.
+            models.UniqueConstraint(
+                fields=["event", "payer"],
+                condition=Q(status__in=["pending", "succeeded"]),
+                name="payment_one_live_per_payer_and_event",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.amount} for registration {self.registration_id} ({self.status})"

@@ -1,0 +1,312 @@
+"""An event's life: draft -> registration_open -> registration_closed -> ongoing -> completed,
+or cancelled from any state before completion. Every money movement goes through the
+wallet services into and out of the event's escrow wallet."""
+
+from datetime import datetime
+from decimal import ROUND_DOWN, Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from driftwood.core.money import CENTS
+from tournaments import notifications
+from tournaments.exceptions import AlreadyCancelled, InvalidStatus, PermissionDenied
+from tournaments.models import Event, Game, ParticipantPayment, Registration
+from tournaments.services.refunds import payment_refund
+from wallet.models import LedgerEntry, Wallet
+from wallet.services.balances import (
+    PLATFORM_FEES_REFERENCE,
+    platform_wallet_get_or_create,
+    wallet_get_or_create,
+    wallet_transfer,
+)
+
+Status = Event.Status
+Type = LedgerEntry.Type
+
+# Every legal move; anything else is refused (InvalidStatus).
+TRANSITIONS = {
+    Status.DRAFT: {Status.REGISTRATION_OPEN, Status.CANCELLED},
+    Status.REGISTRATION_OPEN: {Status.REGISTRATION_CLOSED, Status.CANCELLED},
+    Status.REGISTRATION_CLOSED: {Status.ONGOING, Status.CANCELLED},
+    Status.ONGOING: {Status.COMPLETED, Status.CANCELLED},
+    Status.COMPLETED: set(),
+    Status.CANCELLED: set(),
+}
+EDITABLE_FIELDS = {
+    "name",
+    "game",
+    "tier",
+    "event_type",
+    "format",
+    "description",
+    "is_solo",
+    "team_size",
+    "max_participants",
+    "entry_fee",
+    "prize_pool",
+    "prize_distribution",
+    "starts_at",
+    "registration_closes_at",
+    "check_in_minutes",
+}
+
+
+def event_transition(event: Event, to: str) -> None:
+    """Move a locked event to `to` if the flow allows it, stamping the matching time."""
+    if to not in TRANSITIONS[event.status]:
+        raise InvalidStatus(f"An event cannot go from {event.status} to {to}.")
+    event.status = to
+    stamp = {
+        Status.REGISTRATION_OPEN: "published_at",
+        Status.CANCELLED: "cancelled_at",
+        Status.COMPLETED: "completed_at",
+    }.get(to)
+    fields = ["status", "updated_at"]
+    if stamp:
+        setattr(event, stamp, timezone.now())
+        fields.append(stamp)
+    event.save(update_fields=fields)
+
+
+def event_lock(event_id: int) -> Event:
+    return Event.objects.select_for_update(of=("self",)).select_related("organizer").get(pk=event_id)
+
+
+def escrow_wallet(event: Event) -> Wallet:
+    return platform_wallet_get_or_create(reference=event.escrow_reference, kind=Wallet.Kind.ESCROW)
+
+
+def _validate(values: dict) -> None:
+    errors: dict[str, list[str]] = {}
+    distribution = values.get("prize_distribution") or []
+    if not isinstance(distribution, list) or not all(
+        isinstance(share, (int, Decimal)) and not isinstance(share, bool) and share > 0 for share in distribution
+    ):
+        errors["prize_distribution"] = ["A list of positive percentages for 1st, 2nd, ..."]
+    elif distribution and sum(Decimal(share) for share in distribution) != 100:
+        errors["prize_distribution"] = ["The percentages must add up to 100."]
+    elif values.get("prize_pool", 0) > 0 and not distribution:
+        errors["prize_distribution"] = ["Say how the prize pool is shared (e.g. [60, 30, 10])."]
+    if len(distribution) > values.get("max_participants", 0):
+        errors.setdefault("prize_distribution", []).append("More prize places than participants.")
+    if values.get("is_solo", True) and values.get("team_size", 1) != 1:
+        errors["team_size"] = ["Solo events have a team size of 1."]
+    if values.get("max_participants", 2) < 2:
+        errors["max_participants"] = ["At least 2 participants."]
+    starts_at: datetime | None = values.get("starts_at")
+    closes_at: datetime | None = values.get("registration_closes_at")
+    if starts_at and closes_at and closes_at > starts_at:
+        errors["registration_closes_at"] = ["Registration must close before the event starts."]
+    for field in ("entry_fee", "prize_pool"):
+        if values.get(field, 0) < 0:
+            errors[field] = ["Cannot be negative."]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:120] or "event"
+    slug, suffix = base, 2
+    while Event.objects.filter(slug=slug).exists():
+        slug, suffix = f"{base}-{suffix}", suffix + 1
+    return slug
+
+
+def event_create(*, organizer, game: Game, name: str, starts_at: datetime, registration_closes_at: datetime, **fields):
+    """A draft event; nothing is charged until it is published."""
+    unknown = set(fields) - EDITABLE_FIELDS
+    if unknown:
+        raise TypeError(f"Unknown event fields: {sorted(unknown)}")
+    values = {
+        "is_solo": True,
+        "team_size": 1,
+        "max_participants": 16,
+        "entry_fee": Decimal("0.00"),
+        "prize_pool": Decimal("0.00"),
+        "prize_distribution": [],
+        **fields,
+        "starts_at": starts_at,
+        "registration_closes_at": registration_closes_at,
+    }
+    if not values["is_solo"] and "team_size" not in fields:
+        values["team_size"] = 5
+    _validate(values)
+    return Event.objects.create(organizer=organizer, game=game, name=name, slug=_unique_slug(name), **values)
+
+
+def event_update(*, event_id: int, actor, **changes) -> Event:
+    """Edit a draft (organizer only)."""
+    unknown = set(changes) - EDITABLE_FIELDS
+    if unknown:
+        raise TypeError(f"Unknown event fields: {sorted(unknown)}")
+    with transaction.atomic():
+        event = event_lock(event_id)
+        _require_organizer(event, actor)
+        if event.status != Status.DRAFT:
+            raise InvalidStatus("Only a draft can be edited.")
+        for field, value in changes.items():
+            setattr(event, field, value)
+        _validate({field: getattr(event, field) for field in EDITABLE_FIELDS})
+        event.save()
+    return event
+
+
+def _require_organizer(event: Event, actor, *, staff_allowed: bool = False) -> None:
+    if event.organizer_id == actor.pk or (staff_allowed and actor.is_staff):
+        return
+    raise PermissionDenied("Only the event's organizer can do this.")
+
+
+def event_publish(*, event_id: int, actor) -> Event:
+    """Open registration. A prize pool moves from the organizer's wallet into escrow first."""
+    with transaction.atomic():
+        event = event_lock(event_id)
+        _require_organizer(event, actor)
+        if event.starts_at <= timezone.now() or event.registration_closes_at <= timezone.now():
+            raise InvalidStatus("Move the dates into the future before publishing.")
+        event_transition(event, Status.REGISTRATION_OPEN)
+        if event.prize_pool > 0:
+            wallet_transfer(
+                source=wallet_get_or_create(user=event.organizer),
+                destination=escrow_wallet(event),
+                amount=event.prize_pool,
+                transaction_type=Type.HOLD,
+                description=f"Prize pool for {event.name}",
+                metadata={"event_id": event.pk, "purpose": "prize_pool"},
+            )
+    notifications.event_changed(event)
+    return event
+
+
+def registrations_close_due(*, now: datetime | None = None) -> int:
+    """Close registration on open events whose deadline has passed; returns how many closed."""
+    now = now or timezone.now()
+    closed = 0
+    for event_id in Event.objects.filter(status=Status.REGISTRATION_OPEN, registration_closes_at__lte=now).values_list(
+        "pk", flat=True
+    ):
+        with transaction.atomic():
+            event = event_lock(event_id)
+            if event.status == Status.REGISTRATION_OPEN and event.registration_closes_at <= now:
+                event_transition(event, Status.REGISTRATION_CLOSED)
+                closed += 1
+                notifications.event_changed(event)
+    return closed
+
+
+def _less_penalty(amount: Decimal, penalty_percent: Decimal) -> Decimal:
+    # Rounded down to the sen: the player never gets more back than the fee less the penalty.
+    return (amount * (100 - penalty_percent) / 100).quantize(CENTS, rounding=ROUND_DOWN)
+
+
+def event_cancel(*, event_id: int, actor, penalty_percent: Decimal = Decimal(0)) -> dict[int, dict[str, Decimal]]:
+    """Cancel (organizer or staff): refund every paid entry less the penalty, return the prize pool.
+
+    The penalty kept from each fee goes to the platform fees wallet, so escrow ends empty.
+    Returns {payer_id: {"wallet"|"stripe": refunded amount}}.
+    """
+    if not Decimal(0) <= penalty_percent <= 100:
+        raise ValidationError({"penalty_percent": ["Between 0 and 100."]})
+    refunds: dict[int, dict[str, Decimal]] = {}
+    with transaction.atomic():
+        event = event_lock(event_id)
+        _require_organizer(event, actor, staff_allowed=True)
+        if event.status == Status.CANCELLED:
+            raise AlreadyCancelled()
+        event_transition(event, Status.CANCELLED)
+        escrow = escrow_wallet(event)
+        registrations = (
+            Registration.objects.select_for_update(of=("self",))
+            .filter(event=event, status__in=Registration.ACTIVE_STATUSES)
+            .select_related("payment", "user", "team")
+            .order_by("pk")
+        )
+        for registration in registrations:
+            payment = getattr(registration, "payment", None)
+            if payment is not None and payment.status == ParticipantPayment.Status.SUCCEEDED:
+                refund = _less_penalty(payment.amount, penalty_percent)
+                payment_refund(payment=payment, escrow=escrow, amount=refund, reason=f"{event.name} was cancelled")
+                refunds[payment.payer_id] = {payment.method: refund}
+                penalty = payment.amount - refund
+                if penalty > 0:
+                    wallet_transfer(
+                        source=escrow,
+                        destination=platform_wallet_get_or_create(reference=PLATFORM_FEES_REFERENCE),
+                        amount=penalty,
+                        transaction_type=Type.ENTRY_FEE,
+                        description=f"Cancellation penalty ({penalty_percent}%) for {event.name}",
+                        metadata={"event_id": event.pk, "registration_id": registration.pk},
+                    )
+            elif payment is not None and payment.status == ParticipantPayment.Status.PENDING:
+                payment.status = ParticipantPayment.Status.FAILED
+                payment.save(update_fields=["status", "updated_at"])
+            _registration_end(registration, Registration.Status.CANCELLED)
+        if event.prize_pool > 0 and event.published_at is not None:
+            wallet_transfer(
+                source=escrow,
+                destination=wallet_get_or_create(user=event.organizer),
+                amount=event.prize_pool,
+                transaction_type=Type.RELEASE,
+                description=f"Prize pool returned: {event.name} was cancelled",
+                metadata={"event_id": event.pk, "purpose": "prize_pool"},
+            )
+    notifications.event_cancelled(event, refunds)
+    return refunds
+
+
+def _registration_end(registration: Registration, status: str) -> None:
+    registration.status = status
+    registration.ended_at = timezone.now()
+    registration.save(update_fields=["status", "ended_at"])
+    registration.members.all().delete()
+
+
+def event_fees_settle(*, event_id: int) -> Decimal:
+    """On completion: entry fees less the platform fee go from escrow to the organizer, once.
+
+    Returns what the organizer received (0 when already settled or nothing was paid).
+    """
+    with transaction.atomic():
+        event = event_lock(event_id)
+        if event.status != Status.COMPLETED:
+            raise InvalidStatus("Fees are settled only when the event is completed.")
+        if event.fees_settled_at is not None:
+            return Decimal("0.00")
+        collected = sum(
+            (
+                payment.amount - payment.refunded_amount
+                for payment in ParticipantPayment.objects.filter(
+                    event=event, status=ParticipantPayment.Status.SUCCEEDED
+                )
+            ),
+            Decimal("0.00"),
+        )
+        platform_fee = (collected * settings.PLATFORM_FEE_PERCENT / 100).quantize(CENTS, rounding=ROUND_DOWN)
+        to_organizer = collected - platform_fee
+        escrow = escrow_wallet(event)
+        metadata = {"event_id": event.pk, "purpose": "entry_fees"}
+        if platform_fee > 0:
+            wallet_transfer(
+                source=escrow,
+                destination=platform_wallet_get_or_create(reference=PLATFORM_FEES_REFERENCE),
+                amount=platform_fee,
+                transaction_type=Type.ENTRY_FEE,
+                description=f"Platform fee ({settings.PLATFORM_FEE_PERCENT}%) for {event.name}",
+                metadata=metadata,
+            )
+        if to_organizer > 0:
+            wallet_transfer(
+                source=escrow,
+                destination=wallet_get_or_create(user=event.organizer),
+                amount=to_organizer,
+                transaction_type=Type.ENTRY_FEE,
+                description=f"Entry fees for {event.name}",
+                metadata=metadata,
+            )
+        event.fees_settled_at = timezone.now()
+        event.save(update_fields=["fees_settled_at", "updated_at"])
+    return to_organizer

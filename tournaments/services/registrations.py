@@ -1,0 +1,244 @@
+"""Joining and leaving events, paid from the wallet or by card.
+
+Capacity is decided under the event's row lock, so no number of concurrent joins can
+confirm more entries than `max_participants`. The database refuses the rest: one active
+registration per user or team, one roster row per player and event, one live payment per
+payer and event. A card payment does not hold a seat: the webhook confirms it if there is
+still room, and refunds the card otherwise.
+"""
+
+from dataclasses import dataclass
+from functools import partial
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from tournaments import notifications
+from tournaments.exceptions import (
+    AlreadyJoined,
+    EventFull,
+    NotFound,
+    NotRegistered,
+    PermissionDenied,
+    RegistrationClosed,
+    TeamRequired,
+    TeamSizeWrong,
+)
+from tournaments.models import Event, ParticipantPayment, Registration, RegistrationMember, Team, TeamMember
+from tournaments.services.events import escrow_wallet, event_lock
+from tournaments.services.refunds import payment_refund
+from tournaments.tasks import stripe_refund_send
+from wallet import stripe_gateway
+from wallet.models import LedgerEntry
+from wallet.services.balances import wallet_credit, wallet_get_or_create, wallet_transfer
+
+Method = ParticipantPayment.Method
+PAYMENT_KIND = "registration"
+
+
+@dataclass(frozen=True)
+class JoinResult:
+    registration: Registration
+    payment: ParticipantPayment | None
+
+
+def _is_open(event: Event) -> bool:
+    return event.status == Event.Status.REGISTRATION_OPEN and event.registration_closes_at > timezone.now()
+
+
+def _confirmed_count(event: Event) -> int:
+    return Registration.objects.filter(event=event, status=Registration.Status.CONFIRMED).count()
+
+
+def _roster(event: Event, user, team_id: int | None) -> tuple[Team | None, list[int]]:
+    """Who this registration enters: the user alone, or the team's members (checked)."""
+    if event.is_solo:
+        return None, [user.pk]
+    if team_id is None:
+        raise TeamRequired()
+    team = Team.objects.filter(pk=team_id).first()
+    if team is None:
+        raise NotFound("Team not found.")
+    if team.captain_id != user.pk:
+        raise PermissionDenied("Only the team's captain can register it.")
+    members = list(TeamMember.objects.filter(team=team).values_list("user_id", flat=True))
+    if len(members) != event.team_size:
+        raise TeamSizeWrong(f"This event needs teams of exactly {event.team_size}; yours has {len(members)}.")
+    return team, members
+
+
+def _create_registration(event: Event, user, team: Team | None, members: list[int]) -> Registration:
+    """The registration and its roster rows; any overlap with an active entry is AlreadyJoined."""
+    try:
+        with transaction.atomic():
+            registration = Registration.objects.create(
+                event=event, user=None if team else user, team=team, registered_by=user
+            )
+            RegistrationMember.objects.bulk_create(
+                RegistrationMember(registration=registration, event=event, user_id=member) for member in members
+            )
+    except IntegrityError as exc:
+        raise AlreadyJoined() from exc
+    return registration
+
+
+def _confirm(registration: Registration) -> None:
+    registration.status = Registration.Status.CONFIRMED
+    registration.confirmed_at = timezone.now()
+    registration.save(update_fields=["status", "confirmed_at"])
+
+
+def registration_join(*, event_id: int, user, team_id: int | None = None, payment_method: str = Method.WALLET):
+    """Register `user` (or their team). Free and wallet entries are confirmed at once; a card
+    entry is pending with a PaymentIntent until Stripe's webhook arrives."""
+    with transaction.atomic():
+        event = event_lock(event_id) if payment_method == Method.WALLET else _event_for_card(event_id)
+        if not _is_open(event):
+            raise RegistrationClosed()
+        team, members = _roster(event, user, team_id)
+        if RegistrationMember.objects.filter(event=event, user_id__in=members).exists():
+            raise AlreadyJoined()
+        if _confirmed_count(event) >= event.max_participants:
+            raise EventFull()
+        registration = _create_registration(event, user, team, members)
+        payment = None
+        if event.entry_fee == 0:
+            _confirm(registration)
+        elif payment_method == Method.WALLET:
+            payment = _pay_from_wallet(event, registration, user)
+            _confirm(registration)
+        else:
+            payment = _start_card_payment(event, registration, user)
+    notifications.registration_changed(registration)
+    return JoinResult(registration=registration, payment=payment)
+
+
+def _event_for_card(event_id: int) -> Event:
+    # A card entry takes no seat yet, so it need not queue behind wallet joins on the row lock.
+    event = Event.objects.select_related("organizer").filter(pk=event_id).first()
+    if event is None:
+        raise NotFound("Event not found.")
+    return event
+
+
+def _new_payment(event: Event, registration: Registration, user, method: str) -> ParticipantPayment:
+    try:
+        with transaction.atomic():
+            return ParticipantPayment.objects.create(
+                registration=registration, event=event, payer=user, method=method, amount=event.entry_fee
+            )
+    except IntegrityError as exc:
+        raise AlreadyJoined("You already have a payment for this event.") from exc
+
+
+def _pay_from_wallet(event: Event, registration: Registration, user) -> ParticipantPayment:
+    payment = _new_payment(event, registration, user, Method.WALLET)
+    wallet_transfer(
+        source=wallet_get_or_create(user=user),
+        destination=escrow_wallet(event),
+        amount=event.entry_fee,
+        transaction_type=LedgerEntry.Type.ENTRY_FEE,
+        description=f"Entry fee: {event.name}",
+        metadata={"event_id": event.pk, "registration_id": registration.pk, "payment_id": payment.pk},
+    )
+    payment.status = ParticipantPayment.Status.SUCCEEDED
+    payment.save(update_fields=["status", "updated_at"])
+    return payment
+
+
+def _start_card_payment(event: Event, registration: Registration, user) -> ParticipantPayment:
+    payment = _new_payment(event, registration, user, Method.STRIPE)
+    intent = stripe_gateway.payment_intent_create(
+        amount=event.entry_fee,
+        idempotency_key=f"registration-{registration.pk}",
+        metadata={"kind": PAYMENT_KIND, "registration_id": registration.pk, "event_id": event.pk, "user_id": user.pk},
+        description=f"Entry fee: {event.name}",
+    )
+    payment.payment_intent_id = intent.id
+    payment.client_secret = intent.client_secret
+    payment.save(update_fields=["payment_intent_id", "client_secret", "updated_at"])
+    return payment
+
+
+def registration_leave(*, event_id: int, user) -> Registration:
+    """Withdraw before registration closes; whatever was paid comes back in full."""
+    with transaction.atomic():
+        event = event_lock(event_id)
+        member = (
+            RegistrationMember.objects.select_related("registration")
+            .filter(event=event, user=user)
+            .order_by("pk")
+            .first()
+        )
+        if member is None:
+            raise NotRegistered()
+        registration = Registration.objects.select_for_update().get(pk=member.registration_id)
+        if registration.team_id is not None and registration.registered_by_id != user.pk:
+            raise PermissionDenied("Only the captain who registered the team can withdraw it.")
+        if not _is_open(event):
+            raise RegistrationClosed("Registration has closed: entries can no longer be withdrawn.")
+        payment = ParticipantPayment.objects.select_for_update().filter(registration=registration).first()
+        if payment is not None and payment.status == ParticipantPayment.Status.SUCCEEDED:
+            payment_refund(payment=payment, escrow=escrow_wallet(event), amount=payment.amount, reason=event.name)
+        elif payment is not None and payment.status == ParticipantPayment.Status.PENDING:
+            payment.status = ParticipantPayment.Status.FAILED
+            payment.save(update_fields=["status", "updated_at"])
+        registration.status = Registration.Status.WITHDRAWN
+        registration.ended_at = timezone.now()
+        registration.save(update_fields=["status", "ended_at"])
+        registration.members.all().delete()
+    notifications.registration_changed(registration)
+    return registration
+
+
+def card_payment_succeeded(*, payment_intent_id: str) -> ParticipantPayment | None:
+    """Stripe captured an entry fee: confirm the entry if it still fits, else refund the card."""
+    payment = ParticipantPayment.objects.filter(payment_intent_id=payment_intent_id).first()
+    if payment is None:
+        return None
+    event = event_lock(payment.event_id)
+    payment = ParticipantPayment.objects.select_for_update().select_related("registration").get(pk=payment.pk)
+    registration = Registration.objects.select_for_update().get(pk=payment.registration_id)
+    if payment.status in (ParticipantPayment.Status.SUCCEEDED, ParticipantPayment.Status.REFUNDED):
+        return payment  # already settled (a redelivered or out-of-order event)
+    # PENDING, or FAILED because the player left or the event was cancelled while paying.
+    payment.status = ParticipantPayment.Status.SUCCEEDED
+    payment.save(update_fields=["status", "updated_at"])
+    if (
+        registration.status == Registration.Status.PENDING
+        and _is_open(event)
+        and (_confirmed_count(event) < event.max_participants)
+    ):
+        wallet_credit(
+            wallet=escrow_wallet(event),
+            amount=payment.amount,
+            transaction_type=LedgerEntry.Type.ENTRY_FEE,
+            description=f"Card entry fee: {event.name}",
+            metadata={"event_id": event.pk, "registration_id": registration.pk, "payment_intent_id": payment_intent_id},
+        )
+        _confirm(registration)
+    else:
+        # Too late: the money never enters a wallet and goes straight back to the card.
+        payment.refunded_amount = payment.amount
+        payment.status = ParticipantPayment.Status.REFUNDED
+        payment.save(update_fields=["status", "refunded_amount", "updated_at"])
+        transaction.on_commit(
+            partial(
+                stripe_refund_send.delay,
+                payment_intent_id=payment_intent_id,
+                amount=str(payment.amount),
+                idempotency_key=f"registration-{registration.pk}-refund",
+            )
+        )
+        if registration.is_active:
+            registration.status = Registration.Status.REFUNDED
+            registration.ended_at = timezone.now()
+            registration.save(update_fields=["status", "ended_at"])
+            registration.members.all().delete()
+    notifications.registration_changed(registration)
+    return payment
+
+
+def card_payment_failed(*, payment_intent_id: str) -> None:
+    """A card attempt failed; the intent stays usable, so the entry stays pending for a retry."""
+    notifications.payment_failed(payment_intent_id)

@@ -1,0 +1,111 @@
+"""The one place that talks to Stripe (or to localstripe in dev and tests).
+
+Configured from settings: STRIPE_SECRET_KEY, STRIPE_API_BASE (localstripe's URL; empty means
+Stripe itself) and STRIPE_WEBHOOK_SECRET. Amounts go in as Decimal ringgit and leave as sen.
+Every write carries an idempotency key derived from our own record, so the SDK's retries and
+ours can never charge or refund twice. Stripe failures become `PaymentProviderError` (502).
+"""
+
+import functools
+import logging
+from decimal import Decimal
+
+import stripe
+from django.conf import settings
+
+from driftwood.core.money import CENTS, CURRENCY
+from wallet.exceptions import InvalidAmount, InvalidSignature, PaymentProviderError
+
+logger = logging.getLogger(__name__)
+
+# Seconds per HTTP attempt: a request thread (or a held idempotency lock) must not wait
+# the SDK's default 80 s for a provider that is down.
+TIMEOUT_SECONDS = 20
+# Safe to retry: every POST carries an idempotency key.
+MAX_NETWORK_RETRIES = 2
+
+
+@functools.cache
+def _client_for(api_key: str, api_base: str) -> stripe.StripeClient:
+    base_addresses = {"api": api_base.rstrip("/")} if api_base else None
+    return stripe.StripeClient(
+        api_key,
+        base_addresses=base_addresses,
+        max_network_retries=MAX_NETWORK_RETRIES,
+        # httpx is pinned in requirements; the SDK would otherwise pick whatever happens to be installed.
+        http_client=stripe.HTTPXClient(timeout=TIMEOUT_SECONDS, allow_sync_methods=True),
+    )
+
+
+def _client() -> stripe.StripeClient:
+    return _client_for(settings.STRIPE_SECRET_KEY, settings.STRIPE_API_BASE)
+
+
+def to_sen(amount: Decimal) -> int:
+    """Ringgit with at most two places -> Stripe's integer amount in sen."""
+    if not isinstance(amount, Decimal) or not amount.is_finite() or amount <= 0 or amount != amount.quantize(CENTS):
+        raise InvalidAmount()
+    return int(amount * 100)
+
+
+def from_sen(sen: int) -> Decimal:
+    return (Decimal(sen) / 100).quantize(CENTS)
+
+
+def _provider_error(action: str, exc: stripe.StripeError) -> PaymentProviderError:
+    logger.warning("Stripe %s failed: %s (%s)", action, type(exc).__name__, exc.user_message or exc)
+    return PaymentProviderError()
+
+
+def payment_intent_create(
+    *, amount: Decimal, idempotency_key: str, metadata: dict, description: str = ""
+) -> stripe.PaymentIntent:
+    """A card PaymentIntent in MYR. Stripe echoes `metadata` (values as strings) on every event about it.
+
+    The description travels in metadata: localstripe refuses the `description` parameter.
+    """
+    params = {
+        "amount": to_sen(amount),
+        "currency": CURRENCY.lower(),
+        "payment_method_types": ["card"],
+        "metadata": {key: str(value) for key, value in {**metadata, "description": description}.items() if value},
+    }
+    try:
+        return _client().v1.payment_intents.create(params=params, options={"idempotency_key": idempotency_key})
+    except stripe.StripeError as exc:
+        raise _provider_error("PaymentIntent create", exc) from exc
+
+
+def payment_intent_retrieve(payment_intent_id: str) -> stripe.PaymentIntent:
+    try:
+        return _client().v1.payment_intents.retrieve(payment_intent_id)
+    except stripe.StripeError as exc:
+        raise _provider_error("PaymentIntent retrieve", exc) from exc
+
+
+def refund_create(*, payment_intent_id: str, amount: Decimal | None, idempotency_key: str) -> stripe.Refund:
+    """Refund a PaymentIntent's charge to the card: `amount`, or all of it when None.
+
+    The wallet changes when Stripe reports `charge.refunded`, not here.
+    """
+    params: dict = {"payment_intent": payment_intent_id}
+    if amount is not None:
+        params["amount"] = to_sen(amount)
+    try:
+        return _client().v1.refunds.create(params=params, options={"idempotency_key": idempotency_key})
+    except stripe.StripeError as exc:
+        raise _provider_error("refund create", exc) from exc
+
+
+def webhook_event_construct(*, payload: bytes, signature: str) -> stripe.Event:
+    """Verify the `Stripe-Signature` header against STRIPE_WEBHOOK_SECRET and parse the event.
+
+    The client's `construct_event` is `stripe.Webhook.construct_event` (HMAC-SHA256, 5-minute
+    timestamp tolerance); anything that does not verify, or is not JSON, is InvalidSignature.
+    """
+    try:
+        return _client().construct_event(payload, signature, settings.STRIPE_WEBHOOK_SECRET)
+    except stripe.SignatureVerificationError as exc:
+        raise InvalidSignature() from exc
+    except ValueError as exc:  # undecodable or malformed body (UnicodeDecodeError is a ValueError)
+        raise InvalidSignature("The request body is not a Stripe event.") from exc
