@@ -237,6 +237,11 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "PREPROCESSING_HOOKS": ["driftwood.core.schema.drop_trailing_slash_duplicates"],
+    # Several models have a `status` field with different choices: name each enum explicitly.
+    "ENUM_NAME_OVERRIDES": {
+        "TopUpStatusEnum": "wallet.models.TopUp.Status",
+        "WithdrawalStatusEnum": "wallet.models.Withdrawal.Status",
+    },
 }
 
 IDEMPOTENCY_KEY_TTL = timedelta(hours=24)

@@ -5,8 +5,10 @@ class TournamentsConfig(AppConfig):
     name = "tournaments"
 
     def ready(self) -> None:
-        from tournaments.payments import RegistrationPaymentHandler
+        from tournaments.payments import RegistrationPaymentHandler, card_entry_fee_flows
         from tournaments.services.registrations import PAYMENT_KIND
+        from wallet.reconciliation import card_flow_source_register
         from wallet.services import payment_handlers
 
         payment_handlers.register(PAYMENT_KIND, RegistrationPaymentHandler())
+        card_flow_source_register(card_entry_fee_flows)

@@ -1,6 +1,13 @@
 """Card entry fees reach the tournaments app through the wallet's one Stripe webhook."""
 
+from django.db.models import Sum
+from django.db.models.functions import Coalesce
+
+from driftwood.core.money import money_field
+from tournaments.models import ParticipantPayment
 from tournaments.services import registrations
+from wallet.models import ZERO
+from wallet.reconciliation import CardFlows
 from wallet.services.payment_handlers import PaymentHandler
 
 
@@ -10,3 +17,19 @@ class RegistrationPaymentHandler(PaymentHandler):
 
     def payment_failed(self, *, payment_intent: dict, event) -> None:
         registrations.card_payment_failed(payment_intent_id=payment_intent["id"])
+
+
+def card_entry_fee_flows() -> CardFlows:
+    """Card entry fees Stripe captured, and what went back to cards (for wallet_reconcile).
+
+    A fee refunded because the event filled first never entered escrow: it appears in both sums.
+    """
+    paid = ParticipantPayment.objects.filter(
+        method=ParticipantPayment.Method.STRIPE,
+        status__in=[ParticipantPayment.Status.SUCCEEDED, ParticipantPayment.Status.REFUNDED],
+    )
+    sums = paid.aggregate(
+        paid_in=Coalesce(Sum("amount"), ZERO, output_field=money_field()),
+        refunded=Coalesce(Sum("refunded_amount"), ZERO, output_field=money_field()),
+    )
+    return CardFlows(paid_in=sums["paid_in"], refunded=sums["refunded"])

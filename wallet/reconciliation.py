@@ -6,6 +6,7 @@ in through Stripe, less what went out to banks and back to cards, plus staff adj
 `manage.py wallet_reconcile`.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -34,6 +35,26 @@ class Report:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+
+@dataclass(frozen=True)
+class CardFlows:
+    """Card money another app took in through Stripe (into its own wallets) and gave back."""
+
+    paid_in: Decimal
+    refunded: Decimal
+
+
+_card_flow_sources: list[Callable[[], CardFlows]] = []
+
+
+def card_flow_source_register(source: Callable[[], CardFlows]) -> None:
+    """Let another app's card payments (e.g. entry fees into escrow) count as Stripe money in.
+
+    Called from an AppConfig.ready(); the wallet app never imports the other app.
+    """
+    if source not in _card_flow_sources:
+        _card_flow_sources.append(source)
 
 
 def _sum(queryset, column: str) -> Decimal:
@@ -90,6 +111,10 @@ def wallet_reconcile() -> Report:
         paid_topups = TopUp.objects.filter(status__in=[TopUp.Status.SUCCEEDED, TopUp.Status.REFUNDED])
         report.stripe_in = _sum(paid_topups, "amount")
         report.card_refunds = _sum(paid_topups, "refunded_amount")
+        for source in _card_flow_sources:
+            flows = source()
+            report.stripe_in += flows.paid_in
+            report.card_refunds += flows.refunded
         report.bank_out = _sum(Withdrawal.objects.filter(status=Withdrawal.Status.COMPLETED), "amount")
         # Staff corrections create or remove money by hand; they are shown, not hidden.
         report.adjustments = _sum(LedgerEntry.objects.filter(transaction_type=LedgerEntry.Type.ADJUSTMENT), "amount")

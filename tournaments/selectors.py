@@ -1,0 +1,94 @@
+"""Reads of games, events, registrations and teams, scoped to what the caller may see.
+
+Lists carry their counts as annotations and their relations as joins, so a page costs the
+same number of queries whether it shows 5 events or 100.
+"""
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from tournaments.models import Event, Game, Registration, Team, TeamMember
+
+
+def games() -> QuerySet[Game]:
+    return Game.objects.order_by("name")
+
+
+def events_visible_to(user) -> QuerySet[Event]:
+    """Everything but drafts, plus the caller's own drafts."""
+    visible = ~Q(status=Event.Status.DRAFT)
+    if user is not None and user.is_authenticated:
+        visible |= Q(organizer=user)
+    return Event.objects.filter(visible)
+
+
+def with_counts(events: QuerySet[Event]) -> QuerySet[Event]:
+    return events.select_related("game", "organizer").annotate(
+        confirmed_count=Count("registrations", filter=Q(registrations__status=Registration.Status.CONFIRMED)),
+        pending_count=Count("registrations", filter=Q(registrations__status=Registration.Status.PENDING)),
+    )
+
+
+def event_list(
+    *, user, status: str | None = None, game: str | None = None, search: str | None = None
+) -> QuerySet[Event]:
+    """Filterable list, soonest first. `game` is a slug or an id."""
+    events = events_visible_to(user)
+    if status:
+        events = events.filter(status=status)
+    if game:
+        events = events.filter(game__pk=int(game)) if str(game).isdigit() else events.filter(game__slug=game)
+    if search:
+        events = events.filter(Q(name__icontains=search) | Q(game__name__icontains=search))
+    return with_counts(events).order_by("starts_at", "pk")
+
+
+def event_get(*, user, event_id: int) -> Event | None:
+    """One event with its counts, or None if it does not exist or the caller may not see it."""
+    return with_counts(events_visible_to(user)).filter(pk=event_id).first()
+
+
+def event_participants(*, event: Event) -> QuerySet[Registration]:
+    """Active registrations with their player or team (and its members) loaded."""
+    return (
+        Registration.objects.filter(event=event, status__in=Registration.ACTIVE_STATUSES)
+        .select_related("user", "team", "team__captain")
+        .prefetch_related(Prefetch("members__user"))
+        .order_by("created_at", "pk")
+    )
+
+
+def registration_of(*, event: Event, user) -> Registration | None:
+    """The caller's active registration in the event (solo or through a team)."""
+    if user is None or not user.is_authenticated:
+        return None
+    return (
+        Registration.objects.filter(event=event, members__user=user, status__in=Registration.ACTIVE_STATUSES)
+        .select_related("payment")
+        .first()
+    )
+
+
+def events_of(*, user) -> QuerySet[Event]:
+    """Events the user organizes or is (or was) registered in."""
+    # Ids first: filtering through registrations in the same query would multiply the counts.
+    entered = Registration.objects.filter(Q(user=user) | Q(members__user=user)).values("event_id")
+    return with_counts(Event.objects.filter(Q(organizer=user) | Q(pk__in=entered))).order_by("-starts_at", "-pk")
+
+
+def team_get(*, team_id: int) -> Team | None:
+    members = TeamMember.objects.select_related("user").order_by("joined_at", "pk")
+    return (
+        Team.objects.select_related("captain")
+        .prefetch_related(Prefetch("memberships", queryset=members))
+        .filter(pk=team_id)
+        .first()
+    )
+
+
+def teams_of(*, user) -> QuerySet[Team]:
+    return (
+        Team.objects.filter(memberships__user=user)
+        .select_related("captain")
+        .annotate(member_count=Count("memberships", distinct=True))
+        .order_by("name")
+    )

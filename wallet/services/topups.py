@@ -1,0 +1,220 @@
+"""Card top-ups, and the Stripe webhook that settles them.
+
+A top-up is a `TopUp` row plus one Stripe PaymentIntent (idempotency key `topup-<id>`); the
+wallet changes only when Stripe reports the outcome through the signed webhook. Each Stripe
+event id is stored under a UNIQUE constraint in the same transaction as its effect, so a
+redelivered or concurrently duplicated event takes effect once, and an event whose
+processing fails is not recorded (Stripe delivers it again).
+
+Card refunds of a top-up (`charge.refunded`): the refunded money has gone back to the card,
+so it leaves the wallet as a `refund` row with a negative amount, but only when the usable
+balance still covers it. When the player has already spent or withdrawn it, nothing is
+debited: the shortfall is written to the top-up's `failure_reason` and logged as a warning
+for staff, and `wallet_reconcile` reports it as a difference (money out that the ledger did
+not recover), instead of the wallet going negative or a hold being invented.
+"""
+
+import logging
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from driftwood.core.money import CURRENCY, format_money
+from wallet import stripe_gateway
+from wallet.exceptions import InsufficientBalance, InvalidAmount
+from wallet.models import LedgerEntry, StripeEvent, TopUp
+from wallet.services import payment_handlers
+from wallet.services.balances import wallet_credit, wallet_debit, wallet_get_or_create
+
+logger = logging.getLogger(__name__)
+
+TOPUP_KIND = "topup"
+
+
+def topup_create(*, user, amount: Decimal) -> TopUp:
+    """Record a pending top-up and open its PaymentIntent; the client pays with `client_secret`.
+
+    One transaction: if Stripe cannot be reached the row is not kept (PaymentProviderError).
+    """
+    if not settings.TOPUP_MIN <= amount <= settings.TOPUP_MAX:
+        limits = f"RM {format_money(settings.TOPUP_MIN)} to RM {format_money(settings.TOPUP_MAX)}"
+        raise InvalidAmount(f"Top-ups are {limits}.", errors={"amount": [f"Top-ups are {limits}."]})
+    wallet = wallet_get_or_create(user=user)
+    with transaction.atomic():
+        topup = TopUp.objects.create(user=user, wallet=wallet, amount=amount)
+        intent = stripe_gateway.payment_intent_create(
+            amount=amount,
+            idempotency_key=f"topup-{topup.pk}",
+            metadata={"kind": TOPUP_KIND, "topup_id": topup.pk, "user_id": user.pk},
+            description=f"Driftwood wallet top-up #{topup.pk}",
+        )
+        topup.payment_intent_id = intent.id
+        topup.client_secret = intent.client_secret
+        topup.save(update_fields=["payment_intent_id", "client_secret", "updated_at"])
+    return topup
+
+
+def stripe_event_process(*, payload: bytes, signature: str) -> StripeEvent | None:
+    """Verify and apply one webhook delivery; None when this event id was already processed.
+
+    InvalidSignature when the signature does not verify (nothing is stored).
+    """
+    event = stripe_gateway.webhook_event_construct(payload=payload, signature=signature)
+    data = event.to_dict(for_json=True)
+    with transaction.atomic(durable=True):
+        try:
+            # A concurrent delivery of the same id waits here on the unique index until
+            # the first commits (then fails) or rolls back (then proceeds).
+            with transaction.atomic():
+                record = StripeEvent.objects.create(event_id=event.id, event_type=event.type, payload=data)
+        except IntegrityError:
+            logger.info("Stripe event %s (%s) already processed", event.id, event.type)
+            return None
+        _dispatch(record, data["data"]["object"])
+    return record
+
+
+def _dispatch(record: StripeEvent, obj: dict) -> None:
+    if record.event_type in ("payment_intent.succeeded", "payment_intent.payment_failed"):
+        handler = _handler_for(obj.get("metadata"), record)
+        if handler is None:
+            return
+        if record.event_type == "payment_intent.succeeded":
+            handler.payment_succeeded(payment_intent=obj, event=record)
+        else:
+            handler.payment_failed(payment_intent=obj, event=record)
+    elif record.event_type == "charge.refunded":
+        payment_intent_id = obj.get("payment_intent")
+        if not payment_intent_id:
+            logger.info("Stripe event %s: charge %s has no PaymentIntent, ignored", record.event_id, obj.get("id"))
+            return
+        metadata = obj.get("metadata") or {}
+        if "kind" not in metadata:
+            # Stripe does not always copy the intent's metadata onto its charge: ask for the intent.
+            metadata = stripe_gateway.payment_intent_retrieve(payment_intent_id).metadata.to_dict()
+        handler = _handler_for(metadata, record)
+        if handler is not None:
+            handler.charge_refunded(charge=obj, payment_intent_id=payment_intent_id, event=record)
+    else:
+        logger.info("Stripe event %s of type %s recorded and ignored", record.event_id, record.event_type)
+
+
+def _handler_for(metadata: dict | None, record: StripeEvent) -> payment_handlers.PaymentHandler | None:
+    kind = (metadata or {}).get("kind")
+    handler = payment_handlers.handler_for(kind)
+    if handler is None:
+        logger.info("Stripe event %s: no handler for payment kind %r, ignored", record.event_id, kind)
+    return handler
+
+
+class TopUpPaymentHandler(payment_handlers.PaymentHandler):
+    """Settles wallet top-ups. The TopUp row is locked before it changes, so two events about
+    one intent (or one event racing a refund) cannot both credit."""
+
+    def _locked_topup(self, payment_intent: dict, record: StripeEvent) -> TopUp | None:
+        try:
+            topup_id = int(payment_intent["metadata"]["topup_id"])
+        except (KeyError, TypeError, ValueError):
+            topup_id = None
+        topup = (
+            TopUp.objects.select_for_update(of=("self",))
+            .filter(pk=topup_id, payment_intent_id=payment_intent.get("id"))
+            .select_related("wallet")
+            .first()
+        )
+        if topup is None:
+            # E.g. an intent from another environment sharing the Stripe account.
+            logger.warning(
+                "Stripe event %s: no top-up %s for PaymentIntent %s, ignored",
+                record.event_id,
+                topup_id,
+                payment_intent.get("id"),
+            )
+        return topup
+
+    def payment_succeeded(self, *, payment_intent: dict, event: StripeEvent) -> None:
+        topup = self._locked_topup(payment_intent, event)
+        # A failed attempt can be retried on the same intent, so failed -> succeeded is allowed.
+        if topup is None or topup.status not in (TopUp.Status.PENDING, TopUp.Status.FAILED):
+            return
+        charged = (payment_intent.get("amount"), str(payment_intent.get("currency", "")).upper())
+        if charged != (stripe_gateway.to_sen(topup.amount), CURRENCY):
+            # Never credit what we did not ask for; staff settle it by hand.
+            reason = f"Stripe reported {charged[0]} sen {charged[1]}, not this top-up's amount: not credited."
+            logger.error("Top-up %s: %s", topup.pk, reason)
+            self._save(topup, status=TopUp.Status.FAILED, failure_reason=reason)
+            return
+        # A refund reported before this (events can arrive out of order) was never credited.
+        credit = topup.amount - topup.refunded_amount
+        self._save(topup, status=TopUp.Status.SUCCEEDED, failure_reason="")
+        if credit > 0:
+            wallet_credit(
+                wallet=topup.wallet,
+                amount=credit,
+                transaction_type=LedgerEntry.Type.TOPUP,
+                description=f"Card top-up #{topup.pk}",
+                metadata={
+                    "topup_id": topup.pk,
+                    "payment_intent_id": topup.payment_intent_id,
+                    "stripe_event_id": event.event_id,
+                },
+            )
+
+    def payment_failed(self, *, payment_intent: dict, event: StripeEvent) -> None:
+        topup = self._locked_topup(payment_intent, event)
+        if topup is None or topup.status not in (TopUp.Status.PENDING, TopUp.Status.FAILED):
+            return
+        error = payment_intent.get("last_payment_error") or {}
+        reason = error.get("message") or error.get("code") or "The card payment failed."
+        self._save(topup, status=TopUp.Status.FAILED, failure_reason=reason)
+
+    def charge_refunded(self, *, charge: dict, payment_intent_id: str, event: StripeEvent) -> None:
+        topup = (
+            TopUp.objects.select_for_update(of=("self",))
+            .filter(payment_intent_id=payment_intent_id)
+            .select_related("wallet")
+            .first()
+        )
+        if topup is None:
+            logger.warning(
+                "Stripe event %s: no top-up for PaymentIntent %s, ignored", event.event_id, payment_intent_id
+            )
+            return
+        # amount_refunded is a running total: an older or repeated report changes nothing.
+        refunded_total = min(stripe_gateway.from_sen(int(charge.get("amount_refunded") or 0)), topup.amount)
+        newly_refunded = refunded_total - topup.refunded_amount
+        if newly_refunded <= 0:
+            return
+        was_credited = topup.status == TopUp.Status.SUCCEEDED
+        topup.refunded_amount = refunded_total
+        status = TopUp.Status.REFUNDED if refunded_total == topup.amount else topup.status
+        failure_reason = topup.failure_reason
+        if was_credited:
+            try:
+                wallet_debit(
+                    wallet=topup.wallet,
+                    amount=newly_refunded,
+                    transaction_type=LedgerEntry.Type.REFUND,
+                    description=f"Card refund of top-up #{topup.pk}",
+                    metadata={
+                        "topup_id": topup.pk,
+                        "payment_intent_id": payment_intent_id,
+                        "charge_id": charge.get("id"),
+                        "stripe_event_id": event.event_id,
+                    },
+                )
+            except InsufficientBalance:
+                shortfall = f"Card refund of RM {format_money(newly_refunded)} not recovered: usable balance too low."
+                logger.warning("Top-up %s (wallet %s): %s", topup.pk, topup.wallet_id, shortfall)
+                failure_reason = " ".join(filter(None, [failure_reason, shortfall]))
+        self._save(topup, status=status, failure_reason=failure_reason)
+
+    @staticmethod
+    def _save(topup: TopUp, *, status: str, failure_reason: str) -> None:
+        topup.status = status
+        topup.failure_reason = failure_reason[:255]
+        topup.save(update_fields=["status", "failure_reason", "refunded_amount", "updated_at"])
+
+
+payment_handlers.register(TOPUP_KIND, TopUpPaymentHandler())
