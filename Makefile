@@ -34,6 +34,8 @@ format: $(VENV)/.dev-installed
 check-deploy: $(VENV)/.local-installed
 	DJANGO_DEBUG=false DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
 	DJANGO_ALLOWED_HOSTS=driftwood.example DJANGO_SECURE_SSL_REDIRECT=true DJANGO_HSTS_SECONDS=31536000 \
+	FIELD_ENCRYPTION_KEYS=$$($(PY) -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())') \
+	BANK_API_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(32))') \
 	$(PY) manage.py check --deploy --fail-level WARNING
 
 clean:

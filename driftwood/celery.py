@@ -28,6 +28,10 @@ app.conf.update(
             "task": "driftwood.core.tasks.purge_expired_idempotency_keys",
             "schedule": 3600.0,
         },
+        "withdrawal-fraud-scan": {
+            "task": "wallet.tasks.fraud_scan",
+            "schedule": 600.0,
+        },
     },
 )
 app.autodiscover_tasks()

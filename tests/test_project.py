@@ -9,6 +9,7 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 from django.core.management import call_command
 
 from tests import services
@@ -30,6 +31,8 @@ def test_deploy_check_is_clean_with_production_settings():
         "DJANGO_ALLOWED_HOSTS": "driftwood.example",
         "DJANGO_SECURE_SSL_REDIRECT": "true",
         "DJANGO_HSTS_SECONDS": "31536000",
+        "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "BANK_API_KEY": secrets.token_urlsafe(32),
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

@@ -35,3 +35,9 @@ class PaymentProviderError(DomainError):
     status_code = 502
     code = "payment_provider_error"
     default_message = "The payment provider could not be reached. Try again shortly."
+
+
+class StaffOnly(DomainError):
+    status_code = 403
+    code = "permission_denied"
+    default_message = "Only staff may process withdrawals."

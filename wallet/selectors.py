@@ -39,3 +39,11 @@ def ledger_entries(
 
 def withdrawals_of(*, user) -> QuerySet[Withdrawal]:
     return Withdrawal.objects.filter(user=user).order_by("-created_at", "-id")
+
+
+def withdrawals_for_staff(*, status: str | None = None) -> QuerySet[Withdrawal]:
+    """Every player's withdrawals for the staff queue, newest first (one query per page)."""
+    withdrawals = Withdrawal.objects.select_related("user")
+    if status:
+        withdrawals = withdrawals.filter(status=status)
+    return withdrawals.order_by("-created_at", "-id")

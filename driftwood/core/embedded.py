@@ -5,7 +5,8 @@
 
 Whatever the environment does not provide is started here and stopped on exit:
 PostgreSQL from the pip-installed `pgserver` (data kept in ./.data/postgres) when
-DATABASE_URL is unset, and `localstripe` when STRIPE_API_BASE is unset. Redis is optional:
+DATABASE_URL is unset, `localstripe` when STRIPE_API_BASE is unset, and (for `run`) the fake
+bank payout API when BANK_API_URL is unset. Redis is optional:
 without REDIS_URL the settings fall back to in-process cache, channel layer and eager
 Celery. Deliberately free of Django imports: it prepares the environment Django reads.
 """
@@ -24,6 +25,7 @@ DATA_DIR = BASE_DIR / ".data"
 BIN_DIR = Path(sys.executable).parent
 DATABASE_NAME = "driftwood"
 LOCALSTRIPE_PORT = int(os.environ.get("LOCALSTRIPE_PORT", "8420"))
+FAKE_BANK_PORT = int(os.environ.get("FAKE_BANK_PORT", "8430"))
 
 
 def log(message: str) -> None:
@@ -100,6 +102,13 @@ def run() -> int:
     port = int(os.environ.get("PORT", "8000"))
     with ExitStack() as stack:
         _start_services(stack, localstripe=True)
+        if not os.environ.get("BANK_API_URL"):
+            # The bank is out of reach in development: payouts go to the fake bank (wallet/fake_bank.py).
+            command = [str(BIN_DIR / "daphne"), "-b", "127.0.0.1", "-p", str(FAKE_BANK_PORT)]
+            stack.enter_context(
+                background("fake bank", [*command, "wallet.fake_bank:application"], port=FAKE_BANK_PORT, quiet=True)
+            )
+            os.environ["BANK_API_URL"] = f"http://127.0.0.1:{FAKE_BANK_PORT}"
         manage("migrate", "--no-input")
         manage("seed_demo")
         server = stack.enter_context(

@@ -6,9 +6,11 @@ from rest_framework.response import Response
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+# Far beyond any real list, and keeps OFFSET inside PostgreSQL's bigint.
+MAX_PAGE = 1_000_000
 
 
-def _positive_int(request, name: str, default: int) -> int:
+def _positive_int(request, name: str, default: int, maximum: int | None = None) -> int:
     raw = request.query_params.get(name)
     if raw in (None, ""):
         return default
@@ -18,6 +20,8 @@ def _positive_int(request, name: str, default: int) -> int:
         value = 0
     if value < 1:
         raise serializers.ValidationError({name: ["Must be a whole number of at least 1."]})
+    if maximum is not None and value > maximum:
+        raise serializers.ValidationError({name: [f"Must be at most {maximum}."]})
     return value
 
 
@@ -25,7 +29,7 @@ class PagePagination(BasePagination):
     """Offset pages without COUNT(*): one extra row tells whether another page exists."""
 
     def paginate_queryset(self, queryset, request, view=None):
-        self.page = _positive_int(request, "page", 1)
+        self.page = _positive_int(request, "page", 1, MAX_PAGE)
         limit = min(_positive_int(request, "limit", DEFAULT_LIMIT), MAX_LIMIT)
         offset = (self.page - 1) * limit
         rows = list(queryset[offset : offset + limit + 1])

@@ -1,0 +1,177 @@
+// Wallet page: card top-ups through Stripe.js, and money forms that submit only once.
+//
+// A top-up is: POST the amount to the top-up API (session cookie, CSRF header, a fresh
+// Idempotency-Key), confirm the card payment with Stripe.js using the intent's client
+// secret, then poll GET /api/v1/wallet until Stripe's webhook has credited the wallet.
+// Money stays a string of digits here: it is compared and formatted, never computed.
+(() => {
+  "use strict";
+
+  const POLL_INTERVAL_MS = 1000;
+  const POLL_ATTEMPTS = 60;
+
+  // A double click must not send a second withdrawal or bank change.
+  document.querySelectorAll("form[data-submit-once]").forEach((form) => {
+    form.addEventListener("submit", (event) => {
+      if (form.dataset.submitting) {
+        event.preventDefault();
+        return;
+      }
+      form.dataset.submitting = "true";
+      form.querySelectorAll("button[type=submit]").forEach((button) => button.setAttribute("aria-disabled", "true"));
+    });
+  });
+
+  const form = document.getElementById("topup-form");
+  if (!form) return;
+
+  const amountInput = form.querySelector("input[name=amount]");
+  const submit = form.querySelector("[data-topup-submit]");
+  const statusLine = form.querySelector("[data-topup-status]");
+  const errorBox = form.querySelector("[data-topup-error]");
+  const csrfToken = form.querySelector("input[name=csrfmiddlewaretoken]").value;
+
+  const say = (text) => {
+    statusLine.textContent = text;
+  };
+
+  const showError = (text) => {
+    errorBox.replaceChildren(Object.assign(document.createElement("p"), { textContent: text }));
+    errorBox.hidden = false;
+    say("");
+  };
+
+  const clearError = () => {
+    errorBox.hidden = true;
+    errorBox.replaceChildren();
+  };
+
+  // "1234.5" -> "RM 1,234.50" without turning money into a float.
+  const ringgit = (value) => {
+    const [whole, fraction = ""] = String(value).split(".");
+    return `RM ${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",")}.${fraction.padEnd(2, "0").slice(0, 2)}`;
+  };
+
+  const newIdempotencyKey = () =>
+    Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, "0")).join("");
+
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  // Calls the JSON API; an error envelope becomes an Error carrying its most specific message.
+  const api = async (url, options = {}) => {
+    const response = await fetch(url, {
+      credentials: "same-origin",
+      ...options,
+      headers: {
+        Accept: "application/json",
+        "Content-Type": "application/json",
+        "X-CSRFToken": csrfToken,
+        ...options.headers,
+      },
+    });
+    const body = await response.json().catch(() => null);
+    if (!response.ok) {
+      const fieldErrors = body && body.errors ? Object.values(body.errors).flat() : [];
+      throw new Error(fieldErrors[0] || (body && body.message) || `The server answered ${response.status}.`);
+    }
+    return body;
+  };
+
+  const showBalances = (summary) => {
+    document.querySelectorAll("[data-balance]").forEach((element) => {
+      const value = summary[element.dataset.balance];
+      if (value !== undefined) element.textContent = ringgit(value);
+    });
+  };
+
+  // The new ledger row belongs in the history too: take that section from a fresh copy of the page.
+  const refreshHistory = async () => {
+    const history = document.getElementById("history");
+    const response = await fetch(window.location.href, { credentials: "same-origin" });
+    if (!history || !response.ok) return;
+    const fresh = new DOMParser().parseFromString(await response.text(), "text/html").getElementById("history");
+    if (fresh) history.replaceWith(fresh);
+  };
+
+  const waitForCredit = async (previousBalance) => {
+    for (let attempt = 0; attempt < POLL_ATTEMPTS; attempt += 1) {
+      await sleep(POLL_INTERVAL_MS);
+      const summary = await api(form.dataset.walletUrl);
+      if (summary.current_balance !== previousBalance) return summary;
+    }
+    return null;
+  };
+
+  if (typeof window.Stripe !== "function") {
+    showError("Card payments are unavailable right now. Please try again later.");
+    submit.disabled = true;
+    return;
+  }
+
+  const stripe = window.Stripe(form.dataset.stripeKey);
+  const card = stripe.elements().create("card", {
+    style: {
+      base: { color: "#e8edf6", fontSize: "16px", "::placeholder": { color: "#7d89a3" } },
+      invalid: { color: "#ff7b7b" },
+    },
+  });
+  card.mount("#card-element");
+  card.on("change", (event) => {
+    if (event && event.error) showError(event.error.message);
+    else clearError();
+  });
+
+  let busy = false;
+  const setBusy = (value) => {
+    busy = value;
+    submit.disabled = value;
+    amountInput.readOnly = value;
+    form.setAttribute("aria-busy", String(value));
+  };
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (busy) return;
+    clearError();
+    const amount = amountInput.value.trim();
+    if (!/^\d+(\.\d{1,2})?$/.test(amount)) {
+      showError('Enter an amount such as "50.00".');
+      amountInput.focus();
+      return;
+    }
+
+    setBusy(true);
+    try {
+      const before = await api(form.dataset.walletUrl);
+      say("Creating your top-up…");
+      const topup = await api(form.dataset.topupsUrl, {
+        method: "POST",
+        headers: { "Idempotency-Key": newIdempotencyKey() },
+        body: JSON.stringify({ amount }),
+      });
+
+      say("Confirming the card payment…");
+      const result = await stripe.confirmCardPayment(topup.client_secret, { payment_method: { card } });
+      const intentStatus = result.paymentIntent && result.paymentIntent.status;
+      if (result.error || !["succeeded", "processing"].includes(intentStatus)) {
+        const reason = (result.error && result.error.message) || "The card payment was not completed.";
+        throw new Error(`${reason} You have not been charged.`);
+      }
+
+      say("Payment confirmed. Waiting for your wallet to be credited…");
+      const after = await waitForCredit(before.current_balance);
+      if (after === null) {
+        say("Your payment went through. Your balance will update in a moment: reload this page shortly.");
+        return;
+      }
+      showBalances(after);
+      amountInput.value = "";
+      say(`${ringgit(topup.amount)} added to your wallet.`);
+      await refreshHistory();
+    } catch (error) {
+      showError(error.message || "The top-up did not go through. Please try again.");
+    } finally {
+      setBusy(false);
+    }
+  });
+})();

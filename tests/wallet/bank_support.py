@@ -1,0 +1,85 @@
+"""The fake bank (wallet/fake_bank.py) as a real daphne process, and players ready to withdraw."""
+
+import os
+import subprocess
+import sys
+import threading
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+from django.db import connection
+
+from tests import services
+from tests.factories import funded_wallet
+from wallet.models import Wallet
+from wallet.services.bank_accounts import bank_account_set
+
+ACCOUNT_NUMBER = "5140123456789012"
+BANK_KEY = "test-bank-key"
+# Older than every fraud window: the account was not "just changed".
+BANK_SETTLED = timedelta(days=30)
+
+
+class FakeBank:
+    """A fake bank served on a free port; `mode()` and `payouts()` talk to it over HTTP."""
+
+    def __init__(self, *, api_key: str = BANK_KEY):
+        port = services.free_port()
+        self.url = f"http://127.0.0.1:{port}"
+        self.api_key = api_key
+        daphne = str(Path(sys.executable).parent / "daphne")
+        self.process = subprocess.Popen(
+            [daphne, "-b", "127.0.0.1", "-p", str(port), "wallet.fake_bank:application"],
+            cwd=services.BASE_DIR,
+            env={**os.environ, "BANK_API_KEY": api_key},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        services.wait_for_port(port, self.process)
+
+    def _headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.api_key}"}
+
+    def mode(self, mode: str, *, reset: bool = False) -> None:
+        response = httpx.post(f"{self.url}/_control", json={"mode": mode, "reset": reset}, headers=self._headers())
+        response.raise_for_status()
+
+    def payouts(self) -> list[dict]:
+        response = httpx.get(f"{self.url}/payouts", headers=self._headers())
+        response.raise_for_status()
+        return response.json()["payouts"]
+
+    def stop(self) -> None:
+        services.stop(self.process)
+
+
+def ready_to_withdraw(user, amount: str, *, account_number: str = ACCOUNT_NUMBER) -> Wallet:
+    """A funded wallet with a bank account linked long enough ago not to trip the fraud checks."""
+    wallet = funded_wallet(user, amount)
+    bank_account_set(user=user, bank_name="Maybank", account_number=account_number, account_holder_name="Ali Bin Abu")
+    Wallet.objects.filter(pk=wallet.pk).update(bank_account_changed_at=wallet.created_at - BANK_SETTLED)
+    wallet.refresh_from_db()
+    return wallet
+
+
+def run_in_threads(count: int, work) -> list:
+    """Start `count` threads at one barrier (each on its own connection); what each returned or raised."""
+    barrier = threading.Barrier(count)
+    outcomes: list = [None] * count
+
+    def runner(index: int) -> None:
+        try:
+            barrier.wait()
+            outcomes[index] = work(index)
+        except Exception as exc:  # noqa: BLE001 - the outcome is what the test inspects
+            outcomes[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=runner, args=(index,)) for index in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes

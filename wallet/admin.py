@@ -1,0 +1,347 @@
+"""Staff screens for money. Balances, ledger, top-ups and Stripe events are read-only: every
+change goes through the services. Withdrawals are approved or rejected with actions that
+call the same services as the admin API, after a confirmation page. Bank account numbers
+never appear: only the last four digits.
+"""
+
+import json
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.db.models import QuerySet
+from django.template.response import TemplateResponse
+from django.utils.html import format_html
+
+from driftwood.core.exceptions import DomainError
+from driftwood.core.money import format_money
+from wallet.models import LedgerEntry, StripeEvent, TopUp, Wallet, Withdrawal
+from wallet.services.withdrawals import withdrawal_approve, withdrawal_reject
+
+
+def masked(last4: str) -> str:
+    return f"•••• {last4}" if last4 else "-"
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Staff may look, never add, edit or delete (the database would refuse a ledger edit anyway)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Wallet)
+class WalletAdmin(ReadOnlyAdmin):
+    list_display = (
+        "reference",
+        "kind",
+        "owner",
+        "current_balance",
+        "usable_balance",
+        "pending_balance",
+        "bank_account",
+        "updated_at",
+    )
+    list_filter = ("kind", "has_bank_account")
+    search_fields = ("reference", "owner__username", "owner__email")
+    list_select_related = ("owner",)
+    ordering = ("pk",)
+    # Listed explicitly so that the encrypted account number can never be added by accident.
+    fields = (
+        "reference",
+        "kind",
+        "owner",
+        "currency",
+        "current_balance",
+        "usable_balance",
+        "pending_balance",
+        "version",
+        "has_bank_account",
+        "bank_name",
+        "bank_account",
+        "account_holder_name",
+        "bank_account_changed_at",
+        "created_at",
+        "updated_at",
+    )
+    readonly_fields = fields
+
+    @admin.display(description="Bank account")
+    def bank_account(self, wallet: Wallet) -> str:
+        return masked(wallet.bank_last4)
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(ReadOnlyAdmin):
+    list_display = (
+        "id",
+        "created_at",
+        "wallet",
+        "transaction_type",
+        "amount",
+        "pending_amount",
+        "usable_after",
+        "pending_after",
+        "description",
+    )
+    list_filter = ("transaction_type", "wallet__kind")
+    search_fields = ("wallet__reference", "wallet__owner__username", "description")
+    list_select_related = ("wallet",)
+    ordering = ("-created_at", "-id")
+    # The ledger only grows; counting all of it on every page is not worth it.
+    show_full_result_count = False
+    fields = (
+        "wallet",
+        "transaction_type",
+        "amount",
+        "pending_amount",
+        "usable_after",
+        "pending_after",
+        "description",
+        "metadata",
+        "created_at",
+    )
+    readonly_fields = fields
+
+
+@admin.register(TopUp)
+class TopUpAdmin(ReadOnlyAdmin):
+    list_display = ("id", "user", "amount", "status", "refunded_amount", "payment_intent_id", "created_at")
+    list_filter = ("status",)
+    search_fields = ("user__username", "user__email", "payment_intent_id")
+    list_select_related = ("user",)
+    ordering = ("-created_at", "-id")
+    # The client secret lets a browser confirm the payment: staff have no use for it.
+    fields = (
+        "user",
+        "wallet",
+        "amount",
+        "status",
+        "payment_intent_id",
+        "refunded_amount",
+        "failure_reason",
+        "created_at",
+        "updated_at",
+    )
+    readonly_fields = fields
+
+
+@admin.register(StripeEvent)
+class StripeEventAdmin(ReadOnlyAdmin):
+    list_display = ("event_id", "event_type", "received_at")
+    list_filter = ("event_type",)
+    search_fields = ("event_id",)
+    ordering = ("-received_at", "-id")
+    fields = ("event_id", "event_type", "received_at", "formatted_payload")
+    readonly_fields = fields
+
+    @admin.display(description="Payload")
+    def formatted_payload(self, event: StripeEvent) -> str:
+        return format_html("<pre>{}</pre>", json.dumps(event.payload, indent=2, sort_keys=True))
+
+
+def fraud_reasons(withdrawal: Withdrawal) -> list[str]:
+    """The fraud checks' findings in words, whatever shape each flag was stored in."""
+    reasons = []
+    for flag in withdrawal.fraud_flags or []:
+        if isinstance(flag, dict):
+            reasons.append(str(flag.get("message") or flag.get("reason") or flag.get("code") or flag))
+        else:
+            reasons.append(str(flag))
+    return reasons
+
+
+class FlaggedFilter(admin.SimpleListFilter):
+    title = "fraud checks"
+    parameter_name = "flagged"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Flagged"), ("no", "Not flagged")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(fraud_flags=[])
+        if self.value() == "no":
+            return queryset.filter(fraud_flags=[])
+        return queryset
+
+
+class ApproveForm(forms.Form):
+    override_reason = forms.CharField(
+        label="Override reason",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text="A selected withdrawal was flagged by the fraud checks: say why paying out is safe. It is recorded.",
+    )
+
+    def __init__(self, *args, needs_override: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not needs_override:
+            del self.fields["override_reason"]
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text="Shown to the player and e-mailed to them.",
+    )
+
+
+@admin.register(Withdrawal)
+class WithdrawalAdmin(ReadOnlyAdmin):
+    list_display = (
+        "id",
+        "user",
+        "amount",
+        "total",
+        "status",
+        "flagged",
+        "fraud_reasons_list",
+        "bank_account",
+        "created_at",
+        "processed_by",
+    )
+    list_display_links = ("id", "user")
+    list_filter = ("status", FlaggedFilter, "created_at")
+    search_fields = ("user__username", "user__email")
+    search_help_text = "Username, e-mail or withdrawal id."
+    list_select_related = ("user", "processed_by")
+    ordering = ("-created_at", "-id")
+    actions = ("approve_selected", "reject_selected")
+    fields = (
+        "user",
+        "wallet",
+        "amount",
+        "fee",
+        "total",
+        "status",
+        "fraud_reasons_list",
+        "bank_name",
+        "bank_account",
+        "requested_ip",
+        "user_agent",
+        "created_at",
+        "processed_by",
+        "processed_at",
+        "override_reason",
+        "failure_reason",
+        "payout_reference",
+    )
+    readonly_fields = fields
+
+    def has_process_permission(self, request) -> bool:
+        """Approving and rejecting: staff allowed to change withdrawals (the screens stay read-only)."""
+        return request.user.has_perm("wallet.change_withdrawal")
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip().lstrip("#")
+        if term.isdigit():
+            results |= queryset.filter(pk=int(term))
+        return results, may_have_duplicates
+
+    @admin.display(description="Flagged", boolean=True)
+    def flagged(self, withdrawal: Withdrawal) -> bool:
+        return bool(withdrawal.fraud_flags)
+
+    @admin.display(description="Fraud reasons")
+    def fraud_reasons_list(self, withdrawal: Withdrawal) -> str:
+        return " ".join(fraud_reasons(withdrawal)) or "-"
+
+    @admin.display(description="Bank account")
+    def bank_account(self, withdrawal: Withdrawal) -> str:
+        return f"{withdrawal.bank_name} {masked(withdrawal.bank_last4)}"
+
+    @admin.action(description="Approve selected withdrawals (pay out to the bank)", permissions=["process"])
+    def approve_selected(self, request, queryset: QuerySet[Withdrawal]):
+        withdrawals = list(queryset.select_related("user").order_by("pk"))
+        needs_override = any(self._held(withdrawal) for withdrawal in withdrawals)
+        form = ApproveForm(self._confirmed(request), needs_override=needs_override)
+        if not form.is_bound or not form.is_valid():
+            return self._confirmation(request, withdrawals, form, action="approve_selected", verb="Approve")
+        reason = form.cleaned_data.get("override_reason", "").strip()
+        for withdrawal in withdrawals:
+            # The override is recorded only where the fraud checks asked for one.
+            override = reason if self._held(withdrawal) else ""
+            try:
+                result = withdrawal_approve(withdrawal_id=withdrawal.pk, staff=request.user, override_reason=override)
+            except DomainError as exc:
+                self.message_user(request, f"Withdrawal #{withdrawal.pk}: {exc.message}", messages.ERROR)
+                continue
+            self._report_approval(request, result, override)
+        return None
+
+    @admin.action(description="Reject selected withdrawals (return the money to the player)", permissions=["process"])
+    def reject_selected(self, request, queryset: QuerySet[Withdrawal]):
+        withdrawals = list(queryset.select_related("user").order_by("pk"))
+        form = RejectForm(self._confirmed(request))
+        if not form.is_bound or not form.is_valid():
+            return self._confirmation(request, withdrawals, form, action="reject_selected", verb="Reject")
+        reason = form.cleaned_data["reason"].strip()
+        for withdrawal in withdrawals:
+            try:
+                result = withdrawal_reject(withdrawal_id=withdrawal.pk, staff=request.user, reason=reason)
+            except DomainError as exc:
+                self.message_user(request, f"Withdrawal #{withdrawal.pk}: {exc.message}", messages.ERROR)
+                continue
+            self.log_change(request, result, f"Rejected withdrawal: {reason}")
+            self.message_user(
+                request,
+                f"Withdrawal #{result.pk} rejected: RM {format_money(result.total)} returned to "
+                f"{result.user.username}'s usable balance.",
+                messages.SUCCESS,
+            )
+        return None
+
+    @staticmethod
+    def _held(withdrawal: Withdrawal) -> bool:
+        return withdrawal.status == Withdrawal.Status.REVIEW or bool(withdrawal.fraud_flags)
+
+    @staticmethod
+    def _confirmed(request):
+        """The confirmation page's POST, or None while the action was only just chosen."""
+        return request.POST if request.POST.get("confirm") == "yes" else None
+
+    def _report_approval(self, request, withdrawal: Withdrawal, override: str) -> None:
+        note = f" Override: {override}" if override else ""
+        if withdrawal.status == Withdrawal.Status.COMPLETED:
+            self.log_change(request, withdrawal, f"Approved withdrawal: paid out.{note}")
+            self.message_user(
+                request,
+                f"Withdrawal #{withdrawal.pk} approved: RM {format_money(withdrawal.amount)} paid out to "
+                f"{withdrawal.bank_name} {masked(withdrawal.bank_last4)}.",
+                messages.SUCCESS,
+            )
+        else:
+            reason = withdrawal.failure_reason or withdrawal.get_status_display()
+            self.log_change(request, withdrawal, f"Approved withdrawal: payout failed ({reason}).{note}")
+            self.message_user(
+                request,
+                f"Withdrawal #{withdrawal.pk} could not be paid out ({reason}): RM {format_money(withdrawal.total)} "
+                f"returned to {withdrawal.user.username}'s usable balance.",
+                messages.WARNING,
+            )
+
+    def _confirmation(self, request, withdrawals: list[Withdrawal], form, *, action: str, verb: str):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"{verb} {len(withdrawals)} withdrawal{'s' if len(withdrawals) != 1 else ''}?",
+            "subtitle": None,
+            "opts": self.model._meta,
+            "withdrawals": [(withdrawal, fraud_reasons(withdrawal)) for withdrawal in withdrawals],
+            "form": form,
+            "action": action,
+            "verb": verb,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "media": self.media,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "wallet/admin/withdrawal_confirm.html", context)

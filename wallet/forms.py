@@ -1,0 +1,133 @@
+"""Browser forms for the wallet page. They check input; the services enforce the rules again."""
+
+from django import forms
+from django.conf import settings
+
+from driftwood.core.money import format_money
+from wallet.models import LedgerEntry
+
+ACCOUNT_NUMBER_HELP = "10 to 18 digits. We store it encrypted and only ever show the last 4."
+HOLDER_HELP = "As printed on your bank statement: letters and spaces only."
+
+
+def _ringgit(amount) -> str:
+    """RM 10 rather than RM 10.00 in the rules the player reads."""
+    text = format_money(amount)
+    return text[:-3] if text.endswith(".00") else text
+
+
+class AmountField(forms.DecimalField):
+    """Ringgit with at most two decimal places, typed on a phone's decimal keypad."""
+
+    def __init__(self, *, min_value, max_value, label: str, noun: str, **kwargs):
+        super().__init__(
+            label=label,
+            max_digits=12,
+            decimal_places=2,
+            min_value=min_value,
+            max_value=max_value,
+            error_messages={
+                "required": "Enter an amount.",
+                "invalid": 'Enter an amount such as "50.00".',
+                "min_value": f"Minimum {noun} RM {_ringgit(min_value)}",
+                "max_value": f"Maximum {noun} RM {_ringgit(max_value)}",
+                "max_decimal_places": "Use at most two decimal places.",
+            },
+            widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01", "autocomplete": "off"}),
+            **kwargs,
+        )
+
+
+class WalletPageForm(forms.Form):
+    """The wallet page holds several forms with an `amount` field: ids need a per-form prefix."""
+
+    id_prefix = ""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class TopUpForm(WalletPageForm):
+    """Only rendered: the page's script sends the amount to the top-up API."""
+
+    id_prefix = "topup"
+
+    amount = AmountField(
+        min_value=settings.TOPUP_MIN,
+        max_value=settings.TOPUP_MAX,
+        label="Amount (RM)",
+        noun="top-up",
+        help_text=f"RM {_ringgit(settings.TOPUP_MIN)} to RM {_ringgit(settings.TOPUP_MAX)}, charged to your card.",
+    )
+
+
+class WithdrawalForm(WalletPageForm):
+    id_prefix = "withdrawal"
+    amount = AmountField(
+        min_value=settings.WITHDRAWAL_MIN,
+        max_value=settings.WITHDRAWAL_MAX,
+        label="Amount to withdraw (RM)",
+        noun="withdrawal",
+        help_text=(
+            f"RM {_ringgit(settings.WITHDRAWAL_MIN)} to RM {_ringgit(settings.WITHDRAWAL_MAX)}. "
+            f"A RM {format_money(settings.WITHDRAWAL_FEE)} fee is added; your usable balance must cover both."
+        ),
+    )
+
+
+class UnrenderedTextInput(forms.TextInput):
+    """A text box that never writes its value back into the page (for the account number)."""
+
+    def format_value(self, value):
+        return None
+
+
+class AccountNumberField(forms.RegexField):
+    """Digits only; people copy numbers with spaces or dashes from their banking app."""
+
+    def to_python(self, value):
+        return super().to_python(value).replace(" ", "").replace("-", "")
+
+
+class BankAccountForm(WalletPageForm):
+    id_prefix = "bank"
+    bank_name = forms.CharField(
+        label="Bank",
+        max_length=255,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "e.g. Maybank"}),
+    )
+    account_number = AccountNumberField(
+        label="Account number",
+        regex=r"^[0-9]{10,18}$",
+        max_length=40,
+        help_text=ACCOUNT_NUMBER_HELP,
+        error_messages={"invalid": "Enter 10 to 18 digits.", "required": "Enter your account number."},
+        widget=UnrenderedTextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"}),
+    )
+    account_holder_name = forms.RegexField(
+        label="Account holder name",
+        regex=r"^[A-Za-z ]+$",
+        max_length=255,
+        help_text=HOLDER_HELP,
+        error_messages={"invalid": HOLDER_HELP},
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+
+
+class HistoryFilterForm(WalletPageForm):
+    id_prefix = "history"
+    type = forms.ChoiceField(
+        label="Type",
+        required=False,
+        choices=[("", "All types"), *LedgerEntry.Type.choices],
+    )
+    start_date = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end and start > end:
+            self.add_error("end_date", "The end date must not be before the start date.")
+        return cleaned

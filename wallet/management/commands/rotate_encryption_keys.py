@@ -1,0 +1,14 @@
+from django.core.management.base import BaseCommand
+
+from wallet.services.bank_accounts import encryption_keys_rotate
+
+
+class Command(BaseCommand):
+    help = (
+        "Re-encrypt every stored bank account number with the first key of FIELD_ENCRYPTION_KEYS. "
+        "Put the new key first, deploy, run this, then remove the old key."
+    )
+
+    def handle(self, *args, **options):
+        rotated = encryption_keys_rotate()
+        self.stdout.write(self.style.SUCCESS(f"Re-encrypted {rotated} bank account number(s) with the newest key."))

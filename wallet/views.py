@@ -1,0 +1,142 @@
+"""The wallet page (session auth). Forms validate, services write, views only connect them.
+
+Card top-ups run in the browser: the page's script calls the top-up API and Stripe.js, then
+polls `GET /api/v1/wallet` until the webhook has credited the wallet (static/js/wallet.js).
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_POST
+
+from driftwood.core import ratelimit
+from driftwood.core.exceptions import DomainError
+from driftwood.core.money import format_money
+from driftwood.core.network import client_ip
+from driftwood.core.throttles import caller_ident
+from wallet import selectors
+from wallet.forms import BankAccountForm, HistoryFilterForm, TopUpForm, WithdrawalForm
+from wallet.services.bank_accounts import bank_account_set
+from wallet.services.withdrawals import withdrawal_request
+
+HISTORY_PAGE_SIZE = 20
+RECENT_WITHDRAWALS = 10
+# Far beyond any real history; keeps a hand-typed ?page= inside PostgreSQL's OFFSET range.
+MAX_PAGE = 100_000
+
+
+def _page_number(request) -> int:
+    try:
+        return min(max(int(request.GET.get("page", 1)), 1), MAX_PAGE)
+    except ValueError:
+        return 1
+
+
+def _history(request) -> dict:
+    """One page of the filtered ledger; one row beyond it tells whether another page exists."""
+    filters = HistoryFilterForm(request.GET or None)
+    data = filters.cleaned_data if filters.is_valid() else {}
+    entries = selectors.ledger_entries(
+        user=request.user,
+        transaction_type=data.get("type") or None,
+        start_date=data.get("start_date"),
+        end_date=data.get("end_date"),
+    )
+    page = _page_number(request)
+    offset = (page - 1) * HISTORY_PAGE_SIZE
+    rows = list(entries[offset : offset + HISTORY_PAGE_SIZE + 1])
+    return {
+        "filter_form": filters,
+        "filtered": bool(data.get("type") or data.get("start_date") or data.get("end_date")),
+        "entries": rows[:HISTORY_PAGE_SIZE],
+        "page": page,
+        "has_previous": page > 1,
+        "has_next": len(rows) > HISTORY_PAGE_SIZE,
+    }
+
+
+def _render_wallet(request, *, bank_form=None, withdrawal_form=None, status: int = 200):
+    context = {
+        "summary": selectors.wallet_summary(user=request.user),
+        "topup_form": TopUpForm(),
+        "bank_form": bank_form or BankAccountForm(),
+        "withdrawal_form": withdrawal_form or WithdrawalForm(),
+        "withdrawals": selectors.withdrawals_of(user=request.user)[:RECENT_WITHDRAWALS],
+        "rules": {"min": settings.WITHDRAWAL_MIN, "max": settings.WITHDRAWAL_MAX, "fee": settings.WITHDRAWAL_FEE},
+        "wallet_api_url": reverse("wallet-detail"),
+        "topups_url": reverse("wallet-topups"),
+        "stripe_js_url": settings.STRIPE_JS_URL,
+        "stripe_publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
+        **_history(request),
+    }
+    return render(request, "wallet/wallet.html", context, status=status)
+
+
+@login_required
+@never_cache
+@require_GET
+def home(request):
+    return _render_wallet(request)
+
+
+@sensitive_post_parameters("account_number")
+@login_required
+@never_cache
+@require_POST
+def bank_account(request):
+    form = BankAccountForm(request.POST)
+    if not form.is_valid():
+        return _render_wallet(request, bank_form=form)
+    data = form.cleaned_data
+    try:
+        bank_account_set(
+            user=request.user,
+            bank_name=data["bank_name"],
+            account_number=data["account_number"],
+            account_holder_name=data["account_holder_name"],
+        )
+    except DomainError as exc:
+        for field, errors in (exc.errors or {None: [exc.message]}).items():
+            form.add_error(field if field in form.fields else None, errors)
+        return _render_wallet(request, bank_form=form)
+    messages.success(request, f"Bank account {data['bank_name']} •••• {data['account_number'][-4:]} linked.")
+    return redirect("wallet:home")
+
+
+@login_required
+@never_cache
+@require_POST
+def withdraw(request):
+    form = WithdrawalForm(request.POST)
+    if settings.RATELIMIT_ENABLE:
+        # The same per-user budget as the money-moving API endpoints.
+        usage = ratelimit.hit("money", caller_ident(request), ratelimit.Rate.parse(settings.RATE_LIMITS["money"]))
+        if usage.exceeded:
+            form.add_error(None, "Too many requests. Try again in a minute.")
+            response = _render_wallet(request, withdrawal_form=form, status=429)
+            response["Retry-After"] = str(usage.retry_after)
+            return response
+    if not form.is_valid():
+        return _render_wallet(request, withdrawal_form=form)
+    try:
+        withdrawal = withdrawal_request(
+            user=request.user,
+            amount=form.cleaned_data["amount"],
+            ip=client_ip(request),
+            user_agent=request.headers.get("User-Agent", ""),
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("wallet:home")
+    amount, total = format_money(withdrawal.amount), format_money(withdrawal.total)
+    if withdrawal.status == withdrawal.Status.REVIEW:
+        messages.warning(
+            request, f"Withdrawal of RM {amount} requested. It needs a manual review; RM {total} is on hold until then."
+        )
+    else:
+        messages.success(request, f"Withdrawal of RM {amount} requested. RM {total} is on hold until it is paid out.")
+    return redirect("wallet:home")
