@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test lint format check-deploy clean
+.PHONY: run test bench lint format check-deploy clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,9 @@ run: $(VENV)/.local-installed
 
 test: $(VENV)/.dev-installed
 	$(PY) -m driftwood.core.embedded test $(PYTEST_ARGS)
+
+bench: $(VENV)/.dev-installed
+	$(PY) -m driftwood.core.embedded bench $(BENCH)
 
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .

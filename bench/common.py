@@ -1,8 +1,11 @@
 """Shared set-up for benchmarks: a scratch database beside DATABASE_URL, Django on it."""
 
 import os
+import socket
+import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -54,3 +57,39 @@ class Stopwatch:
 
     def __exit__(self, *exc):
         self.seconds = time.perf_counter() - self.started
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def daphne_server(**env: str):
+    """Driftwood served by a real daphne process on the benchmark database; yields its URL."""
+    port = free_port()
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "daphne"), "-b", "127.0.0.1", "-p", str(port), "driftwood.asgi:application"],
+        cwd=BASE_DIR,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "driftwood.settings", **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while socket.socket().connect_ex(("127.0.0.1", port)) != 0:
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError("daphne did not start")
+            time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def latency_report(label: str, samples: list[float], seconds: float) -> str:
+    return (
+        f"  {label:<28}: {len(samples) / seconds:7.0f} req/s   p50 {percentile(samples, 0.5) * 1000:6.1f} ms"
+        f"   p99 {percentile(samples, 0.99) * 1000:6.1f} ms   ({len(samples)} requests)"
+    )

@@ -57,7 +57,13 @@ def test_ruff_check_and_format_are_clean():
 def test_compose_file_validates():
     compose = shutil.which("docker-compose")
     services.require(compose is not None, "docker-compose is missing: apt-get install docker-compose")
-    env = {**os.environ, "DJANGO_SECRET_KEY": secrets.token_urlsafe(50)}
+    env = {
+        **os.environ,
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "BANK_API_URL": "https://bank.example/api",
+        "BANK_API_KEY": secrets.token_urlsafe(32),
+    }
 
     result = subprocess.run([compose, "config", "--services"], cwd=BASE_DIR, env=env, capture_output=True, text=True)
 

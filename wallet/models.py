@@ -89,6 +89,7 @@ class LedgerEntry(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name_plural = "ledger entries"
         indexes = [models.Index(F("wallet"), F("created_at").desc(), F("id").desc(), name="ledger_wallet_recent")]
         constraints = [
             models.CheckConstraint(

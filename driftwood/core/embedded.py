@@ -2,6 +2,7 @@
 
     python -m driftwood.core.embedded run            # make run
     python -m driftwood.core.embedded test [ARGS]    # make test (ARGS go to pytest)
+    python -m driftwood.core.embedded bench [NAMES]  # make bench (bench/<name>.py, default all)
 
 Whatever the environment does not provide is started here and stopped on exit:
 PostgreSQL from the pip-installed `pgserver` (data kept in ./.data/postgres) when
@@ -18,13 +19,17 @@ import sys
 import time
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
+from urllib.request import Request, urlopen
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 DATA_DIR = BASE_DIR / ".data"
 BIN_DIR = Path(sys.executable).parent
 DATABASE_NAME = "driftwood"
 LOCALSTRIPE_PORT = int(os.environ.get("LOCALSTRIPE_PORT", "8420"))
+# settings.STRIPE_WEBHOOK_SECRET's default (this module runs before Django is set up).
+DEV_WEBHOOK_SECRET = "whsec_driftwood_dev"
+BENCH_HELPERS = {"__init__", "common"}
 FAKE_BANK_PORT = int(os.environ.get("FAKE_BANK_PORT", "8430"))
 
 
@@ -83,13 +88,25 @@ def background(name: str, command: list[str], *, port: int | None = None, quiet:
         log(f"{name} stopped")
 
 
-def _start_services(stack: ExitStack, *, localstripe: bool) -> None:
+def _start_services(stack: ExitStack, *, localstripe: bool) -> bool:
+    """Start what the environment lacks; True if localstripe was started here."""
     if not os.environ.get("DATABASE_URL"):
         stack.enter_context(embedded_postgres())
     if localstripe and not os.environ.get("STRIPE_API_BASE"):
         command = [str(BIN_DIR / "localstripe"), "--port", str(LOCALSTRIPE_PORT)]
         stack.enter_context(background("localstripe", command, port=LOCALSTRIPE_PORT, quiet=True))
         os.environ["STRIPE_API_BASE"] = f"http://127.0.0.1:{LOCALSTRIPE_PORT}"
+        return True
+    return False
+
+
+def _send_stripe_webhooks_to(url: str) -> None:
+    """Tell our localstripe to deliver signed events to `url` (Stripe's dashboard does this for real)."""
+    secret = os.environ.get("STRIPE_WEBHOOK_SECRET", DEV_WEBHOOK_SECRET)
+    body = urlencode({"url": url, "secret": secret}).encode()
+    endpoint = f"{os.environ['STRIPE_API_BASE']}/_config/webhooks/driftwood"
+    with urlopen(Request(endpoint, data=body, method="POST"), timeout=10):
+        log(f"localstripe sends webhooks to {url}")
 
 
 def manage(*args: str) -> None:
@@ -101,7 +118,8 @@ def run() -> int:
     host = os.environ.get("HOST", "127.0.0.1")
     port = int(os.environ.get("PORT", "8000"))
     with ExitStack() as stack:
-        _start_services(stack, localstripe=True)
+        if _start_services(stack, localstripe=True):
+            _send_stripe_webhooks_to(f"http://{host}:{port}/api/v1/payments/stripe/webhook")
         if not os.environ.get("BANK_API_URL"):
             # The bank is out of reach in development: payouts go to the fake bank (wallet/fake_bank.py).
             command = [str(BIN_DIR / "daphne"), "-b", "127.0.0.1", "-p", str(FAKE_BANK_PORT)]
@@ -137,13 +155,25 @@ def test(pytest_args: list[str]) -> int:
                 continue  # Ctrl-C reaches pytest too; the services stop once it has ended
 
 
+def bench(names: list[str]) -> int:
+    """Run the benchmarks in bench/ (all, or those named) against PostgreSQL."""
+    names = names or sorted(path.stem for path in (BASE_DIR / "bench").glob("*.py") if path.stem not in BENCH_HELPERS)
+    with ExitStack() as stack:
+        _start_services(stack, localstripe=False)
+        for name in names:
+            log(f"benchmark {name}")
+            result = subprocess.run([sys.executable, "-m", f"bench.{name}"], cwd=BASE_DIR)
+            if result.returncode:
+                return result.returncode
+    return 0
+
+
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in {"run", "test"}:
+    commands = {"run": lambda: run(), "test": lambda: test(argv[1:]), "bench": lambda: bench(argv[1:])}
+    if not argv or argv[0] not in commands:
         print(__doc__)
         return 2
-    if argv[0] == "run":
-        return run()
-    return test(argv[1:])
+    return commands[argv[0]]()
 
 
 if __name__ == "__main__":
