@@ -5,4 +5,5 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("driftwood.accounts.api.urls")),
     path("", include("wallet.api.urls")),
+    path("", include("tournaments.api.urls")),
 ]

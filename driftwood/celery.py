@@ -16,6 +16,7 @@ app.conf.update(
     task_routes={
         "driftwood.notifications.tasks.*": {"queue": "high"},
         "driftwood.core.tasks.*": {"queue": "low"},
+        "tournaments.tasks.activity_log": {"queue": "low"},
     },
     task_serializer="json",
     result_serializer="json",
@@ -27,6 +28,10 @@ app.conf.update(
         "purge-expired-idempotency-keys": {
             "task": "driftwood.core.tasks.purge_expired_idempotency_keys",
             "schedule": 3600.0,
+        },
+        "close-due-registrations": {
+            "task": "tournaments.tasks.registrations_close",
+            "schedule": 300.0,
         },
         "withdrawal-fraud-scan": {
             "task": "wallet.tasks.fraud_scan",

@@ -3,7 +3,9 @@
 from django.urls import path
 
 from driftwood.core.consumers import HealthConsumer
+from tournaments.consumers import EventUpdatesConsumer
 
 websocket_urlpatterns = [
     path("ws/health", HealthConsumer.as_asgi()),
+    path("ws/events/<int:event_id>/", EventUpdatesConsumer.as_asgi()),
 ]

@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "driftwood.core.middleware.ApiErrorEnvelopeMiddleware",
+    "driftwood.core.middleware.ApiUtcMiddleware",
 ]
 
 ROOT_URLCONF = "driftwood.urls"
@@ -241,6 +242,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "TopUpStatusEnum": "wallet.models.TopUp.Status",
         "WithdrawalStatusEnum": "wallet.models.Withdrawal.Status",
+        "EventStatusEnum": "tournaments.models.Event.Status",
+        "RegistrationStatusEnum": "tournaments.models.Registration.Status",
+        "PaymentMethodEnum": "tournaments.models.ParticipantPayment.Method",
     },
 }
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("accounts/", include("driftwood.accounts.urls")),
     path("wallet/", include("wallet.urls")),
+    path("events/", include("tournaments.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include("driftwood.api_urls")),

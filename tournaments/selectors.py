@@ -8,6 +8,34 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from tournaments.models import Event, Game, Registration, Team, TeamMember
 
+# What a list row needs (the event, its game, its organizer's name): loading every
+# timestamp and the full user row for 100 cards costs more than the query itself.
+LIST_COLUMNS = [
+    "id",
+    "name",
+    "slug",
+    "game__id",
+    "game__name",
+    "game__slug",
+    "game__icon",
+    "tier",
+    "event_type",
+    "format",
+    "organizer__id",
+    "organizer__username",
+    "organizer__display_name",
+    "status",
+    "is_solo",
+    "team_size",
+    "max_participants",
+    "entry_fee",
+    "prize_pool",
+    "prize_distribution",
+    "starts_at",
+    "registration_closes_at",
+    "check_in_minutes",
+]
+
 
 def games() -> QuerySet[Game]:
     return Game.objects.order_by("name")
@@ -39,7 +67,8 @@ def event_list(
         events = events.filter(game__pk=int(game)) if str(game).isdigit() else events.filter(game__slug=game)
     if search:
         events = events.filter(Q(name__icontains=search) | Q(game__name__icontains=search))
-    return with_counts(events).order_by("starts_at", "pk")
+    # The organizer is shown by name only: do not load the rest of a user row for every card.
+    return with_counts(events).only(*LIST_COLUMNS).order_by("starts_at", "pk")
 
 
 def event_get(*, user, event_id: int) -> Event | None:
@@ -86,9 +115,10 @@ def team_get(*, team_id: int) -> Team | None:
 
 
 def teams_of(*, user) -> QuerySet[Team]:
+    # A subquery, not a join: filtering through memberships would make the count see only the caller's row.
     return (
-        Team.objects.filter(memberships__user=user)
+        Team.objects.filter(pk__in=TeamMember.objects.filter(user=user).values("team_id"))
         .select_related("captain")
-        .annotate(member_count=Count("memberships", distinct=True))
+        .annotate(member_count=Count("memberships"))
         .order_by("name")
     )

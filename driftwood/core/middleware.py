@@ -1,11 +1,13 @@
-"""Request logging and the API error envelope for responses Django itself produces."""
+"""Request logging, the API error envelope for responses Django itself produces, API time zone."""
 
 import logging
 import time
+from datetime import UTC
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils import timezone
 
 from driftwood.core.errors import error_response
 
@@ -72,3 +74,20 @@ class ApiErrorEnvelopeMiddleware:
             return error_response(request, 403)
         logger.exception("Unhandled exception in %s %s", request.method, request.path, exc_info=exception)
         return error_response(request, 500)
+
+
+class ApiUtcMiddleware:
+    """The API speaks UTC ("...Z"), as the contract says; pages keep the site's Malaysian time.
+
+    DRF renders and parses datetimes in the current time zone, so activating UTC for
+    `/api/` requests makes every API datetime UTC without a special field in each serializer.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith(API_PREFIX):
+            return self.get_response(request)
+        with timezone.override(UTC):
+            return self.get_response(request)

@@ -1,6 +1,9 @@
 import logging
 
 import pytest
+from django.utils import timezone
+
+from tests.factories import funded_wallet
 
 pytestmark = pytest.mark.django_db
 
@@ -48,3 +51,12 @@ def test_cors_allows_only_listed_origins(client, settings):
     assert allowed["Access-Control-Allow-Origin"] == "https://app.driftwood.my"
     assert "idempotency-key" in allowed["Access-Control-Allow-Headers"]
     assert "Access-Control-Allow-Origin" not in refused
+
+
+def test_api_datetimes_are_utc_while_the_site_keeps_malaysian_time(jwt_client, user):
+    funded_wallet(user, "1.00")
+
+    created_at = jwt_client.get("/api/v1/wallet/transactions").json()["results"][0]["created_at"]
+
+    assert created_at.endswith("Z")
+    assert timezone.get_current_timezone_name() == "Asia/Kuala_Lumpur"

@@ -108,7 +108,7 @@ def test_transactions_filter_by_type_and_paginate(jwt_client, user):
 
 def test_transactions_filter_by_date_range_inclusive(jwt_client, user):
     wallet = funded_wallet(user, "100.00")
-    today = timezone.localdate()
+    today = timezone.now().date()  # the API works in UTC days
 
     in_range = jwt_client.get(f"/api/v1/wallet/transactions?start_date={today}&end_date={today}").json()
     before = jwt_client.get(f"/api/v1/wallet/transactions?end_date={today - timedelta(days=1)}").json()

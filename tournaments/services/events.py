@@ -2,12 +2,13 @@
 or cancelled from any state before completion. Every money movement goes through the
 wallet services into and out of the event's escrow wallet."""
 
+import secrets
 from datetime import datetime
 from decimal import ROUND_DOWN, Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -110,8 +111,10 @@ def _validate(values: dict) -> None:
 
 def _unique_slug(name: str) -> str:
     base = slugify(name)[:120] or "event"
+    # One query for every slug sharing the base, however many events already use the name.
+    taken = set(Event.objects.filter(slug__startswith=base).values_list("slug", flat=True))
     slug, suffix = base, 2
-    while Event.objects.filter(slug=slug).exists():
+    while slug in taken:
         slug, suffix = f"{base}-{suffix}", suffix + 1
     return slug
 
@@ -135,7 +138,14 @@ def event_create(*, organizer, game: Game, name: str, starts_at: datetime, regis
     if not values["is_solo"] and "team_size" not in fields:
         values["team_size"] = 5
     _validate(values)
-    return Event.objects.create(organizer=organizer, game=game, name=name, slug=_unique_slug(name), **values)
+    slug = _unique_slug(name)
+    try:
+        with transaction.atomic():
+            return Event.objects.create(organizer=organizer, game=game, name=name, slug=slug, **values)
+    except IntegrityError:
+        # An event of the same name took the slug since it was picked; a random suffix will not collide.
+        slug = f"{slug}-{secrets.token_hex(3)}"
+        return Event.objects.create(organizer=organizer, game=game, name=name, slug=slug, **values)
 
 
 def event_update(*, event_id: int, actor, **changes) -> Event:

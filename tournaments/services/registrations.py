@@ -202,13 +202,13 @@ def card_payment_succeeded(*, payment_intent_id: str) -> ParticipantPayment | No
     if payment.status in (ParticipantPayment.Status.SUCCEEDED, ParticipantPayment.Status.REFUNDED):
         return payment  # already settled (a redelivered or out-of-order event)
     # PENDING, or FAILED because the player left or the event was cancelled while paying.
-    payment.status = ParticipantPayment.Status.SUCCEEDED
-    payment.save(update_fields=["status", "updated_at"])
     if (
         registration.status == Registration.Status.PENDING
         and _is_open(event)
         and (_confirmed_count(event) < event.max_participants)
     ):
+        payment.status = ParticipantPayment.Status.SUCCEEDED
+        payment.save(update_fields=["status", "updated_at"])
         wallet_credit(
             wallet=escrow_wallet(event),
             amount=payment.amount,
@@ -218,7 +218,8 @@ def card_payment_succeeded(*, payment_intent_id: str) -> ParticipantPayment | No
         )
         _confirm(registration)
     else:
-        # Too late: the money never enters a wallet and goes straight back to the card.
+        # Too late: the money never enters a wallet and goes straight back to the card. The payment
+        # never counts as live: the player may have joined again with another one meanwhile.
         payment.refunded_amount = payment.amount
         payment.status = ParticipantPayment.Status.REFUNDED
         payment.save(update_fields=["status", "refunded_amount", "updated_at"])

@@ -33,6 +33,8 @@ class WalletDetailApi(APIView):
 class TransactionListApi(APIView):
     """The caller's ledger, newest first. `amount` is the signed effect on the usable balance."""
 
+    pagination_class = PagePagination  # also tells the schema the list is paginated
+
     class FilterSerializer(serializers.Serializer):
         type = serializers.ChoiceField(choices=LedgerEntry.Type.choices, required=False)
         start_date = serializers.DateField(required=False)
@@ -56,8 +58,8 @@ class TransactionListApi(APIView):
         operation_id="wallet_transactions",
         parameters=[
             OpenApiParameter("type", enum=LedgerEntry.Type.values, required=False),
-            OpenApiParameter("start_date", str, description="YYYY-MM-DD, inclusive.", required=False),
-            OpenApiParameter("end_date", str, description="YYYY-MM-DD, inclusive.", required=False),
+            OpenApiParameter("start_date", str, description="YYYY-MM-DD (a UTC day), inclusive.", required=False),
+            OpenApiParameter("end_date", str, description="YYYY-MM-DD (a UTC day), inclusive.", required=False),
         ],
         responses={200: OutputSerializer(many=True)},
     )
@@ -71,6 +73,6 @@ class TransactionListApi(APIView):
             start_date=data.get("start_date"),
             end_date=data.get("end_date"),
         )
-        paginator = PagePagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(entries, request, view=self)
         return paginator.get_paginated_response(self.OutputSerializer(page, many=True).data)

@@ -76,6 +76,8 @@ class FraudFlagSerializer(serializers.Serializer):
 class WithdrawalStaffListApi(APIView):
     """Staff only: every player's withdrawals, newest first, optionally by status."""
 
+    pagination_class = PagePagination  # also tells the schema the list is paginated
+
     permission_classes = [IsAdminUser]
 
     class FilterSerializer(serializers.Serializer):
@@ -109,7 +111,7 @@ class WithdrawalStaffListApi(APIView):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         withdrawals = selectors.withdrawals_for_staff(status=filters.validated_data.get("status"))
-        paginator = PagePagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(withdrawals, request, view=self)
         return paginator.get_paginated_response(self.OutputSerializer(page, many=True).data)
 

@@ -1,0 +1,137 @@
+"""Joining and leaving an event, paid from the wallet or by card."""
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from driftwood.core.idempotency import idempotent
+from driftwood.core.money import MoneyField
+from driftwood.core.schema import ErrorSerializer
+from driftwood.core.throttles import MoneyRateThrottle, TieredRateThrottle
+from tournaments.api.events import NOT_FOUND, require_visible_event
+from tournaments.models import ParticipantPayment, Registration
+from tournaments.services.registrations import registration_join, registration_leave
+
+Method = ParticipantPayment.Method
+CARD_ONLY_FIELDS = ("payment_intent_id", "client_secret")
+
+
+def _error(description: str) -> OpenApiResponse:
+    return OpenApiResponse(ErrorSerializer, description=description)
+
+
+class JoinPaymentSerializer(serializers.Serializer):
+    """The entry fee's payment; `payment_intent_id` and `client_secret` only for `stripe`."""
+
+    method = serializers.ChoiceField(choices=Method.choices)
+    amount = MoneyField()
+    payment_intent_id = serializers.CharField(required=False, help_text="Card payments only.")
+    client_secret = serializers.CharField(
+        required=False, help_text="Card payments only: for Stripe.js `confirmCardPayment`."
+    )
+
+    def to_representation(self, payment: ParticipantPayment) -> dict:
+        data = super().to_representation(payment)
+        if payment.method != Method.STRIPE:
+            for field in CARD_ONLY_FIELDS:
+                data.pop(field)
+        return data
+
+
+class EventJoinApi(APIView):
+    """Registers the caller (solo events) or the caller's team (team events; the caller is its captain).
+
+    `payment_method: "wallet"` takes the entry fee from the wallet at once: the entry is
+    `confirmed` and `payment` is `{method: "wallet", amount}`. `"stripe"` opens a card payment:
+    the entry is `pending` and `payment` is `{method: "stripe", amount, payment_intent_id,
+    client_secret}`; Stripe's webhook confirms it, or refunds the card if the event filled up
+    or closed meanwhile. Free events are `confirmed` with `payment: null`.
+    """
+
+    throttle_classes = [TieredRateThrottle, MoneyRateThrottle]
+
+    class InputSerializer(serializers.Serializer):
+        team_id = serializers.IntegerField(
+            required=False,
+            allow_null=True,
+            min_value=1,
+            help_text="Team events: a team you captain (ignored for solo events).",
+        )
+        payment_method = serializers.ChoiceField(choices=Method.choices)
+
+    class OutputSerializer(serializers.Serializer):
+        join_event_id = serializers.IntegerField(source="registration.pk")
+        status = serializers.ChoiceField(
+            choices=Registration.Status.choices,
+            source="registration.status",
+            help_text="`confirmed`, or `pending` until the card payment succeeds.",
+        )
+        payment = JoinPaymentSerializer(allow_null=True, help_text="null for a free event.")
+
+    @extend_schema(
+        operation_id="event_join",
+        request=InputSerializer,
+        responses={
+            201: OutputSerializer,
+            400: _error(
+                "`invalid`; `team_required` (team event, no `team_id`); `team_size` (the team has the wrong "
+                "number of players); `insufficient_balance` (wallet short of the entry fee)."
+            ),
+            403: _error("`permission_denied`: the caller is not the team's captain."),
+            404: _error("`not_found`: no such event (or another organizer's draft), or no such team."),
+            409: _error(
+                "`registration_closed`; `already_joined` (the caller, or a member of the team, already "
+                "has an entry); `event_full`; `idempotency_key_reused`; `request_in_progress`."
+            ),
+            502: _error("`payment_provider_error`: Stripe could not be reached (nothing was kept)."),
+        },
+    )
+    @idempotent
+    def post(self, request, event_id: int):
+        require_visible_event(user=request.user, event_id=event_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = registration_join(
+            event_id=event_id,
+            user=request.user,
+            team_id=data.validated_data.get("team_id"),
+            payment_method=data.validated_data["payment_method"],
+        )
+        return Response(self.OutputSerializer(result).data, status=status.HTTP_201_CREATED)
+
+
+class EventLeaveApi(APIView):
+    """Withdraws the caller's entry (a team's entry only by the captain who registered it).
+
+    Before registration closes, whatever was paid comes back in full: to the wallet, or to the
+    card through a Stripe refund. A card payment still outstanding is abandoned (if it is paid
+    later anyway, it is refunded automatically).
+    """
+
+    class OutputSerializer(serializers.Serializer):
+        join_event_id = serializers.IntegerField(source="pk")
+        status = serializers.ChoiceField(choices=Registration.Status.choices)
+        refund = serializers.DictField(
+            child=MoneyField(positive=False),
+            allow_null=True,
+            help_text='`{"wallet": "10.00"}` or `{"stripe": "10.00"}`; null when nothing had been paid.',
+        )
+
+    @extend_schema(
+        operation_id="event_leave",
+        request=None,
+        responses={
+            200: OutputSerializer,
+            403: _error("`permission_denied`: a team's entry can only be withdrawn by the captain who made it."),
+            404: NOT_FOUND,
+            409: _error("`not_registered`; `registration_closed` (entries can no longer be withdrawn)."),
+        },
+    )
+    def post(self, request, event_id: int):
+        require_visible_event(user=request.user, event_id=event_id)
+        registration = registration_leave(event_id=event_id, user=request.user)
+        payment = getattr(registration, "payment", None)
+        refunded = payment is not None and payment.status == ParticipantPayment.Status.REFUNDED
+        registration.refund = {payment.method: payment.refunded_amount} if refunded else None
+        return Response(self.OutputSerializer(registration).data)

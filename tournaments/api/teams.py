@@ -1,0 +1,130 @@
+"""Teams: the creator is the captain; the captain adds and removes members, a member may leave."""
+
+from django.contrib.auth import get_user_model
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from driftwood.core.pagination import PagePagination
+from driftwood.core.schema import ErrorSerializer
+from tournaments import selectors
+from tournaments.api import UserRefSerializer
+from tournaments.exceptions import NotFound
+from tournaments.models import TeamMember
+from tournaments.services import teams as team_services
+
+
+def _error(description: str) -> OpenApiResponse:
+    return OpenApiResponse(ErrorSerializer, description=description)
+
+
+TEAM_NOT_FOUND = _error("`not_found`: no such team.")
+
+
+class TeamMemberSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="user.pk", help_text="The player's user id.")
+    username = serializers.CharField(source="user.username")
+    display_name = serializers.CharField(source="user.display_name")
+    role = serializers.ChoiceField(choices=TeamMember.Role.choices)
+    joined_at = serializers.DateTimeField()
+
+
+class TeamSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    captain = UserRefSerializer()
+    members = TeamMemberSerializer(many=True, source="memberships.all", help_text="The captain first, then by joining.")
+    created_at = serializers.DateTimeField()
+
+
+def _team_response(team_id: int, status_code: int = status.HTTP_200_OK) -> Response:
+    team = selectors.team_get(team_id=team_id)
+    if team is None:
+        raise NotFound("Team not found.")
+    return Response(TeamSerializer(team).data, status=status_code)
+
+
+class TeamListCreateApi(APIView):
+    """GET: the teams the caller is in. POST: a new team captained by the caller."""
+
+    pagination_class = PagePagination  # also tells the schema the list is paginated
+
+    class InputSerializer(serializers.Serializer):
+        name = serializers.CharField(max_length=60, help_text="Unique, ignoring case.")
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        name = serializers.CharField()
+        captain = UserRefSerializer()
+        member_count = serializers.IntegerField()
+
+    @extend_schema(operation_id="team_list", responses={200: OutputSerializer(many=True)})
+    def get(self, request):
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(selectors.teams_of(user=request.user), request, view=self)
+        return paginator.get_paginated_response(self.OutputSerializer(page, many=True).data)
+
+    @extend_schema(
+        operation_id="team_create",
+        request=InputSerializer,
+        responses={
+            201: TeamSerializer,
+            400: _error("`invalid`: a missing or blank name, or one over 60 characters."),
+            409: _error("`team_name_taken`: a team with that name (ignoring case) exists."),
+        },
+    )
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        team = team_services.team_create(captain=request.user, name=data.validated_data["name"])
+        return _team_response(team.pk, status.HTTP_201_CREATED)
+
+
+class TeamDetailApi(APIView):
+    @extend_schema(operation_id="team_detail", responses={200: TeamSerializer, 404: TEAM_NOT_FOUND})
+    def get(self, request, team_id: int):
+        return _team_response(team_id)
+
+
+class TeamMemberAddApi(APIView):
+    """The captain adds a player to the team."""
+
+    class InputSerializer(serializers.Serializer):
+        user_id = serializers.IntegerField(min_value=1)
+
+    @extend_schema(
+        operation_id="team_member_add",
+        request=InputSerializer,
+        responses={
+            201: TeamMemberSerializer,
+            403: _error("`permission_denied`: only the captain adds members."),
+            404: _error("`not_found`: no such team, or no such (active) player."),
+            409: _error("`already_member`: the player is already in the team."),
+        },
+    )
+    def post(self, request, team_id: int):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        player = get_user_model().objects.filter(pk=data.validated_data["user_id"], is_active=True).first()
+        if player is None:
+            raise NotFound("Player not found.")
+        member = team_services.team_member_add(team_id=team_id, actor=request.user, user=player)
+        return Response(TeamMemberSerializer(member).data, status=status.HTTP_201_CREATED)
+
+
+class TeamMemberRemoveApi(APIView):
+    """The captain removes a member, or a member leaves. The captain cannot leave their own team."""
+
+    @extend_schema(
+        operation_id="team_member_remove",
+        responses={
+            204: None,
+            403: _error("`permission_denied`: only the captain or the member themselves."),
+            404: _error("`not_found`: no such team, or the player is not in it."),
+            409: _error("`captain_cannot_leave`."),
+        },
+    )
+    def delete(self, request, team_id: int, user_id: int):
+        team_services.team_member_remove(team_id=team_id, actor=request.user, user_id=user_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)

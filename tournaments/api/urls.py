@@ -1,0 +1,20 @@
+"""/api/v1/ routes of the tournaments app ("Tournaments" in the contract)."""
+
+from driftwood.core.urls import api_path
+from tournaments.api import events, games, registrations, teams
+
+urlpatterns = [
+    *api_path("games", games.GameListApi.as_view(), name="game-list"),
+    *api_path("events", events.EventListCreateApi.as_view(), name="event-list"),
+    *api_path("events/<int:event_id>", events.EventDetailApi.as_view(), name="event-detail"),
+    *api_path("events/<int:event_id>/publish", events.EventPublishApi.as_view(), name="event-publish"),
+    *api_path("events/<int:event_id>/cancel", events.EventCancelApi.as_view(), name="event-cancel"),
+    *api_path("events/<int:event_id>/join", registrations.EventJoinApi.as_view(), name="event-join"),
+    *api_path("events/<int:event_id>/leave", registrations.EventLeaveApi.as_view(), name="event-leave"),
+    *api_path("teams", teams.TeamListCreateApi.as_view(), name="team-list"),
+    *api_path("teams/<int:team_id>", teams.TeamDetailApi.as_view(), name="team-detail"),
+    *api_path("teams/<int:team_id>/members", teams.TeamMemberAddApi.as_view(), name="team-members"),
+    *api_path(
+        "teams/<int:team_id>/members/<int:user_id>", teams.TeamMemberRemoveApi.as_view(), name="team-member-remove"
+    ),
+]

@@ -1,0 +1,47 @@
+"""ws/events/<id>/: live updates of one event (participant counts, status) for anyone who can see it."""
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from tournaments import selectors
+from tournaments.notifications import event_group
+
+CLOSE_BAD_TOKEN = 4401
+CLOSE_NOT_FOUND = 4404
+
+
+@database_sync_to_async
+def _can_see(user, event_id: int) -> bool:
+    return selectors.events_visible_to(user).filter(pk=event_id).exists()
+
+
+class EventUpdatesConsumer(AsyncJsonWebsocketConsumer):
+    """Joins group `event_{id}` and forwards every `event.update` as a JSON frame. Listen-only.
+
+    The socket is accepted before it is refused, so that browsers see the close code: 4401 for
+    a bad token, 4404 for an event that does not exist or that the caller may not see (drafts).
+    """
+
+    group: str | None = None
+
+    async def connect(self):
+        await self.accept()
+        if self.scope.get("auth_error"):
+            await self.close(code=CLOSE_BAD_TOKEN)
+            return
+        event_id = self.scope["url_route"]["kwargs"]["event_id"]
+        if not await _can_see(self.scope.get("user"), event_id):
+            await self.close(code=CLOSE_NOT_FOUND)
+            return
+        self.group = event_group(event_id)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+
+    async def disconnect(self, code):
+        if self.group is not None:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive_json(self, content, **kwargs):
+        await self.send_json({"type": "error", "code": "invalid", "message": "This socket only sends event updates."})
+
+    async def event_update(self, message: dict):
+        await self.send_json(message)

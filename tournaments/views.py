@@ -1,0 +1,378 @@
+"""Tournament pages (session auth). Forms validate, services write, views only connect them.
+
+Domain errors become messages on the page the player returns to; a service's
+ValidationError lands on the form's fields. Card entry fees run in the browser: the event
+page's script posts to the join API with `payment_method: "stripe"` and confirms the card
+with Stripe.js (static/js/events.js), which also keeps the participant count live over
+`ws/events/<id>/`, polling the event API when the socket is unavailable.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from driftwood.accounts.models import User
+from driftwood.core import ratelimit
+from driftwood.core.exceptions import DomainError
+from driftwood.core.throttles import caller_ident
+from tournaments import selectors
+from tournaments.forms import CancelEventForm, EventFilterForm, EventForm, JoinForm, MemberAddForm, TeamForm
+from tournaments.models import Event, Team
+from tournaments.services.events import event_cancel, event_create, event_publish, event_update
+from tournaments.services.registrations import registration_join, registration_leave
+from tournaments.services.teams import team_create, team_member_add, team_member_remove
+from wallet.exceptions import InsufficientBalance
+from wallet.selectors import wallet_summary
+from wallet.templatetags.wallet_format import ringgit
+
+EVENTS_PER_PAGE = 12
+API_ROOT = "/api/v1"
+Status = Event.Status
+# What the list shows unless a status is chosen: what can still be joined or watched.
+UPCOMING = (Status.DRAFT, Status.REGISTRATION_OPEN, Status.REGISTRATION_CLOSED, Status.ONGOING)
+FINISHED = (Status.COMPLETED, Status.CANCELLED)
+
+
+def _page_number(request) -> int:
+    try:
+        return max(int(request.GET.get("page", 1)), 1)
+    except ValueError:
+        return 1
+
+
+def _one_page(queryset, request) -> dict:
+    """One page of rows; one row beyond it tells whether another page exists (no COUNT)."""
+    page = _page_number(request)
+    offset = (page - 1) * EVENTS_PER_PAGE
+    rows = list(queryset[offset : offset + EVENTS_PER_PAGE + 1])
+    return {
+        "rows": rows[:EVENTS_PER_PAGE],
+        "page": page,
+        "has_previous": page > 1,
+        "has_next": len(rows) > EVENTS_PER_PAGE,
+    }
+
+
+def _with_slots_left(events: list[Event]) -> list[Event]:
+    for event in events:
+        event.slots_left = max(event.max_participants - event.confirmed_count, 0)
+    return events
+
+
+def _rate_limited(request, scope: str) -> bool:
+    """Count one hit against the API's budget for `scope`; True (with a message) when it is spent."""
+    if not settings.RATELIMIT_ENABLE:
+        return False
+    usage = ratelimit.hit(scope, caller_ident(request), ratelimit.Rate.parse(settings.RATE_LIMITS[scope]))
+    if usage.exceeded:
+        messages.error(request, f"Too many requests. Try again in {usage.retry_after} seconds.")
+    return usage.exceeded
+
+
+def _event_or_404(request, event_id: int) -> Event:
+    event = selectors.event_get(user=request.user, event_id=event_id)
+    if event is None:
+        raise Http404("No such event.")
+    return event
+
+
+def _back_to(event: Event):
+    return redirect("tournaments:event_detail", event_id=event.pk)
+
+
+def _is_open(event: Event) -> bool:
+    return event.status == Status.REGISTRATION_OPEN and event.registration_closes_at > timezone.now()
+
+
+# --- Events
+
+
+@require_GET
+def event_list(request):
+    filters = EventFilterForm(request.GET)
+    filters.is_valid()  # an unreadable filter is dropped (and marked); the valid ones still apply
+    data = filters.cleaned_data
+    status = data.get("status") or None
+    events = selectors.event_list(
+        user=request.user,
+        status=status,
+        game=data["game"].slug if data.get("game") else None,
+        search=(data.get("search") or "").strip() or None,
+    )
+    if status is None:
+        events = events.filter(status__in=UPCOMING)
+    page = _one_page(events, request)
+    context = {
+        "filter_form": filters,
+        "filtered": bool(status or data.get("game") or data.get("search")),
+        "events": _with_slots_left(page["rows"]),
+        **page,
+    }
+    return render(request, "tournaments/event_list.html", context)
+
+
+@never_cache
+@require_GET
+def event_detail(request, event_id: int):
+    event = _event_or_404(request, event_id)
+    user = request.user
+    registration = selectors.registration_of(event=event, user=user)
+    is_organizer = user.is_authenticated and event.organizer_id == user.pk
+    is_open = _is_open(event)
+    can_join = user.is_authenticated and registration is None and is_open
+    context = {
+        "event": _with_slots_left([event])[0],
+        "participants": selectors.event_participants(event=event),
+        "registration": registration,
+        "is_organizer": is_organizer,
+        "is_open": is_open,
+        "can_join": can_join,
+        "can_leave": registration is not None
+        and is_open
+        and (registration.team_id is None or registration.registered_by_id == user.pk),
+        "can_cancel": (is_organizer or user.is_staff) and event.status not in FINISHED,
+        "join_form": JoinForm(user=user) if can_join and not event.is_solo else None,
+        "wallet": wallet_summary(user=user) if user.is_authenticated else None,
+        "event_api_url": f"{API_ROOT}/events/{event.pk}",
+        "join_api_url": f"{API_ROOT}/events/{event.pk}/join",
+        "socket_path": f"/ws/events/{event.pk}/",
+        "stripe_js_url": settings.STRIPE_JS_URL,
+        "stripe_publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
+    }
+    return render(request, "tournaments/event_detail.html", context)
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def event_new(request):
+    form = EventForm(request.POST or None)
+    if request.method == "POST" and _rate_limited(request, "event_create"):
+        return render(request, "tournaments/event_form.html", {"form": form, "event": None}, status=429)
+    if request.method == "POST" and form.is_valid():
+        try:
+            event = event_create(organizer=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, f"Draft “{event.name}” saved. Only you can see it until you publish it.")
+            return _back_to(event)
+    return render(request, "tournaments/event_form.html", {"form": form, "event": None})
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def event_edit(request, event_id: int):
+    event = _event_or_404(request, event_id)
+    if event.organizer_id != request.user.pk or event.status != Status.DRAFT:
+        messages.error(request, "Only the organizer can edit an event, and only while it is a draft.")
+        return _back_to(event)
+    form = EventForm(request.POST or None, initial=EventForm.initial_for(event))
+    if request.method == "POST" and form.is_valid():
+        try:
+            event = event_update(event_id=event.pk, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return _back_to(event)
+        else:
+            messages.success(request, "Draft saved.")
+            return _back_to(event)
+    return render(request, "tournaments/event_form.html", {"form": form, "event": event})
+
+
+@login_required
+@require_POST
+def event_publish_view(request, event_id: int):
+    event = _event_or_404(request, event_id)
+    try:
+        event = event_publish(event_id=event.pk, actor=request.user)
+    except InsufficientBalance:
+        messages.error(
+            request,
+            f"Publishing holds the {ringgit(event.prize_pool)} prize pool from your wallet, and your usable balance "
+            "is too low. Top up your wallet first.",
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        held = f" {ringgit(event.prize_pool)} prize pool held from your wallet." if event.prize_pool else ""
+        messages.success(request, f"“{event.name}” is published: registration is open.{held}")
+    return _back_to(event)
+
+
+@login_required
+@require_POST
+def event_join(request, event_id: int):
+    """A wallet (or free) entry; card entries go through the join API from the page's script."""
+    event = _event_or_404(request, event_id)
+    if _rate_limited(request, "money"):
+        return _back_to(event)
+    form = JoinForm(request.POST, user=request.user)
+    if not form.is_valid():
+        messages.error(request, "Choose one of your teams to register.")
+        return _back_to(event)
+    team = form.cleaned_data["team"]
+    try:
+        result = registration_join(
+            event_id=event.pk, user=request.user, team_id=team.pk if team else None, payment_method="wallet"
+        )
+    except InsufficientBalance:
+        messages.error(
+            request, f"Your usable wallet balance is below the {ringgit(event.entry_fee)} entry fee. Top up first."
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        paid = f" {ringgit(result.payment.amount)} paid from your wallet." if result.payment else ""
+        messages.success(request, f"You're in “{event.name}”!{paid}")
+    return _back_to(event)
+
+
+@login_required
+@require_POST
+def event_leave(request, event_id: int):
+    event = _event_or_404(request, event_id)
+    try:
+        registration = registration_leave(event_id=event.pk, user=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return _back_to(event)
+    payment = getattr(registration, "payment", None)
+    if payment is not None and payment.refunded_amount:
+        where = "to your wallet" if payment.method == payment.Method.WALLET else "to your card"
+        messages.success(request, f"You left “{event.name}”. {ringgit(payment.refunded_amount)} refunded {where}.")
+    else:
+        messages.success(request, f"You left “{event.name}”.")
+    return _back_to(event)
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def event_cancel_view(request, event_id: int):
+    """The organizer (or staff) confirms the cancellation and the penalty on this page."""
+    event = _event_or_404(request, event_id)
+    if not (event.organizer_id == request.user.pk or request.user.is_staff) or event.status in FINISHED:
+        messages.error(request, "Only the organizer can cancel this event, and only before it is over.")
+        return _back_to(event)
+    form = CancelEventForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        penalty = form.cleaned_data["penalty_percent"]
+        try:
+            refunds = event_cancel(event_id=event.pk, actor=request.user, penalty_percent=penalty)
+        except ValidationError as exc:
+            form.add_error("penalty_percent", exc.message_dict.get("penalty_percent", exc.messages))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return _back_to(event)
+        else:
+            total = sum((amount for refund in refunds.values() for amount in refund.values()), Decimal("0.00"))
+            messages.success(
+                request,
+                f"“{event.name}” is cancelled. {len(refunds)} paid "
+                f"{'entry' if len(refunds) == 1 else 'entries'} refunded ({ringgit(total)} in all"
+                f"{f', less a {penalty.normalize():f}% penalty' if penalty else ''}).",
+            )
+            return _back_to(event)
+    return render(request, "tournaments/event_cancel.html", {"event": event, "form": form})
+
+
+@login_required
+@require_GET
+def my_events(request):
+    page = _one_page(selectors.events_of(user=request.user), request)
+    return render(request, "tournaments/my_events.html", {"events": _with_slots_left(page["rows"]), **page})
+
+
+# --- Teams
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def team_list(request):
+    form = TeamForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            team = team_create(captain=request.user, name=form.cleaned_data["name"])
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"Team “{team.name}” created. Add your teammates by username.")
+            return redirect("tournaments:team_detail", team_id=team.pk)
+    return render(request, "tournaments/team_list.html", {"teams": selectors.teams_of(user=request.user), "form": form})
+
+
+def _team_or_404(team_id: int) -> Team:
+    team = selectors.team_get(team_id=team_id)
+    if team is None:
+        raise Http404("No such team.")
+    return team
+
+
+def _render_team(request, team: Team, *, add_form: MemberAddForm | None = None):
+    context = {
+        "team": team,
+        "members": team.memberships.all(),
+        "is_captain": team.captain_id == request.user.pk,
+        "add_form": add_form or MemberAddForm(),
+    }
+    return render(request, "tournaments/team_detail.html", context)
+
+
+@login_required
+@never_cache
+@require_GET
+def team_detail(request, team_id: int):
+    return _render_team(request, _team_or_404(team_id))
+
+
+@login_required
+@require_POST
+def team_member_add_view(request, team_id: int):
+    team = _team_or_404(team_id)
+    form = MemberAddForm(request.POST)
+    if not form.is_valid():
+        return _render_team(request, team, add_form=form)
+    username = form.cleaned_data["username"]
+    player = User.objects.filter(username__iexact=username, is_active=True).first()
+    if player is None:
+        form.add_error("username", f"There is no player called {username}.")
+        return _render_team(request, team, add_form=form)
+    try:
+        team_member_add(team_id=team.pk, actor=request.user, user=player)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{player.public_name} (@{player.username}) joined {team.name}.")
+    return redirect("tournaments:team_detail", team_id=team.pk)
+
+
+@login_required
+@require_POST
+def team_member_remove_view(request, team_id: int, user_id: int):
+    """The captain removes a member, or a member leaves (user_id is their own)."""
+    team = _team_or_404(team_id)
+    leaving = user_id == request.user.pk
+    member = next((member.user for member in team.memberships.all() if member.user_id == user_id), None)
+    try:
+        team_member_remove(team_id=team.pk, actor=request.user, user_id=user_id)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("tournaments:team_detail", team_id=team.pk)
+    if leaving:
+        messages.success(request, f"You left {team.name}.")
+        return redirect("tournaments:team_list")
+    messages.success(request, f"{member.public_name if member else 'The player'} is no longer in {team.name}.")
+    return redirect("tournaments:team_detail", team_id=team.pk)
