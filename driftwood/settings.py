@@ -273,6 +273,10 @@ STRIPE_JS_URL = env.str(
     default=f"{STRIPE_API_BASE.rstrip('/')}/js.stripe.com/v3/" if STRIPE_API_BASE else "https://js.stripe.com/v3/",
 )
 
+# localstripe's Stripe.js cannot attach a card by itself; with a stand-in API the pages
+# finish that step through wallet/localstripe_card.py. Never with real Stripe.
+STRIPE_LOCAL_CARD_SHIM = env.bool("STRIPE_LOCAL_CARD_SHIM", default=bool(STRIPE_API_BASE))
+
 # --- Wallet. Bank account numbers are Fernet-encrypted with the first key; older keys
 # still decrypt until `manage.py rotate_encryption_keys` has re-encrypted every row.
 # The development default is refused by `check --deploy` (wallet/checks.py).

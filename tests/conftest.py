@@ -17,6 +17,16 @@ def _fast_and_isolated(settings):
 
 
 @pytest.fixture
+def plain_static_storage(settings):
+    """For tests rendering pages: nothing is collected in tests, and with DEBUG off the manifest storage
+    would refuse {% static %} names."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
 def user(db):
     return UserFactory()
 
@@ -47,6 +57,13 @@ def jwt_client(user):
 def session_client(user):
     """An API client logged in as `user` through the session, with CSRF enforced."""
     client = APIClient(enforce_csrf_checks=True)
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def player_client(client, user):
+    """Django's test client logged in as `user` (for the server-rendered pages)."""
     client.force_login(user)
     return client
 

@@ -144,7 +144,6 @@ def event_detail(request, event_id: int):
         "event_api_url": f"{API_ROOT}/events/{event.pk}",
         "join_api_url": f"{API_ROOT}/events/{event.pk}/join",
         "socket_path": f"/ws/events/{event.pk}/",
-        "stripe_js_url": settings.STRIPE_JS_URL,
         "stripe_publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
     }
     return render(request, "tournaments/event_detail.html", context)

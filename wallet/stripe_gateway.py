@@ -37,7 +37,8 @@ def _client_for(api_key: str, api_base: str) -> stripe.StripeClient:
     )
 
 
-def _client() -> stripe.StripeClient:
+def stripe_client() -> stripe.StripeClient:
+    """The configured client (one per key and base, reused)."""
     return _client_for(settings.STRIPE_SECRET_KEY, settings.STRIPE_API_BASE)
 
 
@@ -71,14 +72,14 @@ def payment_intent_create(
         "metadata": {key: str(value) for key, value in {**metadata, "description": description}.items() if value},
     }
     try:
-        return _client().v1.payment_intents.create(params=params, options={"idempotency_key": idempotency_key})
+        return stripe_client().v1.payment_intents.create(params=params, options={"idempotency_key": idempotency_key})
     except stripe.StripeError as exc:
         raise _provider_error("PaymentIntent create", exc) from exc
 
 
 def payment_intent_retrieve(payment_intent_id: str) -> stripe.PaymentIntent:
     try:
-        return _client().v1.payment_intents.retrieve(payment_intent_id)
+        return stripe_client().v1.payment_intents.retrieve(payment_intent_id)
     except stripe.StripeError as exc:
         raise _provider_error("PaymentIntent retrieve", exc) from exc
 
@@ -92,7 +93,7 @@ def refund_create(*, payment_intent_id: str, amount: Decimal | None, idempotency
     if amount is not None:
         params["amount"] = to_sen(amount)
     try:
-        return _client().v1.refunds.create(params=params, options={"idempotency_key": idempotency_key})
+        return stripe_client().v1.refunds.create(params=params, options={"idempotency_key": idempotency_key})
     except stripe.StripeError as exc:
         raise _provider_error("refund create", exc) from exc
 
@@ -104,7 +105,7 @@ def webhook_event_construct(*, payload: bytes, signature: str) -> stripe.Event:
     timestamp tolerance); anything that does not verify, or is not JSON, is InvalidSignature.
     """
     try:
-        return _client().construct_event(payload, signature, settings.STRIPE_WEBHOOK_SECRET)
+        return stripe_client().construct_event(payload, signature, settings.STRIPE_WEBHOOK_SECRET)
     except stripe.SignatureVerificationError as exc:
         raise InvalidSignature() from exc
     except ValueError as exc:  # undecodable or malformed body (UnicodeDecodeError is a ValueError)

@@ -69,7 +69,6 @@ def _render_wallet(request, *, bank_form=None, withdrawal_form=None, status: int
         "rules": {"min": settings.WITHDRAWAL_MIN, "max": settings.WITHDRAWAL_MAX, "fee": settings.WITHDRAWAL_FEE},
         "wallet_api_url": reverse("wallet-detail"),
         "topups_url": reverse("wallet-topups"),
-        "stripe_js_url": settings.STRIPE_JS_URL,
         "stripe_publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
         **_history(request),
     }

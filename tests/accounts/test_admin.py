@@ -5,18 +5,9 @@ import pytest
 from driftwood.accounts.models import User
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("plain_static_storage")]
 
 CHANGELIST_URL = "/admin/accounts/user/"
-
-
-@pytest.fixture(autouse=True)
-def _plain_static_storage(settings):
-    # Nothing is collected in tests; with DEBUG off the manifest storage would refuse {% static %}.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
 
 
 def test_superuser_sees_players_in_the_changelist(admin_client):

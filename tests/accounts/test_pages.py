@@ -8,21 +8,12 @@ from driftwood.accounts.models import User
 from driftwood.core.views import server_error
 from tests.factories import TEST_PASSWORD, UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("plain_static_storage")]
 
 SIGNUP_URL = "/accounts/signup/"
 LOGIN_URL = "/accounts/login/"
 LOGOUT_URL = "/accounts/logout/"
 PROFILE_URL = "/accounts/profile/"
-
-
-@pytest.fixture(autouse=True)
-def _plain_static_storage(settings):
-    # Nothing is collected in tests; with DEBUG off the manifest storage would refuse {% static %}.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
 
 
 def signup_data(**overrides):

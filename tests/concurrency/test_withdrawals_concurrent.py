@@ -5,8 +5,9 @@ from decimal import Decimal
 import pytest
 from django.db.models import Sum
 
+from tests.concurrency.helpers import run_in_threads
 from tests.conftest import bearer_client
-from tests.wallet.bank_support import ready_to_withdraw, run_in_threads
+from tests.wallet.bank_support import ready_to_withdraw
 from wallet.models import LedgerEntry, Withdrawal
 from wallet.reconciliation import wallet_reconcile
 

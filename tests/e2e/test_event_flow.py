@@ -9,39 +9,25 @@ their entry by card through Stripe.js (localstripe's stand-in) and Stripe's webh
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
-import httpx
 import pytest
-from django.conf import global_settings, settings
+from django.conf import global_settings
 from django.db import connections
 from playwright.sync_api import expect
 
-from tests import services
-from tests.factories import TEST_PASSWORD, EventFactory, GameFactory, UserFactory, funded_wallet
-from tests.wallet.stripe_support import WEBHOOK_URL, require_localstripe, stripe_client
+from tests.e2e.helpers import WEBHOOK_WAIT_MS, log_in, type_card
+from tests.factories import EventFactory, GameFactory, UserFactory, funded_wallet
+from tests.wallet.stripe_support import webhook_server
 from tournaments.models import Event, ParticipantPayment, Registration
 from tournaments.services.registrations import registration_join
 from wallet.models import Wallet
 
 pytestmark = pytest.mark.browser
 
-# Shared with the other end-to-end tests: re-registering replaces the URL localstripe posts to.
-WEBHOOK_ENDPOINT_ID = "driftwood"
-THREE_D_SECURE_CARD = "4000002760003184"
-WEBHOOK_WAIT_MS = 20_000
-
 
 @pytest.fixture(autouse=True)
 def _server_password_hashers(settings):
     # The server hashes with the project's hashers, not the tests' fast MD5: passwords set here must match.
     settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
-
-
-def log_in(page, server: str, username: str, next_path: str) -> None:
-    page.goto(f"{server}/accounts/login/?next={next_path}")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("main").get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(f"{server}{next_path}")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -158,33 +144,8 @@ def test_without_the_socket_the_page_polls_the_event_api(asgi_server, browser_co
 @pytest.fixture
 def stripe_server(transactional_db):
     """conftest's server, talking to localstripe and registered as its webhook."""
-    localstripe = require_localstripe()
-    process, url = services.start_daphne(
-        STATIC_MANIFEST="false", DJANGO_ALLOW_ASYNC_UNSAFE="", STRIPE_API_BASE=localstripe
-    )
-    try:
-        httpx.post(
-            f"{localstripe}/_config/webhooks/{WEBHOOK_ENDPOINT_ID}",
-            data={"url": f"{url}{WEBHOOK_URL}", "secret": settings.STRIPE_WEBHOOK_SECRET},
-        ).raise_for_status()
+    with webhook_server(STATIC_MANIFEST="false", DJANGO_ALLOW_ASYNC_UNSAFE="") as url:
         yield url
-    finally:
-        services.stop(process)
-
-
-def stripe_js_attaches_the_card(payment_intent_id: str) -> None:
-    """The part of Stripe.js's confirmCardPayment that localstripe's stand-in leaves out: it only
-    performs the 3-D Secure step (its modal), so the test creates the card's PaymentMethod and
-    confirms the intent with it, as real Stripe.js would with the card typed into the element."""
-    card_holder = stripe_client()
-    method = card_holder.v1.payment_methods.create(
-        params={
-            "type": "card",
-            "card": {"number": THREE_D_SECURE_CARD, "exp_month": 12, "exp_year": 2034, "cvc": "123"},
-        }
-    )
-    card_holder.v1.payment_intents.update(payment_intent_id, params={"payment_method": method.id})
-    assert card_holder.v1.payment_intents.confirm(payment_intent_id).status == "requires_action"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -197,12 +158,7 @@ def test_join_paying_by_card(stripe_server, browser_page):
 
     # when they choose to pay by card, type a 3-D Secure card and join
     page.get_by_role("radio", name="Card").check()
-    card = page.get_by_role("group", name="Card details")
-    card.get_by_placeholder("number").fill(THREE_D_SECURE_CARD)
-    card.get_by_placeholder("exp_month").fill("12")
-    card.get_by_placeholder("exp_year").fill("34")
-    card.get_by_placeholder("cvc").fill("123")
-    card.get_by_placeholder("postal_code").fill("93000")
+    type_card(page, postal_code="93000")
     page.get_by_role("button", name="Join for RM 15.00").click()
 
     # and complete the 3-D Secure step of the payment the page started through the join API
@@ -210,7 +166,6 @@ def test_join_paying_by_card(stripe_server, browser_page):
     expect(prompt).to_be_visible()
     payment = ParticipantPayment.objects.get(payer=player)
     assert (payment.method, payment.status, payment.registration.status) == ("stripe", "pending", "pending")
-    stripe_js_attaches_the_card(payment.payment_intent_id)
     prompt.click()
 
     # then Stripe's webhook confirms the place and the page shows it

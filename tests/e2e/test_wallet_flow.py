@@ -3,26 +3,18 @@
 member approving it in Django admin so that the fake bank pays it out.
 """
 
-import httpx
 import pytest
-from django.conf import global_settings, settings
+from django.conf import global_settings
 from django.contrib.auth.models import Permission
 from playwright.sync_api import expect
 
-from tests import services
+from tests.e2e.helpers import WEBHOOK_WAIT_MS, log_in, type_card
 from tests.factories import TEST_PASSWORD, UserFactory
-from tests.wallet.bank_support import FakeBank
-from tests.wallet.stripe_support import WEBHOOK_URL, require_localstripe, stripe_client
+from tests.wallet.bank_support import ACCOUNT_NUMBER, FakeBank
+from tests.wallet.stripe_support import webhook_server
 from wallet.models import LedgerEntry, TopUp, Withdrawal
 
 pytestmark = pytest.mark.browser
-
-# The API end-to-end tests register under the same id: re-registering replaces the URL, so
-# localstripe never keeps posting events to a server that has already stopped.
-WEBHOOK_ENDPOINT_ID = "driftwood"
-THREE_D_SECURE_CARD = "4000002760003184"
-ACCOUNT_NUMBER = "5140123456789012"
-WEBHOOK_WAIT_MS = 20_000
 
 
 @pytest.fixture
@@ -35,22 +27,13 @@ def fake_bank():
 @pytest.fixture
 def asgi_server(transactional_db, fake_bank):
     """conftest's server, paying withdrawals into the fake bank and registered as localstripe's webhook."""
-    localstripe = require_localstripe()
-    process, url = services.start_daphne(
+    with webhook_server(
         STATIC_MANIFEST="false",
         DJANGO_ALLOW_ASYNC_UNSAFE="",
-        STRIPE_API_BASE=localstripe,
         BANK_API_URL=fake_bank.url,
         BANK_API_KEY=fake_bank.api_key,
-    )
-    try:
-        httpx.post(
-            f"{localstripe}/_config/webhooks/{WEBHOOK_ENDPOINT_ID}",
-            data={"url": f"{url}{WEBHOOK_URL}", "secret": settings.STRIPE_WEBHOOK_SECRET},
-        ).raise_for_status()
+    ) as url:
         yield url
-    finally:
-        services.stop(process)
 
 
 @pytest.fixture
@@ -59,44 +42,17 @@ def server_password_hashers(settings):
     settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
 
 
-def stripe_js_attaches_the_card(payment_intent_id: str, number: str) -> None:
-    """The part of Stripe.js's confirmCardPayment that localstripe's stand-in leaves out.
-
-    Real Stripe.js turns the card typed into the element into a PaymentMethod and confirms
-    the intent with it; localstripe's script only performs the 3-D Secure step after that
-    (its modal), and its server refuses a publishable key for the first two calls. So the
-    test makes those calls for the browser, with the card number the player typed.
-    """
-    card_holder = stripe_client()
-    method = card_holder.v1.payment_methods.create(
-        params={"type": "card", "card": {"number": number, "exp_month": 12, "exp_year": 2034, "cvc": "123"}}
-    )
-    card_holder.v1.payment_intents.update(payment_intent_id, params={"payment_method": method.id})
-    assert card_holder.v1.payment_intents.confirm(payment_intent_id).status == "requires_action"
-
-
 def top_up_on_the_page(page, player, amount: str, *, authentication: str) -> None:
-    """Type the amount and a 3-D Secure test card, press Top up, then answer the 3-D Secure prompt."""
+    """Type the amount and a 3-D Secure test card, press Top up, then answer the 3-D Secure prompt.
+
+    All in the browser: the page's Stripe.js (localstripe's, completed by static/js/localstripe-card.js)
+    attaches the card and asks for 3-D Secure."""
     page.get_by_label("Amount (RM)").fill(amount)
-    card = page.get_by_role("group", name="Card details")
-    card.get_by_placeholder("number").fill(THREE_D_SECURE_CARD)
-    card.get_by_placeholder("exp_month").fill("12")
-    card.get_by_placeholder("exp_year").fill("34")
-    card.get_by_placeholder("cvc").fill("123")
-    card.get_by_placeholder("postal_code").fill("50000")
+    type_card(page, postal_code="50000")
     page.get_by_role("button", name="Top up").click()
     prompt = page.get_by_role("button", name=authentication)
     expect(prompt).to_be_visible()
-    stripe_js_attaches_the_card(TopUp.objects.get(user=player).payment_intent_id, THREE_D_SECURE_CARD)
     prompt.click()
-
-
-def log_in_as_player(page, server: str, username: str) -> None:
-    page.goto(f"{server}/accounts/login/?next=/wallet/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("main").get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(f"{server}/wallet/")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -117,7 +73,7 @@ def test_top_up_by_card_withdraw_and_see_it_paid_after_staff_approval(asgi_serve
     toasts = page.locator(".toasts")
 
     # given the player, logged in, on an empty wallet
-    log_in_as_player(page, asgi_server, "siti_nur")
+    log_in(page, asgi_server, "siti_nur", "/wallet/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Your wallet")
     expect(balance("current_balance")).to_have_text("RM 0.00")
 
@@ -181,7 +137,7 @@ def test_top_up_by_card_withdraw_and_see_it_paid_after_staff_approval(asgi_serve
 
     # when the player comes back to their wallet
     page.get_by_role("button", name="Log out").click()
-    log_in_as_player(page, asgi_server, "siti_nur")
+    log_in(page, asgi_server, "siti_nur", "/wallet/")
 
     # then the withdrawal is completed and the money has left the wallet
     expect(page.locator("#withdrawals")).to_contain_text("Completed")
@@ -196,7 +152,7 @@ def test_top_up_by_card_withdraw_and_see_it_paid_after_staff_approval(asgi_serve
 def test_a_failed_card_authentication_shows_an_error_and_credits_nothing(asgi_server, browser_page):
     page = browser_page
     player = UserFactory(username="aiman")
-    log_in_as_player(page, asgi_server, "aiman")
+    log_in(page, asgi_server, "aiman", "/wallet/")
 
     top_up_on_the_page(page, player, "30.00", authentication="Fail authentication")
 
@@ -205,3 +161,20 @@ def test_a_failed_card_authentication_shows_an_error_and_credits_nothing(asgi_se
     expect(page.locator('.balance-amount[data-balance="current_balance"]')).to_have_text("RM 0.00")
     assert TopUp.objects.get(user=player).status == TopUp.Status.PENDING
     assert not LedgerEntry.objects.filter(wallet__owner=player).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("server_password_hashers")
+def test_a_card_without_3d_secure_is_credited_without_a_prompt(asgi_server, browser_page):
+    page = browser_page
+    player = UserFactory(username="mei_ling")
+    log_in(page, asgi_server, "mei_ling", "/wallet/")
+
+    page.get_by_label("Amount (RM)").fill("12.50")
+    type_card(page, postal_code="10000", number="4242424242424242")
+    page.get_by_role("button", name="Top up").click()
+
+    expect(page.locator('.balance-amount[data-balance="current_balance"]')).to_have_text(
+        "RM 12.50", timeout=WEBHOOK_WAIT_MS
+    )
+    assert TopUp.objects.get(user=player).status == TopUp.Status.SUCCEEDED

@@ -10,18 +10,9 @@ from tournaments.models import Event, ParticipantPayment, Registration
 from tournaments.services.registrations import registration_join
 from wallet.models import Wallet
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("plain_static_storage")]
 
 EVENTS_URL = "/admin/tournaments/event/"
-
-
-@pytest.fixture(autouse=True)
-def _plain_static_storage(settings):
-    # Nothing is collected in tests; with DEBUG off the manifest storage would refuse {% static %}.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
 
 
 def usable(user) -> Decimal:

@@ -16,27 +16,12 @@ from tournaments.services.registrations import registration_join
 from tournaments.services.teams import team_create, team_member_add
 from wallet.models import Wallet
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("plain_static_storage")]
 
 LIST_URL = "/events/"
 NEW_URL = "/events/new/"
 MINE_URL = "/events/mine/"
 TEAMS_URL = "/events/teams/"
-
-
-@pytest.fixture(autouse=True)
-def _plain_static_storage(settings):
-    # Nothing is collected in tests; with DEBUG off the manifest storage would refuse {% static %}.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
-@pytest.fixture
-def player_client(client, user):
-    client.force_login(user)
-    return client
 
 
 def client_for(user) -> Client:

@@ -3,12 +3,10 @@
 import os
 import subprocess
 import sys
-import threading
 from datetime import timedelta
 from pathlib import Path
 
 import httpx
-from django.db import connection
 
 from tests import services
 from tests.factories import funded_wallet
@@ -61,25 +59,3 @@ def ready_to_withdraw(user, amount: str, *, account_number: str = ACCOUNT_NUMBER
     Wallet.objects.filter(pk=wallet.pk).update(bank_account_changed_at=wallet.created_at - BANK_SETTLED)
     wallet.refresh_from_db()
     return wallet
-
-
-def run_in_threads(count: int, work) -> list:
-    """Start `count` threads at one barrier (each on its own connection); what each returned or raised."""
-    barrier = threading.Barrier(count)
-    outcomes: list = [None] * count
-
-    def runner(index: int) -> None:
-        try:
-            barrier.wait()
-            outcomes[index] = work(index)
-        except Exception as exc:  # noqa: BLE001 - the outcome is what the test inspects
-            outcomes[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=runner, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes

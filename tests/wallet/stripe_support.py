@@ -8,16 +8,24 @@ scheme (`stripe.WebhookSignature`), exactly as Stripe would.
 import json
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 
+import httpx
 import stripe
 from django.conf import settings
 
+from tests import services
 from tests.services import require
 from wallet.models import TopUp
 from wallet.services.balances import wallet_get_or_create
 
 WEBHOOK_URL = "/api/v1/payments/stripe/webhook"
+# Every test server registers under this one id: re-registering replaces the URL, so localstripe
+# never keeps posting events to a server that has already stopped.
+WEBHOOK_ENDPOINT_ID = "driftwood"
+THREE_D_SECURE_CARD = "4000002760003184"
 
 
 def require_localstripe() -> str:
@@ -29,6 +37,21 @@ def require_localstripe() -> str:
 def stripe_client() -> stripe.StripeClient:
     """The test's own view of localstripe: confirming payments as the card holder would."""
     return stripe.StripeClient(settings.STRIPE_SECRET_KEY, base_addresses={"api": require_localstripe()})
+
+
+@contextmanager
+def webhook_server(**env_overrides: str) -> Iterator[str]:
+    """A daphne server talking to localstripe and registered as its webhook (env as start_daphne); yields its URL."""
+    localstripe = require_localstripe()
+    process, url = services.start_daphne(STRIPE_API_BASE=localstripe, **env_overrides)
+    try:
+        httpx.post(
+            f"{localstripe}/_config/webhooks/{WEBHOOK_ENDPOINT_ID}",
+            data={"url": f"{url}{WEBHOOK_URL}", "secret": settings.STRIPE_WEBHOOK_SECRET},
+        ).raise_for_status()
+        yield url
+    finally:
+        services.stop(process)
 
 
 def sign(body: bytes, *, secret: str | None = None, timestamp: int | None = None) -> str:

@@ -13,19 +13,10 @@ from wallet.models import LedgerEntry, StripeEvent, TopUp, Wallet, Withdrawal
 from wallet.services.bank_accounts import bank_account_set
 from wallet.services.withdrawals import withdrawal_request
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("plain_static_storage")]
 
 WITHDRAWALS_URL = "/admin/wallet/withdrawal/"
 Status = Withdrawal.Status
-
-
-@pytest.fixture(autouse=True)
-def _plain_static_storage(settings):
-    # Nothing is collected in tests; with DEBUG off the manifest storage would refuse {% static %}.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
 
 
 def staff_with(*codenames: str, username: str):

@@ -11,34 +11,19 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.factories import UserFactory, funded_wallet
+from tests.wallet.bank_support import ACCOUNT_NUMBER
 from tests.wallet.stripe_support import require_localstripe
 from wallet.models import LedgerEntry, TopUp, Wallet, Withdrawal
 from wallet.services.balances import wallet_credit, wallet_hold
 from wallet.services.bank_accounts import bank_account_set
 from wallet.services.withdrawals import withdrawal_request
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("plain_static_storage")]
 
 WALLET_URL = "/wallet/"
 BANK_URL = "/wallet/bank-account/"
 WITHDRAW_URL = "/wallet/withdraw/"
 TOPUPS_API = "/api/v1/wallet/topups"
-ACCOUNT_NUMBER = "5140123456789012"
-
-
-@pytest.fixture(autouse=True)
-def _plain_static_storage(settings):
-    # Nothing is collected in tests; with DEBUG off the manifest storage would refuse {% static %}.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
-@pytest.fixture
-def player_client(client, user):
-    client.force_login(user)
-    return client
 
 
 def link_bank(user, number: str = ACCOUNT_NUMBER) -> None:

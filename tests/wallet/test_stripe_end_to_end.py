@@ -14,33 +14,21 @@ import stripe
 from django.conf import settings
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from tests import services
 from tests.factories import UserFactory
-from tests.wallet.stripe_support import WEBHOOK_URL, event, require_localstripe, sign, stripe_client
+from tests.wallet.stripe_support import WEBHOOK_URL, event, sign, stripe_client, webhook_server
 from wallet import stripe_gateway
 from wallet.models import LedgerEntry, StripeEvent, TopUp, Wallet
 
 pytestmark = pytest.mark.django_db(transaction=True)
-WEBHOOK_ENDPOINT_ID = "driftwood"  # re-registering the same id replaces an older test server's URL
 
 
 @pytest.fixture(scope="module")
 def stripe_server(django_db_setup):
     """daphne with the test process's Stripe settings, registered as localstripe's webhook."""
-    localstripe = require_localstripe()
-    process, url = services.start_daphne(
-        STRIPE_API_BASE=localstripe,
-        STRIPE_SECRET_KEY=settings.STRIPE_SECRET_KEY,
-        STRIPE_WEBHOOK_SECRET=settings.STRIPE_WEBHOOK_SECRET,
-    )
-    try:
-        httpx.post(
-            f"{localstripe}/_config/webhooks/{WEBHOOK_ENDPOINT_ID}",
-            data={"url": f"{url}{WEBHOOK_URL}", "secret": settings.STRIPE_WEBHOOK_SECRET},
-        ).raise_for_status()
+    with webhook_server(
+        STRIPE_SECRET_KEY=settings.STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET=settings.STRIPE_WEBHOOK_SECRET
+    ) as url:
         yield url
-    finally:
-        services.stop(process)
 
 
 @pytest.fixture

@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from driftwood.core.exceptions import DomainError
 from tests import services
+from tests.concurrency.helpers import run_in_threads
 from tests.factories import UserFactory
-from tests.wallet.bank_support import ACCOUNT_NUMBER, ready_to_withdraw, run_in_threads
+from tests.wallet.bank_support import ACCOUNT_NUMBER, ready_to_withdraw
 from wallet.bank import bank_client
 from wallet.exceptions import AlreadyProcessed, NeedsReview, StaffOnly
 from wallet.fake_bank import REFUSAL_REASON
