@@ -29,7 +29,7 @@ DATABASE_NAME = "driftwood"
 LOCALSTRIPE_PORT = int(os.environ.get("LOCALSTRIPE_PORT", "8420"))
 # settings.STRIPE_WEBHOOK_SECRET's default (this module runs before Django is set up).
 DEV_WEBHOOK_SECRET = "whsec_driftwood_dev"
-BENCH_HELPERS = {"__init__", "common"}
+BENCH_HELPERS = {"__init__", "common", "urls"}
 FAKE_BANK_PORT = int(os.environ.get("FAKE_BANK_PORT", "8430"))
 
 
@@ -158,11 +158,12 @@ def test(pytest_args: list[str]) -> int:
 def bench(names: list[str]) -> int:
     """Run the benchmarks in bench/ (all, or those named) against PostgreSQL."""
     names = names or sorted(path.stem for path in (BASE_DIR / "bench").glob("*.py") if path.stem not in BENCH_HELPERS)
+    env = {**os.environ, "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING")}  # figures, not request logs
     with ExitStack() as stack:
         _start_services(stack, localstripe=False)
         for name in names:
             log(f"benchmark {name}")
-            result = subprocess.run([sys.executable, "-m", f"bench.{name}"], cwd=BASE_DIR)
+            result = subprocess.run([sys.executable, "-m", f"bench.{name}"], cwd=BASE_DIR, env=env)
             if result.returncode:
                 return result.returncode
     return 0

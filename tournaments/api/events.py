@@ -3,6 +3,8 @@
 Reading is public; drafts exist only for their organizer (404 for everyone else, as if unknown).
 """
 
+from datetime import UTC, datetime
+
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticatedOrReadOnly
@@ -35,6 +37,11 @@ def require_visible_event(*, user, event_id: int) -> None:
         raise NotFound("Event not found.")
 
 
+def _utc_iso(value: datetime) -> str:
+    """What DRF's DateTimeField renders under the API's UTC (driftwood.core.middleware.ApiUtcMiddleware)."""
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
 class EventSerializer(serializers.Serializer):
     """One event as the list shows it."""
 
@@ -63,7 +70,6 @@ class EventSerializer(serializers.Serializer):
         # The list renders up to 100 of these per request: building the dict directly is
         # several times faster than DRF's field-by-field walk (bench/events.py). The
         # declared fields above still define the shape (the schema, and a test compares them).
-        datetime_field = self.fields["starts_at"]
         return {
             "id": event.pk,
             "name": event.name,
@@ -79,8 +85,8 @@ class EventSerializer(serializers.Serializer):
             "entry_fee": format_money(event.entry_fee),
             "prize_pool": format_money(event.prize_pool),
             "prize_distribution": list(event.prize_distribution),
-            "starts_at": datetime_field.to_representation(event.starts_at),
-            "registration_closes_at": datetime_field.to_representation(event.registration_closes_at),
+            "starts_at": _utc_iso(event.starts_at),
+            "registration_closes_at": _utc_iso(event.registration_closes_at),
             "confirmed_count": event.confirmed_count,
             "pending_count": event.pending_count,
         }
