@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("driftwood.accounts.api.urls")),
     path("", include("wallet.api.urls")),
     path("", include("tournaments.api.urls")),
+    path("", include("driftwood.notifications.api.urls")),
 ]

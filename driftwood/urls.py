@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("driftwood.accounts.urls")),
     path("wallet/", include("wallet.urls")),
     path("events/", include("tournaments.urls")),
+    path("notifications/", include("driftwood.notifications.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include("driftwood.api_urls")),

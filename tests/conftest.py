@@ -74,3 +74,11 @@ def asgi_server(transactional_db):
     process, url = services.start_daphne()
     yield url
     services.stop(process)
+
+
+@pytest.fixture
+def eager_mail(settings):
+    """E-mail tasks run in-process on commit and land in `mail.outbox`."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.CELERY_TASK_EAGER_PROPAGATES = True

@@ -1,14 +1,21 @@
-"""What the world hears about events: live updates on `event_{id}`, e-mails and tasks, all after commit."""
+"""What the world hears about events: in-app notifications (in the caller's transaction), then live
+updates on `event_{id}`, e-mails and tasks, all after commit."""
 
 import logging
+from collections.abc import Iterable
+from decimal import Decimal
 from functools import partial
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
+from django.urls import reverse
 
-from driftwood.notifications.services import email_send
-from tournaments.models import Event, Registration
+from driftwood.accounts.models import User
+from driftwood.core.money import format_money
+from driftwood.notifications.services import email_send, notifications_create_many
+from tournaments.models import Event, ParticipantPayment, Registration
+from wallet.templatetags.wallet_format import ringgit
 
 logger = logging.getLogger("driftwood.tournaments")
 
@@ -61,17 +68,47 @@ def registration_changed(registration: Registration) -> None:
         )
 
 
-def event_cancelled(event: Event, refunds: dict) -> None:
+def _cancelled_body(event: Event, refund: tuple[str, Decimal] | None) -> str:
+    cancelled = f"{event.name} was cancelled by its organizer."
+    if refund is None and event.entry_fee == 0:
+        return cancelled
+    if refund is None:
+        return f"{cancelled} Entry fees go back to whoever paid them, less any cancellation penalty."
+    method, amount = refund
+    if amount == 0:
+        return f"{cancelled} The cancellation penalty kept the whole entry fee you paid."
+    where = "is back in your wallet" if method == ParticipantPayment.Method.WALLET else "is being refunded to your card"
+    return f"{cancelled} {ringgit(amount)} of the entry fee you paid {where}."
+
+
+def event_cancelled(event: Event, refunds: dict, *, participants: Iterable[int]) -> None:
+    """Tell everyone on a cancelled roster, in the cancelling transaction; payers also learn their refund.
+
+    `refunds` is event_cancel's {payer_id: {method: amount}}. Players with the same outcome share
+    one INSERT, so a cancellation costs a query per distinct refund, not per player.
+    """
     _broadcast_on_commit(event.pk, change="status", status=event.status)
-    players = Registration.objects.filter(event=event, status=Registration.Status.CANCELLED)
-    emails = {registration.registered_by.email for registration in players.select_related("registered_by")}
-    for email in sorted(emails):
-        email_send(
-            to=[email],
-            subject=f"Cancelled: {event.name}",
-            body=f"{event.name} was cancelled by its organizer. Any entry fee you paid is refunded "
-            "(less the cancellation penalty, if any); see your wallet history.",
+    outcomes: dict[tuple[str, Decimal] | None, list[int]] = {}
+    for user_id in participants:
+        refund = next(iter(refunds[user_id].items())) if user_id in refunds else None
+        outcomes.setdefault(refund, []).append(user_id)
+    emails = dict(User.objects.filter(pk__in=[u for ids in outcomes.values() for u in ids]).values_list("pk", "email"))
+    for refund, user_ids in outcomes.items():
+        body = _cancelled_body(event, refund)
+        notifications_create_many(
+            users=user_ids,
+            kind="event_cancelled",
+            title=f"Cancelled: {event.name}",
+            body=body,
+            url=reverse("tournaments:event_detail", args=[event.pk]),
+            data={
+                "event_id": event.pk,
+                "refund": {"method": refund[0], "amount": format_money(refund[1])} if refund else None,
+            },
         )
+        for user_id in user_ids:
+            if emails.get(user_id):
+                email_send(to=[emails[user_id]], subject=f"Cancelled: {event.name}", body=body)
 
 
 def payment_failed(payment_intent_id: str) -> None:

@@ -68,9 +68,18 @@ def embedded_postgres():
         log("embedded PostgreSQL stopped")
 
 
+def _require_free(port: int, name: str) -> None:
+    # Otherwise the readiness check would see whatever already listens there and call it ours.
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            raise SystemExit(f"[driftwood] port {port} is in use, so {name} cannot start: stop what runs there.")
+
+
 @contextmanager
 def background(name: str, command: list[str], *, port: int | None = None, quiet: bool = False):
     """Run a helper process for the duration of the block."""
+    if port is not None:
+        _require_free(port, name)
     output = subprocess.DEVNULL if quiet else None
     process = subprocess.Popen(command, stdout=output, stderr=output)
     try:

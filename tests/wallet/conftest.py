@@ -18,11 +18,3 @@ def fake_bank(fake_bank_server, settings):
     settings.BANK_API_KEY = fake_bank_server.api_key
     settings.BANK_API_TIMEOUT_SECONDS = 5.0
     return fake_bank_server
-
-
-@pytest.fixture
-def eager_mail(settings):
-    """E-mail tasks run in-process on commit and land in `mail.outbox`."""
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    settings.CELERY_TASK_EAGER_PROPAGATES = True

@@ -233,9 +233,13 @@ def event_cancel(*, event_id: int, actor, penalty_percent: Decimal = Decimal(0))
             Registration.objects.select_for_update(of=("self",))
             .filter(event=event, status__in=Registration.ACTIVE_STATUSES)
             .select_related("payment", "user", "team")
+            .prefetch_related("members")
             .order_by("pk")
         )
+        participants: list[int] = []
         for registration in registrations:
+            # Each roster is deleted as its registration ends: note its players first, to tell each of them.
+            participants.extend(member.user_id for member in registration.members.all())
             payment = getattr(registration, "payment", None)
             if payment is not None and payment.status == ParticipantPayment.Status.SUCCEEDED:
                 refund = _less_penalty(payment.amount, penalty_percent)
@@ -264,7 +268,7 @@ def event_cancel(*, event_id: int, actor, penalty_percent: Decimal = Decimal(0))
                 description=f"Prize pool returned: {event.name} was cancelled",
                 metadata={"event_id": event.pk, "purpose": "prize_pool"},
             )
-    notifications.event_cancelled(event, refunds)
+        notifications.event_cancelled(event, refunds, participants=participants)
     return refunds
 
 

@@ -1,0 +1,117 @@
+"""The social graph: friendships, follows, private stars, and reports for moderators.
+
+PostgreSQL keeps the graph sane: one friendship row per unordered pair (a unique index over
+the least and greatest user ids, so crossed requests cannot make two), no duplicate
+follows or stars, and nobody follows, stars or reports themselves.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Greatest, Least
+from django.utils import timezone
+
+
+class Friendship(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ACCEPTED = "accepted", "Accepted"
+        REJECTED = "rejected", "Rejected"
+
+    requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    addressee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                Least("requester", "addressee"), Greatest("requester", "addressee"), name="friendship_one_per_pair"
+            ),
+            models.CheckConstraint(condition=~Q(requester=F("addressee")), name="friendship_not_with_self"),
+        ]
+        indexes = [
+            models.Index(fields=["requester", "addressee", "status"], name="friendship_pair_status"),
+            models.Index(fields=["addressee", "status"], name="friendship_addressee_status"),
+            models.Index(
+                fields=["addressee", "-created_at"], condition=Q(status="pending"), name="friendship_pending_incoming"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.requester_id} -> {self.addressee_id} ({self.status})"
+
+    def other(self, user_id: int) -> int:
+        return self.addressee_id if self.requester_id == user_id else self.requester_id
+
+
+class Follow(models.Model):
+    follower = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="following_set")
+    followed = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follower_set")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["follower", "followed"], name="follow_once"),
+            models.CheckConstraint(condition=~Q(follower=F("followed")), name="follow_not_self"),
+        ]
+        indexes = [models.Index(fields=["followed"], name="follow_followed")]
+
+    def __str__(self) -> str:
+        return f"{self.follower_id} follows {self.followed_id}"
+
+
+class Star(models.Model):
+    """A private favourite: only its owner ever sees it (in GET /me)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="stars")
+    starred = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "starred"], name="star_once"),
+            models.CheckConstraint(condition=~Q(user=F("starred")), name="star_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} starred {self.starred_id}"
+
+
+class Report(models.Model):
+    class Reason(models.TextChoices):
+        SPAM = "spam", "Spam"
+        HARASSMENT = "harassment", "Harassment"
+        CHEATING = "cheating", "Cheating"
+        INAPPROPRIATE_CONTENT = "inappropriate_content", "Inappropriate content"
+        IMPERSONATION = "impersonation", "Impersonation"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        REVIEWING = "reviewing", "Reviewing"
+        ACTIONED = "actioned", "Actioned"
+        DISMISSED = "dismissed", "Dismissed"
+
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports_made")
+    reported = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports_received")
+    reason = models.CharField(max_length=30, choices=Reason.choices)
+    description = models.TextField(max_length=2000, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolution_note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    handled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=~Q(reporter=F("reported")), name="report_not_self")]
+        indexes = [
+            models.Index(fields=["status", "-created_at"], name="report_queue"),
+            models.Index(fields=["reporter", "reported", "-created_at"], name="report_pair_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Report #{self.pk}: {self.reported} for {self.reason} ({self.status})"

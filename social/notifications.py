@@ -1,0 +1,68 @@
+"""What players and moderators hear about the graph: an in-app notification (same
+transaction) and an e-mail task (after commit), for requests, acceptances, new followers
+and new reports."""
+
+from driftwood.accounts.models import User
+from driftwood.notifications.services import email_send, notification_create, notifications_create_many
+from social.models import Friendship, Report
+
+
+def _name(user) -> str:
+    return user.display_name or user.username
+
+
+def _tell(user, *, kind: str, title: str, body: str, url: str, data: dict) -> None:
+    notification_create(user=user, kind=kind, title=title, body=body, url=url, data=data)
+    if user.email:
+        email_send(to=[user.email], subject=title, body=body)
+
+
+def friend_request_received(friendship: Friendship) -> None:
+    requester = friendship.requester
+    _tell(
+        friendship.addressee,
+        kind="friend_request",
+        title=f"{_name(requester)} wants to be friends",
+        body=f"{_name(requester)} (@{requester.username}) sent you a friend request.",
+        url="/friends/",
+        data={"friendship_id": friendship.pk, "user_id": requester.pk},
+    )
+
+
+def friend_request_accepted(friendship: Friendship) -> None:
+    addressee = friendship.addressee
+    _tell(
+        friendship.requester,
+        kind="friend_accepted",
+        title=f"{_name(addressee)} accepted your friend request",
+        body=f"You and {_name(addressee)} (@{addressee.username}) are now friends.",
+        url=f"/players/{addressee.pk}/",
+        data={"friendship_id": friendship.pk, "user_id": addressee.pk},
+    )
+
+
+def new_follower(*, follower, followed) -> None:
+    _tell(
+        followed,
+        kind="new_follower",
+        title=f"{_name(follower)} follows you",
+        body=f"{_name(follower)} (@{follower.username}) started following you.",
+        url=f"/players/{follower.pk}/",
+        data={"user_id": follower.pk},
+    )
+
+
+def report_filed(report: Report) -> None:
+    moderators = list(User.objects.filter(is_staff=True, is_active=True).only("id", "email"))
+    title = f"New report: @{report.reported.username} for {report.get_reason_display().lower()}"
+    notifications_create_many(
+        users=moderators,
+        kind="report_filed",
+        title=title,
+        body=report.description[:500] or "No description given.",
+        url=f"/admin/social/report/{report.pk}/change/",
+        data={"report_id": report.pk},
+    )
+    emails = [moderator.email for moderator in moderators if moderator.email]
+    if emails:
+        email_send(to=emails, subject=title, body=f"Review it in the moderation queue: report #{report.pk}.")
