@@ -29,6 +29,9 @@ class User(AbstractUser):
     email = models.EmailField("email address")
     display_name = models.CharField(max_length=50, blank=True)
     subscription_tier = models.CharField(max_length=10, choices=SubscriptionTier.choices, default=SubscriptionTier.FREE)
+    allow_messages_from_anyone = models.BooleanField(
+        default=False, help_text="Accept direct messages from players who are not friends."
+    )
 
     objects = DriftwoodUserManager()
 

@@ -37,7 +37,7 @@ def log(message: str) -> None:
     print(f"[driftwood] {message}", flush=True)
 
 
-def _wait_for_port(host: str, port: int, timeout: float = 30.0) -> None:
+def _wait_for_port(host: str, port: int, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with socket.socket() as probe:
@@ -97,12 +97,16 @@ def background(name: str, command: list[str], *, port: int | None = None, quiet:
         log(f"{name} stopped")
 
 
-def _start_services(stack: ExitStack, *, localstripe: bool) -> bool:
+def _start_services(stack: ExitStack, *, localstripe: bool, stripe_from_scratch: bool = False) -> bool:
     """Start what the environment lacks; True if localstripe was started here."""
     if not os.environ.get("DATABASE_URL"):
         stack.enter_context(embedded_postgres())
     if localstripe and not os.environ.get("STRIPE_API_BASE"):
         command = [str(BIN_DIR / "localstripe"), "--port", str(LOCALSTRIPE_PORT)]
+        if stripe_from_scratch:
+            # Every localstripe saves its state to one shared /tmp file; tests must not load
+            # another run's (possibly half-written) state.
+            command.append("--from-scratch")
         stack.enter_context(background("localstripe", command, port=LOCALSTRIPE_PORT, quiet=True))
         os.environ["STRIPE_API_BASE"] = f"http://127.0.0.1:{LOCALSTRIPE_PORT}"
         return True
@@ -155,7 +159,7 @@ def run() -> int:
 
 def test(pytest_args: list[str]) -> int:
     with ExitStack() as stack:
-        _start_services(stack, localstripe=True)
+        _start_services(stack, localstripe=True, stripe_from_scratch=True)
         pytest = subprocess.Popen([sys.executable, "-m", "pytest", *pytest_args])
         while True:
             try:

@@ -1,0 +1,91 @@
+"""Chat rooms, their members and messages, and the archive of messages older than 90 days.
+
+Room ids follow the contract: `dm_{low}_{high}` (two players), `event_{id}` (an event's
+confirmed players and organizer), `team_{id}` (a team's members). The room id is unique,
+so two players opening a DM at the same moment get one room.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F
+from django.utils import timezone
+
+MESSAGE_MAX_LENGTH = 2000
+
+
+class ChatRoom(models.Model):
+    class Kind(models.TextChoices):
+        DM = "dm", "Direct message"
+        EVENT = "event", "Event"
+        TEAM = "team", "Team"
+
+    room_id = models.CharField(max_length=64, unique=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    title = models.CharField(max_length=140, blank=True)
+    event = models.ForeignKey("tournaments.Event", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey("tournaments.Team", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    last_message_at = models.DateTimeField(null=True, blank=True)
+    last_message_id = models.BigIntegerField(default=0)
+    last_message_preview = models.CharField(max_length=140, blank=True)
+
+    class Meta:
+        indexes = [models.Index(F("last_message_at").desc(nulls_last=True), name="chatroom_recent")]
+
+    def __str__(self) -> str:
+        return self.room_id
+
+
+class RoomMember(models.Model):
+    """A player's place in a room and how far they have read (by message id)."""
+
+    room = models.ForeignKey(ChatRoom, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chat_memberships")
+    joined_at = models.DateTimeField(default=timezone.now)
+    last_read_message_id = models.BigIntegerField(default=0)
+    last_read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["room", "user"], name="room_member_once")]
+        indexes = [models.Index(fields=["user", "room"], name="room_member_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.room_id}"
+
+
+class AbstractMessage(models.Model):
+    room = models.ForeignKey(ChatRoom, on_delete=models.CASCADE, related_name="+")
+    sender = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    text = models.TextField(max_length=MESSAGE_MAX_LENGTH)
+    created_at = models.DateTimeField(default=timezone.now)
+    edited = models.BooleanField(default=False)
+    deleted = models.BooleanField(default=False)
+
+    class Meta:
+        abstract = True
+
+
+class ChatMessage(AbstractMessage):
+    class Meta:
+        indexes = [
+            models.Index(F("room"), F("created_at").desc(), F("id").desc(), name="chatmessage_room_recent"),
+            models.Index(fields=["created_at"], name="chatmessage_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} in {self.room_id}"
+
+
+class ArchivedChatMessage(AbstractMessage):
+    """Messages older than 90 days, moved here with their original id (history still finds them)."""
+
+    id = models.BigIntegerField(primary_key=True)
+    archived_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(F("room"), F("created_at").desc(), F("id").desc(), name="chatarchive_room_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"archived #{self.pk} in {self.room_id}"

@@ -1,0 +1,95 @@
+"""Reads of chat: a player's rooms with unread counts, and history pages with a stable cursor."""
+
+import base64
+import binascii
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from chat.exceptions import InvalidCursor
+from chat.models import ArchivedChatMessage, ChatMessage, ChatRoom, RoomMember
+from tournaments.models import Event, Registration, RegistrationMember, TeamMember
+
+HISTORY_MAX = 100
+
+
+def rooms_of(*, user_id: int) -> QuerySet[ChatRoom]:
+    """The player's rooms, newest activity first, each with `unread_count` (one query).
+
+    DM rooms by membership; event and team rooms by the player's confirmed entries,
+    organized events and teams (rooms that exist: they are created on first use).
+    """
+    events = RegistrationMember.objects.filter(
+        user_id=user_id, registration__status=Registration.Status.CONFIRMED
+    ).values("event_id")
+    organized = Event.objects.filter(organizer_id=user_id).values("pk")
+    teams = TeamMember.objects.filter(user_id=user_id).values("team_id")
+    mine = Q(kind=ChatRoom.Kind.DM, members__user_id=user_id) | Q(event_id__in=events) | Q(event_id__in=organized)
+    mine |= Q(team_id__in=teams)
+    read_marker = RoomMember.objects.filter(room=OuterRef("pk"), user_id=user_id).values("last_read_message_id")[:1]
+    unread = (
+        ChatMessage.objects.filter(room=OuterRef("pk"), pk__gt=Coalesce(Subquery(read_marker), 0))
+        .exclude(sender_id=user_id)
+        .order_by()
+        .values("room")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return (
+        ChatRoom.objects.filter(pk__in=ChatRoom.objects.filter(mine).values("pk"))
+        .annotate(unread_count=Coalesce(Subquery(unread), 0))
+        .order_by("-last_message_at", "-pk")
+    )
+
+
+def unread_count(*, room: ChatRoom, user_id: int) -> int:
+    marker = RoomMember.objects.filter(room=room, user_id=user_id).values_list("last_read_message_id", flat=True)
+    since = marker.first() or 0
+    return ChatMessage.objects.filter(room=room, pk__gt=since).exclude(sender_id=user_id).count()
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A position in a room's history: (created_at, id) of the oldest message already shown."""
+
+    created_at: datetime
+    id: int
+
+    def encode(self) -> str:
+        return base64.urlsafe_b64encode(f"{self.created_at.isoformat()}|{self.id}".encode()).decode()
+
+    @classmethod
+    def decode(cls, text: str) -> "Cursor":
+        try:
+            stamp, _, ident = base64.urlsafe_b64decode(text.encode()).decode().partition("|")
+            return cls(created_at=datetime.fromisoformat(stamp), id=int(ident))
+        except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
+            raise InvalidCursor() from exc
+
+
+def _older(queryset, cursor: Cursor | None):
+    if cursor is None:
+        return queryset
+    # Strictly before the cursor in (created_at, id) order: equal timestamps never repeat or skip.
+    return queryset.filter(Q(created_at__lt=cursor.created_at) | Q(created_at=cursor.created_at, id__lt=cursor.id))
+
+
+def history(*, room: ChatRoom, limit: int = 50, before: str | None = None) -> tuple[list, bool, str | None]:
+    """Newest first: (messages, has_more, next_before). Reads the live table, then the archive."""
+    limit = max(1, min(limit, HISTORY_MAX))
+    cursor = Cursor.decode(before) if before else None
+    order = ("-created_at", "-id")
+    live = list(
+        _older(ChatMessage.objects.filter(room=room), cursor).select_related("sender").order_by(*order)[: limit + 1]
+    )
+    if len(live) <= limit:
+        # Older messages may have moved to the archive: continue there (same order, same cursor rule).
+        archive_cursor = Cursor(live[-1].created_at, live[-1].pk) if live else cursor
+        archived = _older(ArchivedChatMessage.objects.filter(room=room), archive_cursor)
+        live += list(archived.select_related("sender").order_by(*order)[: limit + 1 - len(live)])
+    has_more = len(live) > limit
+    page = live[:limit]
+    next_before = Cursor(page[-1].created_at, page[-1].pk).encode() if has_more else None
+    return page, has_more, next_before

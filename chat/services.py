@@ -1,0 +1,172 @@
+"""Every write to chat: opening rooms, posting messages, reading them, archiving old ones.
+
+Membership of event and team rooms is not copied: it is decided from the registrations and
+team rosters each time (`room_access`), so it follows them without any syncing. A member
+row is created on first use to carry the player's read marker.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from chat.exceptions import CannotMessage, InvalidMessage, RoomNotFound
+from chat.models import MESSAGE_MAX_LENGTH, ArchivedChatMessage, ChatMessage, ChatRoom, RoomMember
+from social import selectors as social_selectors
+from tournaments.models import Event, Registration, RegistrationMember, Team, TeamMember
+
+User = get_user_model()
+Kind = ChatRoom.Kind
+PREVIEW_LENGTH = 140
+
+
+def dm_room_id(a: int, b: int) -> str:
+    low, high = sorted((a, b))
+    return f"dm_{low}_{high}"
+
+
+@dataclass(frozen=True)
+class RoomRef:
+    kind: str
+    ids: tuple[int, ...]
+
+
+def parse_room_id(room_id: str) -> RoomRef | None:
+    """`dm_3_9`, `event_12`, `team_4` -> their parts; anything else -> None."""
+    kind, _, rest = room_id.partition("_")
+    parts = rest.split("_")
+    if kind not in Kind.values or not all(part.isdigit() and len(part) <= 18 for part in parts):
+        return None
+    ids = tuple(int(part) for part in parts)
+    if (kind == Kind.DM and (len(ids) != 2 or ids[0] >= ids[1])) or (kind != Kind.DM and len(ids) != 1):
+        return None
+    return RoomRef(kind, ids)
+
+
+def can_access(*, user_id: int, room_id: str) -> bool:
+    """Whether the player belongs to the room, from the source of truth for its kind."""
+    ref = parse_room_id(room_id)
+    if ref is None:
+        return False
+    if ref.kind == Kind.DM:
+        return user_id in ref.ids and RoomMember.objects.filter(room__room_id=room_id, user_id=user_id).exists()
+    if ref.kind == Kind.EVENT:
+        event_id = ref.ids[0]
+        confirmed = RegistrationMember.objects.filter(
+            event_id=event_id, user_id=user_id, registration__status=Registration.Status.CONFIRMED
+        )
+        return Event.objects.filter(pk=event_id, organizer_id=user_id).exists() or confirmed.exists()
+    return TeamMember.objects.filter(team_id=ref.ids[0], user_id=user_id).exists()
+
+
+def dm_open(*, user, other_id: int) -> tuple[ChatRoom, bool]:
+    """The DM room between two players, created once (a unique room id settles a race).
+
+    Only friends may start one, unless the other player accepts messages from anyone.
+    """
+    if other_id == user.pk:
+        raise CannotMessage("You cannot message yourself.")
+    other = User.objects.filter(pk=other_id, is_active=True).first()
+    if other is None:
+        raise RoomNotFound("Player not found.")
+    room_id = dm_room_id(user.pk, other.pk)
+    room = ChatRoom.objects.filter(room_id=room_id).first()
+    if room is not None:
+        return room, False
+    friends = social_selectors.relationship(viewer_id=user.pk, other_id=other.pk) == social_selectors.FRIENDS
+    if not (friends or other.allow_messages_from_anyone):
+        raise CannotMessage("You can message this player once you are friends.")
+    try:
+        with transaction.atomic():
+            room = ChatRoom.objects.create(room_id=room_id, kind=Kind.DM)
+            RoomMember.objects.bulk_create([RoomMember(room=room, user=user), RoomMember(room=room, user=other)])
+    except IntegrityError:
+        return ChatRoom.objects.get(room_id=room_id), False
+    return room, True
+
+
+def room_for(*, user_id: int, room_id: str) -> ChatRoom:
+    """The room (created on first use for event and team rooms) if the player belongs to it."""
+    if not can_access(user_id=user_id, room_id=room_id):
+        raise RoomNotFound()
+    room = ChatRoom.objects.filter(room_id=room_id).first()
+    if room is None:
+        ref = parse_room_id(room_id)
+        if ref.kind == Kind.EVENT:
+            title = Event.objects.filter(pk=ref.ids[0]).values_list("name", flat=True).first() or room_id
+            defaults = {"kind": Kind.EVENT, "title": title, "event_id": ref.ids[0]}
+        else:
+            title = Team.objects.filter(pk=ref.ids[0]).values_list("name", flat=True).first() or room_id
+            defaults = {"kind": Kind.TEAM, "title": title, "team_id": ref.ids[0]}
+        room, _ = ChatRoom.objects.get_or_create(room_id=room_id, defaults=defaults)
+    RoomMember.objects.get_or_create(room=room, user_id=user_id)
+    return room
+
+
+def clean_text(text) -> str:
+    if not isinstance(text, str):
+        raise InvalidMessage("A message is text.")
+    text = text.strip()
+    if not 1 <= len(text) <= MESSAGE_MAX_LENGTH:
+        raise InvalidMessage(f"A message is 1 to {MESSAGE_MAX_LENGTH} characters.")
+    return text
+
+
+def message_post(*, room: ChatRoom, sender, text: str) -> ChatMessage:
+    """Save a message (and the room's last-message summary) in one transaction.
+
+    The caller broadcasts it after this returns: a message is in PostgreSQL before anyone sees it.
+    """
+    text = clean_text(text)
+    with transaction.atomic():
+        message = ChatMessage.objects.create(room=room, sender=sender, text=text)
+        ChatRoom.objects.filter(pk=room.pk).update(
+            last_message_at=message.created_at,
+            last_message_id=message.pk,
+            last_message_preview=text[:PREVIEW_LENGTH],
+        )
+        # The sender has read their own message.
+        RoomMember.objects.filter(room=room, user=sender, last_read_message_id__lt=message.pk).update(
+            last_read_message_id=message.pk, last_read_at=message.created_at
+        )
+    return message
+
+
+def room_mark_read(*, room: ChatRoom, user, up_to: int | None = None) -> int:
+    """Move the player's read marker forward (never back) to `up_to` or the newest message."""
+    up_to = room.last_message_id if up_to is None else min(up_to, room.last_message_id)
+    RoomMember.objects.filter(room=room, user=user).filter(
+        Q(last_read_message_id__lt=up_to) | Q(last_read_at__isnull=True)
+    ).update(last_read_message_id=up_to, last_read_at=timezone.now())
+    return up_to
+
+
+def messages_archive(*, older_than: datetime, batch_size: int = 1000) -> int:
+    """Move messages created before `older_than` to the archive, a batch per transaction."""
+    moved = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                ChatMessage.objects.select_for_update(skip_locked=True)
+                .filter(created_at__lt=older_than)
+                .order_by("pk")[:batch_size]
+            )
+            if not batch:
+                return moved
+            ArchivedChatMessage.objects.bulk_create(
+                ArchivedChatMessage(
+                    id=message.pk,
+                    room_id=message.room_id,
+                    sender_id=message.sender_id,
+                    text=message.text,
+                    created_at=message.created_at,
+                    edited=message.edited,
+                    deleted=message.deleted,
+                )
+                for message in batch
+            )
+            ChatMessage.objects.filter(pk__in=[message.pk for message in batch]).delete()
+            moved += len(batch)
