@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("wallet.api.urls")),
     path("", include("tournaments.api.urls")),
     path("", include("driftwood.notifications.api.urls")),
+    path("", include("social.api.urls")),
 ]

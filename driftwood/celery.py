@@ -17,6 +17,7 @@ app.conf.update(
         "driftwood.notifications.tasks.*": {"queue": "high"},
         "driftwood.core.tasks.*": {"queue": "low"},
         "tournaments.tasks.activity_log": {"queue": "low"},
+        "social.tasks.suspensions_lift": {"queue": "low"},
     },
     task_serializer="json",
     result_serializer="json",
@@ -36,6 +37,10 @@ app.conf.update(
         "withdrawal-fraud-scan": {
             "task": "wallet.tasks.fraud_scan",
             "schedule": 600.0,
+        },
+        "lift-ended-suspensions": {
+            "task": "social.tasks.suspensions_lift",
+            "schedule": 300.0,
         },
     },
 )

@@ -246,6 +246,8 @@ SPECTACULAR_SETTINGS = {
         "EventStatusEnum": "tournaments.models.Event.Status",
         "RegistrationStatusEnum": "tournaments.models.Registration.Status",
         "PaymentMethodEnum": "tournaments.models.ParticipantPayment.Method",
+        "FriendshipStatusEnum": "social.models.Friendship.Status",
+        "ReportStatusEnum": "social.models.Report.Status",
     },
 }
 

@@ -3,3 +3,11 @@ from django.apps import AppConfig
 
 class SocialConfig(AppConfig):
     name = "social"
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from social.moderation import session_index_add
+
+        # A ban ends the player's sessions: remember which ones are theirs as they log in.
+        user_logged_in.connect(session_index_add, dispatch_uid="social.session_index_add")

@@ -36,3 +36,17 @@ class NotPending(Conflict):
 
 class NotFriends(UserNotFound):
     default_message = "You are not friends with this player."
+
+
+class NotRequester(NotRecipient):
+    default_message = "Only the player who sent this request can cancel it."
+
+
+class ReportClosed(Conflict):
+    code = "already_handled"
+    default_message = "This report has already been handled."
+
+
+class AlreadyBanned(Conflict):
+    code = "already_banned"
+    default_message = "This player is already banned."

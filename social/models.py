@@ -6,6 +6,7 @@ follows or stars, and nobody follows, stars or reports themselves.
 """
 
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Greatest, Least
@@ -115,3 +116,54 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"Report #{self.pk}: {self.reported} for {self.reason} ({self.status})"
+
+
+class Sanction(models.Model):
+    """A moderator's decision about a player, with who took it and why. Suspensions end at `until`
+    (`lifted_at` is set when the account is let back in); bans have no end."""
+
+    class Kind(models.TextChoices):
+        WARN = "warn", "Warning"
+        SUSPEND = "suspend", "Suspension"
+        BAN = "ban", "Ban"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sanctions")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    until = models.DateTimeField(null=True, blank=True)
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    reason = models.TextField(max_length=2000)
+    report = models.ForeignKey(Report, null=True, blank=True, on_delete=models.SET_NULL, related_name="sanctions")
+    created_at = models.DateTimeField(default=timezone.now)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # Only a suspension has an end; a warning has nothing to end and a ban does not end by itself.
+            models.CheckConstraint(
+                condition=Q(kind="suspend", until__isnull=False) | (~Q(kind="suspend") & Q(until__isnull=True)),
+                name="sanction_until_only_for_suspensions",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="sanction_has_reason"),
+        ]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="sanction_user_recent"),
+            # What `lift_suspensions` looks for: suspensions still holding an account.
+            models.Index(
+                fields=["until"], condition=Q(kind="suspend", lifted_at__isnull=True), name="sanction_suspension_due"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.user_id}"
+
+
+class UserSession(models.Model):
+    """Which sessions belong to which player, written at log-in, so that a ban ends that player's
+    sessions without decoding every session on the site. A row goes with its session (cascade),
+    so logging out, key rotation and `clearsessions` keep the index small."""
+
+    session = models.OneToOneField(Session, primary_key=True, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    def __str__(self) -> str:
+        return f"session of {self.user_id}"

@@ -6,7 +6,7 @@ from django.db.models import CharField as CharFieldType
 
 from driftwood.accounts.models import User
 from social.cache import cached
-from social.models import Follow, Friendship, Report
+from social.models import Follow, Friendship, Report, Star
 
 Status = Friendship.Status
 NONE, FRIENDS, REQUEST_SENT, REQUEST_RECEIVED, SELF = "none", "friends", "request_sent", "request_received", "self"
@@ -137,4 +137,21 @@ def report_history(*, user_id: int) -> dict[str, int]:
     """For moderators: how many reports the player made and received."""
     return Report.objects.aggregate(
         made=Count("pk", filter=Q(reporter_id=user_id)), received=Count("pk", filter=Q(reported_id=user_id))
+    )
+
+
+def is_starred(*, user_id: int, starred_id: int) -> bool:
+    """Whether `user_id` starred `starred_id`: ask only on the starring player's own behalf."""
+    return Star.objects.filter(user_id=user_id, starred_id=starred_id).exists()
+
+
+def pending_request_id(*, user_id: int, other_id: int) -> int | None:
+    """The id of the pending friend request between the two players, whoever sent it."""
+    return (
+        Friendship.objects.filter(
+            Q(requester_id=user_id, addressee_id=other_id) | Q(requester_id=other_id, addressee_id=user_id),
+            status=Status.PENDING,
+        )
+        .values_list("pk", flat=True)
+        .first()
     )

@@ -20,6 +20,7 @@ from social.exceptions import (
     NotFriends,
     NotPending,
     NotRecipient,
+    NotRequester,
     SelfAction,
     UserNotFound,
 )
@@ -119,6 +120,24 @@ def friend_request_reject(*, user, friendship_id: int) -> Friendship:
     return friendship
 
 
+def friend_request_cancel(*, user, friendship_id: int) -> None:
+    """The requester withdraws a pending request: the row goes, so either of them may ask again."""
+    pair = Friendship.objects.filter(pk=friendship_id).values_list("requester_id", "addressee_id").first()
+    if pair is None or user.pk not in pair:
+        raise FriendshipNotFound()
+    with transaction.atomic():
+        _lock_pair("friend", *pair)
+        friendship = Friendship.objects.select_for_update().filter(pk=friendship_id).first()
+        if friendship is None:
+            raise FriendshipNotFound()
+        if friendship.requester_id != user.pk:
+            raise NotRequester()
+        if friendship.status != Status.PENDING:
+            raise NotPending()
+        friendship.delete()
+        social_changed_on_commit(*pair)
+
+
 def friend_remove(*, user, friend_id: int) -> None:
     with transaction.atomic():
         _lock_pair("friend", user.pk, friend_id)
@@ -161,7 +180,8 @@ def report_create(*, reporter, target_id: int, reason: str, description: str = "
     """
     if target_id == reporter.pk:
         raise SelfAction("You cannot report yourself.")
-    target = User.objects.filter(pk=target_id).first()
+    # Banned players are hidden everywhere, reports included: their case is already closed.
+    target = User.objects.filter(pk=target_id, is_active=True).first()
     if target is None:
         raise UserNotFound()
     try:

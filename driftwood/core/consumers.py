@@ -1,7 +1,9 @@
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from driftwood.core.websocket import UserSocketMixin
 
-class HealthConsumer(AsyncJsonWebsocketConsumer):
+
+class HealthConsumer(UserSocketMixin, AsyncJsonWebsocketConsumer):
     """/ws/health: proves the WebSocket stack (and its authentication) end to end."""
 
     async def connect(self):

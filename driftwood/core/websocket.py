@@ -23,3 +23,30 @@ def AllowedHostsBrowserOriginValidator(application):  # noqa: N802 - named like 
     if settings.DEBUG and not allowed_hosts:
         allowed_hosts = ["localhost", "127.0.0.1", "[::1]"]
     return BrowserOriginValidator(application, allowed_hosts)
+
+
+# The server ended this player's sockets: their account was banned or suspended.
+CLOSE_ACCOUNT_DISABLED = 4403
+
+
+def user_group(user_id: int) -> str:
+    """The channel-layer group every socket of one player belongs to (see UserSocketMixin)."""
+    return f"user_{user_id}"
+
+
+class UserSocketMixin:
+    """For consumers: a signed-in player's socket joins `user_<id>`, so the server can reach all of
+    that player's open sockets, on every process. `force.disconnect` sent there closes them.
+
+    The group is added to `groups`, which Channels joins before `connect()` and leaves on
+    disconnect, so consumers only list this mixin first among their bases.
+    """
+
+    async def websocket_connect(self, message):
+        user = self.scope.get("user")
+        if user is not None and user.is_authenticated:
+            self.groups = [*self.groups, user_group(user.pk)]
+        await super().websocket_connect(message)
+
+    async def force_disconnect(self, message):
+        await self.close(code=message.get("code", CLOSE_ACCOUNT_DISABLED))

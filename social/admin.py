@@ -1,0 +1,326 @@
+"""Moderation in Django admin: the report queue, with actions (dismiss, warn, suspend for N days,
+ban) that ask for the reason on a confirmation page and call social/moderation.py; read-only
+lists of sanctions, friendships and follows. Stars are private to their owner: not shown here.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+
+from driftwood.core.exceptions import DomainError
+from social.models import Follow, Friendship, Report, Sanction
+from social.moderation import (
+    MAX_SUSPENSION_DAYS,
+    recent_sanctions,
+    report_dismiss,
+    report_warn,
+    user_ban,
+    user_suspend,
+)
+from social.selectors import report_history
+
+SANCTIONS_SHOWN = 3
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Staff may look, never add, edit or delete: changes go through the moderation services."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason", max_length=2000, widget=forms.Textarea(attrs={"rows": 3, "cols": 60}), strip=True
+    )
+
+    def __init__(self, *args, help_text: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].help_text = help_text
+
+
+class SuspendForm(ReasonForm):
+    days = forms.IntegerField(
+        label="Days",
+        min_value=1,
+        max_value=MAX_SUSPENSION_DAYS,
+        initial=7,
+        help_text=f"1 to {MAX_SUSPENSION_DAYS}. The account comes back by itself when they are over.",
+    )
+    field_order = ["days", "reason"]
+
+
+def _count(filter_field: str, outer_field: str):
+    """How many reports have `filter_field` equal to this row's `outer_field`, as one subquery."""
+    counted = (
+        Report.objects.filter(**{filter_field: OuterRef(outer_field)})
+        .order_by()
+        .values(filter_field)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def _sanction_line(sanction: Sanction) -> str:
+    when = timezone.localtime(sanction.created_at).strftime("%d %b %Y")
+    if sanction.kind == Sanction.Kind.SUSPEND:
+        ends = timezone.localtime(sanction.until).strftime("%d %b %Y")
+        return f"{sanction.get_kind_display()} {when} until {ends}"
+    return f"{sanction.get_kind_display()} {when}"
+
+
+def _player_record(user, *, made: int, received: int, sanctions: list[Sanction]) -> str:
+    status = "" if user.is_active else " (account off)"
+    lines = format_html_join("", "<li>{}</li>", ((_sanction_line(s),) for s in sanctions[:SANCTIONS_SHOWN]))
+    return format_html(
+        "<strong>{}</strong>{}<br>{} reports received · {} made{}",
+        user.username,
+        status,
+        received,
+        made,
+        format_html("<ul>{}</ul>", lines) if sanctions else "",
+    )
+
+
+@admin.register(Report)
+class ReportAdmin(ReadOnlyAdmin):
+    list_display = ("id", "created_at", "reported_record", "reason", "status", "reporter_record", "handled_by")
+    list_display_links = ("id", "created_at")
+    list_filter = ("status", "reason")
+    search_fields = ("reporter__username", "reported__username")
+    search_help_text = "Username of the reporter or of the reported player."
+    list_select_related = ("reporter", "reported", "handled_by")
+    ordering = ("-created_at", "-id")
+    actions = ("dismiss_selected", "warn_selected", "suspend_selected", "ban_selected")
+    fields = (
+        "reported_history",
+        "reporter_history",
+        "reason",
+        "description",
+        "status",
+        "created_at",
+        "handled_by",
+        "handled_at",
+        "resolution_note",
+    )
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        newest_first = Sanction.objects.order_by("-created_at", "-pk")
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                reporter_made=_count("reporter", "reporter"),
+                reporter_received=_count("reported", "reporter"),
+                reported_made=_count("reporter", "reported"),
+                reported_received=_count("reported", "reported"),
+            )
+            .prefetch_related(
+                Prefetch("reporter__sanctions", queryset=newest_first),
+                Prefetch("reported__sanctions", queryset=newest_first),
+            )
+        )
+
+    def has_moderate_permission(self, request) -> bool:
+        return request.user.has_perm("social.change_report")
+
+    def has_sanction_permission(self, request) -> bool:
+        return request.user.has_perm("social.change_report") and request.user.has_perm("social.add_sanction")
+
+    @admin.display(description="Reported player")
+    def reported_record(self, report: Report) -> str:
+        return _player_record(
+            report.reported,
+            made=report.reported_made,
+            received=report.reported_received,
+            sanctions=list(report.reported.sanctions.all()),
+        )
+
+    @admin.display(description="Reporter")
+    def reporter_record(self, report: Report) -> str:
+        return _player_record(
+            report.reporter,
+            made=report.reporter_made,
+            received=report.reporter_received,
+            sanctions=list(report.reporter.sanctions.all()),
+        )
+
+    def _history(self, user) -> str:
+        history = report_history(user_id=user.pk)
+        sanctions = recent_sanctions(user_ids=[user.pk])[user.pk]
+        return _player_record(user, made=history["made"], received=history["received"], sanctions=sanctions)
+
+    @admin.display(description="Reported player's record")
+    def reported_history(self, report: Report) -> str:
+        return self._history(report.reported)
+
+    @admin.display(description="Reporter's record")
+    def reporter_history(self, report: Report) -> str:
+        return self._history(report.reporter)
+
+    # --- Actions: each asks for the reason first (and the days of a suspension), then records it.
+
+    @admin.action(description="Dismiss selected reports (no action against the player)", permissions=["moderate"])
+    def dismiss_selected(self, request, queryset: QuerySet[Report]):
+        reports = self._selected(queryset)
+        form = ReasonForm(self._confirmed(request), help_text="Why no action is needed. Only staff see it.")
+        if not form.is_bound or not form.is_valid():
+            return self._confirmation(request, reports, form, action="dismiss_selected", verb="Dismiss")
+        for report in reports:
+            try:
+                report_dismiss(report=report, staff=request.user, note=form.cleaned_data["reason"])
+            except DomainError as exc:
+                self.message_user(request, f"Report #{report.pk}: {exc.message}", messages.ERROR)
+                continue
+            self.log_change(request, report, f"Dismissed: {form.cleaned_data['reason']}")
+            self.message_user(request, f"Report #{report.pk} dismissed.", messages.SUCCESS)
+        return None
+
+    @admin.action(description="Warn the reported players (in-app notice)", permissions=["sanction"])
+    def warn_selected(self, request, queryset: QuerySet[Report]):
+        reports = self._selected(queryset)
+        form = ReasonForm(self._confirmed(request), help_text="Sent to the player as a notification.")
+        if not form.is_bound or not form.is_valid():
+            return self._confirmation(request, reports, form, action="warn_selected", verb="Warn")
+        reason = form.cleaned_data["reason"]
+        for report in reports:
+            try:
+                report_warn(report=report, staff=request.user, reason=reason)
+            except DomainError as exc:
+                self.message_user(request, f"Report #{report.pk}: {exc.message}", messages.ERROR)
+                continue
+            self.log_change(request, report, f"Warned {report.reported.username}: {reason}")
+            self.message_user(request, f"Warned {report.reported.username} (report #{report.pk}).", messages.SUCCESS)
+        return None
+
+    @admin.action(description="Suspend the reported players for some days", permissions=["sanction"])
+    def suspend_selected(self, request, queryset: QuerySet[Report]):
+        reports = self._selected(queryset)
+        form = SuspendForm(self._confirmed(request), help_text="Recorded with the suspension. Only staff see it.")
+        if not form.is_bound or not form.is_valid():
+            return self._confirmation(request, reports, form, action="suspend_selected", verb="Suspend")
+        days, reason = form.cleaned_data["days"], form.cleaned_data["reason"]
+        for report in self._one_per_player(reports):
+            player = report.reported
+            try:
+                user_suspend(user=player, days=days, staff=request.user, reason=reason, report=report)
+            except DomainError as exc:
+                self.message_user(request, f"Report #{report.pk} ({player.username}): {exc.message}", messages.ERROR)
+                continue
+            self.log_change(request, report, f"Suspended {player.username} for {days} days: {reason}")
+            self.message_user(
+                request,
+                f"Suspended {player.username} for {days} day{'s' if days != 1 else ''}: logged out everywhere.",
+                messages.SUCCESS,
+            )
+        return None
+
+    @admin.action(description="Ban the reported players", permissions=["sanction"])
+    def ban_selected(self, request, queryset: QuerySet[Report]):
+        reports = self._selected(queryset)
+        form = ReasonForm(self._confirmed(request), help_text="Recorded with the ban. Only staff see it.")
+        if not form.is_bound or not form.is_valid():
+            return self._confirmation(request, reports, form, action="ban_selected", verb="Ban")
+        reason = form.cleaned_data["reason"]
+        for report in self._one_per_player(reports):
+            player = report.reported
+            try:
+                user_ban(user=player, staff=request.user, reason=reason, report=report)
+            except DomainError as exc:
+                self.message_user(request, f"Report #{report.pk} ({player.username}): {exc.message}", messages.ERROR)
+                continue
+            self.log_change(request, report, f"Banned {player.username}: {reason}")
+            self.message_user(request, f"Banned {player.username}: logged out everywhere.", messages.SUCCESS)
+        return None
+
+    @staticmethod
+    def _selected(queryset: QuerySet[Report]) -> list[Report]:
+        return list(queryset.select_related("reporter", "reported").order_by("pk"))
+
+    @staticmethod
+    def _one_per_player(reports: list[Report]) -> list[Report]:
+        """A suspension or ban settles all of a player's open reports: one decision per player."""
+        first: dict[int, Report] = {}
+        for report in reports:
+            first.setdefault(report.reported_id, report)
+        return list(first.values())
+
+    @staticmethod
+    def _confirmed(request):
+        """The confirmation page's POST, or None while the action was only just chosen."""
+        return request.POST if request.POST.get("confirm") == "yes" else None
+
+    def _confirmation(self, request, reports: list[Report], form, *, action: str, verb: str):
+        players = {report.reported_id for report in reports}
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"{verb} {self._what(verb, reports, players)}?",
+            "subtitle": None,
+            "opts": self.model._meta,
+            "reports": reports,
+            "form": form,
+            "action": action,
+            "verb": verb,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "media": self.media + form.media,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "social/admin/moderation_confirm.html", context)
+
+    @staticmethod
+    def _what(verb: str, reports: list[Report], players: set[int]) -> str:
+        if verb == "Dismiss":
+            return f"{len(reports)} report{'s' if len(reports) != 1 else ''}"
+        if len(players) == 1:
+            return reports[0].reported.username
+        return f"{len(players)} players"
+
+
+@admin.register(Sanction)
+class SanctionAdmin(ReadOnlyAdmin):
+    list_display = ("id", "created_at", "user", "kind", "until", "lifted_at", "staff", "report_number", "reason")
+    list_filter = ("kind", "created_at")
+    search_fields = ("user__username", "staff__username")
+    search_help_text = "Username of the player or of the staff member."
+    list_select_related = ("user", "staff")
+    ordering = ("-created_at", "-id")
+    fields = ("user", "kind", "until", "lifted_at", "staff", "reason", "report", "created_at")
+    readonly_fields = fields
+
+    @admin.display(description="Report", ordering="report")
+    def report_number(self, sanction: Sanction) -> str:
+        return f"#{sanction.report_id}" if sanction.report_id else "-"
+
+
+@admin.register(Friendship)
+class FriendshipAdmin(ReadOnlyAdmin):
+    list_display = ("id", "requester", "addressee", "status", "created_at", "responded_at")
+    list_filter = ("status",)
+    search_fields = ("requester__username", "addressee__username")
+    list_select_related = ("requester", "addressee")
+    ordering = ("-created_at", "-id")
+    fields = ("requester", "addressee", "status", "created_at", "responded_at")
+    readonly_fields = fields
+
+
+@admin.register(Follow)
+class FollowAdmin(ReadOnlyAdmin):
+    list_display = ("id", "follower", "followed", "created_at")
+    search_fields = ("follower__username", "followed__username")
+    list_select_related = ("follower", "followed")
+    ordering = ("-created_at", "-id")
+    fields = ("follower", "followed", "created_at")
+    readonly_fields = fields

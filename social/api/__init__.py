@@ -1,0 +1,1 @@
+"""/api/v1/ for profiles, friends, follows, stars and reports ("Social graph" in the contract)."""

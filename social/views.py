@@ -1,0 +1,306 @@
+"""Social pages (session auth): friends, player search, public profiles, followers and following.
+
+Thin like the API: forms validate, services write, selectors read (relationships come as
+annotations, counts from the cache), and a domain error becomes a message on the page the
+player returns to. Buttons post the state they want ("follow" or "unfollow"), so a double
+click or a stale page never flips a follow or a star back.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from driftwood.accounts.models import User
+from driftwood.core import ratelimit
+from driftwood.core.exceptions import DomainError, RateLimited
+from driftwood.core.throttles import caller_ident, caller_tier
+from social import selectors
+from social.forms import FriendSearchForm, PlayerSearchForm, ReportForm
+from social.services import (
+    follow_toggle,
+    friend_remove,
+    friend_request_accept,
+    friend_request_cancel,
+    friend_request_reject,
+    friend_request_send,
+    report_create,
+    star_toggle,
+)
+from tournaments.selectors import events_of, events_visible_to
+
+PER_PAGE = 20
+# Pending requests are listed newest first; a player buried in hundreds sees the newest ones.
+REQUESTS_SHOWN = 50
+RECENT_EVENTS = 5
+
+
+def _page_number(request) -> int:
+    try:
+        return max(int(request.GET.get("page", 1)), 1)
+    except ValueError:
+        return 1
+
+
+def _one_page(queryset, request) -> dict:
+    """One page of rows; one row beyond it tells whether another page exists (no COUNT)."""
+    page = _page_number(request)
+    offset = (page - 1) * PER_PAGE
+    rows = list(queryset[offset : offset + PER_PAGE + 1])
+    return {"rows": rows[:PER_PAGE], "page": page, "has_previous": page > 1, "has_next": len(rows) > PER_PAGE}
+
+
+def _newest(queryset) -> tuple[list, bool]:
+    rows = list(queryset[: REQUESTS_SHOWN + 1])
+    return rows[:REQUESTS_SHOWN], len(rows) > REQUESTS_SHOWN
+
+
+def _player_or_404(user_id: int) -> User:
+    """An active player (banned and suspended players have no pages)."""
+    player = User.objects.filter(pk=user_id, is_active=True).only("id", "username", "display_name").first()
+    if player is None:
+        raise Http404("No such player.")
+    return player
+
+
+def _back(request, default: str):
+    """Back to the page the form came from (`next`, same site only), else `default`."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        return redirect(target)
+    return redirect(default)
+
+
+def _profile_url(user_id: int) -> str:
+    return reverse("social:profile", kwargs={"user_id": user_id})
+
+
+def _rate_limited(request) -> bool:
+    """The API's per-tier budget (e.g. 100 a minute), shared by the pages' buttons."""
+    if not settings.RATELIMIT_ENABLE:
+        return False
+    scope = caller_tier(request)
+    usage = ratelimit.hit(scope, caller_ident(request), ratelimit.Rate.parse(settings.RATE_LIMITS[scope]))
+    if usage.exceeded:
+        messages.error(request, f"Too many requests. Try again in {usage.retry_after} seconds.")
+    return usage.exceeded
+
+
+def _wants(request, field: str) -> bool:
+    return request.POST.get(field) == "1"
+
+
+# --- Lists
+
+
+@login_required
+@never_cache
+@require_GET
+def friends(request):
+    me = request.user
+    search = FriendSearchForm(request.GET)
+    query = search.query()
+    page = _one_page(selectors.friends_of(user_id=me.pk, viewer_id=me.pk, search=query), request)
+    incoming, more_incoming = _newest(selectors.incoming_requests(user_id=me.pk))
+    outgoing, more_outgoing = _newest(selectors.outgoing_requests(user_id=me.pk))
+    context = {
+        "search_form": search,
+        "query": query,
+        "friends": page.pop("rows"),
+        **page,
+        "incoming": incoming,
+        "more_incoming": more_incoming,
+        "outgoing": outgoing,
+        "more_outgoing": more_outgoing,
+        "counts": selectors.social_counts(user_id=me.pk),
+    }
+    return render(request, "social/friends.html", context)
+
+
+@login_required
+@never_cache
+@require_GET
+def player_search(request):
+    search = PlayerSearchForm(request.GET)
+    query = search.query()
+    page = _one_page(selectors.player_search(query=query, viewer_id=request.user.pk), request) if query else {}
+    context = {"search_form": search, "query": query, "players": page.pop("rows", []), **page}
+    return render(request, "social/search.html", context)
+
+
+def _people(request, user_id: int, *, followers: bool):
+    player = _player_or_404(user_id)
+    listed = selectors.followers_of if followers else selectors.following_of
+    page = _one_page(listed(user_id=player.pk, viewer_id=request.user.pk), request)
+    context = {"player": player, "followers": followers, "people": page.pop("rows"), **page}
+    return render(request, "social/people.html", context)
+
+
+@login_required
+@never_cache
+@require_GET
+def followers(request, user_id: int):
+    return _people(request, user_id, followers=True)
+
+
+@login_required
+@never_cache
+@require_GET
+def following(request, user_id: int):
+    return _people(request, user_id, followers=False)
+
+
+# --- Profile
+
+
+@login_required
+@never_cache
+@require_GET
+def profile(request, user_id: int):
+    me = request.user
+    player = selectors.user_profile(viewer_id=me.pk, user_id=user_id)
+    if player is None:
+        raise Http404("No such player.")
+    relationship = player["relationship"]
+    pending = relationship in (selectors.REQUEST_SENT, selectors.REQUEST_RECEIVED)
+    visible = events_visible_to(me).values("pk")
+    context = {
+        "player": player,
+        "is_self": relationship == selectors.SELF,
+        "request_id": selectors.pending_request_id(user_id=me.pk, other_id=user_id) if pending else None,
+        "starred": relationship != selectors.SELF and selectors.is_starred(user_id=me.pk, starred_id=user_id),
+        "events": list(events_of(user=user_id).filter(pk__in=visible)[:RECENT_EVENTS]),
+        "report_form": ReportForm(),
+    }
+    return render(request, "social/profile.html", context)
+
+
+@login_required
+@require_POST
+def friend_add(request, user_id: int):
+    player = _player_or_404(user_id)
+    if not _rate_limited(request):
+        try:
+            result = friend_request_send(requester=request.user, target_id=player.pk)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            done = {
+                "sent": f"Friend request sent to {player.public_name}.",
+                "already_sent": f"You already asked {player.public_name} to be friends.",
+                "accepted": f"You and {player.public_name} are now friends.",
+            }
+            messages.success(request, done[result.outcome])
+    return _back(request, _profile_url(player.pk))
+
+
+@login_required
+@require_POST
+def unfriend(request, user_id: int):
+    player = _player_or_404(user_id)
+    if not _rate_limited(request):
+        try:
+            friend_remove(user=request.user, friend_id=player.pk)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"You and {player.public_name} are no longer friends.")
+    return _back(request, _profile_url(player.pk))
+
+
+def _answer(request, friendship_id: int, answer, done: str):
+    if not _rate_limited(request):
+        try:
+            answer(user=request.user, friendship_id=friendship_id)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, done)
+    return _back(request, reverse("social:friends"))
+
+
+@login_required
+@require_POST
+def request_accept(request, friendship_id: int):
+    return _answer(request, friendship_id, friend_request_accept, "Friend request accepted.")
+
+
+@login_required
+@require_POST
+def request_reject(request, friendship_id: int):
+    return _answer(request, friendship_id, friend_request_reject, "Friend request declined.")
+
+
+@login_required
+@require_POST
+def request_cancel(request, friendship_id: int):
+    return _answer(request, friendship_id, friend_request_cancel, "Friend request cancelled.")
+
+
+@login_required
+@require_POST
+def follow(request, user_id: int):
+    player = _player_or_404(user_id)
+    wanted = _wants(request, "follow")
+    if not _rate_limited(request):
+        try:
+            following_now = selectors.is_following(follower_id=request.user.pk, followed_id=player.pk)
+            if following_now != wanted:
+                following_now = follow_toggle(follower=request.user, target_id=player.pk)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            verb = "You now follow" if following_now else "You no longer follow"
+            messages.success(request, f"{verb} {player.public_name}.")
+    return _back(request, _profile_url(player.pk))
+
+
+@login_required
+@require_POST
+def star(request, user_id: int):
+    player = _player_or_404(user_id)
+    wanted = _wants(request, "star")
+    if not _rate_limited(request):
+        try:
+            starred = selectors.is_starred(user_id=request.user.pk, starred_id=player.pk)
+            if starred != wanted:
+                starred = star_toggle(user=request.user, target_id=player.pk)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            said = "is in your starred players" if starred else "is no longer starred"
+            messages.success(request, f"{player.public_name} {said}. Only you can see your stars.")
+    return _back(request, _profile_url(player.pk))
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def report(request, user_id: int):
+    """The report form as a page: the profile's dialog posts here too, and it is the no-script fallback."""
+    player = _player_or_404(user_id)
+    if player.pk == request.user.pk:
+        messages.error(request, "You cannot report yourself.")
+        return redirect(_profile_url(player.pk))
+    form = ReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            report_create(reporter=request.user, target_id=player.pk, **form.cleaned_data)
+        except RateLimited as exc:
+            messages.error(request, f"{exc.message} You can report them again in {_hours(exc.retry_after)}.")
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"Report about {player.public_name} submitted for review. Thank you.")
+        return redirect(_profile_url(player.pk))
+    return render(request, "social/report.html", {"player": player, "form": form}, status=400 if form.errors else 200)
+
+
+def _hours(seconds: int) -> str:
+    hours = max(1, round(seconds / 3600))
+    return f"{hours} hour{'s' if hours != 1 else ''}"
