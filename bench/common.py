@@ -66,11 +66,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def daphne_server(**env: str):
-    """Driftwood served by a real daphne process on the benchmark database; yields its URL."""
+def daphne_server(application: str = "driftwood.asgi:application", **env: str):
+    """Driftwood (or another ASGI `application` path) served by a real daphne process; yields its URL."""
     port = free_port()
     process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "daphne"), "-b", "127.0.0.1", "-p", str(port), "driftwood.asgi:application"],
+        [str(Path(sys.executable).parent / "daphne"), "-b", "127.0.0.1", "-p", str(port), application],
         cwd=BASE_DIR,
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "driftwood.settings", **env},
         stdout=subprocess.DEVNULL,

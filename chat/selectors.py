@@ -5,8 +5,9 @@ import binascii
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.contrib.auth import get_user_model
+from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce, NullIf
 
 from chat.exceptions import InvalidCursor
 from chat.models import ArchivedChatMessage, ChatMessage, ChatRoom, RoomMember
@@ -28,7 +29,8 @@ def rooms_of(*, user_id: int) -> QuerySet[ChatRoom]:
     teams = TeamMember.objects.filter(user_id=user_id).values("team_id")
     mine = Q(kind=ChatRoom.Kind.DM, members__user_id=user_id) | Q(event_id__in=events) | Q(event_id__in=organized)
     mine |= Q(team_id__in=teams)
-    read_marker = RoomMember.objects.filter(room=OuterRef("pk"), user_id=user_id).values("last_read_message_id")[:1]
+    # Evaluated inside the messages subquery: OuterRef("room") is the message's room.
+    read_marker = RoomMember.objects.filter(room=OuterRef("room"), user_id=user_id).values("last_read_message_id")[:1]
     unread = (
         ChatMessage.objects.filter(room=OuterRef("pk"), pk__gt=Coalesce(Subquery(read_marker), 0))
         .exclude(sender_id=user_id)
@@ -40,7 +42,7 @@ def rooms_of(*, user_id: int) -> QuerySet[ChatRoom]:
     return (
         ChatRoom.objects.filter(pk__in=ChatRoom.objects.filter(mine).values("pk"))
         .annotate(unread_count=Coalesce(Subquery(unread), 0))
-        .order_by("-last_message_at", "-pk")
+        .order_by(F("last_message_at").desc(nulls_last=True), "-pk")
     )
 
 
@@ -93,3 +95,36 @@ def history(*, room: ChatRoom, limit: int = 50, before: str | None = None) -> tu
     page = live[:limit]
     next_before = Cursor(page[-1].created_at, page[-1].pk).encode() if has_more else None
     return page, has_more, next_before
+
+
+def inbox(*, user_id: int) -> QuerySet[ChatRoom]:
+    """`rooms_of` with `display_title` (a DM is named after the other player) and `other_user_id`.
+
+    Both come from correlated subqueries, so a page of rooms stays one query.
+    """
+    other = RoomMember.objects.filter(room=OuterRef("pk")).exclude(user_id=user_id).order_by("pk")
+    other_name = other.annotate(name=Coalesce(NullIf("user__display_name", Value("")), "user__username"))
+    is_dm = Q(kind=ChatRoom.Kind.DM)
+    return rooms_of(user_id=user_id).annotate(
+        other_user_id=Case(When(is_dm, then=Subquery(other.values("user_id")[:1]))),
+        display_title=Coalesce(
+            Case(When(is_dm, then=Subquery(other_name.values("name")[:1]))),
+            NullIf("title", Value("")),
+            "room_id",
+        ),
+    )
+
+
+def room_people(*, room: ChatRoom) -> QuerySet:
+    """Who belongs to the room, from the same sources as `services.can_access`, by name."""
+    if room.kind == ChatRoom.Kind.EVENT:
+        confirmed = RegistrationMember.objects.filter(
+            event_id=room.event_id, registration__status=Registration.Status.CONFIRMED
+        ).values("user_id")
+        organizer = Event.objects.filter(pk=room.event_id).values("organizer_id")
+        people = Q(pk__in=confirmed) | Q(pk__in=organizer)
+    elif room.kind == ChatRoom.Kind.TEAM:
+        people = Q(pk__in=TeamMember.objects.filter(team_id=room.team_id).values("user_id"))
+    else:
+        people = Q(pk__in=RoomMember.objects.filter(room=room).values("user_id"))
+    return get_user_model().objects.filter(people, is_active=True).order_by("username")

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("tournaments.api.urls")),
     path("", include("driftwood.notifications.api.urls")),
     path("", include("social.api.urls")),
+    path("", include("chat.api.urls")),
 ]

@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery, Task
+from celery.schedules import crontab
 from kombu import Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "driftwood.settings")
@@ -17,14 +18,17 @@ app.conf.update(
         "driftwood.notifications.tasks.*": {"queue": "high"},
         "driftwood.core.tasks.*": {"queue": "low"},
         "tournaments.tasks.activity_log": {"queue": "low"},
+        "chat.tasks.message_push": {"queue": "high"},
         "social.tasks.suspensions_lift": {"queue": "low"},
+        "chat.tasks.archive_chat": {"queue": "low"},
     },
     task_serializer="json",
     result_serializer="json",
     accept_content=["json"],
     worker_prefetch_multiplier=1,
     broker_connection_retry_on_startup=True,
-    timezone="UTC",
+    # Crontab schedules (the 02:00 chat archive) read in Malaysian time.
+    timezone="Asia/Kuala_Lumpur",
     beat_schedule={
         "purge-expired-idempotency-keys": {
             "task": "driftwood.core.tasks.purge_expired_idempotency_keys",
@@ -41,6 +45,10 @@ app.conf.update(
         "lift-ended-suspensions": {
             "task": "social.tasks.suspensions_lift",
             "schedule": 300.0,
+        },
+        "archive-old-chat-messages": {
+            "task": "chat.tasks.archive_chat",
+            "schedule": crontab(hour=2, minute=0),
         },
     },
 )

@@ -300,6 +300,16 @@ FRAUD_BANK_CHANGE_HOURS = env.int("FRAUD_BANK_CHANGE_HOURS", default=24)
 # Share of entry fees the platform keeps when an event completes (tournaments).
 PLATFORM_FEE_PERCENT = Decimal(env.str("PLATFORM_FEE_PERCENT", default="10"))
 
+# --- Chat real time. A socket refreshes its presence entry every heartbeat; an entry not
+# refreshed for the TTL (its process died) no longer counts, so nobody stays online forever.
+CHAT_PRESENCE_TTL_SECONDS = env.float("CHAT_PRESENCE_TTL_SECONDS", default=60.0)
+CHAT_HEARTBEAT_SECONDS = env.float("CHAT_HEARTBEAT_SECONDS", default=20.0)
+CHAT_TYPING_SECONDS = env.float("CHAT_TYPING_SECONDS", default=3.0)
+# Firebase service-account credentials (a file path or the JSON itself). Empty: pushes and the
+# Firestore mirror go to in-process fakes that record what would have been sent.
+FIREBASE_CREDENTIALS = env.str("FIREBASE_CREDENTIALS", default="")
+CHAT_FIRESTORE_MIRROR = env.bool("CHAT_FIRESTORE_MIRROR", default=False)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -11,6 +11,7 @@ urlpatterns = [
     path("wallet/", include("wallet.urls")),
     path("events/", include("tournaments.urls")),
     path("notifications/", include("driftwood.notifications.urls")),
+    path("chat/", include("chat.urls")),
     path("", include("social.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

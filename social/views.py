@@ -176,6 +176,11 @@ def profile(request, user_id: int):
         "starred": relationship != selectors.SELF and selectors.is_starred(user_id=me.pk, starred_id=user_id),
         "events": list(events_of(user=user_id).filter(pk__in=visible)[:RECENT_EVENTS]),
         "report_form": ReportForm(),
+        # Friends may always message each other; others only if the player accepts strangers.
+        "can_message": relationship == selectors.FRIENDS
+        or (
+            relationship != selectors.SELF and User.objects.filter(pk=user_id, allow_messages_from_anyone=True).exists()
+        ),
     }
     return render(request, "social/profile.html", context)
 

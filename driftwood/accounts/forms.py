@@ -97,3 +97,8 @@ class ProfileForm(ServiceErrorsMixin, forms.Form):
         help_text="The name other players see. Leave it empty to show your username.",
         widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
     )
+    allow_messages_from_anyone = forms.BooleanField(
+        required=False,
+        label="Accept messages from players who are not my friends",
+        help_text="Friends can always message you.",
+    )

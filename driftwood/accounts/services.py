@@ -43,10 +43,12 @@ def user_create(*, username: str, email: str, password: str, display_name: str =
     return user
 
 
-def user_update_profile(*, user: User, display_name: str) -> User:
+def user_update_profile(*, user: User, display_name: str, allow_messages_from_anyone: bool | None = None) -> User:
     user.display_name = display_name.strip()
+    if allow_messages_from_anyone is not None:
+        user.allow_messages_from_anyone = allow_messages_from_anyone
     user.full_clean(validate_unique=False, exclude=["password"])
-    user.save(update_fields=["display_name"])
+    user.save(update_fields=["display_name", "allow_messages_from_anyone"])
     return user
 
 

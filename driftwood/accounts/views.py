@@ -86,12 +86,18 @@ def profile(request):
         form = ProfileForm(request.POST)
         if form.is_valid():
             try:
-                services.user_update_profile(user=user, display_name=form.cleaned_data["display_name"])
+                services.user_update_profile(
+                    user=user,
+                    display_name=form.cleaned_data["display_name"],
+                    allow_messages_from_anyone=form.cleaned_data["allow_messages_from_anyone"],
+                )
             except ValidationError as exc:
                 form.add_service_errors(exc)
             else:
                 messages.success(request, "Profile saved.")
                 return redirect("accounts:profile")
     else:
-        form = ProfileForm(initial={"display_name": user.display_name})
+        form = ProfileForm(
+            initial={"display_name": user.display_name, "allow_messages_from_anyone": user.allow_messages_from_anyone}
+        )
     return render(request, "accounts/profile.html", {"form": form})

@@ -259,3 +259,15 @@ def test_server_error_page_renders_without_request_context():
     page = response.content.decode()
     assert "Something went wrong" in page
     assert "nav-account" not in page
+
+
+def test_profile_saves_whether_strangers_may_message(client, user):
+    client.force_login(user)
+
+    client.post(PROFILE_URL, {"display_name": "Mei", "allow_messages_from_anyone": "on"})
+    user.refresh_from_db()
+    accepting = user.allow_messages_from_anyone
+    client.post(PROFILE_URL, {"display_name": "Mei"})
+    user.refresh_from_db()
+
+    assert (accepting, user.allow_messages_from_anyone) == (True, False)

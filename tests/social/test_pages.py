@@ -400,3 +400,17 @@ def test_the_friends_page_query_count_does_not_grow_with_friends_or_requests():
 
     # then their friends pages cost the same number of queries
     assert friends_page_queries(few) == friends_page_queries(many)
+
+
+def test_the_message_button_shows_for_friends_and_players_who_accept_anyone(ana, ben):
+    page_for_ana = client_for(ana)
+    assert "Message</button>" not in text(page_for_ana.get(profile_url(ben)))
+
+    ben.allow_messages_from_anyone = True
+    ben.save()
+    assert "Message</button>" in text(page_for_ana.get(profile_url(ben)))
+    assert "Message</button>" not in text(client_for(ana).get(profile_url(ana)))
+
+    response = page_for_ana.post(f"/chat/dm/{ben.pk}/")
+    low, high = sorted((ana.pk, ben.pk))
+    assert response.status_code == 302 and response["Location"] == f"/chat/dm_{low}_{high}/"

@@ -1,0 +1,157 @@
+"""Push notifications to players with no open chat socket, through Firebase Cloud Messaging.
+
+Firebase cannot be reached from development machines and tests, so senders share one interface:
+`FirebasePushSender` (firebase-admin's messaging API, used when FIREBASE_CREDENTIALS is set) and
+`FakePushSender` (the default), which records what would have been sent.
+
+Pushes go to a per-player FCM topic that the mobile app subscribes to after signing in
+(`push_topic`). The name is an HMAC of the player id under the site's secret, so nobody can
+subscribe to another player's topic by guessing it.
+"""
+
+import hashlib
+import json
+import logging
+import threading
+from abc import ABC, abstractmethod
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.utils.crypto import salted_hmac
+
+from chat.models import ChatMessage, ChatRoom
+from chat.services import parse_room_id
+from tournaments.models import Event, Registration, RegistrationMember, TeamMember
+
+logger = logging.getLogger("driftwood.chat")
+
+PREVIEW_LENGTH = 140
+FAKE_HISTORY = 1000
+
+
+@dataclass(frozen=True)
+class Push:
+    user_id: int
+    title: str
+    body: str
+    data: dict[str, str] = field(default_factory=dict)
+
+
+class PushSender(ABC):
+    @abstractmethod
+    def send(self, pushes: list[Push]) -> list[Push]:
+        """Deliver the pushes; return those that failed (the caller retries them)."""
+
+
+def push_topic(user_id: int) -> str:
+    """The FCM topic of one player's devices."""
+    return "player_" + salted_hmac("driftwood.chat.push_topic", str(user_id)).hexdigest()[:40]
+
+
+_firebase_lock = threading.Lock()
+
+
+def firebase_app():
+    """The firebase-admin app for FIREBASE_CREDENTIALS (a file path or the JSON itself), created once
+    per credentials (the name carries their digest, so changed credentials get a fresh app)."""
+    import firebase_admin
+    from firebase_admin import credentials
+
+    raw = settings.FIREBASE_CREDENTIALS.strip()
+    name = f"driftwood-{hashlib.sha256(raw.encode()).hexdigest()[:16]}"
+    with _firebase_lock:
+        try:
+            return firebase_admin.get_app(name)
+        except ValueError:
+            source = json.loads(raw) if raw.startswith("{") else Path(raw)
+            return firebase_admin.initialize_app(credentials.Certificate(source), name=name)
+
+
+class FirebasePushSender(PushSender):
+    def __init__(self, app=None):
+        self.app = app or firebase_app()
+
+    @staticmethod
+    def build(push: Push):
+        from firebase_admin import messaging
+
+        return messaging.Message(
+            topic=push_topic(push.user_id),
+            notification=messaging.Notification(title=push.title, body=push.body),
+            data=push.data,
+            android=messaging.AndroidConfig(priority="high", collapse_key=push.data.get("room_id")),
+        )
+
+    def send(self, pushes: list[Push]) -> list[Push]:
+        from firebase_admin import messaging
+
+        if not pushes:
+            return []
+        response = messaging.send_each([self.build(push) for push in pushes], app=self.app)
+        failed = []
+        for push, result in zip(pushes, response.responses, strict=True):
+            if not result.success:
+                logger.warning("FCM push to user %s failed: %s", push.user_id, result.exception)
+                failed.append(push)
+        return failed
+
+
+class FakePushSender(PushSender):
+    """Records pushes instead of sending them (the latest FAKE_HISTORY, so a long-running
+    development worker does not grow without bound).
+
+    `unreachable` maps a user id to how many more attempts to that user fail, the way FCM refuses
+    a push while its service is down: tests use it to see failed pushes retried.
+    """
+
+    sent: deque[Push] = deque(maxlen=FAKE_HISTORY)
+    unreachable: dict[int, int] = {}
+
+    def send(self, pushes: list[Push]) -> list[Push]:
+        failed = []
+        for push in pushes:
+            if self.unreachable.get(push.user_id, 0) > 0:
+                self.unreachable[push.user_id] -= 1
+                failed.append(push)
+                continue
+            self.sent.append(push)
+            logger.info("push not sent (no FIREBASE_CREDENTIALS) to user %s: %s", push.user_id, push.title)
+        return failed
+
+    @classmethod
+    def reset(cls) -> None:
+        cls.sent.clear()
+        cls.unreachable.clear()
+
+    @classmethod
+    def sent_to(cls, user_id: int) -> list[Push]:
+        return [push for push in cls.sent if push.user_id == user_id]
+
+
+def push_sender() -> PushSender:
+    return FirebasePushSender() if settings.FIREBASE_CREDENTIALS else FakePushSender()
+
+
+def member_ids(room: ChatRoom) -> set[int]:
+    """Everyone who belongs to the room now, from the source of truth for its kind."""
+    ref = parse_room_id(room.room_id)
+    if ref.kind == ChatRoom.Kind.DM:
+        return set(ref.ids)
+    if ref.kind == ChatRoom.Kind.EVENT:
+        players = RegistrationMember.objects.filter(
+            event_id=ref.ids[0], registration__status=Registration.Status.CONFIRMED
+        ).values_list("user_id", flat=True)
+        organizer = Event.objects.filter(pk=ref.ids[0]).values_list("organizer_id", flat=True)
+        return set(players) | set(organizer)
+    return set(TeamMember.objects.filter(team_id=ref.ids[0]).values_list("user_id", flat=True))
+
+
+def message_pushes(message: ChatMessage, user_ids) -> list[Push]:
+    """The notification each of these players gets for a message."""
+    sender = message.sender.username if message.sender else "Someone"
+    room = message.room
+    title = sender if room.kind == ChatRoom.Kind.DM else f"{sender} in {room.title or room.room_id}"
+    data = {"type": "chat.message", "room_id": room.room_id, "message_id": str(message.pk)}
+    return [Push(user_id=user_id, title=title, body=message.text[:PREVIEW_LENGTH], data=data) for user_id in user_ids]

@@ -1,0 +1,378 @@
+// Chat room page (templates/chat/room.html). The page renders the newest messages; this script
+// connects to ws/chat/<room_id> (session cookie) for live messages, typing and presence, loads
+// older history when scrolled to the top, and marks the room read while the page is visible.
+//
+// After a drop it reconnects with exponential backoff. On every (re)connect it pages back through
+// the history API from the newest message until it reaches the newest one already shown, so
+// nothing sent while the socket was down is lost; messages are keyed by id, so none shows twice.
+(() => {
+  "use strict";
+
+  const page = document.querySelector("[data-chat-room]");
+  if (!page) return;
+
+  const ME = Number(page.dataset.userId);
+  const IS_DM = page.querySelector("[data-seen]") !== null;
+  const FINAL_CLOSE_CODES = new Map([
+    [4401, "Your session has ended: log in again to chat."],
+    [4403, "You are no longer in this room."],
+  ]);
+  const RECONNECT_FIRST_MS = 1000;
+  const RECONNECT_MAX_MS = 30000;
+  const TYPING_REPEAT_MS = 2000; // the server forgets a typist after 3 s
+  const TYPING_IDLE_MS = 3000;
+  const TYPING_SHOWN_MS = 4000;
+  const OLDER_PAGE = 50;
+  const CATCH_UP_PAGE = 100;
+  const NEAR_BOTTOM_PX = 80;
+  const NEAR_TOP_PX = 120;
+
+  const scroller = page.querySelector("[data-scroll]");
+  const list = page.querySelector("[data-messages]");
+  const empty = page.querySelector("[data-empty]");
+  const olderButton = page.querySelector("[data-load-older]");
+  const seenNote = page.querySelector("[data-seen]");
+  const typingLine = page.querySelector("[data-typing]");
+  const form = page.querySelector("[data-composer]");
+  const input = page.querySelector("[data-input]");
+  const statusLine = page.querySelector("[data-status]");
+  const connection = page.querySelector("[data-connection]");
+
+  const names = new Map();
+  page.querySelectorAll("[data-person]").forEach((person) => {
+    names.set(Number(person.dataset.person), person.dataset.name);
+  });
+
+  const shown = new Set();
+  let newestId = 0; // newest message on the page
+  let newestMineId = 0;
+  list.querySelectorAll("[data-message-id]").forEach((item) => {
+    const id = Number(item.dataset.messageId);
+    shown.add(id);
+    newestId = Math.max(newestId, id);
+    if (Number(item.dataset.senderId) === ME) newestMineId = Math.max(newestMineId, id);
+  });
+  let nextBefore = page.dataset.nextBefore || null;
+  let hasMore = page.dataset.hasMore === "true";
+  let readUpTo = Number(page.dataset.lastReadId) || 0;
+  let otherReadUpTo = Number(page.dataset.otherReadId) || 0;
+
+  const timeFormat = new Intl.DateTimeFormat("en-MY", {
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+    timeZone: "Asia/Kuala_Lumpur",
+  });
+  const dateFormat = new Intl.DateTimeFormat("en-MY", {
+    day: "numeric",
+    month: "short",
+    year: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+    timeZone: "Asia/Kuala_Lumpur",
+  });
+
+  const setStatus = (text) => {
+    if (statusLine) statusLine.textContent = text;
+  };
+  const setConnection = (text, live = false) => {
+    if (!connection) return;
+    connection.textContent = text;
+    connection.classList.toggle("is-live", live);
+  };
+
+  const nearBottom = () => scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < NEAR_BOTTOM_PX;
+  const toBottom = () => {
+    scroller.scrollTop = scroller.scrollHeight;
+  };
+
+  const render = (message) => {
+    const item = document.createElement("li");
+    const mine = message.sender !== null && message.sender.id === ME;
+    item.className = mine ? "chat-message is-mine" : "chat-message";
+    item.dataset.messageId = String(message.id);
+    item.dataset.senderId = message.sender ? String(message.sender.id) : "";
+    const meta = document.createElement("p");
+    meta.className = "chat-message-meta";
+    const who = document.createElement("strong");
+    who.textContent = message.sender ? names.get(message.sender.id) || message.sender.username : "Former player";
+    const when = document.createElement("time");
+    const at = new Date(message.created_at);
+    when.dateTime = message.created_at;
+    when.textContent = timeFormat.format(at);
+    when.title = dateFormat.format(at);
+    meta.append(who, " ", when);
+    const text = document.createElement("p");
+    text.className = "chat-message-text";
+    text.textContent = message.message;
+    item.append(meta, text);
+    return item;
+  };
+
+  const updateSeen = () => {
+    if (seenNote) seenNote.hidden = !(newestMineId > 0 && otherReadUpTo >= newestMineId);
+  };
+
+  // Insert in id order (ids grow with time); a message already on the page is ignored.
+  const add = (message) => {
+    if (shown.has(message.id)) return false;
+    shown.add(message.id);
+    let before = list.lastElementChild;
+    while (before && Number(before.dataset.messageId) > message.id) before = before.previousElementSibling;
+    const item = render(message);
+    if (before) before.after(item);
+    else list.prepend(item);
+    newestId = Math.max(newestId, message.id);
+    if (message.sender && message.sender.id === ME) {
+      newestMineId = Math.max(newestMineId, message.id);
+      readUpTo = Math.max(readUpTo, message.id); // the server counts our own messages as read
+    }
+    empty.hidden = true;
+    return true;
+  };
+
+  const addNewer = (messages) => {
+    const stick = nearBottom() || messages.some((message) => message.sender && message.sender.id === ME);
+    let added = false;
+    messages.forEach((message) => {
+      added = add(message) || added;
+    });
+    if (added && stick) toBottom();
+    updateSeen();
+    return added;
+  };
+
+  const history = async (params) => {
+    const query = new URLSearchParams();
+    Object.entries(params).forEach(([key, value]) => {
+      if (value) query.set(key, value);
+    });
+    const response = await fetch(`${page.dataset.historyApi}?${query}`, {
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+    });
+    if (!response.ok) throw new Error(`history: ${response.status}`);
+    return response.json();
+  };
+
+  // ---- Older history, on scroll (or the button, for keyboards) ----
+  let loadingOlder = false;
+  const loadOlder = async () => {
+    if (loadingOlder || !hasMore || !nextBefore) return;
+    loadingOlder = true;
+    try {
+      const body = await history({ limit: OLDER_PAGE, before: nextBefore });
+      const fromBottom = scroller.scrollHeight - scroller.scrollTop;
+      body.results.forEach(add);
+      scroller.scrollTop = scroller.scrollHeight - fromBottom; // keep the reader's place
+      hasMore = body.has_more;
+      nextBefore = body.next_before;
+      if (olderButton) olderButton.hidden = !hasMore;
+    } catch {
+      setStatus("Could not load older messages. Scroll up to try again.");
+    } finally {
+      loadingOlder = false;
+    }
+  };
+  scroller.addEventListener("scroll", () => {
+    if (scroller.scrollTop < NEAR_TOP_PX) loadOlder();
+  });
+  olderButton?.addEventListener("click", loadOlder);
+
+  // ---- Catching up after (re)connecting ----
+  const catchUp = async () => {
+    const since = newestId;
+    const found = [];
+    let before = null;
+    for (;;) {
+      const body = await history({ limit: CATCH_UP_PAGE, before });
+      found.push(...body.results);
+      if (!body.has_more || body.results.some((message) => message.id <= since)) break;
+      before = body.next_before;
+    }
+    return addNewer(found.filter((message) => message.id > since).reverse());
+  };
+
+  // ---- Typing ----
+  const typists = new Map(); // user id -> timer that forgets them
+  const showTypists = () => {
+    const who = [...typists.keys()].map((id) => names.get(id) || "Someone");
+    if (who.length === 0) typingLine.textContent = "";
+    else if (who.length === 1) typingLine.textContent = `${who[0]} is typing…`;
+    else if (who.length === 2) typingLine.textContent = `${who[0]} and ${who[1]} are typing…`;
+    else typingLine.textContent = "Several people are typing…";
+  };
+  const forgetTypist = (userId) => {
+    clearTimeout(typists.get(userId));
+    typists.delete(userId);
+    showTypists();
+  };
+  const noteTypist = (userId, isTyping) => {
+    if (userId === ME) return;
+    clearTimeout(typists.get(userId));
+    if (!isTyping) {
+      forgetTypist(userId);
+      return;
+    }
+    typists.set(
+      userId,
+      setTimeout(() => forgetTypist(userId), TYPING_SHOWN_MS),
+    );
+    showTypists();
+  };
+
+  // ---- Presence ----
+  const setPresence = (userId, online) => {
+    page.querySelectorAll(`[data-person="${userId}"], [data-presence-for="${userId}"]`).forEach((element) => {
+      element.dataset.online = String(online);
+      const label = element.querySelector("[data-presence-label]");
+      if (label) label.textContent = online ? "Online" : "Offline";
+    });
+  };
+
+  // ---- The socket ----
+  let socket = null;
+  let reconnectDelay = RECONNECT_FIRST_MS;
+  let reconnectTimer = null;
+  let finalClose = false;
+
+  const isOpen = () => socket !== null && socket.readyState === WebSocket.OPEN;
+  const send = (frame) => {
+    if (!isOpen()) return false;
+    socket.send(JSON.stringify(frame));
+    return true;
+  };
+
+  const csrfToken = () => form?.querySelector("input[name=csrfmiddlewaretoken]")?.value || "";
+  const markRead = () => {
+    if (document.visibilityState !== "visible" || newestId <= readUpTo) return;
+    readUpTo = newestId;
+    if (send({ type: "read" })) return;
+    fetch(page.dataset.readApi, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { Accept: "application/json", "X-CSRFToken": csrfToken() },
+    }).catch(() => {
+      readUpTo = 0; // try again on the next message or visit
+    });
+  };
+  document.addEventListener("visibilitychange", markRead);
+
+  const handlers = {
+    message: (frame) => {
+      if (frame.sender) forgetTypist(frame.sender.id);
+      addNewer([frame]);
+      markRead();
+    },
+    user_typing: (frame) => noteTypist(frame.user_id, frame.is_typing),
+    presence: (frame) => setPresence(frame.user_id, frame.online),
+    read: (frame) => {
+      if (frame.user_id === ME) {
+        readUpTo = Math.max(readUpTo, frame.up_to);
+        return;
+      }
+      otherReadUpTo = Math.max(otherReadUpTo, frame.up_to);
+      updateSeen();
+    },
+    error: (frame) => setStatus(frame.message || "That did not work."),
+  };
+
+  const scheduleReconnect = () => {
+    const delay = reconnectDelay * (0.75 + Math.random() * 0.5); // jitter: not every page at once
+    setConnection(`Reconnecting in ${Math.ceil(delay / 1000)} s…`);
+    reconnectTimer = setTimeout(connect, delay);
+    reconnectDelay = Math.min(reconnectDelay * 2, RECONNECT_MAX_MS);
+  };
+
+  function connect() {
+    reconnectTimer = null;
+    if (!("WebSocket" in window)) {
+      setConnection("Live chat is not supported by this browser.");
+      return;
+    }
+    const scheme = window.location.protocol === "https:" ? "wss" : "ws";
+    socket = new WebSocket(`${scheme}://${window.location.host}${page.dataset.socketPath}`);
+    socket.addEventListener("open", async () => {
+      reconnectDelay = RECONNECT_FIRST_MS;
+      setConnection("Live", true);
+      setStatus("");
+      try {
+        await catchUp();
+      } catch {
+        setStatus("Some messages may be missing: reload the page to see them.");
+      }
+      markRead();
+    });
+    socket.addEventListener("message", (event) => {
+      let frame;
+      try {
+        frame = JSON.parse(event.data);
+      } catch {
+        return;
+      }
+      const handle = frame && handlers[frame.type];
+      if (handle) handle(frame);
+    });
+    socket.addEventListener("close", (event) => {
+      socket = null;
+      typists.forEach((_, userId) => forgetTypist(userId));
+      if (FINAL_CLOSE_CODES.has(event.code)) {
+        finalClose = true;
+        setConnection("Offline");
+        setStatus(FINAL_CLOSE_CODES.get(event.code));
+        return;
+      }
+      scheduleReconnect();
+    });
+  }
+
+  // Back online: try now instead of waiting out the backoff.
+  window.addEventListener("online", () => {
+    if (reconnectTimer === null || finalClose) return;
+    clearTimeout(reconnectTimer);
+    connect();
+  });
+
+  // ---- Sending ----
+  let typingSentAt = 0;
+  let typingIdle = null;
+  const stopTyping = () => {
+    clearTimeout(typingIdle);
+    if (typingSentAt) send({ type: "typing", is_typing: false });
+    typingSentAt = 0;
+  };
+  input?.addEventListener("input", () => {
+    if (!input.value.trim()) {
+      stopTyping();
+      return;
+    }
+    const now = Date.now();
+    if (now - typingSentAt >= TYPING_REPEAT_MS && send({ type: "typing", is_typing: true })) typingSentAt = now;
+    clearTimeout(typingIdle);
+    typingIdle = setTimeout(stopTyping, TYPING_IDLE_MS);
+  });
+  input?.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
+  form?.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const text = input.value.trim();
+    if (!text) return;
+    if (!send({ type: "message", message: text })) {
+      setStatus("Not connected: your message was not sent. It is still in the box.");
+      return;
+    }
+    input.value = "";
+    setStatus("");
+    stopTyping();
+  });
+
+  updateSeen();
+  toBottom();
+  markRead();
+  connect();
+})();
