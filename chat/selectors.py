@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce, NullIf
 
+from chat.cache import unread_counts
 from chat.exceptions import InvalidCursor
 from chat.models import ArchivedChatMessage, ChatMessage, ChatRoom, RoomMember
 from tournaments.models import Event, Registration, RegistrationMember, TeamMember
@@ -17,7 +18,7 @@ HISTORY_MAX = 100
 
 
 def rooms_of(*, user_id: int) -> QuerySet[ChatRoom]:
-    """The player's rooms, newest activity first, each with `unread_count` (one query).
+    """The player's rooms, newest activity first (one query; `with_unread` adds the counts).
 
     DM rooms by membership; event and team rooms by the player's confirmed entries,
     organized events and teams (rooms that exist: they are created on first use).
@@ -29,27 +30,21 @@ def rooms_of(*, user_id: int) -> QuerySet[ChatRoom]:
     teams = TeamMember.objects.filter(user_id=user_id).values("team_id")
     mine = Q(kind=ChatRoom.Kind.DM, members__user_id=user_id) | Q(event_id__in=events) | Q(event_id__in=organized)
     mine |= Q(team_id__in=teams)
-    # Evaluated inside the messages subquery: OuterRef("room") is the message's room.
-    read_marker = RoomMember.objects.filter(room=OuterRef("room"), user_id=user_id).values("last_read_message_id")[:1]
-    unread = (
-        ChatMessage.objects.filter(room=OuterRef("pk"), pk__gt=Coalesce(Subquery(read_marker), 0))
-        .exclude(sender_id=user_id)
-        .order_by()
-        .values("room")
-        .annotate(count=Count("pk"))
-        .values("count")
+    return ChatRoom.objects.filter(pk__in=ChatRoom.objects.filter(mine).values("pk")).order_by(
+        F("last_message_at").desc(nulls_last=True), "-pk"
     )
-    return (
-        ChatRoom.objects.filter(pk__in=ChatRoom.objects.filter(mine).values("pk"))
-        .annotate(unread_count=Coalesce(Subquery(unread), 0))
-        .order_by(F("last_message_at").desc(nulls_last=True), "-pk")
-    )
+
+
+def with_unread(rooms: list[ChatRoom], *, user_id: int) -> list[ChatRoom]:
+    """Set `unread_count` on each room, from the exact cache (chat/cache.py)."""
+    counts = unread_counts(user_id=user_id, room_pks=[room.pk for room in rooms])
+    for room in rooms:
+        room.unread_count = counts[room.pk]
+    return rooms
 
 
 def unread_count(*, room: ChatRoom, user_id: int) -> int:
-    marker = RoomMember.objects.filter(room=room, user_id=user_id).values_list("last_read_message_id", flat=True)
-    since = marker.first() or 0
-    return ChatMessage.objects.filter(room=room, pk__gt=since).exclude(sender_id=user_id).count()
+    return unread_counts(user_id=user_id, room_pks=[room.pk])[room.pk]
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from chat.cache import reader_changed_on_commit, room_changed_on_commit
 from chat.exceptions import CannotMessage, InvalidMessage, RoomNotFound
 from chat.models import MESSAGE_MAX_LENGTH, ArchivedChatMessage, ChatMessage, ChatRoom, RoomMember
 from social import selectors as social_selectors
@@ -132,6 +133,8 @@ def message_post(*, room: ChatRoom, sender, text: str) -> ChatMessage:
         RoomMember.objects.filter(room=room, user=sender, last_read_message_id__lt=message.pk).update(
             last_read_message_id=message.pk, last_read_at=message.created_at
         )
+        room_changed_on_commit(room.pk)
+        reader_changed_on_commit(sender.pk)
     return message
 
 
@@ -141,6 +144,7 @@ def room_mark_read(*, room: ChatRoom, user, up_to: int | None = None) -> int:
     RoomMember.objects.filter(room=room, user=user).filter(
         Q(last_read_message_id__lt=up_to) | Q(last_read_at__isnull=True)
     ).update(last_read_message_id=up_to, last_read_at=timezone.now())
+    reader_changed_on_commit(user.pk)
     return up_to
 
 
@@ -169,4 +173,5 @@ def messages_archive(*, older_than: datetime, batch_size: int = 1000) -> int:
                 for message in batch
             )
             ChatMessage.objects.filter(pk__in=[message.pk for message in batch]).delete()
+            room_changed_on_commit(*{message.room_id for message in batch})
             moved += len(batch)

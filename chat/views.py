@@ -41,7 +41,7 @@ def room_list(request):
     # One row beyond the page tells whether another page exists (no COUNT).
     rows = list(selectors.inbox(user_id=request.user.pk)[offset : offset + ROOMS_PER_PAGE + 1])
     context = {
-        "rooms": rows[:ROOMS_PER_PAGE],
+        "rooms": selectors.with_unread(rows[:ROOMS_PER_PAGE], user_id=request.user.pk),
         "page": page,
         "has_previous": page > 1,
         "has_next": len(rows) > ROOMS_PER_PAGE,
@@ -57,7 +57,7 @@ def room_detail(request, room_id: str):
         room = services.room_for(user_id=request.user.pk, room_id=room_id)
     except RoomNotFound:
         raise Http404("No such chat room.") from None
-    room = selectors.inbox(user_id=request.user.pk).get(pk=room.pk)
+    room = selectors.with_unread([selectors.inbox(user_id=request.user.pk).get(pk=room.pk)], user_id=request.user.pk)[0]
     history, has_more, next_before = selectors.history(room=room, limit=HISTORY_PAGE)
     readers = [request.user.pk] + ([room.other_user_id] if room.other_user_id else [])
     markers = dict(

@@ -77,7 +77,7 @@ class ChatMessageSerializer(serializers.Serializer):
 
 
 def _inbox_row(*, user_id: int, room_pk: int):
-    return selectors.inbox(user_id=user_id).get(pk=room_pk)
+    return selectors.with_unread([selectors.inbox(user_id=user_id).get(pk=room_pk)], user_id=user_id)[0]
 
 
 class RoomListCreateApi(APIView):
@@ -97,6 +97,7 @@ class RoomListCreateApi(APIView):
     def get(self, request):
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(selectors.inbox(user_id=request.user.pk), request, view=self)
+        selectors.with_unread(page, user_id=request.user.pk)
         return paginator.get_paginated_response(ChatRoomSerializer(page, many=True).data)
 
     @extend_schema(

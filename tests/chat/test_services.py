@@ -93,7 +93,9 @@ def test_messages_are_trimmed_and_limited_and_unread_counts_follow_the_marker(us
     assert first.text == "selamat pagi"
     assert selectors.unread_count(room=room, user_id=other.pk) == 2
     assert selectors.unread_count(room=room, user_id=user.pk) == 0
-    assert [r.unread_count for r in selectors.rooms_of(user_id=other.pk)] == [2]
+    assert [
+        r.unread_count for r in selectors.with_unread(list(selectors.rooms_of(user_id=other.pk)), user_id=other.pk)
+    ] == [2]
     room_mark_read(room=room, user=other)
     assert selectors.unread_count(room=room, user_id=other.pk) == 0
     for bad in ("", "   ", "x" * 2001, None):
@@ -145,3 +147,22 @@ def test_archiving_keeps_history_whole(user):
             break
     assert len(seen) == 40 and seen[:10] == [f"new{n}" for n in reversed(range(10))]
     assert ChatRoom.objects.count() == 1
+
+
+def test_cached_unread_counts_are_never_stale(user):
+    other = UserFactory()
+    friends(user, other)
+    room, _ = dm_open(user=user, other_id=other.pk)
+    assert selectors.unread_count(room=room, user_id=other.pk) == 0  # cached now
+
+    message_post(room=room, sender=user, text="first")
+    after_post = selectors.unread_count(room=room, user_id=other.pk)
+    room.refresh_from_db()
+    room_mark_read(room=room, user=other)
+    after_read = selectors.unread_count(room=room, user_id=other.pk)
+    message_post(room=room, sender=other, text="reply")
+    message_post(room=room, sender=user, text="second")
+
+    assert (after_post, after_read) == (1, 0)
+    assert selectors.unread_count(room=room, user_id=other.pk) == 1
+    assert selectors.unread_count(room=room, user_id=user.pk) == 0
