@@ -1,17 +1,11 @@
-from rest_framework import status
-
-from driftwood.core.exceptions import DomainError
+from driftwood.core.exceptions import DomainError, NotFound, PermissionDenied
 
 
-class RoomNotFound(DomainError):
-    status_code = status.HTTP_404_NOT_FOUND
-    code = "not_found"
+class RoomNotFound(NotFound):
     default_message = "Chat room not found."
 
 
-class CannotMessage(DomainError):
-    status_code = status.HTTP_403_FORBIDDEN
-    code = "permission_denied"
+class CannotMessage(PermissionDenied):
     default_message = "You cannot message this player."
 
 

@@ -1,6 +1,4 @@
-from rest_framework import status
-
-from driftwood.core.exceptions import Conflict, DomainError
+from driftwood.core.exceptions import Conflict, DomainError, NotFound, PermissionDenied
 
 
 class SelfAction(DomainError):
@@ -8,9 +6,7 @@ class SelfAction(DomainError):
     default_message = "You cannot do that to yourself."
 
 
-class UserNotFound(DomainError):
-    status_code = status.HTTP_404_NOT_FOUND
-    code = "not_found"
+class UserNotFound(NotFound):
     default_message = "Player not found."
 
 
@@ -18,9 +14,7 @@ class FriendshipNotFound(UserNotFound):
     default_message = "Friend request not found."
 
 
-class NotRecipient(DomainError):
-    status_code = status.HTTP_403_FORBIDDEN
-    code = "permission_denied"
+class NotRecipient(PermissionDenied):
     default_message = "Only the player who received this request can answer it."
 
 

@@ -1,5 +1,3 @@
-from rest_framework import status
-
 from driftwood.core.exceptions import Conflict, DomainError
 
 
@@ -41,18 +39,6 @@ class TeamRequired(DomainError):
 class TeamSizeWrong(DomainError):
     code = "team_size"
     default_message = "Your team does not have the number of players this event needs."
-
-
-class NotFound(DomainError):
-    status_code = status.HTTP_404_NOT_FOUND
-    code = "not_found"
-    default_message = "Not found."
-
-
-class PermissionDenied(DomainError):
-    status_code = status.HTTP_403_FORBIDDEN
-    code = "permission_denied"
-    default_message = "You are not allowed to do this."
 
 
 class TeamNameTaken(Conflict):

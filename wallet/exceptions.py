@@ -1,4 +1,4 @@
-from driftwood.core.exceptions import Conflict, DomainError
+from driftwood.core.exceptions import Conflict, DomainError, PermissionDenied
 
 
 class InsufficientBalance(DomainError):
@@ -37,7 +37,5 @@ class PaymentProviderError(DomainError):
     default_message = "The payment provider could not be reached. Try again shortly."
 
 
-class StaffOnly(DomainError):
-    status_code = 403
-    code = "permission_denied"
+class StaffOnly(PermissionDenied):
     default_message = "Only staff may process withdrawals."

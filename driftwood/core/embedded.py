@@ -13,6 +13,7 @@ Celery. Deliberately free of Django imports: it prepares the environment Django 
 """
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -97,18 +98,27 @@ def background(name: str, command: list[str], *, port: int | None = None, quiet:
         log(f"{name} stopped")
 
 
-def _start_services(stack: ExitStack, *, localstripe: bool, stripe_from_scratch: bool = False) -> bool:
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _start_services(stack: ExitStack, *, localstripe: bool, for_tests: bool = False) -> bool:
     """Start what the environment lacks; True if localstripe was started here."""
     if not os.environ.get("DATABASE_URL"):
         stack.enter_context(embedded_postgres())
     if localstripe and not os.environ.get("STRIPE_API_BASE"):
-        command = [str(BIN_DIR / "localstripe"), "--port", str(LOCALSTRIPE_PORT)]
-        if stripe_from_scratch:
+        # Tests take any free port (unless LOCALSTRIPE_PORT says), so a running `make run` or
+        # another test run never collides with them.
+        port = LOCALSTRIPE_PORT if "LOCALSTRIPE_PORT" in os.environ or not for_tests else _free_port()
+        command = [str(BIN_DIR / "localstripe"), "--port", str(port)]
+        if for_tests:
             # Every localstripe saves its state to one shared /tmp file; tests must not load
             # another run's (possibly half-written) state.
             command.append("--from-scratch")
-        stack.enter_context(background("localstripe", command, port=LOCALSTRIPE_PORT, quiet=True))
-        os.environ["STRIPE_API_BASE"] = f"http://127.0.0.1:{LOCALSTRIPE_PORT}"
+        stack.enter_context(background("localstripe", command, port=port, quiet=True))
+        os.environ["STRIPE_API_BASE"] = f"http://127.0.0.1:{port}"
         return True
     return False
 
@@ -126,7 +136,13 @@ def manage(*args: str) -> None:
     subprocess.run([sys.executable, str(BASE_DIR / "manage.py"), *args], check=True)
 
 
+def _stop_on_sigterm() -> None:
+    # `kill` (or a supervisor) should stop the helpers too, as Ctrl-C does: unwind the ExitStack.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+
+
 def run() -> int:
+    _stop_on_sigterm()
     os.environ.setdefault("DJANGO_DEBUG", "true")
     host = os.environ.get("HOST", "127.0.0.1")
     port = int(os.environ.get("PORT", "8000"))
@@ -158,8 +174,9 @@ def run() -> int:
 
 
 def test(pytest_args: list[str]) -> int:
+    _stop_on_sigterm()
     with ExitStack() as stack:
-        _start_services(stack, localstripe=True, stripe_from_scratch=True)
+        _start_services(stack, localstripe=True, for_tests=True)
         pytest = subprocess.Popen([sys.executable, "-m", "pytest", *pytest_args])
         while True:
             try:

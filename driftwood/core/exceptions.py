@@ -16,6 +16,20 @@ class DomainError(Exception):
         super().__init__(self.message)
 
 
+class NotFound(DomainError):
+    """404: no such object, or one the caller may not see (the two look the same)."""
+
+    status_code = status.HTTP_404_NOT_FOUND
+    code = "not_found"
+    default_message = "Not found."
+
+
+class PermissionDenied(DomainError):
+    status_code = status.HTTP_403_FORBIDDEN
+    code = "permission_denied"
+    default_message = "You are not allowed to do this."
+
+
 class Conflict(DomainError):
     status_code = status.HTTP_409_CONFLICT
     code = "conflict"

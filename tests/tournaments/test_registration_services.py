@@ -5,14 +5,13 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
+from driftwood.core.exceptions import NotFound, PermissionDenied
 from tests.factories import EventFactory, UserFactory, funded_wallet, team_with_members
 from tournaments.exceptions import (
     AlreadyCancelled,
     AlreadyJoined,
     EventFull,
     InvalidStatus,
-    NotFound,
-    PermissionDenied,
     RegistrationClosed,
     TeamRequired,
     TeamSizeWrong,

@@ -11,6 +11,7 @@ from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from driftwood.core.exceptions import NotFound
 from driftwood.core.money import MoneyField, format_money
 from driftwood.core.pagination import PagePagination
 from driftwood.core.schema import ERRORS, ErrorSerializer
@@ -18,7 +19,6 @@ from driftwood.core.throttles import EventCreateRateThrottle, TieredRateThrottle
 from tournaments import selectors
 from tournaments.api import UserRefSerializer
 from tournaments.api.games import GameSerializer
-from tournaments.exceptions import NotFound
 from tournaments.models import Event, Game, Registration
 from tournaments.services import events as event_services
 

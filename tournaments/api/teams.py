@@ -6,11 +6,11 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from driftwood.core.exceptions import NotFound
 from driftwood.core.pagination import PagePagination
 from driftwood.core.schema import ErrorSerializer
 from tournaments import selectors
 from tournaments.api import UserRefSerializer
-from tournaments.exceptions import NotFound
 from tournaments.models import TeamMember
 from tournaments.services import teams as team_services
 

@@ -12,9 +12,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from driftwood.core.exceptions import PermissionDenied
 from driftwood.core.money import CENTS
 from tournaments import notifications
-from tournaments.exceptions import AlreadyCancelled, InvalidStatus, PermissionDenied
+from tournaments.exceptions import AlreadyCancelled, InvalidStatus
 from tournaments.models import Event, Game, ParticipantPayment, Registration
 from tournaments.services.refunds import payment_refund
 from wallet.models import LedgerEntry, Wallet

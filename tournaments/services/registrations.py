@@ -13,13 +13,12 @@ from functools import partial
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from driftwood.core.exceptions import NotFound, PermissionDenied
 from tournaments import notifications
 from tournaments.exceptions import (
     AlreadyJoined,
     EventFull,
-    NotFound,
     NotRegistered,
-    PermissionDenied,
     RegistrationClosed,
     TeamRequired,
     TeamSizeWrong,

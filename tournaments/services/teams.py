@@ -2,7 +2,8 @@
 
 from django.db import IntegrityError, transaction
 
-from tournaments.exceptions import AlreadyMember, CaptainCannotLeave, NotFound, PermissionDenied, TeamNameTaken
+from driftwood.core.exceptions import NotFound, PermissionDenied
+from tournaments.exceptions import AlreadyMember, CaptainCannotLeave, TeamNameTaken
 from tournaments.models import Team, TeamMember
 
 
