@@ -247,40 +247,51 @@ def request_cancel(request, friendship_id: int):
     return _answer(request, friendship_id, friend_request_cancel, "Friend request cancelled.")
 
 
-@login_required
-@require_POST
-def follow(request, user_id: int):
+def _set_toggle(request, user_id: int, *, field: str, is_on, toggle, said) -> object:
+    """Bring a toggle (follow, star) to the state the button asked for, so a double click cannot undo it."""
     player = _player_or_404(user_id)
-    wanted = _wants(request, "follow")
+    wanted = _wants(request, field)
     if not _rate_limited(request):
         try:
-            following_now = selectors.is_following(follower_id=request.user.pk, followed_id=player.pk)
-            if following_now != wanted:
-                following_now = follow_toggle(follower=request.user, target_id=player.pk)
+            on = is_on(player)
+            if on != wanted:
+                on = toggle(player)
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
-            verb = "You now follow" if following_now else "You no longer follow"
-            messages.success(request, f"{verb} {player.public_name}.")
+            messages.success(request, said(player, on))
     return _back(request, _profile_url(player.pk))
+
+
+@login_required
+@require_POST
+def follow(request, user_id: int):
+    me = request.user
+    return _set_toggle(
+        request,
+        user_id,
+        field="follow",
+        is_on=lambda player: selectors.is_following(follower_id=me.pk, followed_id=player.pk),
+        toggle=lambda player: follow_toggle(follower=me, target_id=player.pk),
+        said=lambda player, on: f"{'You now follow' if on else 'You no longer follow'} {player.public_name}.",
+    )
 
 
 @login_required
 @require_POST
 def star(request, user_id: int):
-    player = _player_or_404(user_id)
-    wanted = _wants(request, "star")
-    if not _rate_limited(request):
-        try:
-            starred = selectors.is_starred(user_id=request.user.pk, starred_id=player.pk)
-            if starred != wanted:
-                starred = star_toggle(user=request.user, target_id=player.pk)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            said = "is in your starred players" if starred else "is no longer starred"
-            messages.success(request, f"{player.public_name} {said}. Only you can see your stars.")
-    return _back(request, _profile_url(player.pk))
+    me = request.user
+    return _set_toggle(
+        request,
+        user_id,
+        field="star",
+        is_on=lambda player: selectors.is_starred(user_id=me.pk, starred_id=player.pk),
+        toggle=lambda player: star_toggle(user=me, target_id=player.pk),
+        said=lambda player, on: (
+            f"{player.public_name} {'is in your starred players' if on else 'is no longer starred'}."
+            " Only you can see your stars."
+        ),
+    )
 
 
 @login_required
