@@ -107,6 +107,20 @@ def room_for(*, user_id: int, room_id: str) -> ChatRoom:
     return room
 
 
+def rooms_ensure_for(*, user_id: int) -> None:
+    """Create the event and team rooms the player belongs to, so the inbox lists them before
+    anyone has opened them (three queries, however many events and teams)."""
+    confirmed = RegistrationMember.objects.filter(
+        user_id=user_id, registration__status=Registration.Status.CONFIRMED
+    ).values("event_id")
+    events = Event.objects.filter(Q(pk__in=confirmed) | Q(organizer_id=user_id)).values_list("pk", "name")
+    teams = Team.objects.filter(memberships__user_id=user_id).values_list("pk", "name")
+    rooms = [ChatRoom(room_id=f"event_{pk}", kind=Kind.EVENT, title=name, event_id=pk) for pk, name in events]
+    rooms += [ChatRoom(room_id=f"team_{pk}", kind=Kind.TEAM, title=name, team_id=pk) for pk, name in teams]
+    if rooms:
+        ChatRoom.objects.bulk_create(rooms, ignore_conflicts=True)  # the unique room id keeps one each
+
+
 def clean_text(text) -> str:
     if not isinstance(text, str):
         raise InvalidMessage("A message is text.")

@@ -38,6 +38,7 @@ def room_list(request):
     """The inbox: the player's rooms, most recent first, with unread counts."""
     page = _page_number(request.GET.get("page"))
     offset = (page - 1) * ROOMS_PER_PAGE
+    services.rooms_ensure_for(user_id=request.user.pk)
     # One row beyond the page tells whether another page exists (no COUNT).
     rows = list(selectors.inbox(user_id=request.user.pk)[offset : offset + ROOMS_PER_PAGE + 1])
     context = {

@@ -96,6 +96,7 @@ class RoomListCreateApi(APIView):
     @extend_schema(operation_id="chat_room_list", responses={200: ChatRoomSerializer(many=True)})
     def get(self, request):
         paginator = self.pagination_class()
+        services.rooms_ensure_for(user_id=request.user.pk)
         page = paginator.paginate_queryset(selectors.inbox(user_id=request.user.pk), request, view=self)
         selectors.with_unread(page, user_id=request.user.pk)
         return paginator.get_paginated_response(ChatRoomSerializer(page, many=True).data)

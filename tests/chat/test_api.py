@@ -216,9 +216,10 @@ class TestListRooms:
         team = team_with_members(user, 3)
         room_for(user_id=user.pk, room_id=f"team_{team.pk}")
 
-        # when the player lists them on one page: their user (JWT), then the rooms with titles and counts
-        # The rooms, then (cache cold) read markers and unread counts: the same for 2 or 20 rooms.
-        with django_assert_num_queries(4):
+        # when the player lists them on one page: their user (JWT), their event and team rooms
+        # ensured (3), the rooms with titles, then (cache cold) read markers and unread counts:
+        # the same for 2 or 20 rooms.
+        with django_assert_num_queries(7):
             response = jwt_client.get(ROOMS, {"limit": 100})
 
         assert len(response.json()["results"]) == size + 1

@@ -17,6 +17,7 @@ from chat.services import (
     parse_room_id,
     room_for,
     room_mark_read,
+    rooms_ensure_for,
 )
 from social.services import friend_request_send
 from tests.factories import EventFactory, UserFactory, team_with_members
@@ -166,3 +167,15 @@ def test_cached_unread_counts_are_never_stale(user):
     assert (after_post, after_read) == (1, 0)
     assert selectors.unread_count(room=room, user_id=other.pk) == 1
     assert selectors.unread_count(room=room, user_id=user.pk) == 0
+
+
+def test_event_and_team_rooms_are_listed_before_anyone_opens_them(user):
+    event = EventFactory(entry_fee=Decimal("0.00"))
+    registration_join(event_id=event.pk, user=user)
+    team = team_with_members(user, 2)
+
+    rooms_ensure_for(user_id=user.pk)
+    rooms_ensure_for(user_id=user.pk)  # idempotent
+
+    assert {room.room_id for room in selectors.rooms_of(user_id=user.pk)} == {f"event_{event.pk}", f"team_{team.pk}"}
+    assert ChatRoom.objects.count() == 2
