@@ -1,0 +1,55 @@
+"""Pure bracket generators: no database access, seeds 1..N in, match descriptions out."""
+
+from .formats import (
+    Bracket,
+    BracketError,
+    Bye,
+    GeneratedMatch,
+    Side,
+    Slot,
+    SlotKind,
+    bracket_size,
+    circle_rounds,
+    double_elimination,
+    round_robin,
+    seeding_order,
+    single_elimination,
+    snake_groups,
+)
+from .standings import Result, Standing, Tiebreak, standings_compute, swiss_players
+from .swiss import (
+    PairingImpossible,
+    SwissPlayer,
+    SwissRound,
+    swiss_default_rounds,
+    swiss_pair_round,
+    swiss_ranking,
+)
+
+__all__ = [
+    "Bracket",
+    "BracketError",
+    "Bye",
+    "GeneratedMatch",
+    "PairingImpossible",
+    "Result",
+    "Side",
+    "Slot",
+    "SlotKind",
+    "Standing",
+    "SwissPlayer",
+    "SwissRound",
+    "Tiebreak",
+    "bracket_size",
+    "circle_rounds",
+    "double_elimination",
+    "round_robin",
+    "seeding_order",
+    "single_elimination",
+    "snake_groups",
+    "standings_compute",
+    "swiss_default_rounds",
+    "swiss_pair_round",
+    "swiss_players",
+    "swiss_ranking",
+]
