@@ -6,7 +6,6 @@ player returns to. Buttons post the state they want ("follow" or "unfollow"), so
 click or a stale page never flips a follow or a star back.
 """
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -17,9 +16,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from driftwood.accounts.models import User
-from driftwood.core import ratelimit
 from driftwood.core.exceptions import DomainError, RateLimited
-from driftwood.core.throttles import caller_ident, caller_tier
+from driftwood.core.throttles import page_budget_spent
 from social import selectors
 from social.forms import FriendSearchForm, PlayerSearchForm, ReportForm
 from social.services import (
@@ -82,13 +80,10 @@ def _profile_url(user_id: int) -> str:
 
 def _rate_limited(request) -> bool:
     """The API's per-tier budget (e.g. 100 a minute), shared by the pages' buttons."""
-    if not settings.RATELIMIT_ENABLE:
-        return False
-    scope = caller_tier(request)
-    usage = ratelimit.hit(scope, caller_ident(request), ratelimit.Rate.parse(settings.RATE_LIMITS[scope]))
-    if usage.exceeded:
-        messages.error(request, f"Too many requests. Try again in {usage.retry_after} seconds.")
-    return usage.exceeded
+    spent = page_budget_spent(request)
+    if spent:
+        messages.error(request, f"Too many requests. Try again in {spent.retry_after} seconds.")
+    return spent is not None
 
 
 def _wants(request, field: str) -> bool:

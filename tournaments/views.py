@@ -20,9 +20,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from driftwood.accounts.models import User
-from driftwood.core import ratelimit
 from driftwood.core.exceptions import DomainError
-from driftwood.core.throttles import caller_ident
+from driftwood.core.throttles import page_budget_spent
 from tournaments import selectors
 from tournaments.forms import CancelEventForm, EventFilterForm, EventForm, JoinForm, MemberAddForm, TeamForm
 from tournaments.models import Event, Team
@@ -69,12 +68,10 @@ def _with_slots_left(events: list[Event]) -> list[Event]:
 
 def _rate_limited(request, scope: str) -> bool:
     """Count one hit against the API's budget for `scope`; True (with a message) when it is spent."""
-    if not settings.RATELIMIT_ENABLE:
-        return False
-    usage = ratelimit.hit(scope, caller_ident(request), ratelimit.Rate.parse(settings.RATE_LIMITS[scope]))
-    if usage.exceeded:
-        messages.error(request, f"Too many requests. Try again in {usage.retry_after} seconds.")
-    return usage.exceeded
+    spent = page_budget_spent(request, scope)
+    if spent:
+        messages.error(request, f"Too many requests. Try again in {spent.retry_after} seconds.")
+    return spent is not None
 
 
 def _event_or_404(request, event_id: int) -> Event:

@@ -13,11 +13,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
-from driftwood.core import ratelimit
 from driftwood.core.exceptions import DomainError
 from driftwood.core.money import format_money
 from driftwood.core.network import client_ip
-from driftwood.core.throttles import caller_ident
+from driftwood.core.throttles import page_budget_spent
 from wallet import selectors
 from wallet.forms import BankAccountForm, HistoryFilterForm, TopUpForm, WithdrawalForm
 from wallet.services.bank_accounts import bank_account_set
@@ -111,14 +110,13 @@ def bank_account(request):
 @require_POST
 def withdraw(request):
     form = WithdrawalForm(request.POST)
-    if settings.RATELIMIT_ENABLE:
-        # The same per-user budget as the money-moving API endpoints.
-        usage = ratelimit.hit("money", caller_ident(request), ratelimit.Rate.parse(settings.RATE_LIMITS["money"]))
-        if usage.exceeded:
-            form.add_error(None, "Too many requests. Try again in a minute.")
-            response = _render_wallet(request, withdrawal_form=form, status=429)
-            response["Retry-After"] = str(usage.retry_after)
-            return response
+    # The same per-user budget as the money-moving API endpoints.
+    spent = page_budget_spent(request, "money")
+    if spent:
+        form.add_error(None, "Too many requests. Try again in a minute.")
+        response = _render_wallet(request, withdrawal_form=form, status=429)
+        response["Retry-After"] = str(spent.retry_after)
+        return response
     if not form.is_valid():
         return _render_wallet(request, withdrawal_form=form)
     try:

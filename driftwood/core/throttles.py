@@ -1,4 +1,4 @@
-"""DRF throttles for the contract's rate-limit table, on the atomic counters of ratelimit.py."""
+"""DRF throttles (and the pages' equivalent) for the contract's rate-limit table, on ratelimit.py's counters."""
 
 from django.conf import settings
 from rest_framework.throttling import BaseThrottle
@@ -23,6 +23,18 @@ def caller_tier(request) -> str:
     if getattr(user, "subscription_tier", "free") == "premium":
         return "premium"
     return "user"
+
+
+def page_budget_spent(request, scope: str | None = None) -> ratelimit.Usage | None:
+    """Pages share the API's budgets: count one hit against `scope` (default: the caller's tier).
+
+    Returns the usage when the budget is spent (the caller answers 429 or shows a message), else None.
+    """
+    if not settings.RATELIMIT_ENABLE:
+        return None
+    scope = scope or caller_tier(request)
+    usage = ratelimit.hit(scope, caller_ident(request), ratelimit.Rate.parse(settings.RATE_LIMITS[scope]))
+    return usage if usage.exceeded else None
 
 
 class CacheRateThrottle(BaseThrottle):

@@ -414,3 +414,15 @@ def test_the_message_button_shows_for_friends_and_players_who_accept_anyone(ana,
     response = page_for_ana.post(f"/chat/dm/{ben.pk}/")
     low, high = sorted((ana.pk, ben.pk))
     assert response.status_code == 302 and response["Location"] == f"/chat/dm_{low}_{high}/"
+
+
+def test_buttons_share_the_api_budget(ana, ben, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "user": "1/m"}
+    browser = client_for(ana)
+
+    browser.post(f"/players/{ben.pk}/follow/", {"follow": "1"})
+    response = browser.post(f"/players/{ben.pk}/star/", {"star": "1"}, follow=True)
+
+    assert any("Too many requests" in message for message in shown_messages(response))
+    assert Follow.objects.filter(follower=ana, followed=ben).exists()
+    assert not Star.objects.filter(user=ana).exists()
