@@ -16,6 +16,7 @@ from .formats import (
     single_elimination,
     snake_groups,
 )
+from .placements import Placement, elimination_placements, standings_placements
 from .standings import Result, Standing, Tiebreak, standings_compute, swiss_players
 from .swiss import (
     PairingImpossible,
@@ -32,6 +33,7 @@ __all__ = [
     "Bye",
     "GeneratedMatch",
     "PairingImpossible",
+    "Placement",
     "Result",
     "Side",
     "Slot",
@@ -43,11 +45,13 @@ __all__ = [
     "bracket_size",
     "circle_rounds",
     "double_elimination",
+    "elimination_placements",
     "round_robin",
     "seeding_order",
     "single_elimination",
     "snake_groups",
     "standings_compute",
+    "standings_placements",
     "swiss_default_rounds",
     "swiss_pair_round",
     "swiss_players",
