@@ -18,6 +18,7 @@ app.conf.update(
         "driftwood.notifications.tasks.*": {"queue": "high"},
         "driftwood.core.tasks.*": {"queue": "low"},
         "tournaments.tasks.activity_log": {"queue": "low"},
+        "tournaments.tasks.process_results": {"queue": "low"},
         "chat.tasks.message_push": {"queue": "high"},
         "social.tasks.suspensions_lift": {"queue": "low"},
         "chat.tasks.archive_chat": {"queue": "low"},
@@ -33,6 +34,10 @@ app.conf.update(
         "purge-expired-idempotency-keys": {
             "task": "driftwood.core.tasks.purge_expired_idempotency_keys",
             "schedule": 3600.0,
+        },
+        "process-due-results": {
+            "task": "tournaments.tasks.process_results",
+            "schedule": 600.0,
         },
         "close-due-registrations": {
             "task": "tournaments.tasks.registrations_close",

@@ -153,6 +153,9 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Uploads (dispute evidence). Never served directly: a view checks who may see each file.
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / ".data" / "media")
+
 # Serve from the finders when nothing was collected (embedded mode and tests).
 WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=True)
 
@@ -248,6 +251,10 @@ SPECTACULAR_SETTINGS = {
         "PaymentMethodEnum": "tournaments.models.ParticipantPayment.Method",
         "FriendshipStatusEnum": "social.models.Friendship.Status",
         "ReportStatusEnum": "social.models.Report.Status",
+        "SlotSourceEnum": "tournaments.models.Match.Source",
+        "SeedingMethodEnum": "tournaments.models.Event.Seeding",
+        "MatchStatusEnum": "tournaments.models.Match.Status",
+        "DisputeStatusEnum": "tournaments.models.Dispute.Status",
     },
 }
 
@@ -299,6 +306,11 @@ FRAUD_LARGE_AMOUNT = Decimal(env.str("FRAUD_LARGE_AMOUNT", default="1000.00"))
 FRAUD_BANK_CHANGE_HOURS = env.int("FRAUD_BANK_CHANGE_HOURS", default=24)
 # Share of entry fees the platform keeps when an event completes (tournaments).
 PLATFORM_FEE_PERCENT = Decimal(env.str("PLATFORM_FEE_PERCENT", default="10"))
+
+# --- Brackets. Results stay open to disputes this long after the last match before the prize
+# pool and entry fees leave escrow (`manage.py process_results`, and the beat every 10 minutes).
+RESULTS_DISPUTE_WINDOW = timedelta(hours=env.float("RESULTS_DISPUTE_WINDOW_HOURS", default=24.0))
+DISPUTE_EVIDENCE_MAX_BYTES = env.int("DISPUTE_EVIDENCE_MAX_BYTES", default=5 * 1024 * 1024)
 
 # --- Chat real time. A socket refreshes its presence entry every heartbeat; an entry not
 # refreshed for the TTL (its process died) no longer counts, so nobody stays online forever.

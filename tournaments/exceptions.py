@@ -54,3 +54,41 @@ class AlreadyMember(Conflict):
 class CaptainCannotLeave(Conflict):
     code = "captain_cannot_leave"
     default_message = "The captain cannot leave the team."
+
+
+# --- Brackets
+
+
+class CheckInClosed(Conflict):
+    code = "check_in_closed"
+    default_message = "Check-in is not open for this event."
+
+
+class SeedingLocked(Conflict):
+    code = "seeding_locked"
+    default_message = "Matches already have results: the seeding can no longer change."
+
+
+class NotEnoughEntries(Conflict):
+    code = "not_enough_entries"
+    default_message = "At least two checked-in entries are needed to start."
+
+
+class MatchNotPlayable(Conflict):
+    code = "match_not_playable"
+    default_message = "This match cannot take a result now."
+
+
+class ReopenRefused(Conflict):
+    code = "reopen_refused"
+    default_message = "A match that depends on this one has already been played."
+
+
+class InvalidScore(DomainError):
+    code = "invalid_score"
+    default_message = "That score is not possible for this match."
+
+
+class DisputeAlreadyOpen(Conflict):
+    code = "dispute_open"
+    default_message = "This match already has an open dispute."

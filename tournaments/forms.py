@@ -1,8 +1,10 @@
 """Browser forms for the tournament pages. They check input; the services enforce the rules again."""
 
 from decimal import Decimal
+from pathlib import Path
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from driftwood.accounts.forms import ServiceErrorsMixin
@@ -120,13 +122,56 @@ class EventForm(ServiceErrorsMixin, forms.Form):
         label="Registration closes", input_formats=[DATETIME_FORMAT], widget=DateTimeLocalInput()
     )
     check_in_minutes = forms.IntegerField(
-        label="Check-in (minutes before start)", min_value=0, max_value=1440, initial=60
+        label="Check-in (minutes before start)",
+        min_value=0,
+        max_value=1440,
+        initial=60,
+        help_text="Entries that have not checked in when you start are dropped. 0 means no check-in.",
     )
+    no_show_refund_percent = forms.IntegerField(
+        label="No-show refund (%)",
+        required=False,
+        min_value=0,
+        max_value=100,
+        initial=100,
+        help_text="Share of the entry fee refunded to an entry dropped for not checking in.",
+    )
+    best_of = forms.IntegerField(
+        label="Best of", required=False, min_value=1, max_value=9, initial=1, help_text="Games per match: 1, 3, 5..."
+    )
+    seeding = forms.ChoiceField(
+        label="Seeding", choices=Event.Seeding.choices, initial=Event.Seeding.REGISTRATION, required=False
+    )
+    third_place_match = forms.BooleanField(
+        label="Third-place match", required=False, help_text="Single elimination: the semifinal losers play for 3rd."
+    )
+    bracket_reset = forms.BooleanField(
+        label="Bracket reset",
+        required=False,
+        initial=True,
+        help_text="Double elimination: a second grand final if the losers-bracket finalist wins the first.",
+    )
+    groups = forms.IntegerField(
+        label="Groups", required=False, min_value=1, max_value=32, initial=1, help_text="Round robin only."
+    )
+    swiss_rounds = forms.IntegerField(
+        label="Swiss rounds",
+        required=False,
+        min_value=1,
+        max_value=20,
+        help_text="Swiss only. Leave empty for the usual number (log2 of the entries, rounded up).",
+    )
+
+    # A field left out of the post (an older page, a script) keeps the model's default.
+    DEFAULTS = {"no_show_refund_percent": 100, "best_of": 1, "groups": 1, "seeding": Event.Seeding.REGISTRATION}
 
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("is_solo"):
             cleaned["team_size"] = 1
+        for name, default in self.DEFAULTS.items():
+            if name in cleaned and cleaned[name] in (None, ""):
+                cleaned[name] = default
         return cleaned
 
     @classmethod
@@ -171,3 +216,142 @@ class MemberAddForm(forms.Form):
         error_messages={"invalid": "Usernames are 3-30 letters, digits and underscores."},
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}),
     )
+
+
+# --- Brackets
+
+
+def score_field(label: str) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
+        min_value=0,
+        max_value=999,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": "0", "max": "999", "autocomplete": "off"}),
+    )
+
+
+class ScoreForm(forms.Form):
+    """A side's (or the organizer's) score; `name_a`/`name_b` label the boxes with who played."""
+
+    score_a = score_field("Score A")
+    score_b = score_field("Score B")
+
+    def __init__(self, *args, name_a: str = "Side A", name_b: str = "Side B", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["score_a"].label = name_a
+        self.fields["score_b"].label = name_b
+
+
+class ResolveForm(ScoreForm):
+    resolution = forms.CharField(
+        label="Resolution",
+        required=False,
+        max_length=2000,
+        help_text="What you decided and why. Both sides see it.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+# Evidence is served back to the players, so only formats a browser shows safely are taken,
+# recognised by their first bytes rather than by the name or the type the browser claims.
+EVIDENCE_TYPES = {
+    ".png": "PNG image",
+    ".jpg": "JPEG image",
+    ".jpeg": "JPEG image",
+    ".gif": "GIF image",
+    ".webp": "WebP image",
+    ".pdf": "PDF",
+    ".mp4": "MP4 video",
+}
+
+
+def evidence_kind(head: bytes) -> str | None:
+    """The EVIDENCE_TYPES label the file's first bytes say it is, or None."""
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "PNG image"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "JPEG image"
+    if head.startswith((b"GIF87a", b"GIF89a")):
+        return "GIF image"
+    if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
+        return "WebP image"
+    if head.startswith(b"%PDF-"):
+        return "PDF"
+    if head[4:8] == b"ftyp":
+        return "MP4 video"
+    return None
+
+
+class DisputeForm(forms.Form):
+    reason = forms.CharField(
+        label="What is wrong with the result?",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    evidence = forms.FileField(
+        label="Evidence",
+        required=False,
+        help_text="A screenshot, PDF or MP4 clip, up to {limit}. Only the organizer, staff and the players see it.",
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(EVIDENCE_TYPES)}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["evidence"]
+        field.help_text = field.help_text.format(limit=self.size_limit_text())
+
+    @staticmethod
+    def size_limit_text() -> str:
+        limit = settings.DISPUTE_EVIDENCE_MAX_BYTES
+        return f"{limit / (1024 * 1024):g} MB" if limit >= 1024 * 1024 else f"{limit // 1024} KB"
+
+    def clean_evidence(self):
+        upload = self.cleaned_data.get("evidence")
+        if not upload:
+            return None
+        if upload.size > settings.DISPUTE_EVIDENCE_MAX_BYTES:
+            raise ValidationError(f"The file is too large: evidence is limited to {self.size_limit_text()}.")
+        extension = Path(upload.name).suffix.lower()
+        upload.seek(0)
+        kind = evidence_kind(upload.read(16))
+        upload.seek(0)
+        if extension not in EVIDENCE_TYPES or kind is None or EVIDENCE_TYPES[extension] != kind:
+            raise ValidationError("Upload an image (PNG, JPEG, GIF, WebP), a PDF or an MP4 video.")
+        return upload
+
+
+class SeedingForm(forms.Form):
+    """The method, and for a manual order one seed number per entry (1 = best)."""
+
+    method = forms.ChoiceField(label="Seed by", choices=Event.Seeding.choices)
+
+    def __init__(self, *args, entries, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.entries = list(entries)
+        for position, entry in enumerate(self.entries, start=1):
+            self.fields[self.field_name(entry)] = forms.IntegerField(
+                label=entry.name,
+                required=False,
+                min_value=1,
+                max_value=len(self.entries),
+                initial=entry.seed or position,
+                widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "seed-input"}),
+            )
+
+    @staticmethod
+    def field_name(entry) -> str:
+        return f"seed_{entry.pk}"
+
+    def seed_fields(self):
+        return [(entry, self[self.field_name(entry)]) for entry in self.entries]
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["order"] = None
+        if cleaned.get("method") != Event.Seeding.MANUAL:
+            return cleaned
+        seeds = {entry.pk: cleaned.get(self.field_name(entry)) for entry in self.entries}
+        if sorted(seed or 0 for seed in seeds.values()) != list(range(1, len(self.entries) + 1)):
+            raise ValidationError(f"Give each entry a different seed from 1 to {len(self.entries)}.")
+        cleaned["order"] = sorted(seeds, key=seeds.__getitem__)
+        return cleaned

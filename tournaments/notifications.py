@@ -46,6 +46,11 @@ def event_changed(event: Event) -> None:
     _broadcast_on_commit(event.pk, change="status", status=event.status)
 
 
+def bracket_changed(event_id: int, **payload) -> None:
+    """A match changed: open bracket and match pages re-render their part."""
+    transaction.on_commit(lambda: _broadcast(event_id, {"event_id": event_id, "change": "bracket", **payload}))
+
+
 def registration_changed(registration: Registration) -> None:
     from tournaments import tasks
 

@@ -4,9 +4,9 @@ Lists carry their counts as annotations and their relations as joins, so a page 
 same number of queries whether it shows 5 events or 100.
 """
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, When
 
-from tournaments.models import Event, Game, Registration, Team, TeamMember
+from tournaments.models import Entry, Event, Game, Match, Registration, Team, TeamMember
 
 # What a list row needs (the event, its game, its organizer's name): loading every
 # timestamp and the full user row for 100 cards costs more than the query itself.
@@ -121,4 +121,36 @@ def teams_of(*, user) -> QuerySet[Team]:
         .select_related("captain")
         .annotate(member_count=Count("memberships"))
         .order_by("name")
+    )
+
+
+BRACKET_ORDER = (Match.Bracket.WINNERS, Match.Bracket.LOSERS, Match.Bracket.FINAL, Match.Bracket.GROUP)
+MATCH_SIDES = (
+    "entry_a__registration__user",
+    "entry_a__registration__team",
+    "entry_b__registration__user",
+    "entry_b__registration__team",
+    "winner__registration__user",
+    "winner__registration__team",
+)
+
+
+def matches_of_event(event_id: int | None = None) -> QuerySet[Match]:
+    """Matches with both sides and the winner joined (one query), in bracket order."""
+    matches = Match.objects.select_related(*MATCH_SIDES).order_by(
+        Case(*(When(bracket=side, then=rank) for rank, side in enumerate(BRACKET_ORDER)), default=len(BRACKET_ORDER)),
+        "group",
+        "round",
+        "position",
+        "pk",
+    )
+    return matches if event_id is None else matches.filter(event_id=event_id)
+
+
+def entries_of_event(event_id: int) -> QuerySet[Entry]:
+    """Entries best seed first (unseeded after), with the player or team joined."""
+    return (
+        Entry.objects.filter(event_id=event_id)
+        .select_related("registration__user", "registration__team")
+        .order_by(F("seed").asc(nulls_last=True), "registration__created_at", "pk")
     )

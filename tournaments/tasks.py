@@ -50,3 +50,10 @@ def registrations_close() -> int:
     from tournaments.services.events import registrations_close_due
 
     return registrations_close_due()
+
+
+@shared_task(name="tournaments.tasks.process_results")
+def process_results() -> int:
+    from tournaments.services.results import results_process_due
+
+    return results_process_due()

@@ -48,9 +48,13 @@ def test_seed_creates_games_funds_teams_and_events_through_the_services():
     team_entry = Registration.objects.get(event__name="PUBG Mobile Duo Rumble")
     assert (team_entry.team.name, team_entry.status) == ("Harimau Esports", Registration.Status.CONFIRMED)
     assert Registration.objects.filter(event__name="Valorant Aim Duel", status="confirmed").count() == 3
-    # the organizer's prize pools (300 + 500) are held; the draft's is not
-    assert Wallet.objects.get(owner__username="aiman").usable_balance == Decimal("2200.00")
-    assert Wallet.objects.get(owner__username="mei_ling").usable_balance == Decimal("270.00")
+    # the organizer's prize pools (300 + 500 + 100) are held; the draft's is not
+    assert Wallet.objects.get(owner__username="aiman").usable_balance == Decimal("2100.00")
+    assert Wallet.objects.get(owner__username="mei_ling").usable_balance == Decimal("265.00")
+    # one event is live: five entries, the top three seeds on byes, the only first-round match reported
+    live = Event.objects.get(name="Mobile Legends 1v1 Showdown")
+    assert live.status == Event.Status.ONGOING
+    assert list(live.matches.filter(round=1).values_list("status", flat=True)) == ["completed"]
     assert wallet_reconcile().ok
     assert "driftwood-demo-2026" in output
 
@@ -62,4 +66,4 @@ def test_seed_is_idempotent():
     output = seed()
 
     assert snapshot() == first
-    assert "events created now: 0 of 5" in output
+    assert "events created now: 0 of 6" in output

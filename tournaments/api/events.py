@@ -103,6 +103,17 @@ class EventDetailSerializer(EventSerializer):
 
     description = serializers.CharField(help_text="Rules and anything players should know.")
     check_in_minutes = serializers.IntegerField(help_text="Check-in opens this many minutes before the start.")
+    no_show_refund_percent = serializers.IntegerField()
+    best_of = serializers.IntegerField()
+    third_place_match = serializers.BooleanField()
+    bracket_reset = serializers.BooleanField()
+    groups = serializers.IntegerField()
+    swiss_rounds = serializers.IntegerField(allow_null=True)
+    seeding = serializers.ChoiceField(choices=Event.Seeding.choices)
+    completed_at = serializers.DateTimeField(allow_null=True, help_text="When the last match completed.")
+    prizes_paid_at = serializers.DateTimeField(
+        allow_null=True, help_text="When prizes and fees left escrow (after the dispute window)."
+    )
     my_registration = MyRegistrationSerializer(
         allow_null=True, help_text="The caller's active entry (alone or through a team), or null."
     )
@@ -147,7 +158,22 @@ class EventWriteSerializer(serializers.Serializer):
     )
     starts_at = serializers.DateTimeField()
     registration_closes_at = serializers.DateTimeField(help_text="Not after `starts_at`.")
-    check_in_minutes = serializers.IntegerField(required=False, min_value=0, max_value=1440)
+    check_in_minutes = serializers.IntegerField(
+        required=False, min_value=0, max_value=1440, help_text="Check-in opens this long before the start; 0: none."
+    )
+    no_show_refund_percent = serializers.IntegerField(
+        required=False, min_value=0, max_value=100, help_text="Refunded to entries dropped for not checking in."
+    )
+    best_of = serializers.IntegerField(required=False, min_value=1, max_value=9, help_text="Odd; default 1.")
+    third_place_match = serializers.BooleanField(required=False, help_text="Single elimination; default false.")
+    bracket_reset = serializers.BooleanField(required=False, help_text="Double elimination; default true.")
+    groups = serializers.IntegerField(required=False, min_value=1, max_value=64, help_text="Round robin; default 1.")
+    swiss_rounds = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=20, help_text="Swiss; default ceil(log2 N)."
+    )
+    seeding = serializers.ChoiceField(
+        choices=Event.Seeding.choices, required=False, help_text="How entries are seeded at the start."
+    )
 
 
 def _detail_response(request, event_id: int, status_code: int = status.HTTP_200_OK) -> Response:

@@ -54,6 +54,13 @@ EDITABLE_FIELDS = {
     "starts_at",
     "registration_closes_at",
     "check_in_minutes",
+    "no_show_refund_percent",
+    "best_of",
+    "third_place_match",
+    "bracket_reset",
+    "groups",
+    "swiss_rounds",
+    "seeding",
 }
 
 
@@ -103,6 +110,12 @@ def _validate(values: dict) -> None:
     closes_at: datetime | None = values.get("registration_closes_at")
     if starts_at and closes_at and closes_at > starts_at:
         errors["registration_closes_at"] = ["Registration must close before the event starts."]
+    if values.get("best_of", 1) % 2 == 0:
+        errors["best_of"] = ["Best of an odd number of games (1, 3, 5...) so every match has a winner."]
+    if values.get("format") == Event.Format.ROUND_ROBIN and values.get("groups", 1) * 2 > values.get(
+        "max_participants", 2
+    ):
+        errors["groups"] = ["Every group needs at least two participants."]
     for field in ("entry_fee", "prize_pool"):
         if values.get(field, 0) < 0:
             errors[field] = ["Cannot be negative."]
@@ -156,7 +169,7 @@ def event_update(*, event_id: int, actor, **changes) -> Event:
         raise TypeError(f"Unknown event fields: {sorted(unknown)}")
     with transaction.atomic():
         event = event_lock(event_id)
-        _require_organizer(event, actor)
+        event_require_organizer(event, actor)
         if event.status != Status.DRAFT:
             raise InvalidStatus("Only a draft can be edited.")
         for field, value in changes.items():
@@ -166,7 +179,7 @@ def event_update(*, event_id: int, actor, **changes) -> Event:
     return event
 
 
-def _require_organizer(event: Event, actor, *, staff_allowed: bool = False) -> None:
+def event_require_organizer(event: Event, actor, *, staff_allowed: bool = False) -> None:
     if event.organizer_id == actor.pk or (staff_allowed and actor.is_staff):
         return
     raise PermissionDenied("Only the event's organizer can do this.")
@@ -176,7 +189,7 @@ def event_publish(*, event_id: int, actor) -> Event:
     """Open registration. A prize pool moves from the organizer's wallet into escrow first."""
     with transaction.atomic():
         event = event_lock(event_id)
-        _require_organizer(event, actor)
+        event_require_organizer(event, actor)
         if event.starts_at <= timezone.now() or event.registration_closes_at <= timezone.now():
             raise InvalidStatus("Move the dates into the future before publishing.")
         event_transition(event, Status.REGISTRATION_OPEN)
@@ -225,7 +238,7 @@ def event_cancel(*, event_id: int, actor, penalty_percent: Decimal = Decimal(0))
     refunds: dict[int, dict[str, Decimal]] = {}
     with transaction.atomic():
         event = event_lock(event_id)
-        _require_organizer(event, actor, staff_allowed=True)
+        event_require_organizer(event, actor, staff_allowed=True)
         if event.status == Status.CANCELLED:
             raise AlreadyCancelled()
         event_transition(event, Status.CANCELLED)
@@ -283,7 +296,8 @@ def _registration_end(registration: Registration, status: str) -> None:
 def event_fees_settle(*, event_id: int) -> Decimal:
     """On completion: entry fees less the platform fee go from escrow to the organizer, once.
 
-    Returns what the organizer received (0 when already settled or nothing was paid).
+    Returns what the organizer received (0 when already settled or nothing was paid). A partly
+    refunded payment (a no-show under a partial refund policy) counts with the part kept.
     """
     with transaction.atomic():
         event = event_lock(event_id)
@@ -295,7 +309,7 @@ def event_fees_settle(*, event_id: int) -> Decimal:
             (
                 payment.amount - payment.refunded_amount
                 for payment in ParticipantPayment.objects.filter(
-                    event=event, status=ParticipantPayment.Status.SUCCEEDED
+                    event=event, status__in=[ParticipantPayment.Status.SUCCEEDED, ParticipantPayment.Status.REFUNDED]
                 )
             ),
             Decimal("0.00"),

@@ -14,9 +14,11 @@ from django.utils import timezone
 
 from driftwood.accounts.models import User
 from driftwood.accounts.services import user_create
-from tournaments.models import Event, Game, Team, TeamMember
+from tournaments.models import Event, Game, Match, Team, TeamMember
 from tournaments.services.events import event_create, event_publish
+from tournaments.services.matches import match_report
 from tournaments.services.registrations import registration_join
+from tournaments.services.start import event_start
 from tournaments.services.teams import team_create, team_member_add
 from wallet.models import LedgerEntry
 from wallet.services.balances import wallet_credit, wallet_get_or_create
@@ -114,6 +116,27 @@ EVENTS = (
         "entrants": ("farah",),
     },
     {
+        # Live on `make run`: started at once (no check-in), five players so the top seeds get byes,
+        # and the first match already reported so the bracket shows a result.
+        "name": "Mobile Legends 1v1 Showdown",
+        "game": "mobile-legends",
+        "starts_in": timedelta(hours=1),
+        "fields": {
+            "description": "Mid lane 1v1, first blood or first tower. Best of 3.",
+            "format": Event.Format.SINGLE_ELIMINATION,
+            "max_participants": 8,
+            "best_of": 3,
+            "third_place_match": True,
+            "check_in_minutes": 0,
+            "entry_fee": Decimal("5.00"),
+            "prize_pool": Decimal("100.00"),
+            "prize_distribution": [60, 30, 10],
+        },
+        "publish": True,
+        "entrants": ("mei_ling", "ravi", "siti", "jun_wei", "farah"),
+        "start": True,
+    },
+    {
         "name": "Dota 2 Community League",
         "game": "dota-2",
         "in_days": 30,
@@ -181,13 +204,13 @@ class Command(BaseCommand):
         """Create (and publish, and fill) the event unless it exists; True when it was created."""
         if Event.objects.filter(organizer=organizer, name=spec["name"]).exists():
             return False
-        starts_at = evening_in(spec["in_days"])
+        starts_at = timezone.now() + spec["starts_in"] if "starts_in" in spec else evening_in(spec["in_days"])
         event = event_create(
             organizer=organizer,
             game=Game.objects.get(slug=spec["game"]),
             name=spec["name"],
             starts_at=starts_at,
-            registration_closes_at=starts_at - timedelta(hours=2),
+            registration_closes_at=starts_at - timedelta(minutes=30),
             **spec["fields"],
         )
         if spec["publish"]:
@@ -197,6 +220,10 @@ class Command(BaseCommand):
             for team_name in spec.get("teams", ()):
                 team = teams[team_name]
                 registration_join(event_id=event.pk, user=team.captain, team_id=team.pk)
+        if spec.get("start"):
+            event_start(event_id=event.pk, actor=organizer)
+            first = Match.objects.filter(event=event, status=Match.Status.READY).order_by("round", "position").first()
+            match_report(match_id=first.pk, actor=organizer, score_a=2, score_b=1)
         return True
 
     @transaction.atomic

@@ -1,0 +1,146 @@
+"""Turning the pure generators' descriptions into Stage and Match rows.
+
+`tournaments.brackets` knows nothing about the database: it works on seeds 1..N. Here seeds
+become entries, generator keys become rows, and "winner of W1-3" becomes a foreign key, so
+advancing a result is a lookup of the matches fed by the one that just finished.
+"""
+
+from collections.abc import Sequence
+
+from django.utils import timezone
+
+from tournaments.brackets import (
+    Bracket,
+    GeneratedMatch,
+    Result,
+    SlotKind,
+    double_elimination,
+    round_robin,
+    single_elimination,
+    swiss_default_rounds,
+    swiss_pair_round,
+    swiss_players,
+)
+from tournaments.models import Entry, Event, Match, Stage
+
+Format = Event.Format
+Status = Match.Status
+
+
+def stage_options(event: Event, entrants: int) -> dict:
+    """The generator options an event's settings mean for `entrants` entries (stored on the stage)."""
+    options = {"best_of": event.best_of}
+    if event.format == Format.SINGLE_ELIMINATION:
+        options["third_place"] = event.third_place_match
+    elif event.format == Format.DOUBLE_ELIMINATION:
+        options["bracket_reset"] = event.bracket_reset
+    elif event.format == Format.ROUND_ROBIN:
+        # Every group needs two entrants: fewer groups than asked when too few checked in.
+        options["groups"] = max(1, min(event.groups, entrants // 2))
+    else:
+        options["rounds"] = min(event.swiss_rounds or swiss_default_rounds(entrants), entrants - 1 or 1)
+    return options
+
+
+def elimination_bracket(stage: Stage, entrants: int) -> Bracket:
+    """The pure bracket a single or double elimination stage was generated from (for placements)."""
+    options = stage.options
+    if stage.format == Format.SINGLE_ELIMINATION:
+        return single_elimination(entrants, third_place=options.get("third_place", False), best_of=options["best_of"])
+    return double_elimination(entrants, bracket_reset=options.get("bracket_reset", False), best_of=options["best_of"])
+
+
+def _generated(stage: Stage, entrants: int) -> Sequence[GeneratedMatch]:
+    options = stage.options
+    if stage.format in (Format.SINGLE_ELIMINATION, Format.DOUBLE_ELIMINATION):
+        return elimination_bracket(stage, entrants).matches
+    if stage.format == Format.ROUND_ROBIN:
+        return round_robin(entrants, groups=options["groups"], best_of=options["best_of"]).matches
+    players = swiss_players(entrants, [])
+    return swiss_pair_round(players, round_number=1, best_of=options["best_of"]).matches
+
+
+def matches_create(stage: Stage, generated: Sequence[GeneratedMatch], entries: Sequence[Entry]) -> list[Match]:
+    """Insert `generated` (in dependency order) for entries in seed order: two queries however many.
+
+    Seed slots are filled at once; a match with both sides known is `ready`; a BYE opposite an
+    entrant (Swiss) is a `walkover` won by that entrant.
+    """
+    by_seed = {index: entry for index, entry in enumerate(entries, start=1)}
+    now = timezone.now()
+    rows = []
+    for generated_match in generated:
+        row = Match(
+            event_id=stage.event_id,
+            stage=stage,
+            key=generated_match.key,
+            round=generated_match.round,
+            position=generated_match.position,
+            bracket=generated_match.side.value,
+            group=generated_match.group,
+            best_of=generated_match.best_of,
+            conditional=generated_match.conditional,
+            a_source=generated_match.slot_a.kind.value,
+            b_source=generated_match.slot_b.kind.value,
+        )
+        if generated_match.slot_a.kind is SlotKind.SEED:
+            row.entry_a = by_seed[generated_match.slot_a.seed]
+        if generated_match.slot_b.kind is SlotKind.SEED:
+            row.entry_b = by_seed[generated_match.slot_b.seed]
+        if row.entry_a and row.entry_b:
+            row.status = Status.READY
+        elif row.entry_a and generated_match.slot_b.is_bye:
+            row.status, row.winner, row.completed_at = Status.WALKOVER, row.entry_a, now
+        rows.append(row)
+    created = Match.objects.bulk_create(rows)
+    by_key = {match.key: match for match in created}
+    linked = []
+    for generated_match, match in zip(generated, created, strict=True):
+        if generated_match.slot_a.match or generated_match.slot_b.match:
+            match.a_source_match = by_key.get(generated_match.slot_a.match)
+            match.b_source_match = by_key.get(generated_match.slot_b.match)
+            linked.append(match)
+    Match.objects.bulk_update(linked, ["a_source_match", "b_source_match"])
+    return created
+
+
+def stage_generate(event: Event, entries: Sequence[Entry]) -> Stage:
+    """Generate the event's bracket for `entries` (seeds 1..N in order) inside the caller's transaction.
+
+    Swiss generates its first round only; later rounds are paired from the standings as each
+    round finishes (`swiss_next_round`).
+    """
+    options = stage_options(event, len(entries))
+    stage = Stage.objects.create(event=event, number=1, format=event.format, options=options)
+    matches_create(stage, _generated(stage, len(entries)), entries)
+    return stage
+
+
+def stage_delete(event: Event) -> None:
+    """Throw away a bracket with no results (reseeding regenerates it)."""
+    for stage in Stage.objects.filter(event=event):
+        # Sources point at other matches of the stage (PROTECT): unlink before deleting.
+        stage.matches.update(a_source_match=None, b_source_match=None)
+        stage.matches.all().delete()
+        stage.delete()
+
+
+def match_results(matches: Sequence[Match]) -> list[Result]:
+    """Finished group/Swiss matches as the pure standings' Results over seeds (a walkover is a bye)."""
+    results = []
+    for match in matches:
+        if match.status == Status.WALKOVER:
+            results.append(Result(match.entry_a.seed, None))
+        elif match.status == Status.COMPLETED:
+            results.append(Result(match.entry_a.seed, match.entry_b.seed, match.score_a, match.score_b))
+    return results
+
+
+def swiss_next_round(stage: Stage, entries: Sequence[Entry], played: Sequence[Match]) -> list[Match]:
+    """Pair and insert the next Swiss round from the finished ones; [] once every round is played."""
+    last_round = max(match.round for match in played)
+    if last_round >= stage.options["rounds"]:
+        return []
+    players = swiss_players(len(entries), match_results(played))
+    pairing = swiss_pair_round(players, round_number=last_round + 1, best_of=stage.options["best_of"])
+    return matches_create(stage, pairing.matches, entries)

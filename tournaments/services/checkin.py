@@ -1,0 +1,70 @@
+"""Check-in: who will actually play. Entries mirror the confirmed registrations until the
+event starts; any player on a roster (not only the captain) may check their entry in, so a
+team is not dropped because its captain is late."""
+
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from tournaments import notifications
+from tournaments.exceptions import CheckInClosed, NotRegistered
+from tournaments.models import Entry, Event, Registration, RegistrationMember
+from tournaments.services.events import event_lock
+
+NOT_STARTED = (Event.Status.REGISTRATION_OPEN, Event.Status.REGISTRATION_CLOSED)
+
+
+def entries_sync(event: Event) -> None:
+    """One ACTIVE entry per confirmed registration (the caller holds the event's row lock).
+
+    Only before the start: once the bracket exists its entries must not move, and a dropped
+    no-show keeps its entry as the record of why it was refunded.
+    """
+    if event.status not in NOT_STARTED:
+        return
+    Entry.objects.filter(event=event).exclude(registration__status=Registration.Status.CONFIRMED).delete()
+    missing = Registration.objects.filter(event=event, status=Registration.Status.CONFIRMED, entry__isnull=True)
+    Entry.objects.bulk_create(Entry(event=event, registration=registration) for registration in missing)
+
+
+def entries_refresh(*, event_id: int) -> None:
+    """Bring the entries up to date before showing them (lists, the manage page); a no-op once started."""
+    if not Event.objects.filter(pk=event_id, status__in=NOT_STARTED).exists():
+        return
+    with transaction.atomic():
+        entries_sync(event_lock(event_id))
+
+
+def check_in_window(event: Event) -> tuple[datetime | None, bool]:
+    """(when check-in opens, whether it is open now); (None, False) for an event without check-in.
+
+    It stays open until the organizer actually starts the event, even past `starts_at`: a
+    late start must not drop players who turn up in the meantime.
+    """
+    if event.check_in_minutes == 0:
+        return None, False
+    opens_at = event.starts_at - timedelta(minutes=event.check_in_minutes)
+    return opens_at, event.status in NOT_STARTED and timezone.now() >= opens_at
+
+
+def entry_check_in(*, event_id: int, actor) -> Entry:
+    """Check in the entry `actor` plays in; checking in again changes nothing."""
+    with transaction.atomic():
+        event = event_lock(event_id)
+        member = RegistrationMember.objects.filter(
+            event=event, user=actor, registration__status=Registration.Status.CONFIRMED
+        ).first()
+        if member is None:
+            raise NotRegistered()
+        _opens_at, is_open = check_in_window(event)
+        if not is_open:
+            raise CheckInClosed()
+        entries_sync(event)
+        entry = Entry.objects.select_for_update().get(registration_id=member.registration_id)
+        if entry.checked_in_at is None:
+            entry.checked_in_at = timezone.now()
+            entry.checked_in_by = actor
+            entry.save(update_fields=["checked_in_at", "checked_in_by"])
+            notifications.bracket_changed(event.pk, checked_in=entry.pk)
+    return entry

@@ -1,0 +1,364 @@
+"""Playing the bracket: score reports, disputes, the organizer's word, and advancing results.
+
+Every write takes the event's row lock first (the same lock joins, check-in and start take), so
+two reports of one match, or of two matches feeding the same next match, are applied one after
+the other and the bracket is never half-advanced.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from driftwood.core.exceptions import NotFound, PermissionDenied
+from driftwood.notifications.services import notifications_create_many
+from tournaments import notifications
+from tournaments.brackets import (
+    BracketError,
+    PairingImpossible,
+    elimination_placements,
+    standings_compute,
+    standings_placements,
+)
+from tournaments.exceptions import (
+    DisputeAlreadyOpen,
+    InvalidScore,
+    InvalidStatus,
+    MatchNotPlayable,
+    ReopenRefused,
+)
+from tournaments.models import Dispute, Entry, Event, Match, MatchReport, RegistrationMember, Stage
+from tournaments.services.bracket_build import elimination_bracket, match_results, swiss_next_round
+from tournaments.services.events import event_lock, event_transition
+from tournaments.services.results import event_results_pay
+
+Status = Match.Status
+Side = MatchReport.Side
+OFFICIAL_SIDES = (Side.ORGANIZER, Side.STAFF)
+# Results that count: a dependant in one of these (or with a report) has been played.
+PLAYED_STATUSES = (Status.REPORTED, Status.COMPLETED, Status.DISPUTED)
+ELIMINATION_FORMATS = (Event.Format.SINGLE_ELIMINATION, Event.Format.DOUBLE_ELIMINATION)
+
+
+# --- Who may do what
+
+
+def match_role(match: Match, user) -> str | None:
+    """How `user` may act on `match`: "organizer", "a"/"b" (the side's player, or its team's captain),
+    "staff", or None."""
+    if user is None or not user.is_authenticated:
+        return None
+    if match.event.organizer_id == user.pk:
+        return Side.ORGANIZER
+    for side, entry in ((Side.A, match.entry_a), (Side.B, match.entry_b)):
+        if entry is not None and _speaks_for(entry, user):
+            return side
+    return Side.STAFF if user.is_staff else None
+
+
+def _speaks_for(entry: Entry, user) -> bool:
+    registration = entry.registration
+    if registration.team_id:
+        return registration.team.captain_id == user.pk
+    return registration.user_id == user.pk
+
+
+def _plays_in(match: Match, user) -> bool:
+    """Any player on either side's roster (for disputes: not only captains see a wrong result)."""
+    entries = [entry.registration_id for entry in (match.entry_a, match.entry_b) if entry is not None]
+    return RegistrationMember.objects.filter(registration_id__in=entries, user=user).exists()
+
+
+def _locked(match_id: int) -> tuple[Event, Match]:
+    event_id = Match.objects.filter(pk=match_id).values_list("event_id", flat=True).first()
+    if event_id is None:
+        raise NotFound("Match not found.")
+    event = event_lock(event_id)
+    match = (
+        Match.objects.select_related("entry_a__registration__team", "entry_b__registration__team", "stage", "winner")
+        .filter(pk=match_id)
+        .get()
+    )
+    match.event = event
+    return event, match
+
+
+def _require_official(role: str | None) -> None:
+    if role not in OFFICIAL_SIDES:
+        raise PermissionDenied("Only the organizer or staff can do this.")
+
+
+# --- Scores
+
+
+def _validate_score(match: Match, score_a: int, score_b: int) -> None:
+    if score_a < 0 or score_b < 0:
+        raise InvalidScore("Scores cannot be negative.")
+    if score_a == score_b and match.bracket != Match.Bracket.GROUP:
+        raise InvalidScore("An elimination match needs a winner: the scores cannot be level.")
+    if match.best_of > 1:
+        needed = match.best_of // 2 + 1
+        if max(score_a, score_b) > needed or (score_a != score_b and max(score_a, score_b) != needed):
+            raise InvalidScore(f"Best of {match.best_of}: the winner takes {needed} games.")
+
+
+def _report_add(match: Match, *, side: str, actor, score_a: int, score_b: int) -> MatchReport:
+    """A new version of this side's report; earlier ones stay as they were."""
+    latest = MatchReport.objects.filter(match=match, attempt=match.attempt, side=side).aggregate(v=Max("version"))["v"]
+    return MatchReport.objects.create(
+        match=match,
+        attempt=match.attempt,
+        side=side,
+        version=(latest or 0) + 1,
+        score_a=score_a,
+        score_b=score_b,
+        reported_by=actor,
+    )
+
+
+def _latest_report(match: Match, side: str) -> MatchReport | None:
+    return MatchReport.objects.filter(match=match, attempt=match.attempt, side=side).order_by("-version").first()
+
+
+# --- Advancing and rolling back
+
+
+def _dependants(match: Match) -> list[Match]:
+    return list(Match.objects.filter(Q(a_source_match=match) | Q(b_source_match=match)).order_by("pk"))
+
+
+def _settle(event: Event, match: Match, score_a: int, score_b: int, *, resolved_by, resolution: str) -> None:
+    """Complete `match` with this score, advance its winner (and loser), close its disputes."""
+    match.score_a, match.score_b = score_a, score_b
+    match.winner = match.entry_a if score_a > score_b else match.entry_b if score_b > score_a else None
+    match.status = Status.COMPLETED
+    match.completed_at = timezone.now()
+    match.save(update_fields=["score_a", "score_b", "winner", "status", "completed_at", "updated_at"])
+    Dispute.objects.filter(match=match, status=Dispute.Status.OPEN).update(
+        status=Dispute.Status.RESOLVED, resolution=resolution, resolved_by=resolved_by, resolved_at=timezone.now()
+    )
+    for dependant in _dependants(match):
+        if dependant.conditional and match.winner_id == match.entry_a_id:
+            # The winners-bracket champion won the grand final: no reset.
+            dependant.status = Status.SKIPPED
+        else:
+            for slot in ("a", "b"):
+                if getattr(dependant, f"{slot}_source_match_id") == match.pk:
+                    fed = match.winner if getattr(dependant, f"{slot}_source") == Match.Source.WINNER else match.loser
+                    setattr(dependant, f"entry_{slot}", fed)
+            if dependant.entry_a_id and dependant.entry_b_id and dependant.status == Status.PENDING:
+                dependant.status = Status.READY
+        dependant.save(update_fields=["entry_a", "entry_b", "status", "updated_at"])
+    _stage_progress(event, match.stage)
+
+
+def _stage_progress(event: Event, stage: Stage) -> None:
+    """After a result: pair the next Swiss round when one finishes, complete the event after the last match."""
+    matches = list(stage.matches.select_related("entry_a", "entry_b"))
+    if any(not match.is_finished for match in matches):
+        return
+    entries = list(_active_entries(event))
+    if stage.format == Event.Format.SWISS:
+        try:
+            if swiss_next_round(stage, entries, matches):
+                return
+        except PairingImpossible:
+            # Every remaining pairing would be a rematch: the standings so far are final.
+            pass
+    _event_complete(event, stage, entries, matches)
+
+
+def _active_entries(event: Event):
+    return Entry.objects.filter(event=event, status=Entry.Status.ACTIVE).order_by("seed")
+
+
+def _placements(stage: Stage, entries: list[Entry], matches: list[Match]):
+    if stage.format in ELIMINATION_FORMATS:
+        seed_of = {entry.pk: entry.seed for entry in entries}
+        outcomes = {
+            match.key: (seed_of[match.winner_id], seed_of[match.loser_id])
+            for match in matches
+            if match.status == Status.COMPLETED
+        }
+        return elimination_placements(elimination_bracket(stage, len(entries)), outcomes)
+    return standings_placements(standings_compute(len(entries), match_results(matches)))
+
+
+def _event_complete(event: Event, stage: Stage, entries: list[Entry], matches: list[Match]) -> None:
+    by_seed = {entry.seed: entry for entry in entries}
+    try:
+        placements = _placements(stage, entries, matches)
+    except BracketError as error:  # pragma: no cover - the generators guarantee a full bracket
+        raise InvalidStatus(f"The bracket cannot be ranked: {error}") from error
+    for placement in placements:
+        by_seed[placement.seed].placement = placement.place
+    Entry.objects.bulk_update(entries, ["placement"])
+    event_transition(event, Event.Status.COMPLETED)
+    notifications.event_changed(event)
+    # Paid at once when there is no dispute window; otherwise process_results pays when it ends.
+    event_results_pay(event_id=event.pk)
+
+
+def _rollback(event: Event, match: Match) -> None:
+    """Undo `match`'s advancement so it can be played again; refused once anything it fed was played."""
+    if event.prizes_paid_at is not None:
+        raise InvalidStatus("Prizes are paid: the results are final.")
+    dependants = _dependants(match)
+    played = [
+        dependant
+        for dependant in dependants
+        if dependant.status in PLAYED_STATUSES
+        or MatchReport.objects.filter(match=dependant, attempt=dependant.attempt).exists()
+    ]
+    later = Match.objects.none()
+    if match.stage.format == Event.Format.SWISS:
+        # A later Swiss round was paired from this result: it goes, and is paired again.
+        later = Match.objects.filter(stage=match.stage, round__gt=match.round)
+        played += [other for other in later if other.status in PLAYED_STATUSES]
+    if played:
+        raise ReopenRefused(f"{played[0].key} has already been played.")
+    later.delete()
+    for dependant in dependants:
+        for slot in ("a", "b"):
+            if getattr(dependant, f"{slot}_source_match_id") == match.pk or dependant.conditional:
+                setattr(dependant, f"entry_{slot}", None)
+        dependant.status = Status.PENDING
+        dependant.save(update_fields=["entry_a", "entry_b", "status", "updated_at"])
+    if event.status == Event.Status.COMPLETED:
+        # Inside the dispute window the last result can still change: the event is live again.
+        event.status, event.completed_at = Event.Status.ONGOING, None
+        event.save(update_fields=["status", "completed_at", "updated_at"])
+        Entry.objects.filter(event=event).update(placement=None)
+        notifications.event_changed(event)
+
+
+def _require_live(event: Event) -> None:
+    if event.status == Event.Status.COMPLETED and event.prizes_paid_at is None:
+        return
+    if event.status != Event.Status.ONGOING:
+        raise InvalidStatus("The event is not being played.")
+
+
+# --- Operations
+
+
+def match_report(*, match_id: int, actor, score_a: int, score_b: int) -> Match:
+    """A side reports its score (or the organizer enters the result).
+
+    Both sides' latest reports agreeing, or the organizer's, completes the match; a side whose
+    report contradicts the other's turns the match `disputed` until someone changes their report
+    or the organizer resolves it.
+    """
+    with transaction.atomic():
+        event, match = _locked(match_id)
+        role = match_role(match, actor)
+        if role is None:
+            raise PermissionDenied("Only the players of this match or the organizer can report it.")
+        if event.status != Event.Status.ONGOING:
+            raise InvalidStatus("The event is not being played.")
+        if match.status not in Match.PLAYABLE_STATUSES:
+            raise MatchNotPlayable(f"This match is {match.get_status_display().lower()}.")
+        _validate_score(match, score_a, score_b)
+        _report_add(match, side=role, actor=actor, score_a=score_a, score_b=score_b)
+        if role in OFFICIAL_SIDES:
+            _settle(event, match, score_a, score_b, resolved_by=actor, resolution="Result entered by the organizer.")
+        else:
+            other = _latest_report(match, Side.B if role == Side.A else Side.A)
+            if other is None:
+                match.status = Status.REPORTED
+                match.save(update_fields=["status", "updated_at"])
+            elif (other.score_a, other.score_b) == (score_a, score_b):
+                _settle(event, match, score_a, score_b, resolved_by=actor, resolution="Both sides agreed.")
+            else:
+                match.status = Status.DISPUTED
+                match.save(update_fields=["status", "updated_at"])
+                _tell_organizer(event, match, "The two sides reported different scores.")
+        notifications.bracket_changed(event.pk, match_id=match.pk)
+    return match
+
+
+def match_resolve(*, match_id: int, actor, score_a: int, score_b: int, resolution: str = "") -> Match:
+    """The organizer (or staff) decides the score; open disputes close with `resolution`.
+
+    On a completed match the same score just closes the disputes (the result stands); a different
+    one replaces the result, which is allowed only while nothing it fed has been played.
+    """
+    with transaction.atomic():
+        event, match = _locked(match_id)
+        role = match_role(match, actor)
+        _require_official(role)
+        _require_live(event)
+        if match.status not in (*Match.PLAYABLE_STATUSES, Status.COMPLETED):
+            raise MatchNotPlayable(f"This match is {match.get_status_display().lower()}.")
+        _validate_score(match, score_a, score_b)
+        resolution = resolution.strip() or "Resolved by the organizer."
+        _report_add(match, side=role, actor=actor, score_a=score_a, score_b=score_b)
+        if match.status == Status.COMPLETED and (match.score_a, match.score_b) == (score_a, score_b):
+            Dispute.objects.filter(match=match, status=Dispute.Status.OPEN).update(
+                status=Dispute.Status.RESOLVED, resolution=resolution, resolved_by=actor, resolved_at=timezone.now()
+            )
+        else:
+            if match.status == Status.COMPLETED:
+                _rollback(event, match)
+            _settle(event, match, score_a, score_b, resolved_by=actor, resolution=resolution)
+        notifications.bracket_changed(event.pk, match_id=match.pk)
+    return match
+
+
+def match_reopen(*, match_id: int, actor) -> Match:
+    """Make a completed match playable again (organizer or staff), rolling back what it advanced."""
+    with transaction.atomic():
+        event, match = _locked(match_id)
+        _require_official(match_role(match, actor))
+        _require_live(event)
+        if match.status != Status.COMPLETED:
+            raise MatchNotPlayable("Only a completed match can be reopened.")
+        _rollback(event, match)
+        match.status, match.winner, match.score_a, match.score_b = Status.READY, None, None, None
+        match.completed_at = None
+        match.attempt += 1
+        match.save(update_fields=["status", "winner", "score_a", "score_b", "completed_at", "attempt", "updated_at"])
+        notifications.bracket_changed(event.pk, match_id=match.pk)
+    return match
+
+
+def dispute_open(*, match_id: int, actor, reason: str, evidence=None) -> Dispute:
+    """A player of the match contests the reported (or completed) result, optionally with a file."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": ["Say what is wrong with the result."]})
+    if evidence is not None and evidence.size > settings.DISPUTE_EVIDENCE_MAX_BYTES:
+        limit = settings.DISPUTE_EVIDENCE_MAX_BYTES // (1024 * 1024)
+        raise ValidationError({"evidence": [f"Evidence files are limited to {limit} MB."]})
+    with transaction.atomic():
+        event, match = _locked(match_id)
+        if not _plays_in(match, actor):
+            raise PermissionDenied("Only the players of this match can dispute it.")
+        _require_live(event)
+        if match.status not in (Status.REPORTED, Status.DISPUTED, Status.COMPLETED):
+            raise MatchNotPlayable("There is no result to dispute yet.")
+        if Dispute.objects.filter(match=match, status=Dispute.Status.OPEN).exists():
+            raise DisputeAlreadyOpen()
+        dispute = Dispute(match=match, opened_by=actor, reason=reason)
+        if evidence is not None:
+            dispute.evidence.save(evidence.name, evidence, save=False)
+        dispute.save()
+        if match.status == Status.REPORTED:
+            match.status = Status.DISPUTED
+            match.save(update_fields=["status", "updated_at"])
+        _tell_organizer(event, match, f"{actor.username} disputes the result: {reason[:200]}")
+        notifications.bracket_changed(event.pk, match_id=match.pk)
+    return dispute
+
+
+def _tell_organizer(event: Event, match: Match, body: str) -> None:
+    notifications_create_many(
+        users=[event.organizer_id],
+        kind="match_disputed",
+        title=f"Disputed: {match.key} in {event.name}",
+        body=body,
+        url=reverse("tournaments:match_detail", args=[match.pk]),
+        data={"event_id": event.pk, "match_id": match.pk},
+    )

@@ -1,0 +1,151 @@
+"""Paying out a finished event: once the dispute window has passed with no dispute open, the prize
+pool leaves escrow for the winners' wallets and the entry fees (less the platform fee) for the
+organizer.
+
+Exactly once, however many jobs run at the same time: each event is paid under its row lock,
+`prizes_paid_at` tells a later run there is nothing left to do, and every payout row is
+inserted under the (event, user) unique constraint before its money moves, so even a run that
+got past the first guard could only roll back.
+"""
+
+import logging
+from datetime import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
+from django.urls import reverse
+from django.utils import timezone
+
+from driftwood.core.money import format_money
+from driftwood.notifications.services import notifications_create_many
+from tournaments import notifications
+from tournaments.brackets.placements import Placement
+from tournaments.models import Dispute, Entry, Event, PrizePayout, RegistrationMember
+from tournaments.prizes import prize_amounts, split_evenly
+from tournaments.services.events import escrow_wallet, event_fees_settle, event_lock
+from wallet.models import LedgerEntry, Wallet
+from wallet.services.balances import wallet_get_or_create, wallet_transfer
+from wallet.templatetags.wallet_format import ringgit
+
+logger = logging.getLogger("driftwood.tournaments")
+
+
+def _payable(event: Event, now: datetime) -> bool:
+    return (
+        event.status == Event.Status.COMPLETED
+        and event.prizes_paid_at is None
+        and event.completed_at is not None
+        and event.completed_at <= now - settings.RESULTS_DISPUTE_WINDOW
+        and not Dispute.objects.filter(match__event=event, status=Dispute.Status.OPEN).exists()
+    )
+
+
+def event_results_pay(*, event_id: int) -> list[PrizePayout]:
+    """Pay the event's prizes and fees if they are due (completed, dispute window over, no open
+    dispute, not paid yet); returns the payouts made, [] when there was nothing to do."""
+    with transaction.atomic():
+        event = event_lock(event_id)
+        if not _payable(event, timezone.now()):
+            return []
+        return _pay(event)
+
+
+def results_process_due(*, now: datetime | None = None) -> int:
+    """Pay every event whose dispute window has passed; returns how many this run paid."""
+    now = now or timezone.now()
+    due = Event.objects.filter(
+        status=Event.Status.COMPLETED,
+        prizes_paid_at__isnull=True,
+        completed_at__lte=now - settings.RESULTS_DISPUTE_WINDOW,
+    ).order_by("pk")
+    paid = 0
+    for event_id in due.values_list("pk", flat=True):
+        try:
+            with transaction.atomic():
+                event = event_lock(event_id)
+                if _payable(event, now):
+                    _pay(event)
+                    paid += 1
+        except (IntegrityError, ValueError):
+            # Bad placements or a payout already on record: nothing moved; the other events still get paid.
+            logger.exception("results of event %s could not be paid", event_id)
+    return paid
+
+
+def _pay(event: Event) -> list[PrizePayout]:
+    escrow = escrow_wallet(event)
+    payouts: list[PrizePayout] = []
+    if event.prize_pool > 0:
+        placed = list(
+            Entry.objects.filter(event=event, status=Entry.Status.ACTIVE, placement__isnull=False)
+            .select_related("registration__registered_by")
+            .prefetch_related(
+                Prefetch(
+                    "registration__members",
+                    queryset=RegistrationMember.objects.select_related("user").order_by("user_id"),
+                )
+            )
+        )
+        split = prize_amounts(
+            event.prize_pool,
+            [Decimal(str(share)) for share in event.prize_distribution],
+            [Placement(seed=entry.seed, place=entry.placement) for entry in placed],
+        )
+        for entry in placed:
+            if entry.seed in split.by_seed:
+                payouts.extend(_entry_pay(event, escrow, entry, split.by_seed[entry.seed]))
+        if split.unawarded > 0:
+            wallet_transfer(
+                source=escrow,
+                destination=wallet_get_or_create(user=event.organizer),
+                amount=split.unawarded,
+                transaction_type=LedgerEntry.Type.RELEASE,
+                description=f"Unawarded prize money: {event.name}",
+                metadata={"event_id": event.pk, "purpose": "prize_pool"},
+            )
+    event_fees_settle(event_id=event.pk)
+    event.prizes_paid_at = timezone.now()
+    event.save(update_fields=["prizes_paid_at", "updated_at"])
+    _winners_notify(event, payouts)
+    notifications.event_changed(event)
+    return payouts
+
+
+def _entry_pay(event: Event, escrow: Wallet, entry: Entry, amount: Decimal) -> list[PrizePayout]:
+    """An entry's prize, shared evenly by its roster; the odd sen go to the lowest user ids."""
+    players = [member.user for member in entry.registration.members.all()] or [entry.registration.registered_by]
+    payouts = []
+    for user, share in zip(players, split_evenly(amount, len(players)), strict=True):
+        if share == 0:
+            continue
+        # The row first: a second payment of this prize fails here, before any money moves.
+        payouts.append(
+            PrizePayout.objects.create(event=event, entry=entry, user=user, place=entry.placement, amount=share)
+        )
+        wallet_transfer(
+            source=escrow,
+            destination=wallet_get_or_create(user=user),
+            amount=share,
+            transaction_type=LedgerEntry.Type.PRIZE,
+            description=f"Prize for place {entry.placement} in {event.name}",
+            metadata={"event_id": event.pk, "place": entry.placement},
+        )
+    return payouts
+
+
+def _winners_notify(event: Event, payouts: list[PrizePayout]) -> None:
+    # Winners with the same place and amount share one INSERT.
+    groups: dict[tuple[int, Decimal], list[int]] = {}
+    for payout in payouts:
+        groups.setdefault((payout.place, payout.amount), []).append(payout.user_id)
+    for (place, amount), user_ids in groups.items():
+        notifications_create_many(
+            users=user_ids,
+            kind="prize_paid",
+            title=f"Prize paid: {event.name}",
+            body=f"Place {place} in {event.name}: {ringgit(amount)} is now in your wallet.",
+            url=reverse("tournaments:event_detail", args=[event.pk]),
+            data={"event_id": event.pk, "place": place, "amount": format_money(amount)},
+        )

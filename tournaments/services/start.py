@@ -1,0 +1,81 @@
+"""Starting an event: the organizer closes the door, no-shows are dropped and refunded per the
+event's policy, the seeds are fixed and the bracket is generated, all in one transaction, so
+an event that cannot start (fewer than two entries left) is left exactly as it was."""
+
+from decimal import ROUND_DOWN, Decimal
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from driftwood.core.money import CENTS, format_money
+from driftwood.notifications.services import notifications_create_many
+from tournaments import notifications
+from tournaments.exceptions import InvalidStatus, NotEnoughEntries
+from tournaments.models import Entry, Event, ParticipantPayment, Registration, Stage
+from tournaments.services.bracket_build import stage_generate
+from tournaments.services.checkin import NOT_STARTED, entries_sync
+from tournaments.services.events import escrow_wallet, event_lock, event_require_organizer, event_transition
+from tournaments.services.refunds import payment_refund
+from tournaments.services.seeding import seeds_settle
+from wallet.templatetags.wallet_format import ringgit
+
+
+def event_start(*, event_id: int, actor) -> Stage:
+    """Start the event (organizer): drop entries that did not check in, seed the rest, generate the bracket."""
+    with transaction.atomic():
+        event = event_lock(event_id)
+        event_require_organizer(event, actor)
+        if event.status not in NOT_STARTED:
+            raise InvalidStatus("Only an event taking or done taking registrations can start.")
+        entries_sync(event)
+        entries = Entry.objects.filter(event=event, status=Entry.Status.ACTIVE).select_related("registration")
+        no_shows = [entry for entry in entries if event.check_in_minutes and entry.checked_in_at is None]
+        if len(entries) - len(no_shows) < 2:
+            raise NotEnoughEntries()
+        for entry in no_shows:
+            _no_show_drop(event, entry)
+        stage = stage_generate(event, seeds_settle(event))
+        if event.status == Event.Status.REGISTRATION_OPEN:
+            event_transition(event, Event.Status.REGISTRATION_CLOSED)
+        event_transition(event, Event.Status.ONGOING)
+        notifications.event_changed(event)
+    return stage
+
+
+def _no_show_drop(event: Event, entry: Entry) -> None:
+    """Take the entry out, refund its fee per the event's policy (the rest stays for the
+    organizer, settled with the other fees) and tell its players why."""
+    registration = Registration.objects.select_for_update().get(pk=entry.registration_id)
+    payment = ParticipantPayment.objects.select_for_update().filter(registration=registration).first()
+    refund = None
+    if payment is not None and payment.status == ParticipantPayment.Status.SUCCEEDED:
+        # Rounded down to the sen: the player never gets more back than the policy says.
+        refund = (payment.amount * event.no_show_refund_percent / 100).quantize(CENTS, rounding=ROUND_DOWN)
+        payment_refund(
+            payment=payment, escrow=escrow_wallet(event), amount=refund, reason=f"no check-in for {event.name}"
+        )
+    entry.status, entry.seed = Entry.Status.NO_SHOW, None
+    entry.save(update_fields=["status", "seed"])
+    players = list(registration.members.values_list("user_id", flat=True))
+    registration.status = Registration.Status.CANCELLED if refund is None else Registration.Status.REFUNDED
+    registration.ended_at = timezone.now()
+    registration.save(update_fields=["status", "ended_at"])
+    registration.members.all().delete()
+    notifications_create_many(
+        users=players,
+        kind="check_in_missed",
+        title=f"Not checked in: {event.name}",
+        body=_no_show_body(event, refund),
+        url=reverse("tournaments:event_detail", args=[event.pk]),
+        data={"event_id": event.pk, "refund": None if refund is None else format_money(refund)},
+    )
+
+
+def _no_show_body(event: Event, refund: Decimal | None) -> str:
+    dropped = f"Your entry was not checked in when {event.name} started, so it was dropped."
+    if refund is None:
+        return dropped
+    if refund == 0:
+        return f"{dropped} The event's policy keeps the whole entry fee."
+    return f"{dropped} {ringgit(refund)} of the entry fee goes back to the wallet or card it was paid from."
