@@ -135,9 +135,29 @@ MATCH_SIDES = (
 )
 
 
+# What a side needs to be shown (a name, a seed, whose it is): not the players' whole rows.
+MATCH_SIDE_COLUMNS = [
+    f"{side}__{column}"
+    for side in ("entry_a", "entry_b", "winner")
+    for column in (
+        "id",
+        "seed",
+        "registration__id",
+        "registration__user__id",
+        "registration__user__username",
+        "registration__user__display_name",
+        "registration__team__id",
+        "registration__team__name",
+    )
+]
+
+
 def matches_of_event(event_id: int | None = None) -> QuerySet[Match]:
     """Matches with both sides and the winner joined (one query), in bracket order."""
-    matches = Match.objects.select_related(*MATCH_SIDES).order_by(
+    matches = Match.objects.select_related(*MATCH_SIDES).only(
+        *(field.name for field in Match._meta.concrete_fields), *MATCH_SIDE_COLUMNS
+    )
+    matches = matches.order_by(
         Case(*(When(bracket=side, then=rank) for rank, side in enumerate(BRACKET_ORDER)), default=len(BRACKET_ORDER)),
         "group",
         "round",

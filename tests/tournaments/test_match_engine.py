@@ -5,11 +5,15 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from rest_framework import serializers
 
 from driftwood.core.exceptions import PermissionDenied
 from driftwood.notifications.models import Notification
 from tests.concurrency.helpers import run_in_threads
 from tests.factories import EventFactory, UserFactory
+from tournaments import selectors
+from tournaments.api.brackets import MatchSerializer
 from tournaments.exceptions import InvalidScore, MatchNotPlayable, ReopenRefused
 from tournaments.models import Dispute, Entry, Event, Match, MatchReport
 from tournaments.services.matches import dispute_open, match_reopen, match_report, match_resolve
@@ -274,3 +278,17 @@ def test_two_matches_feeding_one_final_at_once_both_advance():
     assert not [outcome for outcome in outcomes if isinstance(outcome, Exception)]
     final = match(event, "W2-1")
     assert (final.entry_a_id, final.entry_b_id, final.status) == (semis[0].entry_a_id, semis[1].entry_a_id, "ready")
+
+
+@pytest.mark.django_db
+def test_match_list_fast_representation_matches_the_declared_fields():
+    event, _ = started_event(3)
+    play(event, "W1-2", 2, 1)
+    serializer = MatchSerializer()
+    rows = list(selectors.matches_of_event(event.pk))
+    assert {row.status for row in rows} == {Status.COMPLETED, Status.READY}
+    with timezone.override("UTC"):
+        for row in rows:
+            fast = serializer.to_representation(row)
+            assert fast == serializers.Serializer.to_representation(serializer, row)
+            assert list(fast) == list(serializer.fields)

@@ -156,9 +156,9 @@ def _settle(event: Event, match: Match, score_a: int, score_b: int, *, resolved_
 
 def _stage_progress(event: Event, stage: Stage) -> None:
     """After a result: pair the next Swiss round when one finishes, complete the event after the last match."""
-    matches = list(stage.matches.select_related("entry_a", "entry_b"))
-    if any(not match.is_finished for match in matches):
+    if stage.matches.exclude(status__in=Match.FINISHED_STATUSES).exists():
         return
+    matches = list(stage.matches.select_related("entry_a", "entry_b"))
     entries = list(_active_entries(event))
     if stage.format == Event.Format.SWISS:
         try:

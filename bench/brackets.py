@@ -1,0 +1,372 @@
+"""Brackets: reading a big bracket through the API, and playing one through the service.
+
+1. `GET /api/v1/events/{id}/matches?limit=100` on a 64-entrant double-elimination event (126 matches,
+   the first winners and losers rounds played), in-process through the full middleware stack, vs the
+   same 100 rows read with a bare `.values()` query and `json.dumps`. Prints p50/p99, the throughput
+   ratio and the API's query count at several page sizes (it must not grow with the page).
+2. `match_report` by the organizer over a whole 64-entrant single-elimination bracket (63 reports, the
+   last completing the event and writing the placements) vs raw SQL on an identical event doing the
+   same row changes: per report one transaction that locks the event row, inserts the report, completes
+   the match and fills the next match's slot; the last one also writes the placements and completes
+   the event. Afterwards both brackets must be identical. Prints time per report and the ratio.
+
+    make bench BENCH=brackets
+"""
+
+import json
+import os
+import time
+from datetime import timedelta
+
+from bench.common import Stopwatch, conninfo, django_on, percentile, scratch_database
+
+ENTRANTS = 64
+ROUNDS = 200
+REPEATS = 3  # single-elimination brackets played per side (after one warm-up each)
+PAGE_SIZES = (10, 50, 100)
+
+
+# --- Building events through the services
+
+
+class Builder:
+    """Started events of ENTRANTS fresh players each, joined and started through the services."""
+
+    def __init__(self):
+        from driftwood.accounts.models import User
+        from tournaments.models import Game
+
+        self.organizer = User.objects.create_user(username="bench_organizer", email="bench_organizer@example.com")
+        self.game = Game.objects.create(name="Bench Game", slug="bench-game")
+        self.count = 0
+
+    def event(self, event_format: str):
+        from django.utils import timezone
+
+        from driftwood.accounts.models import User
+        from tournaments.models import Event
+        from tournaments.services.registrations import registration_join
+        from tournaments.services.start import event_start
+
+        self.count += 1
+        n = self.count
+        players = User.objects.bulk_create(
+            User(username=f"bench_{n}_{i}", email=f"bench_{n}_{i}@example.com") for i in range(ENTRANTS)
+        )
+        now = timezone.now()
+        event = Event.objects.create(
+            name=f"Bench Bracket {n}",
+            slug=f"bench-bracket-{n}",
+            game=self.game,
+            organizer=self.organizer,
+            format=event_format,
+            status=Event.Status.REGISTRATION_OPEN,
+            max_participants=ENTRANTS,
+            check_in_minutes=0,
+            starts_at=now + timedelta(days=1),
+            registration_closes_at=now + timedelta(hours=12),
+            published_at=now,
+        )
+        for player in players:
+            registration_join(event_id=event.pk, user=player)
+        event_start(event_id=event.pk, actor=self.organizer)
+        return event
+
+
+def score_for(key: str) -> tuple[int, int]:
+    """A fixed but mixed result per match: sometimes side a wins, sometimes side b."""
+    return (1, 0) if sum(map(ord, key)) % 3 else (0, 1)
+
+
+# --- 1. The match list
+
+
+def play_first_rounds(builder: Builder, event) -> None:
+    """Winners round 1 and losers round 1, so the page mixes completed, ready and pending matches."""
+    from tournaments.models import Match
+    from tournaments.services.matches import match_report
+
+    for prefix in ("W1-", "L1-"):
+        for match in Match.objects.filter(event=event, key__startswith=prefix, status=Match.Status.READY):
+            score_a, score_b = score_for(match.key)
+            match_report(match_id=match.pk, actor=builder.organizer, score_a=score_a, score_b=score_b)
+
+
+def bare_rows(event_id: int) -> str:
+    """The baseline: the API's 100 rows (same order, same joined names) as `.values()` dicts, dumped."""
+    from tournaments import selectors
+
+    side = ("id", "seed", "registration__user_id", "registration__team_id")
+    names = ("registration__user__username", "registration__user__display_name", "registration__team__name")
+    fields = [
+        "id",
+        "key",
+        "round",
+        "position",
+        "bracket",
+        "group",
+        "best_of",
+        "a_source",
+        "b_source",
+        "score_a",
+        "score_b",
+        "status",
+        *(f"{slot}__{field}" for slot in ("entry_a", "entry_b", "winner") for field in (*side, *names)),
+    ]
+    rows = list(selectors.matches_of_event(event_id).values(*fields)[:101])
+    return json.dumps({"results": rows[:100], "has_more": len(rows) > 100, "page": 1})
+
+
+def api_queries(client, path: str, headers: dict) -> int:
+    from django.db import connection
+
+    queries = []
+    # Django resets its own query log at each request start, so count at the cursor.
+    with connection.execute_wrapper(lambda execute, sql, *args: queries.append(sql) or execute(sql, *args)):
+        response = client.get(path, **headers)
+    assert response.status_code == 200, response.content
+    return len(queries)
+
+
+def timed(call) -> tuple[list[float], float]:
+    samples = []
+    with Stopwatch() as total:
+        for _ in range(ROUNDS):
+            started = time.perf_counter()
+            call()
+            samples.append(time.perf_counter() - started)
+    return samples, total.seconds
+
+
+def match_list_bench(builder: Builder) -> None:
+    from django.test import Client
+    from django.test.utils import override_settings
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    from driftwood.accounts.models import User
+    from tournaments.models import Event, Match
+
+    event = builder.event(Event.Format.DOUBLE_ELIMINATION)
+    play_first_rounds(builder, event)
+    total = Match.objects.filter(event=event).count()
+    by_status = dict.fromkeys(Match.Status.values, 0)
+    for status in Match.objects.filter(event=event).values_list("status", flat=True):
+        by_status[status] += 1
+    viewer = User.objects.filter(username__startswith="bench_").exclude(pk=builder.organizer.pk).first()
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {AccessToken.for_user(viewer)}"}
+    path = f"/api/v1/events/{event.pk}/matches?limit=100"
+
+    # Limits off: this measures the list, not the throttle.
+    with override_settings(RATELIMIT_ENABLE=False, ALLOWED_HOSTS=["testserver"]):
+        client = Client()
+        queries = {
+            size: api_queries(client, f"/api/v1/events/{event.pk}/matches?limit={size}", headers) for size in PAGE_SIZES
+        }
+        queries["page 2"] = api_queries(client, f"/api/v1/events/{event.pk}/matches?limit=100&page=2", headers)
+        body = client.get(path, **headers).json()
+        assert len(body["results"]) == 100 and body["has_more"], "the page is not the 100 rows it should be"
+        assert [row["id"] for row in body["results"]] == [
+            row["id"] for row in json.loads(bare_rows(event.pk))["results"]
+        ]
+
+        bare_rows(event.pk)  # warm-up
+        bare, bare_seconds = timed(lambda: bare_rows(event.pk))
+
+        def api_call():
+            assert client.get(path, **headers).status_code == 200
+
+        api, api_seconds = timed(api_call)
+
+    played = ", ".join(f"{count} {status}" for status, count in by_status.items() if count)
+    print(f"GET /api/v1/events/{{id}}/matches?limit=100, {ENTRANTS}-entrant double elimination, {total} matches")
+    print(f"  ({played}), {ROUNDS} requests each, in-process")
+    for label, samples, seconds in (
+        ("bare .values() + json.dumps", bare, bare_seconds),
+        ("matches API", api, api_seconds),
+    ):
+        print(
+            f"  {label:<28}: {ROUNDS / seconds:6.0f} req/s  p50 {percentile(samples, 0.5) * 1000:6.2f} ms"
+            f"  p99 {percentile(samples, 0.99) * 1000:6.2f} ms"
+        )
+    print(f"  ratio (API / bare)          : {bare_seconds / api_seconds:.2f}")
+    counts = "  ".join(f"limit={size}: {queries[size]}" for size in PAGE_SIZES)
+    print(f"  API queries per request     : {counts}  page 2: {queries['page 2']}")
+    assert len(set(queries.values())) == 1, f"the match list's query count grows with the page: {queries}"
+
+
+# --- 2. Reporting a whole bracket
+
+
+def bracket_order(event) -> list:
+    """Every match in an order that plays each before its dependants (round, then position)."""
+    from tournaments.models import Match
+
+    return list(Match.objects.filter(event=event).order_by("round", "position"))
+
+
+def service_play(builder: Builder, event) -> float:
+    """The organizer reports every match through `match_report`; returns the seconds it took."""
+    from tournaments.services.matches import match_report
+
+    plan = [(match.pk, *score_for(match.key)) for match in bracket_order(event)]
+    with Stopwatch() as watch:
+        for match_id, score_a, score_b in plan:
+            match_report(match_id=match_id, actor=builder.organizer, score_a=score_a, score_b=score_b)
+    return watch.seconds
+
+
+def counting_queries(call) -> int:
+    """How many statements `call` sent (counted at the cursor; the warm-up bracket, not a timed one)."""
+    from django.db import connection
+
+    queries = []
+    with connection.execute_wrapper(lambda execute, sql, *args: queries.append(sql) or execute(sql, *args)):
+        call()
+    return len(queries)
+
+
+def raw_plan(event, placements_by_seed: dict[int, int]) -> list[list[tuple[str, tuple]]]:
+    """The statements that make the same row changes as the service, one list per report.
+
+    Computed before timing from the bracket's links: who wins each match (score_for), where the winner
+    goes (the dependant's slot fed by it) and whether that fills the dependant (then `ready`).
+    """
+    from django.utils import timezone
+
+    from tournaments.models import Entry, Event, Match, MatchReport
+
+    match_table, report_table = Match._meta.db_table, MatchReport._meta.db_table
+    entry_table, event_table = Entry._meta.db_table, Event._meta.db_table
+    matches = bracket_order(event)
+    fed_by: dict[int, list[tuple[Match, str]]] = {}
+    for match in matches:
+        for slot in ("a", "b"):
+            source = getattr(match, f"{slot}_source_match_id")
+            if source is not None:
+                fed_by.setdefault(source, []).append((match, slot))
+    filled = {match.pk: {"a": match.entry_a_id, "b": match.entry_b_id} for match in matches}
+    now = timezone.now()
+    lock = (f"SELECT id FROM {event_table} WHERE id = %s FOR UPDATE", (event.pk,))
+    plan = []
+    for match in matches:
+        score_a, score_b = score_for(match.key)
+        a, b = filled[match.pk]["a"], filled[match.pk]["b"]
+        winner, loser = (a, b) if score_a > score_b else (b, a)
+        statements = [
+            lock,
+            (
+                f"INSERT INTO {report_table} (match_id, attempt, side, version, score_a, score_b, reported_by_id,"
+                " created_at) VALUES (%s, 1, 'organizer', 1, %s, %s, %s, %s)",
+                (match.pk, score_a, score_b, event.organizer_id, now),
+            ),
+            (
+                f"UPDATE {match_table} SET score_a = %s, score_b = %s, winner_id = %s, status = 'completed',"
+                " completed_at = %s, updated_at = %s WHERE id = %s",
+                (score_a, score_b, winner, now, now, match.pk),
+            ),
+        ]
+        for dependant, slot in fed_by.get(match.pk, []):
+            fed = winner if getattr(dependant, f"{slot}_source") == Match.Source.WINNER else loser
+            filled[dependant.pk][slot] = fed
+            status = "ready" if all(filled[dependant.pk].values()) else "pending"
+            statements.append(
+                (
+                    f"UPDATE {match_table} SET entry_{slot}_id = %s, status = %s, updated_at = %s WHERE id = %s",
+                    (fed, status, now, dependant.pk),
+                )
+            )
+        plan.append(statements)
+    seeds = list(placements_by_seed.items())
+    values = ", ".join(["(%s, %s)"] * len(seeds))
+    plan[-1] += [
+        (
+            f"UPDATE {entry_table} AS e SET placement = v.place FROM (VALUES {values}) AS v(seed, place)"
+            " WHERE e.event_id = %s AND e.seed = v.seed",
+            (*(value for pair in seeds for value in pair), event.pk),
+        ),
+        (
+            f"UPDATE {event_table} SET status = 'completed', completed_at = %s, updated_at = %s WHERE id = %s",
+            (now, now, event.pk),
+        ),
+    ]
+    return plan
+
+
+def raw_play(url: str, plan: list[list[tuple[str, tuple]]]) -> float:
+    import psycopg
+
+    with psycopg.connect(conninfo(url)) as conn:
+        conn.execute("SELECT 1")  # connected before the clock starts
+        with Stopwatch() as watch:
+            for statements in plan:
+                with conn.transaction():
+                    for sql, params in statements:
+                        conn.execute(sql, params)
+    return watch.seconds
+
+
+def bracket_state(event) -> tuple:
+    """Everything the results changed, by key and seed (so two events compare)."""
+    from tournaments.models import Entry, Event, Match, MatchReport
+
+    seed = dict(Entry.objects.filter(event=event).values_list("pk", "seed"))
+    matches = sorted(
+        (m.key, m.status, m.score_a, m.score_b, seed.get(m.winner_id), seed.get(m.entry_a_id), seed.get(m.entry_b_id))
+        for m in Match.objects.filter(event=event)
+    )
+    placements = sorted(Entry.objects.filter(event=event).values_list("seed", "placement"))
+    reports = sorted(
+        MatchReport.objects.filter(match__event=event).values_list("match__key", "side", "score_a", "score_b")
+    )
+    return Event.objects.get(pk=event.pk).status, matches, placements, reports
+
+
+def report_bench(builder: Builder, url: str) -> None:
+    from tournaments.models import Entry, Event
+
+    service_seconds, raw_seconds, service_queries, raw_statements = 0.0, 0.0, 0, 0
+    for repeat in range(REPEATS + 1):  # the first pair warms up, and is where queries are counted
+        played = builder.event(Event.Format.SINGLE_ELIMINATION)
+        replayed = builder.event(Event.Format.SINGLE_ELIMINATION)
+        if repeat:
+            service_seconds += service_play(builder, played)
+        else:
+            service_queries = counting_queries(lambda event=played: service_play(builder, event))
+        placements = dict(Entry.objects.filter(event=played).values_list("seed", "placement"))
+        plan = raw_plan(replayed, placements)
+        raw = raw_play(url, plan)
+        assert bracket_state(played) == bracket_state(replayed), "the raw side did not make the same changes"
+        assert bracket_state(played)[0] == Event.Status.COMPLETED
+        if repeat:
+            raw_seconds += raw
+        raw_statements = sum(len(statements) for statements in plan)
+    reports = (ENTRANTS - 1) * REPEATS
+    print(f"match_report by the organizer over a {ENTRANTS}-entrant single elimination ({ENTRANTS - 1} reports),")
+    print(f"  {REPEATS} brackets each, one transaction per report; the last report completes the event")
+    print(
+        f"  {'raw SQL, same row changes':<28}: {raw_seconds / reports * 1000:6.2f} ms/report"
+        f"  {raw_statements / (ENTRANTS - 1):5.1f} statements/report"
+    )
+    print(
+        f"  {'match_report()':<28}: {service_seconds / reports * 1000:6.2f} ms/report"
+        f"  {service_queries / (ENTRANTS - 1):5.1f} queries/report"
+    )
+    print(f"  ratio (service / raw)       : {raw_seconds / service_seconds:.2f}  brackets identical afterwards")
+
+
+def main() -> None:
+    # No mail and no queued tasks from the 64 registrations per event: the set-up is not what is measured.
+    os.environ["EMAIL_URL"] = "dummymail://"
+    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "true"
+    url = scratch_database("bench_brackets")
+    django_on(url)
+    import logging
+
+    logging.getLogger("driftwood.requests").setLevel(logging.WARNING)  # a log line per request otherwise
+    builder = Builder()
+    match_list_bench(builder)
+    report_bench(builder, url)
+
+
+if __name__ == "__main__":
+    main()
