@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tournaments import views
+from tournaments import bracket_views, views
 
 app_name = "tournaments"
 
@@ -14,19 +14,19 @@ urlpatterns = [
     path("<int:event_id>/join/", views.event_join, name="event_join"),
     path("<int:event_id>/leave/", views.event_leave, name="event_leave"),
     path("<int:event_id>/cancel/", views.event_cancel_view, name="event_cancel"),
-    path("<int:event_id>/bracket/", views.event_bracket, name="event_bracket"),
-    path("<int:event_id>/bracket/fragment/", views.event_bracket_fragment, name="event_bracket_fragment"),
-    path("<int:event_id>/manage/", views.event_manage, name="event_manage"),
-    path("<int:event_id>/check-in/", views.event_check_in_view, name="event_check_in"),
-    path("<int:event_id>/seeding/", views.event_seeding_view, name="event_seeding"),
-    path("<int:event_id>/seeding/confirm/", views.event_seeding_confirm_view, name="event_seeding_confirm"),
-    path("<int:event_id>/start/", views.event_start_view, name="event_start"),
-    path("matches/<int:match_id>/", views.match_detail, name="match_detail"),
-    path("matches/<int:match_id>/report/", views.match_report_view, name="match_report"),
-    path("matches/<int:match_id>/dispute/", views.match_dispute_view, name="match_dispute"),
-    path("matches/<int:match_id>/resolve/", views.match_resolve_view, name="match_resolve"),
-    path("matches/<int:match_id>/reopen/", views.match_reopen_view, name="match_reopen"),
-    path("disputes/<int:dispute_id>/evidence/", views.dispute_evidence, name="dispute_evidence"),
+    path("<int:event_id>/bracket/", bracket_views.event_bracket, name="event_bracket"),
+    path("<int:event_id>/bracket/fragment/", bracket_views.event_bracket_fragment, name="event_bracket_fragment"),
+    path("<int:event_id>/manage/", bracket_views.event_manage, name="event_manage"),
+    path("<int:event_id>/check-in/", bracket_views.event_check_in_view, name="event_check_in"),
+    path("<int:event_id>/seeding/", bracket_views.event_seeding_view, name="event_seeding"),
+    path("<int:event_id>/seeding/confirm/", bracket_views.event_seeding_confirm_view, name="event_seeding_confirm"),
+    path("<int:event_id>/start/", bracket_views.event_start_view, name="event_start"),
+    path("matches/<int:match_id>/", bracket_views.match_detail, name="match_detail"),
+    path("matches/<int:match_id>/report/", bracket_views.match_report_view, name="match_report"),
+    path("matches/<int:match_id>/dispute/", bracket_views.match_dispute_view, name="match_dispute"),
+    path("matches/<int:match_id>/resolve/", bracket_views.match_resolve_view, name="match_resolve"),
+    path("matches/<int:match_id>/reopen/", bracket_views.match_reopen_view, name="match_reopen"),
+    path("disputes/<int:dispute_id>/evidence/", bracket_views.dispute_evidence, name="dispute_evidence"),
     path("teams/", views.team_list, name="team_list"),
     path("teams/<int:team_id>/", views.team_detail, name="team_detail"),
     path("teams/<int:team_id>/members/", views.team_member_add_view, name="team_member_add"),

@@ -1,0 +1,369 @@
+"""Bracket pages: the bracket itself, match pages, and the organizer's check-in, seeding and start.
+
+The bracket page draws `bracket_selectors.bracket_view` and re-reads its fragment whenever
+`ws/events/<id>/` says the bracket changed (static/js/bracket.js); match pages take score
+reports, disputes (evidence files are served only to the people involved) and the
+organizer's resolutions; the manage page holds check-in, seeding and the start.
+"""
+
+from pathlib import Path
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from driftwood.core.exceptions import DomainError
+from tournaments import bracket_selectors
+from tournaments.forms import (
+    DisputeForm,
+    ResolveForm,
+    ScoreForm,
+    SeedingForm,
+)
+from tournaments.models import Dispute, Event, Match, MatchReport
+from tournaments.services.checkin import check_in_window, entries_refresh, entry_check_in
+from tournaments.services.matches import dispute_open, match_reopen, match_report, match_resolve, match_role
+from tournaments.services.seeding import seeding_apply, seeding_confirm
+from tournaments.services.start import event_start
+from tournaments.views import BRACKET_SETUP, event_back_to, event_or_404, rate_limited
+
+Status = Event.Status
+
+
+def _service_error(request, exc: DomainError | ValidationError) -> None:
+    messages.error(request, exc.message if isinstance(exc, DomainError) else " ".join(exc.messages))
+
+
+def _is_live(event: Event) -> bool:
+    """Results can still change: the event is being played, or completed inside the dispute window."""
+    return event.status == Status.ONGOING or (event.status == Status.COMPLETED and event.prizes_paid_at is None)
+
+
+def _bracket_context(event: Event) -> dict:
+    return {"event": event, "bracket": bracket_selectors.bracket_view(event)}
+
+
+@never_cache
+@require_GET
+def event_bracket(request, event_id: int):
+    event = event_or_404(request, event_id)
+    context = {
+        **_bracket_context(event),
+        "is_organizer": request.user.is_authenticated and event.organizer_id == request.user.pk,
+        "socket_path": f"/ws/events/{event.pk}/",
+        "fragment_url": reverse("tournaments:event_bracket_fragment", args=[event.pk]),
+    }
+    return render(request, "tournaments/bracket.html", context)
+
+
+@never_cache
+@require_GET
+def event_bracket_fragment(request, event_id: int):
+    """The bracket alone, for the page's script to swap in when the socket says it changed."""
+    event = event_or_404(request, event_id)
+    return render(request, "tournaments/_bracket_body.html", _bracket_context(event))
+
+
+def _match_or_404(request, match_id: int) -> Match:
+    match = bracket_selectors.match_get(user=request.user, match_id=match_id)
+    if match is None:
+        raise Http404("No such match.")
+    return match
+
+
+def _back_to_match(match: Match):
+    return redirect("tournaments:match_detail", match_id=match.pk)
+
+
+def _render_match(request, match: Match, *, status: int = 200, **forms):
+    user = request.user
+    event = match.event
+    role = match_role(match, user)
+    is_official = role in (MatchReport.Side.ORGANIZER, MatchReport.Side.STAFF)
+    slot_a, slot_b = bracket_selectors.match_slots(match)
+    names = {"name_a": slot_a.label, "name_b": slot_b.label}
+    disputes = list(match.disputes.all())
+    open_dispute = next((dispute for dispute in disputes if dispute.status == Dispute.Status.OPEN), None)
+    live = _is_live(event)
+    playable = event.status == Status.ONGOING and match.status in Match.PLAYABLE_STATUSES
+    needs_decision = match.status == Match.Status.DISPUTED or open_dispute is not None
+    playing = bracket_selectors.plays_in(match, user)
+    reports = list(match.reports.all())
+    can_report = playable and (
+        role in (MatchReport.Side.A, MatchReport.Side.B) or (role == MatchReport.Side.ORGANIZER and not needs_decision)
+    )
+    can_resolve = (
+        is_official
+        and live
+        and match.status in (*Match.PLAYABLE_STATUSES, Match.Status.COMPLETED)
+        and (role == MatchReport.Side.STAFF or needs_decision or match.status == Match.Status.COMPLETED)
+    )
+    context = {
+        "event": event,
+        "match": match,
+        "slot_a": slot_a,
+        "slot_b": slot_b,
+        "role": role,
+        "is_official": is_official,
+        "reports": reports,
+        "current_reports": [report for report in reports if report.attempt == match.attempt],
+        "disputes": disputes if is_official or playing else [],
+        "open_dispute": open_dispute,
+        "can_report": can_report,
+        "can_dispute": (
+            live
+            and open_dispute is None
+            and match.status in (Match.Status.REPORTED, Match.Status.DISPUTED, Match.Status.COMPLETED)
+            and playing
+        ),
+        "can_resolve": can_resolve,
+        "can_reopen": is_official and live and match.status == Match.Status.COMPLETED,
+        "score_form": forms.get("score_form") or ScoreForm(**names),
+        "dispute_form": forms.get("dispute_form") or DisputeForm(),
+        "resolve_form": forms.get("resolve_form")
+        or ResolveForm(initial={"score_a": match.score_a, "score_b": match.score_b}, **names),
+    }
+    return render(request, "tournaments/match_detail.html", context, status=status)
+
+
+@never_cache
+@require_GET
+def match_detail(request, match_id: int):
+    return _render_match(request, _match_or_404(request, match_id))
+
+
+@login_required
+@require_POST
+def match_report_view(request, match_id: int):
+    match = _match_or_404(request, match_id)
+    if rate_limited(request):
+        return _back_to_match(match)
+    slot_a, slot_b = bracket_selectors.match_slots(match)
+    form = ScoreForm(request.POST, name_a=slot_a.label, name_b=slot_b.label)
+    if not form.is_valid():
+        return _render_match(request, match, score_form=form, status=400)
+    try:
+        match = match_report(match_id=match.pk, actor=request.user, **form.cleaned_data)
+    except (DomainError, ValidationError) as exc:
+        _service_error(request, exc)
+    else:
+        outcome = {
+            Match.Status.COMPLETED: "The result is in and the bracket moves on.",
+            Match.Status.REPORTED: "Score reported. The other side confirms it by reporting the same score.",
+            Match.Status.DISPUTED: "Your score differs from the other side's: the organizer will decide.",
+        }.get(match.status, "Score reported.")
+        messages.success(request, outcome)
+    return _back_to_match(match)
+
+
+@login_required
+@require_POST
+def match_dispute_view(request, match_id: int):
+    match = _match_or_404(request, match_id)
+    if rate_limited(request):
+        return _back_to_match(match)
+    form = DisputeForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _render_match(request, match, dispute_form=form, status=400)
+    try:
+        dispute_open(
+            match_id=match.pk,
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+            evidence=form.cleaned_data["evidence"],
+        )
+    except ValidationError as exc:
+        form.add_error(None, exc.messages)
+        return _render_match(request, match, dispute_form=form, status=400)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Dispute opened. The organizer has been told and will decide the result.")
+    return _back_to_match(match)
+
+
+@login_required
+@require_POST
+def match_resolve_view(request, match_id: int):
+    match = _match_or_404(request, match_id)
+    if rate_limited(request):
+        return _back_to_match(match)
+    slot_a, slot_b = bracket_selectors.match_slots(match)
+    form = ResolveForm(request.POST, name_a=slot_a.label, name_b=slot_b.label)
+    if not form.is_valid():
+        return _render_match(request, match, resolve_form=form, status=400)
+    try:
+        match_resolve(match_id=match.pk, actor=request.user, **form.cleaned_data)
+    except (DomainError, ValidationError) as exc:
+        _service_error(request, exc)
+    else:
+        messages.success(request, "Result decided. Open disputes on this match are closed.")
+    return _back_to_match(match)
+
+
+def _safe_next(request, fallback):
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        return redirect(target)
+    return fallback
+
+
+@login_required
+@require_POST
+def match_reopen_view(request, match_id: int):
+    match = _match_or_404(request, match_id)
+    if rate_limited(request):
+        return _back_to_match(match)
+    try:
+        match_reopen(match_id=match.pk, actor=request.user)
+    except (DomainError, ValidationError) as exc:
+        _service_error(request, exc)
+    else:
+        messages.success(request, f"{match.key} is open again: what it decided has been rolled back.")
+    return _safe_next(request, _back_to_match(match))
+
+
+@require_GET
+def dispute_evidence(request, dispute_id: int):
+    """The evidence file, for the organizer, staff and the match's players only; 404 for anyone else."""
+    dispute = bracket_selectors.dispute_get(dispute_id=dispute_id)
+    user = request.user
+    if dispute is None or not dispute.evidence or not user.is_authenticated:
+        raise Http404("No such file.")
+    match = dispute.match
+    if not (user.is_staff or match.event.organizer_id == user.pk or bracket_selectors.plays_in(match, user)):
+        raise Http404("No such file.")
+    try:
+        handle = dispute.evidence.open("rb")
+    except FileNotFoundError:
+        raise Http404("No such file.") from None
+    response = FileResponse(handle, filename=Path(dispute.evidence.name).name)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- Organizer: check-in, seeding, start
+
+
+def _organizer_event_or_redirect(request, event_id: int):
+    """(event, None) for the organizer, else (event, a redirect back to the event with a message)."""
+    event = event_or_404(request, event_id)
+    if event.organizer_id != request.user.pk:
+        messages.error(request, "Only the organizer can manage this event.")
+        return event, event_back_to(event)
+    return event, None
+
+
+def _render_manage(request, event: Event, *, seeding_form: SeedingForm | None = None, status: int = 200):
+    entries = bracket_selectors.manage_entries(event)
+    active = [entry for entry in entries if entry.status == entry.Status.ACTIVE]
+    opens_at, check_in_open = check_in_window(event)
+    context = {
+        "event": event,
+        "entries": entries,
+        "checked_in": sum(1 for entry in active if entry.checked_in_at),
+        "active_count": len(active),
+        "check_in_opens_at": opens_at,
+        "check_in_open": check_in_open,
+        "seeding_form": seeding_form or SeedingForm(initial={"method": event.seeding}, entries=active),
+        "can_seed": event.status in BRACKET_SETUP
+        or (event.status == Status.ONGOING and not bracket_selectors.bracket_has_results(event)),
+        "can_start": event.status in BRACKET_SETUP,
+        "attention": bracket_selectors.matches_needing_attention(event),
+        "completed_matches": bracket_selectors.matches_completed(event) if _is_live(event) else [],
+    }
+    return render(request, "tournaments/event_manage.html", context, status=status)
+
+
+def _active_entries(event: Event) -> list:
+    return [entry for entry in bracket_selectors.manage_entries(event) if entry.status == entry.Status.ACTIVE]
+
+
+@login_required
+@never_cache
+@require_GET
+def event_manage(request, event_id: int):
+    event, refused = _organizer_event_or_redirect(request, event_id)
+    if refused:
+        return refused
+    # Entries follow the confirmed registrations until the start: list (and seed) the current ones.
+    entries_refresh(event_id=event.pk)
+    return _render_manage(request, event)
+
+
+def _back_to_manage(event: Event):
+    return redirect("tournaments:event_manage", event_id=event.pk)
+
+
+@login_required
+@require_POST
+def event_seeding_view(request, event_id: int):
+    event, refused = _organizer_event_or_redirect(request, event_id)
+    if refused:
+        return refused
+    form = SeedingForm(request.POST, entries=_active_entries(event))
+    if not form.is_valid():
+        return _render_manage(request, event, seeding_form=form, status=400)
+    method = form.cleaned_data["method"]
+    try:
+        seeding_apply(event_id=event.pk, actor=request.user, method=method, order=form.cleaned_data["order"])
+    except (DomainError, ValidationError) as exc:
+        _service_error(request, exc)
+    else:
+        label = Event.Seeding(method).label.lower()
+        if event.status == Status.ONGOING:
+            messages.success(request, f"Seeded by {label}: the bracket was drawn again.")
+        else:
+            messages.success(request, f"Seeded by {label}. Check the order, then confirm it.")
+    return _back_to_manage(event)
+
+
+@login_required
+@require_POST
+def event_seeding_confirm_view(request, event_id: int):
+    event, refused = _organizer_event_or_redirect(request, event_id)
+    if refused:
+        return refused
+    try:
+        seeding_confirm(event_id=event.pk, actor=request.user)
+    except (DomainError, ValidationError) as exc:
+        _service_error(request, exc)
+    else:
+        messages.success(request, "Seeding confirmed. The bracket is drawn in this order when you start.")
+    return _back_to_manage(event)
+
+
+@login_required
+@require_POST
+def event_start_view(request, event_id: int):
+    event, refused = _organizer_event_or_redirect(request, event_id)
+    if refused:
+        return refused
+    try:
+        stage = event_start(event_id=event.pk, actor=request.user)
+    except (DomainError, ValidationError) as exc:
+        _service_error(request, exc)
+        return _back_to_manage(event)
+    messages.success(request, f"“{event.name}” has started: {stage.matches.count()} matches drawn. Good luck!")
+    return redirect("tournaments:event_bracket", event_id=event.pk)
+
+
+@login_required
+@require_POST
+def event_check_in_view(request, event_id: int):
+    event = event_or_404(request, event_id)
+    if rate_limited(request):
+        return event_back_to(event)
+    try:
+        entry_check_in(event_id=event.pk, actor=request.user)
+    except (DomainError, ValidationError) as exc:
+        _service_error(request, exc)
+    else:
+        messages.success(request, "You're checked in. Stay close: the bracket is drawn when the organizer starts.")
+    return event_back_to(event)
