@@ -19,6 +19,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from driftwood.core.admin import ReadOnlyAdminMixin
 from driftwood.core.exceptions import DomainError
 from driftwood.core.money import format_money
 from tournaments.models import (
@@ -54,7 +55,7 @@ class GameAdmin(admin.ModelAdmin):
         return game.event_total
 
 
-class RegistrationInline(admin.TabularInline):
+class RegistrationInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Registration
     fields = ("entrant", "registered_by", "status", "payment_summary", "created_at", "confirmed_at", "ended_at")
     readonly_fields = fields
@@ -64,15 +65,6 @@ class RegistrationInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("user", "team", "registered_by", "payment")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="Player or team")
     def entrant(self, registration: Registration) -> str:
@@ -298,18 +290,9 @@ ENTRY_NAMES = ("registration__user", "registration__team")
 MATCH_SIDES = tuple(f"{side}__{name}" for side in ("entry_a", "entry_b") for name in ENTRY_NAMES)
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
     extra = 0
     show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class MatchReportInline(ReadOnlyInline):

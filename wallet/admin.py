@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
+from driftwood.core.admin import ReadOnlyAdminMixin
 from driftwood.core.exceptions import DomainError
 from driftwood.core.money import format_money
 from wallet.models import LedgerEntry, StripeEvent, TopUp, Wallet, Withdrawal
@@ -23,17 +24,8 @@ def masked(last4: str) -> str:
     return f"•••• {last4}" if last4 else "-"
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Staff may look, never add, edit or delete (the database would refuse a ledger edit anyway)."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Wallet)
