@@ -292,3 +292,23 @@ def test_match_list_fast_representation_matches_the_declared_fields():
             fast = serializer.to_representation(row)
             assert fast == serializers.Serializer.to_representation(serializer, row)
             assert list(fast) == list(serializer.fields)
+
+
+@pytest.mark.django_db
+def test_swiss_reopen_drops_the_unplayed_next_round_and_refuses_once_it_has_a_report():
+    event, _ = started_event(4, format=Event.Format.SWISS)
+    first, second = Match.objects.filter(event=event, round=1).order_by("position")
+    play(event, first.key, 2, 0)
+    play(event, second.key, 2, 0)
+    assert Match.objects.filter(event=event, round=2).count() == 2
+
+    match_reopen(match_id=first.pk, actor=event.organizer)
+    assert not Match.objects.filter(event=event, round=2).exists()
+    play(event, first.key, 0, 2)
+    round_two = list(Match.objects.filter(event=event, round=2).order_by("position"))
+    assert len(round_two) == 2
+
+    match_report(match_id=round_two[0].pk, actor=player_of(round_two[0].entry_a), score_a=2, score_b=0)
+    with pytest.raises(ReopenRefused):
+        match_reopen(match_id=second.pk, actor=event.organizer)
+    assert Match.objects.filter(event=event, round=2).count() == 2

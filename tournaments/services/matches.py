@@ -216,7 +216,7 @@ def _rollback(event: Event, match: Match) -> None:
     if match.stage.format == Event.Format.SWISS:
         # A later Swiss round was paired from this result: it goes, and is paired again.
         later = Match.objects.filter(stage=match.stage, round__gt=match.round)
-        played += [other for other in later if other.status in PLAYED_STATUSES]
+        played += [other for other in later if other.status in PLAYED_STATUSES or other.reports.exists()]
     if played:
         raise ReopenRefused(f"{played[0].key} has already been played.")
     later.delete()
