@@ -177,7 +177,10 @@ def test(pytest_args: list[str]) -> int:
     _stop_on_sigterm()
     with ExitStack() as stack:
         _start_services(stack, localstripe=True, for_tests=True)
-        pytest = subprocess.Popen([sys.executable, "-m", "pytest", *pytest_args])
+        # Test data need not survive a crash: commits (thousands, with the transactional tests)
+        # stop waiting for the WAL flush. libpq reads PGOPTIONS, so helper processes follow too.
+        env = {**os.environ, "PGOPTIONS": f"{os.environ.get('PGOPTIONS', '')} -c synchronous_commit=off".strip()}
+        pytest = subprocess.Popen([sys.executable, "-m", "pytest", *pytest_args], env=env)
         while True:
             try:
                 return pytest.wait()
