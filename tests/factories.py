@@ -68,3 +68,17 @@ def team_with_members(captain, size: int):
     for _ in range(size - 1):
         team_member_add(team_id=team.pk, actor=captain, user=UserFactory())
     return team
+
+
+def players_joined(event, count: int) -> list:
+    """`count` new players registered for a solo event, each paying the fee from a wallet funded for it."""
+    from tournaments.services.registrations import registration_join
+
+    players = []
+    for _ in range(count):
+        player = UserFactory()
+        if event.entry_fee:
+            funded_wallet(player, str(event.entry_fee))
+        registration_join(event_id=event.pk, user=player, payment_method="wallet")
+        players.append(player)
+    return players

@@ -11,7 +11,8 @@ from django.db.models import Sum
 
 from tests import services
 from tests.concurrency.helpers import run_in_threads
-from tests.tournaments.test_results_payout import finish, published_event, solo_entries
+from tests.factories import players_joined
+from tests.tournaments.test_results_payout import finish, published_event
 from tournaments.models import Event, PrizePayout
 from tournaments.services.events import escrow_wallet
 from tournaments.services.results import results_process_due
@@ -26,7 +27,7 @@ def due_events(count: int) -> list[tuple[Event, list]]:
     events = []
     for _ in range(count):
         event = published_event(prize_pool="30.00", distribution=[70, 30])
-        players = solo_entries(event, 3)
+        players = players_joined(event, 3)
         finish(event, [1, 2, 3])
         events.append((event, players))
     return events

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from driftwood.core.exceptions import PermissionDenied
 from driftwood.notifications.models import Notification
-from tests.factories import EventFactory, UserFactory, funded_wallet, team_with_members
+from tests.factories import EventFactory, UserFactory, funded_wallet, players_joined, team_with_members
 from tournaments.exceptions import CheckInClosed, InvalidStatus, NotEnoughEntries, NotRegistered, SeedingLocked
 from tournaments.models import Entry, Event, Match, ParticipantPayment, Registration, RegistrationMember, Stage
 from tournaments.services.checkin import check_in_window, entry_check_in
@@ -31,17 +31,6 @@ def soon_event(starts_in=timedelta(minutes=30), **fields) -> Event:
     fields.setdefault("registration_closes_at", starts_at - timedelta(minutes=10))
     fields.setdefault("check_in_minutes", 60)
     return EventFactory(starts_at=starts_at, **fields)
-
-
-def join(event: Event, count: int) -> list:
-    players = []
-    for _ in range(count):
-        player = UserFactory()
-        if event.entry_fee:
-            funded_wallet(player, str(event.entry_fee))
-        registration_join(event_id=event.pk, user=player, payment_method="wallet")
-        players.append(player)
-    return players
 
 
 def usable(user) -> Decimal:
@@ -78,7 +67,7 @@ def test_window_opens_check_in_minutes_before_the_start_and_lasts_until_the_even
 
 def test_a_registered_player_checks_in_inside_the_window():
     event = soon_event()
-    [player] = join(event, 1)
+    [player] = players_joined(event, 1)
 
     entry = entry_check_in(event_id=event.pk, actor=player)
 
@@ -90,7 +79,7 @@ def test_a_registered_player_checks_in_inside_the_window():
 
 def test_check_in_before_the_window_opens_is_refused():
     event = soon_event(starts_in=timedelta(hours=3))
-    [player] = join(event, 1)
+    [player] = players_joined(event, 1)
 
     with pytest.raises(CheckInClosed):
         entry_check_in(event_id=event.pk, actor=player)
@@ -113,7 +102,7 @@ def test_any_team_member_not_only_the_captain_checks_the_team_in():
 
 def test_a_stranger_cannot_check_in():
     event = soon_event()
-    join(event, 2)
+    players_joined(event, 2)
 
     with pytest.raises(NotRegistered):
         entry_check_in(event_id=event.pk, actor=UserFactory())
@@ -121,7 +110,7 @@ def test_a_stranger_cannot_check_in():
 
 def test_checking_in_twice_changes_nothing():
     event = soon_event()
-    [player] = join(event, 1)
+    [player] = players_joined(event, 1)
     first = entry_check_in(event_id=event.pk, actor=player)
 
     again = entry_check_in(event_id=event.pk, actor=player)
@@ -136,8 +125,8 @@ def test_checking_in_twice_changes_nothing():
 def test_start_drops_no_shows_with_a_full_refund_by_default():
     organizer = UserFactory()
     event = soon_event(organizer=organizer)
-    here = join(event, 3)
-    [absent] = join(event, 1)
+    here = players_joined(event, 3)
+    [absent] = players_joined(event, 1)
     for player in here:
         entry_check_in(event_id=event.pk, actor=player)
 
@@ -164,8 +153,8 @@ def test_partial_refund_policy_keeps_the_rest_for_the_organizer_at_settlement():
     # given an event refunding a no-show 35% of its 10.00 fee (3.50), rounded down to the sen
     organizer = UserFactory()
     event = soon_event(organizer=organizer, no_show_refund_percent=35)
-    here = join(event, 2)
-    [absent] = join(event, 1)
+    here = players_joined(event, 2)
+    [absent] = players_joined(event, 1)
     for player in here:
         entry_check_in(event_id=event.pk, actor=player)
 
@@ -191,8 +180,8 @@ def test_partial_refund_policy_keeps_the_rest_for_the_organizer_at_settlement():
 def test_a_zero_refund_policy_keeps_the_whole_fee():
     organizer = UserFactory()
     event = soon_event(organizer=organizer, no_show_refund_percent=0)
-    here = join(event, 2)
-    [absent] = join(event, 1)
+    here = players_joined(event, 2)
+    [absent] = players_joined(event, 1)
     for player in here:
         entry_check_in(event_id=event.pk, actor=player)
 
@@ -207,8 +196,8 @@ def test_a_zero_refund_policy_keeps_the_whole_fee():
 def test_a_free_event_just_drops_its_no_shows():
     organizer = UserFactory()
     event = soon_event(organizer=organizer, entry_fee=Decimal("0.00"))
-    here = join(event, 2)
-    [absent] = join(event, 1)
+    here = players_joined(event, 2)
+    [absent] = players_joined(event, 1)
     for player in here:
         entry_check_in(event_id=event.pk, actor=player)
 
@@ -245,7 +234,7 @@ def test_a_dropped_team_is_told_member_by_member_and_its_captain_refunded():
 def test_fewer_than_two_checked_in_cannot_start_and_nothing_changes():
     organizer = UserFactory()
     event = soon_event(organizer=organizer)
-    players = join(event, 3)
+    players = players_joined(event, 3)
     entry_check_in(event_id=event.pk, actor=players[0])
 
     with pytest.raises(NotEnoughEntries):
@@ -265,7 +254,7 @@ def test_without_check_in_everyone_confirmed_plays():
     organizer = UserFactory()
     event = soon_event(organizer=organizer, check_in_minutes=0, status=Event.Status.REGISTRATION_CLOSED)
     Event.objects.filter(pk=event.pk).update(status=Event.Status.REGISTRATION_OPEN)
-    join(event, 5)
+    players_joined(event, 5)
     Event.objects.filter(pk=event.pk).update(status=Event.Status.REGISTRATION_CLOSED)
 
     event_start(event_id=event.pk, actor=organizer)
@@ -276,7 +265,7 @@ def test_without_check_in_everyone_confirmed_plays():
 
 def test_only_the_organizer_starts_and_only_once():
     event = soon_event(check_in_minutes=0)
-    players = join(event, 2)
+    players = players_joined(event, 2)
 
     with pytest.raises(PermissionDenied):
         event_start(event_id=event.pk, actor=players[0])
@@ -290,7 +279,7 @@ def test_only_the_organizer_starts_and_only_once():
 
 def test_registration_order_seeding():
     event = soon_event(check_in_minutes=0)
-    players = join(event, 4)
+    players = players_joined(event, 4)
 
     entries = seeding_apply(event_id=event.pk, actor=event.organizer, method="registration")
 
@@ -300,7 +289,7 @@ def test_registration_order_seeding():
 
 def test_random_seeding_seeds_every_entry_once():
     event = soon_event(check_in_minutes=0)
-    players = join(event, 6)
+    players = players_joined(event, 6)
 
     entries = seeding_apply(event_id=event.pk, actor=event.organizer, method="random")
 
@@ -311,7 +300,7 @@ def test_random_seeding_seeds_every_entry_once():
 
 def test_manual_seeding_follows_the_organizers_order():
     event = soon_event(check_in_minutes=0)
-    players = join(event, 3)
+    players = players_joined(event, 3)
     seeding_apply(event_id=event.pk, actor=event.organizer, method="registration")  # the entries exist now
     order = list(Entry.objects.filter(event=event).order_by("-pk").values_list("pk", flat=True))
 
@@ -323,7 +312,7 @@ def test_manual_seeding_follows_the_organizers_order():
 @pytest.mark.parametrize("mistake", ["missing", "duplicate", "stranger", "none"])
 def test_manual_order_must_name_every_entry_exactly_once(mistake):
     event = soon_event(check_in_minutes=0)
-    join(event, 3)
+    players_joined(event, 3)
     seeding_apply(event_id=event.pk, actor=event.organizer, method="registration")
     before = seeds(event)
     ids = list(Entry.objects.filter(event=event).values_list("pk", flat=True))
@@ -343,7 +332,7 @@ def test_manual_order_must_name_every_entry_exactly_once(mistake):
 
 def test_an_unknown_method_is_refused():
     event = soon_event(check_in_minutes=0)
-    join(event, 2)
+    players_joined(event, 2)
 
     with pytest.raises(ValidationError) as error:
         seeding_apply(event_id=event.pk, actor=event.organizer, method="elo")
@@ -353,7 +342,7 @@ def test_an_unknown_method_is_refused():
 
 def test_only_the_organizer_seeds():
     event = soon_event(check_in_minutes=0)
-    players = join(event, 2)
+    players = players_joined(event, 2)
 
     with pytest.raises(PermissionDenied):
         seeding_apply(event_id=event.pk, actor=players[0], method="random")
@@ -364,7 +353,7 @@ def test_only_the_organizer_seeds():
 def test_confirmed_seeds_are_the_brackets_and_no_shows_leave_no_gap():
     # given seeds set by hand (worst registered first) and confirmed, and the 2nd seed not checked in
     event = soon_event()
-    players = join(event, 4)
+    players = players_joined(event, 4)
     seeding_confirm(event_id=event.pk, actor=event.organizer)  # creates the entries
     by_player = {entry.registration.user_id: entry.pk for entry in Entry.objects.filter(event=event)}
     wanted = list(reversed(players))
@@ -387,9 +376,9 @@ def test_confirmed_seeds_are_the_brackets_and_no_shows_leave_no_gap():
 
 def test_entries_registered_after_confirmation_follow_the_confirmed_seeds():
     event = soon_event(check_in_minutes=0)
-    early = join(event, 2)
+    early = players_joined(event, 2)
     seeding_confirm(event_id=event.pk, actor=event.organizer)
-    late = join(event, 1)
+    late = players_joined(event, 1)
 
     event_start(event_id=event.pk, actor=event.organizer)
 
@@ -398,7 +387,7 @@ def test_entries_registered_after_confirmation_follow_the_confirmed_seeds():
 
 def test_reseeding_after_the_start_regenerates_the_bracket_until_a_result_exists():
     event = soon_event(check_in_minutes=0)
-    players = join(event, 4)
+    players = players_joined(event, 4)
     event_start(event_id=event.pk, actor=event.organizer)
     first_stage = Stage.objects.get(event=event)
     order = [entry_of(player).pk for player in reversed(players)]

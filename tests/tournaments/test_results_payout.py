@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from driftwood.celery import app
 from driftwood.notifications.models import Notification
-from tests.factories import EventFactory, UserFactory, funded_wallet, team_with_members
+from tests.factories import EventFactory, UserFactory, funded_wallet, players_joined, team_with_members
 from tournaments.models import Dispute, Entry, Event, Match, PrizePayout, Registration, Stage
 from tournaments.services.checkin import entry_check_in
 from tournaments.services.events import escrow_wallet, event_publish
@@ -57,17 +57,6 @@ def published_event(*, prize_pool: str, distribution: list, fee: str = "10.00", 
     return Event.objects.get(pk=event.pk)
 
 
-def solo_entries(event: Event, count: int) -> list:
-    players = []
-    for _ in range(count):
-        player = UserFactory()
-        if event.entry_fee:
-            funded_wallet(player, str(event.entry_fee))
-        registration_join(event_id=event.pk, user=player, payment_method="wallet")
-        players.append(player)
-    return players
-
-
 def finish(event: Event, places: list[int], *, ago: timedelta = DAY + timedelta(minutes=1)) -> list[Entry]:
     """Mark the event completed `ago` with the confirmed registrations (in registration order, seeds 1..N)
     placed as `places`, the way the bracket engine leaves it."""
@@ -87,7 +76,7 @@ def prizes(event: Event) -> dict[int, Decimal]:
 def test_prizes_follow_the_distribution_and_the_organizer_gets_the_fees_less_the_platform_fee():
     # given 4 players (10.00 each), a 100.00 pool shared 60/30/10, and placements 1..4
     event = published_event(prize_pool="100.00", distribution=[60, 30, 10])
-    players = solo_entries(event, 4)
+    players = players_joined(event, 4)
     finish(event, [2, 1, 4, 3])
 
     # when the dispute window has passed
@@ -122,7 +111,7 @@ def test_prizes_follow_the_distribution_and_the_organizer_gets_the_fees_less_the
 def test_tied_places_share_their_positions_and_odd_sen_go_to_the_better_seed():
     # positions of 100.05 at 40/30/20/10: 40.03 (1st takes the rounding sen), 30.01, 20.01, 10.00
     event = published_event(prize_pool="100.05", distribution=[40, 30, 20, 10], max_participants=8)
-    players = solo_entries(event, 5)
+    players = players_joined(event, 5)
     # seeds 3 and 4 tie on 3rd: they share positions 3 and 4 (30.01), 15.01 to seed 3
     finish(event, [1, 2, 3, 3, 5])
 
@@ -165,7 +154,7 @@ def test_a_team_prize_is_split_among_its_players_odd_sen_to_the_lowest_user_ids(
 def test_prize_places_nobody_reached_go_back_to_the_organizer():
     # given 50/30/20 but only two entrants: 3rd place's 20.00 is unawarded
     event = published_event(prize_pool="100.00", distribution=[50, 30, 20], fee="0.00")
-    players = solo_entries(event, 2)
+    players = players_joined(event, 2)
     finish(event, [1, 2])
 
     results_process_due()
@@ -181,7 +170,7 @@ def test_prize_places_nobody_reached_go_back_to_the_organizer():
 def test_nothing_is_paid_before_the_dispute_window_has_passed(settings):
     settings.RESULTS_DISPUTE_WINDOW = DAY
     event = published_event(prize_pool="20.00", distribution=[100])
-    players = solo_entries(event, 2)
+    players = players_joined(event, 2)
     finish(event, [1, 2], ago=timedelta(hours=23))
 
     assert results_process_due() == 0
@@ -197,7 +186,7 @@ def test_nothing_is_paid_before_the_dispute_window_has_passed(settings):
 
 def test_an_open_dispute_holds_the_payment_until_it_is_resolved():
     event = published_event(prize_pool="20.00", distribution=[100])
-    players = solo_entries(event, 2)
+    players = players_joined(event, 2)
     entries = finish(event, [1, 2])
     stage = Stage.objects.create(event=event, format=event.format)
     match = Match.objects.create(
@@ -231,7 +220,7 @@ def test_an_open_dispute_holds_the_payment_until_it_is_resolved():
 
 def test_each_prize_is_paid_once_however_often_the_job_runs():
     event = published_event(prize_pool="30.00", distribution=[70, 30])
-    players = solo_entries(event, 3)
+    players = players_joined(event, 3)
     finish(event, [1, 2, 3])
 
     assert len(event_results_pay(event_id=event.pk)) == 2
@@ -246,7 +235,7 @@ def test_each_prize_is_paid_once_however_often_the_job_runs():
 
 def test_events_not_completed_are_not_paid():
     event = published_event(prize_pool="20.00", distribution=[100])
-    solo_entries(event, 2)
+    players_joined(event, 2)
     finish(event, [1, 2])
     Event.objects.filter(pk=event.pk).update(status=Event.Status.ONGOING)
 
@@ -258,7 +247,7 @@ def test_a_no_show_kept_fee_reaches_the_organizer_through_a_full_event(settings)
     # given a 50% no-show policy, 3 players who check in and 1 who does not, played to the end
     settings.RESULTS_DISPUTE_WINDOW = timedelta(0)
     event = published_event(prize_pool="30.00", distribution=[100], no_show_refund_percent=50, check_in_minutes=60)
-    players = solo_entries(event, 4)
+    players = players_joined(event, 4)
     for player in players[:3]:
         entry_check_in(event_id=event.pk, actor=player)
     event_start(event_id=event.pk, actor=event.organizer)
@@ -282,7 +271,7 @@ def test_a_no_show_kept_fee_reaches_the_organizer_through_a_full_event(settings)
 def test_the_command_reports_how_many_events_it_paid():
     for _ in range(2):
         event = published_event(prize_pool="10.00", distribution=[100])
-        solo_entries(event, 2)
+        players_joined(event, 2)
         finish(event, [1, 2])
     out = StringIO()
 
@@ -296,7 +285,7 @@ def test_the_command_reports_how_many_events_it_paid():
 
 def test_the_beat_task_pays_due_events_on_the_low_queue():
     event = published_event(prize_pool="10.00", distribution=[100])
-    players = solo_entries(event, 2)
+    players = players_joined(event, 2)
     finish(event, [1, 2])
 
     assert process_results.apply().get() == 1
