@@ -98,12 +98,18 @@ def main() -> None:
     django_on(url)
     from driftwood.accounts.models import User
     from wallet.models import LedgerEntry
-    from wallet.services.balances import wallet_credit, wallet_get_or_create
+    from wallet.services.balances import ADJUSTMENTS, system_account, wallet_credit, wallet_get_or_create
 
     wallets = []
     for name in ("bench_service", "bench_raw"):
         wallet = wallet_get_or_create(user=User.objects.create_user(username=name, email=f"{name}@example.com"))
-        wallet_credit(wallet=wallet, amount=OPENING, transaction_type=LedgerEntry.Type.ADJUSTMENT, description="open")
+        wallet_credit(
+            wallet=wallet,
+            amount=OPENING,
+            source=system_account(ADJUSTMENTS),
+            transaction_type=LedgerEntry.Type.ADJUSTMENT,
+            description="open",
+        )
         wallets.append(wallet)
     service_wallet, raw_wallet = wallets
 

@@ -27,7 +27,7 @@ def players(count: int) -> list[str]:
 
     from driftwood.accounts.models import User
     from wallet.models import LedgerEntry
-    from wallet.services.balances import wallet_credit, wallet_get_or_create
+    from wallet.services.balances import ADJUSTMENTS, system_account, wallet_credit, wallet_get_or_create
     from wallet.services.bank_accounts import bank_account_set
 
     tokens = []
@@ -36,6 +36,7 @@ def players(count: int) -> list[str]:
         wallet_credit(
             wallet=wallet_get_or_create(user=user),
             amount=Decimal("100000.00"),
+            source=system_account(ADJUSTMENTS),
             transaction_type=LedgerEntry.Type.ADJUSTMENT,
             description="bench funds",
         )

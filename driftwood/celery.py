@@ -22,6 +22,10 @@ app.conf.update(
         "chat.tasks.message_push": {"queue": "high"},
         "social.tasks.suspensions_lift": {"queue": "low"},
         "chat.tasks.archive_chat": {"queue": "low"},
+        # Money owed to the outside world goes first.
+        "wallet.tasks.card_refund_send": {"queue": "high"},
+        "wallet.tasks.card_refunds_retry": {"queue": "high"},
+        "wallet.tasks.wallet_reconcile": {"queue": "low"},
     },
     task_serializer="json",
     result_serializer="json",
@@ -50,6 +54,14 @@ app.conf.update(
         "lift-ended-suspensions": {
             "task": "social.tasks.suspensions_lift",
             "schedule": 300.0,
+        },
+        "retry-owed-card-refunds": {
+            "task": "wallet.tasks.card_refunds_retry",
+            "schedule": 60.0,
+        },
+        "reconcile-wallets": {
+            "task": "wallet.tasks.wallet_reconcile",
+            "schedule": crontab(hour=3, minute=0),
         },
         "archive-old-chat-messages": {
             "task": "chat.tasks.archive_chat",

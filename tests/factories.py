@@ -23,11 +23,15 @@ class UserFactory(factory.django.DjangoModelFactory):
 def funded_wallet(user, amount: str):
     """The user's wallet with `amount` credited through the service (one `adjustment` row)."""
     from wallet.models import LedgerEntry
-    from wallet.services.balances import wallet_credit, wallet_get_or_create
+    from wallet.services.balances import ADJUSTMENTS, system_account, wallet_credit, wallet_get_or_create
 
     wallet = wallet_get_or_create(user=user)
     wallet_credit(
-        wallet=wallet, amount=Decimal(amount), transaction_type=LedgerEntry.Type.ADJUSTMENT, description="Test funds"
+        wallet=wallet,
+        amount=Decimal(amount),
+        source=system_account(ADJUSTMENTS),
+        transaction_type=LedgerEntry.Type.ADJUSTMENT,
+        description="Test funds",
     )
     wallet.refresh_from_db()
     return wallet

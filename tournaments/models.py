@@ -103,6 +103,11 @@ class Event(models.Model):
     fees_settled_at = models.DateTimeField(null=True, blank=True)
     # Set once when the prize pool left escrow for the winners (after the dispute window).
     prizes_paid_at = models.DateTimeField(null=True, blank=True)
+    # The ledger account holding the prize pool and the entry fees until they are paid out
+    # (created when money first arrives).
+    escrow_wallet = models.OneToOneField(
+        "wallet.Wallet", null=True, blank=True, editable=False, on_delete=models.PROTECT, related_name="escrow_event"
+    )
 
     class Meta:
         indexes = [

@@ -1,10 +1,10 @@
 """Card entry fees reach the tournaments app through the wallet's one Stripe webhook."""
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
 
 from driftwood.core.money import money_field
-from tournaments.models import ParticipantPayment
+from tournaments.models import Event, ParticipantPayment
 from tournaments.services import registrations
 from wallet.models import ZERO
 from wallet.reconciliation import CardFlows
@@ -13,7 +13,11 @@ from wallet.services.payment_handlers import PaymentHandler
 
 class RegistrationPaymentHandler(PaymentHandler):
     def payment_succeeded(self, *, payment_intent: dict, event) -> None:
-        registrations.card_payment_succeeded(payment_intent_id=payment_intent["id"])
+        registrations.card_payment_succeeded(
+            payment_intent_id=payment_intent["id"],
+            amount_sen=payment_intent.get("amount"),
+            currency=str(payment_intent.get("currency") or ""),
+        )
 
     def payment_failed(self, *, payment_intent: dict, event) -> None:
         registrations.card_payment_failed(payment_intent_id=payment_intent["id"])
@@ -33,3 +37,16 @@ def card_entry_fee_flows() -> CardFlows:
         refunded=Coalesce(Sum("refunded_amount"), ZERO, output_field=money_field()),
     )
     return CardFlows(paid_in=sums["paid_in"], refunded=sums["refunded"])
+
+
+def finished_event_escrow_problems() -> list[str]:
+    """A cancelled event, or a completed one whose prizes were paid, holds nothing in escrow."""
+    finished = Event.objects.filter(escrow_wallet__isnull=False).filter(
+        Q(status=Event.Status.CANCELLED) | Q(status=Event.Status.COMPLETED, prizes_paid_at__isnull=False)
+    )
+    return [
+        f"event {event_id} is {status} but its escrow still holds {balance}"
+        for event_id, status, balance in finished.exclude(escrow_wallet__current_balance=0).values_list(
+            "pk", "status", "escrow_wallet__current_balance"
+        )
+    ]

@@ -1,25 +1,12 @@
 """Tournament background work. Tasks load rows and call services or the outside world."""
 
 import logging
-from decimal import Decimal
 
 from celery import shared_task
 
 from driftwood.celery import ExternalServiceTask
 
 logger = logging.getLogger("driftwood.tournaments")
-
-
-@shared_task(bind=True, base=ExternalServiceTask, name="tournaments.tasks.stripe_refund_send")
-def stripe_refund_send(self, *, payment_intent_id: str, amount: str, idempotency_key: str) -> str:
-    """Send a card refund already recorded in our books. The key makes every retry the same refund."""
-    from wallet import stripe_gateway
-
-    refund = stripe_gateway.refund_create(
-        payment_intent_id=payment_intent_id, amount=Decimal(amount), idempotency_key=idempotency_key
-    )
-    logger.info("refund %s of %s sent for %s", refund.id, amount, payment_intent_id)
-    return refund.id
 
 
 @shared_task(bind=True, base=ExternalServiceTask, name="tournaments.tasks.organizer_notify")

@@ -32,9 +32,18 @@ class InvalidSignature(DomainError):
 
 
 class PaymentProviderError(DomainError):
+    """Stripe did not do it. `definite` when Stripe refused (a 4xx: the same request will be
+    refused again); otherwise the outcome is unknown (timeout, connection, 5xx) and the same
+    request, under the same idempotency key, may be retried."""
+
     status_code = 502
     code = "payment_provider_error"
     default_message = "The payment provider could not be reached. Try again shortly."
+
+    def __init__(self, message: str | None = None, *, definite: bool = False, detail: str = "", **kwargs):
+        super().__init__(message, **kwargs)
+        self.definite = definite
+        self.detail = detail or self.message  # for staff and logs, not for the player
 
 
 class StaffOnly(PermissionDenied):

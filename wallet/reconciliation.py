@@ -1,21 +1,31 @@
-"""Does every balance agree with its ledger, and all the money with the outside world?
+"""Do the books balance, and do they agree with the outside world?
 
-Per wallet: the ledger's sums equal the stored balances, the last row's balances-after
-equal them too, and none is negative. Across all wallets: the money held equals what came
-in through Stripe, less what went out to banks and back to cards, plus staff adjustments. Read-only; run by
-`manage.py wallet_reconcile`.
+Proves, in one repeatable-read snapshot:
+- the whole ledger sums to zero, and so does every ledger transaction;
+- every balance-keeping wallet's stored balances equal the sums of its legs and its last
+  leg's balances-after, and none is negative;
+- the outside-world accounts agree with our records of the outside world: Stripe clearing
+  with the card money Stripe captured (top-ups and, through a registered source, entry
+  fees), card refunds with the refunds we owe or sent, bank payouts with completed withdrawals;
+- every other app's own checks (registered), e.g. every finished event's escrow is empty.
+
+Read-only; run by `manage.py wallet_reconcile` and daily by the beat, which alerts staff.
 """
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from driftwood.core.money import money_field
-from wallet.models import ZERO, LedgerEntry, TopUp, Wallet, Withdrawal
+from wallet.models import ZERO, CardRefund, LedgerEntry, TopUp, Wallet, Withdrawal
+from wallet.services.balances import ADJUSTMENTS, BANK_PAYOUTS, CARD_REFUNDS, STRIPE_CLEARING
+
+logger = logging.getLogger("driftwood.wallet.reconcile")
 
 
 @dataclass
@@ -23,14 +33,13 @@ class Report:
     wallets_checked: int = 0
     problems: list[str] = field(default_factory=list)
     held: Decimal = ZERO
+    ledger_total: Decimal = ZERO
     stripe_in: Decimal = ZERO
     bank_out: Decimal = ZERO
     card_refunds: Decimal = ZERO
     adjustments: Decimal = ZERO
-
-    @property
-    def expected(self) -> Decimal:
-        return self.stripe_in - self.bank_out - self.card_refunds + self.adjustments
+    # Each outside-world account's balance, from its legs (negative: money came in from there).
+    outside: dict[str, Decimal] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -46,6 +55,7 @@ class CardFlows:
 
 
 _card_flow_sources: list[Callable[[], CardFlows]] = []
+_checks: list[Callable[[], list[str]]] = []
 
 
 def card_flow_source_register(source: Callable[[], CardFlows]) -> None:
@@ -55,6 +65,12 @@ def card_flow_source_register(source: Callable[[], CardFlows]) -> None:
     """
     if source not in _card_flow_sources:
         _card_flow_sources.append(source)
+
+
+def reconcile_check_register(check: Callable[[], list[str]]) -> None:
+    """Add another app's own check (it returns problems as sentences), from its AppConfig.ready()."""
+    if check not in _checks:
+        _checks.append(check)
 
 
 def _sum(queryset, column: str) -> Decimal:
@@ -96,6 +112,58 @@ def _wallet_problems(wallet) -> list[str]:
     return [f"wallet {wallet.reference}: {problem}" for problem in problems]
 
 
+UNBALANCED_SQL = """
+SELECT ledger_transaction_id, SUM(amount + pending_amount)
+  FROM wallet_ledgerentry GROUP BY ledger_transaction_id
+HAVING SUM(amount + pending_amount) <> 0
+ LIMIT 20
+"""
+
+
+def _ledger_problems(report: Report) -> list[str]:
+    problems = []
+    report.ledger_total = _sum(LedgerEntry.objects.all(), "amount") + _sum(LedgerEntry.objects.all(), "pending_amount")
+    if report.ledger_total != 0:
+        problems.append(f"the ledger sums to {report.ledger_total}, not 0")
+    with connection.cursor() as cursor:
+        cursor.execute(UNBALANCED_SQL)
+        problems.extend(f"ledger transaction {pk} sums to {total}, not 0" for pk, total in cursor.fetchall())
+    return problems
+
+
+def _outside_problems(report: Report) -> list[str]:
+    rows = (
+        LedgerEntry.objects.filter(wallet__kind=Wallet.Kind.EXTERNAL)
+        .values_list("wallet__reference")
+        .annotate(total=Sum("amount"))
+    )
+    report.outside = {reference: total for reference, total in rows}
+    booked = {reference: report.outside.get(reference, ZERO) for reference in (STRIPE_CLEARING, CARD_REFUNDS)}
+    booked_topups = TopUp.objects.filter(succeeded_at__isnull=False)
+    report.stripe_in = _sum(booked_topups, "amount")
+    topup_refunds = _sum(booked_topups, "refunded_amount")
+    for source in _card_flow_sources:
+        report.stripe_in += source().paid_in
+    report.card_refunds = topup_refunds + _sum(CardRefund.objects.all(), "amount")
+    report.bank_out = _sum(Withdrawal.objects.filter(status=Withdrawal.Status.COMPLETED), "amount")
+    report.adjustments = -report.outside.get(ADJUSTMENTS, ZERO)
+    problems = []
+    if -booked[STRIPE_CLEARING] != report.stripe_in:
+        problems.append(
+            f"Stripe clearing booked {-booked[STRIPE_CLEARING]} in, but Stripe captured {report.stripe_in} "
+            "(succeeded top-ups and card entry fees)"
+        )
+    if booked[CARD_REFUNDS] != report.card_refunds:
+        problems.append(
+            f"card refunds booked {booked[CARD_REFUNDS]}, but {report.card_refunds} was refunded or owed to cards "
+            "(a top-up refund the wallet could not cover is a loss for staff to settle)"
+        )
+    paid = report.outside.get(BANK_PAYOUTS, ZERO)
+    if paid != report.bank_out:
+        problems.append(f"bank payouts booked {paid}, but completed withdrawals paid {report.bank_out}")
+    return problems
+
+
 def wallet_reconcile() -> Report:
     report = Report()
     # One snapshot: balances and the outside records are read at the same instant.
@@ -104,23 +172,31 @@ def wallet_reconcile() -> Report:
         if outermost:
             with transaction.get_connection().cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        for wallet in wallets_with_ledger_totals().iterator(chunk_size=2000):
+        for wallet in wallets_with_ledger_totals().exclude(kind=Wallet.Kind.EXTERNAL).iterator(chunk_size=2000):
             report.wallets_checked += 1
             report.held += wallet.current_balance
             report.problems.extend(_wallet_problems(wallet))
-        paid_topups = TopUp.objects.filter(status__in=[TopUp.Status.SUCCEEDED, TopUp.Status.REFUNDED])
-        report.stripe_in = _sum(paid_topups, "amount")
-        report.card_refunds = _sum(paid_topups, "refunded_amount")
-        for source in _card_flow_sources:
-            flows = source()
-            report.stripe_in += flows.paid_in
-            report.card_refunds += flows.refunded
-        report.bank_out = _sum(Withdrawal.objects.filter(status=Withdrawal.Status.COMPLETED), "amount")
-        # Staff corrections create or remove money by hand; they are shown, not hidden.
-        report.adjustments = _sum(LedgerEntry.objects.filter(transaction_type=LedgerEntry.Type.ADJUSTMENT), "amount")
-    if report.held != report.expected:
-        report.problems.append(
-            f"all wallets hold {report.held}, but Stripe in {report.stripe_in} - bank out {report.bank_out} "
-            f"- card refunds {report.card_refunds} + adjustments {report.adjustments} = {report.expected}"
+        report.problems.extend(_ledger_problems(report))
+        report.problems.extend(_outside_problems(report))
+        for check in _checks:
+            report.problems.extend(check())
+    return report
+
+
+def wallet_reconcile_and_alert() -> Report:
+    """Reconcile; any difference is logged at ERROR and every staff member is notified."""
+    from driftwood.notifications.services import staff_notify
+
+    report = wallet_reconcile()
+    if not report.ok:
+        for problem in report.problems:
+            logger.error("wallet reconciliation: %s", problem)
+        staff_notify(
+            kind="wallet_reconcile_failed",
+            title=f"Wallet reconciliation found {len(report.problems)} difference(s)",
+            body="\n".join(report.problems[:20]),
+            url="/admin/wallet/ledgertransaction/",
         )
+    else:
+        logger.info("wallet reconciliation clean: %s wallets, RM %s held", report.wallets_checked, report.held)
     return report

@@ -55,7 +55,15 @@ def from_sen(sen: int) -> Decimal:
 
 def _provider_error(action: str, exc: stripe.StripeError) -> PaymentProviderError:
     logger.warning("Stripe %s failed: %s (%s)", action, type(exc).__name__, exc.user_message or exc)
-    return PaymentProviderError()
+    # A 4xx other than a rate limit or a conflict is Stripe's considered "no"; anything else
+    # (no answer, a 5xx) may have been done and is retried under the same idempotency key.
+    status = getattr(exc, "http_status", None) or 0
+    definite = isinstance(exc, stripe.InvalidRequestError | stripe.CardError) and 400 <= status < 500
+    definite = definite and status not in (409, 429)
+    detail = f"{type(exc).__name__} (HTTP {status or '-'}): {exc.user_message or exc}"[:500]
+    if definite:
+        return PaymentProviderError("The payment provider refused the request.", definite=True, detail=detail)
+    return PaymentProviderError(detail=detail)
 
 
 def payment_intent_create(

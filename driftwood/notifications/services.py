@@ -54,3 +54,11 @@ def notifications_mark_read(*, user, ids: Iterable[int] | None = None) -> int:
     if ids is not None:
         unread = unread.filter(pk__in=list(ids))
     return unread.update(read_at=timezone.now())
+
+
+def staff_notify(*, kind: str, title: str, body: str, url: str = "", data: dict | None = None) -> list[Notification]:
+    """An in-app alert for every active staff member (money that needs a person's eyes)."""
+    from django.contrib.auth import get_user_model
+
+    staff = get_user_model().objects.filter(is_staff=True, is_active=True).values_list("pk", flat=True)
+    return notifications_create_many(users=staff, kind=kind, title=title, body=body, url=url, data=data)

@@ -28,6 +28,8 @@ class WalletMachine(RuleBasedStateMachine):
             Wallet.objects.create(kind=Wallet.Kind.ESCROW, reference=f"event:test-{UserFactory().pk}"),
         ]
         self.model = {wallet.pk: [Decimal("0.00"), Decimal("0.00")] for wallet in self.wallets}
+        self.clearing = balances.system_account(balances.STRIPE_CLEARING)
+        self.bank = balances.system_account(balances.BANK_PAYOUTS)
 
     def _apply(self, operation, expected: dict[int, tuple[Decimal, Decimal]], **kwargs) -> None:
         """Run a primitive; the model changes only if the real one succeeded, and they must agree."""
@@ -50,6 +52,7 @@ class WalletMachine(RuleBasedStateMachine):
             {wallet.pk: (amount, 0)},
             wallet=wallet,
             amount=amount,
+            source=self.clearing,
             transaction_type=Type.TOPUP,
             description="credit",
         )
@@ -62,6 +65,7 @@ class WalletMachine(RuleBasedStateMachine):
             {wallet.pk: (-amount, 0)},
             wallet=wallet,
             amount=amount,
+            destination=self.clearing,
             transaction_type=Type.ENTRY_FEE,
             description="debit",
         )
@@ -82,12 +86,14 @@ class WalletMachine(RuleBasedStateMachine):
     def capture(self, index, amount):
         wallet = self.wallets[index]
         self._apply(
-            balances.wallet_capture,
+            balances.wallet_transfer,
             {wallet.pk: (0, -amount)},
-            wallet=wallet,
+            source=wallet,
+            destination=self.bank,
             amount=amount,
             transaction_type=Type.WITHDRAWAL,
             description="c",
+            from_pending=True,
         )
 
     @rule(source=st.integers(0, 2), offset=st.integers(1, 2), amount=amounts, from_pending=st.booleans())
@@ -104,6 +110,17 @@ class WalletMachine(RuleBasedStateMachine):
             description="t",
             from_pending=from_pending,
         )
+
+    @invariant()
+    def every_transaction_and_the_whole_ledger_sum_to_zero(self):
+        assert (
+            not LedgerEntry.objects.values("ledger_transaction")
+            .annotate(total=Sum("amount") + Sum("pending_amount"))
+            .exclude(total=0)
+            .exists()
+        )
+        totals = LedgerEntry.objects.aggregate(usable=Sum("amount"), pending=Sum("pending_amount"))
+        assert (totals["usable"] or 0) + (totals["pending"] or 0) == 0
 
     @invariant()
     def balances_match_the_model_and_the_ledger(self):

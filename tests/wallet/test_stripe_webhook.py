@@ -212,14 +212,20 @@ class TestChargeRefunded:
         topup.refresh_from_db()
         assert topup.refunded_amount == Decimal("70.00")
         assert usable(user) == Decimal("30.00")
-        assert LedgerEntry.objects.filter(transaction_type=Type.REFUND).count() == 1
+        assert LedgerEntry.objects.filter(transaction_type=Type.REFUND, wallet=topup.wallet).count() == 1
 
     def test_money_already_spent_is_not_debited_but_recorded(self, api_client, user):
         topup = pending_topup(user, "100.00")
         deliver(api_client, event("payment_intent.succeeded", payment_intent(topup)))
-        from wallet.services.balances import wallet_debit
+        from wallet.services.balances import ADJUSTMENTS, system_account, wallet_debit
 
-        wallet_debit(wallet=topup.wallet, amount=Decimal("90.00"), transaction_type=Type.ENTRY_FEE, description="Cup")
+        wallet_debit(
+            destination=system_account(ADJUSTMENTS),
+            wallet=topup.wallet,
+            amount=Decimal("90.00"),
+            transaction_type=Type.ENTRY_FEE,
+            description="Cup",
+        )
 
         response = deliver(api_client, event("charge.refunded", charge(topup, amount_refunded="100.00")))
 
@@ -239,7 +245,14 @@ class TestChargeRefunded:
         topup.refresh_from_db()
         assert topup.status == TopUp.Status.REFUNDED
         assert usable(user) == Decimal("0.00")
-        assert not LedgerEntry.objects.exists()
+        # The money came in through Stripe and went straight back out to the card.
+        assert not LedgerEntry.objects.filter(wallet=topup.wallet).exists()
+        assert sorted(
+            LedgerEntry.objects.filter(wallet__kind="external").values_list("wallet__reference", "amount")
+        ) == [
+            ("stripe:clearing", Decimal("-25.00")),
+            ("stripe:refunds", Decimal("25.00")),
+        ]
 
 
 @pytest.mark.django_db
@@ -253,7 +266,7 @@ class TestOtherEvents:
         assert response.json() == {"received": True}
         assert StripeEvent.objects.get().event_type == "customer.created"
         assert usable(user) == Decimal("10.00")
-        assert LedgerEntry.objects.count() == 1
+        assert LedgerEntry.objects.filter(wallet__owner=user).count() == 1
 
     def test_another_app_routes_its_payments_through_the_registry(self, api_client, user, monkeypatch):
         monkeypatch.setattr(payment_handlers, "_handlers", dict(payment_handlers._handlers))

@@ -74,11 +74,12 @@ def test_an_accepted_payout_completes_and_the_money_leaves(
     assert (result.processed_by, result.payout_reference) == (staff, str(withdrawal.pk))
     assert result.processed_at is not None
     rows = LedgerEntry.objects.filter(metadata__withdrawal_id=withdrawal.pk).order_by("id")
-    assert [(row.transaction_type, row.amount, row.pending_amount) for row in rows] == [
-        ("hold", Decimal("-51.00"), Decimal("51.00")),
-        ("withdrawal_fee", Decimal("0.00"), Decimal("-1.00")),
-        ("withdrawal_fee", Decimal("1.00"), Decimal("0.00")),
-        ("withdrawal", Decimal("0.00"), Decimal("-50.00")),
+    assert [(row.wallet.reference, row.transaction_type, row.amount, row.pending_amount) for row in rows] == [
+        (f"user:{player.pk}", "hold", Decimal("-51.00"), Decimal("51.00")),
+        (f"user:{player.pk}", "withdrawal_fee", Decimal("0.00"), Decimal("-1.00")),
+        ("platform:fees", "withdrawal_fee", Decimal("1.00"), Decimal("0.00")),
+        (f"user:{player.pk}", "withdrawal", Decimal("0.00"), Decimal("-50.00")),
+        ("bank:payouts", "withdrawal", Decimal("50.00"), Decimal("0.00")),
     ]
     assert wallet_reconcile().problems == []
     # and the player was told
@@ -283,7 +284,7 @@ def test_staff_approving_at_the_same_moment_pay_out_once(player, fake_bank):
     # and the bank saw exactly one payout, the wallet paid once
     assert len(fake_bank.payouts()) == 1
     assert _balances(player) == (Decimal("49.00"), Decimal("49.00"), Decimal("0.00"))
-    assert LedgerEntry.objects.filter(transaction_type="withdrawal").count() == 1
+    assert LedgerEntry.objects.filter(transaction_type="withdrawal", wallet__kind="player").count() == 1
     assert wallet_reconcile().problems == []
 
 

@@ -86,7 +86,13 @@ def event_lock(event_id: int) -> Event:
 
 
 def escrow_wallet(event: Event) -> Wallet:
-    return platform_wallet_get_or_create(reference=event.escrow_reference, kind=Wallet.Kind.ESCROW)
+    """The event's escrow account (read afresh), created and linked the first time money arrives."""
+    if event.escrow_wallet_id is not None:
+        return Wallet.objects.get(pk=event.escrow_wallet_id)
+    wallet = platform_wallet_get_or_create(reference=event.escrow_reference, kind=Wallet.Kind.ESCROW)
+    Event.objects.filter(pk=event.pk, escrow_wallet__isnull=True).update(escrow_wallet=wallet)
+    event.escrow_wallet = wallet
+    return wallet
 
 
 def _validate(values: dict) -> None:

@@ -7,13 +7,14 @@ payer and event. A card payment does not hold a seat: the webhook confirms it if
 still room, and refunds the card otherwise.
 """
 
+import logging
 from dataclasses import dataclass
-from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from driftwood.core.exceptions import NotFound, PermissionDenied
+from driftwood.core.money import CURRENCY
 from tournaments import notifications
 from tournaments.exceptions import (
     AlreadyJoined,
@@ -25,12 +26,19 @@ from tournaments.exceptions import (
 )
 from tournaments.models import Event, ParticipantPayment, Registration, RegistrationMember, Team, TeamMember
 from tournaments.services.events import escrow_wallet, event_lock
-from tournaments.services.refunds import payment_refund
-from tournaments.tasks import stripe_refund_send
+from tournaments.services.refunds import card_refund_key, payment_refund
 from wallet import stripe_gateway
 from wallet.models import LedgerEntry
-from wallet.services.balances import wallet_credit, wallet_get_or_create, wallet_transfer
+from wallet.services.balances import (
+    STRIPE_CLEARING,
+    system_account,
+    wallet_credit,
+    wallet_get_or_create,
+    wallet_transfer,
+)
+from wallet.services.card_refunds import card_refund_request
 
+logger = logging.getLogger("driftwood.tournaments")
 Method = ParticipantPayment.Method
 PAYMENT_KIND = "registration"
 
@@ -190,8 +198,12 @@ def registration_leave(*, event_id: int, user) -> Registration:
     return registration
 
 
-def card_payment_succeeded(*, payment_intent_id: str) -> ParticipantPayment | None:
-    """Stripe captured an entry fee: confirm the entry if it still fits, else refund the card."""
+def card_payment_succeeded(*, payment_intent_id: str, amount_sen: int | None = None, currency: str = CURRENCY):
+    """Stripe captured an entry fee: confirm the entry if it still fits, else refund the card.
+
+    `amount_sen`/`currency` are what Stripe says it charged: anything but this entry's fee in
+    MYR is never credited (logged at ERROR for staff to settle by hand).
+    """
     payment = ParticipantPayment.objects.filter(payment_intent_id=payment_intent_id).first()
     if payment is None:
         return None
@@ -200,7 +212,19 @@ def card_payment_succeeded(*, payment_intent_id: str) -> ParticipantPayment | No
     registration = Registration.objects.select_for_update().get(pk=payment.registration_id)
     if payment.status in (ParticipantPayment.Status.SUCCEEDED, ParticipantPayment.Status.REFUNDED):
         return payment  # already settled (a redelivered or out-of-order event)
+    charged = (stripe_gateway.to_sen(payment.amount) if amount_sen is None else amount_sen, currency.upper())
+    if charged != (stripe_gateway.to_sen(payment.amount), CURRENCY):
+        logger.error(
+            "card entry fee %s: Stripe reported %s sen %s, not the fee of RM %s: not credited",
+            payment.pk,
+            *charged,
+            payment.amount,
+        )
+        payment.status = ParticipantPayment.Status.FAILED
+        payment.save(update_fields=["status", "updated_at"])
+        return payment
     # PENDING, or FAILED because the player left or the event was cancelled while paying.
+    metadata = {"event_id": event.pk, "registration_id": registration.pk, "payment_id": payment.pk}
     if (
         registration.status == Registration.Status.PENDING
         and _is_open(event)
@@ -211,9 +235,10 @@ def card_payment_succeeded(*, payment_intent_id: str) -> ParticipantPayment | No
         wallet_credit(
             wallet=escrow_wallet(event),
             amount=payment.amount,
+            source=system_account(STRIPE_CLEARING),
             transaction_type=LedgerEntry.Type.ENTRY_FEE,
             description=f"Card entry fee: {event.name}",
-            metadata={"event_id": event.pk, "registration_id": registration.pk, "payment_intent_id": payment_intent_id},
+            metadata={**metadata, "payment_intent_id": payment_intent_id},
         )
         _confirm(registration)
     else:
@@ -222,13 +247,13 @@ def card_payment_succeeded(*, payment_intent_id: str) -> ParticipantPayment | No
         payment.refunded_amount = payment.amount
         payment.status = ParticipantPayment.Status.REFUNDED
         payment.save(update_fields=["status", "refunded_amount", "updated_at"])
-        transaction.on_commit(
-            partial(
-                stripe_refund_send.delay,
-                payment_intent_id=payment_intent_id,
-                amount=str(payment.amount),
-                idempotency_key=f"registration-{registration.pk}-refund",
-            )
+        card_refund_request(
+            source=None,
+            payment_intent_id=payment_intent_id,
+            amount=payment.amount,
+            idempotency_key=card_refund_key(payment),
+            description=f"Card refund: {event.name} could not take this entry",
+            metadata=metadata,
         )
         if registration.is_active:
             registration.status = Registration.Status.REFUNDED

@@ -1,14 +1,23 @@
-"""Balance primitives: every change of any balance goes through here.
+"""Balance primitives: every movement of money goes through `ledger_post`.
 
-Each function is one transaction that locks the wallet rows it changes (primary-key
-order, so two transfers in opposite directions cannot deadlock), changes them with a
-conditional UPDATE, and appends exactly one ledger row per wallet carrying the balances
-after it. The database's
-CHECK constraints stand behind the Python checks. Callers inside a larger transaction
-(an idempotent request, a registration) simply join it.
+A movement is one ledger transaction of two or more legs that sum to zero. Money never
+appears or disappears: a top-up comes from the Stripe clearing account, a payout goes to the
+bank payouts account, a card refund to the card refunds account, a staff correction from the
+adjustments account (see OUTSIDE_ACCOUNTS). PostgreSQL refuses an unbalanced transaction at
+commit (a deferred constraint trigger), whatever wrote it.
+
+Each balance-keeping wallet in a movement is changed by one conditional UPDATE that takes its
+row lock, refuses an overdraft (no row comes back, so nothing is inserted) and feeds the
+balances after it straight into its ledger row; wallets are locked in primary-key order, so
+two transfers in opposite directions cannot deadlock. Outside-world accounts keep no balance
+on their row (their balance is the sum of their legs), so a busy one is never a hot row.
+A movement that touches one balance-keeping wallet is a single statement, one round trip.
 """
 
 import json
+from collections.abc import Sequence
+from contextlib import nullcontext
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -18,10 +27,22 @@ from django.utils import timezone
 from driftwood.core.money import CENTS
 from wallet.cache import wallet_summary_publish_on_commit
 from wallet.exceptions import InsufficientBalance, InvalidAmount
-from wallet.models import ZERO, LedgerEntry, Wallet
+from wallet.models import ZERO, LedgerEntry, LedgerTransaction, Wallet
 
 Type = LedgerEntry.Type
+
 PLATFORM_FEES_REFERENCE = "platform:fees"
+STRIPE_CLEARING = "stripe:clearing"
+BANK_PAYOUTS = "bank:payouts"
+CARD_REFUNDS = "stripe:refunds"
+ADJUSTMENTS = "platform:adjustments"
+# The outside world, each as an account: money enters from or leaves to one of these.
+OUTSIDE_ACCOUNTS = {
+    STRIPE_CLEARING: "card payments received through Stripe",
+    BANK_PAYOUTS: "withdrawals paid to players' banks",
+    CARD_REFUNDS: "refunds sent back to cards",
+    ADJUSTMENTS: "staff corrections",
+}
 
 
 def _checked(amount: Decimal) -> Decimal:
@@ -48,12 +69,30 @@ def platform_wallet_get_or_create(*, reference: str, kind: str = Wallet.Kind.PLA
     return wallet
 
 
-# One round trip per wallet change: a conditional UPDATE that takes the row lock, refuses
-# an overdraft (no row comes back, so nothing is inserted) and feeds the balances after it
-# straight into the ledger row. Fewer trips while the hot row is locked is what keeps a
-# busy wallet fast (see bench/wallet.py, which runs this same SQL through raw psycopg).
-APPLY_CHANGE_SQL = """
-WITH changed AS (
+def system_account(reference: str) -> Wallet:
+    """An outside-world account (OUTSIDE_ACCOUNTS) or the platform fees wallet."""
+    kind = Wallet.Kind.EXTERNAL if reference in OUTSIDE_ACCOUNTS else Wallet.Kind.PLATFORM
+    return platform_wallet_get_or_create(reference=reference, kind=kind)
+
+
+@dataclass(frozen=True)
+class Leg:
+    """One wallet's part in a movement: signed changes of its usable and pending balances."""
+
+    wallet: Wallet
+    usable: Decimal = ZERO
+    pending: Decimal = ZERO
+
+
+@dataclass
+class Posting:
+    ledger_transaction: LedgerTransaction
+    # The ledger row of each balance-keeping wallet, by wallet id.
+    entries: dict[int, LedgerEntry] = field(default_factory=dict)
+
+
+_CHANGED_CTE = """
+changed AS (
     UPDATE wallet_wallet
        SET usable_balance = usable_balance + %(usable)s,
            pending_balance = pending_balance + %(pending)s,
@@ -64,83 +103,220 @@ WITH changed AS (
        AND usable_balance + %(usable)s >= 0
        AND pending_balance + %(pending)s >= 0
  RETURNING id, current_balance, usable_balance, pending_balance, version
-)
+)"""
+
+_KEPT_LEG_INSERT = """
 INSERT INTO wallet_ledgerentry
-       (wallet_id, transaction_type, amount, pending_amount, usable_after, pending_after,
-        description, metadata, created_at)
-SELECT id, %(type)s, %(usable)s, %(pending)s, usable_balance, pending_balance,
-       %(description)s, %(metadata)s, %(now)s
-  FROM changed
-RETURNING id, (SELECT current_balance FROM changed), usable_after, pending_after, (SELECT version FROM changed)
+       (ledger_transaction_id, wallet_id, transaction_type, amount, pending_amount, usable_after,
+        pending_after, description, metadata, created_at)
+SELECT {header}, changed.id, %(type)s, %(usable)s, %(pending)s, changed.usable_balance,
+       changed.pending_balance, %(description)s, %(metadata)s, %(now)s
+  FROM changed{header_from}
+RETURNING id, ledger_transaction_id, (SELECT current_balance FROM changed), usable_after, pending_after,
+          (SELECT version FROM changed)
 """
 
 
-def _post(
-    wallet: Wallet,
-    *,
-    usable: Decimal = ZERO,
-    pending: Decimal = ZERO,
-    transaction_type: str,
-    description: str,
-    metadata: dict | None,
-) -> LedgerEntry:
-    """Change one wallet's balances (locking its row) and append its ledger row.
+def _header_cte(*, after_change: bool) -> str:
+    # After a change, the header exists only if the UPDATE found the money (no orphan header).
+    condition = "WHERE EXISTS (SELECT 1 FROM changed)" if after_change else ""
+    return f"""
+header AS (
+    INSERT INTO wallet_ledgertransaction (transaction_type, description, currency, metadata, created_at)
+    SELECT %(type)s, %(description)s, 'MYR', %(metadata)s, %(now)s {condition}
+    RETURNING id
+)"""
 
-    Runs inside the caller's transaction; `wallet` is updated with the balances after it.
+
+def _outside_legs_insert(count: int) -> str:
+    values = ", ".join(f"(%(o{i}_wallet)s::bigint, %(o{i}_amount)s::numeric)" for i in range(count))
+    return f"""
+INSERT INTO wallet_ledgerentry
+       (ledger_transaction_id, wallet_id, transaction_type, amount, pending_amount, description, metadata, created_at)
+SELECT header.id, leg.wallet_id, %(type)s, leg.amount, 0, %(description)s, %(metadata)s, %(now)s
+  FROM header, (VALUES {values}) AS leg(wallet_id, amount)"""
+
+
+def first_leg_sql(outside_legs: int) -> str:
+    """The header, the first balance-keeping wallet's change and every outside leg: one statement."""
+    ctes = [_CHANGED_CTE, _header_cte(after_change=True)]
+    if outside_legs:
+        ctes.append(f"outside AS ({_outside_legs_insert(outside_legs)}\n)")
+    main = _KEPT_LEG_INSERT.format(header="header.id", header_from=", header")
+    return "WITH " + ",".join(ctes) + main
+
+
+# A further balance-keeping wallet in the same movement.
+NEXT_LEG_SQL = "WITH " + _CHANGED_CTE + _KEPT_LEG_INSERT.format(header="%(header)s", header_from="")
+
+
+def outside_only_sql(outside_legs: int) -> str:
+    return (
+        "WITH "
+        + _header_cte(after_change=False)
+        + _outside_legs_insert(outside_legs)
+        + " RETURNING ledger_transaction_id"
+    )
+
+
+def _validated(legs: Sequence[Leg]) -> list[Leg]:
+    legs = [leg for leg in legs if leg.usable or leg.pending]
+    for leg in legs:
+        for amount in (leg.usable, leg.pending):
+            if not isinstance(amount, Decimal) or not amount.is_finite() or amount != amount.quantize(CENTS):
+                raise InvalidAmount()
+        if not leg.wallet.keeps_balance and leg.pending:
+            raise InvalidAmount("An outside-world account has no pending balance.")
+    wallets = [leg.wallet.pk for leg in legs]
+    parts = sum(bool(leg.usable) + bool(leg.pending) for leg in legs)
+    if len(set(wallets)) != len(wallets) or parts < 2:
+        raise InvalidAmount("A movement needs two or more legs on different wallets.")
+    if sum(leg.usable + leg.pending for leg in legs) != 0:
+        raise InvalidAmount("A movement's legs must sum to zero.")
+    return legs
+
+
+def ledger_post(
+    *, legs: Sequence[Leg], transaction_type: str, description: str, metadata: dict | None = None
+) -> Posting:
+    """Record one balanced movement and apply it to the wallets' balances.
+
+    InsufficientBalance (nothing changed) when a wallet would go below zero; InvalidAmount
+    when the legs do not balance. Runs inside the caller's transaction when there is one.
     """
+    legs = _validated(legs)
+    kept = sorted((leg for leg in legs if leg.wallet.keeps_balance), key=lambda leg: leg.wallet.pk)
+    outside = [leg for leg in legs if not leg.wallet.keeps_balance]
+    now = timezone.now()
+    description = description[:255]
+    metadata = metadata or {}
+    params = {
+        "type": transaction_type,
+        "description": description,
+        "metadata": json.dumps(metadata, cls=DjangoJSONEncoder),
+        "now": now,
+    }
+    for index, leg in enumerate(outside):
+        params[f"o{index}_wallet"], params[f"o{index}_amount"] = leg.wallet.pk, leg.usable
+    header = LedgerTransaction(transaction_type=transaction_type, description=description, metadata=metadata)
+    header.created_at, header._state.adding = now, False
+    posting = Posting(ledger_transaction=header)
+    # One wallet changed: a single statement, atomic by itself. Several: a savepoint, so a
+    # later wallet's overdraft undoes the earlier ones.
+    with transaction.atomic() if len(kept) > 1 else nullcontext(), connection.cursor() as cursor:
+        if not kept:
+            cursor.execute(outside_only_sql(len(outside)), params)
+            header.pk = cursor.fetchone()[0]
+        for index, leg in enumerate(kept):
+            sql = first_leg_sql(len(outside)) if index == 0 else NEXT_LEG_SQL
+            cursor.execute(
+                sql,
+                {**params, "wallet": leg.wallet.pk, "usable": leg.usable, "pending": leg.pending, "header": header.pk},
+            )
+            row = cursor.fetchone()
+            if row is None:
+                raise InsufficientBalance()
+            posting.entries[leg.wallet.pk] = _entry_from(row, leg, header, params, metadata)
+    return posting
+
+
+def _entry_from(row, leg: Leg, header: LedgerTransaction, params: dict, metadata: dict) -> LedgerEntry:
+    wallet = leg.wallet
     entry = LedgerEntry(
         wallet=wallet,
-        transaction_type=transaction_type,
-        amount=usable,
-        pending_amount=pending,
-        description=description[:255],
-        metadata=metadata or {},
-        created_at=timezone.now(),
+        transaction_type=params["type"],
+        amount=leg.usable,
+        pending_amount=leg.pending,
+        description=params["description"],
+        metadata=metadata,
+        created_at=params["now"],
     )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            APPLY_CHANGE_SQL,
-            {
-                "wallet": wallet.pk,
-                "usable": usable,
-                "pending": pending,
-                "type": entry.transaction_type,
-                "description": entry.description,
-                "metadata": json.dumps(entry.metadata, cls=DjangoJSONEncoder),
-                "now": entry.created_at,
-            },
-        )
-        row = cursor.fetchone()
-    if row is None:
-        raise InsufficientBalance()
-    entry.pk, wallet.current_balance, entry.usable_after, entry.pending_after, wallet.version = row
+    entry.pk, header.pk, wallet.current_balance, entry.usable_after, entry.pending_after, wallet.version = row
+    entry.ledger_transaction = header
     wallet.usable_balance, wallet.pending_balance = entry.usable_after, entry.pending_after
     entry._state.adding = False
     wallet_summary_publish_on_commit(wallet)
     return entry
 
 
-def _change_one(wallet: Wallet, **change) -> LedgerEntry:
-    with transaction.atomic():
-        return _post(wallet, **change)
+def wallet_transfer(
+    *,
+    source: Wallet,
+    destination: Wallet,
+    amount: Decimal,
+    transaction_type: str,
+    description: str,
+    metadata: dict | None = None,
+    from_pending: bool = False,
+) -> tuple[LedgerEntry | None, LedgerEntry | None]:
+    """Move money from one account's usable (or pending) balance to another's usable balance.
+
+    Returns both ledger rows (None for an outside-world account, which keeps no balance).
+    """
+    amount = _checked(amount)
+    if source.pk == destination.pk:
+        raise InvalidAmount("A transfer needs two different wallets.")
+    out_leg = Leg(source, pending=-amount) if from_pending else Leg(source, usable=-amount)
+    posting = ledger_post(
+        legs=[out_leg, Leg(destination, usable=amount)],
+        transaction_type=transaction_type,
+        description=description,
+        metadata=metadata,
+    )
+    return posting.entries.get(source.pk), posting.entries.get(destination.pk)
 
 
 def wallet_credit(
-    *, wallet: Wallet, amount: Decimal, transaction_type: str, description: str, metadata: dict | None = None
+    *,
+    wallet: Wallet,
+    amount: Decimal,
+    source: Wallet,
+    transaction_type: str,
+    description: str,
+    metadata: dict | None = None,
 ) -> LedgerEntry:
-    """Money arrives in the usable balance (top-up, refund, prize, adjustment)."""
-    return _change_one(
-        wallet, usable=_checked(amount), transaction_type=transaction_type, description=description, metadata=metadata
+    """Money arrives in the usable balance from `source` (e.g. Stripe clearing for a top-up)."""
+    _out, entry = wallet_transfer(
+        source=source,
+        destination=wallet,
+        amount=amount,
+        transaction_type=transaction_type,
+        description=description,
+        metadata=metadata,
     )
+    return entry
 
 
 def wallet_debit(
-    *, wallet: Wallet, amount: Decimal, transaction_type: str, description: str, metadata: dict | None = None
+    *,
+    wallet: Wallet,
+    amount: Decimal,
+    destination: Wallet,
+    transaction_type: str,
+    description: str,
+    metadata: dict | None = None,
 ) -> LedgerEntry:
-    """Money leaves the usable balance; InsufficientBalance if there is not enough."""
-    return _change_one(
-        wallet, usable=-_checked(amount), transaction_type=transaction_type, description=description, metadata=metadata
+    """Money leaves the usable balance for `destination`; InsufficientBalance if there is not enough."""
+    entry, _in = wallet_transfer(
+        source=wallet,
+        destination=destination,
+        amount=amount,
+        transaction_type=transaction_type,
+        description=description,
+        metadata=metadata,
     )
+    return entry
+
+
+def _within_wallet(wallet: Wallet, *, usable: Decimal, transaction_type: str, description: str, metadata):
+    # One row, two legs: the usable and the pending balance of the same wallet.
+    posting = ledger_post(
+        legs=[Leg(wallet, usable=usable, pending=-usable)],
+        transaction_type=transaction_type,
+        description=description,
+        metadata=metadata,
+    )
+    return posting.entries[wallet.pk]
 
 
 def wallet_hold(
@@ -152,14 +328,8 @@ def wallet_hold(
     metadata: dict | None = None,
 ) -> LedgerEntry:
     """Usable -> pending (e.g. a requested withdrawal); InsufficientBalance if usable is short."""
-    amount = _checked(amount)
-    return _change_one(
-        wallet,
-        usable=-amount,
-        pending=amount,
-        transaction_type=transaction_type,
-        description=description,
-        metadata=metadata,
+    return _within_wallet(
+        wallet, usable=-_checked(amount), transaction_type=transaction_type, description=description, metadata=metadata
     )
 
 
@@ -172,54 +342,6 @@ def wallet_release(
     metadata: dict | None = None,
 ) -> LedgerEntry:
     """Pending -> usable (a failed or rejected withdrawal)."""
-    amount = _checked(amount)
-    return _change_one(
-        wallet,
-        usable=amount,
-        pending=-amount,
-        transaction_type=transaction_type,
-        description=description,
-        metadata=metadata,
+    return _within_wallet(
+        wallet, usable=_checked(amount), transaction_type=transaction_type, description=description, metadata=metadata
     )
-
-
-def wallet_capture(
-    *, wallet: Wallet, amount: Decimal, transaction_type: str, description: str, metadata: dict | None = None
-) -> LedgerEntry:
-    """Pending leaves the wallet (a completed withdrawal paid out to the bank)."""
-    return _change_one(
-        wallet, pending=-_checked(amount), transaction_type=transaction_type, description=description, metadata=metadata
-    )
-
-
-def wallet_transfer(
-    *,
-    source: Wallet,
-    destination: Wallet,
-    amount: Decimal,
-    transaction_type: str,
-    description: str,
-    metadata: dict | None = None,
-    from_pending: bool = False,
-) -> tuple[LedgerEntry, LedgerEntry]:
-    """Move money between two wallets' usable balances (or from the source's pending).
-
-    Both rows are locked in primary-key order and both ledger rows name the counterpart.
-    """
-    amount = _checked(amount)
-    if source.pk == destination.pk:
-        raise InvalidAmount("A transfer needs two different wallets.")
-    out_change = {"pending": -amount} if from_pending else {"usable": -amount}
-    changes = {
-        source.pk: (source, {**out_change, "metadata": {**(metadata or {}), "counterpart_wallet_id": destination.pk}}),
-        destination.pk: (
-            destination,
-            {"usable": amount, "metadata": {**(metadata or {}), "counterpart_wallet_id": source.pk}},
-        ),
-    }
-    entries = {}
-    with transaction.atomic():
-        for pk in sorted(changes):  # rows locked in primary-key order
-            wallet, change = changes[pk]
-            entries[pk] = _post(wallet, **change, transaction_type=transaction_type, description=description)
-    return entries[source.pk], entries[destination.pk]

@@ -19,13 +19,23 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from driftwood.core.money import CURRENCY, format_money
 from wallet import stripe_gateway
 from wallet.exceptions import InsufficientBalance, InvalidAmount
 from wallet.models import LedgerEntry, StripeEvent, TopUp
 from wallet.services import payment_handlers
-from wallet.services.balances import wallet_credit, wallet_debit, wallet_get_or_create
+from wallet.services.balances import (
+    CARD_REFUNDS,
+    STRIPE_CLEARING,
+    Leg,
+    ledger_post,
+    system_account,
+    wallet_debit,
+    wallet_get_or_create,
+)
+from wallet.services.card_refunds import card_refunds_confirm
 
 logger = logging.getLogger(__name__)
 
@@ -89,6 +99,8 @@ def _dispatch(record: StripeEvent, obj: dict) -> None:
         if not payment_intent_id:
             logger.info("Stripe event %s: charge %s has no PaymentIntent, ignored", record.event_id, obj.get("id"))
             return
+        if card_refunds_confirm(payment_intent_id=payment_intent_id, charge=obj):
+            return  # refunds Driftwood sent: already in the books, now confirmed
         metadata = obj.get("metadata") or {}
         if "kind" not in metadata:
             # Stripe does not always copy the intent's metadata onto its charge: ask for the intent.
@@ -135,8 +147,9 @@ class TopUpPaymentHandler(payment_handlers.PaymentHandler):
 
     def payment_succeeded(self, *, payment_intent: dict, event: StripeEvent) -> None:
         topup = self._locked_topup(payment_intent, event)
-        # A failed attempt can be retried on the same intent, so failed -> succeeded is allowed.
-        if topup is None or topup.status not in (TopUp.Status.PENDING, TopUp.Status.FAILED):
+        # A failed attempt can be retried on the same intent, so failed -> succeeded is allowed;
+        # a refund reported first (events can arrive out of order) leaves it refunded.
+        if topup is None or topup.succeeded_at is not None or topup.status == TopUp.Status.SUCCEEDED:
             return
         charged = (payment_intent.get("amount"), str(payment_intent.get("currency", "")).upper())
         if charged != (stripe_gateway.to_sen(topup.amount), CURRENCY):
@@ -145,21 +158,25 @@ class TopUpPaymentHandler(payment_handlers.PaymentHandler):
             logger.error("Top-up %s: %s", topup.pk, reason)
             self._save(topup, status=TopUp.Status.FAILED, failure_reason=reason)
             return
-        # A refund reported before this (events can arrive out of order) was never credited.
-        credit = topup.amount - topup.refunded_amount
-        self._save(topup, status=TopUp.Status.SUCCEEDED, failure_reason="")
-        if credit > 0:
-            wallet_credit(
-                wallet=topup.wallet,
-                amount=credit,
-                transaction_type=LedgerEntry.Type.TOPUP,
-                description=f"Card top-up #{topup.pk}",
-                metadata={
-                    "topup_id": topup.pk,
-                    "payment_intent_id": topup.payment_intent_id,
-                    "stripe_event_id": event.event_id,
-                },
-            )
+        # The whole amount came in through Stripe; what was refunded before this went straight
+        # back out to the card and never reaches the wallet.
+        status = TopUp.Status.REFUNDED if topup.refunded_amount == topup.amount else TopUp.Status.SUCCEEDED
+        topup.succeeded_at = timezone.now()
+        self._save(topup, status=status, failure_reason="")
+        legs = [Leg(system_account(STRIPE_CLEARING), usable=-topup.amount)]
+        if topup.refunded_amount:
+            legs.append(Leg(system_account(CARD_REFUNDS), usable=topup.refunded_amount))
+        legs.append(Leg(topup.wallet, usable=topup.amount - topup.refunded_amount))
+        ledger_post(
+            legs=legs,
+            transaction_type=LedgerEntry.Type.TOPUP,
+            description=f"Card top-up #{topup.pk}",
+            metadata={
+                "topup_id": topup.pk,
+                "payment_intent_id": topup.payment_intent_id,
+                "stripe_event_id": event.event_id,
+            },
+        )
 
     def payment_failed(self, *, payment_intent: dict, event: StripeEvent) -> None:
         topup = self._locked_topup(payment_intent, event)
@@ -186,7 +203,7 @@ class TopUpPaymentHandler(payment_handlers.PaymentHandler):
         newly_refunded = refunded_total - topup.refunded_amount
         if newly_refunded <= 0:
             return
-        was_credited = topup.status == TopUp.Status.SUCCEEDED
+        was_credited = topup.succeeded_at is not None
         topup.refunded_amount = refunded_total
         status = TopUp.Status.REFUNDED if refunded_total == topup.amount else topup.status
         failure_reason = topup.failure_reason
@@ -195,6 +212,7 @@ class TopUpPaymentHandler(payment_handlers.PaymentHandler):
                 wallet_debit(
                     wallet=topup.wallet,
                     amount=newly_refunded,
+                    destination=system_account(CARD_REFUNDS),
                     transaction_type=LedgerEntry.Type.REFUND,
                     description=f"Card refund of top-up #{topup.pk}",
                     metadata={
@@ -214,7 +232,7 @@ class TopUpPaymentHandler(payment_handlers.PaymentHandler):
     def _save(topup: TopUp, *, status: str, failure_reason: str) -> None:
         topup.status = status
         topup.failure_reason = failure_reason[:255]
-        topup.save(update_fields=["status", "failure_reason", "refunded_amount", "updated_at"])
+        topup.save(update_fields=["status", "failure_reason", "refunded_amount", "succeeded_at", "updated_at"])
 
 
 payment_handlers.register(TOPUP_KIND, TopUpPaymentHandler())

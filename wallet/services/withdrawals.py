@@ -42,9 +42,10 @@ from wallet.exceptions import (
 )
 from wallet.models import LedgerEntry, Wallet, Withdrawal
 from wallet.services.balances import (
+    BANK_PAYOUTS,
     PLATFORM_FEES_REFERENCE,
     platform_wallet_get_or_create,
-    wallet_capture,
+    system_account,
     wallet_get_or_create,
     wallet_hold,
     wallet_release,
@@ -171,12 +172,15 @@ def _settle_paid(withdrawal: Withdrawal, wallet: Wallet, fees_wallet: Wallet, re
             metadata=metadata,
             from_pending=True,
         )
-    wallet_capture(
-        wallet=wallet,
+    wallet_transfer(
+        source=wallet,
+        destination=system_account(BANK_PAYOUTS),
         amount=withdrawal.amount,
         transaction_type=LedgerEntry.Type.WITHDRAWAL,
-        description=f"Withdrawal #{withdrawal.pk} paid to {wallet.bank_name} •••• {wallet.bank_last4}",
+        description=f"Withdrawal #{withdrawal.pk}: RM {format_money(withdrawal.amount)} paid to "
+        f"{wallet.bank_name} ••••{wallet.bank_last4}",
         metadata=metadata,
+        from_pending=True,
     )
     withdrawal.status = Status.COMPLETED
     withdrawal.payout_reference = reference

@@ -1,21 +1,23 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from wallet.reconciliation import wallet_reconcile
+from wallet.reconciliation import wallet_reconcile_and_alert
 
 
 class Command(BaseCommand):
     help = (
-        "Check every wallet against its ledger and all money against Stripe and bank flows; "
-        "exits non-zero on any difference."
+        "Prove the books: the ledger sums to zero, every wallet equals its legs, the outside-world "
+        "accounts agree with Stripe and bank records, finished events' escrow is empty. "
+        "Exits non-zero (and alerts staff) on any difference."
     )
 
     def handle(self, *args, **options):
-        report = wallet_reconcile()
+        report = wallet_reconcile_and_alert()
         self.stdout.write(f"Wallets checked: {report.wallets_checked}")
         self.stdout.write(f"Money held in wallets: {report.held}")
+        self.stdout.write(f"Ledger total (must be 0): {report.ledger_total}")
         self.stdout.write(
-            f"Stripe in {report.stripe_in} - bank out {report.bank_out} - card refunds {report.card_refunds}"
-            f" + adjustments {report.adjustments} = {report.expected}"
+            f"Stripe in {report.stripe_in}, bank out {report.bank_out}, card refunds {report.card_refunds}, "
+            f"adjustments {report.adjustments}"
         )
         for problem in report.problems:
             self.stderr.write(self.style.ERROR(problem))

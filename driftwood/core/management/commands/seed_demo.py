@@ -21,7 +21,7 @@ from tournaments.services.registrations import registration_join
 from tournaments.services.start import event_start
 from tournaments.services.teams import team_create, team_member_add
 from wallet.models import LedgerEntry
-from wallet.services.balances import wallet_credit, wallet_get_or_create
+from wallet.services.balances import ADJUSTMENTS, system_account, wallet_credit, wallet_get_or_create
 
 DEMO_PASSWORD = "driftwood-demo-2026"
 STAFF = ("admin", "Driftwood Staff")
@@ -187,6 +187,7 @@ class Command(BaseCommand):
             wallet_credit(
                 wallet=wallet,
                 amount=amount,
+                source=system_account(ADJUSTMENTS),
                 transaction_type=LedgerEntry.Type.ADJUSTMENT,
                 description="Demo funds",
                 metadata={"seed": FUNDS_MARKER},

@@ -1,0 +1,190 @@
+"""Card refunds that cannot be forgotten: a row per refund, sent after commit, retried until Stripe confirms.
+
+`card_refund_request` runs inside the caller's transaction: the money moves to the card
+refunds account and a `CardRefund` row says a refund is owed, together or not at all. After
+commit a task sends it to Stripe (no database transaction is open during the call) under the
+row's idempotency key, so a timeout, a 5xx after Stripe refunded, a redelivered task or the
+beat's retry all land on the same Stripe refund. Stripe's answer, or its `charge.refunded`
+event, confirms it. A definite refusal marks it `failed` for staff, who can retry it.
+"""
+
+import logging
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from wallet import stripe_gateway
+from wallet.exceptions import PaymentProviderError
+from wallet.models import CardRefund, LedgerEntry, Wallet
+from wallet.services.balances import CARD_REFUNDS, STRIPE_CLEARING, Leg, ledger_post, system_account
+
+logger = logging.getLogger("driftwood.wallet.refunds")
+
+State = CardRefund.State
+OPEN_STATES = (State.REQUESTED, State.SENT)
+RETRY_BASE = timedelta(seconds=30)
+RETRY_CAP = timedelta(hours=1)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Exponential backoff, capped: 30 s, 1 min, 2 min, ... at most an hour."""
+    return min(RETRY_BASE * (2 ** max(attempts - 1, 0)), RETRY_CAP)
+
+
+def card_refund_request(
+    *,
+    source: Wallet | None,
+    payment_intent_id: str,
+    amount: Decimal,
+    idempotency_key: str,
+    description: str,
+    metadata: dict,
+) -> CardRefund:
+    """Owe `amount` back to the card of `payment_intent_id` (inside the caller's transaction).
+
+    The money leaves `source` (an escrow) for the card refunds account; with no source it
+    never entered a wallet and goes straight from Stripe clearing back out.
+    """
+    posting = ledger_post(
+        legs=[
+            Leg(source or system_account(STRIPE_CLEARING), usable=-amount),
+            Leg(system_account(CARD_REFUNDS), usable=amount),
+        ],
+        transaction_type=LedgerEntry.Type.REFUND,
+        description=description,
+        metadata={**metadata, "payment_intent_id": payment_intent_id},
+    )
+    refund = CardRefund.objects.create(
+        payment_intent_id=payment_intent_id,
+        amount=amount,
+        idempotency_key=idempotency_key,
+        description=description[:255],
+        metadata=metadata,
+        ledger_transaction=posting.ledger_transaction,
+        next_attempt_at=timezone.now(),
+    )
+    transaction.on_commit(lambda: _enqueue_send(refund.pk))
+    return refund
+
+
+def _enqueue_send(card_refund_id: int) -> None:
+    from wallet.tasks import card_refund_send
+
+    try:
+        card_refund_send.delay(card_refund_id=card_refund_id)
+    except Exception:  # noqa: BLE001 - the row is the promise; the beat sends it if the queue is down
+        logger.warning("card refund %s: could not queue the send; the retry beat will send it", card_refund_id)
+
+
+def card_refund_send(*, card_refund_id: int) -> CardRefund:
+    """Send (or re-send) one owed refund to Stripe and record what Stripe said."""
+    refund = CardRefund.objects.get(pk=card_refund_id)
+    if refund.state not in OPEN_STATES:
+        return refund
+    try:
+        stripe_refund = stripe_gateway.refund_create(
+            payment_intent_id=refund.payment_intent_id,
+            amount=refund.amount,
+            idempotency_key=refund.stripe_idempotency_key,
+        )
+    except PaymentProviderError as exc:
+        if exc.definite:
+            return _record(refund, state=State.FAILED, error=exc.detail)
+        return _record(refund, state=refund.state, error=exc.detail, retry=True)
+    if stripe_refund.status in ("failed", "canceled"):
+        reason = getattr(stripe_refund, "failure_reason", None) or stripe_refund.status
+        return _record(refund, state=State.FAILED, error=f"Stripe refund {stripe_refund.status}: {reason}")
+    state = State.SUCCEEDED if stripe_refund.status == "succeeded" else State.SENT
+    return _record(refund, state=state, stripe_refund_id=stripe_refund.id, retry=state == State.SENT)
+
+
+def _record(refund: CardRefund, *, state: str, error: str = "", stripe_refund_id: str = "", retry: bool = False):
+    """Write an attempt's outcome, unless the refund was settled meanwhile (e.g. by the webhook)."""
+    now = timezone.now()
+    with transaction.atomic():
+        refund = CardRefund.objects.select_for_update().get(pk=refund.pk)
+        if refund.state not in OPEN_STATES:
+            return refund
+        refund.attempts += 1
+        refund.state = state
+        refund.last_error = error[:1000]
+        refund.stripe_refund_id = stripe_refund_id or refund.stripe_refund_id
+        refund.next_attempt_at = now + retry_delay(refund.attempts) if retry else None
+        if state == State.SENT and refund.sent_at is None:
+            refund.sent_at = now
+        if state == State.SUCCEEDED:
+            refund.sent_at = refund.sent_at or now
+            refund.confirmed_at = now
+        refund.save()
+    if state == State.FAILED:
+        logger.error("card refund %s of RM %s failed: %s", refund.pk, refund.amount, error)
+    elif error:
+        logger.warning("card refund %s: Stripe did not answer (%s); retrying later", refund.pk, error)
+    return refund
+
+
+def card_refunds_due(*, now=None) -> list[int]:
+    """Owed refunds whose next attempt is due (the beat re-sends them)."""
+    now = now or timezone.now()
+    return list(
+        CardRefund.objects.filter(state__in=OPEN_STATES, next_attempt_at__lte=now)
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:500]
+    )
+
+
+def card_refunds_retry_due(*, now=None) -> int:
+    """Send every due refund now (the beat's job); returns how many were tried."""
+    due = card_refunds_due(now=now)
+    for card_refund_id in due:
+        card_refund_send(card_refund_id=card_refund_id)
+    return len(due)
+
+
+def card_refunds_confirm(*, payment_intent_id: str, charge: dict) -> int:
+    """`charge.refunded`: Stripe confirms refunds of this intent; returns how many were confirmed.
+
+    Refunds are matched by their Stripe id when the charge lists them, else oldest first while
+    the charge's running refunded total covers them.
+    """
+    listed = {
+        item.get("id"): item.get("status")
+        for item in ((charge.get("refunds") or {}).get("data") or [])
+        if isinstance(item, dict)
+    }
+    refunded = stripe_gateway.from_sen(int(charge.get("amount_refunded") or 0)) if charge.get("amount_refunded") else 0
+    confirmed, covered = 0, Decimal(0)
+    now = timezone.now()
+    with transaction.atomic():
+        refunds = CardRefund.objects.select_for_update().filter(payment_intent_id=payment_intent_id).order_by("pk")
+        for refund in refunds:
+            if refund.state == State.FAILED:
+                continue
+            covered += refund.amount
+            by_id = listed.get(refund.stripe_refund_id) == "succeeded"
+            if refund.state in OPEN_STATES and (by_id or covered <= refunded):
+                refund.state, refund.confirmed_at = State.SUCCEEDED, now
+                refund.sent_at = refund.sent_at or now
+                refund.next_attempt_at = None
+                refund.save(update_fields=["state", "confirmed_at", "sent_at", "next_attempt_at"])
+                confirmed += 1
+    return confirmed
+
+
+def card_refund_retry(*, card_refund_id: int, staff) -> CardRefund:
+    """Staff send a failed refund again, under a new Stripe idempotency key (Stripe keeps the
+    old key's refusal)."""
+    with transaction.atomic():
+        refund = CardRefund.objects.select_for_update().get(pk=card_refund_id)
+        if refund.state != State.FAILED:
+            return refund
+        refund.key_generation += 1
+        refund.state = State.REQUESTED
+        refund.next_attempt_at = timezone.now()
+        refund.last_error = f"Retried by staff {staff.get_username()}; was: {refund.last_error}"[:1000]
+        refund.save()
+        transaction.on_commit(lambda: _enqueue_send(refund.pk))
+    logger.warning("card refund %s retried by staff %s", refund.pk, staff.pk)
+    return refund
