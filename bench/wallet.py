@@ -1,9 +1,11 @@
 """Wallet hot path: 8 workers debiting ONE wallet, through the service vs raw psycopg.
 
-Both sides run the same transaction (one statement that locks the wallet row, changes its
-balances and appends a ledger row; then commit) for the same time on the same PostgreSQL; the ratio is service
-throughput / raw throughput. Afterwards each side's wallet must equal its opening balance
-minus exactly what its ledger says was debited (no lost update).
+Both sides run the same double-entry movement (one statement that locks the wallet row,
+changes its balances, writes the ledger transaction, the wallet's leg and the outside-world
+account's leg; committed on its own, the deferred balance checks firing at that commit) for
+the same time on the same PostgreSQL; the ratio is service throughput / raw throughput.
+Afterwards each side's wallet must equal its opening balance minus exactly what its ledger
+says was debited (no lost update), and the ledger must sum to zero.
 
     make bench            # or: DATABASE_URL=... python -m bench.wallet
 """
@@ -37,7 +39,7 @@ def run_workers(work) -> int:
     return sum(counts)
 
 
-def service_side(wallet) -> int:
+def service_side(wallet, destination) -> int:
     from django.db import connection
 
     from wallet.models import LedgerEntry
@@ -46,7 +48,13 @@ def service_side(wallet) -> int:
     def work(stop_at: float) -> int:
         done = 0
         while time.monotonic() < stop_at:
-            wallet_debit(wallet=wallet, amount=AMOUNT, transaction_type=LedgerEntry.Type.ENTRY_FEE, description="bench")
+            wallet_debit(
+                wallet=wallet,
+                amount=AMOUNT,
+                destination=destination,
+                transaction_type=LedgerEntry.Type.ENTRY_FEE,
+                description="bench",
+            )
             done += 1
         connection.close()
         return done
@@ -54,30 +62,33 @@ def service_side(wallet) -> int:
     return run_workers(work)
 
 
-def raw_side(url: str, wallet_id: int) -> int:
+def raw_side(url: str, wallet_id: int, destination_id: int) -> int:
     """The baseline: wallet_debit's own statement, same parameters, no ORM around it."""
     import psycopg
 
-    from wallet.services.balances import APPLY_CHANGE_SQL
+    from wallet.services.balances import first_leg_sql
+
+    sql = first_leg_sql(outside_legs=1)
 
     def work(stop_at: float) -> int:
         done = 0
-        with psycopg.connect(conninfo(url)) as conn:
+        with psycopg.connect(conninfo(url), autocommit=True) as conn:
             while time.monotonic() < stop_at:
-                with conn.transaction():
-                    row = conn.execute(
-                        APPLY_CHANGE_SQL,
-                        {
-                            "wallet": wallet_id,
-                            "usable": -AMOUNT,
-                            "pending": Decimal(0),
-                            "type": "entry_fee",
-                            "description": "bench",
-                            "metadata": "{}",
-                            "now": datetime.now(UTC),
-                        },
-                    ).fetchone()
-                    assert row is not None, "overdrawn"
+                row = conn.execute(
+                    sql,
+                    {
+                        "wallet": wallet_id,
+                        "usable": -AMOUNT,
+                        "pending": Decimal(0),
+                        "o0_wallet": destination_id,
+                        "o0_amount": AMOUNT,
+                        "type": "entry_fee",
+                        "description": "bench",
+                        "metadata": "{}",
+                        "now": datetime.now(UTC),
+                    },
+                ).fetchone()
+                assert row is not None, "overdrawn"
                 done += 1
         return done
 
@@ -87,6 +98,10 @@ def raw_side(url: str, wallet_id: int) -> int:
 def check_no_lost_update(wallet, operations: int) -> None:
     from django.db.models import Sum
 
+    from wallet.models import LedgerEntry
+
+    totals = LedgerEntry.objects.aggregate(usable=Sum("amount"), pending=Sum("pending_amount"))
+    assert totals["usable"] + totals["pending"] == 0, "the ledger does not sum to zero"
     wallet.refresh_from_db()
     debited = -(wallet.ledger.filter(description="bench").aggregate(total=Sum("amount"))["total"] or 0)
     assert wallet.ledger.filter(description="bench").count() == operations, "ledger rows != operations"
@@ -113,8 +128,9 @@ def main() -> None:
         wallets.append(wallet)
     service_wallet, raw_wallet = wallets
 
-    raw_ops = raw_side(url, raw_wallet.pk)
-    service_ops = service_side(service_wallet)
+    destination = system_account(ADJUSTMENTS)
+    raw_ops = raw_side(url, raw_wallet.pk, destination.pk)
+    service_ops = service_side(service_wallet, destination)
     check_no_lost_update(service_wallet, service_ops)
     check_no_lost_update(raw_wallet, raw_ops)
 

@@ -1,10 +1,22 @@
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from tests import services
 from tests.factories import UserFactory
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """Deferred checks (every ledger transaction balances, foreign keys) fire at COMMIT, which a
+    test inside a rolled-back transaction never reaches: run them when the test body ends."""
+    result = yield
+    if connection.connection is not None and connection.in_atomic_block and not connection.needs_rollback:
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    return result
 
 
 @pytest.fixture(autouse=True)

@@ -20,19 +20,38 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password(TEST_PASSWORD)
 
 
-def funded_wallet(user, amount: str):
-    """The user's wallet with `amount` credited through the service (one `adjustment` row)."""
-    from wallet.models import LedgerEntry
-    from wallet.services.balances import ADJUSTMENTS, system_account, wallet_credit, wallet_get_or_create
+def wallet_receive(wallet, amount: str, *, transaction_type: str = "adjustment", description: str = "Test funds"):
+    """`amount` arrives in the wallet from the adjustments account (one balanced movement)."""
+    from wallet.services.balances import ADJUSTMENTS, system_account, wallet_credit
 
-    wallet = wallet_get_or_create(user=user)
-    wallet_credit(
+    return wallet_credit(
         wallet=wallet,
         amount=Decimal(amount),
         source=system_account(ADJUSTMENTS),
-        transaction_type=LedgerEntry.Type.ADJUSTMENT,
-        description="Test funds",
+        transaction_type=transaction_type,
+        description=description,
     )
+
+
+def wallet_spend(wallet, amount: str, *, description: str = "Fee"):
+    """`amount` leaves the wallet for the adjustments account, as an entry fee paid elsewhere would."""
+    from wallet.services.balances import ADJUSTMENTS, system_account, wallet_debit
+
+    return wallet_debit(
+        wallet=wallet,
+        amount=Decimal(amount),
+        destination=system_account(ADJUSTMENTS),
+        transaction_type="entry_fee",
+        description=description,
+    )
+
+
+def funded_wallet(user, amount: str):
+    """The user's wallet with `amount` credited through the service (one `adjustment` row)."""
+    from wallet.services.balances import wallet_get_or_create
+
+    wallet = wallet_get_or_create(user=user)
+    wallet_receive(wallet, amount)
     wallet.refresh_from_db()
     return wallet
 

@@ -7,13 +7,13 @@ class TournamentsConfig(AppConfig):
     def ready(self) -> None:
         from tournaments.payments import (
             RegistrationPaymentHandler,
-            card_entry_fee_flows,
+            card_entry_fees_captured,
             finished_event_escrow_problems,
         )
         from tournaments.services.registrations import PAYMENT_KIND
-        from wallet.reconciliation import card_flow_source_register, reconcile_check_register
+        from wallet.reconciliation import card_income_source_register, reconcile_check_register
         from wallet.services import payment_handlers
 
         payment_handlers.register(PAYMENT_KIND, RegistrationPaymentHandler())
-        card_flow_source_register(card_entry_fee_flows)
+        card_income_source_register(card_entry_fees_captured)
         reconcile_check_register(finished_event_escrow_problems)

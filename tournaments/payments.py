@@ -1,5 +1,7 @@
 """Card entry fees reach the tournaments app through the wallet's one Stripe webhook."""
 
+from decimal import Decimal
+
 from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
 
@@ -7,7 +9,6 @@ from driftwood.core.money import money_field
 from tournaments.models import Event, ParticipantPayment
 from tournaments.services import registrations
 from wallet.models import ZERO
-from wallet.reconciliation import CardFlows
 from wallet.services.payment_handlers import PaymentHandler
 
 
@@ -23,20 +24,14 @@ class RegistrationPaymentHandler(PaymentHandler):
         registrations.card_payment_failed(payment_intent_id=payment_intent["id"])
 
 
-def card_entry_fee_flows() -> CardFlows:
-    """Card entry fees Stripe captured, and what went back to cards (for wallet_reconcile).
-
-    A fee refunded because the event filled first never entered escrow: it appears in both sums.
-    """
+def card_entry_fees_captured() -> Decimal:
+    """Card entry fees Stripe captured, for wallet_reconcile: each came in through Stripe clearing
+    (a fee refunded because the event filled first too, on its way straight back out)."""
     paid = ParticipantPayment.objects.filter(
         method=ParticipantPayment.Method.STRIPE,
         status__in=[ParticipantPayment.Status.SUCCEEDED, ParticipantPayment.Status.REFUNDED],
     )
-    sums = paid.aggregate(
-        paid_in=Coalesce(Sum("amount"), ZERO, output_field=money_field()),
-        refunded=Coalesce(Sum("refunded_amount"), ZERO, output_field=money_field()),
-    )
-    return CardFlows(paid_in=sums["paid_in"], refunded=sums["refunded"])
+    return paid.aggregate(total=Coalesce(Sum("amount"), ZERO, output_field=money_field()))["total"]
 
 
 def finished_event_escrow_problems() -> list[str]:

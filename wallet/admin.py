@@ -16,7 +16,8 @@ from django.utils.html import format_html
 from driftwood.core.admin import ReadOnlyAdminMixin
 from driftwood.core.exceptions import DomainError
 from driftwood.core.money import format_money
-from wallet.models import LedgerEntry, StripeEvent, TopUp, Wallet, Withdrawal
+from wallet.models import CardRefund, LedgerEntry, LedgerTransaction, StripeEvent, TopUp, Wallet, Withdrawal
+from wallet.services.card_refunds import card_refund_retry
 from wallet.services.withdrawals import withdrawal_approve, withdrawal_reject
 
 
@@ -74,6 +75,7 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
     list_display = (
         "id",
         "created_at",
+        "ledger_transaction",
         "wallet",
         "transaction_type",
         "amount",
@@ -89,6 +91,7 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
     # The ledger only grows; counting all of it on every page is not worth it.
     show_full_result_count = False
     fields = (
+        "ledger_transaction",
         "wallet",
         "transaction_type",
         "amount",
@@ -100,6 +103,27 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
         "created_at",
     )
     readonly_fields = fields
+
+
+class LegInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = LedgerEntry
+    fields = ("wallet", "amount", "pending_amount", "usable_after", "pending_after")
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(LedgerTransaction)
+class LedgerTransactionAdmin(ReadOnlyAdmin):
+    """Each movement with its legs, which always sum to zero."""
+
+    list_display = ("id", "created_at", "transaction_type", "description")
+    list_filter = ("transaction_type",)
+    search_fields = ("description", "legs__wallet__reference")
+    ordering = ("-created_at", "-id")
+    show_full_result_count = False
+    fields = ("transaction_type", "description", "currency", "metadata", "created_at")
+    readonly_fields = fields
+    inlines = (LegInline,)
 
 
 @admin.register(TopUp)
@@ -337,3 +361,44 @@ class WithdrawalAdmin(ReadOnlyAdmin):
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "wallet/admin/withdrawal_confirm.html", context)
+
+
+@admin.register(CardRefund)
+class CardRefundAdmin(ReadOnlyAdmin):
+    """Refunds owed to cards: sent and retried on their own until Stripe confirms them. One that
+    Stripe refused is `failed` and waits for a person: retry it once the cause is fixed."""
+
+    list_display = ("id", "created_at", "amount", "state", "attempts", "last_error", "payment_intent_id")
+    list_filter = ("state",)
+    search_fields = ("payment_intent_id", "stripe_refund_id", "idempotency_key")
+    ordering = ("-created_at", "-id")
+    fields = (
+        "payment_intent_id",
+        "amount",
+        "state",
+        "description",
+        "idempotency_key",
+        "key_generation",
+        "stripe_refund_id",
+        "attempts",
+        "last_error",
+        "next_attempt_at",
+        "ledger_transaction",
+        "metadata",
+        "created_at",
+        "sent_at",
+        "confirmed_at",
+    )
+    readonly_fields = fields
+    actions = ("retry_selected",)
+
+    def has_retry_permission(self, request) -> bool:
+        return request.user.is_active and request.user.is_staff
+
+    @admin.action(description="Send the selected failed refunds to Stripe again", permissions=["retry"])
+    def retry_selected(self, request, queryset: QuerySet[CardRefund]):
+        failed = list(queryset.filter(state=CardRefund.State.FAILED).values_list("pk", flat=True))
+        for card_refund_id in failed:
+            card_refund_retry(card_refund_id=card_refund_id, staff=request.user)
+        skipped = queryset.count() - len(failed)
+        self.message_user(request, f"{len(failed)} refund(s) sent again; {skipped} not failed, left alone.")

@@ -46,25 +46,17 @@ class Report:
         return not self.problems
 
 
-@dataclass(frozen=True)
-class CardFlows:
-    """Card money another app took in through Stripe (into its own wallets) and gave back."""
-
-    paid_in: Decimal
-    refunded: Decimal
-
-
-_card_flow_sources: list[Callable[[], CardFlows]] = []
+_card_income_sources: list[Callable[[], Decimal]] = []
 _checks: list[Callable[[], list[str]]] = []
 
 
-def card_flow_source_register(source: Callable[[], CardFlows]) -> None:
-    """Let another app's card payments (e.g. entry fees into escrow) count as Stripe money in.
+def card_income_source_register(source: Callable[[], Decimal]) -> None:
+    """Let another app's card payments (e.g. entry fees) count as money Stripe captured.
 
     Called from an AppConfig.ready(); the wallet app never imports the other app.
     """
-    if source not in _card_flow_sources:
-        _card_flow_sources.append(source)
+    if source not in _card_income_sources:
+        _card_income_sources.append(source)
 
 
 def reconcile_check_register(check: Callable[[], list[str]]) -> None:
@@ -142,8 +134,8 @@ def _outside_problems(report: Report) -> list[str]:
     booked_topups = TopUp.objects.filter(succeeded_at__isnull=False)
     report.stripe_in = _sum(booked_topups, "amount")
     topup_refunds = _sum(booked_topups, "refunded_amount")
-    for source in _card_flow_sources:
-        report.stripe_in += source().paid_in
+    for source in _card_income_sources:
+        report.stripe_in += source()
     report.card_refunds = topup_refunds + _sum(CardRefund.objects.all(), "amount")
     report.bank_out = _sum(Withdrawal.objects.filter(status=Withdrawal.Status.COMPLETED), "amount")
     report.adjustments = -report.outside.get(ADJUSTMENTS, ZERO)

@@ -92,18 +92,34 @@ def payment_intent_retrieve(payment_intent_id: str) -> stripe.PaymentIntent:
         raise _provider_error("PaymentIntent retrieve", exc) from exc
 
 
-def refund_create(*, payment_intent_id: str, amount: Decimal | None, idempotency_key: str) -> stripe.Refund:
+def refund_create(
+    *, payment_intent_id: str, amount: Decimal | None, idempotency_key: str, metadata: dict | None = None
+) -> stripe.Refund:
     """Refund a PaymentIntent's charge to the card: `amount`, or all of it when None.
 
-    The wallet changes when Stripe reports `charge.refunded`, not here.
+    `metadata` travels with the refund, so it can be found again (`refund_find`) when an
+    answer was lost.
     """
     params: dict = {"payment_intent": payment_intent_id}
     if amount is not None:
         params["amount"] = to_sen(amount)
+    if metadata:
+        params["metadata"] = {key: str(value) for key, value in metadata.items()}
     try:
         return stripe_client().v1.refunds.create(params=params, options={"idempotency_key": idempotency_key})
     except stripe.StripeError as exc:
         raise _provider_error("refund create", exc) from exc
+
+
+def refund_find(*, payment_intent_id: str, metadata_key: str, value: str) -> stripe.Refund | None:
+    """The intent's refund whose metadata names `value` (one we sent whose answer was lost), or None."""
+    try:
+        refunds = stripe_client().v1.refunds.list(params={"payment_intent": payment_intent_id, "limit": 100})
+    except stripe.StripeError as exc:
+        raise _provider_error("refund list", exc) from exc
+    return next(
+        (refund for refund in refunds.data if refund.to_dict().get("metadata", {}).get(metadata_key) == value), None
+    )
 
 
 def webhook_event_construct(*, payload: bytes, signature: str) -> stripe.Event:

@@ -18,6 +18,8 @@ class IdempotencyKey(models.Model):
     fingerprint = models.CharField(max_length=64)
     response_status = models.PositiveSmallIntegerField()
     response_body = models.JSONField()
+    # False while the view's after-commit step (a Stripe call) has not stored the final response.
+    finished = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:

@@ -6,10 +6,10 @@ import pytest
 from django.db.models import Sum
 
 from tests.concurrency.helpers import run_in_threads
-from tests.factories import UserFactory, funded_wallet
+from tests.factories import UserFactory, funded_wallet, wallet_spend
 from wallet.exceptions import InsufficientBalance
 from wallet.models import LedgerEntry
-from wallet.services.balances import ADJUSTMENTS, system_account, wallet_debit, wallet_transfer
+from wallet.services.balances import wallet_transfer
 
 pytestmark = pytest.mark.django_db(transaction=True)
 Type = LedgerEntry.Type
@@ -20,13 +20,7 @@ def test_concurrent_debits_never_overdraw_or_lose_an_update(user):
 
     outcomes = run_in_threads(
         25,
-        lambda _: wallet_debit(
-            destination=system_account(ADJUSTMENTS),
-            wallet=wallet,
-            amount=Decimal("7.00"),
-            transaction_type=Type.ENTRY_FEE,
-            description="x",
-        ),
+        lambda _: wallet_spend(wallet, "7.00", description="x"),
     )
 
     succeeded = [outcome for outcome in outcomes if isinstance(outcome, LedgerEntry)]

@@ -104,7 +104,7 @@ def test_bad_keys_are_400_and_change_nothing(jwt_client, key):
 def test_request_in_progress_is_409(user):
     """While one request holds the key, a second one with the same key is refused."""
     with transaction.atomic():
-        assert _try_lock(user.pk, f"POST {URL}", "busy")
+        assert _try_lock(f"idempotency|{user.pk}|POST {URL}|busy")
         holder_ready = threading.Event()
         result = {}
 

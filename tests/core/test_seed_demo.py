@@ -38,9 +38,12 @@ def test_seed_creates_games_funds_teams_and_events_through_the_services():
     output = seed()
 
     assert Game.objects.filter(name__in=["Mobile Legends: Bang Bang", "Valorant", "Tekken 8"]).count() == 3
-    # one adjustment per player, nothing else credited out of thin air
-    adjustments = LedgerEntry.objects.filter(transaction_type=LedgerEntry.Type.ADJUSTMENT)
+    # one adjustment per player, each from the adjustments account: nothing credited out of thin air
+    adjustments = LedgerEntry.objects.filter(transaction_type=LedgerEntry.Type.ADJUSTMENT, wallet__kind="player")
     assert adjustments.count() == 6
+    assert (
+        LedgerEntry.objects.filter(transaction_type="adjustment", wallet__reference="platform:adjustments").count() == 6
+    )
     statuses = dict(Event.objects.values_list("name", "status"))
     assert statuses["Dota 2 Community League"] == Event.Status.DRAFT
     assert statuses["Valorant Aim Duel"] == Event.Status.REGISTRATION_OPEN

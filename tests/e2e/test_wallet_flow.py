@@ -144,7 +144,8 @@ def test_top_up_by_card_withdraw_and_see_it_paid_after_staff_approval(asgi_serve
     expect(balance("current_balance")).to_have_text("RM 29.00")
     expect(balance("usable_balance")).to_have_text("RM 29.00")
     expect(balance("pending_balance")).to_have_text("RM 0.00")
-    expect(page.locator("#history")).to_contain_text(f"Withdrawal #{withdrawal.pk} paid to Maybank •••• 9012")
+    paid = page.locator("#history tr", has_text=f"Withdrawal #{withdrawal.pk}: RM 20.00 paid to Maybank ••••9012")
+    expect(paid).to_contain_text("\u2212RM 20.00 from held")  # a minus sign: taken from the held money
 
 
 @pytest.mark.django_db(transaction=True)

@@ -6,7 +6,7 @@ import pytest
 
 from tests.factories import UserFactory
 from tests.wallet.stripe_support import require_localstripe
-from wallet.services.topups import topup_create
+from wallet.services.topups import topup_create, topup_payment_open
 
 pytestmark = pytest.mark.django_db
 URL = "/wallet/localstripe-card/"
@@ -25,7 +25,7 @@ def post(client, client_secret: str, card: dict):
 
 
 def test_a_plain_card_is_charged(client, user, shim_on):
-    topup = topup_create(user=user, amount=Decimal("25.00"))
+    topup = topup_payment_open(topup_id=topup_create(user=user, amount=Decimal("25.00")).pk)
     client.force_login(user)
 
     response = post(client, topup.client_secret, VISA)
@@ -35,7 +35,7 @@ def test_a_plain_card_is_charged(client, user, shim_on):
 
 
 def test_a_3d_secure_card_waits_for_the_prompt(client, user, shim_on):
-    topup = topup_create(user=user, amount=Decimal("25.00"))
+    topup = topup_payment_open(topup_id=topup_create(user=user, amount=Decimal("25.00")).pk)
     client.force_login(user)
 
     response = post(client, topup.client_secret, THREE_D_SECURE)
@@ -44,7 +44,7 @@ def test_a_3d_secure_card_waits_for_the_prompt(client, user, shim_on):
 
 
 def test_someone_elses_payment_is_unknown(client, user, shim_on):
-    topup = topup_create(user=UserFactory(), amount=Decimal("25.00"))
+    topup = topup_payment_open(topup_id=topup_create(user=UserFactory(), amount=Decimal("25.00")).pk)
     client.force_login(user)
 
     response = post(client, topup.client_secret, VISA)
@@ -53,7 +53,7 @@ def test_someone_elses_payment_is_unknown(client, user, shim_on):
 
 
 def test_a_wrong_secret_is_unknown(client, user, shim_on):
-    topup = topup_create(user=user, amount=Decimal("25.00"))
+    topup = topup_payment_open(topup_id=topup_create(user=user, amount=Decimal("25.00")).pk)
     client.force_login(user)
 
     response = post(client, f"{topup.payment_intent_id}_secret_guess", VISA)

@@ -10,11 +10,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from tests.factories import UserFactory, funded_wallet
+from tests.factories import UserFactory, funded_wallet, wallet_receive
 from tests.wallet.bank_support import ACCOUNT_NUMBER
 from tests.wallet.stripe_support import require_localstripe
 from wallet.models import LedgerEntry, TopUp, Wallet, Withdrawal
-from wallet.services.balances import ADJUSTMENTS, system_account, wallet_credit, wallet_hold
+from wallet.services.balances import wallet_hold
 from wallet.services.bank_accounts import bank_account_set
 from wallet.services.withdrawals import withdrawal_request
 
@@ -31,13 +31,7 @@ def link_bank(user, number: str = ACCOUNT_NUMBER) -> None:
 
 
 def credit(wallet: Wallet, amount: str, description: str, transaction_type=LedgerEntry.Type.TOPUP) -> None:
-    wallet_credit(
-        source=system_account(ADJUSTMENTS),
-        wallet=wallet,
-        amount=Decimal(amount),
-        transaction_type=transaction_type,
-        description=description,
-    )
+    wallet_receive(wallet, amount, transaction_type=transaction_type, description=description)
 
 
 def balances_of(user) -> tuple[Decimal, Decimal, Decimal]:

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
-from tests.factories import UserFactory, funded_wallet
+from tests.factories import UserFactory, funded_wallet, wallet_spend
 from tests.wallet.stripe_support import charge, deliver, event, payment_intent, pending_topup, sign
 from wallet.models import LedgerEntry, StripeEvent, TopUp, Wallet
 from wallet.services import payment_handlers
@@ -217,15 +217,8 @@ class TestChargeRefunded:
     def test_money_already_spent_is_not_debited_but_recorded(self, api_client, user):
         topup = pending_topup(user, "100.00")
         deliver(api_client, event("payment_intent.succeeded", payment_intent(topup)))
-        from wallet.services.balances import ADJUSTMENTS, system_account, wallet_debit
 
-        wallet_debit(
-            destination=system_account(ADJUSTMENTS),
-            wallet=topup.wallet,
-            amount=Decimal("90.00"),
-            transaction_type=Type.ENTRY_FEE,
-            description="Cup",
-        )
+        wallet_spend(topup.wallet, "90.00", description="Cup")
 
         response = deliver(api_client, event("charge.refunded", charge(topup, amount_refunded="100.00")))
 

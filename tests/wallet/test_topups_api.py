@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from driftwood.core.models import IdempotencyKey
 from tests import services
 from tests.wallet.stripe_support import require_localstripe, stripe_client
 from wallet.models import LedgerEntry, TopUp, Wallet
@@ -121,21 +122,52 @@ def test_the_browser_session_needs_its_csrf_token(session_client):
     assert not TopUp.objects.exists()
 
 
-def test_an_unreachable_stripe_is_502_and_keeps_neither_the_top_up_nor_the_key(jwt_client, settings):
+def test_an_unreachable_stripe_is_502_keeps_no_key_and_no_open_payment(jwt_client, settings):
     localstripe = settings.STRIPE_API_BASE
     settings.STRIPE_API_BASE = f"http://127.0.0.1:{services.free_port()}"
 
     response = jwt_client.post(URL, {"amount": "20.00"}, format="json", HTTP_IDEMPOTENCY_KEY="while-down")
 
+    # then the attempt is on record as failed, with no intent to pay and no key kept
     assert response.status_code == 502
     assert response.json()["code"] == "payment_provider_error"
-    assert not TopUp.objects.exists()
+    failed = TopUp.objects.get()
+    assert (failed.status, failed.payment_intent_id) == (TopUp.Status.FAILED, None)
+    assert not IdempotencyKey.objects.exists()
+    assert Wallet.objects.get(owner=failed.user).current_balance == Decimal("0.00")
 
     # and once Stripe is back, the same key goes through
     settings.STRIPE_API_BASE = localstripe
     retry = jwt_client.post(URL, {"amount": "20.00"}, format="json", HTTP_IDEMPOTENCY_KEY="while-down")
     assert retry.status_code == 201
-    assert TopUp.objects.count() == 1
+    assert TopUp.objects.get(pk=retry.json()["topup_id"]).payment_intent_id == retry.json()["payment_intent_id"]
+    assert IdempotencyKey.objects.get().finished
+
+
+@pytest.mark.parametrize("key", ["after-commit", None], ids=["with-key", "without-key"])
+def test_stripe_is_called_only_after_the_top_up_row_is_committed(jwt_client, monkeypatch, key):
+    """No database transaction of the request is open while Stripe is asked for the PaymentIntent."""
+    from django.db import connection
+
+    from wallet import stripe_gateway
+
+    seen = []
+    real_create = stripe_gateway.payment_intent_create
+
+    def watching_create(**kwargs):
+        seen.append((len(connection.savepoint_ids), TopUp.objects.filter(pk=kwargs["metadata"]["topup_id"]).exists()))
+        return real_create(**kwargs)
+
+    monkeypatch.setattr(stripe_gateway, "payment_intent_create", watching_create)
+    # The test runs inside pytest-django's transaction: the request's own atomic blocks show as
+    # savepoints on top of it, and every one of them must have closed before Stripe is called.
+    outside_the_request = len(connection.savepoint_ids)
+    headers = {"HTTP_IDEMPOTENCY_KEY": key} if key else {}
+
+    response = jwt_client.post(URL, {"amount": "20.00"}, format="json", **headers)
+
+    assert response.status_code == 201
+    assert seen == [(outside_the_request, True)]
 
 
 def test_money_moving_posts_are_limited_to_30_a_minute(jwt_client):

@@ -8,14 +8,10 @@ from django.utils import timezone
 
 from driftwood.core import versioned_cache
 from tests.conftest import bearer_client
-from tests.factories import UserFactory, funded_wallet
+from tests.factories import UserFactory, funded_wallet, wallet_receive, wallet_spend
 from wallet.cache import wallet_cache_key, wallet_summary_cached
 from wallet.models import LedgerEntry
 from wallet.services.balances import (
-    ADJUSTMENTS,
-    system_account,
-    wallet_credit,
-    wallet_debit,
     wallet_get_or_create,
     wallet_hold,
 )
@@ -55,13 +51,7 @@ def test_balance_is_never_stale_after_a_write(jwt_client, user):
 
     wallet_hold(wallet=wallet, amount=Decimal("40.00"), description="Withdrawal")
     after_hold = jwt_client.get("/api/v1/wallet/").json()
-    wallet_debit(
-        destination=system_account(ADJUSTMENTS),
-        wallet=wallet,
-        amount=Decimal("10.00"),
-        transaction_type=Type.ENTRY_FEE,
-        description="Fee",
-    )
+    wallet_spend(wallet, "10.00", description="Fee")
     after_debit = jwt_client.get("/api/v1/wallet").json()
 
     assert (after_hold["current_balance"], after_hold["usable_balance"], after_hold["pending_balance"]) == (
@@ -77,13 +67,7 @@ def test_a_slow_reader_cannot_put_an_older_balance_back_into_the_cache(jwt_clien
     # given a reader that loaded the wallet before a write committed
     wallet = funded_wallet(user, "100.00")
     stale_copy = wallet_get_or_create(user=user)
-    wallet_debit(
-        destination=system_account(ADJUSTMENTS),
-        wallet=wallet,
-        amount=Decimal("25.00"),
-        transaction_type=Type.ENTRY_FEE,
-        description="Fee",
-    )
+    wallet_spend(wallet, "25.00", description="Fee")
 
     # when it fills the cache with what it read, after the writer published
     wallet_summary_cached(stale_copy)
@@ -95,13 +79,7 @@ def test_a_slow_reader_cannot_put_an_older_balance_back_into_the_cache(jwt_clien
 
 def test_transactions_are_the_callers_own_newest_first_with_signed_amounts(jwt_client, user):
     wallet = funded_wallet(user, "50.00")
-    wallet_debit(
-        destination=system_account(ADJUSTMENTS),
-        wallet=wallet,
-        amount=Decimal("12.50"),
-        transaction_type=Type.ENTRY_FEE,
-        description="Fee for Cup",
-    )
+    wallet_spend(wallet, "12.50", description="Fee for Cup")
     funded_wallet(UserFactory(), "999.00")
 
     response = jwt_client.get("/api/v1/wallet/transactions")
@@ -120,13 +98,7 @@ def test_transactions_are_the_callers_own_newest_first_with_signed_amounts(jwt_c
 def test_transactions_filter_by_type_and_paginate(jwt_client, user):
     wallet = funded_wallet(user, "100.00")
     for _ in range(5):
-        wallet_credit(
-            source=system_account(ADJUSTMENTS),
-            wallet=wallet,
-            amount=Decimal("1.00"),
-            transaction_type=Type.PRIZE,
-            description="Prize",
-        )
+        wallet_receive(wallet, "1.00", transaction_type=Type.PRIZE, description="Prize")
 
     first = jwt_client.get("/api/v1/wallet/transactions?type=prize&limit=3").json()
     second = jwt_client.get("/api/v1/wallet/transactions?type=prize&limit=3&page=2").json()
@@ -163,13 +135,7 @@ def test_bad_filters_are_400_with_field_errors(jwt_client, query):
 def test_transaction_list_query_count_does_not_grow_with_rows(django_assert_max_num_queries, user):
     wallet = funded_wallet(user, "100.00")
     for _ in range(30):
-        wallet_credit(
-            source=system_account(ADJUSTMENTS),
-            wallet=wallet,
-            amount=Decimal("1.00"),
-            transaction_type=Type.PRIZE,
-            description="Prize",
-        )
+        wallet_receive(wallet, "1.00", transaction_type=Type.PRIZE, description="Prize")
     client = bearer_client(user)
 
     with django_assert_max_num_queries(3):

@@ -11,7 +11,7 @@ from driftwood.core.schema import ErrorSerializer
 from driftwood.core.throttles import MoneyRateThrottle, TieredRateThrottle
 from tournaments.api.events import NOT_FOUND, require_visible_event
 from tournaments.models import ParticipantPayment, Registration
-from tournaments.services.registrations import registration_join, registration_leave
+from tournaments.services.registrations import card_payment_open, registration_join, registration_leave
 
 Method = ParticipantPayment.Method
 CARD_ONLY_FIELDS = ("payment_intent_id", "client_secret")
@@ -87,7 +87,7 @@ class EventJoinApi(APIView):
             502: _error("`payment_provider_error`: Stripe could not be reached (nothing was kept)."),
         },
     )
-    @idempotent
+    @idempotent(then="open_card_payment")
     def post(self, request, event_id: int):
         require_visible_event(user=request.user, event_id=event_id)
         data = self.InputSerializer(data=request.data)
@@ -99,6 +99,14 @@ class EventJoinApi(APIView):
             payment_method=data.validated_data["payment_method"],
         )
         return Response(self.OutputSerializer(result).data, status=status.HTTP_201_CREATED)
+
+    def open_card_payment(self, request, response: Response) -> Response:
+        """After the entry is committed, a card entry's PaymentIntent is opened (outside any transaction)."""
+        payment = response.data["payment"]
+        if payment is None or payment["method"] != Method.STRIPE:
+            return response
+        opened = card_payment_open(registration_id=response.data["join_event_id"])
+        return Response({**response.data, "payment": JoinPaymentSerializer(opened).data}, status=response.status_code)
 
 
 class EventLeaveApi(APIView):

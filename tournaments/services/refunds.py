@@ -19,13 +19,15 @@ def payment_refund(*, payment: ParticipantPayment, escrow: Wallet, amount: Decim
     """Refund `amount` of a succeeded payment out of the event's escrow (inside the caller's transaction).
 
     Wallet payments go straight back to the payer's wallet. Card payments leave escrow now
-    with a durable `CardRefund` row, sent to Stripe after commit and retried until confirmed.
+    (through the payer's wallet, so its history shows them) with a durable `CardRefund` row,
+    sent to Stripe after commit and retried until confirmed.
     """
     metadata = {"event_id": payment.event_id, "registration_id": payment.registration_id, "payment_id": payment.pk}
+    payer_wallet = wallet_get_or_create(user=payment.payer)
     if amount > 0 and payment.method == Method.WALLET:
         wallet_transfer(
             source=escrow,
-            destination=wallet_get_or_create(user=payment.payer),
+            destination=payer_wallet,
             amount=amount,
             transaction_type=LedgerEntry.Type.REFUND,
             description=f"Refund: {reason}",
@@ -34,6 +36,7 @@ def payment_refund(*, payment: ParticipantPayment, escrow: Wallet, amount: Decim
     elif amount > 0:
         card_refund_request(
             source=escrow,
+            payer_wallet=payer_wallet,
             payment_intent_id=payment.payment_intent_id,
             amount=amount,
             idempotency_key=card_refund_key(payment),

@@ -28,6 +28,7 @@ from tournaments.models import Event, ParticipantPayment, Registration, Registra
 from tournaments.services.events import escrow_wallet, event_lock
 from tournaments.services.refunds import card_refund_key, payment_refund
 from wallet import stripe_gateway
+from wallet.exceptions import PaymentProviderError
 from wallet.models import LedgerEntry
 from wallet.services.balances import (
     STRIPE_CLEARING,
@@ -97,7 +98,8 @@ def _confirm(registration: Registration) -> None:
 
 def registration_join(*, event_id: int, user, team_id: int | None = None, payment_method: str = Method.WALLET):
     """Register `user` (or their team). Free and wallet entries are confirmed at once; a card
-    entry is pending with a PaymentIntent until Stripe's webhook arrives."""
+    entry is pending until Stripe's webhook arrives (its PaymentIntent is opened after commit
+    by `card_payment_open`)."""
     with transaction.atomic():
         event = event_lock(event_id) if payment_method == Method.WALLET else _event_for_card(event_id)
         if not _is_open(event):
@@ -115,7 +117,7 @@ def registration_join(*, event_id: int, user, team_id: int | None = None, paymen
             payment = _pay_from_wallet(event, registration, user)
             _confirm(registration)
         else:
-            payment = _start_card_payment(event, registration, user)
+            payment = _new_payment(event, registration, user, Method.STRIPE)
     notifications.registration_changed(registration)
     return JoinResult(registration=registration, payment=payment)
 
@@ -153,18 +155,55 @@ def _pay_from_wallet(event: Event, registration: Registration, user) -> Particip
     return payment
 
 
-def _start_card_payment(event: Event, registration: Registration, user) -> ParticipantPayment:
-    payment = _new_payment(event, registration, user, Method.STRIPE)
-    intent = stripe_gateway.payment_intent_create(
-        amount=event.entry_fee,
-        idempotency_key=f"registration-{registration.pk}",
-        metadata={"kind": PAYMENT_KIND, "registration_id": registration.pk, "event_id": event.pk, "user_id": user.pk},
-        description=f"Entry fee: {event.name}",
+def card_payment_open(*, registration_id: int) -> ParticipantPayment:
+    """Open a card entry's PaymentIntent at Stripe, outside any transaction; safe to call again.
+
+    The idempotency key `registration-<id>` makes a repeated call the same intent, stored only
+    if none is yet. If Stripe cannot be reached the entry is withdrawn (it never took a seat and
+    no money moved) and PaymentProviderError is raised.
+    """
+    payment = ParticipantPayment.objects.select_related("event").get(registration_id=registration_id)
+    if payment.payment_intent_id:
+        return payment
+    try:
+        intent = stripe_gateway.payment_intent_create(
+            amount=payment.amount,
+            idempotency_key=f"registration-{payment.registration_id}",
+            metadata={
+                "kind": PAYMENT_KIND,
+                "registration_id": payment.registration_id,
+                "event_id": payment.event_id,
+                "user_id": payment.payer_id,
+            },
+            description=f"Entry fee: {payment.event.name}",
+        )
+    except PaymentProviderError:
+        _card_payment_abandon(payment.pk)
+        raise
+    ParticipantPayment.objects.filter(pk=payment.pk, payment_intent_id__isnull=True).update(
+        payment_intent_id=intent.id, client_secret=intent.client_secret, updated_at=timezone.now()
     )
-    payment.payment_intent_id = intent.id
-    payment.client_secret = intent.client_secret
-    payment.save(update_fields=["payment_intent_id", "client_secret", "updated_at"])
-    return payment
+    return ParticipantPayment.objects.get(pk=payment.pk)
+
+
+def _card_payment_abandon(payment_id: int) -> None:
+    with transaction.atomic():
+        payment = ParticipantPayment.objects.select_for_update().get(pk=payment_id)
+        registration = Registration.objects.select_for_update().get(pk=payment.registration_id)
+        if payment.payment_intent_id or payment.status != ParticipantPayment.Status.PENDING:
+            return
+        payment.status = ParticipantPayment.Status.FAILED
+        payment.save(update_fields=["status", "updated_at"])
+        if registration.status == Registration.Status.PENDING:
+            _end(registration, Registration.Status.WITHDRAWN)
+    notifications.registration_changed(registration)
+
+
+def _end(registration: Registration, status: str) -> None:
+    registration.status = status
+    registration.ended_at = timezone.now()
+    registration.save(update_fields=["status", "ended_at"])
+    registration.members.all().delete()
 
 
 def registration_leave(*, event_id: int, user) -> Registration:
@@ -190,10 +229,7 @@ def registration_leave(*, event_id: int, user) -> Registration:
         elif payment is not None and payment.status == ParticipantPayment.Status.PENDING:
             payment.status = ParticipantPayment.Status.FAILED
             payment.save(update_fields=["status", "updated_at"])
-        registration.status = Registration.Status.WITHDRAWN
-        registration.ended_at = timezone.now()
-        registration.save(update_fields=["status", "ended_at"])
-        registration.members.all().delete()
+        _end(registration, Registration.Status.WITHDRAWN)
     notifications.registration_changed(registration)
     return registration
 
@@ -249,6 +285,7 @@ def card_payment_succeeded(*, payment_intent_id: str, amount_sen: int | None = N
         payment.save(update_fields=["status", "refunded_amount", "updated_at"])
         card_refund_request(
             source=None,
+            payer_wallet=wallet_get_or_create(user=payment.payer),
             payment_intent_id=payment_intent_id,
             amount=payment.amount,
             idempotency_key=card_refund_key(payment),
@@ -256,10 +293,7 @@ def card_payment_succeeded(*, payment_intent_id: str, amount_sen: int | None = N
             metadata=metadata,
         )
         if registration.is_active:
-            registration.status = Registration.Status.REFUNDED
-            registration.ended_at = timezone.now()
-            registration.save(update_fields=["status", "ended_at"])
-            registration.members.all().delete()
+            _end(registration, Registration.Status.REFUNDED)
     notifications.registration_changed(registration)
     return payment
 

@@ -42,11 +42,16 @@ class TopUpCreateApi(APIView):
         request=InputSerializer,
         responses={201: OutputSerializer, 502: PROVIDER_ERROR},
     )
-    @idempotent
+    @idempotent(then="open_payment")
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         topup = topups.topup_create(user=request.user, amount=data.validated_data["amount"])
+        return Response({"topup_id": topup.pk}, status=status.HTTP_201_CREATED)
+
+    def open_payment(self, request, response: Response) -> Response:
+        """After the top-up row is committed: Stripe is called outside any transaction."""
+        topup = topups.topup_payment_open(topup_id=response.data["topup_id"])
         return Response(self.OutputSerializer(topup).data, status=status.HTTP_201_CREATED)
 
 

@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from driftwood.core.money import format_money
 from wallet import stripe_gateway
 from wallet.exceptions import PaymentProviderError
 from wallet.models import CardRefund, LedgerEntry, Wallet
@@ -24,6 +25,8 @@ logger = logging.getLogger("driftwood.wallet.refunds")
 
 State = CardRefund.State
 OPEN_STATES = (State.REQUESTED, State.SENT)
+# The metadata key naming our refund at Stripe (its value is the refund's idempotency key).
+REFUND_REFERENCE = "driftwood_refund"
 RETRY_BASE = timedelta(seconds=30)
 RETRY_CAP = timedelta(hours=1)
 
@@ -36,6 +39,7 @@ def retry_delay(attempts: int) -> timedelta:
 def card_refund_request(
     *,
     source: Wallet | None,
+    payer_wallet: Wallet,
     payment_intent_id: str,
     amount: Decimal,
     idempotency_key: str,
@@ -44,17 +48,22 @@ def card_refund_request(
 ) -> CardRefund:
     """Owe `amount` back to the card of `payment_intent_id` (inside the caller's transaction).
 
-    The money leaves `source` (an escrow) for the card refunds account; with no source it
-    never entered a wallet and goes straight from Stripe clearing back out.
+    The money leaves `source` (an escrow; with no source it never entered a wallet and comes
+    from Stripe clearing) and passes through the payer's wallet on its way to the card refunds
+    account, so the player's own history shows the refund and where it went.
     """
-    posting = ledger_post(
-        legs=[
-            Leg(source or system_account(STRIPE_CLEARING), usable=-amount),
-            Leg(system_account(CARD_REFUNDS), usable=amount),
-        ],
+    legs_metadata = {**metadata, "payment_intent_id": payment_intent_id}
+    ledger_post(
+        legs=[Leg(source or system_account(STRIPE_CLEARING), usable=-amount), Leg(payer_wallet, usable=amount)],
         transaction_type=LedgerEntry.Type.REFUND,
         description=description,
-        metadata={**metadata, "payment_intent_id": payment_intent_id},
+        metadata=legs_metadata,
+    )
+    to_card = ledger_post(
+        legs=[Leg(payer_wallet, usable=-amount), Leg(system_account(CARD_REFUNDS), usable=amount)],
+        transaction_type=LedgerEntry.Type.REFUND,
+        description=f"Sent back to your card: RM {format_money(amount)}",
+        metadata=legs_metadata,
     )
     refund = CardRefund.objects.create(
         payment_intent_id=payment_intent_id,
@@ -62,7 +71,7 @@ def card_refund_request(
         idempotency_key=idempotency_key,
         description=description[:255],
         metadata=metadata,
-        ledger_transaction=posting.ledger_transaction,
+        ledger_transaction=to_card.ledger_transaction,
         next_attempt_at=timezone.now(),
     )
     transaction.on_commit(lambda: _enqueue_send(refund.pk))
@@ -84,10 +93,11 @@ def card_refund_send(*, card_refund_id: int) -> CardRefund:
     if refund.state not in OPEN_STATES:
         return refund
     try:
-        stripe_refund = stripe_gateway.refund_create(
+        stripe_refund = _already_at_stripe(refund) or stripe_gateway.refund_create(
             payment_intent_id=refund.payment_intent_id,
             amount=refund.amount,
             idempotency_key=refund.stripe_idempotency_key,
+            metadata={REFUND_REFERENCE: refund.stripe_idempotency_key},
         )
     except PaymentProviderError as exc:
         if exc.definite:
@@ -98,6 +108,17 @@ def card_refund_send(*, card_refund_id: int) -> CardRefund:
         return _record(refund, state=State.FAILED, error=f"Stripe refund {stripe_refund.status}: {reason}")
     state = State.SUCCEEDED if stripe_refund.status == "succeeded" else State.SENT
     return _record(refund, state=state, stripe_refund_id=stripe_refund.id, retry=state == State.SENT)
+
+
+def _already_at_stripe(refund: CardRefund):
+    """After an attempt whose answer was lost (a timeout, a 5xx after Stripe did it), look for
+    the refund at Stripe before sending again: the idempotency key already prevents a second
+    refund within Stripe's 24 hours, this also covers a retry after that."""
+    if refund.attempts == 0 and refund.state == State.REQUESTED:
+        return None
+    return stripe_gateway.refund_find(
+        payment_intent_id=refund.payment_intent_id, metadata_key=REFUND_REFERENCE, value=refund.stripe_idempotency_key
+    )
 
 
 def _record(refund: CardRefund, *, state: str, error: str = "", stripe_refund_id: str = "", retry: bool = False):
@@ -154,7 +175,7 @@ def card_refunds_confirm(*, payment_intent_id: str, charge: dict) -> int:
         for item in ((charge.get("refunds") or {}).get("data") or [])
         if isinstance(item, dict)
     }
-    refunded = stripe_gateway.from_sen(int(charge.get("amount_refunded") or 0)) if charge.get("amount_refunded") else 0
+    refunded = stripe_gateway.from_sen(int(charge.get("amount_refunded") or 0))
     confirmed, covered = 0, Decimal(0)
     now = timezone.now()
     with transaction.atomic():

@@ -23,8 +23,8 @@ from django.utils import timezone
 
 from driftwood.core.money import CURRENCY, format_money
 from wallet import stripe_gateway
-from wallet.exceptions import InsufficientBalance, InvalidAmount
-from wallet.models import LedgerEntry, StripeEvent, TopUp
+from wallet.exceptions import InsufficientBalance, InvalidAmount, PaymentProviderError
+from wallet.models import CardRefund, LedgerEntry, StripeEvent, TopUp
 from wallet.services import payment_handlers
 from wallet.services.balances import (
     CARD_REFUNDS,
@@ -43,26 +43,46 @@ TOPUP_KIND = "topup"
 
 
 def topup_create(*, user, amount: Decimal) -> TopUp:
-    """Record a pending top-up and open its PaymentIntent; the client pays with `client_secret`.
-
-    One transaction: if Stripe cannot be reached the row is not kept (PaymentProviderError).
-    """
+    """Record a pending top-up; `topup_payment_open` then opens its PaymentIntent after commit."""
     if not settings.TOPUP_MIN <= amount <= settings.TOPUP_MAX:
         limits = f"RM {format_money(settings.TOPUP_MIN)} to RM {format_money(settings.TOPUP_MAX)}"
         raise InvalidAmount(f"Top-ups are {limits}.", errors={"amount": [f"Top-ups are {limits}."]})
     wallet = wallet_get_or_create(user=user)
-    with transaction.atomic():
-        topup = TopUp.objects.create(user=user, wallet=wallet, amount=amount)
+    return TopUp.objects.create(user=user, wallet=wallet, amount=amount)
+
+
+def topup_payment_open(*, topup_id: int) -> TopUp:
+    """Open the top-up's PaymentIntent at Stripe, outside any transaction; safe to call again.
+
+    The idempotency key `topup-<id>` makes a repeated call the same intent, and the intent is
+    stored only if none is yet, so a client never holds a secret for an intent we do not know.
+    If Stripe cannot be reached the top-up is `failed` (no money moved) and PaymentProviderError
+    is raised; a retry of the same request opens it then.
+    """
+    topup = TopUp.objects.get(pk=topup_id)
+    if topup.payment_intent_id:
+        return topup
+    try:
         intent = stripe_gateway.payment_intent_create(
-            amount=amount,
+            amount=topup.amount,
             idempotency_key=f"topup-{topup.pk}",
-            metadata={"kind": TOPUP_KIND, "topup_id": topup.pk, "user_id": user.pk},
+            metadata={"kind": TOPUP_KIND, "topup_id": topup.pk, "user_id": topup.user_id},
             description=f"Driftwood wallet top-up #{topup.pk}",
         )
-        topup.payment_intent_id = intent.id
-        topup.client_secret = intent.client_secret
-        topup.save(update_fields=["payment_intent_id", "client_secret", "updated_at"])
-    return topup
+    except PaymentProviderError as exc:
+        TopUp.objects.filter(pk=topup.pk, payment_intent_id__isnull=True).update(
+            status=TopUp.Status.FAILED, failure_reason="The card payment could not be opened: Stripe was unreachable."
+        )
+        logger.warning("Top-up %s: PaymentIntent not opened: %s", topup.pk, exc.detail)
+        raise
+    TopUp.objects.filter(pk=topup.pk, payment_intent_id__isnull=True).update(
+        payment_intent_id=intent.id,
+        client_secret=intent.client_secret,
+        status=TopUp.Status.PENDING,
+        failure_reason="",
+        updated_at=timezone.now(),
+    )
+    return TopUp.objects.get(pk=topup.pk)
 
 
 def stripe_event_process(*, payload: bytes, signature: str) -> StripeEvent | None:
@@ -72,6 +92,9 @@ def stripe_event_process(*, payload: bytes, signature: str) -> StripeEvent | Non
     """
     event = stripe_gateway.webhook_event_construct(payload=payload, signature=signature)
     data = event.to_dict(for_json=True)
+    obj = data["data"]["object"]
+    if event.type == "charge.refunded":
+        obj["metadata"] = _charge_metadata(obj)
     with transaction.atomic(durable=True):
         try:
             # A concurrent delivery of the same id waits here on the unique index until
@@ -81,8 +104,28 @@ def stripe_event_process(*, payload: bytes, signature: str) -> StripeEvent | Non
         except IntegrityError:
             logger.info("Stripe event %s (%s) already processed", event.id, event.type)
             return None
-        _dispatch(record, data["data"]["object"])
+        _dispatch(record, obj)
     return record
+
+
+def _charge_metadata(charge: dict) -> dict:
+    """Stripe does not always copy the intent's metadata onto its charge: ask for the intent now,
+    before the webhook's transaction (no call to Stripe while it is open). Refunds we sent
+    ourselves need no owner lookup, and an intent Stripe does not know has no owner here."""
+    metadata = charge.get("metadata") or {}
+    payment_intent_id = charge.get("payment_intent")
+    if (
+        not payment_intent_id
+        or "kind" in metadata
+        or CardRefund.objects.filter(payment_intent_id=payment_intent_id).exists()
+    ):
+        return metadata
+    try:
+        return {**metadata, **stripe_gateway.payment_intent_retrieve(payment_intent_id).metadata.to_dict()}
+    except PaymentProviderError as exc:
+        if not exc.definite:
+            raise  # Stripe delivers the event again later
+        return metadata
 
 
 def _dispatch(record: StripeEvent, obj: dict) -> None:
@@ -101,11 +144,7 @@ def _dispatch(record: StripeEvent, obj: dict) -> None:
             return
         if card_refunds_confirm(payment_intent_id=payment_intent_id, charge=obj):
             return  # refunds Driftwood sent: already in the books, now confirmed
-        metadata = obj.get("metadata") or {}
-        if "kind" not in metadata:
-            # Stripe does not always copy the intent's metadata onto its charge: ask for the intent.
-            metadata = stripe_gateway.payment_intent_retrieve(payment_intent_id).metadata.to_dict()
-        handler = _handler_for(metadata, record)
+        handler = _handler_for(obj.get("metadata"), record)
         if handler is not None:
             handler.charge_refunded(charge=obj, payment_intent_id=payment_intent_id, event=record)
     else:

@@ -1,0 +1,62 @@
+"""localstripe behind a proxy that breaks the way Stripe can: it answers a 500 after the work
+was done (the answer is lost, the effect is not), or it is not there at all.
+
+    with StripeProxy(localstripe_url) as proxy:
+        settings.STRIPE_API_BASE = proxy.url
+        proxy.mode = "fail_after"      # forward to localstripe, then answer 500
+"""
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import httpx
+
+FORWARDED_HEADERS = ("authorization", "content-type", "idempotency-key", "stripe-version")
+
+
+class StripeProxy:
+    MODES = ("pass", "fail_after")
+
+    def __init__(self, upstream: str):
+        self.upstream = upstream.rstrip("/")
+        self.mode = "pass"
+        self.failed_after_work: list[str] = []
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _relay(self) -> None:
+                body = self.rfile.read(int(self.headers.get("content-length") or 0))
+                headers = {name: value for name, value in self.headers.items() if name.lower() in FORWARDED_HEADERS}
+                answer = httpx.request(self.command, proxy.upstream + self.path, content=body, headers=headers)
+                if proxy.mode == "fail_after" and self.command == "POST":
+                    proxy.failed_after_work.append(self.path)
+                    self._send(500, b'{"error": {"type": "api_error", "message": "Internal error"}}', retry=False)
+                else:
+                    self._send(answer.status_code, answer.content)
+
+            def _send(self, status: int, body: bytes, *, retry: bool | None = None) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                if retry is not None:
+                    # Stripe says whether a retry may help; the SDK obeys, so the test decides.
+                    self.send_header("Stripe-Should-Retry", "true" if retry else "false")
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_GET = do_POST = do_DELETE = _relay  # noqa: N815 - http.server's names
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> "StripeProxy":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.server.shutdown()
+        self.server.server_close()
