@@ -6,11 +6,14 @@ import logging
 from datetime import timedelta
 from decimal import Decimal
 
+import httpx
 import pytest
 from celery.exceptions import Retry
 from django.core import mail
+from django.db import connection
 from django.utils import timezone
 
+from driftwood.celery import app
 from driftwood.notifications.models import Notification
 from tests import services
 from tests.factories import UserFactory
@@ -210,6 +213,41 @@ def test_an_unreachable_bank_loses_nothing_and_the_payout_completes_when_it_is_b
         _assert_paid_once(player, withdrawal, restarted)
     finally:
         restarted.stop()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_bank_is_called_outside_any_transaction_once_processing_is_committed(
+    player, staff, bank, monkeypatch, settings
+):
+    # given a spy on every HTTP call to the bank, noting the database's state at that moment
+    seen = []
+    send = httpx.request
+
+    def spy(method, url, **kwargs):
+        seen.append((method, connection.in_atomic_block, Withdrawal.objects.get(pk=withdrawal.pk).status))
+        return send(method, url, **kwargs)
+
+    withdrawal = _requested(player)
+    monkeypatch.setattr(httpx, "request", spy)
+
+    # when staff approve it while the bank is down, then the retry finds it back
+    bank.mode("503")
+    withdrawal_approve(withdrawal_id=withdrawal.pk, staff=staff)
+    bank.mode("accept")
+    withdrawal_payout_retry(withdrawal_id=withdrawal.pk, force=True)
+
+    # then every call (payout, lookup, re-send) ran outside any transaction, after `processing` committed
+    assert seen == [("POST", False, "processing"), ("GET", False, "processing"), ("POST", False, "processing")]
+    assert Withdrawal.objects.get(pk=withdrawal.pk).status == Status.COMPLETED
+    assert wallet_reconcile().problems == []
+
+
+def test_payout_retries_run_on_the_high_queue_and_the_sweep_every_minute():
+    schedules = {entry["task"]: entry["schedule"] for entry in app.conf.beat_schedule.values()}
+
+    assert schedules["wallet.tasks.withdrawals_processing_sweep"] == 60.0
+    for task in ("wallet.tasks.withdrawal_payout_retry", "wallet.tasks.withdrawals_processing_sweep"):
+        assert app.amqp.router.route({}, task)["queue"].name == "high"
 
 
 def test_a_processing_withdrawal_cannot_be_approved_or_rejected_again(player, staff, bank, outcomes_run):
