@@ -144,7 +144,7 @@ def test_top_up_by_card_withdraw_and_see_it_paid_after_staff_approval(asgi_serve
     expect(balance("current_balance")).to_have_text("RM 29.00")
     expect(balance("usable_balance")).to_have_text("RM 29.00")
     expect(balance("pending_balance")).to_have_text("RM 0.00")
-    expect(page.locator("#history")).to_contain_text(f"Withdrawal #{withdrawal.pk} paid to Maybank •••• 9012")
+    expect(page.locator("#history")).to_contain_text(f"Withdrawal #{withdrawal.pk}: RM 20.00 paid to Maybank ••••9012")
 
 
 @pytest.mark.django_db(transaction=True)
