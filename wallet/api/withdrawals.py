@@ -108,7 +108,10 @@ class WithdrawalStaffListApi(APIView):
         processing_since = serializers.DateTimeField(
             allow_null=True, help_text="When staff approved it and the payout was first sent."
         )
-        payout_attempts = serializers.IntegerField(help_text="Payout calls (or lookups) made to the bank so far.")
+        payout_attempts = serializers.IntegerField(
+            help_text="Attempts at the payout so far: the first send, then each retry (a lookup by "
+            "reference, and a re-send when the bank has none)."
+        )
         last_payout_error = serializers.CharField(
             help_text="Why the last attempt's outcome was unknown (timeout, bank unreachable, 5xx); empty if none."
         )
