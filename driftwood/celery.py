@@ -25,6 +25,8 @@ app.conf.update(
         # Money owed to the outside world goes first.
         "wallet.tasks.card_refund_send": {"queue": "high"},
         "wallet.tasks.card_refunds_retry": {"queue": "high"},
+        "wallet.tasks.withdrawal_payout_retry": {"queue": "high"},
+        "wallet.tasks.withdrawals_processing_sweep": {"queue": "high"},
         "wallet.tasks.wallet_reconcile": {"queue": "low"},
     },
     task_serializer="json",
@@ -57,6 +59,10 @@ app.conf.update(
         },
         "retry-owed-card-refunds": {
             "task": "wallet.tasks.card_refunds_retry",
+            "schedule": 60.0,
+        },
+        "retry-processing-withdrawals": {
+            "task": "wallet.tasks.withdrawals_processing_sweep",
             "schedule": 60.0,
         },
         "reconcile-wallets": {

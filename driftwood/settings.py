@@ -295,6 +295,12 @@ FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[DEV_FIELD_ENC
 BANK_API_URL = env.str("BANK_API_URL", default="http://127.0.0.1:8430")
 BANK_API_KEY = env.str("BANK_API_KEY", default="bank-dev-key")
 BANK_API_TIMEOUT_SECONDS = env.float("BANK_API_TIMEOUT_SECONDS", default=10.0)
+# A payout whose outcome is unknown (timeout, 5xx) is retried by the same reference: after
+# the base delay, doubling per attempt, capped; staff are alerted once it has been processing
+# longer than the alert age.
+WITHDRAWAL_PAYOUT_RETRY_BASE_SECONDS = env.float("WITHDRAWAL_PAYOUT_RETRY_BASE_SECONDS", default=30.0)
+WITHDRAWAL_PAYOUT_RETRY_MAX_SECONDS = env.float("WITHDRAWAL_PAYOUT_RETRY_MAX_SECONDS", default=3600.0)
+WITHDRAWAL_PROCESSING_ALERT_MINUTES = env.float("WITHDRAWAL_PROCESSING_ALERT_MINUTES", default=60.0)
 WALLET_CACHE_SECONDS = 3600
 TOPUP_MIN, TOPUP_MAX = Decimal("1.00"), Decimal("10000.00")
 WITHDRAWAL_MIN, WITHDRAWAL_MAX = Decimal("10.00"), Decimal("5000.00")

@@ -6,6 +6,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from tests import services
 from tests.factories import UserFactory
+from tests.wallet.bank_support import FakeBank
 
 
 @pytest.hookimpl(wrapper=True)
@@ -94,3 +95,21 @@ def eager_mail(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.CELERY_TASK_EAGER_PROPAGATES = True
+
+
+@pytest.fixture(scope="session")
+def fake_bank_server():
+    bank = FakeBank()
+    yield bank
+    bank.stop()
+
+
+@pytest.fixture
+def fake_bank(fake_bank_server, settings):
+    """The fake bank (wallet tests, concurrency tests), accepting and with no payouts yet, and
+    the settings pointing at it."""
+    fake_bank_server.mode("accept", reset=True)
+    settings.BANK_API_URL = fake_bank_server.url
+    settings.BANK_API_KEY = fake_bank_server.api_key
+    settings.BANK_API_TIMEOUT_SECONDS = 5.0
+    return fake_bank_server

@@ -1,16 +1,20 @@
 """Staff screens for money. Balances, ledger, top-ups and Stripe events are read-only: every
 change goes through the services. Withdrawals are approved or rejected with actions that
-call the same services as the admin API, after a confirmation page. Bank account numbers
+call the same services as the admin API, after a confirmation page; a processing one (the
+bank's answer unknown) can be retried at once by the same reference. Bank account numbers
 never appear: only the last four digits.
 """
 
 import json
+from datetime import timedelta
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db.models import QuerySet
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from driftwood.core.admin import ReadOnlyAdminMixin
@@ -18,7 +22,7 @@ from driftwood.core.exceptions import DomainError
 from driftwood.core.money import format_money
 from wallet.models import CardRefund, LedgerEntry, LedgerTransaction, StripeEvent, TopUp, Wallet, Withdrawal
 from wallet.services.card_refunds import card_refund_retry
-from wallet.services.withdrawals import withdrawal_approve, withdrawal_reject
+from wallet.services.withdrawals import withdrawal_approve, withdrawal_payout_retry, withdrawal_reject
 
 
 def masked(last4: str) -> str:
@@ -188,6 +192,24 @@ class FlaggedFilter(admin.SimpleListFilter):
         return queryset
 
 
+class PayoutFilter(admin.SimpleListFilter):
+    title = "payout"
+    parameter_name = "payout"
+
+    def lookups(self, request, model_admin):
+        hours = settings.WITHDRAWAL_PROCESSING_ALERT_MINUTES / 60
+        return [("unknown", "Outcome unknown (processing)"), ("stuck", f"Processing over {hours:g} h")]
+
+    def queryset(self, request, queryset):
+        processing = queryset.filter(status=Withdrawal.Status.PROCESSING)
+        if self.value() == "unknown":
+            return processing
+        if self.value() == "stuck":
+            age = timedelta(minutes=settings.WITHDRAWAL_PROCESSING_ALERT_MINUTES)
+            return processing.filter(processing_since__lte=timezone.now() - age)
+        return queryset
+
+
 class ApproveForm(forms.Form):
     override_reason = forms.CharField(
         label="Override reason",
@@ -224,14 +246,16 @@ class WithdrawalAdmin(ReadOnlyAdmin):
         "bank_account",
         "created_at",
         "processed_by",
+        "payout_attempts",
+        "last_payout_error",
     )
     list_display_links = ("id", "user")
-    list_filter = ("status", FlaggedFilter, "created_at")
+    list_filter = ("status", PayoutFilter, FlaggedFilter, "created_at")
     search_fields = ("user__username", "user__email")
     search_help_text = "Username, e-mail or withdrawal id."
     list_select_related = ("user", "processed_by")
     ordering = ("-created_at", "-id")
-    actions = ("approve_selected", "reject_selected")
+    actions = ("approve_selected", "reject_selected", "retry_payout_now")
     fields = (
         "user",
         "wallet",
@@ -250,6 +274,12 @@ class WithdrawalAdmin(ReadOnlyAdmin):
         "override_reason",
         "failure_reason",
         "payout_reference",
+        "processing_since",
+        "payout_attempts",
+        "last_payout_error",
+        "last_payout_attempt_at",
+        "next_payout_attempt_at",
+        "stuck_alerted_at",
     )
     readonly_fields = fields
 
@@ -317,6 +347,21 @@ class WithdrawalAdmin(ReadOnlyAdmin):
             )
         return None
 
+    @admin.action(
+        description="Retry payout now (processing ones; same reference, never paid twice)", permissions=["process"]
+    )
+    def retry_payout_now(self, request, queryset: QuerySet[Withdrawal]):
+        for withdrawal_id in queryset.order_by("pk").values_list("pk", flat=True):
+            result = withdrawal_payout_retry(withdrawal_id=withdrawal_id, force=True)
+            if result is None:
+                self.message_user(
+                    request, f"Withdrawal #{withdrawal_id} is not processing: nothing to retry.", messages.ERROR
+                )
+                continue
+            self.log_change(request, result, f"Retried payout: {self._outcome(result)}.")
+            self._report_payout(request, result)
+        return None
+
     @staticmethod
     def _held(withdrawal: Withdrawal) -> bool:
         return withdrawal.status == Withdrawal.Status.REVIEW or bool(withdrawal.fraud_flags)
@@ -328,20 +373,38 @@ class WithdrawalAdmin(ReadOnlyAdmin):
 
     def _report_approval(self, request, withdrawal: Withdrawal, override: str) -> None:
         note = f" Override: {override}" if override else ""
+        self.log_change(request, withdrawal, f"Approved withdrawal: {self._outcome(withdrawal)}.{note}")
+        self._report_payout(request, withdrawal)
+
+    @staticmethod
+    def _outcome(withdrawal: Withdrawal) -> str:
         if withdrawal.status == Withdrawal.Status.COMPLETED:
-            self.log_change(request, withdrawal, f"Approved withdrawal: paid out.{note}")
+            return "paid out"
+        if withdrawal.status == Withdrawal.Status.PROCESSING:
+            return f"bank's answer unknown ({withdrawal.last_payout_error}), retrying"
+        return f"payout failed ({withdrawal.failure_reason or withdrawal.get_status_display()})"
+
+    def _report_payout(self, request, withdrawal: Withdrawal) -> None:
+        amount, total = format_money(withdrawal.amount), format_money(withdrawal.total)
+        if withdrawal.status == Withdrawal.Status.COMPLETED:
             self.message_user(
                 request,
-                f"Withdrawal #{withdrawal.pk} approved: RM {format_money(withdrawal.amount)} paid out to "
+                f"Withdrawal #{withdrawal.pk} approved: RM {amount} paid out to "
                 f"{withdrawal.bank_name} {masked(withdrawal.bank_last4)}.",
                 messages.SUCCESS,
             )
-        else:
-            reason = withdrawal.failure_reason or withdrawal.get_status_display()
-            self.log_change(request, withdrawal, f"Approved withdrawal: payout failed ({reason}).{note}")
+        elif withdrawal.status == Withdrawal.Status.PROCESSING:
             self.message_user(
                 request,
-                f"Withdrawal #{withdrawal.pk} could not be paid out ({reason}): RM {format_money(withdrawal.total)} "
+                f"Withdrawal #{withdrawal.pk}: the bank's answer is unknown ({withdrawal.last_payout_error}). "
+                f"RM {total} stays pending and the payout is retried by the same reference.",
+                messages.WARNING,
+            )
+        else:
+            reason = withdrawal.failure_reason or withdrawal.get_status_display()
+            self.message_user(
+                request,
+                f"Withdrawal #{withdrawal.pk} could not be paid out ({reason}): RM {total} "
                 f"returned to {withdrawal.user.username}'s usable balance.",
                 messages.WARNING,
             )

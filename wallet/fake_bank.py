@@ -8,9 +8,16 @@ A plain ASGI app without Django, served by daphne:
   200 `{status: "accepted", reference, payout_id}` or 422 `{status: "refused", reference,
   reason}`. The first answer for a reference is kept and repeated, so a reference is paid
   at most once.
-- `POST /_control` `{mode: "accept" | "refuse" | "hang", reset?: bool}`: how to answer new
-  payouts from now on. "hang" never answers (and never pays) until the client gives up;
-  `reset` forgets every payout.
+- `GET /payouts/{reference}`: 200 with the answer kept for that reference, or 404
+  `{status: "not_found", reference}` when it was never paid or refused.
+- `POST /_control` `{mode, reset?: bool}`: how to answer from now on; `reset` forgets every
+  payout. Modes, each reproducing one way a bank fails:
+  - `accept` / `refuse`: new payouts are paid / refused, and answered;
+  - `hang`: new payouts are neither paid nor answered until the client gives up;
+  - `pay_then_hang`: new payouts are paid, then never answered (the client times out);
+  - `pay_then_503`: new payouts are paid, then answered 503;
+  - `503`: every payout and lookup is answered 503 and nothing is paid (the bank is down).
+  An unreachable bank is this process stopped, or a port nothing listens on.
 - `GET /payouts`: `{payouts: [...]}`, every payout made, in order.
 
 Every request needs `Authorization: Bearer <BANK_API_KEY>` (environment, same default as
@@ -24,7 +31,8 @@ import secrets
 from decimal import Decimal, InvalidOperation
 
 DEFAULT_API_KEY = "bank-dev-key"
-MODES = ("accept", "refuse", "hang")
+MODES = ("accept", "refuse", "hang", "pay_then_hang", "pay_then_503", "503")
+UNAVAILABLE = {"status": "unavailable", "reason": "The payout service is temporarily unavailable."}
 REFUSAL_REASON = "The beneficiary bank refused the transfer."
 
 
@@ -42,13 +50,18 @@ class FakeBank:
         if not self._authorized(scope):
             await _respond(send, 401, {"error": "unauthorized"})
             return
-        route = (scope["method"], scope["path"].rstrip("/"))
-        if route == ("POST", "/payouts"):
-            await self._payout(body, receive, send)
-        elif route == ("GET", "/payouts"):
-            await _respond(send, 200, {"payouts": self.payouts})
-        elif route == ("POST", "/_control"):
+        method, path = scope["method"], scope["path"].rstrip("/")
+        if (method, path) == ("POST", "/_control"):
             await self._control(body, send)
+        elif (method, path) == ("GET", "/payouts"):
+            await _respond(send, 200, {"payouts": self.payouts})
+        elif self.mode == "503" and path.startswith("/payouts"):
+            await _respond(send, 503, UNAVAILABLE)
+        elif (method, path) == ("POST", "/payouts"):
+            await self._payout(body, receive, send)
+        elif method == "GET" and path.startswith("/payouts/"):
+            # ASGI hands the path over percent-decoded.
+            await self._status(path.removeprefix("/payouts/"), send)
         else:
             await _respond(send, 404, {"error": "not_found"})
 
@@ -87,7 +100,18 @@ class FakeBank:
             )
             answer = (200, {"status": "accepted", "reference": reference, "payout_id": payout_id})
         self.answers[reference] = answer
-        await _respond(send, *answer)
+        if self.mode == "pay_then_hang":
+            await _wait_for_disconnect(receive)
+        elif self.mode == "pay_then_503":
+            await _respond(send, 503, UNAVAILABLE)
+        else:
+            await _respond(send, *answer)
+
+    async def _status(self, reference: str, send) -> None:
+        if reference not in self.answers:
+            await _respond(send, 404, {"status": "not_found", "reference": reference})
+            return
+        await _respond(send, 200, self.answers[reference][1])
 
     async def _control(self, body: bytes, send) -> None:
         request = _json_object(body)

@@ -3,7 +3,8 @@ so a lost task is only a delay: the beat finds what is still owed."""
 
 from celery import shared_task
 
-from wallet.services import card_refunds, fraud
+from wallet.models import Withdrawal
+from wallet.services import card_refunds, fraud, withdrawals
 
 
 @shared_task(name="wallet.tasks.fraud_scan", acks_late=True)
@@ -30,3 +31,26 @@ def wallet_reconcile() -> int:
     from wallet.reconciliation import wallet_reconcile_and_alert
 
     return len(wallet_reconcile_and_alert().problems)
+
+
+@shared_task(bind=True, name="wallet.tasks.withdrawal_payout_retry", acks_late=True, max_retries=None)
+def withdrawal_payout_retry(self, withdrawal_id: int) -> str:
+    """Queue high: one more attempt at a payout whose outcome is unknown, retried with the row's
+    backoff until the bank answers definitely. The chain ends when its attempt was not due
+    (another attempt had it); the sweep carries on whatever a lost chain left."""
+    withdrawal = withdrawals.withdrawal_payout_retry(withdrawal_id=withdrawal_id)
+    if withdrawal is None:
+        return "not_due"
+    if withdrawal.status == Withdrawal.Status.PROCESSING:
+        raise self.retry(countdown=withdrawals.payout_retry_countdown(withdrawal))
+    return withdrawal.status
+
+
+@shared_task(name="wallet.tasks.withdrawals_processing_sweep", acks_late=True)
+def withdrawals_processing_sweep() -> int:
+    """Every minute: retry processing payouts whose next attempt is due (so a lost task or a
+    broker outage only delays them) and alert staff once about any processing over an hour.
+    Returns how many were retried."""
+    retried = withdrawals.withdrawals_payout_retry_due()
+    withdrawals.withdrawals_stuck_alert()
+    return retried

@@ -22,8 +22,9 @@ BANK_SETTLED = timedelta(days=30)
 class FakeBank:
     """A fake bank served on a free port; `mode()` and `payouts()` talk to it over HTTP."""
 
-    def __init__(self, *, api_key: str = BANK_KEY):
-        port = services.free_port()
+    def __init__(self, *, api_key: str = BANK_KEY, port: int | None = None):
+        """`port`: a given one, e.g. where an unreachable bank comes back."""
+        port = port or services.free_port()
         self.url = f"http://127.0.0.1:{port}"
         self.api_key = api_key
         daphne = str(Path(sys.executable).parent / "daphne")

@@ -1,17 +1,19 @@
 """Staff screens for money in Django admin: read-only ledgers, withdrawal approval and rejection."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Permission
+from django.utils import timezone
 
 from tests.factories import UserFactory, funded_wallet
 from tests.wallet.bank_support import ACCOUNT_NUMBER, ready_to_withdraw
 from tests.wallet.stripe_support import pending_topup
 from wallet.models import LedgerEntry, StripeEvent, TopUp, Wallet, Withdrawal
 from wallet.services.bank_accounts import bank_account_set
-from wallet.services.withdrawals import withdrawal_request
+from wallet.services.withdrawals import withdrawal_approve, withdrawal_request
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("plain_static_storage")]
 
@@ -311,3 +313,69 @@ def test_staff_who_may_only_view_withdrawals_cannot_process_them(client, fake_ba
     withdrawal.refresh_from_db()
     assert withdrawal.status == Status.PENDING
     assert fake_bank.payouts() == []
+
+
+# --- Payouts whose bank outcome is unknown
+
+
+def processing_withdrawal(fake_bank, cashier) -> Withdrawal:
+    """Approved while the bank answered 503: the payout's outcome is unknown."""
+    withdrawal = pending_withdrawal("20.00", balance="100.00")
+    fake_bank.mode("503")
+    assert withdrawal_approve(withdrawal_id=withdrawal.pk, staff=cashier).status == Status.PROCESSING
+    return withdrawal
+
+
+def test_an_unknown_outcome_is_reported_and_listed_with_its_attempts_and_last_error(cashier_client, fake_bank):
+    # given a bank answering 503
+    fake_bank.mode("503")
+    withdrawal = pending_withdrawal("20.00", balance="100.00")
+    other = pending_withdrawal()
+
+    # when staff approve the withdrawal
+    response = confirm_action(cashier_client, "approve_selected", withdrawal)
+
+    # then they are told the money stays pending and the payout is retried
+    assert messages_of(response) == [
+        f"Withdrawal #{withdrawal.pk}: the bank's answer is unknown (The payout service is temporarily "
+        "unavailable.). RM 21.00 stays pending and the payout is retried by the same reference."
+    ]
+    assert LogEntry.objects.get(object_id=str(withdrawal.pk)).get_change_message() == (
+        "Approved withdrawal: bank's answer unknown (The payout service is temporarily unavailable.), retrying."
+    )
+    assert balances(withdrawal) == (Decimal("100.00"), Decimal("79.00"), Decimal("21.00"))
+
+    # and the list shows processing payouts with their attempts and last error, and filters them
+    def listed(query: dict) -> list[int]:
+        return [w.pk for w in cashier_client.get(WITHDRAWALS_URL, query).context["cl"].result_list]
+
+    page = cashier_client.get(WITHDRAWALS_URL, {"payout": "unknown"}).content.decode()
+    assert "The payout service is temporarily unavailable." in page
+    assert "Payout attempts" in page
+    assert listed({"payout": "unknown"}) == listed({"status__exact": "processing"}) == [withdrawal.pk]
+    assert other.pk not in listed({"payout": "unknown"})
+    assert listed({"payout": "stuck"}) == []
+    Withdrawal.objects.filter(pk=withdrawal.pk).update(processing_since=timezone.now() - timedelta(hours=2))
+    assert listed({"payout": "stuck"}) == [withdrawal.pk]
+
+
+def test_retry_payout_now_settles_processing_withdrawals_and_skips_the_others(cashier_client, cashier, fake_bank):
+    # given a payout the bank answered 503 (nothing paid), and a pending withdrawal
+    withdrawal = processing_withdrawal(fake_bank, cashier)
+    pending = pending_withdrawal()
+
+    # when the bank is back and staff retry both at once, without waiting for the backoff
+    fake_bank.mode("accept")
+    response = confirm_action(cashier_client, "retry_payout_now", withdrawal, pending)
+
+    # then the processing one is paid, once, and the pending one is left alone
+    assert messages_of(response) == [
+        f"Withdrawal #{withdrawal.pk} approved: RM 20.00 paid out to Maybank •••• 9012.",
+        f"Withdrawal #{pending.pk} is not processing: nothing to retry.",
+    ]
+    withdrawal.refresh_from_db()
+    pending.refresh_from_db()
+    assert (withdrawal.status, withdrawal.payout_attempts, pending.status) == (Status.COMPLETED, 2, Status.PENDING)
+    assert [p["reference"] for p in fake_bank.payouts()] == [str(withdrawal.pk)]
+    assert balances(withdrawal) == (Decimal("79.00"), Decimal("79.00"), Decimal("0.00"))
+    assert LogEntry.objects.get(object_id=str(withdrawal.pk)).get_change_message() == "Retried payout: paid out."

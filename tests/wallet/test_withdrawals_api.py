@@ -265,6 +265,33 @@ def test_a_refused_payout_answers_200_failed(staff_user, fake_bank):
     assert response.json() == {"id": withdrawal.pk, "status": "failed"}
 
 
+def test_an_unknown_bank_outcome_answers_200_processing_and_staff_see_its_attempts(staff_user, fake_bank):
+    # given a bank answering 503
+    [withdrawal] = _withdrawals(1)
+    fake_bank.mode("503")
+    client = bearer_client(staff_user)
+
+    # when staff approve the withdrawal, then try to reject it
+    approved = client.post(f"{ADMIN_URL}/{withdrawal.pk}/approve", {}, format="json")
+    rejected = client.post(f"{ADMIN_URL}/{withdrawal.pk}/reject", {"reason": "Bank is down"}, format="json")
+
+    # then it is processing, cannot be rejected any more, and its total stays pending
+    assert (approved.status_code, approved.json()) == (200, {"id": withdrawal.pk, "status": "processing"})
+    assert (rejected.status_code, rejected.json()["code"]) == (409, "already_processed")
+    assert _balances(withdrawal.wallet) == (Decimal("5000.00"), Decimal("4989.00"), Decimal("11.00"))
+    # and the staff list, filtered to processing, shows the attempts and the last error
+    [row] = client.get(ADMIN_URL, {"status": "processing"}).json()["results"]
+    assert (row["id"], row["status"], row["payout_attempts"], row["last_payout_error"]) == (
+        withdrawal.pk,
+        "processing",
+        1,
+        "The payout service is temporarily unavailable.",
+    )
+    assert row["processing_since"] is not None and row["last_payout_attempt_at"] is not None
+    assert row["processed_at"] is None
+    assert client.get(ADMIN_URL, {"status": "pending"}).json()["results"] == []
+
+
 def test_a_withdrawal_in_review_needs_an_override_reason(staff_user, fake_bank):
     withdrawals = _withdrawals(5)
     flagged = withdrawals[4]
@@ -306,5 +333,9 @@ def test_the_schema_documents_the_withdrawal_endpoints_and_their_errors(client):
     assert {"201", "400", "401", "409", "429"} <= set(request["responses"])
     assert "no_bank_account" in request["responses"]["400"]["description"]
     assert "needs_review" in approve["responses"]["409"]["description"]
+    assert "`processing`" in approve["description"]
+    listing = schema["paths"]["/api/v1/admin/withdrawals"]["get"]
+    [status] = [parameter for parameter in listing["parameters"] if parameter["name"] == "status"]
+    assert "processing" in status["schema"]["enum"]
     assert "404" in approve["responses"]
     assert "post" in schema["paths"]["/api/v1/wallet/bank-account"]

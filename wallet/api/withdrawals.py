@@ -74,7 +74,11 @@ class FraudFlagSerializer(serializers.Serializer):
 
 
 class WithdrawalStaffListApi(APIView):
-    """Staff only: every player's withdrawals, newest first, optionally by status."""
+    """Staff only: every player's withdrawals, newest first, optionally by status.
+
+    `?status=processing` lists the payouts whose bank outcome is still unknown, with their
+    attempts and last error.
+    """
 
     pagination_class = PagePagination  # also tells the schema the list is paginated
 
@@ -101,6 +105,17 @@ class WithdrawalStaffListApi(APIView):
         processed_by_id = serializers.IntegerField(allow_null=True)
         created_at = serializers.DateTimeField()
         processed_at = serializers.DateTimeField(allow_null=True)
+        processing_since = serializers.DateTimeField(
+            allow_null=True, help_text="When staff approved it and the payout was first sent."
+        )
+        payout_attempts = serializers.IntegerField(
+            help_text="Attempts at the payout so far: the first send, then each retry (a lookup by "
+            "reference, and a re-send when the bank has none)."
+        )
+        last_payout_error = serializers.CharField(
+            help_text="Why the last attempt's outcome was unknown (timeout, bank unreachable, 5xx); empty if none."
+        )
+        last_payout_attempt_at = serializers.DateTimeField(allow_null=True)
 
     @extend_schema(
         operation_id="admin_withdrawal_list",
@@ -125,8 +140,10 @@ class WithdrawalApproveApi(APIView):
     """Staff only: pays the withdrawal out to the player's bank.
 
     `completed`: the bank accepted; the amount left the wallet and the fee went to the
-    platform. `failed`: the bank refused, timed out or could not be reached; the total is
-    back in the player's usable balance and the reason is recorded. A withdrawal in `review`
+    platform. `failed`: the bank definitely refused; the total is back in the player's usable
+    balance and the reason is recorded. `processing`: the bank's answer is unknown (a timeout,
+    the bank unreachable, a 5xx): the total stays pending and the payout is retried by the
+    same reference until the bank answers; it is never paid twice. A withdrawal in `review`
     (flagged by the fraud checks, also when the approval itself finds a rule now broken)
     needs a non-empty `override_reason`, recorded with the staff member.
     """
@@ -143,8 +160,8 @@ class WithdrawalApproveApi(APIView):
             200: WithdrawalProcessedSerializer,
             409: OpenApiResponse(
                 ErrorSerializer,
-                description="`already_processed`, or `needs_review`: flagged by the fraud checks and no "
-                "`override_reason` given.",
+                description="`already_processed` (no longer pending or in review, e.g. already "
+                "`processing`), or `needs_review`: flagged by the fraud checks and no `override_reason` given.",
             ),
         },
     )
@@ -161,7 +178,10 @@ class WithdrawalApproveApi(APIView):
 
 
 class WithdrawalRejectApi(APIView):
-    """Staff only: refuses the withdrawal; the total returns to the player's usable balance."""
+    """Staff only: refuses a pending or flagged withdrawal; the total returns to the player's usable balance.
+
+    A `processing` withdrawal was sent to the bank and cannot be rejected (409 `already_processed`).
+    """
 
     permission_classes = [IsAdminUser]
 

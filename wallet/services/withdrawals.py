@@ -4,23 +4,25 @@ Request: amount + fee move from usable to pending in one transaction that locks 
 row, so concurrent requests can neither overdraw the wallet nor slip past the fraud checks
 (each one sees the requests committed before it). Flagged requests wait in `review`.
 
-Approve and reject lock the withdrawal row first: whoever gets the lock processes it and
-everyone after sees a finished status (409 already_processed), so two staff clicking at
-once pay out once. The bank call is made while that lock is held. That is deliberate: the
-lock covers this one withdrawal row (the wallet row is only locked for the few
-milliseconds of the final ledger writes), so the only ones kept waiting, for at most
-BANK_API_TIMEOUT_SECONDS, are other staff acting on the same withdrawal, who must wait for
-the outcome anyway. And should the transaction roll back after the bank accepted (a crash,
-a lost connection), the withdrawal is still `pending`: approving it again sends the same
-reference (the withdrawal id), the bank repeats its first answer without paying twice,
-and the capture is recorded then.
+Approve never calls the bank inside a database transaction. Transaction 1 locks the
+withdrawal, re-runs the fraud checks and moves it to `processing` (the row now says a payout
+is owed); whoever gets the lock first does so, and everyone after sees it is no longer open
+(409 already_processed), so staff clicking at once send one payout. Then the bank is called
+with the withdrawal id as reference, the bank's idempotency key. Transaction 2 locks the row
+again and settles it, only if it is still `processing`: accepted -> `completed`, a definite
+refusal -> `failed` with the total back in usable. Any other answer is unknown (the bank may
+have paid): the total stays pending and the payout is retried, first asking the bank for the
+reference, re-sending it only if the bank has none, with capped exponential backoff, until
+the bank answers definitely (the `withdrawal_payout_retry` task, the beat's sweep, or staff's
+"Retry payout now"). Staff are alerted once about a payout processing for over an hour.
 
-The player is e-mailed on every outcome (completed, failed, rejected), once committed.
+The player is e-mailed once, on the final outcome (completed, failed, rejected), once committed.
 """
 
 import ipaddress
 import logging
-from datetime import datetime
+import math
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -30,8 +32,8 @@ from django.utils import timezone
 from driftwood.core.crypto import DecryptionFailed
 from driftwood.core.exceptions import DomainError
 from driftwood.core.money import CENTS, format_money
-from driftwood.notifications.services import email_send
-from wallet.bank import PayoutResult, bank_client
+from driftwood.notifications.services import email_send, staff_notify
+from wallet.bank import Outcome, PayoutResult, bank_client
 from wallet.exceptions import (
     AlreadyProcessed,
     InsufficientBalance,
@@ -143,14 +145,179 @@ def _locked_open(withdrawal_id: int) -> Withdrawal:
     return withdrawal
 
 
-def _pay_out(withdrawal: Withdrawal, wallet: Wallet) -> PayoutResult:
+def retry_delay(attempts: int) -> timedelta:
+    """The wait after `attempts` unknown outcomes: the base delay, doubling, capped."""
+    base, cap = settings.WITHDRAWAL_PAYOUT_RETRY_BASE_SECONDS, settings.WITHDRAWAL_PAYOUT_RETRY_MAX_SECONDS
+    return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), cap))
+
+
+def payout_retry_countdown(withdrawal: Withdrawal) -> int:
+    """Seconds from the last attempt to the next one: the delay a retry task waits."""
+    return math.ceil((withdrawal.next_payout_attempt_at - withdrawal.last_payout_attempt_at).total_seconds())
+
+
+def withdrawal_approve(*, withdrawal_id: int, staff, override_reason: str = "") -> Withdrawal:
+    """Pay a pending (or, with an override reason, a flagged) withdrawal out to the bank.
+
+    Returns it `completed` (payout accepted: the amount leaves the wallet, the fee goes to
+    the platform), `failed` (definitely refused: the total returns to usable) or
+    `processing` (the bank's answer is unknown: the total stays pending and the payout is
+    retried by the same reference). Raises AlreadyProcessed, NeedsReview (flagged, no
+    override reason; a pending one that breaks a rule by now is moved to review first),
+    StaffOnly or Withdrawal.DoesNotExist.
+    """
+    _require_staff(staff)
+    override_reason = override_reason.strip()
+    # Durable: the bank call below must never end up inside a caller's transaction.
+    with transaction.atomic(durable=True):
+        withdrawal = _locked_open(withdrawal_id)
+        now = timezone.now()
+        if withdrawal.status == Status.PENDING:
+            # The bank account may have changed, or more requests arrived, since the request.
+            flags = open_withdrawal_flags(withdrawal=withdrawal, now=now)
+            if flags:
+                withdrawal.status, withdrawal.fraud_flags = Status.REVIEW, flags
+                withdrawal.save(update_fields=["status", "fraud_flags"])
+        needs_review = withdrawal.status == Status.REVIEW and not override_reason
+        if not needs_review:
+            _start_processing(withdrawal, staff=staff, override_reason=override_reason, now=now)
+    if needs_review:
+        # Raised after the commit, so a withdrawal the re-check just flagged stays in review.
+        raise NeedsReview()
+    logger.info("withdrawal %s approved by staff %s; sending the payout", withdrawal.pk, staff.pk)
+    withdrawal = _record_attempt(withdrawal.pk, _bank_answer(withdrawal, look_up_first=False))
+    if withdrawal.status == Status.PROCESSING:
+        _enqueue_retry(withdrawal)
+    return withdrawal
+
+
+def _start_processing(withdrawal: Withdrawal, *, staff, override_reason: str, now: datetime) -> None:
+    """Inside the approval's transaction, with the withdrawal row locked."""
+    if withdrawal.status == Status.REVIEW:
+        withdrawal.override_reason = override_reason
+        logger.warning(
+            "withdrawal %s: staff %s (%s) overrode fraud flags %s: %s",
+            withdrawal.pk,
+            staff.pk,
+            staff.get_username(),
+            fraud_flag_codes(withdrawal),
+            override_reason,
+        )
+    wallet = Wallet.objects.get(pk=withdrawal.wallet_id)
+    withdrawal.status = Status.PROCESSING
+    withdrawal.processed_by = staff
+    withdrawal.processing_since = now
+    withdrawal.payout_reference = str(withdrawal.pk)
+    # The account staff approved paying (it differs from the request's only after an override).
+    withdrawal.bank_name, withdrawal.bank_last4 = wallet.bank_name, wallet.bank_last4
+    # Should this process die before the bank answers, the sweep takes the payout over then.
+    withdrawal.next_payout_attempt_at = now + retry_delay(1)
+    withdrawal.save()
+
+
+def withdrawal_payout_retry(*, withdrawal_id: int, force: bool = False) -> Withdrawal | None:
+    """One more attempt at a processing withdrawal's payout; settles it on a definite answer.
+
+    Asks the bank for the payout by reference first and re-sends the same reference only when
+    the bank has none. Returns None, having sent nothing, unless the withdrawal is processing
+    and its next attempt is due (or `force`: staff's "Retry payout now"). Claiming the attempt
+    moves the next one on by the backoff, so the task, the sweep and staff acting at once make
+    one attempt, and one whose worker dies mid-call is picked up by the sweep after that delay.
+    """
+    now = timezone.now()
+    with transaction.atomic(durable=True):
+        withdrawal = (
+            Withdrawal.objects.select_for_update(of=("self",))
+            .filter(pk=withdrawal_id, status=Status.PROCESSING)
+            .first()
+        )
+        due = withdrawal is not None and (
+            force or withdrawal.next_payout_attempt_at is None or withdrawal.next_payout_attempt_at <= now
+        )
+        if not due:
+            return None
+        withdrawal.next_payout_attempt_at = now + retry_delay(withdrawal.payout_attempts + 1)
+        withdrawal.save(update_fields=["next_payout_attempt_at"])
+    return _record_attempt(withdrawal.pk, _bank_answer(withdrawal, look_up_first=True))
+
+
+def withdrawals_payout_retry_due(*, limit: int = 100) -> int:
+    """Retry every processing payout whose next attempt is due (the beat's sweep); returns how many were tried."""
+    due = (
+        Withdrawal.objects.filter(status=Status.PROCESSING, next_payout_attempt_at__lte=timezone.now())
+        .order_by("next_payout_attempt_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return sum(withdrawal_payout_retry(withdrawal_id=withdrawal_id) is not None for withdrawal_id in list(due))
+
+
+def withdrawals_stuck_alert() -> list[int]:
+    """Alert staff (log at ERROR, in-app notification), once per withdrawal, about payouts
+    processing for longer than WITHDRAWAL_PROCESSING_ALERT_MINUTES; returns their ids."""
+    now = timezone.now()
+    since = now - timedelta(minutes=settings.WITHDRAWAL_PROCESSING_ALERT_MINUTES)
+    with transaction.atomic():
+        # Skip rows an attempt holds right now: they are alerted on the next sweep, if still stuck.
+        stuck = list(
+            Withdrawal.objects.select_for_update(of=("self",), skip_locked=True)
+            .select_related("user")
+            .filter(status=Status.PROCESSING, processing_since__lte=since, stuck_alerted_at__isnull=True)
+            .order_by("pk")
+        )
+        for withdrawal in stuck:
+            _alert_stuck(withdrawal)
+        Withdrawal.objects.filter(pk__in=[withdrawal.pk for withdrawal in stuck]).update(stuck_alerted_at=now)
+    return [withdrawal.pk for withdrawal in stuck]
+
+
+def _alert_stuck(withdrawal: Withdrawal) -> None:
+    body = (
+        f"RM {format_money(withdrawal.amount)} to {withdrawal.user.get_username()} "
+        f"({withdrawal.bank_name} ••••{withdrawal.bank_last4}) has been processing since "
+        f"{withdrawal.processing_since:%Y-%m-%d %H:%M} UTC after {withdrawal.payout_attempts} attempt(s). "
+        f"Last error: {withdrawal.last_payout_error or '-'}. The total stays pending; retries go on."
+    )
+    logger.error("withdrawal %s stuck in processing: %s", withdrawal.pk, body)
+    staff_notify(
+        kind="withdrawal_processing_stuck",
+        title=f"Withdrawal #{withdrawal.pk}: the bank has not answered for over an hour",
+        body=body,
+        url=f"/admin/wallet/withdrawal/{withdrawal.pk}/change/",
+        data={"withdrawal_id": withdrawal.pk},
+    )
+
+
+def _enqueue_retry(withdrawal: Withdrawal) -> None:
+    from wallet.tasks import withdrawal_payout_retry as retry_task
+
+    try:
+        retry_task.apply_async(kwargs={"withdrawal_id": withdrawal.pk}, countdown=payout_retry_countdown(withdrawal))
+    except Exception:  # noqa: BLE001 - the row is the promise; the sweep retries it if the queue is down
+        logger.warning("withdrawal %s: could not queue the payout retry; the sweep will retry it", withdrawal.pk)
+
+
+def _bank_answer(withdrawal: Withdrawal, *, look_up_first: bool) -> PayoutResult:
+    """The bank's answer for the withdrawal's reference. Outside any transaction: it may take
+    BANK_API_TIMEOUT_SECONDS (twice, with the lookup)."""
+    bank = bank_client()
+    reference = withdrawal.payout_reference
+    if look_up_first:
+        known = bank.payout_status(reference=reference)
+        if known.outcome != Outcome.NOT_FOUND:
+            return known
+    wallet = Wallet.objects.get(pk=withdrawal.wallet_id)
+    # The bank holds no payout under this reference (never sent, or it said so just now), so
+    # refusing here pays nobody: never send to an account other than the one staff approved.
+    if wallet.bank_account_changed_at and wallet.bank_account_changed_at > withdrawal.processing_since:
+        reason = "The bank account was changed after the approval; nothing was paid. Request the withdrawal again."
+        return PayoutResult(Outcome.REFUSED, reference, reason)
     try:
         account_number = bank_account_number(wallet=wallet)
     except DecryptionFailed:
         reason = "The bank account details could not be read; the player must link the account again."
-        return PayoutResult(accepted=False, reference=str(withdrawal.pk), reason=reason)
-    return bank_client().payout(
-        reference=str(withdrawal.pk),
+        return PayoutResult(Outcome.REFUSED, reference, reason)
+    return bank.payout(
+        reference=reference,
         amount=withdrawal.amount,
         account_number=account_number,
         account_holder_name=wallet.account_holder_name,
@@ -158,7 +325,45 @@ def _pay_out(withdrawal: Withdrawal, wallet: Wallet) -> PayoutResult:
     )
 
 
-def _settle_paid(withdrawal: Withdrawal, wallet: Wallet, fees_wallet: Wallet, reference: str) -> None:
+def _record_attempt(withdrawal_id: int, result: PayoutResult) -> Withdrawal:
+    """Settle on a definite answer, else schedule the next attempt; a no-op once the withdrawal
+    is no longer processing (a concurrent attempt settled it first)."""
+    fees_wallet = platform_wallet_get_or_create(reference=PLATFORM_FEES_REFERENCE)
+    now = timezone.now()
+    with transaction.atomic(durable=True):
+        withdrawal = Withdrawal.objects.select_for_update(of=("self",)).select_related("user").get(pk=withdrawal_id)
+        if withdrawal.status != Status.PROCESSING:
+            return withdrawal
+        withdrawal.payout_attempts += 1
+        withdrawal.last_payout_attempt_at = now
+        if result.outcome == Outcome.ACCEPTED:
+            _settle_paid(withdrawal, fees_wallet)
+        elif result.outcome == Outcome.REFUSED:
+            _return_to_usable(withdrawal, status=Status.FAILED, reason=result.reason)
+        else:
+            withdrawal.last_payout_error = result.reason
+            withdrawal.next_payout_attempt_at = now + retry_delay(withdrawal.payout_attempts)
+        if withdrawal.status != Status.PROCESSING:
+            withdrawal.processed_at, withdrawal.next_payout_attempt_at = now, None
+            _email_outcome(withdrawal)
+        withdrawal.save()
+    if withdrawal.status == Status.PROCESSING:
+        logger.warning(
+            "withdrawal %s: payout outcome unknown after attempt %s (%s); next attempt at %s",
+            withdrawal.pk,
+            withdrawal.payout_attempts,
+            result.reason,
+            withdrawal.next_payout_attempt_at.isoformat(),
+        )
+    else:
+        logger.info(
+            "withdrawal %s %s after %s attempt(s)", withdrawal.pk, withdrawal.status, withdrawal.payout_attempts
+        )
+    return withdrawal
+
+
+def _settle_paid(withdrawal: Withdrawal, fees_wallet: Wallet) -> None:
+    wallet = Wallet.objects.get(pk=withdrawal.wallet_id)
     metadata = {"withdrawal_id": withdrawal.pk}
     # Fee first: the transfer locks the player's and the fees wallet in primary-key order,
     # and the capture after it only touches the row this transaction already holds.
@@ -178,14 +383,11 @@ def _settle_paid(withdrawal: Withdrawal, wallet: Wallet, fees_wallet: Wallet, re
         amount=withdrawal.amount,
         transaction_type=LedgerEntry.Type.WITHDRAWAL,
         description=f"Withdrawal #{withdrawal.pk}: RM {format_money(withdrawal.amount)} paid to "
-        f"{wallet.bank_name} ••••{wallet.bank_last4}",
+        f"{withdrawal.bank_name} ••••{withdrawal.bank_last4}",
         metadata=metadata,
         from_pending=True,
     )
     withdrawal.status = Status.COMPLETED
-    withdrawal.payout_reference = reference
-    # The record names the account actually paid (it can differ only after a staff override).
-    withdrawal.bank_name, withdrawal.bank_last4 = wallet.bank_name, wallet.bank_last4
 
 
 def _return_to_usable(withdrawal: Withdrawal, *, status: str, reason: str) -> None:
@@ -197,59 +399,6 @@ def _return_to_usable(withdrawal: Withdrawal, *, status: str, reason: str) -> No
     )
     withdrawal.status = status
     withdrawal.failure_reason = reason
-
-
-def withdrawal_approve(*, withdrawal_id: int, staff, override_reason: str = "") -> Withdrawal:
-    """Pay a pending (or, with an override reason, a flagged) withdrawal out to the bank.
-
-    Returns it `completed` (payout accepted: the amount leaves the wallet, the fee goes to
-    the platform) or `failed` (refused, timeout or error: the total returns to usable).
-    Raises AlreadyProcessed, NeedsReview (flagged, no override reason; a pending one that
-    breaks a rule by now is moved to review first), StaffOnly or Withdrawal.DoesNotExist.
-    """
-    _require_staff(staff)
-    override_reason = override_reason.strip()
-    fees_wallet = platform_wallet_get_or_create(reference=PLATFORM_FEES_REFERENCE)
-    with transaction.atomic():
-        withdrawal = _locked_open(withdrawal_id)
-        now = timezone.now()
-        if withdrawal.status == Status.PENDING:
-            # The bank account may have changed, or more requests arrived, since the request.
-            flags = open_withdrawal_flags(withdrawal=withdrawal, now=now)
-            if flags:
-                withdrawal.status, withdrawal.fraud_flags = Status.REVIEW, flags
-                withdrawal.save(update_fields=["status", "fraud_flags"])
-        needs_review = withdrawal.status == Status.REVIEW and not override_reason
-        if not needs_review:
-            _pay_and_settle(withdrawal, staff=staff, override_reason=override_reason, fees_wallet=fees_wallet, now=now)
-    if needs_review:
-        # Raised after the commit, so a withdrawal the re-check just flagged stays in review.
-        raise NeedsReview()
-    logger.info("withdrawal %s %s by staff %s", withdrawal.pk, withdrawal.status, staff.pk)
-    return withdrawal
-
-
-def _pay_and_settle(withdrawal: Withdrawal, *, staff, override_reason: str, fees_wallet: Wallet, now: datetime) -> None:
-    """Inside the approval's transaction, with the withdrawal row locked."""
-    if withdrawal.status == Status.REVIEW:
-        withdrawal.override_reason = override_reason
-        logger.warning(
-            "withdrawal %s: staff %s (%s) overrode fraud flags %s: %s",
-            withdrawal.pk,
-            staff.pk,
-            staff.get_username(),
-            fraud_flag_codes(withdrawal),
-            override_reason,
-        )
-    wallet = Wallet.objects.get(pk=withdrawal.wallet_id)
-    result = _pay_out(withdrawal, wallet)
-    if result.accepted:
-        _settle_paid(withdrawal, wallet, fees_wallet, result.reference)
-    else:
-        _return_to_usable(withdrawal, status=Status.FAILED, reason=result.reason)
-    withdrawal.processed_by, withdrawal.processed_at = staff, now
-    withdrawal.save()
-    _email_outcome(withdrawal)
 
 
 def withdrawal_reject(*, withdrawal_id: int, staff, reason: str) -> Withdrawal:
