@@ -11,6 +11,7 @@ django_asgi_app = get_asgi_application()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from driftwood.accounts.channels_auth import TokenOrSessionAuthMiddlewareStack  # noqa: E402
+from driftwood.core.embedded_beat import embedded_beat_start  # noqa: E402
 from driftwood.core.websocket import AllowedHostsBrowserOriginValidator  # noqa: E402
 from driftwood.routing import websocket_urlpatterns  # noqa: E402
 
@@ -22,3 +23,5 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+
+embedded_beat_start()

@@ -158,6 +158,9 @@ def run() -> int:
             os.environ["BANK_API_URL"] = f"http://127.0.0.1:{FAKE_BANK_PORT}"
         manage("migrate", "--no-input")
         manage("seed_demo")
+        if not os.environ.get("REDIS_URL"):
+            # No broker, no beat process: daphne runs the schedule itself (core/embedded_beat.py).
+            os.environ["DRIFTWOOD_EMBEDDED_BEAT"] = "true"
         server = stack.enter_context(
             background(
                 "daphne",
