@@ -114,8 +114,8 @@ def test_a_three_leg_movement_is_one_transaction(user):
         description="Top-up less a fee",
     )
 
-    assert LedgerTransaction.objects.get().pk == posting.ledger_transaction.pk
-    assert LedgerEntry.objects.filter(ledger_transaction=posting.ledger_transaction).count() == 3
+    assert LedgerTransaction.objects.get().pk == posting.ledger_transaction_id
+    assert LedgerEntry.objects.filter(ledger_transaction=posting.ledger_transaction_id).count() == 3
     assert balances(wallet)[1] == Decimal("9.50")
     assert balances(fees)[1] == Decimal("0.50")
 

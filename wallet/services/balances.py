@@ -14,6 +14,7 @@ on their row (their balance is the sum of their legs), so a busy one is never a 
 A movement that touches one balance-keeping wallet is a single statement, one round trip.
 """
 
+import functools
 import json
 from collections.abc import Sequence
 from contextlib import nullcontext
@@ -22,12 +23,13 @@ from decimal import Decimal
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, transaction
+from django.db.backends.postgresql.base import ServerBindingCursor
 from django.utils import timezone
 
 from driftwood.core.money import CENTS
 from wallet.cache import wallet_summary_publish_on_commit
 from wallet.exceptions import InsufficientBalance, InvalidAmount
-from wallet.models import ZERO, LedgerEntry, LedgerTransaction, Wallet
+from wallet.models import ZERO, LedgerEntry, Wallet
 
 Type = LedgerEntry.Type
 
@@ -86,7 +88,7 @@ class Leg:
 
 @dataclass
 class Posting:
-    ledger_transaction: LedgerTransaction
+    ledger_transaction_id: int | None = None
     # The ledger row of each balance-keeping wallet, by wallet id.
     entries: dict[int, LedgerEntry] = field(default_factory=dict)
 
@@ -137,6 +139,7 @@ SELECT header.id, leg.wallet_id, %(type)s, leg.amount, 0, %(description)s, %(met
   FROM header, (VALUES {values}) AS leg(wallet_id, amount)"""
 
 
+@functools.cache
 def first_leg_sql(outside_legs: int) -> str:
     """The header, the first balance-keeping wallet's change and every outside leg: one statement."""
     ctes = [_CHANGED_CTE, _header_cte(after_change=True)]
@@ -150,6 +153,7 @@ def first_leg_sql(outside_legs: int) -> str:
 NEXT_LEG_SQL = "WITH " + _CHANGED_CTE + _KEPT_LEG_INSERT.format(header="%(header)s", header_from="")
 
 
+@functools.cache
 def outside_only_sql(outside_legs: int) -> str:
     return (
         "WITH "
@@ -176,6 +180,15 @@ def _validated(legs: Sequence[Leg]) -> list[Leg]:
     return legs
 
 
+def _ledger_cursor():
+    """A cursor with server-side binding for the ledger's few fixed statements: psycopg prepares
+    each one after a few runs, so the hot path skips parsing and planning (Django's default
+    cursor binds on the client and cannot). Still wrapped by Django, so query logging, query
+    counts and error mapping see it."""
+    connection.ensure_connection()
+    return connection._prepare_cursor(ServerBindingCursor(connection.connection))
+
+
 def ledger_post(
     *, legs: Sequence[Leg], transaction_type: str, description: str, metadata: dict | None = None
 ) -> Posting:
@@ -198,29 +211,35 @@ def ledger_post(
     }
     for index, leg in enumerate(outside):
         params[f"o{index}_wallet"], params[f"o{index}_amount"] = leg.wallet.pk, leg.usable
-    header = LedgerTransaction(transaction_type=transaction_type, description=description, metadata=metadata)
-    header.created_at, header._state.adding = now, False
-    posting = Posting(ledger_transaction=header)
+    posting = Posting()
     # One wallet changed: a single statement, atomic by itself. Several: a savepoint, so a
     # later wallet's overdraft undoes the earlier ones.
-    with transaction.atomic() if len(kept) > 1 else nullcontext(), connection.cursor() as cursor:
+    with transaction.atomic() if len(kept) > 1 else nullcontext(), _ledger_cursor() as cursor:
         if not kept:
             cursor.execute(outside_only_sql(len(outside)), params)
-            header.pk = cursor.fetchone()[0]
+            posting.ledger_transaction_id = cursor.fetchone()[0]
         for index, leg in enumerate(kept):
             sql = first_leg_sql(len(outside)) if index == 0 else NEXT_LEG_SQL
             cursor.execute(
                 sql,
-                {**params, "wallet": leg.wallet.pk, "usable": leg.usable, "pending": leg.pending, "header": header.pk},
+                {
+                    **params,
+                    "wallet": leg.wallet.pk,
+                    "usable": leg.usable,
+                    "pending": leg.pending,
+                    "header": posting.ledger_transaction_id,
+                },
             )
             row = cursor.fetchone()
             if row is None:
                 raise InsufficientBalance()
-            posting.entries[leg.wallet.pk] = _entry_from(row, leg, header, params, metadata)
+            entry = _entry_from(row, leg, params, metadata)
+            posting.ledger_transaction_id = entry.ledger_transaction_id
+            posting.entries[leg.wallet.pk] = entry
     return posting
 
 
-def _entry_from(row, leg: Leg, header: LedgerTransaction, params: dict, metadata: dict) -> LedgerEntry:
+def _entry_from(row, leg: Leg, params: dict, metadata: dict) -> LedgerEntry:
     wallet = leg.wallet
     entry = LedgerEntry(
         wallet=wallet,
@@ -231,8 +250,8 @@ def _entry_from(row, leg: Leg, header: LedgerTransaction, params: dict, metadata
         metadata=metadata,
         created_at=params["now"],
     )
-    entry.pk, header.pk, wallet.current_balance, entry.usable_after, entry.pending_after, wallet.version = row
-    entry.ledger_transaction = header
+    entry.pk, entry.ledger_transaction_id, wallet.current_balance, entry.usable_after, entry.pending_after = row[:5]
+    wallet.version = row[5]
     wallet.usable_balance, wallet.pending_balance = entry.usable_after, entry.pending_after
     entry._state.adding = False
     wallet_summary_publish_on_commit(wallet)

@@ -71,7 +71,7 @@ def card_refund_request(
         idempotency_key=idempotency_key,
         description=description[:255],
         metadata=metadata,
-        ledger_transaction=to_card.ledger_transaction,
+        ledger_transaction_id=to_card.ledger_transaction_id,
         next_attempt_at=timezone.now(),
     )
     transaction.on_commit(lambda: _enqueue_send(refund.pk))
