@@ -98,27 +98,29 @@ def background(name: str, command: list[str], *, port: int | None = None, quiet:
         log(f"{name} stopped")
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
 
 
-def _start_services(stack: ExitStack, *, localstripe: bool, for_tests: bool = False) -> bool:
+def start_localstripe(stack: ExitStack, *, port: int, from_scratch: bool = False) -> None:
+    """localstripe on `port` until `stack` closes; STRIPE_API_BASE points at it."""
+    command = [str(BIN_DIR / "localstripe"), "--port", str(port)]
+    if from_scratch:
+        # Every localstripe saves its state to one shared /tmp file; tests must not load
+        # another run's (possibly half-written) state.
+        command.append("--from-scratch")
+    stack.enter_context(background("localstripe", command, port=port, quiet=True))
+    os.environ["STRIPE_API_BASE"] = f"http://127.0.0.1:{port}"
+
+
+def _start_services(stack: ExitStack, *, localstripe: bool) -> bool:
     """Start what the environment lacks; True if localstripe was started here."""
     if not os.environ.get("DATABASE_URL"):
         stack.enter_context(embedded_postgres())
     if localstripe and not os.environ.get("STRIPE_API_BASE"):
-        # Tests take any free port (unless LOCALSTRIPE_PORT says), so a running `make run` or
-        # another test run never collides with them.
-        port = LOCALSTRIPE_PORT if "LOCALSTRIPE_PORT" in os.environ or not for_tests else _free_port()
-        command = [str(BIN_DIR / "localstripe"), "--port", str(port)]
-        if for_tests:
-            # Every localstripe saves its state to one shared /tmp file; tests must not load
-            # another run's (possibly half-written) state.
-            command.append("--from-scratch")
-        stack.enter_context(background("localstripe", command, port=port, quiet=True))
-        os.environ["STRIPE_API_BASE"] = f"http://127.0.0.1:{port}"
+        start_localstripe(stack, port=LOCALSTRIPE_PORT)
         return True
     return False
 
@@ -176,14 +178,22 @@ def run() -> int:
             return 0
 
 
+def _parallel(pytest_args: list[str]) -> list[str]:
+    """One pytest-xdist worker per core (at most 8: tests/parallel.py gives each two of Redis's
+    16 databases), unless the arguments choose (`-n 0` runs in this process)."""
+    chosen = any(arg.startswith(("-n", "--numprocesses", "--dist")) or arg == "no:xdist" for arg in pytest_args)
+    return pytest_args if chosen else ["-n", "auto", "--maxprocesses", "8", "--dist", "worksteal", *pytest_args]
+
+
 def test(pytest_args: list[str]) -> int:
     _stop_on_sigterm()
     with ExitStack() as stack:
-        _start_services(stack, localstripe=True, for_tests=True)
+        # Each test process starts its own localstripe (tests/parallel.py).
+        _start_services(stack, localstripe=False)
         # Test data need not survive a crash: commits (thousands, with the transactional tests)
         # stop waiting for the WAL flush. libpq reads PGOPTIONS, so helper processes follow too.
         env = {**os.environ, "PGOPTIONS": f"{os.environ.get('PGOPTIONS', '')} -c synchronous_commit=off".strip()}
-        pytest = subprocess.Popen([sys.executable, "-m", "pytest", *pytest_args], env=env)
+        pytest = subprocess.Popen([sys.executable, "-m", "pytest", *_parallel(pytest_args)], env=env)
         while True:
             try:
                 return pytest.wait()

@@ -302,7 +302,7 @@ def test_manual_seeding_follows_the_organizers_order():
     event = soon_event(check_in_minutes=0)
     players = players_joined(event, 3)
     seeding_apply(event_id=event.pk, actor=event.organizer, method="registration")  # the entries exist now
-    order = list(Entry.objects.filter(event=event).order_by("-pk").values_list("pk", flat=True))
+    order = [entry_of(player).pk for player in reversed(players)]
 
     seeding_apply(event_id=event.pk, actor=event.organizer, method="manual", order=order)
 

@@ -24,7 +24,9 @@ def entries_sync(event: Event) -> None:
     if event.status not in NOT_STARTED:
         return
     Entry.objects.filter(event=event).exclude(registration__status=Registration.Status.CONFIRMED).delete()
-    missing = Registration.objects.filter(event=event, status=Registration.Status.CONFIRMED, entry__isnull=True)
+    missing = Registration.objects.filter(
+        event=event, status=Registration.Status.CONFIRMED, entry__isnull=True
+    ).order_by("created_at", "pk")  # entries numbered in registration order, whatever the plan
     Entry.objects.bulk_create(Entry(event=event, registration=registration) for registration in missing)
 
 
