@@ -1,6 +1,8 @@
+import logging
+
 import pytest
 from django.core.cache import cache
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -27,6 +29,45 @@ def _fast_and_isolated(settings):
     cache.clear()
     yield
     cache.clear()
+
+
+def _run_commit_hook(func, robust: bool) -> None:
+    if not robust:
+        func()
+        return
+    try:
+        func()
+    except Exception:
+        logging.getLogger("django.db.backends.base").exception("Error calling %s in on_commit()", func.__qualname__)
+
+
+@pytest.fixture
+def commit_hooks_run(db, monkeypatch):
+    """On-commit callbacks run when the code's outermost atomic block ends, as after a real
+    COMMIT, inside the test's rolled-back transaction. Far cheaper than `transaction=True`
+    (which truncates every table after each test); keep that for tests where other threads or
+    processes must see the rows."""
+    default = connections[DEFAULT_DB_ALIAS]
+    test_depth = len(default.atomic_blocks)
+    original_exit = transaction.Atomic.__exit__
+    original_on_commit = type(default).on_commit
+
+    def atomic_exit(self, exc_type, exc_value, traceback):
+        result = original_exit(self, exc_type, exc_value, traceback)
+        if len(default.atomic_blocks) == test_depth and not default.needs_rollback:
+            while default.run_on_commit:
+                _, func, robust = default.run_on_commit.pop(0)
+                _run_commit_hook(func, robust)
+        return result
+
+    def on_commit(self, func, robust=False):
+        if self is default and len(self.atomic_blocks) == test_depth:
+            _run_commit_hook(func, robust)  # outside the code's transactions: autocommit runs it now
+        else:
+            original_on_commit(self, func, robust)
+
+    monkeypatch.setattr(transaction.Atomic, "__exit__", atomic_exit)
+    monkeypatch.setattr(type(default), "on_commit", on_commit)
 
 
 @pytest.fixture

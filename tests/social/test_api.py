@@ -10,8 +10,8 @@ from social.services import follow_toggle, friend_request_accept, friend_request
 from tests.conftest import bearer_client
 from tests.factories import UserFactory
 
-# Cached profile reads are refreshed when a write commits, so these tests commit for real.
-pytestmark = pytest.mark.django_db(transaction=True)
+# Cached profile reads are refreshed when a write commits: commit_hooks_run runs those refreshes.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("commit_hooks_run")]
 
 API = "/api/v1"
 PROFILE_KEYS = {

@@ -35,7 +35,9 @@ from tests.conftest import bearer_client
 from tests.factories import TEST_PASSWORD, EventFactory, UserFactory
 
 # Bans act when they commit (sessions, sockets, cache versions), so these tests commit for real.
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("plain_static_storage")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("plain_static_storage", "commit_hooks_run")]
+# Sockets served in other threads, or racing threads, must see committed rows.
+REAL_COMMITS = pytest.mark.django_db(transaction=True)
 
 SAME_ORIGIN = (b"origin", b"http://127.0.0.1")
 TIMEOUT = 5
@@ -151,6 +153,7 @@ async def close_code_after(path: str, action, *, headers=None) -> int | None:
     return output["code"]
 
 
+@REAL_COMMITS
 def test_a_ban_closes_the_players_open_websockets(moderator, troll):
     # given the player's app connected with a token
     token = RefreshToken.for_user(troll).access_token
@@ -161,6 +164,7 @@ def test_a_ban_closes_the_players_open_websockets(moderator, troll):
     assert code == CLOSE_ACCOUNT_DISABLED
 
 
+@REAL_COMMITS
 def test_a_ban_closes_an_event_page_socket_opened_with_the_session_cookie(moderator, troll):
     # given the player's browser listening to an event page
     event = EventFactory()
@@ -174,6 +178,7 @@ def test_a_ban_closes_an_event_page_socket_opened_with_the_session_cookie(modera
     assert code == CLOSE_ACCOUNT_DISABLED
 
 
+@REAL_COMMITS
 def test_other_players_sockets_stay_open(moderator, troll):
     bystander_token = RefreshToken.for_user(UserFactory()).access_token
 
@@ -239,6 +244,7 @@ def test_a_player_let_back_in_by_hand_can_be_banned_again(moderator, troll):
     assert Sanction.objects.get(pk=second.pk).lifted_at is None
 
 
+@REAL_COMMITS
 def test_two_moderators_banning_at_once_make_one_ban(moderator, troll):
     # given two moderators pressing "ban" at the same moment
     other = UserFactory(is_staff=True)

@@ -22,7 +22,9 @@ from tests.factories import EventFactory, UserFactory
 from tournaments.services.registrations import registration_join
 
 # Counts and relationships are cached and refreshed when writes commit, so these tests commit for real.
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("plain_static_storage")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("plain_static_storage", "commit_hooks_run")]
+# Sockets served in other threads, or racing threads, must see committed rows.
+REAL_COMMITS = pytest.mark.django_db(transaction=True)
 
 FRIENDS_URL = "/friends/"
 SEARCH_URL = "/players/"
@@ -187,6 +189,7 @@ def test_only_the_requester_cancels_and_only_while_pending(ana, ben):
     assert Friendship.objects.get(pk=friendship.pk).status == "rejected"
 
 
+@REAL_COMMITS
 def test_a_cancel_racing_an_accept_leaves_one_outcome(ana, ben):
     def run(barrier, answer, **kwargs) -> str:
         try:

@@ -18,7 +18,7 @@ from social.services import (
 from tests.factories import UserFactory
 
 # Cached reads are refreshed when a write commits, so these tests commit for real.
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("commit_hooks_run")]
 
 
 @pytest.fixture
