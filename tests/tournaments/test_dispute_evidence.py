@@ -96,8 +96,9 @@ def body(response) -> bytes:
         ("notes.png", b"just some text, renamed to look like a screenshot", "image/png"),
         ("photo.heic", b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic", "image/heic"),
         ("empty-ish.png", b"\x89P", "image/png"),
+        ("empty.png", b"", "image/png"),
     ],
-    ids=["html", "svg-with-script", "text-renamed-png", "heic-is-not-mp4", "truncated-signature"],
+    ids=["html", "svg-with-script", "text-renamed-png", "heic-is-not-mp4", "truncated-signature", "empty"],
 )
 def test_anything_but_the_allowed_formats_is_refused_and_nothing_is_stored(
     reported, media, name, content, content_type

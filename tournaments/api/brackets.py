@@ -304,8 +304,11 @@ class MatchDisputeApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         reason = serializers.CharField(max_length=4000)
+        # An empty file is just another file that is none of the allowed kinds (`unsupported_file`).
         evidence = serializers.FileField(
-            required=False, help_text="PNG, JPEG, WebP, GIF, PDF or MP4, told by its bytes; anything else is refused."
+            required=False,
+            allow_empty_file=True,
+            help_text="PNG, JPEG, WebP, GIF, PDF or MP4, told by its bytes; anything else is refused.",
         )
 
     @extend_schema(
