@@ -190,6 +190,9 @@ def test_a_stranger_or_an_anonymous_visitor_gets_404(reported):
         assert refused.json()["code"] == "not_found"
         assert session_client(stranger).get(page_url).status_code == 404
     assert APIClient().get(api_url).status_code == 404
+    forged = APIClient()
+    forged.credentials(HTTP_AUTHORIZATION="Bearer not-a-token")
+    assert forged.get(api_url).status_code == 401
     assert Client().get(page_url).status_code == 404
     assert bearer_client(current.event.organizer).get("/api/v1/disputes/999999/evidence").status_code == 404
 
@@ -209,6 +212,7 @@ def test_evidence_url_is_null_without_a_file_and_in_the_schema(reported):
     assert "evidence_url" in dispute_schema["required"]
     evidence_operation = schema["paths"]["/api/v1/disputes/{dispute_id}/evidence"]["get"]
     assert set(evidence_operation["responses"]["200"]["content"]) == set(SAMPLES)
+    assert {"401", "404"} <= set(evidence_operation["responses"])
     assert (
         "unsupported_file"
         in schema["paths"]["/api/v1/matches/{match_id}/disputes"]["post"]["responses"]["400"]["description"]

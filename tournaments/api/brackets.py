@@ -352,6 +352,7 @@ class DisputeEvidenceApi(APIView):
         operation_id="dispute_evidence",
         responses={
             **{(200, kind.content_type): OpenApiTypes.BINARY for kind in evidence.KINDS},
+            401: ERRORS["401"],
             404: _error("`not_found`: no such dispute or file, or the caller is not involved."),
         },
     )
