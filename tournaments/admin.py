@@ -307,15 +307,29 @@ class MatchReportInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("reported_by")
 
 
+def evidence_link(dispute: Dispute) -> str:
+    """A download link through the guarded view (never the storage URL), or why there is none."""
+    if dispute.evidence_quarantined_at is not None:
+        return "Quarantined (not an allowed file type)"
+    if not dispute.evidence:
+        return "-"
+    url = reverse("tournaments:dispute_evidence", args=[dispute.pk])
+    return format_html('<a href="{}" download>Download the file</a>', url)
+
+
 class DisputeInline(ReadOnlyInline):
     model = Dispute
-    fields = ("status", "opened_by", "reason", "evidence", "resolution", "resolved_by", "resolved_at")
+    fields = ("status", "opened_by", "reason", "evidence_file", "resolution", "resolved_by", "resolved_at")
     readonly_fields = fields
     show_change_link = True
     ordering = ("-created_at",)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("opened_by", "resolved_by")
+
+    @admin.display(description="Evidence")
+    def evidence_file(self, dispute: Dispute) -> str:
+        return evidence_link(dispute)
 
 
 @admin.register(Match)
@@ -438,10 +452,7 @@ class DisputeAdmin(ReadOnlyAdmin):
 
     @admin.display(description="Evidence")
     def evidence_link(self, dispute: Dispute) -> str:
-        if not dispute.evidence:
-            return "-"
-        url = reverse("tournaments:dispute_evidence", args=[dispute.pk])
-        return format_html('<a href="{}" target="_blank" rel="noopener">Open the file</a>', url)
+        return evidence_link(dispute)
 
     @admin.display(description="")
     def resolve_link(self, dispute: Dispute) -> str:

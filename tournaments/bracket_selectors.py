@@ -373,6 +373,24 @@ def dispute_get(*, dispute_id: int) -> Dispute | None:
     )
 
 
+def dispute_evidence_get(*, user, dispute_id: int) -> Dispute | None:
+    """The dispute, if `user` may see its evidence: the organizer, staff or a player of the match."""
+    if user is None or not user.is_authenticated:
+        return None
+    dispute = dispute_get(dispute_id=dispute_id)
+    if dispute is None:
+        return None
+    match = dispute.match
+    if user.is_staff or match.event.organizer_id == user.pk or plays_in(match, user):
+        return dispute
+    return None
+
+
+def dispute_ids_with_evidence() -> list[int]:
+    """Every dispute that has a stored file, oldest first (for `quarantine_evidence`)."""
+    return list(Dispute.objects.exclude(evidence="").order_by("pk").values_list("pk", flat=True))
+
+
 # --- Organizer's page
 
 

@@ -6,12 +6,10 @@ reports, disputes (evidence files are served only to the people involved) and th
 organizer's resolutions; the manage page holds check-in, seeding and the start.
 """
 
-from pathlib import Path
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -20,6 +18,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from driftwood.core.exceptions import DomainError
 from tournaments import bracket_selectors
+from tournaments.evidence import evidence_response
+from tournaments.exceptions import UnsupportedFile
 from tournaments.forms import (
     DisputeForm,
     ResolveForm,
@@ -181,6 +181,9 @@ def match_dispute_view(request, match_id: int):
     except ValidationError as exc:
         form.add_error(None, exc.messages)
         return _render_match(request, match, dispute_form=form, status=400)
+    except UnsupportedFile as exc:
+        form.add_error("evidence", exc.message)
+        return _render_match(request, match, dispute_form=form, status=400)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -232,19 +235,10 @@ def match_reopen_view(request, match_id: int):
 @require_GET
 def dispute_evidence(request, dispute_id: int):
     """The evidence file, for the organizer, staff and the match's players only; 404 for anyone else."""
-    dispute = bracket_selectors.dispute_get(dispute_id=dispute_id)
-    user = request.user
-    if dispute is None or not dispute.evidence or not user.is_authenticated:
+    dispute = bracket_selectors.dispute_evidence_get(user=request.user, dispute_id=dispute_id)
+    response = evidence_response(dispute) if dispute is not None else None
+    if response is None:
         raise Http404("No such file.")
-    match = dispute.match
-    if not (user.is_staff or match.event.organizer_id == user.pk or bracket_selectors.plays_in(match, user)):
-        raise Http404("No such file.")
-    try:
-        handle = dispute.evidence.open("rb")
-    except FileNotFoundError:
-        raise Http404("No such file.") from None
-    response = FileResponse(handle, filename=Path(dispute.evidence.name).name)
-    response["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -92,3 +92,10 @@ class InvalidScore(DomainError):
 class DisputeAlreadyOpen(Conflict):
     code = "dispute_open"
     default_message = "This match already has an open dispute."
+
+
+class UnsupportedFile(DomainError):
+    """400: an upload whose bytes are none of the allowed formats (tournaments/evidence.py)."""
+
+    code = "unsupported_file"
+    default_message = "Upload an image (PNG, JPEG, GIF, WebP), a PDF or an MP4 video."

@@ -1,7 +1,6 @@
 """Browser forms for the tournament pages. They check input; the services enforce the rules again."""
 
 from decimal import Decimal
-from pathlib import Path
 
 from django import forms
 from django.conf import settings
@@ -10,6 +9,8 @@ from django.core.exceptions import ValidationError
 from driftwood.accounts.forms import ServiceErrorsMixin
 from driftwood.accounts.models import USERNAME_PATTERN
 from tournaments import selectors
+from tournaments.evidence import kind_of_file
+from tournaments.exceptions import UnsupportedFile
 from tournaments.models import Event
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -252,34 +253,9 @@ class ResolveForm(ScoreForm):
     )
 
 
-# Evidence is served back to the players, so only formats a browser shows safely are taken,
-# recognised by their first bytes rather than by the name or the type the browser claims.
-EVIDENCE_TYPES = {
-    ".png": "PNG image",
-    ".jpg": "JPEG image",
-    ".jpeg": "JPEG image",
-    ".gif": "GIF image",
-    ".webp": "WebP image",
-    ".pdf": "PDF",
-    ".mp4": "MP4 video",
-}
-
-
-def evidence_kind(head: bytes) -> str | None:
-    """The EVIDENCE_TYPES label the file's first bytes say it is, or None."""
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "PNG image"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "JPEG image"
-    if head.startswith((b"GIF87a", b"GIF89a")):
-        return "GIF image"
-    if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
-        return "WebP image"
-    if head.startswith(b"%PDF-"):
-        return "PDF"
-    if head[4:8] == b"ftyp":
-        return "MP4 video"
-    return None
+# Evidence is recognised by its first bytes (tournaments/evidence.py), never by its name or the
+# type the browser claims; the picker only suggests the matching extensions.
+EVIDENCE_ACCEPT = ".png,.jpg,.jpeg,.gif,.webp,.pdf,.mp4"
 
 
 class DisputeForm(forms.Form):
@@ -292,7 +268,7 @@ class DisputeForm(forms.Form):
         label="Evidence",
         required=False,
         help_text="A screenshot, PDF or MP4 clip, up to {limit}. Only the organizer, staff and the players see it.",
-        widget=forms.ClearableFileInput(attrs={"accept": ",".join(EVIDENCE_TYPES)}),
+        widget=forms.ClearableFileInput(attrs={"accept": EVIDENCE_ACCEPT}),
     )
 
     def __init__(self, *args, **kwargs):
@@ -311,12 +287,8 @@ class DisputeForm(forms.Form):
             return None
         if upload.size > settings.DISPUTE_EVIDENCE_MAX_BYTES:
             raise ValidationError(f"The file is too large: evidence is limited to {self.size_limit_text()}.")
-        extension = Path(upload.name).suffix.lower()
-        upload.seek(0)
-        kind = evidence_kind(upload.read(16))
-        upload.seek(0)
-        if extension not in EVIDENCE_TYPES or kind is None or EVIDENCE_TYPES[extension] != kind:
-            raise ValidationError("Upload an image (PNG, JPEG, GIF, WebP), a PDF or an MP4 video.")
+        if kind_of_file(upload) is None:
+            raise ValidationError(UnsupportedFile.default_message, code=UnsupportedFile.code)
         return upload
 
 

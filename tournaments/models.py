@@ -474,6 +474,11 @@ class Dispute(models.Model):
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     reason = models.TextField()
     evidence = models.FileField(upload_to=dispute_evidence_path, blank=True)
+    # What the file's bytes say it is (tournaments/evidence.py); blank without a file, and for
+    # files stored before the check until `manage.py quarantine_evidence` has looked at them.
+    evidence_type = models.CharField(max_length=40, blank=True)
+    # Set when a stored file failed the check: it was moved under quarantine/ and is never served.
+    evidence_quarantined_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     resolution = models.TextField(blank=True)
     resolved_by = models.ForeignKey(
@@ -490,6 +495,15 @@ class Dispute(models.Model):
 
     def __str__(self) -> str:
         return f"Dispute on {self.match} ({self.status})"
+
+    @property
+    def has_servable_evidence(self) -> bool:
+        """A file that was not quarantined (the serving view checks its bytes again on every read)."""
+        return bool(self.evidence) and self.evidence_quarantined_at is None
+
+    @property
+    def evidence_is_image(self) -> bool:
+        return self.has_servable_evidence and self.evidence_type.startswith("image/")
 
 
 class PrizePayout(models.Model):

@@ -1,5 +1,8 @@
 """Steps the browser tests share."""
 
+from concurrent.futures import ThreadPoolExecutor
+
+from django.db import connections
 from playwright.sync_api import expect
 
 from tests.factories import TEST_PASSWORD
@@ -26,3 +29,16 @@ def type_card(page, *, postal_code: str, number: str = THREE_D_SECURE_CARD) -> N
     card.get_by_placeholder("exp_year").fill("34")
     card.get_by_placeholder("cvc").fill("123")
     card.get_by_placeholder("postal_code").fill(postal_code)
+
+
+def elsewhere(work) -> None:
+    """Run service calls from another thread: broadcasts after commit cannot run on Playwright's loop thread."""
+
+    def run():
+        try:
+            work()
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(run).result()

@@ -8,19 +8,17 @@ results as they happen, without a reload. With no dispute window the prize is pa
 completes, and the champion finds it in their wallet.
 """
 
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.conf import global_settings
-from django.db import connections
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests import services
 from tests.e2e.conftest import DESKTOP
-from tests.e2e.helpers import log_in
+from tests.e2e.helpers import elsewhere, log_in
 from tests.factories import EventFactory, UserFactory, funded_wallet
 from tournaments.models import Entry, Event, Match, PrizePayout
 from tournaments.services.checkin import entry_check_in
@@ -56,19 +54,6 @@ def bracket_server(transactional_db):
     )
     yield url
     services.stop(process)
-
-
-def elsewhere(work) -> None:
-    """Run service calls from another thread: broadcasts after commit cannot run on Playwright's loop thread."""
-
-    def run():
-        try:
-            work()
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(run).result()
 
 
 def new_context(browser_context):

@@ -285,6 +285,7 @@ class TestDisputes:
             "status": "open",
             "reason": "The score is wrong.",
             "has_evidence": True,
+            "evidence_url": f"http://testserver/api/v1/disputes/{dispute.pk}/evidence",
         }
         assert dispute.opened_by == current.entry_b.registration.user
         assert (self.media / dispute.evidence.name).read_bytes()[:4] == b"\x89PNG"

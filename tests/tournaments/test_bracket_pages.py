@@ -391,7 +391,13 @@ def test_evidence_over_the_size_limit_is_refused(client, settings, tmp_path):
 
 @pytest.mark.parametrize(
     ("name", "content"),
-    [("notes.txt", b"just text"), ("proof.png", b"<script>alert(1)</script>"), ("clip.exe", PNG)],
+    [
+        ("notes.txt", b"just text"),
+        ("proof.png", b"<script>alert(1)</script>"),
+        ("clip.exe", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00"),
+        ("x.html", b"<!doctype html><script>document.title = 'pwned'</script>"),
+        ("x.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'),
+    ],
 )
 def test_evidence_must_be_an_image_pdf_or_mp4(client, settings, tmp_path, name, content):
     settings.MEDIA_ROOT = tmp_path
@@ -403,6 +409,27 @@ def test_evidence_must_be_an_image_pdf_or_mp4(client, settings, tmp_path, name, 
     assert response.status_code == 400
     assert "Upload an image (PNG, JPEG, GIF, WebP), a PDF or an MP4 video." in page_of(response)
     assert not Dispute.objects.exists()
+    assert not any(tmp_path.rglob("*.*"))
+
+
+@pytest.mark.parametrize("name", ["clip.exe", "x.html"])
+def test_evidence_is_told_by_its_bytes_not_its_name(client, settings, tmp_path, name):
+    settings.MEDIA_ROOT = tmp_path
+    event, _players = started_event(4)
+    semifinal = match(event, "W1-1")
+
+    response, _ = dispute_with_evidence(event, semifinal, SimpleUploadedFile(name, PNG, "text/html"))
+
+    # the PNG is taken as the PNG it is, stored and shown under that type only
+    assert response.status_code == 302
+    dispute = Dispute.objects.get()
+    assert dispute.evidence.name.endswith(f"/{name.split('.')[0]}.png")
+    assert dispute.evidence_type == "image/png"
+    served = client_for(event.organizer).get(f"/events/disputes/{dispute.pk}/evidence/")
+    assert served["Content-Type"] == "image/png"
+    assert served["Content-Disposition"] == f'attachment; filename="dispute-{dispute.pk}-evidence.png"'
+    organizer_page = page_of(client_for(event.organizer).get(match_url(semifinal)))
+    assert f'<img src="/events/disputes/{dispute.pk}/evidence/"' in organizer_page
 
 
 def test_a_dispute_without_a_file_is_fine_and_a_second_one_is_refused(client):

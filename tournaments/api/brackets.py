@@ -1,16 +1,19 @@
 """Brackets: check in, start, list matches, report and resolve scores."""
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.permissions import IsAuthenticatedOrReadOnly
+from rest_framework.permissions import AllowAny, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from driftwood.core.exceptions import NotFound
 from driftwood.core.pagination import PagePagination
 from driftwood.core.schema import ERRORS, ErrorSerializer
-from tournaments import selectors
+from tournaments import bracket_selectors, evidence, selectors
 from tournaments.api.events import NOT_FOUND, NOT_ORGANIZER, require_visible_event
 from tournaments.models import Dispute, Entry, Event, Match
 from tournaments.services import checkin, matches, seeding, start
@@ -269,32 +272,54 @@ class MatchReopenApi(APIView):
         return _match_response(match_id)
 
 
+class DisputeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    match_id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=Dispute.Status.choices)
+    reason = serializers.CharField()
+    has_evidence = serializers.SerializerMethodField()
+    evidence_url = serializers.SerializerMethodField(
+        help_text="Where the organizer, staff and the match's players download the file (a session or a bearer "
+        "token); null without a file, or once the file was quarantined."
+    )
+
+    def get_has_evidence(self, dispute: Dispute) -> bool:
+        return dispute.has_servable_evidence
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_evidence_url(self, dispute: Dispute) -> str | None:
+        if not dispute.has_servable_evidence:
+            return None
+        path = reverse("dispute-evidence", args=[dispute.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+
 class MatchDisputeApi(APIView):
     """A player of the match disputes its result: `reason`, and optionally an `evidence` file
-    (multipart; images, PDF or video up to DISPUTE_EVIDENCE_MAX_BYTES). The organizer is told."""
+    (multipart, up to DISPUTE_EVIDENCE_MAX_BYTES): PNG, JPEG, WebP, GIF, PDF or MP4, recognised
+    from the file's bytes, not its name or declared type. The organizer is told."""
 
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
     class InputSerializer(serializers.Serializer):
         reason = serializers.CharField(max_length=4000)
-        evidence = serializers.FileField(required=False)
-
-    class OutputSerializer(serializers.Serializer):
-        id = serializers.IntegerField()
-        match_id = serializers.IntegerField()
-        status = serializers.ChoiceField(choices=Dispute.Status.choices)
-        reason = serializers.CharField()
-        has_evidence = serializers.SerializerMethodField()
-
-        def get_has_evidence(self, dispute: Dispute) -> bool:
-            return bool(dispute.evidence)
+        # An empty file is just another file that is none of the allowed kinds (`unsupported_file`).
+        evidence = serializers.FileField(
+            required=False,
+            allow_empty_file=True,
+            help_text="PNG, JPEG, WebP, GIF, PDF or MP4, told by its bytes; anything else is refused.",
+        )
 
     @extend_schema(
         operation_id="match_dispute",
         request={"multipart/form-data": InputSerializer},
         responses={
-            201: OutputSerializer,
-            400: _error("`invalid` (no reason, evidence too large)."),
+            201: DisputeSerializer,
+            400: _error(
+                "`invalid` (no reason, evidence too large); `unsupported_file` (the evidence's bytes are not "
+                "PNG, JPEG, WebP, GIF, PDF or MP4)."
+            ),
             403: _error("`permission_denied`: not a player of this match."),
             404: MATCH_NOT_FOUND,
             409: _error("`dispute_open` (one is already open), `match_not_playable` (no result yet)."),
@@ -305,7 +330,38 @@ class MatchDisputeApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         dispute = matches.dispute_open(match_id=match_id, actor=request.user, **data.validated_data)
-        return Response(self.OutputSerializer(dispute).data, status=status.HTTP_201_CREATED)
+        return Response(DisputeSerializer(dispute, context={"request": request}).data, status=status.HTTP_201_CREATED)
+
+
+class IgnoreAcceptNegotiation(DefaultContentNegotiation):
+    """The file answers in its own type whatever the client accepts (errors stay JSON)."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class DisputeEvidenceApi(APIView):
+    """The dispute's evidence file, for the organizer, staff and the match's players (404 for anyone
+    else, signed in or not). Always a download (`Content-Disposition: attachment`) of the type its
+    bytes show, with `X-Content-Type-Options: nosniff` and `Content-Security-Policy: sandbox`."""
+
+    permission_classes = [AllowAny]
+    content_negotiation_class = IgnoreAcceptNegotiation
+
+    @extend_schema(
+        operation_id="dispute_evidence",
+        responses={
+            **{(200, kind.content_type): OpenApiTypes.BINARY for kind in evidence.KINDS},
+            401: ERRORS["401"],
+            404: _error("`not_found`: no such dispute or file, or the caller is not involved."),
+        },
+    )
+    def get(self, request, dispute_id: int):
+        dispute = bracket_selectors.dispute_evidence_get(user=request.user, dispute_id=dispute_id)
+        response = evidence.evidence_response(dispute) if dispute is not None else None
+        if response is None:
+            raise NotFound("No such file.")
+        return response
 
 
 class EntryListSerializer(EntryRefSerializer):

@@ -24,6 +24,7 @@ urlpatterns = [
     *api_path("matches/<int:match_id>/resolve", brackets.MatchResolveApi.as_view(), name="match-resolve"),
     *api_path("matches/<int:match_id>/reopen", brackets.MatchReopenApi.as_view(), name="match-reopen"),
     *api_path("matches/<int:match_id>/disputes", brackets.MatchDisputeApi.as_view(), name="match-disputes"),
+    *api_path("disputes/<int:dispute_id>/evidence", brackets.DisputeEvidenceApi.as_view(), name="dispute-evidence"),
     *api_path("teams", teams.TeamListCreateApi.as_view(), name="team-list"),
     *api_path("teams/<int:team_id>", teams.TeamDetailApi.as_view(), name="team-detail"),
     *api_path("teams/<int:team_id>/members", teams.TeamMemberAddApi.as_view(), name="team-members"),

@@ -22,12 +22,14 @@ from tournaments.brackets import (
     standings_compute,
     standings_placements,
 )
+from tournaments.evidence import kind_of_file, stored_name
 from tournaments.exceptions import (
     DisputeAlreadyOpen,
     InvalidScore,
     InvalidStatus,
     MatchNotPlayable,
     ReopenRefused,
+    UnsupportedFile,
 )
 from tournaments.models import Dispute, Entry, Event, Match, MatchReport, RegistrationMember, Stage
 from tournaments.services.bracket_build import elimination_bracket, match_results, swiss_next_round
@@ -329,9 +331,14 @@ def dispute_open(*, match_id: int, actor, reason: str, evidence=None) -> Dispute
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": ["Say what is wrong with the result."]})
-    if evidence is not None and evidence.size > settings.DISPUTE_EVIDENCE_MAX_BYTES:
-        limit = settings.DISPUTE_EVIDENCE_MAX_BYTES // (1024 * 1024)
-        raise ValidationError({"evidence": [f"Evidence files are limited to {limit} MB."]})
+    kind = None
+    if evidence is not None:
+        if evidence.size > settings.DISPUTE_EVIDENCE_MAX_BYTES:
+            limit = settings.DISPUTE_EVIDENCE_MAX_BYTES // (1024 * 1024)
+            raise ValidationError({"evidence": [f"Evidence files are limited to {limit} MB."]})
+        kind = kind_of_file(evidence)
+        if kind is None:
+            raise UnsupportedFile(errors={"evidence": [UnsupportedFile.default_message]})
     with transaction.atomic():
         event, match = _locked(match_id)
         if not _plays_in(match, actor):
@@ -342,8 +349,9 @@ def dispute_open(*, match_id: int, actor, reason: str, evidence=None) -> Dispute
         if Dispute.objects.filter(match=match, status=Dispute.Status.OPEN).exists():
             raise DisputeAlreadyOpen()
         dispute = Dispute(match=match, opened_by=actor, reason=reason)
-        if evidence is not None:
-            dispute.evidence.save(evidence.name, evidence, save=False)
+        if kind is not None:
+            dispute.evidence.save(stored_name(evidence.name, kind), evidence, save=False)
+            dispute.evidence_type = kind.content_type
         dispute.save()
         if match.status == Status.REPORTED:
             match.status = Status.DISPUTED
