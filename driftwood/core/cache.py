@@ -16,6 +16,8 @@ changed meanwhile without the cache hearing of it (a stale session after a log-o
 summary, an old generation number), and Redis may have come back with its data.
 """
 
+from django.conf import settings
+from django.core.cache import caches
 from django_redis.cache import RedisCache
 
 from driftwood.core import redis_outage
@@ -27,7 +29,6 @@ class FailSoftRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, {**params, "OPTIONS": {**params.get("OPTIONS", {}), "IGNORE_EXCEPTIONS": False}})
         self._purge_patterns = tuple(params.get("OPTIONS", {}).get("PURGE_AFTER_OUTAGE", ()))
-        redis_outage.on_recovery(f"cache:{server}:{self.key_prefix}", self.purge_after_outage)
 
     @property
     def strict(self) -> RedisCache:
@@ -88,3 +89,13 @@ class FailSoftRedisCache(RedisCache):
         if result is _MISSING:
             raise ValueError(f"Key {key!r} not found (Redis is unreachable)")
         return result
+
+
+def _purge_after_outage() -> None:
+    for alias in settings.CACHES:
+        backend = caches[alias]
+        if isinstance(backend, FailSoftRedisCache):
+            backend.purge_after_outage()
+
+
+redis_outage.on_recovery("caches", _purge_after_outage)
