@@ -12,6 +12,9 @@ live socket's heartbeat) finds the ones that did so, so that "offline" is still 
 close: presence changes far too often to be a PostgreSQL write, and losing it only shows
 "last seen: unknown".
 
+While Redis is unreachable, `online()` says nobody is and `last_seen()` does not know (pages keep
+working); the socket-side calls raise, and the socket is closed with a reconnect hint.
+
 Without Redis (embedded mode: one process, local-memory cache) the same operations run on the
 cache API under a lock, which is exact within that process.
 """
@@ -26,6 +29,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from chat.models import RoomMember
+from driftwood.core import redis_outage
 
 LAST_SEEN_DAYS = 90
 SWEEP_BATCH = 500
@@ -219,7 +223,9 @@ def online(user_ids) -> set[int]:
     if redis is None:
         now = time.time()
         return {user_id for user_id in user_ids if _local_entries(user_id, now)}
-    flags = redis.eval(_ONLINE, len(user_ids), *(cache.make_key(_user_key(user_id)) for user_id in user_ids))
+    keys = [cache.make_key(_user_key(user_id)) for user_id in user_ids]
+    # Redis down: nobody counts as online (their sockets are closed meanwhile anyway).
+    flags = redis_outage.call("presence.online", [0] * len(keys), lambda: redis.eval(_ONLINE, len(keys), *keys))
     return {user_id for user_id, flag in zip(user_ids, flags, strict=True) if flag}
 
 
@@ -239,7 +245,10 @@ def connection_count(user_id: int) -> int:
 def last_seen(user_id: int) -> datetime | None:
     """When the user last had a socket open (their latest heartbeat while online), or None if unknown."""
     redis = _redis()
-    raw = redis.get(cache.make_key(_last_seen_key(user_id))) if redis else cache.get(_last_seen_key(user_id))
+    if redis is None:
+        raw = cache.get(_last_seen_key(user_id))
+    else:
+        raw = redis_outage.call("presence.last_seen", None, lambda: redis.get(cache.make_key(_last_seen_key(user_id))))
     return datetime.fromtimestamp(float(raw), tz=UTC) if raw is not None else None
 
 

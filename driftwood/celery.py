@@ -3,13 +3,31 @@
 import os
 
 from celery import Celery, Task
+from celery.backends.redis import RedisBackend
 from celery.schedules import crontab
 from kombu import Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "driftwood.settings")
 
+
+class SendOnlyRedisBackend(RedisBackend):
+    """The Redis result backend, minus the subscription to each task's result when it is sent.
+
+    Nothing here waits on a result it sent (AsyncResult.get() still subscribes when called). The
+    subscription made every send from a web process hold a result channel open, and with Redis
+    down it made each send retry for about 20 s before failing.
+    """
+
+    def on_task_call(self, producer, task_id):
+        return {}
+
+
 app = Celery("driftwood")
 app.config_from_object("django.conf:settings", namespace="CELERY")
+app.loader.override_backends = {
+    "redis": f"{__name__}:SendOnlyRedisBackend",
+    "rediss": f"{__name__}:SendOnlyRedisBackend",
+}
 app.conf.update(
     task_queues=(Queue("high"), Queue("default"), Queue("low")),
     task_default_queue="default",

@@ -105,20 +105,30 @@ AUTH_USER_MODEL = "accounts.User"
 
 # --- Redis: cache, sessions, rate limits, presence, channel layer, Celery broker.
 REDIS_URL = env.str("REDIS_URL", default="")
+# Redis down is survived (driftwood/core/redis_outage.py): calls give up after this timeout, and
+# after a failure the process skips Redis for the retry interval before trying it again.
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=1.0)
+REDIS_OUTAGE_RETRY_SECONDS = env.float("REDIS_OUTAGE_RETRY_SECONDS", default=2.0)
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            "BACKEND": "driftwood.core.cache.FailSoftRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="driftwood"),
-            "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
+            "OPTIONS": {
+                "CLIENT_CLASS": "django_redis.client.DefaultClient",
+                "SOCKET_CONNECT_TIMEOUT": REDIS_SOCKET_TIMEOUT,
+                "SOCKET_TIMEOUT": REDIS_SOCKET_TIMEOUT,
+                # Derived from rows that may change while Redis is down: deleted when it returns.
+                "PURGE_AFTER_OUTAGE": ["gen:*", "wallet:*", "django.contrib.sessions.cached_db*"],
+            },
         }
     }
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                "hosts": [{"address": REDIS_URL, "socket_connect_timeout": REDIS_SOCKET_TIMEOUT}],
                 "prefix": env.str("CHANNEL_LAYER_PREFIX", default="driftwood"),
             },
         }

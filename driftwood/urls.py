@@ -3,7 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from driftwood.core import views as core_views
-from driftwood.core.health import healthz
+from driftwood.core.health import healthz, readyz
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("social.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("api/v1/", include("driftwood.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -6,6 +6,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from driftwood.core import ratelimit, redis_outage
 from tests import services
 from tests.factories import UserFactory
 from tests.wallet.bank_support import FakeBank
@@ -24,10 +25,14 @@ def pytest_runtest_call(item):
 
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings):
-    """Cheap password hashing, and no rate-limit counters carried between tests."""
+    """Cheap password hashing, and no rate-limit counters or Redis outage carried between tests."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    redis_outage.reset()
+    ratelimit.local_windows.clear()
     cache.clear()
     yield
+    redis_outage.reset()
+    ratelimit.local_windows.clear()
     cache.clear()
 
 

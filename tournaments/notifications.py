@@ -6,12 +6,11 @@ from collections.abc import Iterable
 from decimal import Decimal
 from functools import partial
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.db import transaction
 from django.urls import reverse
 
 from driftwood.accounts.models import User
+from driftwood.core import redis_outage
 from driftwood.core.money import format_money
 from driftwood.notifications.services import email_send, notifications_create_many
 from tournaments.models import Event, ParticipantPayment, Registration
@@ -25,9 +24,7 @@ def event_group(event_id: int) -> str:
 
 
 def _broadcast(event_id: int, payload: dict) -> None:
-    layer = get_channel_layer()
-    if layer is not None:
-        async_to_sync(layer.group_send)(event_group(event_id), {"type": "event.update", **payload})
+    redis_outage.group_send(event_group(event_id), {"type": "event.update", **payload})
 
 
 def _counts(event_id: int) -> dict:
@@ -56,10 +53,11 @@ def registration_changed(registration: Registration) -> None:
 
     event = registration.event
     _broadcast_on_commit(event.pk, change="registration", registration_id=registration.pk, status=event.status)
-    transaction.on_commit(partial(tasks.organizer_notify.delay, registration_id=registration.pk))
+    transaction.on_commit(partial(redis_outage.enqueue, tasks.organizer_notify, registration_id=registration.pk))
     transaction.on_commit(
         partial(
-            tasks.activity_log.delay,
+            redis_outage.enqueue,
+            tasks.activity_log,
             user_id=registration.registered_by_id,
             action=registration.status,
             event_id=event.pk,

@@ -4,8 +4,6 @@ Live messages, typing and presence travel over the WebSocket (`chat.consumers`);
 endpoints give apps and the room page what a socket cannot: the inbox and older history.
 """
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
@@ -16,6 +14,7 @@ from rest_framework.views import APIView
 from chat import selectors, services
 from chat.presence import chat_group
 from chat.selectors import HISTORY_MAX
+from driftwood.core import redis_outage
 from driftwood.core.pagination import PagePagination
 from driftwood.core.schema import ErrorSerializer
 
@@ -38,9 +37,7 @@ ROOM_ID = OpenApiParameter(
 
 def _broadcast_read(*, room_id: str, user_id: int, up_to: int) -> None:
     """Open sockets in the room get a `read` frame, as if the reader had sent one over their socket."""
-    layer = get_channel_layer()
-    if layer is not None:
-        async_to_sync(layer.group_send)(chat_group(room_id), {"type": "chat.read", "user_id": user_id, "up_to": up_to})
+    redis_outage.group_send(chat_group(room_id), {"type": "chat.read", "user_id": user_id, "up_to": up_to})
 
 
 class ChatRoomSerializer(serializers.Serializer):

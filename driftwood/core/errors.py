@@ -13,6 +13,7 @@ from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
+from driftwood.core import redis_outage
 from driftwood.core.exceptions import DomainError
 
 logger = logging.getLogger("driftwood.api")
@@ -40,6 +41,7 @@ DEFAULT_MESSAGES = {
     429: "Too many requests.",
     500: "Internal server error.",
 }
+UNAVAILABLE_MESSAGE = "A service this needs is briefly unavailable; nothing was changed. Try again in a moment."
 # 401 codes raised by our authentication classes pass through unchanged.
 AUTH_CODES = {"not_authenticated", "token_expired", "token_invalid", "invalid_credentials"}
 
@@ -133,5 +135,10 @@ def api_exception_handler(exc, context):
         body = error_body(path=path, status_code=status_code, message=str(message), code=code)
         return Response(body, status=status_code, headers=headers)
 
+    if redis_outage.is_outage(exc):
+        # Whatever could not run without Redis rolled back with the exception: try again shortly.
+        redis_outage.failed(f"{request.method} {path}", exc)
+        body = error_body(path=path, status_code=503, message=UNAVAILABLE_MESSAGE, code="service_unavailable")
+        return Response(body, status=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "5"})
     logger.exception("Unhandled exception in %s %s", request.method, path, exc_info=exc)
     return Response(error_body(path=path, status_code=500), status=status.HTTP_500_INTERNAL_SERVER_ERROR)

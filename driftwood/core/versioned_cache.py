@@ -8,12 +8,18 @@ reader's fill is a compare-and-set, so the highest version always wins whatever 
 Values are JSON-serialisable dicts. On Redis the compare-and-set is one Lua script (atomic
 across processes); the local-memory cache of the embedded mode is one process, so a lock
 suffices there.
+
+While Redis is unreachable (driftwood.core.redis_outage) a read is a miss and a write is dropped;
+the summaries are deleted when it answers again (PURGE_AFTER_OUTAGE), as a dropped write leaves an
+older version behind.
 """
 
 import json
 import threading
 
 from django.core.cache import cache
+
+from driftwood.core import redis_outage
 
 _SET_IF_NEWER = """
 local current = redis.call('GET', KEYS[1])
@@ -40,7 +46,7 @@ def get(key: str) -> dict | None:
     redis = _redis()
     if redis is None:
         return cache.get(key)
-    raw = redis.get(cache.make_key(key))
+    raw = redis_outage.call("versioned_cache.get", None, lambda: redis.get(cache.make_key(key)))
     return json.loads(raw) if raw is not None else None
 
 
@@ -49,7 +55,13 @@ def set_if_newer(key: str, value: dict, *, version: int, ttl: int) -> bool:
     value = {**value, "version": version}
     redis = _redis()
     if redis is not None:
-        return bool(redis.eval(_SET_IF_NEWER, 1, cache.make_key(key), json.dumps(value), version, ttl))
+        stored = redis_outage.call(
+            "versioned_cache.set_if_newer",
+            0,
+            lambda: redis.eval(_SET_IF_NEWER, 1, cache.make_key(key), json.dumps(value), version, ttl),
+            write=True,
+        )
+        return bool(stored)
     with _local_lock:
         current = cache.get(key)
         if current is not None and current["version"] >= version:

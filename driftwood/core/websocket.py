@@ -1,7 +1,16 @@
-"""Origin checks for WebSockets that protect browsers without locking out mobile apps."""
+"""WebSocket plumbing shared by every consumer: origin checks that protect browsers without locking
+out mobile apps, the per-player group, and closing with a reconnect hint when Redis is down."""
+
+import asyncio
+import json
+import logging
 
 from channels.security.websocket import OriginValidator
 from django.conf import settings
+
+from driftwood.core import redis_outage
+
+logger = logging.getLogger("driftwood.websocket")
 
 
 class BrowserOriginValidator(OriginValidator):
@@ -27,6 +36,15 @@ def AllowedHostsBrowserOriginValidator(application):  # noqa: N802 - named like 
 
 # The server ended this player's sockets: their account was banned or suspended.
 CLOSE_ACCOUNT_DISABLED = 4403
+# The server cannot reach Redis (the channel layer) for now: reconnect later, backing off.
+CLOSE_UNAVAILABLE = 4503
+UNAVAILABLE_RETRY_AFTER_SECONDS = 5
+UNAVAILABLE_FRAME = {
+    "type": "error",
+    "code": "unavailable",
+    "message": "Live updates are briefly unavailable. Reconnecting shortly.",
+    "retry_after": UNAVAILABLE_RETRY_AFTER_SECONDS,
+}
 
 
 def user_group(user_id: int) -> str:
@@ -40,7 +58,46 @@ class UserSocketMixin:
 
     The group is added to `groups`, which Channels joins before `connect()` and leaves on
     disconnect, so consumers only list this mixin first among their bases.
+
+    When Redis cannot be reached (joining a group, receiving from the layer, sending to a group, or
+    presence), the socket is not failed with 1011: it gets an `error` frame with code `unavailable`
+    and `retry_after` (seconds), then is closed with 4503 (accepted first if it was not yet, so
+    that browsers see the code). Clients reconnect with a growing, jittered delay.
     """
+
+    async def __call__(self, scope, receive, send):
+        seen = set()  # types of the messages sent and received so far
+
+        async def tracked_receive():
+            message = await receive()
+            seen.add(message["type"])
+            return message
+
+        async def tracked_send(message):
+            seen.add(message["type"])
+            await send(message)
+
+        try:
+            await super().__call__(scope, tracked_receive, tracked_send)
+        except Exception as exc:
+            if not redis_outage.is_outage(exc):
+                raise
+            redis_outage.failed("websocket", exc)
+            if not seen & {"websocket.close", "websocket.disconnect"}:
+                if "websocket.accept" not in seen:
+                    await send({"type": "websocket.accept"})
+                await send({"type": "websocket.send", "text": json.dumps(UNAVAILABLE_FRAME)})
+                await send({"type": "websocket.close", "code": CLOSE_UNAVAILABLE})
+            await self._clean_up_unavailable()
+
+    async def _clean_up_unavailable(self):
+        """Let the consumer stop its own tasks; its Redis clean-up fails meanwhile (entries expire)."""
+        try:
+            async with asyncio.timeout(2 * settings.REDIS_SOCKET_TIMEOUT):
+                await self.disconnect(CLOSE_UNAVAILABLE)
+        except Exception as exc:
+            if not (isinstance(exc, TimeoutError) or redis_outage.is_outage(exc)):
+                logger.exception("socket clean-up failed after Redis became unreachable")
 
     async def websocket_connect(self, message):
         user = self.scope.get("user")

@@ -7,13 +7,17 @@ from functools import partial
 from django.db import transaction
 from django.utils import timezone
 
+from driftwood.core import redis_outage
 from driftwood.notifications.models import Notification
 from driftwood.notifications.tasks import send_email
 
 
 def email_send(*, to: list[str], subject: str, body: str) -> None:
-    """Queue an e-mail once the surrounding transaction commits; a rollback sends nothing."""
-    transaction.on_commit(partial(send_email.delay, to=list(to), subject=subject, body=body))
+    """Queue an e-mail once the surrounding transaction commits; a rollback sends nothing.
+
+    With the broker down the e-mail is lost (logged): the in-app notification, a row, stays.
+    """
+    transaction.on_commit(partial(redis_outage.enqueue, send_email, to=list(to), subject=subject, body=body))
 
 
 def _site_path(url: str) -> str:

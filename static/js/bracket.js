@@ -2,8 +2,9 @@
 // status) changed, and the page re-reads its bracket fragment and swaps it in, so scores and
 // winners appear without a reload. The server stays the only place that draws the bracket.
 //
-// The socket reconnects with a growing delay (1 s doubling to 30 s) and, once back, re-reads the
-// fragment to catch up on anything it missed. Pages work without this script: reload to update.
+// The socket reconnects with a growing, jittered delay (1 s doubling to 30 s; a server that lost
+// Redis closes with 4503 after an `unavailable` frame whose `retry_after` is the least wait) and,
+// once back, re-reads the fragment to catch up on anything it missed. Pages work without this script: reload to update.
 (() => {
   "use strict";
 
@@ -14,6 +15,7 @@
   const RECONNECT_MAX_MS = 30000;
   // The server refused this listener for good (bad token, invisible event): do not retry.
   const FINAL_CLOSE_CODES = new Set([4401, 4404]);
+  const CLOSE_UNAVAILABLE = 4503; // the server lost Redis for now: back off and try again
   const LIVE_CHANGES = new Set(["bracket", "status"]);
 
   const indicator = page.querySelector("[data-live-indicator]");
@@ -69,6 +71,13 @@
   };
 
   let reconnectDelay = RECONNECT_MIN_MS;
+  let retryHintMs = 0;
+  const scheduleReconnect = () => {
+    // Jitter: not every page at once. Never sooner than the server asked.
+    setTimeout(connect, Math.max(reconnectDelay * (0.75 + Math.random() * 0.5), retryHintMs));
+    retryHintMs = 0;
+    reconnectDelay = Math.min(reconnectDelay * 2, RECONNECT_MAX_MS);
+  };
   const connect = () => {
     if (!("WebSocket" in window)) return;
     const scheme = window.location.protocol === "https:" ? "wss" : "ws";
@@ -76,12 +85,12 @@
     try {
       socket = new WebSocket(`${scheme}://${window.location.host}${page.dataset.socketPath}`);
     } catch {
-      setTimeout(connect, reconnectDelay);
-      reconnectDelay = Math.min(reconnectDelay * 2, RECONNECT_MAX_MS);
+      scheduleReconnect();
       return;
     }
+    let opened = false;
     socket.addEventListener("open", () => {
-      reconnectDelay = RECONNECT_MIN_MS;
+      opened = true;
       if (indicator) indicator.hidden = false;
       // Anything that happened between rendering the page (or losing the socket) and subscribing.
       refresh();
@@ -93,13 +102,17 @@
       } catch {
         return;
       }
+      if (update && update.type === "error" && update.code === "unavailable") {
+        retryHintMs = (Number(update.retry_after) || 0) * 1000;
+      }
       if (update && update.type === "event.update" && LIVE_CHANGES.has(update.change)) refresh();
     });
     socket.addEventListener("close", (event) => {
       if (indicator) indicator.hidden = true;
       if (FINAL_CLOSE_CODES.has(event.code)) return;
-      setTimeout(connect, reconnectDelay);
-      reconnectDelay = Math.min(reconnectDelay * 2, RECONNECT_MAX_MS);
+      // A socket that worked starts the backoff afresh; a refusal (4503) keeps it growing.
+      if (opened && event.code !== CLOSE_UNAVAILABLE) reconnectDelay = RECONNECT_MIN_MS;
+      scheduleReconnect();
     });
   };
 

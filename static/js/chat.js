@@ -2,7 +2,9 @@
 // connects to ws/chat/<room_id> (session cookie) for live messages, typing and presence, loads
 // older history when scrolled to the top, and marks the room read while the page is visible.
 //
-// After a drop it reconnects with exponential backoff. On every (re)connect it pages back through
+// After a drop it reconnects with exponential backoff and jitter; a server that cannot reach Redis
+// closes with 4503 after an `unavailable` frame whose `retry_after` (seconds) is the least wait, and
+// the backoff keeps growing through such refusals. On every (re)connect it pages back through
 // the history API from the newest message until it reaches the newest one already shown, so
 // nothing sent while the socket was down is lost; messages are keyed by id, so none shows twice.
 (() => {
@@ -18,6 +20,7 @@
     [4403, "You are no longer in this room."],
   ]);
   const RECONNECT_FIRST_MS = 1000;
+  const CLOSE_UNAVAILABLE = 4503; // the server lost Redis for now: back off and try again
   const RECONNECT_MAX_MS = 30000;
   const TYPING_REPEAT_MS = 2000; // the server forgets a typist after 3 s
   const TYPING_IDLE_MS = 3000;
@@ -235,6 +238,7 @@
   let socket = null;
   let reconnectDelay = RECONNECT_FIRST_MS;
   let reconnectTimer = null;
+  let retryHintMs = 0;
   let finalClose = false;
 
   const isOpen = () => socket !== null && socket.readyState === WebSocket.OPEN;
@@ -275,11 +279,16 @@
       otherReadUpTo = Math.max(otherReadUpTo, frame.up_to);
       updateSeen();
     },
-    error: (frame) => setStatus(frame.message || "That did not work."),
+    error: (frame) => {
+      if (frame.code === "unavailable") retryHintMs = (Number(frame.retry_after) || 0) * 1000;
+      setStatus(frame.message || "That did not work.");
+    },
   };
 
   const scheduleReconnect = () => {
-    const delay = reconnectDelay * (0.75 + Math.random() * 0.5); // jitter: not every page at once
+    // Jitter: not every page at once. Never sooner than the server asked.
+    const delay = Math.max(reconnectDelay * (0.75 + Math.random() * 0.5), retryHintMs);
+    retryHintMs = 0;
     setConnection(`Reconnecting in ${Math.ceil(delay / 1000)} s…`);
     reconnectTimer = setTimeout(connect, delay);
     reconnectDelay = Math.min(reconnectDelay * 2, RECONNECT_MAX_MS);
@@ -293,8 +302,9 @@
     }
     const scheme = window.location.protocol === "https:" ? "wss" : "ws";
     socket = new WebSocket(`${scheme}://${window.location.host}${page.dataset.socketPath}`);
+    let opened = false;
     socket.addEventListener("open", async () => {
-      reconnectDelay = RECONNECT_FIRST_MS;
+      opened = true;
       setConnection("Live", true);
       setStatus("");
       try {
@@ -323,6 +333,8 @@
         setStatus(FINAL_CLOSE_CODES.get(event.code));
         return;
       }
+      // A socket that worked starts the backoff afresh; a refusal (4503) keeps it growing.
+      if (opened && event.code !== CLOSE_UNAVAILABLE) reconnectDelay = RECONNECT_FIRST_MS;
       scheduleReconnect();
     });
   }

@@ -3,7 +3,8 @@
 //
 // Live count: a WebSocket on ws/events/<id>/ delivers every registration or status change;
 // when it cannot connect (or drops) the page polls GET /api/v1/events/<id> instead and keeps
-// trying to reconnect. On a change the page re-reads its own HTML and swaps in the fresh
+// trying to reconnect, with a growing, jittered delay (a server that lost Redis closes with 4503
+// after an `unavailable` frame whose `retry_after` is the least wait). On a change the page re-reads its own HTML and swaps in the fresh
 // participant list (and, when the status changed, the entry panel): the server stays the
 // only place that renders them.
 //
@@ -19,6 +20,8 @@
   const CONFIRM_POLL_ATTEMPTS = 60;
   // The server refused this listener for good (bad token, invisible event): do not retry.
   const FINAL_CLOSE_CODES = new Set([4401, 4404]);
+  const CLOSE_UNAVAILABLE = 4503; // the server lost Redis for now: back off and try again
+  const RECONNECT_MIN_MS = 1000;
 
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -290,7 +293,14 @@
     pollTimer = null;
   };
 
-  let reconnectDelay = 1000;
+  let reconnectDelay = RECONNECT_MIN_MS;
+  let retryHintMs = 0;
+  const scheduleReconnect = () => {
+    // Jitter: not every page at once. Never sooner than the server asked.
+    setTimeout(connect, Math.max(reconnectDelay * (0.75 + Math.random() * 0.5), retryHintMs));
+    retryHintMs = 0;
+    reconnectDelay = Math.min(reconnectDelay * 2, RECONNECT_MAX_MS);
+  };
   const connect = () => {
     if (!("WebSocket" in window)) {
       startPolling();
@@ -304,8 +314,9 @@
       startPolling();
       return;
     }
+    let opened = false;
     socket.addEventListener("open", () => {
-      reconnectDelay = 1000;
+      opened = true;
       stopPolling();
       if (indicator) indicator.hidden = false;
       // Anything that happened between rendering the page and subscribing.
@@ -318,14 +329,18 @@
       } catch {
         return;
       }
+      if (update && update.type === "error" && update.code === "unavailable") {
+        retryHintMs = (Number(update.retry_after) || 0) * 1000;
+      }
       if (update && update.type === "event.update") apply(update);
     });
     socket.addEventListener("close", (event) => {
       if (indicator) indicator.hidden = true;
       if (FINAL_CLOSE_CODES.has(event.code)) return;
       startPolling();
-      setTimeout(connect, reconnectDelay);
-      reconnectDelay = Math.min(reconnectDelay * 2, RECONNECT_MAX_MS);
+      // A socket that worked starts the backoff afresh; a refusal (4503) keeps it growing.
+      if (opened && event.code !== CLOSE_UNAVAILABLE) reconnectDelay = RECONNECT_MIN_MS;
+      scheduleReconnect();
     });
   };
 
