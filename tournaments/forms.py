@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 
 from driftwood.accounts.forms import ServiceErrorsMixin
 from driftwood.accounts.models import USERNAME_PATTERN
+from driftwood.core.money import MoneyFormField
+from driftwood.core.text import FormTextField
 from tournaments import selectors
 from tournaments.models import Event
 
@@ -30,8 +32,8 @@ class MoneyInput(forms.NumberInput):
         super().__init__(attrs={"inputmode": "decimal", "step": "0.01", "min": "0", "autocomplete": "off"})
 
 
-def ringgit_field(label: str, help_text: str) -> forms.DecimalField:
-    return forms.DecimalField(
+def ringgit_field(label: str, help_text: str) -> MoneyFormField:
+    return MoneyFormField(
         label=label,
         max_digits=12,
         decimal_places=2,
@@ -84,9 +86,9 @@ class PrizeDistributionField(forms.CharField):
 class EventForm(ServiceErrorsMixin, forms.Form):
     """Create or edit a draft. The fields are the API's writable ones."""
 
-    name = forms.CharField(max_length=120)
+    name = FormTextField(max_length=120)
     game = forms.ModelChoiceField(queryset=selectors.games(), empty_label="Choose a game")
-    description = forms.CharField(
+    description = FormTextField(
         label="Rules and details",
         required=False,
         max_length=10_000,
@@ -205,7 +207,7 @@ class CancelEventForm(forms.Form):
 
 
 class TeamForm(forms.Form):
-    name = forms.CharField(label="Team name", max_length=60, strip=True)
+    name = FormTextField(label="Team name", max_length=60, strip=True)
 
 
 class MemberAddForm(forms.Form):
@@ -243,7 +245,7 @@ class ScoreForm(forms.Form):
 
 
 class ResolveForm(ScoreForm):
-    resolution = forms.CharField(
+    resolution = FormTextField(
         label="Resolution",
         required=False,
         max_length=2000,
@@ -283,7 +285,7 @@ def evidence_kind(head: bytes) -> str | None:
 
 
 class DisputeForm(forms.Form):
-    reason = forms.CharField(
+    reason = FormTextField(
         label="What is wrong with the result?",
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),

@@ -26,7 +26,7 @@ DEFAULT_CODES = {
     405: "method_not_allowed",
     406: "not_acceptable",
     409: "conflict",
-    413: "request_too_large",
+    413: "payload_too_large",
     415: "unsupported_media_type",
     429: "rate_limited",
     500: "server_error",
@@ -37,6 +37,7 @@ DEFAULT_MESSAGES = {
     403: "You do not have permission to perform this action.",
     404: "Not found.",
     405: "Method not allowed.",
+    413: "The request body is too large.",
     429: "Too many requests.",
     500: "Internal server error.",
 }

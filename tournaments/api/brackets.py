@@ -2,14 +2,16 @@
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from driftwood.core.exceptions import NotFound
 from driftwood.core.pagination import PagePagination
+from driftwood.core.parsers import DecimalJSONParser
 from driftwood.core.schema import ERRORS, ErrorSerializer
+from driftwood.core.text import TextField
 from tournaments import selectors
 from tournaments.api.events import NOT_FOUND, NOT_ORGANIZER, require_visible_event
 from tournaments.models import Dispute, Entry, Event, Match
@@ -227,7 +229,7 @@ class MatchResolveApi(APIView):
     """
 
     class InputSerializer(ScoreSerializer):
-        resolution = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+        resolution = TextField(multiline=True, required=False, allow_blank=True, max_length=2000)
 
     @extend_schema(
         operation_id="match_resolve",
@@ -273,10 +275,10 @@ class MatchDisputeApi(APIView):
     """A player of the match disputes its result: `reason`, and optionally an `evidence` file
     (multipart; images, PDF or video up to DISPUTE_EVIDENCE_MAX_BYTES). The organizer is told."""
 
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [MultiPartParser, FormParser, DecimalJSONParser]
 
     class InputSerializer(serializers.Serializer):
-        reason = serializers.CharField(max_length=4000)
+        reason = TextField(multiline=True, max_length=4000)
         evidence = serializers.FileField(required=False)
 
     class OutputSerializer(serializers.Serializer):
