@@ -112,6 +112,9 @@ def api_exception_handler(exc, context):
         return _validation_response(path, flatten_errors(detail))
     if isinstance(exc, exceptions.ValidationError):
         return _validation_response(path, flatten_errors(exc.detail))
+    if isinstance(exc, exceptions.ParseError):
+        # A body no JSON client sends (malformed, too deep): worth one line, never a traceback.
+        logger.warning("%s %s refused: %s", request.method, path, exc.detail)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

@@ -11,7 +11,8 @@ Refused, so they are never stored or shown to anyone:
   joiner or non-joiner between two non-ASCII letters or symbols (emoji sequences such as
   a family or a rainbow flag, Indic and Arabic-script joining), and the tag characters of
   a subdivision flag (a black flag followed by tags);
-- line and paragraph separators (U+2028, U+2029) and noncharacters.
+- line and paragraph separators (U+2028, U+2029), noncharacters, and U+FFFD, which stands in for
+  bytes that were not UTF-8 (a page form cannot carry a lone surrogate: it arrives as U+FFFD).
 
 `text_problem` is the rule; `validate_text` / `validate_multiline_text` are Django validators;
 `TextField` (DRF) and `FormTextField` (Django forms) apply them and accept only strings.
@@ -70,6 +71,8 @@ def text_problem(text: str, *, multiline: bool = False) -> str | None:
             return f"Contains a line separator ({_name(char)}): use a plain line break."
         if (category == "Cf" and not _allowed_format(text, index)) or char in INVISIBLE_LETTERS:
             return f"Contains an invisible or text-direction character ({_name(char)})."
+        if char == "\ufffd":
+            return "Contains a character that could not be read (U+FFFD): the text was not sent as UTF-8."
         if 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE:
             return f"Contains a character that is not text ({_name(char)})."
     return None
