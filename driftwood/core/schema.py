@@ -47,12 +47,12 @@ class MoneyFieldExtension(OpenApiSerializerFieldExtension):
 
     def map_serializer_field(self, auto_schema, direction):
         if direction == "request":
+            # (The field's help_text, if any, becomes the description: the rule rides on the branches.)
             return {
                 "oneOf": [
-                    {"type": "string", "pattern": AMOUNT_PATTERN, "example": "100.50"},
-                    {"type": "number", "minimum": 0, "multipleOf": 0.01},
-                ],
-                "description": INPUT_HELP,
+                    {"type": "string", "pattern": AMOUNT_PATTERN, "example": "100.50", "description": INPUT_HELP},
+                    {"type": "number", "minimum": 0, "multipleOf": 0.01, "description": "The same digits, unquoted."},
+                ]
             }
         return {"type": "string", "pattern": OUTPUT_PATTERN, "example": "100.50", "description": "MYR, two decimals"}
 
