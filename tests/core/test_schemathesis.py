@@ -1,6 +1,8 @@
 """Schemathesis against the app in-process (issue 13): every operation of the OpenAPI schema, as an
 anonymous client and as a signed-in player with some data, must answer without a server error,
-with a status the schema declares for it, the content type it declares, and a body that matches.
+with a status the schema declares for it, the content type it declares, and a body that matches;
+and a request the schema forbids (an integer for a string, `null` for a boolean, a value outside an
+enum, a page past the maximum) must be refused, not accepted.
 
 The schema is the one drf-spectacular serves; requests go through Django's WSGI application (all
 middleware included) on the test database. Generation is deterministic (a fixed seed, derandomized
@@ -21,16 +23,24 @@ from rest_framework_simplejwt.tokens import AccessToken
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    negative_data_rejection,
     response_schema_conformance,
     status_code_conformance,
 )
 
 from tests.factories import EventFactory, UserFactory, funded_wallet, team_with_members
+from tournaments.services.registrations import registration_join
 
 # Examples Hypothesis draws per operation in the fuzzing phase (the coverage phase adds its own
 # boundary and negative cases); bounded so both runs together stay well under three minutes.
 MAX_EXAMPLES = 12
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    negative_data_rejection,
+]
 CONFIG = schemathesis.Config.from_dict(
     {
         "seed": 20261213,
@@ -66,12 +76,12 @@ def in_process(settings):
 
 @pytest.fixture
 def player(db):
-    """A player with money, a team, an event of their own and one they entered."""
+    """A player with money, a team, a draft event of their own and another's event they entered."""
     user = UserFactory()
     funded_wallet(user, "500.00")
     team_with_members(user, 3)
     EventFactory(organizer=user, status="draft")
-    EventFactory(organizer=UserFactory())
+    registration_join(event_id=EventFactory().pk, user=user, payment_method="wallet")
     return user
 
 
