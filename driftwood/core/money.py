@@ -60,8 +60,8 @@ def parse_amount(data) -> Decimal:
         text = data.source
     elif isinstance(data, float):
         text = repr(data)  # the shortest exact spelling: 100.5 stays "100.5"
-    elif isinstance(data, (int, str)):
-        text = str(data)
+    elif isinstance(data, (int, str, Decimal)):
+        text = str(data)  # a Decimal with an exponent prints it ("1E+3"), and is refused
     else:
         raise AmountError("invalid")
     if _TOO_PRECISE.match(text):

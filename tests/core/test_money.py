@@ -182,3 +182,13 @@ def test_the_event_form_refuses_such_entry_fees_and_prize_pools(raw):
 
     assert not form.is_valid()
     assert form.errors["entry_fee"] and form.errors["prize_pool"]
+
+
+def test_python_callers_get_the_same_rule():
+    field = MoneyField()
+
+    assert field.run_validation(Decimal("10.5")) == Decimal("10.50")
+    assert field.run_validation(10) == Decimal("10.00")
+    for bad in (Decimal("1E+3"), Decimal("-1"), 1e20, True):
+        with pytest.raises(ValidationError):
+            field.run_validation(bad)
