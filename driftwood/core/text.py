@@ -94,24 +94,6 @@ def _normalize_newlines(value: str) -> str:
     return value.replace("\r\n", "\n")
 
 
-class TextField(serializers.CharField):
-    """A string a person wrote: only JSON strings (no number or boolean turned into text), and
-    `text_problem`'s rule. `multiline=True` allows line breaks and tabs (CRLF becomes LF)."""
-
-    default_error_messages = {"invalid": "Enter text (a string)."}
-
-    def __init__(self, *, multiline: bool = False, **kwargs):
-        self.multiline = multiline
-        super().__init__(**kwargs)
-        self.validators.append(validate_multiline_text if multiline else validate_text)
-
-    def to_internal_value(self, data) -> str:
-        if not isinstance(data, str):
-            self.fail("invalid")
-        value = super().to_internal_value(data)
-        return _normalize_newlines(value) if self.multiline else value
-
-
 class StrictCharField(serializers.CharField):
     """Only JSON strings, for text nobody is shown (passwords, tokens): no number turned into text."""
 
@@ -121,6 +103,20 @@ class StrictCharField(serializers.CharField):
         if not isinstance(data, str):
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+class TextField(StrictCharField):
+    """A string a person wrote: only JSON strings (no number or boolean turned into text), and
+    `text_problem`'s rule. `multiline=True` allows line breaks and tabs (CRLF becomes LF)."""
+
+    def __init__(self, *, multiline: bool = False, **kwargs):
+        self.multiline = multiline
+        super().__init__(**kwargs)
+        self.validators.append(validate_multiline_text if multiline else validate_text)
+
+    def to_internal_value(self, data) -> str:
+        value = super().to_internal_value(data)
+        return _normalize_newlines(value) if self.multiline else value
 
 
 class FormTextField(forms.CharField):
