@@ -12,7 +12,6 @@ Players are not sent their own presence or typing frames.
 """
 
 import asyncio
-import json
 import logging
 
 from asgiref.sync import sync_to_async
@@ -28,7 +27,7 @@ from chat.models import ChatRoom, RoomMember
 from chat.push import member_ids
 from chat.services import can_access, clean_text, message_post, room_for, room_mark_read
 from chat.tasks import message_posted
-from driftwood.core import ratelimit
+from driftwood.core import parsers, ratelimit
 from driftwood.core.websocket import UserSocketMixin
 
 logger = logging.getLogger("driftwood.chat")
@@ -128,8 +127,8 @@ class ChatConsumer(UserSocketMixin, AsyncJsonWebsocketConsumer):
         if self.room_id is None:
             return  # refused sockets take no frames
         try:
-            content = json.loads(text_data) if text_data is not None else None
-        except ValueError:
+            content = parsers.loads(text_data) if text_data is not None else None
+        except parsers.MalformedJSON:
             content = None
         if not isinstance(content, dict):
             await self._error("invalid", 'Send a JSON object with a "type".')

@@ -16,6 +16,7 @@ from django.utils import timezone
 from chat.cache import reader_changed_on_commit, room_changed_on_commit
 from chat.exceptions import CannotMessage, InvalidMessage, RoomNotFound
 from chat.models import MESSAGE_MAX_LENGTH, ArchivedChatMessage, ChatMessage, ChatRoom, RoomMember
+from driftwood.core.text import text_problem
 from social import selectors as social_selectors
 from tournaments.models import Event, Registration, RegistrationMember, Team, TeamMember
 
@@ -122,11 +123,16 @@ def rooms_ensure_for(*, user_id: int) -> None:
 
 
 def clean_text(text) -> str:
+    """A message as stored: trimmed, 1 to MESSAGE_MAX_LENGTH characters, and within the site's
+    text rule (`driftwood.core.text`: no control, invisible or text-direction characters)."""
     if not isinstance(text, str):
         raise InvalidMessage("A message is text.")
-    text = text.strip()
+    text = text.strip().replace("\r\n", "\n")
     if not 1 <= len(text) <= MESSAGE_MAX_LENGTH:
         raise InvalidMessage(f"A message is 1 to {MESSAGE_MAX_LENGTH} characters.")
+    problem = text_problem(text, multiline=True)
+    if problem:
+        raise InvalidMessage(problem)
     return text
 
 

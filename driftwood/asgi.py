@@ -11,9 +11,12 @@ django_asgi_app = get_asgi_application()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from driftwood.accounts.channels_auth import TokenOrSessionAuthMiddlewareStack  # noqa: E402
+from driftwood.core.daphne_bodies import leave_request_bodies_to_django  # noqa: E402
 from driftwood.core.embedded_beat import embedded_beat_start  # noqa: E402
 from driftwood.core.websocket import AllowedHostsBrowserOriginValidator  # noqa: E402
 from driftwood.routing import websocket_urlpatterns  # noqa: E402
+
+leave_request_bodies_to_django()
 
 application = ProtocolTypeRouter(
     {

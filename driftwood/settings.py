@@ -50,6 +50,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "driftwood.core.middleware.RequestLogMiddleware",
+    "driftwood.core.middleware.RequestBodyGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "driftwood.core.csp.SiteCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

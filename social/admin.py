@@ -14,6 +14,7 @@ from django.utils.html import format_html, format_html_join
 
 from driftwood.core.admin import ReadOnlyAdminMixin
 from driftwood.core.exceptions import DomainError
+from driftwood.core.text import FormTextField
 from social.models import Follow, Friendship, Report, Sanction
 from social.moderation import (
     MAX_SUSPENSION_DAYS,
@@ -33,7 +34,7 @@ class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(
+    reason = FormTextField(
         label="Reason", max_length=2000, widget=forms.Textarea(attrs={"rows": 3, "cols": 60}), strip=True
     )
 

@@ -2,6 +2,7 @@
 
 from django import forms
 
+from driftwood.core.text import FormTextField
 from social.models import Report
 
 
@@ -35,7 +36,7 @@ class ReportForm(forms.Form):
     reason = forms.ChoiceField(
         label="Why are you reporting this player?", choices=Report.Reason.choices, widget=forms.RadioSelect
     )
-    description = forms.CharField(
+    description = FormTextField(
         label="What happened?",
         max_length=Report._meta.get_field("description").max_length,
         required=False,

@@ -22,6 +22,7 @@ from django.utils.html import format_html
 from driftwood.core.admin import ReadOnlyAdminMixin
 from driftwood.core.exceptions import DomainError
 from driftwood.core.money import format_money
+from driftwood.core.text import FormTextField
 from tournaments.models import (
     Dispute,
     Entry,
@@ -405,7 +406,7 @@ class DisputeStatusFilter(admin.SimpleListFilter):
 class ResolveForm(forms.Form):
     score_a = forms.IntegerField(label="Score A", min_value=0, max_value=999)
     score_b = forms.IntegerField(label="Score B", min_value=0, max_value=999)
-    resolution = forms.CharField(
+    resolution = FormTextField(
         label="Resolution",
         required=False,
         max_length=2000,

@@ -3,6 +3,7 @@
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from driftwood.core.parsers import JSONFramesMixin
 from driftwood.core.websocket import UserSocketMixin
 from tournaments import selectors
 from tournaments.notifications import event_group
@@ -16,7 +17,7 @@ def _can_see(user, event_id: int) -> bool:
     return selectors.events_visible_to(user).filter(pk=event_id).exists()
 
 
-class EventUpdatesConsumer(UserSocketMixin, AsyncJsonWebsocketConsumer):
+class EventUpdatesConsumer(UserSocketMixin, JSONFramesMixin, AsyncJsonWebsocketConsumer):
     """Joins group `event_{id}` and forwards every `event.update` as a JSON frame. Listen-only.
 
     The socket is accepted before it is refused, so that browsers see the close code: 4401 for

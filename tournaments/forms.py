@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 
 from driftwood.accounts.forms import ServiceErrorsMixin
 from driftwood.accounts.models import USERNAME_PATTERN
+from driftwood.core.money import MoneyFormField
+from driftwood.core.text import FormTextField
 from tournaments import selectors
 from tournaments.evidence import kind_of_file
 from tournaments.exceptions import UnsupportedFile
@@ -31,8 +33,8 @@ class MoneyInput(forms.NumberInput):
         super().__init__(attrs={"inputmode": "decimal", "step": "0.01", "min": "0", "autocomplete": "off"})
 
 
-def ringgit_field(label: str, help_text: str) -> forms.DecimalField:
-    return forms.DecimalField(
+def ringgit_field(label: str, help_text: str) -> MoneyFormField:
+    return MoneyFormField(
         label=label,
         max_digits=12,
         decimal_places=2,
@@ -85,9 +87,9 @@ class PrizeDistributionField(forms.CharField):
 class EventForm(ServiceErrorsMixin, forms.Form):
     """Create or edit a draft. The fields are the API's writable ones."""
 
-    name = forms.CharField(max_length=120)
+    name = FormTextField(max_length=120)
     game = forms.ModelChoiceField(queryset=selectors.games(), empty_label="Choose a game")
-    description = forms.CharField(
+    description = FormTextField(
         label="Rules and details",
         required=False,
         max_length=10_000,
@@ -206,7 +208,7 @@ class CancelEventForm(forms.Form):
 
 
 class TeamForm(forms.Form):
-    name = forms.CharField(label="Team name", max_length=60, strip=True)
+    name = FormTextField(label="Team name", max_length=60, strip=True)
 
 
 class MemberAddForm(forms.Form):
@@ -244,7 +246,7 @@ class ScoreForm(forms.Form):
 
 
 class ResolveForm(ScoreForm):
-    resolution = forms.CharField(
+    resolution = FormTextField(
         label="Resolution",
         required=False,
         max_length=2000,
@@ -259,7 +261,7 @@ EVIDENCE_ACCEPT = ".png,.jpg,.jpeg,.gif,.webp,.pdf,.mp4"
 
 
 class DisputeForm(forms.Form):
-    reason = forms.CharField(
+    reason = FormTextField(
         label="What is wrong with the result?",
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),

@@ -20,6 +20,7 @@ from django.utils.html import format_html
 from driftwood.core.admin import ReadOnlyAdminMixin
 from driftwood.core.exceptions import DomainError
 from driftwood.core.money import format_money
+from driftwood.core.text import FormTextField
 from wallet.models import CardRefund, LedgerEntry, LedgerTransaction, StripeEvent, TopUp, Wallet, Withdrawal
 from wallet.services.card_refunds import card_refund_retry
 from wallet.services.withdrawals import withdrawal_approve, withdrawal_payout_retry, withdrawal_reject
@@ -211,7 +212,7 @@ class PayoutFilter(admin.SimpleListFilter):
 
 
 class ApproveForm(forms.Form):
-    override_reason = forms.CharField(
+    override_reason = FormTextField(
         label="Override reason",
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
@@ -225,7 +226,7 @@ class ApproveForm(forms.Form):
 
 
 class RejectForm(forms.Form):
-    reason = forms.CharField(
+    reason = FormTextField(
         label="Reason",
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),

@@ -3,7 +3,8 @@
 from django import forms
 from django.conf import settings
 
-from driftwood.core.money import format_money
+from driftwood.core.money import MoneyFormField, format_money
+from driftwood.core.text import FormTextField
 from wallet.models import LedgerEntry
 
 ACCOUNT_NUMBER_HELP = "10 to 18 digits. We store it encrypted and only ever show the last 4."
@@ -16,7 +17,7 @@ def _ringgit(amount) -> str:
     return text[:-3] if text.endswith(".00") else text
 
 
-class AmountField(forms.DecimalField):
+class AmountField(MoneyFormField):
     """Ringgit with at most two decimal places, typed on a phone's decimal keypad."""
 
     def __init__(self, *, min_value, max_value, label: str, noun: str, **kwargs):
@@ -92,7 +93,7 @@ class AccountNumberField(forms.RegexField):
 
 class BankAccountForm(WalletPageForm):
     id_prefix = "bank"
-    bank_name = forms.CharField(
+    bank_name = FormTextField(
         label="Bank",
         max_length=255,
         widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "e.g. Maybank"}),

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from driftwood.accounts import services
 from driftwood.accounts.models import USERNAME_PATTERN, User
 from driftwood.core.exceptions import InvalidCredentials, RateLimited
+from driftwood.core.text import FormTextField
 
 USERNAME_HELP = "3-30 characters: letters, digits and underscores."
 
@@ -30,7 +31,7 @@ class SignUpForm(ServiceErrorsMixin, forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}),
     )
     email = forms.EmailField(max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    display_name = forms.CharField(
+    display_name = FormTextField(
         max_length=User._meta.get_field("display_name").max_length,
         required=False,
         help_text="The name other players see. Defaults to your username.",
@@ -91,7 +92,7 @@ class LoginForm(forms.Form):
 
 
 class ProfileForm(ServiceErrorsMixin, forms.Form):
-    display_name = forms.CharField(
+    display_name = FormTextField(
         max_length=User._meta.get_field("display_name").max_length,
         required=False,
         help_text="The name other players see. Leave it empty to show your username.",

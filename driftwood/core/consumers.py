@@ -1,9 +1,10 @@
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from driftwood.core.parsers import JSONFramesMixin
 from driftwood.core.websocket import UserSocketMixin
 
 
-class HealthConsumer(UserSocketMixin, AsyncJsonWebsocketConsumer):
+class HealthConsumer(UserSocketMixin, JSONFramesMixin, AsyncJsonWebsocketConsumer):
     """/ws/health: proves the WebSocket stack (and its authentication) end to end."""
 
     async def connect(self):

@@ -27,7 +27,7 @@ DEFAULT_CODES = {
     405: "method_not_allowed",
     406: "not_acceptable",
     409: "conflict",
-    413: "request_too_large",
+    413: "payload_too_large",
     415: "unsupported_media_type",
     429: "rate_limited",
     500: "server_error",
@@ -38,6 +38,7 @@ DEFAULT_MESSAGES = {
     403: "You do not have permission to perform this action.",
     404: "Not found.",
     405: "Method not allowed.",
+    413: "The request body is too large.",
     429: "Too many requests.",
     500: "Internal server error.",
 }
@@ -113,6 +114,9 @@ def api_exception_handler(exc, context):
         return _validation_response(path, flatten_errors(detail))
     if isinstance(exc, exceptions.ValidationError):
         return _validation_response(path, flatten_errors(exc.detail))
+    if isinstance(exc, exceptions.ParseError):
+        # A body no JSON client sends (malformed, too deep): worth one line, never a traceback.
+        logger.warning("%s %s refused: %s", request.method, path, exc.detail)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

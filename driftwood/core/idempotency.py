@@ -18,6 +18,7 @@ should `then` fail, the key is forgotten so that a retry starts afresh.
 
 import hashlib
 import json
+import re
 from functools import wraps
 
 from django.db import connection, transaction
@@ -30,6 +31,9 @@ from driftwood.core.models import IdempotencyKey
 
 HEADER = "Idempotency-Key"
 REPLAY_HEADER = "Idempotent-Replayed"
+# 1-255 printable ASCII characters, not starting or ending with a space (servers strip those).
+KEY_PATTERN = r"^[!-~]([ -~]{0,253}[!-~])?$"
+_KEY = re.compile(KEY_PATTERN)
 
 
 class _RollBack(Exception):
@@ -40,8 +44,8 @@ class _RollBack(Exception):
 
 
 def _validated_key(raw: str) -> str:
-    if not 1 <= len(raw) <= 255 or not raw.isprintable():
-        raise ValidationError({HEADER: ["Must be 1-255 printable characters."]})
+    if not _KEY.match(raw):
+        raise ValidationError({HEADER: ["Must be 1-255 printable ASCII characters."]})
     return raw
 
 

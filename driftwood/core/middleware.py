@@ -1,12 +1,22 @@
-"""Request logging, the API error envelope for responses Django itself produces, API time zone."""
+"""Request logging, the request-body guard, the API error envelope for responses Django itself
+produces, API time zone."""
 
 import logging
 import time
 from datetime import UTC
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.core.exceptions import (
+    BadRequest,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
+from django.http import Http404, HttpResponse
+from django.http.multipartparser import MultiPartParserError
+from django.template import loader
 from django.utils import timezone
 
 from driftwood.core.errors import error_response
@@ -40,6 +50,56 @@ class RequestLogMiddleware:
             " slow" if duration > settings.SLOW_REQUEST_SECONDS else "",
         )
         return response
+
+
+FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+MALFORMED = (MultiPartParserError, TooManyFieldsSent, TooManyFilesSent, BadRequest, SuspiciousOperation, ValueError)
+
+
+class RequestBodyGuardMiddleware:
+    """Reads every request body once, up front, so that no view or middleware meets a bad one.
+
+    Over DATA_UPLOAD_MAX_MEMORY_SIZE (for forms: their fields; uploaded files go to disk) -> 413
+    `payload_too_large`; a form body that cannot be parsed, or one with nothing in it under
+    /api/ -> 400 `invalid`. The API answers with the envelope, pages with an error page; each
+    refusal is logged once, here. JSON itself is checked by `core.parsers` when a view reads it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        refusal = self._check(request)
+        if refusal is None:
+            return self.get_response(request)
+        status_code, message = refusal
+        logger.warning("%s %s refused: %s", request.method, request.path, message)
+        if request.path.startswith(API_PREFIX):
+            response = error_response(request, status_code, message=message)
+        else:
+            # A bare context, as for the 500 page: nothing here may read the request's body again.
+            page = loader.render_to_string("request_refused.html", {"status": status_code, "message": message})
+            response = HttpResponse(page, status=status_code)
+        response._has_been_logged = True  # not again by django.request
+        return response
+
+    @staticmethod
+    def _check(request) -> tuple[int, str] | None:
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return None
+        try:
+            if request.method == "POST" and request.content_type in FORM_TYPES:
+                request.POST  # noqa: B018 (parses the form; files stream to temporary files)
+                has_body = int(request.META.get("CONTENT_LENGTH") or 0) > 0
+                if has_body and request.path.startswith(API_PREFIX) and not request.POST and not request.FILES:
+                    return 400, "The request body is an empty form."
+            else:
+                request.body  # noqa: B018 (reads it, within DATA_UPLOAD_MAX_MEMORY_SIZE)
+        except RequestDataTooBig:
+            return 413, f"The request body is over the limit of {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes."
+        except MALFORMED:
+            return 400, "The request body is malformed."
+        return None
 
 
 def _is_json(response) -> bool:

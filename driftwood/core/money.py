@@ -1,9 +1,11 @@
 """Money: Decimal ringgit with two places, as JSON strings. Never a float."""
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+import re
+from decimal import ROUND_HALF_UP, Decimal
 
+from django import forms
+from django.core.exceptions import ValidationError
 from django.db import models
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 CURRENCY = "MYR"
@@ -24,18 +26,62 @@ def money_field(**kwargs) -> models.DecimalField:
     return models.DecimalField(max_digits=12, decimal_places=2, **kwargs)
 
 
-@extend_schema_field(
-    {"type": "string", "pattern": r"^-?\d+\.\d{2}$", "example": "100.50", "description": "MYR, two decimals"}
-)
+# The contract's input rule: ASCII digits, at most two decimals; no sign, space, exponent or
+# other script's digits. A JSON number must be spelled the same way.
+AMOUNT_PATTERN = r"^[0-9]+(\.[0-9]{1,2})?$"
+OUTPUT_PATTERN = r"^-?[0-9]+\.[0-9]{2}$"
+_AMOUNT = re.compile(AMOUNT_PATTERN)
+_TOO_PRECISE = re.compile(r"^[0-9]+\.[0-9]{3,}$")
+INPUT_HELP = 'MYR: "10", "10.5", "10.50" or the same digits as a JSON number (no sign, exponent or spaces).'
+
+
+class JSONNumber(Decimal):
+    """A JSON number with a fractional part or exponent, exact, keeping how it was spelled."""
+
+    source: str
+
+    def __new__(cls, text: str):
+        number = super().__new__(cls, text)
+        number.source = text
+        return number
+
+
+class AmountError(ValueError):
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def parse_amount(data) -> Decimal:
+    """`AMOUNT_PATTERN`'s digits (a string, an int, or a JSON number) -> Decimal; AmountError else."""
+    if isinstance(data, bool):
+        raise AmountError("invalid")
+    if isinstance(data, JSONNumber):
+        text = data.source
+    elif isinstance(data, float):
+        text = repr(data)  # the shortest exact spelling: 100.5 stays "100.5"
+    elif isinstance(data, (int, str, Decimal)):
+        text = str(data)  # a Decimal with an exponent prints it ("1E+3"), and is refused
+    else:
+        raise AmountError("invalid")
+    if _TOO_PRECISE.match(text):
+        raise AmountError("precision")
+    if not _AMOUNT.match(text):
+        raise AmountError("invalid")
+    amount = Decimal(text)
+    if amount > MAX_AMOUNT:
+        raise AmountError("too_large")
+    return amount
+
+
 class MoneyField(serializers.Field):
-    """Accepts "100.50" or 100.5; refuses >2 places, NaN, infinity and (by default) <= 0."""
+    """Accepts "100.50", "100.5", "100" or the number 100.5; refuses more than two places, signs,
+    exponents, spaces, NaN, infinity, non-ASCII digits and (by default) zero."""
 
     default_error_messages = {
-        "invalid": 'Enter an amount such as "100.50".',
-        "not_finite": "Enter a finite amount.",
+        "invalid": 'Enter an amount such as "100.50": digits with at most two decimals, no sign or exponent.',
         "precision": "Use at most two decimal places.",
         "not_positive": "The amount must be greater than zero.",
-        "negative": "The amount cannot be negative.",
         "too_large": "The amount is too large.",
         "min_value": "The amount must be at least {limit}.",
         "max_value": "The amount must be at most {limit}.",
@@ -48,23 +94,12 @@ class MoneyField(serializers.Field):
         super().__init__(**kwargs)
 
     def to_internal_value(self, data) -> Decimal:
-        if isinstance(data, bool) or not isinstance(data, (str, int, float, Decimal)):
-            self.fail("invalid")
         try:
-            # repr() of a float is its shortest exact spelling, so 100.5 stays 100.5.
-            amount = Decimal(repr(data)) if isinstance(data, float) else Decimal(str(data).strip())
-        except InvalidOperation:
-            self.fail("invalid")
-        if not amount.is_finite():
-            self.fail("not_finite")
-        if abs(amount) > MAX_AMOUNT:
-            self.fail("too_large")
-        if amount != amount.quantize(CENTS, rounding=ROUND_HALF_UP):
-            self.fail("precision")
+            amount = parse_amount(data)
+        except AmountError as exc:
+            self.fail(exc.code)
         if self.positive and amount <= 0:
             self.fail("not_positive")
-        if amount < 0:
-            self.fail("negative")
         if self.min_value is not None and amount < self.min_value:
             self.fail("min_value", limit=format_money(self.min_value))
         if self.max_value is not None and amount > self.max_value:
@@ -73,3 +108,19 @@ class MoneyField(serializers.Field):
 
     def to_representation(self, value) -> str:
         return format_money(value)
+
+
+class MoneyFormField(forms.DecimalField):
+    """The page-form counterpart of `MoneyField`: the same strict digits, then DecimalField's bounds."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return parse_amount(value)
+        except AmountError as exc:
+            raise ValidationError(
+                self.error_messages["max_decimal_places" if exc.code == "precision" else "invalid"],
+                code="max_decimal_places" if exc.code == "precision" else "invalid",
+                params={"max": self.decimal_places},
+            ) from None

@@ -14,10 +14,8 @@ def _positive_int(request, name: str, default: int, maximum: int | None = None) 
     raw = request.query_params.get(name)
     if raw in (None, ""):
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        value = 0
+    # ASCII digits only: int() would also take "+5", " 5", "5_0" and other scripts' digits.
+    value = int(raw) if raw.isascii() and raw.isdigit() else 0
     if value < 1:
         raise serializers.ValidationError({name: ["Must be a whole number of at least 1."]})
     if maximum is not None and value > maximum:
@@ -56,8 +54,8 @@ class PagePagination(BasePagination):
                 "name": "page",
                 "in": "query",
                 "required": False,
-                "description": "Page number, from 1.",
-                "schema": {"type": "integer", "minimum": 1, "default": 1},
+                "description": f"Page number, from 1 to {MAX_PAGE:,}.",
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
             },
             {
                 "name": "limit",

@@ -1,11 +1,15 @@
 """OpenAPI: every operation documents the error envelope and the contract's error codes."""
 
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
-from rest_framework.permissions import AllowAny
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.permissions import SAFE_METHODS, AllowAny
 
 from driftwood.core.idempotency import HEADER as IDEMPOTENCY_HEADER
+from driftwood.core.idempotency import KEY_PATTERN as IDEMPOTENCY_KEY_PATTERN
+from driftwood.core.money import AMOUNT_PATTERN, INPUT_HELP, OUTPUT_PATTERN
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -29,9 +33,28 @@ ERRORS = {
     "403": _error("`permission_denied`."),
     "404": _error("`not_found`."),
     "409": _error("`idempotency_key_reused`, `request_in_progress`, or an operation-specific conflict."),
+    "413": _error("`payload_too_large`: the body is over the size limit."),
     "429": _error("`rate_limited`; see the `Retry-After` header."),
     "500": _error("`server_error`."),
 }
+
+
+class MoneyFieldExtension(OpenApiSerializerFieldExtension):
+    """Money in: the contract's strict digits, as a string or a JSON number. Money out: a string
+    with exactly two decimals."""
+
+    target_class = "driftwood.core.money.MoneyField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        if direction == "request":
+            # (The field's help_text, if any, becomes the description: the rule rides on the branches.)
+            return {
+                "oneOf": [
+                    {"type": "string", "pattern": AMOUNT_PATTERN, "example": "100.50", "description": INPUT_HELP},
+                    {"type": "number", "minimum": 0, "multipleOf": 0.01, "description": "The same digits, unquoted."},
+                ]
+            }
+        return {"type": "string", "pattern": OUTPUT_PATTERN, "example": "100.50", "description": "MYR, two decimals"}
 
 
 def drop_trailing_slash_duplicates(endpoints, **kwargs):
@@ -60,7 +83,7 @@ class DriftwoodAutoSchema(AutoSchema):
             parameters.append(
                 OpenApiParameter(
                     IDEMPOTENCY_HEADER,
-                    str,
+                    {"type": "string", "minLength": 1, "maxLength": 255, "pattern": IDEMPOTENCY_KEY_PATTERN},
                     OpenApiParameter.HEADER,
                     description="1-255 printable characters. Replays the first response for 24 h; "
                     "409 `idempotency_key_reused` for another body, 409 `request_in_progress` while the first runs.",
@@ -71,12 +94,19 @@ class DriftwoodAutoSchema(AutoSchema):
     def _error_statuses(self) -> list[str]:
         """The errors this operation can answer with, beyond those it declares itself."""
         statuses = ["400", "429", "500"]
-        if any(not isinstance(permission, AllowAny) for permission in self.view.get_permissions()):
-            statuses += ["401", "403"]
+        restricted = any(not isinstance(permission, AllowAny) for permission in self.view.get_permissions())
+        authenticators = self.view.get_authenticators()
+        if restricted or authenticators:
+            statuses.append("401")  # no credentials where they are needed, or a bad token anywhere
+        unsafe = self.method not in SAFE_METHODS
+        if restricted or (unsafe and any(isinstance(auth, SessionAuthentication) for auth in authenticators)):
+            statuses.append("403")  # not allowed, or a session request without its CSRF token
         if "{" in self.path:
             statuses.append("404")
         if getattr(getattr(self.view, self.method.lower(), None), "idempotent", False):
             statuses.append("409")
+        if unsafe:
+            statuses.append("413")  # driftwood.core.middleware.RequestBodyGuardMiddleware
         return statuses
 
     def _get_response_bodies(self, direction="response"):

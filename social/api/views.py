@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from driftwood.accounts.models import User
 from driftwood.core.pagination import PagePagination
 from driftwood.core.schema import ErrorSerializer
+from driftwood.core.text import TextField
 from social import selectors, services
 from social.exceptions import UserNotFound
 from social.models import Friendship, Report
@@ -232,7 +233,7 @@ class ReportCreateApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         reason = serializers.ChoiceField(choices=Report.Reason.choices)
-        description = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+        description = TextField(multiline=True, required=False, allow_blank=True, max_length=2000, default="")
 
     class OutputSerializer(serializers.Serializer):
         id = serializers.IntegerField()

@@ -4,8 +4,13 @@ import pytest
 from rest_framework.exceptions import ValidationError
 
 from driftwood.core.money import MoneyField
+from tournaments.forms import EventForm
+from wallet.forms import WithdrawalForm
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.core.urls")]
+
+FULL_WIDTH = "\uff11\uff10.\uff10\uff10"  # "10.00" in full-width digits
+ARABIC_INDIC = "\u0661\u0660"  # "10" in Arabic-Indic digits
 
 
 @pytest.mark.parametrize(
@@ -79,3 +84,111 @@ def test_non_positive_allowed_when_asked():
     assert field.run_validation("0") == Decimal("0.00")
     with pytest.raises(ValidationError):
         field.run_validation("-1")
+
+
+# --- The contract's strict digits (issue 13): ASCII digits, at most two decimals, nothing else
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "1e3",
+        FULL_WIDTH,
+        "10.00e0",
+        " 10",
+        "10 ",
+        "+10",
+        "-10",
+        "1_000",
+        "10.",
+        ".50",
+        ARABIC_INDIC,
+        "0x10",
+        "1,000",
+        "10.0.0",
+    ],
+)
+def test_exponents_other_digits_spaces_and_signs_are_400(jwt_client, raw):
+    response = jwt_client.post("/api/v1/test/money", {"amount": raw})
+
+    assert response.status_code == 400, raw
+    assert response.json()["code"] == "invalid"
+    assert "amount" in response.json()["errors"]
+
+
+@pytest.mark.parametrize("literal", ["1e3", "1E3", "10.00e0", "1000e-2", "-10", "-0.0"])
+def test_json_numbers_spelled_with_an_exponent_or_a_sign_are_400(jwt_client, literal):
+    response = jwt_client.post("/api/v1/test/money", data=f'{{"amount": {literal}}}', content_type="application/json")
+
+    assert response.status_code == 400, literal
+    assert "amount" in response.json()["errors"]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ('{"amount": "10"}', "10.00"),
+        ('{"amount": "10.5"}', "10.50"),
+        ('{"amount": "10.50"}', "10.50"),
+        ('{"amount": 10.5}', "10.50"),
+        ('{"amount": 10}', "10.00"),
+        ('{"amount": 10.50}', "10.50"),
+        ('{"amount": "0010.50"}', "10.50"),
+    ],
+)
+def test_plain_digits_as_a_string_or_a_json_number_are_accepted(jwt_client, body, expected):
+    response = jwt_client.post("/api/v1/test/money", data=body, content_type="application/json")
+
+    assert response.status_code == 200, response.content
+    assert response.json() == {"amount": expected}
+
+
+def test_the_schema_states_the_input_pattern_and_the_output_pattern(client):
+    schema = client.get("/api/schema/?format=json").json()
+    components = schema["components"]["schemas"]
+
+    # the top-up's amount, as a request: a string of the strict digits, or a number
+    request_amount = components["TopUpCreateInputRequest"]["properties"]["amount"]
+    string_form, number_form = request_amount["oneOf"]
+    assert string_form["type"] == "string"
+    assert string_form["pattern"] == r"^[0-9]+(\.[0-9]{1,2})?$"
+    assert "no sign, exponent or spaces" in string_form["description"]
+    assert number_form["type"] == "number"
+    # and as a response: exactly two decimals
+    assert components["TopUpCreateOutput"]["properties"]["amount"]["pattern"] == r"^-?[0-9]+\.[0-9]{2}$"
+
+
+@pytest.mark.parametrize("raw", ["1e3", FULL_WIDTH, "10.00e0", "+10", "-10", " 10"])
+def test_the_withdrawal_page_refuses_what_the_api_refuses(raw):
+    form = WithdrawalForm(data={"amount": raw})
+
+    assert not form.is_valid()
+    assert form.errors["amount"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("10", Decimal("10")), ("10.5", Decimal("10.5")), ("10.50", Decimal("10.50"))]
+)
+def test_the_withdrawal_page_takes_plain_amounts(raw, expected):
+    form = WithdrawalForm(data={"amount": raw})
+
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["amount"] == expected
+
+
+@pytest.mark.parametrize("raw", ["1e3", FULL_WIDTH, "-10"])
+def test_the_event_form_refuses_such_entry_fees_and_prize_pools(raw):
+    form = EventForm(data={"entry_fee": raw, "prize_pool": raw})
+
+    assert not form.is_valid()
+    assert form.errors["entry_fee"] and form.errors["prize_pool"]
+
+
+def test_python_callers_get_the_same_rule():
+    field = MoneyField()
+
+    assert field.run_validation(Decimal("10.5")) == Decimal("10.50")
+    assert field.run_validation(10) == Decimal("10.00")
+    for bad in (Decimal("1E+3"), Decimal("-1"), 1e20, True):
+        with pytest.raises(ValidationError):
+            field.run_validation(bad)

@@ -68,3 +68,85 @@ def test_schema_validates_without_warnings(db, capsys):
     out, err = capsys.readouterr()
     assert json.loads(out)["paths"]
     assert err == ""
+
+
+# --- Drift found by schemathesis (issue 13): what the server does, the schema says
+
+
+def _all_operations(schema: dict):
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            if method in {"get", "post", "put", "patch", "delete"}:
+                yield path, method, operation
+
+
+def test_the_page_parameter_states_its_maximum_and_a_page_past_it_is_a_declared_400(schema, jwt_client):
+    pages = [
+        parameter["schema"]
+        for _path, _method, operation in _all_operations(schema)
+        for parameter in operation.get("parameters", [])
+        if parameter["name"] == "page"
+    ]
+    assert pages and all(page["maximum"] == 1_000_000 and page["minimum"] == 1 for page in pages)
+
+    response = jwt_client.get("/api/v1/teams?page=1000001")
+
+    assert response.status_code == 400
+    assert "400" in schema["paths"]["/api/v1/teams"]["get"]["responses"]
+
+
+@pytest.mark.parametrize("page", ["+1", " 1", "1_0", "\uff11"])
+def test_a_page_must_be_plain_ascii_digits(jwt_client, page):
+    assert jwt_client.get("/api/v1/teams", {"page": page}).status_code == 400
+
+
+def test_the_idempotency_key_header_states_its_rule(schema):
+    headers = [
+        parameter
+        for _path, _method, operation in _all_operations(schema)
+        for parameter in operation.get("parameters", [])
+        if parameter["name"] == "Idempotency-Key"
+    ]
+
+    assert len(headers) >= 3  # top-up, withdrawal, join
+    for header in headers:
+        assert header["in"] == "header"
+        assert header["schema"]["minLength"] == 1 and header["schema"]["maxLength"] == 255
+        assert header["schema"]["pattern"] == r"^[!-~]([ -~]{0,253}[!-~])?$"
+
+
+@pytest.mark.parametrize("key", ["caf\u00e9", " padded", "x" * 256])
+def test_a_key_outside_the_stated_pattern_is_400(jwt_client, key):
+    response = jwt_client.post("/api/v1/wallet/withdrawal", {"amount": "10"}, headers={"Idempotency-Key": key})
+
+    assert response.status_code == 400
+    assert "Idempotency-Key" in response.json()["errors"]
+
+
+def test_every_operation_declares_the_errors_it_can_answer_with(schema):
+    for path, method, operation in _all_operations(schema):
+        responses = operation["responses"]
+        for status in ("400", "429", "500"):
+            assert status in responses, (method, path, status)
+        if method != "get":
+            assert "413" in responses, (method, path)
+        if "{" in path:
+            assert "404" in responses, (method, path)
+    # a bad bearer token is a 401 even where no sign-in is needed
+    assert "401" in schema["paths"]["/api/v1/games"]["get"]["responses"]
+    assert "401" in schema["paths"]["/api/v1/auth/register"]["post"]["responses"]
+    # and a session request without its CSRF token a 403
+    assert "403" in schema["paths"]["/api/v1/auth/register"]["post"]["responses"]
+
+
+def test_an_empty_status_filter_is_in_the_schema_and_an_unknown_one_is_400(schema, api_client):
+    (status,) = [p for p in schema["paths"]["/api/v1/events"]["get"]["parameters"] if p["name"] == "status"]
+
+    assert "" in status["schema"]["enum"]
+    assert api_client.get("/api/v1/events", {"status": ""}).status_code == 200
+    assert api_client.get("/api/v1/events", {"status": "nope"}).status_code == 400
+
+
+def test_a_null_boolean_filter_is_400(jwt_client):
+    assert jwt_client.get("/api/v1/notifications", {"unread": "null"}).status_code == 400
+    assert jwt_client.get("/api/v1/notifications", {"unread": "true"}).status_code == 200

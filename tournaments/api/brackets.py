@@ -5,14 +5,16 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from driftwood.core.exceptions import NotFound
 from driftwood.core.pagination import PagePagination
+from driftwood.core.parsers import DecimalJSONParser
 from driftwood.core.schema import ERRORS, ErrorSerializer
+from driftwood.core.text import TextField
 from tournaments import bracket_selectors, evidence, selectors
 from tournaments.api.events import NOT_FOUND, NOT_ORGANIZER, require_visible_event
 from tournaments.models import Dispute, Entry, Event, Match
@@ -230,7 +232,7 @@ class MatchResolveApi(APIView):
     """
 
     class InputSerializer(ScoreSerializer):
-        resolution = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+        resolution = TextField(multiline=True, required=False, allow_blank=True, max_length=2000)
 
     @extend_schema(
         operation_id="match_resolve",
@@ -300,10 +302,10 @@ class MatchDisputeApi(APIView):
     (multipart, up to DISPUTE_EVIDENCE_MAX_BYTES): PNG, JPEG, WebP, GIF, PDF or MP4, recognised
     from the file's bytes, not its name or declared type. The organizer is told."""
 
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [MultiPartParser, FormParser, DecimalJSONParser]
 
     class InputSerializer(serializers.Serializer):
-        reason = serializers.CharField(max_length=4000)
+        reason = TextField(multiline=True, max_length=4000)
         # An empty file is just another file that is none of the allowed kinds (`unsupported_file`).
         evidence = serializers.FileField(
             required=False,

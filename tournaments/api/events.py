@@ -15,6 +15,7 @@ from driftwood.core.exceptions import NotFound
 from driftwood.core.money import MoneyField, format_money
 from driftwood.core.pagination import PagePagination
 from driftwood.core.schema import ERRORS, ErrorSerializer
+from driftwood.core.text import TextField
 from driftwood.core.throttles import EventCreateRateThrottle, TieredRateThrottle
 from tournaments import selectors
 from tournaments.api import UserRefSerializer
@@ -126,7 +127,7 @@ class EventDetailSerializer(EventSerializer):
 class EventWriteSerializer(serializers.Serializer):
     """The writable fields of an event (POST: name, game and both dates required; PATCH: any)."""
 
-    name = serializers.CharField(max_length=120)
+    name = TextField(max_length=120)
     game = serializers.PrimaryKeyRelatedField(
         queryset=Game.objects.all(),
         help_text="A game id (GET /games).",
@@ -135,7 +136,7 @@ class EventWriteSerializer(serializers.Serializer):
     tier = serializers.ChoiceField(choices=Event.Tier.choices, required=False)
     event_type = serializers.ChoiceField(choices=Event.EventType.choices, required=False)
     format = serializers.ChoiceField(choices=Event.Format.choices, required=False)
-    description = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
+    description = TextField(multiline=True, required=False, allow_blank=True, max_length=10_000)
     is_solo = serializers.BooleanField(required=False, help_text="Default true.")
     team_size = serializers.IntegerField(
         required=False,
@@ -200,7 +201,9 @@ class EventListCreateApi(APIView):
     @extend_schema(
         operation_id="event_list",
         parameters=[
-            OpenApiParameter("status", enum=Event.Status.values, required=False),
+            OpenApiParameter(
+                "status", enum=["", *Event.Status.values], required=False, description="Empty: any listed status."
+            ),
             OpenApiParameter("game", str, required=False, description="A game's id or slug."),
             OpenApiParameter("search", str, required=False, description="Part of the event's or game's name."),
         ],

@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 from driftwood.core.exceptions import NotFound
 from driftwood.core.pagination import PagePagination
 from driftwood.core.schema import ErrorSerializer
+from driftwood.core.text import TextField
 from tournaments import selectors
 from tournaments.api import UserRefSerializer
 from tournaments.models import TeamMember
@@ -51,7 +52,7 @@ class TeamListCreateApi(APIView):
     pagination_class = PagePagination  # also tells the schema the list is paginated
 
     class InputSerializer(serializers.Serializer):
-        name = serializers.CharField(max_length=60, help_text="Unique, ignoring case.")
+        name = TextField(max_length=60, help_text="Unique, ignoring case.")
 
     class OutputSerializer(serializers.Serializer):
         id = serializers.IntegerField()

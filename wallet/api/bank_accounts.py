@@ -1,5 +1,6 @@
 """Linking the bank account that withdrawals are paid to."""
 
+from django.core.validators import RegexValidator
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
 from drf_spectacular.utils import extend_schema
@@ -7,6 +8,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from driftwood.core.text import TextField
 from wallet.services.bank_accounts import BANK_NAME_MAX_LENGTH, bank_account_set
 
 
@@ -20,15 +22,15 @@ class BankAccountSetApi(APIView):
     """
 
     class InputSerializer(serializers.Serializer):
-        bank_name = serializers.CharField(max_length=BANK_NAME_MAX_LENGTH)
-        account_number = serializers.RegexField(
-            r"^[0-9]{10,18}$",
+        bank_name = TextField(max_length=BANK_NAME_MAX_LENGTH)
+        account_number = TextField(
+            validators=[RegexValidator(r"^[0-9]{10,18}$", "Enter 10 to 18 digits.")],
             max_length=18,
             help_text="10 to 18 digits.",
             error_messages={"invalid": "Enter 10 to 18 digits.", "max_length": "Enter 10 to 18 digits."},
         )
-        account_holder_name = serializers.RegexField(
-            r"^[A-Za-z ]+$",
+        account_holder_name = TextField(
+            validators=[RegexValidator(r"^[A-Za-z ]+$", "Letters and spaces only.")],
             max_length=BANK_NAME_MAX_LENGTH,
             help_text="Letters and spaces; surrounding spaces are trimmed.",
             error_messages={"invalid": "Letters and spaces only."},

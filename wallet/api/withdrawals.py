@@ -12,6 +12,7 @@ from driftwood.core.money import MoneyField
 from driftwood.core.network import client_ip
 from driftwood.core.pagination import PagePagination
 from driftwood.core.schema import ErrorSerializer
+from driftwood.core.text import TextField
 from driftwood.core.throttles import MoneyRateThrottle, TieredRateThrottle
 from wallet import selectors
 from wallet.models import Withdrawal
@@ -151,7 +152,7 @@ class WithdrawalApproveApi(APIView):
     permission_classes = [IsAdminUser]
 
     class InputSerializer(serializers.Serializer):
-        override_reason = serializers.CharField(required=False, allow_blank=True, max_length=1000, default="")
+        override_reason = TextField(multiline=True, required=False, allow_blank=True, max_length=1000, default="")
 
     @extend_schema(
         operation_id="admin_withdrawal_approve",
@@ -186,7 +187,7 @@ class WithdrawalRejectApi(APIView):
     permission_classes = [IsAdminUser]
 
     class InputSerializer(serializers.Serializer):
-        reason = serializers.CharField(max_length=1000, help_text="Told to the player.")
+        reason = TextField(multiline=True, max_length=1000, help_text="Told to the player.")
 
     @extend_schema(
         operation_id="admin_withdrawal_reject",

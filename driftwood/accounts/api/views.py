@@ -1,4 +1,5 @@
 from django.contrib.auth.models import update_last_login
+from django.core.validators import RegexValidator
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
@@ -11,17 +12,18 @@ from driftwood.accounts import selectors, services
 from driftwood.accounts.authentication import TokenExpired, TokenInvalid
 from driftwood.accounts.models import USERNAME_PATTERN, User
 from driftwood.core.schema import ERRORS
+from driftwood.core.text import StrictCharField, TextField
 
 
 class UserRegisterApi(APIView):
     permission_classes = [AllowAny]
 
     class InputSerializer(serializers.Serializer):
-        username = serializers.RegexField(
-            USERNAME_PATTERN, error_messages={"invalid": "3-30 characters: letters, digits and underscores."}
+        username = TextField(
+            validators=[RegexValidator(USERNAME_PATTERN, "3-30 characters: letters, digits and underscores.")]
         )
         email = serializers.EmailField(max_length=254)
-        password = serializers.CharField(max_length=128, write_only=True, style={"input_type": "password"})
+        password = StrictCharField(max_length=128, write_only=True, style={"input_type": "password"})
 
     class OutputSerializer(serializers.Serializer):
         id = serializers.IntegerField()
@@ -49,8 +51,8 @@ class UserLoginApi(APIView):
     throttle_classes = []
 
     class InputSerializer(serializers.Serializer):
-        username = serializers.CharField(max_length=150)
-        password = serializers.CharField(max_length=128, write_only=True, style={"input_type": "password"})
+        username = StrictCharField(max_length=150)
+        password = StrictCharField(max_length=128, write_only=True, style={"input_type": "password"})
 
     @extend_schema(
         operation_id="auth_login",
@@ -75,7 +77,7 @@ class TokenRefreshApi(APIView):
         return 'Bearer realm="api"'
 
     class InputSerializer(serializers.Serializer):
-        refresh = serializers.CharField()
+        refresh = StrictCharField()
 
     @extend_schema(
         operation_id="auth_refresh",

@@ -42,7 +42,7 @@ class NotificationListApi(APIView):
     pagination_class = UnreadCountPagination  # also tells the schema the list is paginated
 
     class FilterSerializer(serializers.Serializer):
-        unread = serializers.BooleanField(required=False, allow_null=True)
+        unread = serializers.BooleanField(required=False)
 
     class OutputSerializer(serializers.Serializer):
         id = serializers.IntegerField()

@@ -1,0 +1,99 @@
+"""Schemathesis against the app in-process (issue 13): every operation of the OpenAPI schema, as an
+anonymous client and as a signed-in player with some data, must answer without a server error,
+with a status the schema declares for it, the content type it declares, and a body that matches;
+and a request the schema forbids (an integer for a string, `null` for a boolean, a value outside an
+enum, a page past the maximum) must be refused, not accepted.
+
+The schema is the one drf-spectacular serves; requests go through Django's WSGI application (all
+middleware included) on the test database. Generation is deterministic (a fixed seed, derandomized
+Hypothesis, no example database), so a run is the same run every time: a failure is a defect.
+"""
+
+import json
+
+import pytest
+import schemathesis
+from django.core.signals import request_finished, request_started
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
+from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.renderers import OpenApiJsonRenderer
+from hypothesis import HealthCheck, settings
+from rest_framework_simplejwt.tokens import AccessToken
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    negative_data_rejection,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from tests.factories import EventFactory, UserFactory, funded_wallet, team_with_members
+from tournaments.services.registrations import registration_join
+
+# Examples Hypothesis draws per operation in the fuzzing phase (the coverage phase adds its own
+# boundary and negative cases); bounded so both runs together stay well under three minutes.
+MAX_EXAMPLES = 12
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    negative_data_rejection,
+]
+CONFIG = schemathesis.Config.from_dict(
+    {
+        "seed": 20261213,
+        "generation": {"max-examples": MAX_EXAMPLES, "deterministic": True, "database": "none"},
+        "phases": {"stateful": {"enabled": False}},
+    }
+)
+
+
+def _schema() -> dict:
+    document = SchemaGenerator().get_schema(request=None, public=True)
+    return json.loads(OpenApiJsonRenderer().render(document))
+
+
+schema = schemathesis.openapi.from_dict(_schema(), config=CONFIG)
+schema.app = get_wsgi_application()
+
+HYPOTHESIS = settings(deadline=None, suppress_health_check=list(HealthCheck))
+
+
+@pytest.fixture
+def in_process(settings):
+    """Rate limits far above what a run sends, so every case reaches its view (a 429 would still
+    conform); and, as Django's test client does, the database connection is not closed around each
+    request: it holds the test's transaction."""
+    settings.RATE_LIMITS = {name: "100000/m" for name in settings.RATE_LIMITS}
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
+
+
+@pytest.fixture
+def player(db):
+    """A player with money, a team, a draft event of their own and another's event they entered."""
+    user = UserFactory()
+    funded_wallet(user, "500.00")
+    team_with_members(user, 3)
+    EventFactory(organizer=user, status="draft")
+    registration_join(event_id=EventFactory().pk, user=user, payment_method="wallet")
+    return user
+
+
+@schema.parametrize()
+@HYPOTHESIS
+@pytest.mark.usefixtures("db", "in_process")
+def test_every_operation_as_an_anonymous_client(case):
+    case.call_and_validate(checks=CHECKS)
+
+
+@schema.parametrize()
+@HYPOTHESIS
+@pytest.mark.usefixtures("in_process")
+def test_every_operation_as_a_signed_in_player(case, player):
+    case.call_and_validate(headers={"Authorization": f"Bearer {AccessToken.for_user(player)}"}, checks=CHECKS)
