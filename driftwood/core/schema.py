@@ -34,8 +34,10 @@ ERRORS = {
     "404": _error("`not_found`."),
     "409": _error("`idempotency_key_reused`, `request_in_progress`, or an operation-specific conflict."),
     "413": _error("`payload_too_large`: the body is over the size limit."),
+    "415": _error("`unsupported_media_type`: a body in a content type the operation does not read."),
     "429": _error("`rate_limited`; see the `Retry-After` header."),
     "500": _error("`server_error`."),
+    "503": _error("`service_unavailable`: a service it needs (Redis) is down; retry after `Retry-After` seconds."),
 }
 
 
@@ -93,7 +95,7 @@ class DriftwoodAutoSchema(AutoSchema):
 
     def _error_statuses(self) -> list[str]:
         """The errors this operation can answer with, beyond those it declares itself."""
-        statuses = ["400", "429", "500"]
+        statuses = ["400", "429", "500", "503"]
         restricted = any(not isinstance(permission, AllowAny) for permission in self.view.get_permissions())
         authenticators = self.view.get_authenticators()
         if restricted or authenticators:
@@ -107,6 +109,7 @@ class DriftwoodAutoSchema(AutoSchema):
             statuses.append("409")
         if unsafe:
             statuses.append("413")  # driftwood.core.middleware.RequestBodyGuardMiddleware
+            statuses.append("415")
         return statuses
 
     def _get_response_bodies(self, direction="response"):
