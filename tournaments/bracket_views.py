@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from driftwood.core.exceptions import DomainError
 from tournaments import bracket_selectors
@@ -50,7 +50,7 @@ def _bracket_context(event: Event) -> dict:
 
 
 @never_cache
-@require_GET
+@require_safe
 def event_bracket(request, event_id: int):
     event = event_or_404(request, event_id)
     context = {
@@ -63,7 +63,7 @@ def event_bracket(request, event_id: int):
 
 
 @never_cache
-@require_GET
+@require_safe
 def event_bracket_fragment(request, event_id: int):
     """The bracket alone, for the page's script to swap in when the socket says it changed."""
     event = event_or_404(request, event_id)
@@ -133,7 +133,7 @@ def _render_match(request, match: Match, *, status: int = 200, **forms):
 
 
 @never_cache
-@require_GET
+@require_safe
 def match_detail(request, match_id: int):
     return _render_match(request, _match_or_404(request, match_id))
 
@@ -232,7 +232,7 @@ def match_reopen_view(request, match_id: int):
     return _safe_next(request, _back_to_match(match))
 
 
-@require_GET
+@require_safe
 def dispute_evidence(request, dispute_id: int):
     """The evidence file, for the organizer, staff and the match's players only; 404 for anyone else."""
     dispute = bracket_selectors.dispute_evidence_get(user=request.user, dispute_id=dispute_id)
@@ -281,7 +281,7 @@ def _active_entries(event: Event) -> list:
 
 @login_required
 @never_cache
-@require_GET
+@require_safe
 def event_manage(request, event_id: int):
     event, refused = _organizer_event_or_redirect(request, event_id)
     if refused:

@@ -19,7 +19,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from driftwood.accounts.models import User
 from driftwood.core.exceptions import DomainError
@@ -105,7 +105,7 @@ def _is_open(event: Event) -> bool:
 # --- Events
 
 
-@require_GET
+@require_safe
 def event_list(request):
     filters = EventFilterForm(request.GET)
     filters.is_valid()  # an unreadable filter is dropped (and marked); the valid ones still apply
@@ -130,7 +130,7 @@ def event_list(request):
 
 
 @never_cache
-@require_GET
+@require_safe
 def event_detail(request, event_id: int):
     event = event_or_404(request, event_id)
     user = request.user
@@ -307,7 +307,7 @@ def event_cancel_view(request, event_id: int):
 
 
 @login_required
-@require_GET
+@require_safe
 def my_events(request):
     page = _one_page(selectors.events_of(user=request.user), request)
     return render(request, "tournaments/my_events.html", {"events": _with_slots_left(page["rows"]), **page})
@@ -351,7 +351,7 @@ def _render_team(request, team: Team, *, add_form: MemberAddForm | None = None):
 
 @login_required
 @never_cache
-@require_GET
+@require_safe
 def team_detail(request, team_id: int):
     return _render_team(request, _team_or_404(team_id))
 

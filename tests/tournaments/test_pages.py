@@ -75,6 +75,17 @@ def event_form_data(game, **overrides) -> dict:
 # --- Event list
 
 
+def test_head_requests_get_the_pages_headers_without_a_body(client):
+    # uptime monitors and link checkers ask with HEAD
+    event = EventFactory(status=Event.Status.REGISTRATION_OPEN)
+
+    for url in ("/events/", detail_url(event), f"/events/{event.pk}/bracket/"):
+        response = client.head(url)
+        assert response.status_code == 200, url
+        assert response.content == b""
+        assert response["Content-Type"].startswith("text/html")
+
+
 def test_list_shows_cards_with_game_fee_prize_pool_slots_and_start(client):
     game = GameFactory(name="Valorant", slug="valorant", icon="🎯")
     event = EventFactory(
