@@ -24,13 +24,8 @@ from wallet.models import LedgerEntry, Wallet, Withdrawal
 from wallet.reconciliation import wallet_reconcile
 from wallet.services.balances import BANK_PAYOUTS
 from wallet.services.bank_accounts import bank_account_set
-from wallet.services.withdrawals import (
-    retry_delay,
-    withdrawal_approve,
-    withdrawal_payout_retry,
-    withdrawal_reject,
-    withdrawal_request,
-)
+from wallet.services.payouts import retry_delay, withdrawal_payout_retry
+from wallet.services.withdrawals import withdrawal_approve, withdrawal_reject, withdrawal_request
 from wallet.tasks import withdrawal_payout_retry as withdrawal_payout_retry_task
 from wallet.tasks import withdrawals_processing_sweep
 
