@@ -14,12 +14,12 @@ from django.db import connection
 from django.utils import timezone
 
 from driftwood.celery import app
+from driftwood.dev.fake_bank import REFUSAL_REASON
 from driftwood.notifications.models import Notification
 from tests import services
 from tests.factories import UserFactory
 from tests.wallet.bank_support import ACCOUNT_NUMBER, FakeBank, ready_to_withdraw
 from wallet.exceptions import AlreadyProcessed
-from wallet.fake_bank import REFUSAL_REASON
 from wallet.models import LedgerEntry, Wallet, Withdrawal
 from wallet.reconciliation import wallet_reconcile
 from wallet.services.balances import BANK_PAYOUTS
