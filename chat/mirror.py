@@ -3,23 +3,24 @@
 PostgreSQL stays the source of truth: a message is mirrored by a task queued after its commit, so
 a Firestore outage is logged and retried but never rolls back or delays the message itself.
 Enabled by CHAT_FIRESTORE_MIRROR; `FirestoreMirror` writes through firebase-admin when
-FIREBASE_CREDENTIALS is set, `FakeMirror` (development, tests) records what would be written.
+FIREBASE_CREDENTIALS is set, else the stand-in CHAT_MIRROR_STAND_IN names: with the development
+tools the double in driftwood/dev/firebase.py that records what would be written; in production
+there is none, and the settings refuse the mirror without credentials.
 Documents live at `chat_rooms/{room_id}/messages/{message_id}`, so a retried write overwrites
 itself instead of duplicating.
 """
 
 from abc import ABC, abstractmethod
-from collections import OrderedDict
 from datetime import UTC
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from rest_framework.fields import DateTimeField
 
 from chat.models import ChatMessage
 from chat.push import firebase_app
-
-FAKE_HISTORY = 1000
 
 
 def message_document(message: ChatMessage) -> dict:
@@ -53,24 +54,12 @@ class FirestoreMirror(MessageMirror):
         room.collection("messages").document(str(document["id"])).set(document)
 
 
-class FakeMirror(MessageMirror):
-    """Keeps the latest FAKE_HISTORY documents by message id, overwriting like Firestore's `set`."""
-
-    written: OrderedDict[int, dict] = OrderedDict()
-
-    def write(self, document: dict) -> None:
-        self.written[document["id"]] = document
-        self.written.move_to_end(document["id"])
-        while len(self.written) > FAKE_HISTORY:
-            self.written.popitem(last=False)
-
-    @classmethod
-    def reset(cls) -> None:
-        cls.written.clear()
-
-
 def message_mirror() -> MessageMirror | None:
     """The configured mirror, or None when mirroring is off."""
     if not settings.CHAT_FIRESTORE_MIRROR:
         return None
-    return FirestoreMirror() if settings.FIREBASE_CREDENTIALS else FakeMirror()
+    if settings.FIREBASE_CREDENTIALS:
+        return FirestoreMirror()
+    if not settings.CHAT_MIRROR_STAND_IN:
+        raise ImproperlyConfigured("CHAT_FIRESTORE_MIRROR needs FIREBASE_CREDENTIALS (or the development tools).")
+    return import_string(settings.CHAT_MIRROR_STAND_IN)()

@@ -1,8 +1,9 @@
 """Push notifications to players with no open chat socket, through Firebase Cloud Messaging.
 
-Firebase cannot be reached from development machines and tests, so senders share one interface:
-`FirebasePushSender` (firebase-admin's messaging API, used when FIREBASE_CREDENTIALS is set) and
-`FakePushSender` (the default), which records what would have been sent.
+Senders share one interface: `FirebasePushSender` (firebase-admin's messaging API) when
+FIREBASE_CREDENTIALS is set, else the stand-in CHAT_PUSH_STAND_IN names: in production
+`LoggingPushSender` (pushes are off: each is logged, none fails), with the development tools
+the double in driftwood/dev/firebase.py that records what would have been sent.
 
 Pushes go to a per-player FCM topic that the mobile app subscribes to after signing in
 (`push_topic`). The name is an HMAC of the player id under the site's secret, so nobody can
@@ -14,12 +15,12 @@ import json
 import logging
 import threading
 from abc import ABC, abstractmethod
-from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
 from django.utils.crypto import salted_hmac
+from django.utils.module_loading import import_string
 
 from chat.models import ChatMessage, ChatRoom
 from chat.services import parse_room_id
@@ -28,7 +29,6 @@ from tournaments.models import Event, Registration, RegistrationMember, TeamMemb
 logger = logging.getLogger("driftwood.chat")
 
 PREVIEW_LENGTH = 140
-FAKE_HISTORY = 1000
 
 
 @dataclass(frozen=True)
@@ -98,40 +98,19 @@ class FirebasePushSender(PushSender):
         return failed
 
 
-class FakePushSender(PushSender):
-    """Records pushes instead of sending them (the latest FAKE_HISTORY, so a long-running
-    development worker does not grow without bound).
-
-    `unreachable` maps a user id to how many more attempts to that user fail, the way FCM refuses
-    a push while its service is down: tests use it to see failed pushes retried.
-    """
-
-    sent: deque[Push] = deque(maxlen=FAKE_HISTORY)
-    unreachable: dict[int, int] = {}
+class LoggingPushSender(PushSender):
+    """Production without FIREBASE_CREDENTIALS: pushes are off. Each is logged and none fails,
+    so nothing is retried."""
 
     def send(self, pushes: list[Push]) -> list[Push]:
-        failed = []
         for push in pushes:
-            if self.unreachable.get(push.user_id, 0) > 0:
-                self.unreachable[push.user_id] -= 1
-                failed.append(push)
-                continue
-            self.sent.append(push)
             logger.info("push not sent (no FIREBASE_CREDENTIALS) to user %s: %s", push.user_id, push.title)
-        return failed
-
-    @classmethod
-    def reset(cls) -> None:
-        cls.sent.clear()
-        cls.unreachable.clear()
-
-    @classmethod
-    def sent_to(cls, user_id: int) -> list[Push]:
-        return [push for push in cls.sent if push.user_id == user_id]
+        return []
 
 
 def push_sender() -> PushSender:
-    return FirebasePushSender() if settings.FIREBASE_CREDENTIALS else FakePushSender()
+    """FCM with FIREBASE_CREDENTIALS, else the stand-in the settings name."""
+    return FirebasePushSender() if settings.FIREBASE_CREDENTIALS else import_string(settings.CHAT_PUSH_STAND_IN)()
 
 
 def member_ids(room: ChatRoom) -> set[int]:

@@ -31,6 +31,8 @@ app.loader.override_backends = {
 app.conf.update(
     task_queues=(Queue("high"), Queue("default"), Queue("low")),
     task_default_queue="default",
+    # Task modules beside autodiscovery's `<app>.tasks`, imported by every worker.
+    imports=("tournaments.notification_tasks",),
     # Routing by task: user-facing latency (mail, push) goes high, housekeeping low.
     task_routes={
         "driftwood.notifications.tasks.*": {"queue": "high"},

@@ -12,12 +12,17 @@ from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
+# The development tools (driftwood/dev: fake bank, localstripe card step, Firebase doubles,
+# `seed_demo`): installed with DEBUG unless said otherwise, never in production (`check --deploy`
+# fails while they are).
+DRIFTWOOD_DEV_TOOLS = env.bool("DRIFTWOOD_DEV_TOOLS", default=DEBUG)
 # The development default is flagged by `manage.py check --deploy`; production sets its own.
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="django-insecure-driftwood-development-only")
 
@@ -46,6 +51,7 @@ INSTALLED_APPS = [
     "wallet",
     "social",
     "chat",
+    *(["driftwood.dev"] if DRIFTWOOD_DEV_TOOLS else []),
 ]
 
 MIDDLEWARE = [
@@ -327,8 +333,10 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # localstripe's Stripe.js cannot attach a card by itself; with a stand-in API the pages
-# finish that step through wallet/localstripe_card.py. Never with real Stripe.
-STRIPE_LOCAL_CARD_SHIM = env.bool("STRIPE_LOCAL_CARD_SHIM", default=bool(STRIPE_API_BASE))
+# finish that step through driftwood/dev/localstripe_card.py. Never with real Stripe.
+STRIPE_LOCAL_CARD_SHIM = env.bool("STRIPE_LOCAL_CARD_SHIM", default=DRIFTWOOD_DEV_TOOLS and bool(STRIPE_API_BASE))
+if STRIPE_LOCAL_CARD_SHIM and not DRIFTWOOD_DEV_TOOLS:
+    raise ImproperlyConfigured("STRIPE_LOCAL_CARD_SHIM is served by the development tools: set DRIFTWOOD_DEV_TOOLS.")
 
 # --- Wallet. Bank account numbers are Fernet-encrypted with the first key; older keys
 # still decrypt until `manage.py rotate_encryption_keys` has re-encrypted every row.
@@ -366,10 +374,16 @@ DISPUTE_EVIDENCE_MAX_BYTES = env.int("DISPUTE_EVIDENCE_MAX_BYTES", default=5 * 1
 CHAT_PRESENCE_TTL_SECONDS = env.float("CHAT_PRESENCE_TTL_SECONDS", default=60.0)
 CHAT_HEARTBEAT_SECONDS = env.float("CHAT_HEARTBEAT_SECONDS", default=20.0)
 CHAT_TYPING_SECONDS = env.float("CHAT_TYPING_SECONDS", default=3.0)
-# Firebase service-account credentials (a file path or the JSON itself). Empty: pushes and the
-# Firestore mirror go to in-process fakes that record what would have been sent.
+# Firebase service-account credentials (a file path or the JSON itself). Without them, pushes
+# and the Firestore mirror go to stand-ins: the development tools' doubles, which record what
+# would have been sent; in production a push sender that only logs (pushes are off), and no
+# mirror at all (asking for one is refused).
 FIREBASE_CREDENTIALS = env.str("FIREBASE_CREDENTIALS", default="")
 CHAT_FIRESTORE_MIRROR = env.bool("CHAT_FIRESTORE_MIRROR", default=False)
+CHAT_PUSH_STAND_IN = "driftwood.dev.firebase.FakePushSender" if DRIFTWOOD_DEV_TOOLS else "chat.push.LoggingPushSender"
+CHAT_MIRROR_STAND_IN = "driftwood.dev.firebase.FakeMirror" if DRIFTWOOD_DEV_TOOLS else ""
+if CHAT_FIRESTORE_MIRROR and not FIREBASE_CREDENTIALS and not CHAT_MIRROR_STAND_IN:
+    raise ImproperlyConfigured("CHAT_FIRESTORE_MIRROR needs FIREBASE_CREDENTIALS.")
 
 LOGGING = {
     "version": 1,

@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -20,6 +21,9 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
+
+if apps.is_installed("driftwood.dev"):
+    urlpatterns.append(path("dev/", include("driftwood.dev.urls")))
 
 handler404 = "driftwood.core.views.page_not_found"
 handler500 = "driftwood.core.views.server_error"

@@ -4,7 +4,9 @@ pytest-django already gives every worker its own PostgreSQL database (`test_<nam
 Here each worker also gets its own Redis database (the tests flush theirs between tests) and
 its own localstripe (webhook targets and test clocks are global to a localstripe). Loaded
 with `-p tests.parallel` (pyproject.toml) so that it runs before pytest-django reads the
-settings, which take both from the environment.
+settings, which take both from the environment. For the same reason it turns the development
+tools on (DRIFTWOOD_DEV_TOOLS: the fake bank, the Firebase doubles, `seed_demo`), which the
+tests, unlike production, use.
 """
 
 import os
@@ -38,6 +40,7 @@ def _is_xdist_controller(config: pytest.Config) -> bool:
 @pytest.hookimpl(wrapper=True)
 def pytest_load_initial_conftests(early_config: pytest.Config, parser, args):
     """Before any other plugin's version of this hook, pytest-django's included."""
+    os.environ.setdefault("DRIFTWOOD_DEV_TOOLS", "true")
     index = worker_index()
     if index is not None and os.environ.get("REDIS_URL"):
         os.environ["REDIS_URL"] = redis_url_for_worker(os.environ["REDIS_URL"], index)

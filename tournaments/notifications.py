@@ -14,6 +14,7 @@ from driftwood.core import redis_outage
 from driftwood.core.money import format_money
 from driftwood.notifications.services import email_send, notifications_create_many
 from tournaments.models import Event, ParticipantPayment, Registration
+from tournaments.notification_tasks import activity_log, organizer_notify
 from wallet.templatetags.wallet_format import ringgit
 
 logger = logging.getLogger("driftwood.tournaments")
@@ -49,15 +50,13 @@ def bracket_changed(event_id: int, **payload) -> None:
 
 
 def registration_changed(registration: Registration) -> None:
-    from tournaments import tasks
-
     event = registration.event
     _broadcast_on_commit(event.pk, change="registration", registration_id=registration.pk, status=event.status)
-    transaction.on_commit(partial(redis_outage.enqueue, tasks.organizer_notify, registration_id=registration.pk))
+    transaction.on_commit(partial(redis_outage.enqueue, organizer_notify, registration_id=registration.pk))
     transaction.on_commit(
         partial(
             redis_outage.enqueue,
-            tasks.activity_log,
+            activity_log,
             user_id=registration.registered_by_id,
             action=registration.status,
             event_id=event.pk,

@@ -23,7 +23,8 @@ from driftwood.core.money import format_money
 from driftwood.core.text import FormTextField
 from wallet.models import CardRefund, LedgerEntry, LedgerTransaction, StripeEvent, TopUp, Wallet, Withdrawal
 from wallet.services.card_refunds import card_refund_retry
-from wallet.services.withdrawals import withdrawal_approve, withdrawal_payout_retry, withdrawal_reject
+from wallet.services.payouts import withdrawal_payout_retry
+from wallet.services.withdrawals import withdrawal_approve, withdrawal_reject
 
 
 def masked(last4: str) -> str:

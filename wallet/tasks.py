@@ -4,7 +4,7 @@ so a lost task is only a delay: the beat finds what is still owed."""
 from celery import shared_task
 
 from wallet.models import Withdrawal
-from wallet.services import card_refunds, fraud, withdrawals
+from wallet.services import card_refund_sending, fraud, payouts
 
 
 @shared_task(name="wallet.tasks.fraud_scan", acks_late=True)
@@ -16,13 +16,13 @@ def fraud_scan() -> int:
 @shared_task(name="wallet.tasks.card_refund_send", acks_late=True)
 def card_refund_send(*, card_refund_id: int) -> str:
     """Queue high: send one owed card refund right after the transaction that owes it commits."""
-    return card_refunds.card_refund_send(card_refund_id=card_refund_id).state
+    return card_refund_sending.card_refund_send(card_refund_id=card_refund_id).state
 
 
 @shared_task(name="wallet.tasks.card_refunds_retry", acks_late=True)
 def card_refunds_retry() -> int:
     """Periodic: re-send owed card refunds whose backoff has passed, until Stripe confirms them."""
-    return card_refunds.card_refunds_retry_due()
+    return card_refund_sending.card_refunds_retry_due()
 
 
 @shared_task(name="wallet.tasks.wallet_reconcile")
@@ -38,11 +38,11 @@ def withdrawal_payout_retry(self, withdrawal_id: int) -> str:
     """Queue high: one more attempt at a payout whose outcome is unknown, retried with the row's
     backoff until the bank answers definitely. The chain ends when its attempt was not due
     (another attempt had it); the sweep carries on whatever a lost chain left."""
-    withdrawal = withdrawals.withdrawal_payout_retry(withdrawal_id=withdrawal_id)
+    withdrawal = payouts.withdrawal_payout_retry(withdrawal_id=withdrawal_id)
     if withdrawal is None:
         return "not_due"
     if withdrawal.status == Withdrawal.Status.PROCESSING:
-        raise self.retry(countdown=withdrawals.payout_retry_countdown(withdrawal))
+        raise self.retry(countdown=payouts.payout_retry_countdown(withdrawal))
     return withdrawal.status
 
 
@@ -51,6 +51,6 @@ def withdrawals_processing_sweep() -> int:
     """Every minute: retry processing payouts whose next attempt is due (so a lost task or a
     broker outage only delays them) and alert staff once about any processing over an hour.
     Returns how many were retried."""
-    retried = withdrawals.withdrawals_payout_retry_due()
-    withdrawals.withdrawals_stuck_alert()
+    retried = payouts.withdrawals_payout_retry_due()
+    payouts.withdrawals_stuck_alert()
     return retried

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from wallet import localstripe_card, views
+from wallet import views
 
 app_name = "wallet"
 
@@ -8,5 +8,4 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("bank-account/", views.bank_account, name="bank_account"),
     path("withdraw/", views.withdraw, name="withdraw"),
-    path("localstripe-card/", localstripe_card.card_confirm, name="localstripe_card"),
 ]

@@ -152,10 +152,12 @@ def run() -> int:
         if _start_services(stack, localstripe=True):
             _send_stripe_webhooks_to(f"http://{host}:{port}/api/v1/payments/stripe/webhook")
         if not os.environ.get("BANK_API_URL"):
-            # The bank is out of reach in development: payouts go to the fake bank (wallet/fake_bank.py).
+            # The bank is out of reach in development: payouts go to the fake bank (driftwood/dev/fake_bank.py).
             command = [str(BIN_DIR / "daphne"), "-b", "127.0.0.1", "-p", str(FAKE_BANK_PORT)]
             stack.enter_context(
-                background("fake bank", [*command, "wallet.fake_bank:application"], port=FAKE_BANK_PORT, quiet=True)
+                background(
+                    "fake bank", [*command, "driftwood.dev.fake_bank:application"], port=FAKE_BANK_PORT, quiet=True
+                )
             )
             os.environ["BANK_API_URL"] = f"http://127.0.0.1:{FAKE_BANK_PORT}"
         manage("migrate", "--no-input")

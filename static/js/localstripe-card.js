@@ -3,7 +3,7 @@
 // Loaded right after Stripe.js when settings.STRIPE_LOCAL_CARD_SHIM is on (never with real
 // Stripe). It wraps confirmCardPayment: the fake card element's test card goes to our
 // endpoint, which attaches it to the caller's PaymentIntent and confirms it with the secret
-// key (wallet/localstripe_card.py); if the card asks for 3-D Secure, the stand-in's own
+// key (driftwood/dev/localstripe_card.py); if the card asks for 3-D Secure, the stand-in's own
 // confirmCardPayment then shows its prompt. The pages' scripts need no change.
 (() => {
   "use strict";

@@ -7,10 +7,9 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from rest_framework_simplejwt.tokens import AccessToken
 
-from chat.mirror import FakeMirror
-from chat.push import FakePushSender
 from chat.services import dm_open
 from driftwood.asgi import application
+from driftwood.dev.firebase import FakeMirror, FakePushSender
 from tests.factories import UserFactory
 
 SAME_ORIGIN = (b"origin", b"http://127.0.0.1")

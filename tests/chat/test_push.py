@@ -9,12 +9,13 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from firebase_admin import messaging
 
-from chat.mirror import FakeMirror, FirestoreMirror, message_mirror
+from chat.mirror import FirestoreMirror, message_mirror
 from chat.models import ChatMessage, RoomMember
-from chat.push import FakePushSender, FirebasePushSender, Push, push_sender, push_topic
+from chat.push import FirebasePushSender, Push, push_sender, push_topic
 from chat.services import dm_open, message_post
 from chat.tasks import message_mirror_write, message_push
 from driftwood.celery import ExternalServiceTask, app
+from driftwood.dev.firebase import FakeMirror, FakePushSender
 from tests.chat.sockets import (
     close_all,
     dm_pair,

@@ -13,7 +13,8 @@ from wallet.exceptions import AlreadyProcessed
 from wallet.models import LedgerEntry, Wallet, Withdrawal
 from wallet.reconciliation import wallet_reconcile
 from wallet.services.balances import BANK_PAYOUTS
-from wallet.services.withdrawals import withdrawal_approve, withdrawal_payout_retry, withdrawal_request
+from wallet.services.payouts import withdrawal_payout_retry
+from wallet.services.withdrawals import withdrawal_approve, withdrawal_request
 
 pytestmark = pytest.mark.django_db(transaction=True)
 Status = Withdrawal.Status

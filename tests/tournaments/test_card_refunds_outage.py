@@ -15,7 +15,7 @@ from tournaments.models import ParticipantPayment
 from tournaments.services.events import escrow_wallet, event_cancel
 from wallet.models import CardRefund
 from wallet.reconciliation import wallet_reconcile
-from wallet.services.card_refunds import card_refunds_retry_due
+from wallet.services.card_refund_sending import card_refunds_retry_due
 
 pytestmark = pytest.mark.django_db
 

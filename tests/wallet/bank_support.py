@@ -1,4 +1,4 @@
-"""The fake bank (wallet/fake_bank.py) as a real daphne process, and players ready to withdraw."""
+"""The fake bank (driftwood/dev/fake_bank.py) as a real daphne process, and players ready to withdraw."""
 
 import os
 import subprocess
@@ -29,7 +29,7 @@ class FakeBank:
         self.api_key = api_key
         daphne = str(Path(sys.executable).parent / "daphne")
         self.process = subprocess.Popen(
-            [daphne, "-b", "127.0.0.1", "-p", str(port), "wallet.fake_bank:application"],
+            [daphne, "-b", "127.0.0.1", "-p", str(port), "driftwood.dev.fake_bank:application"],
             cwd=services.BASE_DIR,
             env={**os.environ, "BANK_API_KEY": api_key},
             stdout=subprocess.DEVNULL,

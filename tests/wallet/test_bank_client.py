@@ -8,9 +8,9 @@ from decimal import Decimal
 import httpx
 import pytest
 
+from driftwood.dev.fake_bank import REFUSAL_REASON
 from tests.wallet.bank_support import ACCOUNT_NUMBER
 from wallet.bank import Outcome, bank_client
-from wallet.fake_bank import REFUSAL_REASON
 
 ACCEPTED, REFUSED, UNKNOWN, NOT_FOUND = Outcome.ACCEPTED, Outcome.REFUSED, Outcome.UNKNOWN, Outcome.NOT_FOUND
 

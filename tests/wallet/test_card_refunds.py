@@ -19,7 +19,8 @@ from tests.wallet.stripe_support import deliver, event, require_localstripe, sen
 from wallet import tasks
 from wallet.models import CardRefund, LedgerEntry
 from wallet.services.balances import CARD_REFUNDS, STRIPE_CLEARING, wallet_get_or_create
-from wallet.services.card_refunds import card_refund_request, card_refund_retry, card_refunds_retry_due
+from wallet.services.card_refund_sending import card_refunds_retry_due
+from wallet.services.card_refunds import card_refund_request, card_refund_retry
 
 pytestmark = pytest.mark.django_db
 State = CardRefund.State

@@ -9,12 +9,12 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from driftwood.core.exceptions import DomainError
+from driftwood.dev.fake_bank import REFUSAL_REASON
 from tests.concurrency.helpers import run_in_threads
 from tests.factories import UserFactory
 from tests.wallet.bank_support import ACCOUNT_NUMBER, ready_to_withdraw
 from wallet.bank import Outcome, bank_client
 from wallet.exceptions import AlreadyProcessed, NeedsReview, StaffOnly
-from wallet.fake_bank import REFUSAL_REASON
 from wallet.models import LedgerEntry, Wallet, Withdrawal
 from wallet.reconciliation import wallet_reconcile
 from wallet.services.balances import PLATFORM_FEES_REFERENCE

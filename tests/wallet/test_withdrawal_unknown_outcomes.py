@@ -14,23 +14,18 @@ from django.db import connection
 from django.utils import timezone
 
 from driftwood.celery import app
+from driftwood.dev.fake_bank import REFUSAL_REASON
 from driftwood.notifications.models import Notification
 from tests import services
 from tests.factories import UserFactory
 from tests.wallet.bank_support import ACCOUNT_NUMBER, FakeBank, ready_to_withdraw
 from wallet.exceptions import AlreadyProcessed
-from wallet.fake_bank import REFUSAL_REASON
 from wallet.models import LedgerEntry, Wallet, Withdrawal
 from wallet.reconciliation import wallet_reconcile
 from wallet.services.balances import BANK_PAYOUTS
 from wallet.services.bank_accounts import bank_account_set
-from wallet.services.withdrawals import (
-    retry_delay,
-    withdrawal_approve,
-    withdrawal_payout_retry,
-    withdrawal_reject,
-    withdrawal_request,
-)
+from wallet.services.payouts import retry_delay, withdrawal_payout_retry
+from wallet.services.withdrawals import withdrawal_approve, withdrawal_reject, withdrawal_request
 from wallet.tasks import withdrawal_payout_retry as withdrawal_payout_retry_task
 from wallet.tasks import withdrawals_processing_sweep
 

@@ -6,34 +6,24 @@ commit a task sends it to Stripe (no database transaction is open during the cal
 row's idempotency key, so a timeout, a 5xx after Stripe refunded, a redelivered task or the
 beat's retry all land on the same Stripe refund. Stripe's answer, or its `charge.refunded`
 event, confirms it. A definite refusal marks it `failed` for staff, who can retry it.
+
+This module owes, confirms and re-opens refunds and queues their sends; the send itself (what
+the task and the beat run) is `wallet.services.card_refund_sending`.
 """
 
 import logging
-from datetime import timedelta
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
 from driftwood.core.money import format_money
-from wallet import stripe_gateway
-from wallet.exceptions import PaymentProviderError
+from wallet import stripe_gateway, tasks
 from wallet.models import CardRefund, LedgerEntry, Wallet
 from wallet.services.balances import CARD_REFUNDS, STRIPE_CLEARING, Leg, ledger_post, system_account
+from wallet.services.card_refund_sending import OPEN_STATES, State
 
 logger = logging.getLogger("driftwood.wallet.refunds")
-
-State = CardRefund.State
-OPEN_STATES = (State.REQUESTED, State.SENT)
-# The metadata key naming our refund at Stripe (its value is the refund's idempotency key).
-REFUND_REFERENCE = "driftwood_refund"
-RETRY_BASE = timedelta(seconds=30)
-RETRY_CAP = timedelta(hours=1)
-
-
-def retry_delay(attempts: int) -> timedelta:
-    """Exponential backoff, capped: 30 s, 1 min, 2 min, ... at most an hour."""
-    return min(RETRY_BASE * (2 ** max(attempts - 1, 0)), RETRY_CAP)
 
 
 def card_refund_request(
@@ -79,89 +69,10 @@ def card_refund_request(
 
 
 def _enqueue_send(card_refund_id: int) -> None:
-    from wallet.tasks import card_refund_send
-
     try:
-        card_refund_send.delay(card_refund_id=card_refund_id)
+        tasks.card_refund_send.delay(card_refund_id=card_refund_id)
     except Exception:  # noqa: BLE001 - the row is the promise; the beat sends it if the queue is down
         logger.warning("card refund %s: could not queue the send; the retry beat will send it", card_refund_id)
-
-
-def card_refund_send(*, card_refund_id: int) -> CardRefund:
-    """Send (or re-send) one owed refund to Stripe and record what Stripe said."""
-    refund = CardRefund.objects.get(pk=card_refund_id)
-    if refund.state not in OPEN_STATES:
-        return refund
-    try:
-        stripe_refund = _already_at_stripe(refund) or stripe_gateway.refund_create(
-            payment_intent_id=refund.payment_intent_id,
-            amount=refund.amount,
-            idempotency_key=refund.stripe_idempotency_key,
-            metadata={REFUND_REFERENCE: refund.stripe_idempotency_key},
-        )
-    except PaymentProviderError as exc:
-        if exc.definite:
-            return _record(refund, state=State.FAILED, error=exc.detail)
-        return _record(refund, state=refund.state, error=exc.detail, retry=True)
-    if stripe_refund.status in ("failed", "canceled"):
-        reason = getattr(stripe_refund, "failure_reason", None) or stripe_refund.status
-        return _record(refund, state=State.FAILED, error=f"Stripe refund {stripe_refund.status}: {reason}")
-    state = State.SUCCEEDED if stripe_refund.status == "succeeded" else State.SENT
-    return _record(refund, state=state, stripe_refund_id=stripe_refund.id, retry=state == State.SENT)
-
-
-def _already_at_stripe(refund: CardRefund):
-    """After an attempt whose answer was lost (a timeout, a 5xx after Stripe did it), look for
-    the refund at Stripe before sending again: the idempotency key already prevents a second
-    refund within Stripe's 24 hours, this also covers a retry after that."""
-    if refund.attempts == 0 and refund.state == State.REQUESTED:
-        return None
-    return stripe_gateway.refund_find(
-        payment_intent_id=refund.payment_intent_id, metadata_key=REFUND_REFERENCE, value=refund.stripe_idempotency_key
-    )
-
-
-def _record(refund: CardRefund, *, state: str, error: str = "", stripe_refund_id: str = "", retry: bool = False):
-    """Write an attempt's outcome, unless the refund was settled meanwhile (e.g. by the webhook)."""
-    now = timezone.now()
-    with transaction.atomic():
-        refund = CardRefund.objects.select_for_update().get(pk=refund.pk)
-        if refund.state not in OPEN_STATES:
-            return refund
-        refund.attempts += 1
-        refund.state = state
-        refund.last_error = error[:1000]
-        refund.stripe_refund_id = stripe_refund_id or refund.stripe_refund_id
-        refund.next_attempt_at = now + retry_delay(refund.attempts) if retry else None
-        if state == State.SENT and refund.sent_at is None:
-            refund.sent_at = now
-        if state == State.SUCCEEDED:
-            refund.sent_at = refund.sent_at or now
-            refund.confirmed_at = now
-        refund.save()
-    if state == State.FAILED:
-        logger.error("card refund %s of RM %s failed: %s", refund.pk, refund.amount, error)
-    elif error:
-        logger.warning("card refund %s: Stripe did not answer (%s); retrying later", refund.pk, error)
-    return refund
-
-
-def card_refunds_due(*, now=None) -> list[int]:
-    """Owed refunds whose next attempt is due (the beat re-sends them)."""
-    now = now or timezone.now()
-    return list(
-        CardRefund.objects.filter(state__in=OPEN_STATES, next_attempt_at__lte=now)
-        .order_by("next_attempt_at", "pk")
-        .values_list("pk", flat=True)[:500]
-    )
-
-
-def card_refunds_retry_due(*, now=None) -> int:
-    """Send every due refund now (the beat's job); returns how many were tried."""
-    due = card_refunds_due(now=now)
-    for card_refund_id in due:
-        card_refund_send(card_refund_id=card_refund_id)
-    return len(due)
 
 
 def card_refunds_confirm(*, payment_intent_id: str, charge: dict) -> int:

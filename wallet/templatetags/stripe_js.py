@@ -1,4 +1,4 @@
-"""`{% stripe_js %}`: the Stripe.js script tag (and, with localstripe, its card-step shim)."""
+"""`{% stripe_js %}`: the Stripe.js script tag (and, with localstripe, the development tools' card-step shim)."""
 
 from django import template
 from django.conf import settings
@@ -16,6 +16,6 @@ def stripe_js() -> str:
         tags += format_html(
             '<script src="{}" data-endpoint="{}" defer></script>',
             static("js/localstripe-card.js"),
-            reverse("wallet:localstripe_card"),
+            reverse("dev:localstripe_card"),
         )
     return tags

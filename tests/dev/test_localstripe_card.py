@@ -1,4 +1,4 @@
-"""The development card step for localstripe (wallet/localstripe_card.py), against localstripe."""
+"""The development card step for localstripe (driftwood/dev/localstripe_card.py), against localstripe."""
 
 from decimal import Decimal
 
@@ -9,7 +9,7 @@ from tests.wallet.stripe_support import require_localstripe
 from wallet.services.topups import topup_create, topup_payment_open
 
 pytestmark = pytest.mark.django_db
-URL = "/wallet/localstripe-card/"
+URL = "/dev/localstripe-card/"
 VISA = {"number": "4242424242424242", "exp_month": "12", "exp_year": "2034", "cvc": "123"}
 THREE_D_SECURE = {**VISA, "number": "4000002760003184"}
 

@@ -1,12 +1,13 @@
-"""Development only: the card step localstripe's stand-in Stripe.js leaves out.
+"""The card step localstripe's stand-in Stripe.js leaves out (`/dev/localstripe-card/`).
 
 Real Stripe.js turns the card typed into its element into a PaymentMethod and confirms the
 PaymentIntent with it, then runs 3-D Secure if the bank asks. localstripe's script only does
 the 3-D Secure part, and its server refuses publishable keys for the first two calls. With
 `STRIPE_LOCAL_CARD_SHIM` on (the default whenever STRIPE_API_BASE points at a stand-in),
 `static/js/localstripe-card.js` sends the fake element's test card here and we make those
-two calls with the secret key. Against real Stripe (STRIPE_API_BASE empty) this endpoint
-does not exist (404) and card numbers never touch our server.
+two calls with the secret key. In production (no development tools) this endpoint does not
+exist; against real Stripe (STRIPE_API_BASE empty) it answers 404 and card numbers never touch
+our server.
 """
 
 import json

@@ -6,7 +6,7 @@ DEFAULT_PORT = 8430
 
 class Command(BaseCommand):
     help = (
-        "Serve the fake bank payout API (wallet/fake_bank.py) with daphne, answering to BANK_API_KEY. "
+        "Serve the fake bank payout API (driftwood/dev/fake_bank.py) with daphne, answering to BANK_API_KEY. "
         "Point BANK_API_URL at it; `make run` starts one by itself."
     )
 
@@ -19,7 +19,7 @@ class Command(BaseCommand):
         from daphne.endpoints import build_endpoint_description_strings
         from daphne.server import Server
 
-        from wallet.fake_bank import FakeBank
+        from driftwood.dev.fake_bank import FakeBank
 
         self.stdout.write(f"Fake bank listening on http://{host}:{port} (Ctrl-C stops it)")
         Server(

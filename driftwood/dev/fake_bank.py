@@ -2,7 +2,7 @@
 
 A plain ASGI app without Django, served by daphne:
 
-    daphne -b 127.0.0.1 -p 8430 wallet.fake_bank:application     (or `manage.py fake_bank`)
+    daphne -b 127.0.0.1 -p 8430 driftwood.dev.fake_bank:application     (or `manage.py fake_bank`)
 
 - `POST /payouts` `{reference, amount, account_number, account_holder_name, bank_name}`:
   200 `{status: "accepted", reference, payout_id}` or 422 `{status: "refused", reference,
