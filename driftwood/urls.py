@@ -25,5 +25,7 @@ urlpatterns = [
 if apps.is_installed("driftwood.dev"):
     urlpatterns.append(path("dev/", include("driftwood.dev.urls")))
 
+handler400 = "driftwood.core.views.bad_request"
+handler403 = "driftwood.core.views.permission_denied"
 handler404 = "driftwood.core.views.page_not_found"
 handler500 = "driftwood.core.views.server_error"

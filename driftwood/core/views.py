@@ -1,6 +1,7 @@
 from django.http import HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
+from django.views import defaults
 from django.views.decorators.csrf import requires_csrf_token
 
 from driftwood.core.errors import error_response
@@ -9,6 +10,22 @@ from driftwood.core.middleware import API_PREFIX
 
 def home(request):
     return render(request, "core/home.html")
+
+
+@requires_csrf_token
+def bad_request(request, exception=None):
+    """Django's 400 (a disallowed or empty Host header, any SuspiciousOperation) in the API envelope."""
+    if request.path.startswith(API_PREFIX):
+        return error_response(request, 400)
+    # Django's plain page: the request may be too broken (its Host) to render the site's base template.
+    return defaults.bad_request(request, exception)
+
+
+@requires_csrf_token
+def permission_denied(request, exception=None):
+    if request.path.startswith(API_PREFIX):
+        return error_response(request, 403)
+    return defaults.permission_denied(request, exception)
 
 
 def page_not_found(request, exception=None):

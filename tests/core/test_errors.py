@@ -131,3 +131,20 @@ def test_trailing_slash_is_optional_for_posts(api_client, user):
 def test_session_and_bearer_both_reach_endpoints(session_client, user):
     assert session_client.get("/api/v1/me").json()["id"] == user.pk
     assert bearer_client(user).get("/api/v1/me").json()["id"] == user.pk
+
+
+@pytest.mark.urls("driftwood.urls")
+@pytest.mark.parametrize("host", ["", "evil.example", "bad host"])
+def test_400_for_a_disallowed_host_is_an_envelope(api_client, host):
+    # Found by schemathesis: an empty Host header got Django's HTML 400 page from the API.
+    response = api_client.get("/api/v1/chat/rooms", HTTP_HOST=host)
+
+    assert_envelope(response, 400, "invalid", "/api/v1/chat/rooms")
+
+
+@pytest.mark.urls("driftwood.urls")
+def test_400_for_a_disallowed_host_on_a_page_stays_plain(client):
+    response = client.get("/events/", HTTP_HOST="evil.example")
+
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
