@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from chat import presence, selectors, services
 from chat.exceptions import CannotMessage, RoomNotFound
 from chat.models import ChatRoom, RoomMember
-from driftwood.core.pagination import MAX_PAGE
+from driftwood.core.paging import paginate
 
 ROOMS_PER_PAGE = 20
 HISTORY_PAGE = 50
@@ -25,28 +25,14 @@ MAX_USER_ID = 2**63 - 1
 API_ROOT = "/api/v1/chat"
 
 
-def _page_number(raw: str | None) -> int:
-    if raw and raw.isascii() and raw.isdigit():
-        return min(max(int(raw), 1), MAX_PAGE)
-    return 1
-
-
 @login_required
 @never_cache
 @require_GET
 def room_list(request):
     """The inbox: the player's rooms, most recent first, with unread counts."""
-    page = _page_number(request.GET.get("page"))
-    offset = (page - 1) * ROOMS_PER_PAGE
     services.rooms_ensure_for(user_id=request.user.pk)
-    # One row beyond the page tells whether another page exists (no COUNT).
-    rows = list(selectors.inbox(user_id=request.user.pk)[offset : offset + ROOMS_PER_PAGE + 1])
-    context = {
-        "rooms": selectors.with_unread(rows[:ROOMS_PER_PAGE], user_id=request.user.pk),
-        "page": page,
-        "has_previous": page > 1,
-        "has_next": len(rows) > ROOMS_PER_PAGE,
-    }
+    page = paginate(request, selectors.inbox(user_id=request.user.pk), ROOMS_PER_PAGE)
+    context = {"rooms": selectors.with_unread(page.items, user_id=request.user.pk), "page": page}
     return render(request, "chat/rooms.html", context)
 
 

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from driftwood.accounts.models import User
 from driftwood.core.exceptions import DomainError, RateLimited
+from driftwood.core.paging import paginate
 from driftwood.core.throttles import page_budget_spent
 from social import selectors
 from social.forms import FriendSearchForm, PlayerSearchForm, ReportForm
@@ -36,21 +37,6 @@ PER_PAGE = 20
 # Pending requests are listed newest first; a player buried in hundreds sees the newest ones.
 REQUESTS_SHOWN = 50
 RECENT_EVENTS = 5
-
-
-def _page_number(request) -> int:
-    try:
-        return max(int(request.GET.get("page", 1)), 1)
-    except ValueError:
-        return 1
-
-
-def _one_page(queryset, request) -> dict:
-    """One page of rows; one row beyond it tells whether another page exists (no COUNT)."""
-    page = _page_number(request)
-    offset = (page - 1) * PER_PAGE
-    rows = list(queryset[offset : offset + PER_PAGE + 1])
-    return {"rows": rows[:PER_PAGE], "page": page, "has_previous": page > 1, "has_next": len(rows) > PER_PAGE}
 
 
 def _newest(queryset) -> tuple[list, bool]:
@@ -100,14 +86,14 @@ def friends(request):
     me = request.user
     search = FriendSearchForm(request.GET)
     query = search.query()
-    page = _one_page(selectors.friends_of(user_id=me.pk, viewer_id=me.pk, search=query), request)
+    page = paginate(request, selectors.friends_of(user_id=me.pk, viewer_id=me.pk, search=query), PER_PAGE)
     incoming, more_incoming = _newest(selectors.incoming_requests(user_id=me.pk))
     outgoing, more_outgoing = _newest(selectors.outgoing_requests(user_id=me.pk))
     context = {
         "search_form": search,
         "query": query,
-        "friends": page.pop("rows"),
-        **page,
+        "friends": page.items,
+        "page": page,
         "incoming": incoming,
         "more_incoming": more_incoming,
         "outgoing": outgoing,
@@ -123,16 +109,18 @@ def friends(request):
 def player_search(request):
     search = PlayerSearchForm(request.GET)
     query = search.query()
-    page = _one_page(selectors.player_search(query=query, viewer_id=request.user.pk), request) if query else {}
-    context = {"search_form": search, "query": query, "players": page.pop("rows", []), **page}
+    page = (
+        paginate(request, selectors.player_search(query=query, viewer_id=request.user.pk), PER_PAGE) if query else None
+    )
+    context = {"search_form": search, "query": query, "players": page.items if page else [], "page": page}
     return render(request, "social/search.html", context)
 
 
 def _people(request, user_id: int, *, followers: bool):
     player = _player_or_404(user_id)
     listed = selectors.followers_of if followers else selectors.following_of
-    page = _one_page(listed(user_id=player.pk, viewer_id=request.user.pk), request)
-    context = {"player": player, "followers": followers, "people": page.pop("rows"), **page}
+    page = paginate(request, listed(user_id=player.pk, viewer_id=request.user.pk), PER_PAGE)
+    context = {"player": player, "followers": followers, "people": page.items, "page": page}
     return render(request, "social/people.html", context)
 
 

@@ -76,7 +76,8 @@ class RegistrationInline(ReadOnlyAdminMixin, admin.TabularInline):
         payment = getattr(registration, "payment", None)
         if payment is None:
             return "-"
-        return f"RM {format_money(payment.amount)} by {payment.get_method_display().lower()} ({payment.status})"
+        amount = format_money(payment.amount, style="text")
+        return f"{amount} by {payment.get_method_display().lower()} ({payment.status})"
 
 
 class CancelForm(forms.Form):
@@ -183,11 +184,12 @@ class EventAdmin(admin.ModelAdmin):
                 self.message_user(request, f"{event.name}: {reason}", messages.ERROR)
                 continue
             total = sum((amount for refund in refunds.values() for amount in refund.values()), Decimal("0.00"))
-            self.log_change(request, event, f"Cancelled with a {penalty}% penalty; refunded RM {format_money(total)}.")
+            refunded = format_money(total, style="text")
+            self.log_change(request, event, f"Cancelled with a {penalty}% penalty; refunded {refunded}.")
             self.message_user(
                 request,
                 f"{event.name} cancelled: {len(refunds)} paid {'entry' if len(refunds) == 1 else 'entries'} "
-                f"refunded (RM {format_money(total)} after a {penalty}% penalty).",
+                f"refunded ({format_money(total, style='text')} after a {penalty}% penalty).",
                 messages.SUCCESS,
             )
         return None

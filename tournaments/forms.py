@@ -14,6 +14,7 @@ from tournaments import selectors
 from tournaments.evidence import kind_of_file
 from tournaments.exceptions import UnsupportedFile
 from tournaments.models import Event
+from tournaments.services.events import EVENT_WRITE_FIELDS, event_write_defaults
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 LISTED_STATUSES = [(status, label) for status, label in Event.Status.choices if status != Event.Status.DRAFT]
@@ -85,7 +86,7 @@ class PrizeDistributionField(forms.CharField):
 
 
 class EventForm(ServiceErrorsMixin, forms.Form):
-    """Create or edit a draft. The fields are the API's writable ones."""
+    """Create or edit a draft: one field for each of the service's `EVENT_WRITE_FIELDS`."""
 
     name = FormTextField(max_length=120)
     game = forms.ModelChoiceField(queryset=selectors.games(), empty_label="Choose a game")
@@ -165,21 +166,19 @@ class EventForm(ServiceErrorsMixin, forms.Form):
         help_text="Swiss only. Leave empty for the usual number (log2 of the entries, rounded up).",
     )
 
-    # A field left out of the post (an older page, a script) keeps the model's default.
-    DEFAULTS = {"no_show_refund_percent": 100, "best_of": 1, "groups": 1, "seeding": Event.Seeding.REGISTRATION}
-
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("is_solo"):
             cleaned["team_size"] = 1
-        for name, default in self.DEFAULTS.items():
+        # A field left out of the post (an older page, a script) keeps the model's default.
+        for name, default in event_write_defaults().items():
             if name in cleaned and cleaned[name] in (None, ""):
                 cleaned[name] = default
         return cleaned
 
     @classmethod
     def initial_for(cls, event: Event) -> dict:
-        initial = {name: getattr(event, name) for name in cls.base_fields}
+        initial = {name: getattr(event, name) for name in EVENT_WRITE_FIELDS}
         initial["is_solo"] = "true" if event.is_solo else "false"
         return initial
 

@@ -15,7 +15,6 @@ from driftwood.core.money import format_money
 from driftwood.notifications.services import email_send, notifications_create_many
 from tournaments.models import Event, ParticipantPayment, Registration
 from tournaments.notification_tasks import activity_log, organizer_notify
-from wallet.templatetags.wallet_format import ringgit
 
 logger = logging.getLogger("driftwood.tournaments")
 
@@ -80,7 +79,7 @@ def _cancelled_body(event: Event, refund: tuple[str, Decimal] | None) -> str:
     if amount == 0:
         return f"{cancelled} The cancellation penalty kept the whole entry fee you paid."
     where = "is back in your wallet" if method == ParticipantPayment.Method.WALLET else "is being refunded to your card"
-    return f"{cancelled} {ringgit(amount)} of the entry fee you paid {where}."
+    return f"{cancelled} {format_money(amount, style='page')} of the entry fee you paid {where}."
 
 
 def event_cancelled(event: Event, refunds: dict, *, participants: Iterable[int]) -> None:

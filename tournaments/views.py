@@ -23,6 +23,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from driftwood.accounts.models import User
 from driftwood.core.exceptions import DomainError
+from driftwood.core.money import format_money
+from driftwood.core.paging import paginate
 from driftwood.core.throttles import page_budget_spent
 from tournaments import bracket_selectors, selectors
 from tournaments.forms import (
@@ -40,7 +42,6 @@ from tournaments.services.registrations import registration_join, registration_l
 from tournaments.services.teams import team_create, team_member_add, team_member_remove
 from wallet.exceptions import InsufficientBalance
 from wallet.selectors import wallet_summary
-from wallet.templatetags.wallet_format import ringgit
 
 EVENTS_PER_PAGE = 12
 API_ROOT = "/api/v1"
@@ -50,26 +51,6 @@ UPCOMING = (Status.DRAFT, Status.REGISTRATION_OPEN, Status.REGISTRATION_CLOSED, 
 FINISHED = (Status.COMPLETED, Status.CANCELLED)
 # Before the start: check-in runs and the seeds can be set.
 BRACKET_SETUP = (Status.REGISTRATION_OPEN, Status.REGISTRATION_CLOSED)
-
-
-def _page_number(request) -> int:
-    try:
-        return max(int(request.GET.get("page", 1)), 1)
-    except ValueError:
-        return 1
-
-
-def _one_page(queryset, request) -> dict:
-    """One page of rows; one row beyond it tells whether another page exists (no COUNT)."""
-    page = _page_number(request)
-    offset = (page - 1) * EVENTS_PER_PAGE
-    rows = list(queryset[offset : offset + EVENTS_PER_PAGE + 1])
-    return {
-        "rows": rows[:EVENTS_PER_PAGE],
-        "page": page,
-        "has_previous": page > 1,
-        "has_next": len(rows) > EVENTS_PER_PAGE,
-    }
 
 
 def _with_slots_left(events: list[Event]) -> list[Event]:
@@ -119,12 +100,12 @@ def event_list(request):
     )
     if status is None:
         events = events.filter(status__in=UPCOMING)
-    page = _one_page(events, request)
+    page = paginate(request, events, EVENTS_PER_PAGE)
     context = {
         "filter_form": filters,
         "filtered": bool(status or data.get("game") or data.get("search")),
-        "events": _with_slots_left(page["rows"]),
-        **page,
+        "events": _with_slots_left(page.items),
+        "page": page,
     }
     return render(request, "tournaments/event_list.html", context)
 
@@ -218,13 +199,15 @@ def event_publish_view(request, event_id: int):
     except InsufficientBalance:
         messages.error(
             request,
-            f"Publishing holds the {ringgit(event.prize_pool)} prize pool from your wallet, and your usable balance "
+            f"Publishing holds the {format_money(event.prize_pool, style='page')} prize pool from your wallet, "
+            "and your usable balance "
             "is too low. Top up your wallet first.",
         )
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        held = f" {ringgit(event.prize_pool)} prize pool held from your wallet." if event.prize_pool else ""
+        prize_pool = format_money(event.prize_pool, style="page")
+        held = f" {prize_pool} prize pool held from your wallet." if event.prize_pool else ""
         messages.success(request, f"“{event.name}” is published: registration is open.{held}")
     return event_back_to(event)
 
@@ -247,12 +230,14 @@ def event_join(request, event_id: int):
         )
     except InsufficientBalance:
         messages.error(
-            request, f"Your usable wallet balance is below the {ringgit(event.entry_fee)} entry fee. Top up first."
+            request,
+            f"Your usable wallet balance is below the {format_money(event.entry_fee, style='page')} entry fee. "
+            "Top up first.",
         )
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        paid = f" {ringgit(result.payment.amount)} paid from your wallet." if result.payment else ""
+        paid = f" {format_money(result.payment.amount, style='page')} paid from your wallet." if result.payment else ""
         messages.success(request, f"You're in “{event.name}”!{paid}")
     return event_back_to(event)
 
@@ -269,7 +254,8 @@ def event_leave(request, event_id: int):
     payment = getattr(registration, "payment", None)
     if payment is not None and payment.refunded_amount:
         where = "to your wallet" if payment.method == payment.Method.WALLET else "to your card"
-        messages.success(request, f"You left “{event.name}”. {ringgit(payment.refunded_amount)} refunded {where}.")
+        refunded = format_money(payment.refunded_amount, style="page")
+        messages.success(request, f"You left “{event.name}”. {refunded} refunded {where}.")
     else:
         messages.success(request, f"You left “{event.name}”.")
     return event_back_to(event)
@@ -299,7 +285,7 @@ def event_cancel_view(request, event_id: int):
             messages.success(
                 request,
                 f"“{event.name}” is cancelled. {len(refunds)} paid "
-                f"{'entry' if len(refunds) == 1 else 'entries'} refunded ({ringgit(total)} in all"
+                f"{'entry' if len(refunds) == 1 else 'entries'} refunded ({format_money(total, style='page')} in all"
                 f"{f', less a {penalty.normalize():f}% penalty' if penalty else ''}).",
             )
             return event_back_to(event)
@@ -309,8 +295,8 @@ def event_cancel_view(request, event_id: int):
 @login_required
 @require_safe
 def my_events(request):
-    page = _one_page(selectors.events_of(user=request.user), request)
-    return render(request, "tournaments/my_events.html", {"events": _with_slots_left(page["rows"]), **page})
+    page = paginate(request, selectors.events_of(user=request.user), EVENTS_PER_PAGE)
+    return render(request, "tournaments/my_events.html", {"events": _with_slots_left(page.items), "page": page})
 
 
 # --- Teams

@@ -343,7 +343,7 @@ class WithdrawalAdmin(ReadOnlyAdmin):
             self.log_change(request, result, f"Rejected withdrawal: {reason}")
             self.message_user(
                 request,
-                f"Withdrawal #{result.pk} rejected: RM {format_money(result.total)} returned to "
+                f"Withdrawal #{result.pk} rejected: {format_money(result.total, style='text')} returned to "
                 f"{result.user.username}'s usable balance.",
                 messages.SUCCESS,
             )
@@ -387,11 +387,11 @@ class WithdrawalAdmin(ReadOnlyAdmin):
         return f"payout failed ({withdrawal.failure_reason or withdrawal.get_status_display()})"
 
     def _report_payout(self, request, withdrawal: Withdrawal) -> None:
-        amount, total = format_money(withdrawal.amount), format_money(withdrawal.total)
+        amount, total = format_money(withdrawal.amount, style="text"), format_money(withdrawal.total, style="text")
         if withdrawal.status == Withdrawal.Status.COMPLETED:
             self.message_user(
                 request,
-                f"Withdrawal #{withdrawal.pk} approved: RM {amount} paid out to "
+                f"Withdrawal #{withdrawal.pk} approved: {amount} paid out to "
                 f"{withdrawal.bank_name} {masked(withdrawal.bank_last4)}.",
                 messages.SUCCESS,
             )
@@ -399,14 +399,14 @@ class WithdrawalAdmin(ReadOnlyAdmin):
             self.message_user(
                 request,
                 f"Withdrawal #{withdrawal.pk}: the bank's answer is unknown ({withdrawal.last_payout_error}). "
-                f"RM {total} stays pending and the payout is retried by the same reference.",
+                f"{total} stays pending and the payout is retried by the same reference.",
                 messages.WARNING,
             )
         else:
             reason = withdrawal.failure_reason or withdrawal.get_status_display()
             self.message_user(
                 request,
-                f"Withdrawal #{withdrawal.pk} could not be paid out ({reason}): RM {total} "
+                f"Withdrawal #{withdrawal.pk} could not be paid out ({reason}): {total} "
                 f"returned to {withdrawal.user.username}'s usable balance.",
                 messages.WARNING,
             )

@@ -11,12 +11,6 @@ ACCOUNT_NUMBER_HELP = "10 to 18 digits. We store it encrypted and only ever show
 HOLDER_HELP = "As printed on your bank statement: letters and spaces only."
 
 
-def _ringgit(amount) -> str:
-    """RM 10 rather than RM 10.00 in the rules the player reads."""
-    text = format_money(amount)
-    return text[:-3] if text.endswith(".00") else text
-
-
 class AmountField(MoneyFormField):
     """Ringgit with at most two decimal places, typed on a phone's decimal keypad."""
 
@@ -30,8 +24,8 @@ class AmountField(MoneyFormField):
             error_messages={
                 "required": "Enter an amount.",
                 "invalid": 'Enter an amount such as "50.00".',
-                "min_value": f"Minimum {noun} RM {_ringgit(min_value)}",
-                "max_value": f"Maximum {noun} RM {_ringgit(max_value)}",
+                "min_value": f"Minimum {noun} {format_money(min_value, style='short')}",
+                "max_value": f"Maximum {noun} {format_money(max_value, style='short')}",
                 "max_decimal_places": "Use at most two decimal places.",
             },
             widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01", "autocomplete": "off"}),
@@ -59,7 +53,8 @@ class TopUpForm(WalletPageForm):
         max_value=settings.TOPUP_MAX,
         label="Amount (RM)",
         noun="top-up",
-        help_text=f"RM {_ringgit(settings.TOPUP_MIN)} to RM {_ringgit(settings.TOPUP_MAX)}, charged to your card.",
+        help_text=f"{format_money(settings.TOPUP_MIN, style='short')} to "
+        f"{format_money(settings.TOPUP_MAX, style='short')}, charged to your card.",
     )
 
 
@@ -71,8 +66,10 @@ class WithdrawalForm(WalletPageForm):
         label="Amount to withdraw (RM)",
         noun="withdrawal",
         help_text=(
-            f"RM {_ringgit(settings.WITHDRAWAL_MIN)} to RM {_ringgit(settings.WITHDRAWAL_MAX)}. "
-            f"A RM {format_money(settings.WITHDRAWAL_FEE)} fee is added; your usable balance must cover both."
+            f"{format_money(settings.WITHDRAWAL_MIN, style='short')} to "
+            f"{format_money(settings.WITHDRAWAL_MAX, style='short')}. "
+            f"A {format_money(settings.WITHDRAWAL_FEE, style='text')} fee is added; "
+            "your usable balance must cover both."
         ),
     )
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from driftwood.core.exceptions import DomainError
 from driftwood.core.money import format_money
 from driftwood.core.network import client_ip
+from driftwood.core.paging import paginate
 from driftwood.core.throttles import page_budget_spent
 from wallet import selectors
 from wallet.forms import BankAccountForm, HistoryFilterForm, TopUpForm, WithdrawalForm
@@ -24,15 +25,6 @@ from wallet.services.withdrawals import withdrawal_request
 
 HISTORY_PAGE_SIZE = 20
 RECENT_WITHDRAWALS = 10
-# Far beyond any real history; keeps a hand-typed ?page= inside PostgreSQL's OFFSET range.
-MAX_PAGE = 100_000
-
-
-def _page_number(request) -> int:
-    try:
-        return min(max(int(request.GET.get("page", 1)), 1), MAX_PAGE)
-    except ValueError:
-        return 1
 
 
 def _history(request) -> dict:
@@ -45,16 +37,12 @@ def _history(request) -> dict:
         start_date=data.get("start_date"),
         end_date=data.get("end_date"),
     )
-    page = _page_number(request)
-    offset = (page - 1) * HISTORY_PAGE_SIZE
-    rows = list(entries[offset : offset + HISTORY_PAGE_SIZE + 1])
+    page = paginate(request, entries, HISTORY_PAGE_SIZE)
     return {
         "filter_form": filters,
         "filtered": bool(data.get("type") or data.get("start_date") or data.get("end_date")),
-        "entries": rows[:HISTORY_PAGE_SIZE],
+        "entries": page.items,
         "page": page,
-        "has_previous": page > 1,
-        "has_next": len(rows) > HISTORY_PAGE_SIZE,
     }
 
 
@@ -129,11 +117,11 @@ def withdraw(request):
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("wallet:home")
-    amount, total = format_money(withdrawal.amount), format_money(withdrawal.total)
+    amount, total = format_money(withdrawal.amount, style="text"), format_money(withdrawal.total, style="text")
     if withdrawal.status == withdrawal.Status.REVIEW:
         messages.warning(
-            request, f"Withdrawal of RM {amount} requested. It needs a manual review; RM {total} is on hold until then."
+            request, f"Withdrawal of {amount} requested. It needs a manual review; {total} is on hold until then."
         )
     else:
-        messages.success(request, f"Withdrawal of RM {amount} requested. RM {total} is on hold until it is paid out.")
+        messages.success(request, f"Withdrawal of {amount} requested. {total} is on hold until it is paid out.")
     return redirect("wallet:home")

@@ -17,8 +17,32 @@ def quantize(value: Decimal) -> Decimal:
     return Decimal(value).quantize(CENTS, rounding=ROUND_HALF_UP)
 
 
-def format_money(value: Decimal) -> str:
-    return f"{quantize(value):f}"
+MINUS = "\u2212"  # MINUS SIGN reads better than a hyphen next to digits.
+MONEY_STYLES = ("wire", "text", "short", "page", "signed")
+
+
+def format_money(value, style: str = "wire") -> str:
+    """The one money formatter. `value` is a Decimal, an int or the API's money string.
+
+    - "wire":   "1234.50", "-5.00": the API, JSON payloads, the bank, notification data;
+    - "text":   "RM 1234.50": messages, e-mails, ledger descriptions, admin;
+    - "short":  "RM 10", "RM 10.50": limits in the rules a player reads;
+    - "page":   "RM 1,234.50", "\u2212RM 5.00": amounts on pages;
+    - "signed": "+RM 50.00", "\u2212RM 5.00", "RM 0.00": ledger rows, the sign says which way it moved.
+    """
+    amount = quantize(value if isinstance(value, Decimal) else Decimal(str(value)))
+    if style == "wire":
+        return f"{amount:f}"
+    if style == "text":
+        return f"RM {amount:f}"
+    if style == "short":
+        return f"RM {amount:f}".removesuffix(".00")
+    grouped = f"RM {abs(amount):,.2f}"
+    if style == "page":
+        return f"{MINUS}{grouped}" if amount < 0 else grouped
+    if style == "signed":
+        return grouped if amount == 0 else f"{'+' if amount > 0 else MINUS}{grouped}"
+    raise ValueError(f"Unknown money style {style!r}; one of {', '.join(MONEY_STYLES)}.")
 
 
 def money_field(**kwargs) -> models.DecimalField:

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from driftwood.core.pagination import MAX_PAGE
+from driftwood.core.paging import page_number, paginate
 from driftwood.notifications import selectors, services
 
 PER_PAGE = 20
@@ -15,26 +15,12 @@ PER_PAGE = 20
 MAX_ID_DIGITS = 18
 
 
-def _whole_number(raw: str | None, *, default: int, maximum: int) -> int:
-    if raw and raw.isascii() and raw.isdigit():
-        return min(max(int(raw), 1), maximum)
-    return default
-
-
 @login_required
 @never_cache
 @require_GET
 def notification_list(request):
-    page = _whole_number(request.GET.get("page"), default=1, maximum=MAX_PAGE)
-    offset = (page - 1) * PER_PAGE
-    # One row beyond the page tells whether another page exists (no COUNT over every notification).
-    rows = list(selectors.notification_list(user=request.user)[offset : offset + PER_PAGE + 1])
-    context = {
-        "notifications": rows[:PER_PAGE],
-        "page": page,
-        "has_previous": page > 1,
-        "has_next": len(rows) > PER_PAGE,
-    }
+    page = paginate(request, selectors.notification_list(user=request.user), PER_PAGE)
+    context = {"notifications": page.items, "page": page}
     return render(request, "notifications/list.html", context)
 
 
@@ -50,6 +36,6 @@ def notifications_read(request):
     else:
         marked = services.notifications_mark_read(user=request.user)
         messages.success(request, f"Marked {marked} notification{'s' if marked != 1 else ''} as read.")
-    page = _whole_number(request.POST.get("page"), default=1, maximum=MAX_PAGE)
+    page = page_number(request.POST.get("page"))
     list_url = reverse("notifications:list")
     return redirect(f"{list_url}?page={page}" if page > 1 else list_url)

@@ -124,6 +124,7 @@ class EventDetailSerializer(EventSerializer):
         return serializers.Serializer.to_representation(self, event)
 
 
+# One field for each of the service's EVENT_WRITE_FIELDS (tests/tournaments/test_event_write_fields.py).
 class EventWriteSerializer(serializers.Serializer):
     """The writable fields of an event (POST: name, game and both dates required; PATCH: any)."""
 

@@ -38,7 +38,11 @@ TRANSITIONS = {
     Status.COMPLETED: set(),
     Status.CANCELLED: set(),
 }
-EDITABLE_FIELDS = {
+# The one list of what an organizer writes on an event (a draft), in the order admin shows them.
+# The services accept exactly these; the page form (tournaments/forms.py), the API's write
+# serializer (tournaments/api/events.py) and admin declare exactly these
+# (tests/tournaments/test_event_write_fields.py holds them to it).
+EVENT_WRITE_FIELDS = (
     "name",
     "game",
     "tier",
@@ -61,7 +65,22 @@ EDITABLE_FIELDS = {
     "groups",
     "swiss_rounds",
     "seeding",
-}
+)
+# What a new draft must be given; every other write field has the model's default or none (swiss_rounds).
+EVENT_REQUIRED_FIELDS = ("name", "game", "starts_at", "registration_closes_at")
+TEAM_SIZE_DEFAULT = 5
+
+
+def event_write_defaults() -> dict:
+    """The model's default for each write field that has one (a new list for the prize split each call)."""
+    fields = (Event._meta.get_field(name) for name in EVENT_WRITE_FIELDS)
+    return {field.name: field.get_default() for field in fields if field.has_default()}
+
+
+def _check_write_fields(fields) -> None:
+    unknown = set(fields).difference(EVENT_WRITE_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown event fields: {sorted(unknown)}")
 
 
 def event_transition(event: Event, to: str) -> None:
@@ -141,22 +160,15 @@ def _unique_slug(name: str) -> str:
 
 def event_create(*, organizer, game: Game, name: str, starts_at: datetime, registration_closes_at: datetime, **fields):
     """A draft event; nothing is charged until it is published."""
-    unknown = set(fields) - EDITABLE_FIELDS
-    if unknown:
-        raise TypeError(f"Unknown event fields: {sorted(unknown)}")
+    _check_write_fields(fields)
     values = {
-        "is_solo": True,
-        "team_size": 1,
-        "max_participants": 16,
-        "entry_fee": Decimal("0.00"),
-        "prize_pool": Decimal("0.00"),
-        "prize_distribution": [],
+        **event_write_defaults(),
         **fields,
         "starts_at": starts_at,
         "registration_closes_at": registration_closes_at,
     }
     if not values["is_solo"] and "team_size" not in fields:
-        values["team_size"] = 5
+        values["team_size"] = TEAM_SIZE_DEFAULT
     _validate(values)
     slug = _unique_slug(name)
     try:
@@ -170,9 +182,7 @@ def event_create(*, organizer, game: Game, name: str, starts_at: datetime, regis
 
 def event_update(*, event_id: int, actor, **changes) -> Event:
     """Edit a draft (organizer only)."""
-    unknown = set(changes) - EDITABLE_FIELDS
-    if unknown:
-        raise TypeError(f"Unknown event fields: {sorted(unknown)}")
+    _check_write_fields(changes)
     with transaction.atomic():
         event = event_lock(event_id)
         event_require_organizer(event, actor)
@@ -180,7 +190,7 @@ def event_update(*, event_id: int, actor, **changes) -> Event:
             raise InvalidStatus("Only a draft can be edited.")
         for field, value in changes.items():
             setattr(event, field, value)
-        _validate({field: getattr(event, field) for field in EDITABLE_FIELDS})
+        _validate({field: getattr(event, field) for field in EVENT_WRITE_FIELDS})
         event.save()
     return event
 

@@ -27,7 +27,6 @@ from tournaments.prizes import prize_amounts, split_evenly
 from tournaments.services.events import escrow_wallet, event_fees_settle, event_lock
 from wallet.models import LedgerEntry, Wallet
 from wallet.services.balances import wallet_get_or_create, wallet_transfer
-from wallet.templatetags.wallet_format import ringgit
 
 logger = logging.getLogger("driftwood.tournaments")
 
@@ -145,7 +144,7 @@ def _winners_notify(event: Event, payouts: list[PrizePayout]) -> None:
             users=user_ids,
             kind="prize_paid",
             title=f"Prize paid: {event.name}",
-            body=f"Place {place} in {event.name}: {ringgit(amount)} is now in your wallet.",
+            body=f"Place {place} in {event.name}: {format_money(amount, style='page')} is now in your wallet.",
             url=reverse("tournaments:event_detail", args=[event.pk]),
             data={"event_id": event.pk, "place": place, "amount": format_money(amount)},
         )

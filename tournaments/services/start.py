@@ -18,7 +18,6 @@ from tournaments.services.checkin import NOT_STARTED, entries_sync
 from tournaments.services.events import escrow_wallet, event_lock, event_require_organizer, event_transition
 from tournaments.services.refunds import payment_refund
 from tournaments.services.seeding import seeds_settle
-from wallet.templatetags.wallet_format import ringgit
 
 
 def event_start(*, event_id: int, actor) -> Stage:
@@ -78,4 +77,5 @@ def _no_show_body(event: Event, refund: Decimal | None) -> str:
         return dropped
     if refund == 0:
         return f"{dropped} The event's policy keeps the whole entry fee."
-    return f"{dropped} {ringgit(refund)} of the entry fee goes back to the wallet or card it was paid from."
+    amount = format_money(refund, style="page")
+    return f"{dropped} {amount} of the entry fee goes back to the wallet or card it was paid from."

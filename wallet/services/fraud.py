@@ -63,10 +63,6 @@ def _peak(events: list[Event], *, anchor: datetime, width: timedelta) -> tuple[i
     return most, largest
 
 
-def _money(amount: Decimal) -> str:
-    return f"RM {format_money(amount)}"
-
-
 def _flag(code: str, message: str) -> dict[str, str]:
     return {"code": code, "message": message}
 
@@ -90,8 +86,8 @@ def _flags(
         flags.append(
             _flag(
                 DAILY_LIMIT,
-                f"{_money(withdrawn)} withdrawn within 24 hours, above the "
-                f"{_money(settings.FRAUD_DAILY_WITHDRAWN_LIMIT)} daily limit.",
+                f"{format_money(withdrawn, style='text')} withdrawn within 24 hours, above the "
+                f"{format_money(settings.FRAUD_DAILY_WITHDRAWN_LIMIT, style='text')} daily limit.",
             )
         )
 
@@ -109,8 +105,9 @@ def _flags(
         flags.append(
             _flag(
                 UNUSUAL_AMOUNT,
-                f"{_money(amount)} is over {settings.FRAUD_AVERAGE_MULTIPLIER}x the 90-day average withdrawal "
-                f"({_money(average)}) and over {_money(settings.FRAUD_LARGE_AMOUNT)}.",
+                f"{format_money(amount, style='text')} is over {settings.FRAUD_AVERAGE_MULTIPLIER}x "
+                f"the 90-day average withdrawal ({format_money(average, style='text')}) "
+                f"and over {format_money(settings.FRAUD_LARGE_AMOUNT, style='text')}.",
             )
         )
 

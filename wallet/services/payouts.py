@@ -106,7 +106,7 @@ def withdrawals_stuck_alert() -> list[int]:
 
 def _alert_stuck(withdrawal: Withdrawal) -> None:
     body = (
-        f"RM {format_money(withdrawal.amount)} to {withdrawal.user.get_username()} "
+        f"{format_money(withdrawal.amount, style='text')} to {withdrawal.user.get_username()} "
         f"({withdrawal.bank_name} ••••{withdrawal.bank_last4}) has been processing since "
         f"{withdrawal.processing_since:%Y-%m-%d %H:%M} UTC after {withdrawal.payout_attempts} attempt(s). "
         f"Last error: {withdrawal.last_payout_error or '-'}. The total stays pending; retries go on."
@@ -213,7 +213,7 @@ def _settle_paid(withdrawal: Withdrawal, fees_wallet: Wallet) -> None:
         destination=system_account(BANK_PAYOUTS),
         amount=withdrawal.amount,
         transaction_type=LedgerEntry.Type.WITHDRAWAL,
-        description=f"Withdrawal #{withdrawal.pk}: RM {format_money(withdrawal.amount)} paid to "
+        description=f"Withdrawal #{withdrawal.pk}: {format_money(withdrawal.amount, style='text')} paid to "
         f"{withdrawal.bank_name} ••••{withdrawal.bank_last4}",
         metadata=metadata,
         from_pending=True,
@@ -226,7 +226,7 @@ def withdrawal_return_to_usable(withdrawal: Withdrawal, *, status: str, reason: 
     wallet_release(
         wallet=withdrawal.wallet,
         amount=withdrawal.total,
-        description=f"Withdrawal #{withdrawal.pk} {status}: RM {format_money(withdrawal.total)} returned",
+        description=f"Withdrawal #{withdrawal.pk} {status}: {format_money(withdrawal.total, style='text')} returned",
         metadata={"withdrawal_id": withdrawal.pk},
     )
     withdrawal.status = status
@@ -238,19 +238,20 @@ def withdrawal_email_outcome(withdrawal: Withdrawal) -> None:
     user = withdrawal.user
     if not user.email:
         return
-    amount, total = format_money(withdrawal.amount), format_money(withdrawal.total)
+    amount, total = format_money(withdrawal.amount, style="text"), format_money(withdrawal.total, style="text")
     account = f"{withdrawal.bank_name} •••• {withdrawal.bank_last4}"
     if withdrawal.status == Status.COMPLETED:
-        subject = f"Your withdrawal of RM {amount} has been paid out"
+        subject = f"Your withdrawal of {amount} has been paid out"
         body = (
-            f"RM {amount} from withdrawal #{withdrawal.pk} has been sent to {account}. "
-            f"A fee of RM {format_money(withdrawal.fee)} was charged.\n\nIt usually arrives within one working day."
+            f"{amount} from withdrawal #{withdrawal.pk} has been sent to {account}. "
+            f"A fee of {format_money(withdrawal.fee, style='text')} was charged.\n\n"
+            "It usually arrives within one working day."
         )
     else:
         verb = "was rejected" if withdrawal.status == Status.REJECTED else "could not be paid out"
-        subject = f"Your withdrawal of RM {amount} {verb}"
+        subject = f"Your withdrawal of {amount} {verb}"
         body = (
             f"Withdrawal #{withdrawal.pk} to {account} {verb}: {withdrawal.failure_reason}\n\n"
-            f"RM {total} (the amount and the fee) is back in your usable balance."
+            f"{total} (the amount and the fee) is back in your usable balance."
         )
     email_send(to=[user.email], subject=subject, body=f"Hi {user.get_username()},\n\n{body}\n\n- Driftwood")

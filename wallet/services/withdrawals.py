@@ -59,12 +59,6 @@ Status = Withdrawal.Status
 USER_AGENT_MAX = 512
 
 
-def _ringgit(amount: Decimal) -> str:
-    """RM 10 rather than RM 10.00 in the rule messages."""
-    text = format_money(amount)
-    return text.removesuffix(".00")
-
-
 def _invalid_amount(message: str):
     return InvalidAmount(message, errors={"amount": [message]})
 
@@ -73,9 +67,9 @@ def _checked_amount(amount: Decimal) -> Decimal:
     if not isinstance(amount, Decimal) or not amount.is_finite() or amount != amount.quantize(CENTS) or amount <= 0:
         raise _invalid_amount(InvalidAmount.default_message)
     if amount < settings.WITHDRAWAL_MIN:
-        raise _invalid_amount(f"Minimum withdrawal RM {_ringgit(settings.WITHDRAWAL_MIN)}")
+        raise _invalid_amount(f"Minimum withdrawal {format_money(settings.WITHDRAWAL_MIN, style='short')}")
     if amount > settings.WITHDRAWAL_MAX:
-        raise _invalid_amount(f"Maximum withdrawal RM {_ringgit(settings.WITHDRAWAL_MAX)}")
+        raise _invalid_amount(f"Maximum withdrawal {format_money(settings.WITHDRAWAL_MAX, style='short')}")
     return amount
 
 
@@ -121,7 +115,8 @@ def withdrawal_request(*, user, amount: Decimal, ip: str | None, user_agent: str
         wallet_hold(
             wallet=wallet,
             amount=total,
-            description=f"Withdrawal #{withdrawal.pk}: RM {format_money(amount)} + RM {format_money(fee)} fee on hold",
+            description=f"Withdrawal #{withdrawal.pk}: {format_money(amount, style='text')} "
+            f"+ {format_money(fee, style='text')} fee on hold",
             metadata={"withdrawal_id": withdrawal.pk},
         )
     if flags:
