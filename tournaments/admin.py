@@ -23,6 +23,7 @@ from driftwood.core.admin import ReadOnlyAdminMixin
 from driftwood.core.exceptions import DomainError
 from driftwood.core.money import format_money
 from driftwood.core.text import FormTextField
+from tournaments.brackets.services.matches import match_resolve
 from tournaments.models import (
     Dispute,
     Entry,
@@ -37,7 +38,6 @@ from tournaments.models import (
     TeamMember,
 )
 from tournaments.services.events import event_cancel
-from tournaments.services.matches import match_resolve
 from wallet.admin import ReadOnlyAdmin
 
 

@@ -15,13 +15,14 @@ from django.utils import timezone
 from driftwood.core.exceptions import NotFound, PermissionDenied
 from driftwood.notifications.services import notifications_create_many
 from tournaments import notifications
-from tournaments.brackets import (
+from tournaments.brackets.formats import (
     BracketError,
     PairingImpossible,
     elimination_placements,
     standings_compute,
     standings_placements,
 )
+from tournaments.brackets.services.build import elimination_bracket, match_results, swiss_next_round
 from tournaments.evidence import kind_of_file, stored_name
 from tournaments.exceptions import (
     DisputeAlreadyOpen,
@@ -32,7 +33,6 @@ from tournaments.exceptions import (
     UnsupportedFile,
 )
 from tournaments.models import Dispute, Entry, Event, Match, MatchReport, RegistrationMember, Stage
-from tournaments.services.bracket_build import elimination_bracket, match_results, swiss_next_round
 from tournaments.services.events import event_lock, event_transition
 from tournaments.services.results import event_results_pay
 

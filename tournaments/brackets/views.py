@@ -17,7 +17,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from driftwood.core.exceptions import DomainError
-from tournaments import bracket_selectors
+from tournaments.brackets import selectors as bracket_selectors
+from tournaments.brackets.services.matches import dispute_open, match_reopen, match_report, match_resolve, match_role
+from tournaments.brackets.services.seeding import seeding_apply, seeding_confirm
+from tournaments.brackets.services.start import event_start
 from tournaments.evidence import evidence_response
 from tournaments.exceptions import UnsupportedFile
 from tournaments.forms import (
@@ -28,9 +31,6 @@ from tournaments.forms import (
 )
 from tournaments.models import Dispute, Event, Match, MatchReport
 from tournaments.services.checkin import check_in_window, entries_refresh, entry_check_in
-from tournaments.services.matches import dispute_open, match_reopen, match_report, match_resolve, match_role
-from tournaments.services.seeding import seeding_apply, seeding_confirm
-from tournaments.services.start import event_start
 from tournaments.views import BRACKET_SETUP, event_back_to, event_or_404, rate_limited
 
 Status = Event.Status

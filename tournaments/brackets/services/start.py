@@ -11,13 +11,13 @@ from django.utils import timezone
 from driftwood.core.money import CENTS, format_money
 from driftwood.notifications.services import notifications_create_many
 from tournaments import notifications
+from tournaments.brackets.services.build import stage_generate
+from tournaments.brackets.services.seeding import seeds_settle
 from tournaments.exceptions import InvalidStatus, NotEnoughEntries
 from tournaments.models import Entry, Event, ParticipantPayment, Registration, Stage
-from tournaments.services.bracket_build import stage_generate
 from tournaments.services.checkin import NOT_STARTED, entries_sync
 from tournaments.services.events import escrow_wallet, event_lock, event_require_organizer, event_transition
 from tournaments.services.refunds import payment_refund
-from tournaments.services.seeding import seeds_settle
 from wallet.templatetags.wallet_format import ringgit
 
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, Q, QuerySet
 
 from tournaments import selectors
-from tournaments.brackets import Standing, seeding_order, standings_compute
+from tournaments.brackets.formats import Standing, seeding_order, standings_compute
+from tournaments.brackets.services.build import match_results
 from tournaments.models import Dispute, Entry, Event, Match, MatchReport, RegistrationMember
-from tournaments.services.bracket_build import match_results
 
 Format = Event.Format
 Bracket = Match.Bracket
@@ -244,7 +244,7 @@ def _elimination_sections(event: Event, matches: list[Match], keys: dict[int, st
 
 
 def _standings(event: Event, matches: list[Match], entries: list[Entry]) -> list[GroupView]:
-    """The same table the placements come from (tournaments.services.matches): one
+    """The same table the placements come from (tournaments.brackets.services.matches): one
     `standings_compute` over every result, split by group for display."""
     by_seed = {entry.seed: entry for entry in entries}
     ranked = standings_compute(len(entries), match_results(matches)) if entries else []

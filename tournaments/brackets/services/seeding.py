@@ -14,9 +14,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from tournaments import notifications
+from tournaments.brackets.services.build import stage_delete, stage_generate
 from tournaments.exceptions import InvalidStatus, SeedingLocked
 from tournaments.models import Entry, Event, Match
-from tournaments.services.bracket_build import stage_delete, stage_generate
 from tournaments.services.checkin import NOT_STARTED, entries_sync
 from tournaments.services.events import event_lock, event_require_organizer
 
