@@ -44,9 +44,9 @@ class Builder:
         from django.utils import timezone
 
         from driftwood.accounts.models import User
+        from tournaments.brackets.services.start import event_start
         from tournaments.models import Event
         from tournaments.services.registrations import registration_join
-        from tournaments.services.start import event_start
 
         self.count += 1
         n = self.count
@@ -83,8 +83,8 @@ def score_for(key: str) -> tuple[int, int]:
 
 def play_first_rounds(builder: Builder, event) -> None:
     """Winners round 1 and losers round 1, so the page mixes completed, ready and pending matches."""
+    from tournaments.brackets.services.matches import match_report
     from tournaments.models import Match
-    from tournaments.services.matches import match_report
 
     for prefix in ("W1-", "L1-"):
         for match in Match.objects.filter(event=event, key__startswith=prefix, status=Match.Status.READY):
@@ -206,7 +206,7 @@ def bracket_order(event) -> list:
 
 def service_play(builder: Builder, event) -> float:
     """The organizer reports every match through `match_report`; returns the seconds it took."""
-    from tournaments.services.matches import match_report
+    from tournaments.brackets.services.matches import match_report
 
     plan = [(match.pk, *score_for(match.key)) for match in bracket_order(event)]
     with Stopwatch() as watch:

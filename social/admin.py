@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from driftwood.core.admin import ReadOnlyAdminMixin
+from driftwood.core.admin import ReadOnlyAdmin
 from driftwood.core.exceptions import DomainError
 from driftwood.core.text import FormTextField
 from social.models import Follow, Friendship, Report, Sanction
@@ -27,10 +27,6 @@ from social.moderation import (
 from social.selectors import report_history
 
 SANCTIONS_SHOWN = 3
-
-
-class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Staff may look, never add, edit or delete: changes go through the moderation services."""
 
 
 class ReasonForm(forms.Form):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from tournaments.brackets.placements import Placement
+from tournaments.brackets.formats.placements import Placement
 
 SEN = Decimal("0.01")
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from tournaments import bracket_views, views
+from tournaments import views
+from tournaments.brackets import views as bracket_views
 
 app_name = "tournaments"
 

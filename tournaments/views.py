@@ -6,7 +6,7 @@ page's script posts to the join API with `payment_method: "stripe"` and confirms
 with Stripe.js (static/js/events.js), which also keeps the participant count live over
 `ws/events/<id>/`, polling the event API when the socket is unavailable.
 
-The bracket, match and manage pages are in `tournaments.bracket_views`.
+The bracket, match and manage pages are in `tournaments.brackets.views`.
 """
 
 from decimal import Decimal
@@ -26,7 +26,8 @@ from driftwood.core.exceptions import DomainError
 from driftwood.core.money import format_money
 from driftwood.core.paging import paginate
 from driftwood.core.throttles import page_budget_spent
-from tournaments import bracket_selectors, selectors
+from tournaments import selectors
+from tournaments.brackets import selectors as bracket_selectors
 from tournaments.forms import (
     CancelEventForm,
     EventFilterForm,

@@ -1,5 +1,7 @@
 """Pieces every app's admin shares."""
 
+from django.contrib import admin
+
 
 class ReadOnlyAdminMixin:
     """For a ModelAdmin or an inline: staff may look, never add, edit or delete; changes go through
@@ -13,3 +15,7 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """A model staff may look at, never add, edit or delete: changes go through the services."""

@@ -27,10 +27,10 @@ from social.services import friend_request_send
 from tests import services
 from tests.e2e.helpers import elsewhere, log_in
 from tests.factories import EventFactory, UserFactory, funded_wallet
+from tournaments.brackets.services.matches import dispute_open, match_report
+from tournaments.brackets.services.start import event_start
 from tournaments.models import Dispute, Event, Match
-from tournaments.services.matches import dispute_open, match_report
 from tournaments.services.registrations import registration_join
-from tournaments.services.start import event_start
 
 pytestmark = pytest.mark.browser
 

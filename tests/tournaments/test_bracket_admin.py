@@ -8,10 +8,10 @@ from django.contrib.admin.models import LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.factories import EventFactory, UserFactory
+from tournaments.brackets.services.matches import dispute_open, match_report
+from tournaments.brackets.services.start import event_start
 from tournaments.models import Dispute, Entry, Match
-from tournaments.services.matches import dispute_open, match_report
 from tournaments.services.registrations import registration_join
-from tournaments.services.start import event_start
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("plain_static_storage")]
 

@@ -18,10 +18,10 @@ from rest_framework.test import APIClient
 from driftwood.notifications.models import Notification
 from tests.conftest import bearer_client
 from tests.factories import EventFactory, UserFactory, funded_wallet
+from tournaments.brackets.services.start import event_start
 from tournaments.models import Dispute, Entry, Event, Match, MatchReport, PrizePayout
 from tournaments.services.events import escrow_wallet, event_publish
 from tournaments.services.registrations import registration_join
-from tournaments.services.start import event_start
 from wallet.models import Wallet
 
 pytestmark = pytest.mark.django_db

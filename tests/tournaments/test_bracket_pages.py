@@ -13,10 +13,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.factories import EventFactory, GameFactory, UserFactory
+from tournaments.brackets.services.matches import match_report
+from tournaments.brackets.services.start import event_start
 from tournaments.models import Dispute, Entry, Event, Match, MatchReport
-from tournaments.services.matches import match_report
 from tournaments.services.registrations import registration_join
-from tournaments.services.start import event_start
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("plain_static_storage")]
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tournaments.brackets import (
+from tournaments.brackets.formats import (
     Bracket,
     BracketError,
     Placement,

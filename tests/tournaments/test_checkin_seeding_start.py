@@ -10,14 +10,14 @@ from django.utils import timezone
 from driftwood.core.exceptions import PermissionDenied
 from driftwood.notifications.models import Notification
 from tests.factories import EventFactory, UserFactory, funded_wallet, players_joined, team_with_members
+from tournaments.brackets.services.matches import match_report
+from tournaments.brackets.services.seeding import seeding_apply, seeding_confirm
+from tournaments.brackets.services.start import event_start
 from tournaments.exceptions import CheckInClosed, InvalidStatus, NotEnoughEntries, NotRegistered, SeedingLocked
 from tournaments.models import Entry, Event, Match, ParticipantPayment, Registration, RegistrationMember, Stage
 from tournaments.services.checkin import check_in_window, entry_check_in
 from tournaments.services.events import escrow_wallet, event_fees_settle, event_transition
-from tournaments.services.matches import match_report
 from tournaments.services.registrations import registration_join
-from tournaments.services.seeding import seeding_apply, seeding_confirm
-from tournaments.services.start import event_start
 from wallet.models import Wallet
 from wallet.reconciliation import wallet_reconcile
 from wallet.services.balances import PLATFORM_FEES_REFERENCE

@@ -19,10 +19,10 @@ from rest_framework.test import APIClient
 from tests.conftest import bearer_client
 from tests.factories import EventFactory, UserFactory
 from tournaments import evidence
+from tournaments.brackets.services.matches import dispute_open, match_report
+from tournaments.brackets.services.start import event_start
 from tournaments.models import Dispute, Match
-from tournaments.services.matches import dispute_open, match_report
 from tournaments.services.registrations import registration_join
-from tournaments.services.start import event_start
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("plain_static_storage")]
 

@@ -19,11 +19,11 @@ from hypothesis import event as observe
 from hypothesis import strategies as st
 
 from tests.factories import EventFactory, UserFactory
+from tournaments.brackets.services.matches import match_reopen, match_report, match_resolve
+from tournaments.brackets.services.start import event_start
 from tournaments.exceptions import ReopenRefused
 from tournaments.models import Entry, Event, Match, MatchReport
-from tournaments.services.matches import match_reopen, match_report, match_resolve
 from tournaments.services.registrations import registration_join
-from tournaments.services.start import event_start
 
 Status = Match.Status
 Format = Event.Format

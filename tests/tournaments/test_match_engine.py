@@ -13,12 +13,12 @@ from driftwood.notifications.models import Notification
 from tests.concurrency.helpers import run_in_threads
 from tests.factories import EventFactory, UserFactory
 from tournaments import selectors
-from tournaments.api.brackets import MatchSerializer
+from tournaments.brackets.api.serializers import MatchSerializer
+from tournaments.brackets.services.matches import dispute_open, match_reopen, match_report, match_resolve
+from tournaments.brackets.services.start import event_start
 from tournaments.exceptions import InvalidScore, MatchNotPlayable, ReopenRefused
 from tournaments.models import Dispute, Entry, Event, Match, MatchReport
-from tournaments.services.matches import dispute_open, match_reopen, match_report, match_resolve
 from tournaments.services.registrations import registration_join
-from tournaments.services.start import event_start
 
 Status = Match.Status
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tournaments.brackets import Placement, Slot, SlotKind, double_elimination, elimination_placements
+from tournaments.brackets.formats import Placement, Slot, SlotKind, double_elimination, elimination_placements
 from tournaments.prizes import PrizeSplit, position_amounts, prize_amounts, split_evenly
 
 SEN = Decimal("0.01")

@@ -12,13 +12,13 @@ from django.utils import timezone
 from driftwood.celery import app
 from driftwood.notifications.models import Notification
 from tests.factories import EventFactory, UserFactory, funded_wallet, players_joined, team_with_members
+from tournaments.brackets.services.matches import match_report
+from tournaments.brackets.services.start import event_start
 from tournaments.models import Dispute, Entry, Event, Match, PrizePayout, Registration, Stage
 from tournaments.services.checkin import entry_check_in
 from tournaments.services.events import escrow_wallet, event_publish
-from tournaments.services.matches import match_report
 from tournaments.services.registrations import registration_join
 from tournaments.services.results import event_results_pay, results_process_due
-from tournaments.services.start import event_start
 from tournaments.tasks import process_results
 from wallet.models import LedgerEntry, Wallet
 from wallet.reconciliation import wallet_reconcile

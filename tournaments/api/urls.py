@@ -1,7 +1,8 @@
 """/api/v1/ routes of the tournaments app ("Tournaments" in the contract)."""
 
 from driftwood.core.urls import api_path
-from tournaments.api import brackets, events, games, registrations, teams
+from tournaments.api import events, games, registrations, teams
+from tournaments.brackets.api import entries, matches
 
 urlpatterns = [
     *api_path("games", games.GameListApi.as_view(), name="game-list"),
@@ -11,20 +12,20 @@ urlpatterns = [
     *api_path("events/<int:event_id>/cancel", events.EventCancelApi.as_view(), name="event-cancel"),
     *api_path("events/<int:event_id>/join", registrations.EventJoinApi.as_view(), name="event-join"),
     *api_path("events/<int:event_id>/leave", registrations.EventLeaveApi.as_view(), name="event-leave"),
-    *api_path("events/<int:event_id>/check-in", brackets.EventCheckInApi.as_view(), name="event-check-in"),
-    *api_path("events/<int:event_id>/entries", brackets.EventEntryListApi.as_view(), name="event-entries"),
-    *api_path("events/<int:event_id>/seeding", brackets.EventSeedingApi.as_view(), name="event-seeding"),
+    *api_path("events/<int:event_id>/check-in", entries.EventCheckInApi.as_view(), name="event-check-in"),
+    *api_path("events/<int:event_id>/entries", entries.EventEntryListApi.as_view(), name="event-entries"),
+    *api_path("events/<int:event_id>/seeding", entries.EventSeedingApi.as_view(), name="event-seeding"),
     *api_path(
-        "events/<int:event_id>/seeding/confirm", brackets.EventSeedingConfirmApi.as_view(), name="event-seeding-confirm"
+        "events/<int:event_id>/seeding/confirm", entries.EventSeedingConfirmApi.as_view(), name="event-seeding-confirm"
     ),
-    *api_path("events/<int:event_id>/start", brackets.EventStartApi.as_view(), name="event-start"),
-    *api_path("events/<int:event_id>/matches", brackets.EventMatchListApi.as_view(), name="event-matches"),
-    *api_path("matches/<int:match_id>", brackets.MatchDetailApi.as_view(), name="match-detail"),
-    *api_path("matches/<int:match_id>/report", brackets.MatchReportApi.as_view(), name="match-report"),
-    *api_path("matches/<int:match_id>/resolve", brackets.MatchResolveApi.as_view(), name="match-resolve"),
-    *api_path("matches/<int:match_id>/reopen", brackets.MatchReopenApi.as_view(), name="match-reopen"),
-    *api_path("matches/<int:match_id>/disputes", brackets.MatchDisputeApi.as_view(), name="match-disputes"),
-    *api_path("disputes/<int:dispute_id>/evidence", brackets.DisputeEvidenceApi.as_view(), name="dispute-evidence"),
+    *api_path("events/<int:event_id>/start", entries.EventStartApi.as_view(), name="event-start"),
+    *api_path("events/<int:event_id>/matches", matches.EventMatchListApi.as_view(), name="event-matches"),
+    *api_path("matches/<int:match_id>", matches.MatchDetailApi.as_view(), name="match-detail"),
+    *api_path("matches/<int:match_id>/report", matches.MatchReportApi.as_view(), name="match-report"),
+    *api_path("matches/<int:match_id>/resolve", matches.MatchResolveApi.as_view(), name="match-resolve"),
+    *api_path("matches/<int:match_id>/reopen", matches.MatchReopenApi.as_view(), name="match-reopen"),
+    *api_path("matches/<int:match_id>/disputes", matches.MatchDisputeApi.as_view(), name="match-disputes"),
+    *api_path("disputes/<int:dispute_id>/evidence", matches.DisputeEvidenceApi.as_view(), name="dispute-evidence"),
     *api_path("teams", teams.TeamListCreateApi.as_view(), name="team-list"),
     *api_path("teams/<int:team_id>", teams.TeamDetailApi.as_view(), name="team-detail"),
     *api_path("teams/<int:team_id>/members", teams.TeamMemberAddApi.as_view(), name="team-members"),

@@ -1,59 +1,11 @@
-"""Pure bracket generators: no database access, seeds 1..N in, match descriptions out."""
+"""Brackets: from the start of an event to its final places.
 
-from .formats import (
-    Bracket,
-    BracketError,
-    Bye,
-    GeneratedMatch,
-    Side,
-    Slot,
-    SlotKind,
-    bracket_size,
-    circle_rounds,
-    double_elimination,
-    round_robin,
-    seeding_order,
-    single_elimination,
-    snake_groups,
-)
-from .placements import Placement, elimination_placements, standings_placements
-from .standings import Result, Standing, Tiebreak, standings_compute, swiss_players
-from .swiss import (
-    PairingImpossible,
-    SwissPlayer,
-    SwissRound,
-    swiss_default_rounds,
-    swiss_pair_round,
-    swiss_ranking,
-)
+One package, one public surface:
 
-__all__ = [
-    "Bracket",
-    "BracketError",
-    "Bye",
-    "GeneratedMatch",
-    "PairingImpossible",
-    "Placement",
-    "Result",
-    "Side",
-    "Slot",
-    "SlotKind",
-    "Standing",
-    "SwissPlayer",
-    "SwissRound",
-    "Tiebreak",
-    "bracket_size",
-    "circle_rounds",
-    "double_elimination",
-    "elimination_placements",
-    "round_robin",
-    "seeding_order",
-    "single_elimination",
-    "snake_groups",
-    "standings_compute",
-    "standings_placements",
-    "swiss_default_rounds",
-    "swiss_pair_round",
-    "swiss_players",
-    "swiss_ranking",
-]
+- `models`: entries, stages, matches, score reports, disputes (tables of the `tournaments` app);
+- `formats`: the pure algorithms (elimination, round robin, Swiss, standings, placements) on seeds 1..N;
+- `rules`: who may do what to a match (`match_permissions`), for pages, templates, API and services alike;
+- `services`: every write (build the bracket, seed, start, report, resolve, reopen, dispute);
+- `selectors` and `drawing`: the reads, and the page's picture of the bracket;
+- `views`, `api`, `admin`: the pages, the REST API and the staff screens.
+"""

@@ -8,11 +8,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from tournaments import notifications
+from tournaments.brackets.rules import NOT_STARTED
 from tournaments.exceptions import CheckInClosed, NotRegistered
 from tournaments.models import Entry, Event, Registration, RegistrationMember
 from tournaments.services.events import event_lock
-
-NOT_STARTED = (Event.Status.REGISTRATION_OPEN, Event.Status.REGISTRATION_CLOSED)
 
 
 def entries_sync(event: Event) -> None:

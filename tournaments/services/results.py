@@ -21,7 +21,7 @@ from django.utils import timezone
 from driftwood.core.money import format_money
 from driftwood.notifications.services import notifications_create_many
 from tournaments import notifications
-from tournaments.brackets.placements import Placement
+from tournaments.brackets.formats.placements import Placement
 from tournaments.models import Dispute, Entry, Event, PrizePayout, RegistrationMember
 from tournaments.prizes import prize_amounts, split_evenly
 from tournaments.services.events import escrow_wallet, event_fees_settle, event_lock

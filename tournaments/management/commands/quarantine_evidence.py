@@ -7,7 +7,7 @@ from collections import Counter
 
 from django.core.management.base import BaseCommand
 
-from tournaments.bracket_selectors import dispute_ids_with_evidence
+from tournaments.brackets.selectors import dispute_ids_with_evidence
 from tournaments.services.evidence import Outcome, dispute_evidence_recheck
 
 

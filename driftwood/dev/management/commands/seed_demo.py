@@ -14,11 +14,11 @@ from django.utils import timezone
 
 from driftwood.accounts.models import User
 from driftwood.accounts.services import user_create
+from tournaments.brackets.services.matches import match_report
+from tournaments.brackets.services.start import event_start
 from tournaments.models import Event, Game, Match, Team, TeamMember
 from tournaments.services.events import event_create, event_publish
-from tournaments.services.matches import match_report
 from tournaments.services.registrations import registration_join
-from tournaments.services.start import event_start
 from tournaments.services.teams import team_create, team_member_add
 from wallet.models import LedgerEntry
 from wallet.services.balances import ADJUSTMENTS, system_account, wallet_credit, wallet_get_or_create

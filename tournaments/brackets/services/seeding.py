@@ -10,18 +10,17 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from tournaments import notifications
-from tournaments.exceptions import InvalidStatus, SeedingLocked
-from tournaments.models import Entry, Event, Match
-from tournaments.services.bracket_build import stage_delete, stage_generate
-from tournaments.services.checkin import NOT_STARTED, entries_sync
+from tournaments.brackets.rules import NOT_STARTED, seeding_refusal
+from tournaments.brackets.services.build import stage_delete, stage_generate
+from tournaments.exceptions import InvalidStatus
+from tournaments.models import Entry, Event
+from tournaments.services.checkin import entries_sync
 from tournaments.services.events import event_lock, event_require_organizer
 
 Seeding = Event.Seeding
-RESULT_STATUSES = (Match.Status.REPORTED, Match.Status.COMPLETED, Match.Status.DISPUTED)
 
 
 def entries_active(event: Event) -> list[Entry]:
@@ -73,10 +72,6 @@ def seeds_settle(event: Event) -> list[Entry]:
     return ordered
 
 
-def _has_results(event: Event) -> bool:
-    return Match.objects.filter(Q(status__in=RESULT_STATUSES) | Q(reports__isnull=False), event=event).exists()
-
-
 def seeding_apply(*, event_id: int, actor, method: str, order: list[int] | None = None) -> list[Entry]:
     """Seed the active entries by `method` (organizer); returns them in seed order.
 
@@ -86,11 +81,9 @@ def seeding_apply(*, event_id: int, actor, method: str, order: list[int] | None 
     with transaction.atomic():
         event = event_lock(event_id)
         event_require_organizer(event, actor)
+        if (refusal := seeding_refusal(event)) is not None:
+            raise refusal
         started = event.status == Event.Status.ONGOING
-        if event.status not in NOT_STARTED and not started:
-            raise InvalidStatus("Seeding can change only until the event is under way.")
-        if started and _has_results(event):
-            raise SeedingLocked()
         entries_sync(event)
         entries = entries_ordered(entries_active(event), method, order)
         seeds_write(event, entries)

@@ -1,27 +1,22 @@
-"""Reads behind the bracket, match and manage pages.
+"""The bracket as the page draws it, from rows already loaded (no queries here).
 
-`bracket_view` turns an event's matches into what the page draws: elimination brackets as
-sections of round columns whose slots line up like a printed bracket (round r of a bracket
-of size S has S/2^r slots, empty where a BYE removed a match), and round robin / Swiss as
-standings tables plus a list of rounds. Elimination costs one query, standings formats two (one
-more for the final places of a completed event), however many matches there are.
+Elimination brackets become sections of round columns whose slots line up like a printed
+bracket (round r of a bracket of size S has S/2^r slots, empty where a BYE removed a match);
+round robin and Swiss become standings tables plus a list of rounds. `selectors.bracket_view`
+loads the rows and calls these.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q, QuerySet
-
-from tournaments import selectors
-from tournaments.brackets import Standing, seeding_order, standings_compute
-from tournaments.models import Dispute, Entry, Event, Match, MatchReport, RegistrationMember
-from tournaments.services.bracket_build import match_results
+from tournaments.brackets.formats import Standing, seeding_order, standings_compute
+from tournaments.brackets.services.build import match_results
+from tournaments.models import Entry, Event, Match
 
 Format = Event.Format
 Bracket = Match.Bracket
 Source = Match.Source
-ENTRY_NAMES = ("registration__user", "registration__team")
 
 
 @dataclass
@@ -177,7 +172,7 @@ def _fed_in_section(match: Match, side_of: dict[int, str]) -> bool:
     return any(side_of.get(source) == match.bracket for source in (match.a_source_match_id, match.b_source_match_id))
 
 
-def _elimination_sections(event: Event, matches: list[Match], keys: dict[int, str]) -> list[SectionView]:
+def elimination_sections(event: Event, matches: list[Match], keys: dict[int, str]) -> list[SectionView]:
     double = event.format == Format.DOUBLE_ELIMINATION
     side_of = {match.pk: match.bracket for match in matches}
     # Which round of the same section each match feeds (for the connector to the next column).
@@ -243,8 +238,8 @@ def _elimination_sections(event: Event, matches: list[Match], keys: dict[int, st
 # --- Round robin and Swiss
 
 
-def _standings(event: Event, matches: list[Match], entries: list[Entry]) -> list[GroupView]:
-    """The same table the placements come from (tournaments.services.matches): one
+def standings_groups(matches: list[Match], entries: list[Entry]) -> list[GroupView]:
+    """The same table the placements come from (tournaments.brackets.services.matches): one
     `standings_compute` over every result, split by group for display."""
     by_seed = {entry.seed: entry for entry in entries}
     ranked = standings_compute(len(entries), match_results(matches)) if entries else []
@@ -274,7 +269,7 @@ def _standings(event: Event, matches: list[Match], entries: list[Entry]) -> list
     return groups
 
 
-def _rounds(matches: list[Match], keys: dict[int, str]) -> list[RoundView]:
+def rounds_of(matches: list[Match], keys: dict[int, str]) -> list[RoundView]:
     by_round: dict[tuple[int, int], list[MatchView]] = {}
     for match in matches:
         by_round.setdefault((match.round, match.group or 0), []).append(_view(match, keys))
@@ -285,135 +280,6 @@ def _rounds(matches: list[Match], keys: dict[int, str]) -> list[RoundView]:
     ]
 
 
-def entries_in_bracket(event: Event) -> QuerySet[Entry]:
-    return Entry.objects.filter(event=event, status=Entry.Status.ACTIVE, seed__isnull=False).select_related(
-        *ENTRY_NAMES
-    )
-
-
-def bracket_view(event: Event) -> BracketView:
-    """Everything the bracket page draws for `event` (empty before the event starts)."""
-    matches = list(selectors.matches_of_event(event.pk).select_related("stage"))
-    view = BracketView(event=event, format=event.format, match_count=len(matches))
-    if not matches:
-        return view
-    view.format = matches[0].stage.format
-    keys = {match.pk: match.key for match in matches}
-    if view.is_elimination:
-        view.sections = _elimination_sections(event, matches, keys)
-    else:
-        view.groups = _standings(event, matches, list(entries_in_bracket(event).order_by("seed")))
-        view.rounds = _rounds(matches, keys)
-    if event.status == Event.Status.COMPLETED:
-        view.placements = list(
-            Entry.objects.filter(event=event, placement__isnull=False)
-            .select_related(*ENTRY_NAMES)
-            .order_by("placement", "seed")
-        )
-    return view
-
-
-# --- One match
-
-
-def match_get(*, user, match_id: int) -> Match | None:
-    """A match of an event the caller may see, with its sides, sources, reports and disputes loaded."""
-    reports = MatchReport.objects.select_related("reported_by").order_by("attempt", "created_at", "pk")
-    disputes = Dispute.objects.select_related("opened_by", "resolved_by").order_by("-created_at", "-pk")
-    return (
-        Match.objects.filter(event__in=selectors.events_visible_to(user))
-        .select_related(
-            "event__organizer",
-            "event__game",
-            "stage",
-            "a_source_match",
-            "b_source_match",
-            "entry_a__registration__user",
-            "entry_a__registration__team",
-            "entry_b__registration__user",
-            "entry_b__registration__team",
-        )
-        .prefetch_related(Prefetch("reports", queryset=reports), Prefetch("disputes", queryset=disputes))
-        .filter(pk=match_id)
-        .first()
-    )
-
-
 def match_slots(match: Match) -> tuple[SlotView, SlotView]:
     keys = {source.pk: source.key for source in (match.a_source_match, match.b_source_match) if source is not None}
     return _slot(match, "a", keys), _slot(match, "b", keys)
-
-
-def match_to_play(entry: Entry | None) -> Match | None:
-    """The entry's earliest match still waiting for a result, if any."""
-    if entry is None:
-        return None
-    return (
-        selectors.matches_of_event(entry.event_id)
-        .filter(Q(entry_a=entry) | Q(entry_b=entry), status__in=Match.PLAYABLE_STATUSES)
-        .first()
-    )
-
-
-def plays_in(match: Match, user) -> bool:
-    """Whether `user` is on either side's roster (any team member, not only the captain)."""
-    if user is None or not user.is_authenticated:
-        return False
-    registrations = [entry.registration_id for entry in (match.entry_a, match.entry_b) if entry is not None]
-    return RegistrationMember.objects.filter(registration_id__in=registrations, user=user).exists()
-
-
-def dispute_get(*, dispute_id: int) -> Dispute | None:
-    return (
-        Dispute.objects.select_related(
-            "match__event", "match__entry_a__registration__team", "match__entry_b__registration__team"
-        )
-        .filter(pk=dispute_id)
-        .first()
-    )
-
-
-def dispute_evidence_get(*, user, dispute_id: int) -> Dispute | None:
-    """The dispute, if `user` may see its evidence: the organizer, staff or a player of the match."""
-    if user is None or not user.is_authenticated:
-        return None
-    dispute = dispute_get(dispute_id=dispute_id)
-    if dispute is None:
-        return None
-    match = dispute.match
-    if user.is_staff or match.event.organizer_id == user.pk or plays_in(match, user):
-        return dispute
-    return None
-
-
-def dispute_ids_with_evidence() -> list[int]:
-    """Every dispute that has a stored file, oldest first (for `quarantine_evidence`)."""
-    return list(Dispute.objects.exclude(evidence="").order_by("pk").values_list("pk", flat=True))
-
-
-# --- Organizer's page
-
-
-def manage_entries(event: Event) -> list[Entry]:
-    """Every entry of the event, seeded first in seed order, with who checked it in."""
-    return list(
-        Entry.objects.filter(event=event)
-        .select_related(*ENTRY_NAMES, "checked_in_by")
-        .order_by("status", "seed", "registration__created_at", "pk")
-    )
-
-
-def matches_needing_attention(event: Event) -> list[Match]:
-    """Disputed matches, and matches with an open dispute, for the organizer."""
-    disputed = Dispute.objects.filter(match__event=event, status=Dispute.Status.OPEN).values("match_id")
-    return list(selectors.matches_of_event(event.pk).filter(Q(status=Match.Status.DISPUTED) | Q(pk__in=disputed)))
-
-
-def bracket_has_results(event: Event) -> bool:
-    """Whether any match was reported or played (reseeding is refused from then on)."""
-    played = (Match.Status.REPORTED, Match.Status.COMPLETED, Match.Status.DISPUTED)
-    return Match.objects.filter(event=event, status__in=played).exists()
-
-
-def matches_completed(event: Event) -> list[Match]:
-    return list(selectors.matches_of_event(event.pk).filter(status=Match.Status.COMPLETED))

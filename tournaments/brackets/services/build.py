@@ -1,6 +1,6 @@
 """Turning the pure generators' descriptions into Stage and Match rows.
 
-`tournaments.brackets` knows nothing about the database: it works on seeds 1..N. Here seeds
+`tournaments.brackets.formats` knows nothing about the database: it works on seeds 1..N. Here seeds
 become entries, generator keys become rows, and "winner of W1-3" becomes a foreign key, so
 advancing a result is a lookup of the matches fed by the one that just finished.
 """
@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from django.utils import timezone
 
-from tournaments.brackets import (
+from tournaments.brackets.formats import (
     Bracket,
     GeneratedMatch,
     Result,

@@ -1,6 +1,6 @@
 """Bracket pages: the bracket itself, match pages, and the organizer's check-in, seeding and start.
 
-The bracket page draws `bracket_selectors.bracket_view` and re-reads its fragment whenever
+The bracket page draws `selectors.bracket_view` and re-reads its fragment whenever
 `ws/events/<id>/` says the bracket changed (static/js/bracket.js); match pages take score
 reports, disputes (evidence files are served only to the people involved) and the
 organizer's resolutions; the manage page holds check-in, seeding and the start.
@@ -17,7 +17,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from driftwood.core.exceptions import DomainError
-from tournaments import bracket_selectors
+from tournaments.brackets import drawing, selectors
+from tournaments.brackets.rules import event_is_live, match_permissions, seeding_refusal, start_refusal
+from tournaments.brackets.services.matches import dispute_open, match_reopen, match_report, match_resolve
+from tournaments.brackets.services.seeding import seeding_apply, seeding_confirm
+from tournaments.brackets.services.start import event_start
 from tournaments.evidence import evidence_response
 from tournaments.exceptions import UnsupportedFile
 from tournaments.forms import (
@@ -26,12 +30,9 @@ from tournaments.forms import (
     ScoreForm,
     SeedingForm,
 )
-from tournaments.models import Dispute, Event, Match, MatchReport
+from tournaments.models import Event, Match
 from tournaments.services.checkin import check_in_window, entries_refresh, entry_check_in
-from tournaments.services.matches import dispute_open, match_reopen, match_report, match_resolve, match_role
-from tournaments.services.seeding import seeding_apply, seeding_confirm
-from tournaments.services.start import event_start
-from tournaments.views import BRACKET_SETUP, event_back_to, event_or_404, rate_limited
+from tournaments.views import event_back_to, event_or_404, rate_limited
 
 Status = Event.Status
 
@@ -40,13 +41,8 @@ def _service_error(request, exc: DomainError | ValidationError) -> None:
     messages.error(request, exc.message if isinstance(exc, DomainError) else " ".join(exc.messages))
 
 
-def _is_live(event: Event) -> bool:
-    """Results can still change: the event is being played, or completed inside the dispute window."""
-    return event.status == Status.ONGOING or (event.status == Status.COMPLETED and event.prizes_paid_at is None)
-
-
 def _bracket_context(event: Event) -> dict:
-    return {"event": event, "bracket": bracket_selectors.bracket_view(event)}
+    return {"event": event, "bracket": selectors.bracket_view(event)}
 
 
 @never_cache
@@ -71,7 +67,7 @@ def event_bracket_fragment(request, event_id: int):
 
 
 def _match_or_404(request, match_id: int) -> Match:
-    match = bracket_selectors.match_get(user=request.user, match_id=match_id)
+    match = selectors.match_get(user=request.user, match_id=match_id)
     if match is None:
         raise Http404("No such match.")
     return match
@@ -82,48 +78,22 @@ def _back_to_match(match: Match):
 
 
 def _render_match(request, match: Match, *, status: int = 200, **forms):
-    user = request.user
-    event = match.event
-    role = match_role(match, user)
-    is_official = role in (MatchReport.Side.ORGANIZER, MatchReport.Side.STAFF)
-    slot_a, slot_b = bracket_selectors.match_slots(match)
+    permissions = match_permissions(match, request.user)
+    slot_a, slot_b = drawing.match_slots(match)
     names = {"name_a": slot_a.label, "name_b": slot_b.label}
-    disputes = list(match.disputes.all())
-    open_dispute = next((dispute for dispute in disputes if dispute.status == Dispute.Status.OPEN), None)
-    live = _is_live(event)
-    playable = event.status == Status.ONGOING and match.status in Match.PLAYABLE_STATUSES
-    needs_decision = match.status == Match.Status.DISPUTED or open_dispute is not None
-    playing = bracket_selectors.plays_in(match, user)
     reports = list(match.reports.all())
-    can_report = playable and (
-        role in (MatchReport.Side.A, MatchReport.Side.B) or (role == MatchReport.Side.ORGANIZER and not needs_decision)
-    )
-    can_resolve = (
-        is_official
-        and live
-        and match.status in (*Match.PLAYABLE_STATUSES, Match.Status.COMPLETED)
-        and (role == MatchReport.Side.STAFF or needs_decision or match.status == Match.Status.COMPLETED)
-    )
     context = {
-        "event": event,
+        "event": match.event,
         "match": match,
         "slot_a": slot_a,
         "slot_b": slot_b,
-        "role": role,
-        "is_official": is_official,
+        "permissions": permissions,
         "reports": reports,
-        "current_reports": [report for report in reports if report.attempt == match.attempt],
-        "disputes": disputes if is_official or playing else [],
-        "open_dispute": open_dispute,
-        "can_report": can_report,
-        "can_dispute": (
-            live
-            and open_dispute is None
-            and match.status in (Match.Status.REPORTED, Match.Status.DISPUTED, Match.Status.COMPLETED)
-            and playing
-        ),
-        "can_resolve": can_resolve,
-        "can_reopen": is_official and live and match.status == Match.Status.COMPLETED,
+        "own_reports": [
+            report for report in reports if report.attempt == match.attempt and report.side == permissions.role
+        ],
+        "disputes": list(match.disputes.all()) if permissions.can_see_disputes else [],
+        "open_dispute": permissions.open_dispute,
         "score_form": forms.get("score_form") or ScoreForm(**names),
         "dispute_form": forms.get("dispute_form") or DisputeForm(),
         "resolve_form": forms.get("resolve_form")
@@ -144,7 +114,7 @@ def match_report_view(request, match_id: int):
     match = _match_or_404(request, match_id)
     if rate_limited(request):
         return _back_to_match(match)
-    slot_a, slot_b = bracket_selectors.match_slots(match)
+    slot_a, slot_b = drawing.match_slots(match)
     form = ScoreForm(request.POST, name_a=slot_a.label, name_b=slot_b.label)
     if not form.is_valid():
         return _render_match(request, match, score_form=form, status=400)
@@ -197,7 +167,7 @@ def match_resolve_view(request, match_id: int):
     match = _match_or_404(request, match_id)
     if rate_limited(request):
         return _back_to_match(match)
-    slot_a, slot_b = bracket_selectors.match_slots(match)
+    slot_a, slot_b = drawing.match_slots(match)
     form = ResolveForm(request.POST, name_a=slot_a.label, name_b=slot_b.label)
     if not form.is_valid():
         return _render_match(request, match, resolve_form=form, status=400)
@@ -235,7 +205,7 @@ def match_reopen_view(request, match_id: int):
 @require_safe
 def dispute_evidence(request, dispute_id: int):
     """The evidence file, for the organizer, staff and the match's players only; 404 for anyone else."""
-    dispute = bracket_selectors.dispute_evidence_get(user=request.user, dispute_id=dispute_id)
+    dispute = selectors.dispute_evidence_get(user=request.user, dispute_id=dispute_id)
     response = evidence_response(dispute) if dispute is not None else None
     if response is None:
         raise Http404("No such file.")
@@ -255,7 +225,7 @@ def _organizer_event_or_redirect(request, event_id: int):
 
 
 def _render_manage(request, event: Event, *, seeding_form: SeedingForm | None = None, status: int = 200):
-    entries = bracket_selectors.manage_entries(event)
+    entries = selectors.manage_entries(event)
     active = [entry for entry in entries if entry.status == entry.Status.ACTIVE]
     opens_at, check_in_open = check_in_window(event)
     context = {
@@ -266,17 +236,16 @@ def _render_manage(request, event: Event, *, seeding_form: SeedingForm | None = 
         "check_in_opens_at": opens_at,
         "check_in_open": check_in_open,
         "seeding_form": seeding_form or SeedingForm(initial={"method": event.seeding}, entries=active),
-        "can_seed": event.status in BRACKET_SETUP
-        or (event.status == Status.ONGOING and not bracket_selectors.bracket_has_results(event)),
-        "can_start": event.status in BRACKET_SETUP,
-        "attention": bracket_selectors.matches_needing_attention(event),
-        "completed_matches": bracket_selectors.matches_completed(event) if _is_live(event) else [],
+        "can_seed": seeding_refusal(event) is None,
+        "can_start": start_refusal(event) is None,
+        "attention": selectors.matches_needing_attention(event),
+        "completed_matches": selectors.matches_completed(event) if event_is_live(event) else [],
     }
     return render(request, "tournaments/event_manage.html", context, status=status)
 
 
 def _active_entries(event: Event) -> list:
-    return [entry for entry in bracket_selectors.manage_entries(event) if entry.status == entry.Status.ACTIVE]
+    return [entry for entry in selectors.manage_entries(event) if entry.status == entry.Status.ACTIVE]
 
 
 @login_required

@@ -12,65 +12,32 @@ from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from driftwood.core.exceptions import NotFound, PermissionDenied
+from driftwood.core.exceptions import NotFound
 from driftwood.notifications.services import notifications_create_many
 from tournaments import notifications
-from tournaments.brackets import (
+from tournaments.brackets.formats import (
     BracketError,
     PairingImpossible,
     elimination_placements,
     standings_compute,
     standings_placements,
 )
+from tournaments.brackets.rules import OFFICIAL_SIDES, RESULT_STATUSES, match_permissions
+from tournaments.brackets.services.build import elimination_bracket, match_results, swiss_next_round
 from tournaments.evidence import kind_of_file, stored_name
 from tournaments.exceptions import (
-    DisputeAlreadyOpen,
     InvalidScore,
     InvalidStatus,
-    MatchNotPlayable,
     ReopenRefused,
     UnsupportedFile,
 )
-from tournaments.models import Dispute, Entry, Event, Match, MatchReport, RegistrationMember, Stage
-from tournaments.services.bracket_build import elimination_bracket, match_results, swiss_next_round
+from tournaments.models import Dispute, Entry, Event, Match, MatchReport, Stage
 from tournaments.services.events import event_lock, event_transition
 from tournaments.services.results import event_results_pay
 
 Status = Match.Status
 Side = MatchReport.Side
-OFFICIAL_SIDES = (Side.ORGANIZER, Side.STAFF)
-# Results that count: a dependant in one of these (or with a report) has been played.
-PLAYED_STATUSES = (Status.REPORTED, Status.COMPLETED, Status.DISPUTED)
 ELIMINATION_FORMATS = (Event.Format.SINGLE_ELIMINATION, Event.Format.DOUBLE_ELIMINATION)
-
-
-# --- Who may do what
-
-
-def match_role(match: Match, user) -> str | None:
-    """How `user` may act on `match`: "organizer", "a"/"b" (the side's player, or its team's captain),
-    "staff", or None."""
-    if user is None or not user.is_authenticated:
-        return None
-    if match.event.organizer_id == user.pk:
-        return Side.ORGANIZER
-    for side, entry in ((Side.A, match.entry_a), (Side.B, match.entry_b)):
-        if entry is not None and _speaks_for(entry, user):
-            return side
-    return Side.STAFF if user.is_staff else None
-
-
-def _speaks_for(entry: Entry, user) -> bool:
-    registration = entry.registration
-    if registration.team_id:
-        return registration.team.captain_id == user.pk
-    return registration.user_id == user.pk
-
-
-def _plays_in(match: Match, user) -> bool:
-    """Any player on either side's roster (for disputes: not only captains see a wrong result)."""
-    entries = [entry.registration_id for entry in (match.entry_a, match.entry_b) if entry is not None]
-    return RegistrationMember.objects.filter(registration_id__in=entries, user=user).exists()
 
 
 def _locked(match_id: int) -> tuple[Event, Match]:
@@ -85,11 +52,6 @@ def _locked(match_id: int) -> tuple[Event, Match]:
     )
     match.event = event
     return event, match
-
-
-def _require_official(role: str | None) -> None:
-    if role not in OFFICIAL_SIDES:
-        raise PermissionDenied("Only the organizer or staff can do this.")
 
 
 # --- Scores
@@ -208,17 +170,18 @@ def _rollback(event: Event, match: Match) -> None:
     if event.prizes_paid_at is not None:
         raise InvalidStatus("Prizes are paid: the results are final.")
     dependants = _dependants(match)
+    # A dependant with a result (or a report) has been played.
     played = [
         dependant
         for dependant in dependants
-        if dependant.status in PLAYED_STATUSES
+        if dependant.status in RESULT_STATUSES
         or MatchReport.objects.filter(match=dependant, attempt=dependant.attempt).exists()
     ]
     later = Match.objects.none()
     if match.stage.format == Event.Format.SWISS:
         # A later Swiss round was paired from this result: it goes, and is paired again.
         later = Match.objects.filter(stage=match.stage, round__gt=match.round)
-        played += [other for other in later if other.status in PLAYED_STATUSES or other.reports.exists()]
+        played += [other for other in later if other.status in RESULT_STATUSES or other.reports.exists()]
     if played:
         raise ReopenRefused(f"{played[0].key} has already been played.")
     later.delete()
@@ -236,13 +199,6 @@ def _rollback(event: Event, match: Match) -> None:
         notifications.event_changed(event)
 
 
-def _require_live(event: Event) -> None:
-    if event.status == Event.Status.COMPLETED and event.prizes_paid_at is None:
-        return
-    if event.status != Event.Status.ONGOING:
-        raise InvalidStatus("The event is not being played.")
-
-
 # --- Operations
 
 
@@ -255,13 +211,9 @@ def match_report(*, match_id: int, actor, score_a: int, score_b: int) -> Match:
     """
     with transaction.atomic():
         event, match = _locked(match_id)
-        role = match_role(match, actor)
-        if role is None:
-            raise PermissionDenied("Only the players of this match or the organizer can report it.")
-        if event.status != Event.Status.ONGOING:
-            raise InvalidStatus("The event is not being played.")
-        if match.status not in Match.PLAYABLE_STATUSES:
-            raise MatchNotPlayable(f"This match is {match.get_status_display().lower()}.")
+        permissions = match_permissions(match, actor)
+        permissions.require("report")
+        role = permissions.role
         _validate_score(match, score_a, score_b)
         _report_add(match, side=role, actor=actor, score_a=score_a, score_b=score_b)
         if role in OFFICIAL_SIDES:
@@ -289,11 +241,9 @@ def match_resolve(*, match_id: int, actor, score_a: int, score_b: int, resolutio
     """
     with transaction.atomic():
         event, match = _locked(match_id)
-        role = match_role(match, actor)
-        _require_official(role)
-        _require_live(event)
-        if match.status not in (*Match.PLAYABLE_STATUSES, Status.COMPLETED):
-            raise MatchNotPlayable(f"This match is {match.get_status_display().lower()}.")
+        permissions = match_permissions(match, actor)
+        permissions.require("resolve")
+        role = permissions.role
         _validate_score(match, score_a, score_b)
         resolution = resolution.strip() or "Resolved by the organizer."
         _report_add(match, side=role, actor=actor, score_a=score_a, score_b=score_b)
@@ -313,10 +263,7 @@ def match_reopen(*, match_id: int, actor) -> Match:
     """Make a completed match playable again (organizer or staff), rolling back what it advanced."""
     with transaction.atomic():
         event, match = _locked(match_id)
-        _require_official(match_role(match, actor))
-        _require_live(event)
-        if match.status != Status.COMPLETED:
-            raise MatchNotPlayable("Only a completed match can be reopened.")
+        match_permissions(match, actor).require("reopen")
         _rollback(event, match)
         match.status, match.winner, match.score_a, match.score_b = Status.READY, None, None, None
         match.completed_at = None
@@ -341,13 +288,7 @@ def dispute_open(*, match_id: int, actor, reason: str, evidence=None) -> Dispute
             raise UnsupportedFile(errors={"evidence": [UnsupportedFile.default_message]})
     with transaction.atomic():
         event, match = _locked(match_id)
-        if not _plays_in(match, actor):
-            raise PermissionDenied("Only the players of this match can dispute it.")
-        _require_live(event)
-        if match.status not in (Status.REPORTED, Status.DISPUTED, Status.COMPLETED):
-            raise MatchNotPlayable("There is no result to dispute yet.")
-        if Dispute.objects.filter(match=match, status=Dispute.Status.OPEN).exists():
-            raise DisputeAlreadyOpen()
+        match_permissions(match, actor).require("dispute")
         dispute = Dispute(match=match, opened_by=actor, reason=reason)
         if kind is not None:
             dispute.evidence.save(stored_name(evidence.name, kind), evidence, save=False)

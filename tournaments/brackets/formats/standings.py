@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from .formats import BracketError
+from .generators import BracketError
 from .swiss import SwissPlayer
 
 

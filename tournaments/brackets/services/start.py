@@ -11,13 +11,14 @@ from django.utils import timezone
 from driftwood.core.money import CENTS, format_money
 from driftwood.notifications.services import notifications_create_many
 from tournaments import notifications
-from tournaments.exceptions import InvalidStatus, NotEnoughEntries
+from tournaments.brackets.rules import start_refusal
+from tournaments.brackets.services.build import stage_generate
+from tournaments.brackets.services.seeding import seeds_settle
+from tournaments.exceptions import NotEnoughEntries
 from tournaments.models import Entry, Event, ParticipantPayment, Registration, Stage
-from tournaments.services.bracket_build import stage_generate
-from tournaments.services.checkin import NOT_STARTED, entries_sync
+from tournaments.services.checkin import entries_sync
 from tournaments.services.events import escrow_wallet, event_lock, event_require_organizer, event_transition
 from tournaments.services.refunds import payment_refund
-from tournaments.services.seeding import seeds_settle
 
 
 def event_start(*, event_id: int, actor) -> Stage:
@@ -25,8 +26,8 @@ def event_start(*, event_id: int, actor) -> Stage:
     with transaction.atomic():
         event = event_lock(event_id)
         event_require_organizer(event, actor)
-        if event.status not in NOT_STARTED:
-            raise InvalidStatus("Only an event taking or done taking registrations can start.")
+        if (refusal := start_refusal(event)) is not None:
+            raise refusal
         entries_sync(event)
         entries = Entry.objects.filter(event=event, status=Entry.Status.ACTIVE).select_related("registration")
         no_shows = [entry for entry in entries if event.check_in_minutes and entry.checked_in_at is None]

@@ -6,7 +6,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .formats import BracketError, GeneratedMatch, Side, Slot
+from .generators import BracketError, GeneratedMatch, Side, Slot
 
 
 class PairingImpossible(BracketError):

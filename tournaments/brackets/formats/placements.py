@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from .formats import Bracket, BracketError, GeneratedMatch, Side, Slot, SlotKind
+from .generators import Bracket, BracketError, GeneratedMatch, Side, Slot, SlotKind
 from .standings import Standing
 
 

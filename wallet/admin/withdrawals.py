@@ -1,11 +1,8 @@
-"""Staff screens for money. Balances, ledger, top-ups and Stripe events are read-only: every
-change goes through the services. Withdrawals are approved or rejected with actions that
-call the same services as the admin API, after a confirmation page; a processing one (the
-bank's answer unknown) can be retried at once by the same reference. Bank account numbers
-never appear: only the last four digits.
+"""Staff screens for withdrawals and card refunds. Withdrawals are approved or rejected with
+actions that call the same services as the admin API, after a confirmation page; a processing
+one (the bank's answer unknown) can be retried at once by the same reference.
 """
 
-import json
 from datetime import timedelta
 
 from django import forms
@@ -15,157 +12,16 @@ from django.contrib.admin import helpers
 from django.db.models import QuerySet
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.utils.html import format_html
 
-from driftwood.core.admin import ReadOnlyAdminMixin
+from driftwood.core.admin import ReadOnlyAdmin
 from driftwood.core.exceptions import DomainError
 from driftwood.core.money import format_money
 from driftwood.core.text import FormTextField
-from wallet.models import CardRefund, LedgerEntry, LedgerTransaction, StripeEvent, TopUp, Wallet, Withdrawal
+from wallet.admin.ledger import masked
+from wallet.models import CardRefund, Withdrawal
 from wallet.services.card_refunds import card_refund_retry
 from wallet.services.payouts import withdrawal_payout_retry
 from wallet.services.withdrawals import withdrawal_approve, withdrawal_reject
-
-
-def masked(last4: str) -> str:
-    return f"•••• {last4}" if last4 else "-"
-
-
-class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Staff may look, never add, edit or delete (the database would refuse a ledger edit anyway)."""
-
-
-@admin.register(Wallet)
-class WalletAdmin(ReadOnlyAdmin):
-    list_display = (
-        "reference",
-        "kind",
-        "owner",
-        "current_balance",
-        "usable_balance",
-        "pending_balance",
-        "bank_account",
-        "updated_at",
-    )
-    list_filter = ("kind", "has_bank_account")
-    search_fields = ("reference", "owner__username", "owner__email")
-    list_select_related = ("owner",)
-    ordering = ("pk",)
-    # Listed explicitly so that the encrypted account number can never be added by accident.
-    fields = (
-        "reference",
-        "kind",
-        "owner",
-        "currency",
-        "current_balance",
-        "usable_balance",
-        "pending_balance",
-        "version",
-        "has_bank_account",
-        "bank_name",
-        "bank_account",
-        "account_holder_name",
-        "bank_account_changed_at",
-        "created_at",
-        "updated_at",
-    )
-    readonly_fields = fields
-
-    @admin.display(description="Bank account")
-    def bank_account(self, wallet: Wallet) -> str:
-        return masked(wallet.bank_last4)
-
-
-@admin.register(LedgerEntry)
-class LedgerEntryAdmin(ReadOnlyAdmin):
-    list_display = (
-        "id",
-        "created_at",
-        "ledger_transaction",
-        "wallet",
-        "transaction_type",
-        "amount",
-        "pending_amount",
-        "usable_after",
-        "pending_after",
-        "description",
-    )
-    list_filter = ("transaction_type", "wallet__kind")
-    search_fields = ("wallet__reference", "wallet__owner__username", "description")
-    list_select_related = ("wallet",)
-    ordering = ("-created_at", "-id")
-    # The ledger only grows; counting all of it on every page is not worth it.
-    show_full_result_count = False
-    fields = (
-        "ledger_transaction",
-        "wallet",
-        "transaction_type",
-        "amount",
-        "pending_amount",
-        "usable_after",
-        "pending_after",
-        "description",
-        "metadata",
-        "created_at",
-    )
-    readonly_fields = fields
-
-
-class LegInline(ReadOnlyAdminMixin, admin.TabularInline):
-    model = LedgerEntry
-    fields = ("wallet", "amount", "pending_amount", "usable_after", "pending_after")
-    readonly_fields = fields
-    extra = 0
-
-
-@admin.register(LedgerTransaction)
-class LedgerTransactionAdmin(ReadOnlyAdmin):
-    """Each movement with its legs, which always sum to zero."""
-
-    list_display = ("id", "created_at", "transaction_type", "description")
-    list_filter = ("transaction_type",)
-    search_fields = ("description", "legs__wallet__reference")
-    ordering = ("-created_at", "-id")
-    show_full_result_count = False
-    fields = ("transaction_type", "description", "currency", "metadata", "created_at")
-    readonly_fields = fields
-    inlines = (LegInline,)
-
-
-@admin.register(TopUp)
-class TopUpAdmin(ReadOnlyAdmin):
-    list_display = ("id", "user", "amount", "status", "refunded_amount", "payment_intent_id", "created_at")
-    list_filter = ("status",)
-    search_fields = ("user__username", "user__email", "payment_intent_id")
-    list_select_related = ("user",)
-    ordering = ("-created_at", "-id")
-    # The client secret lets a browser confirm the payment: staff have no use for it.
-    fields = (
-        "user",
-        "wallet",
-        "amount",
-        "status",
-        "payment_intent_id",
-        "refunded_amount",
-        "failure_reason",
-        "created_at",
-        "updated_at",
-    )
-    readonly_fields = fields
-
-
-@admin.register(StripeEvent)
-class StripeEventAdmin(ReadOnlyAdmin):
-    list_display = ("event_id", "event_type", "received_at")
-    list_filter = ("event_type",)
-    search_fields = ("event_id",)
-    ordering = ("-received_at", "-id")
-    fields = ("event_id", "event_type", "received_at", "formatted_payload")
-    readonly_fields = fields
-
-    @admin.display(description="Payload")
-    def formatted_payload(self, event: StripeEvent) -> str:
-        return format_html("<pre>{}</pre>", json.dumps(event.payload, indent=2, sort_keys=True))
 
 
 def fraud_reasons(withdrawal: Withdrawal) -> list[str]:

@@ -1,0 +1,248 @@
+"""The bracket's rows: entries (who plays, seeded), stages (one generated bracket), matches,
+their versioned score reports, and disputes.
+
+They belong to the `tournaments` app (its migrations, its tables); `tournaments.models`
+imports them so both paths name the same classes. The constraints keep a bracket sane
+whatever writes it: unique seeds from 1, one key per match in a stage, a winner that is one
+of the two sides, one open dispute per match.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+
+class Format(models.TextChoices):
+    """How an event's bracket is played (`Event.Format`; a stage keeps the one it was generated with)."""
+
+    SINGLE_ELIMINATION = "single_elimination", "Single elimination"
+    DOUBLE_ELIMINATION = "double_elimination", "Double elimination"
+    ROUND_ROBIN = "round_robin", "Round robin"
+    SWISS = "swiss", "Swiss"
+
+
+class Entry(models.Model):
+    """A confirmed registration taking part in the bracket: a player or a team, with a seed."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        # Did not check in before the start: dropped and refunded per the event's policy.
+        NO_SHOW = "no_show", "Did not check in"
+
+    event = models.ForeignKey("tournaments.Event", on_delete=models.PROTECT, related_name="entries")
+    registration = models.OneToOneField("tournaments.Registration", on_delete=models.PROTECT, related_name="entry")
+    seed = models.PositiveIntegerField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Final place once the event is completed (ties share a place).
+    placement = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["seed", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "seed"], condition=Q(seed__isnull=False), name="entry_seed_unique_per_event"
+            ),
+            models.CheckConstraint(condition=Q(seed__isnull=True) | Q(seed__gte=1), name="entry_seed_from_one"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        registration = self.registration
+        if registration.team_id:
+            return registration.team.name
+        user = registration.user
+        return user.display_name or user.username
+
+
+class Stage(models.Model):
+    """One generated bracket of an event (the format and options it was generated with)."""
+
+    event = models.ForeignKey("tournaments.Event", on_delete=models.PROTECT, related_name="stages")
+    number = models.PositiveSmallIntegerField(default=1)
+    format = models.CharField(max_length=20, choices=Format.choices)
+    # Generator options (third_place, bracket_reset, groups, rounds, best_of) as used.
+    options = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["event", "number"], name="stage_number_unique_per_event")]
+
+    def __str__(self) -> str:
+        return f"{self.event} stage {self.number} ({self.format})"
+
+
+class Match(models.Model):
+    class Bracket(models.TextChoices):
+        WINNERS = "winners", "Winners"
+        LOSERS = "losers", "Losers"
+        FINAL = "final", "Final"
+        GROUP = "group", "Group"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for players"
+        READY = "ready", "Ready to play"
+        REPORTED = "reported", "Reported by one side"
+        COMPLETED = "completed", "Completed"
+        DISPUTED = "disputed", "Disputed"
+        # One side is a BYE: the other advances without playing.
+        WALKOVER = "walkover", "Walkover"
+        # A bracket reset that was not needed (the winners-bracket finalist won the grand final).
+        SKIPPED = "skipped", "Not needed"
+
+    class Source(models.TextChoices):
+        SEED = "seed", "Seed"
+        BYE = "bye", "BYE"
+        WINNER = "winner", "Winner of"
+        LOSER = "loser", "Loser of"
+
+    FINISHED_STATUSES = (Status.COMPLETED, Status.WALKOVER, Status.SKIPPED)
+    PLAYABLE_STATUSES = (Status.READY, Status.REPORTED, Status.DISPUTED)
+
+    event = models.ForeignKey("tournaments.Event", on_delete=models.PROTECT, related_name="matches")
+    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="matches")
+    key = models.CharField(max_length=20, help_text="The generator's name for it, e.g. W1-3, L2-1, GF, R3-2.")
+    round = models.PositiveSmallIntegerField()
+    position = models.PositiveSmallIntegerField()
+    bracket = models.CharField(max_length=10, choices=Bracket.choices)
+    group = models.PositiveSmallIntegerField(null=True, blank=True)
+    best_of = models.PositiveSmallIntegerField(default=1)
+    # Only the bracket reset: played only if the losers-bracket finalist wins the grand final.
+    conditional = models.BooleanField(default=False)
+
+    # Where each slot's entrant comes from: a seed, a BYE (never filled), or the winner/loser of a match.
+    a_source = models.CharField(max_length=6, choices=Source.choices)
+    a_source_match = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    b_source = models.CharField(max_length=6, choices=Source.choices)
+    b_source_match = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    entry_a = models.ForeignKey(Entry, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    entry_b = models.ForeignKey(Entry, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    score_a = models.PositiveSmallIntegerField(null=True, blank=True)
+    score_b = models.PositiveSmallIntegerField(null=True, blank=True)
+    winner = models.ForeignKey(Entry, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    # Bumped when a completed match is reopened: reports of an earlier attempt no longer count.
+    attempt = models.PositiveSmallIntegerField(default=1)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "matches"
+        ordering = ["stage", "bracket", "group", "round", "position"]
+        indexes = [models.Index(fields=["event", "status"], name="match_event_status")]
+        constraints = [
+            models.UniqueConstraint(fields=["stage", "key"], name="match_key_unique_per_stage"),
+            models.CheckConstraint(
+                condition=Q(entry_a__isnull=True) | Q(entry_b__isnull=True) | ~Q(entry_a=F("entry_b")),
+                name="match_two_different_entries",
+            ),
+            models.CheckConstraint(
+                condition=Q(winner__isnull=True) | Q(winner=F("entry_a")) | Q(winner=F("entry_b")),
+                name="match_winner_is_a_side",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="completed") | Q(winner__isnull=False) | Q(score_a=F("score_b")),
+                name="match_completed_has_result",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} of {self.event_id}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED_STATUSES
+
+    @property
+    def loser(self) -> Entry | None:
+        if self.winner_id is None or self.entry_a_id is None or self.entry_b_id is None:
+            return None
+        return self.entry_b if self.winner_id == self.entry_a_id else self.entry_a
+
+    @property
+    def loser_id(self) -> int | None:
+        if self.winner_id is None or self.entry_a_id is None or self.entry_b_id is None:
+            return None
+        return self.entry_b_id if self.winner_id == self.entry_a_id else self.entry_a_id
+
+
+class MatchReport(models.Model):
+    """One submission of a score. Never updated: a side that reports again adds a new version."""
+
+    class Side(models.TextChoices):
+        A = "a", "Side A"
+        B = "b", "Side B"
+        ORGANIZER = "organizer", "Organizer"
+        STAFF = "staff", "Staff"
+
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="reports")
+    attempt = models.PositiveSmallIntegerField(default=1)
+    side = models.CharField(max_length=10, choices=Side.choices)
+    version = models.PositiveSmallIntegerField(default=1)
+    score_a = models.PositiveSmallIntegerField()
+    score_b = models.PositiveSmallIntegerField()
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["match", "attempt", "created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["match", "attempt", "side", "version"], name="match_report_version_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.match} {self.side} v{self.version}: {self.score_a}-{self.score_b}"
+
+
+def dispute_evidence_path(dispute: "Dispute", filename: str) -> str:
+    return f"disputes/{dispute.match.event_id}/{dispute.match_id}/{filename}"
+
+
+class Dispute(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        RESOLVED = "resolved", "Resolved"
+
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="disputes")
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    evidence = models.FileField(upload_to=dispute_evidence_path, blank=True)
+    # What the file's bytes say it is (tournaments/evidence.py); blank without a file, and for
+    # files stored before the check until `manage.py quarantine_evidence` has looked at them.
+    evidence_type = models.CharField(max_length=40, blank=True)
+    # Set when a stored file failed the check: it was moved under quarantine/ and is never served.
+    evidence_quarantined_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    resolution = models.TextField(blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["match"], condition=Q(status="open"), name="dispute_one_open_per_match"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Dispute on {self.match} ({self.status})"
+
+    @property
+    def has_servable_evidence(self) -> bool:
+        """A file that was not quarantined (the serving view checks its bytes again on every read)."""
+        return bool(self.evidence) and self.evidence_quarantined_at is None
+
+    @property
+    def evidence_is_image(self) -> bool:
+        return self.has_servable_evidence and self.evidence_type.startswith("image/")

@@ -1,0 +1,129 @@
+"""Reads behind the bracket, match and manage pages, with their rows loaded in a fixed number of queries.
+
+`bracket_view` loads an event's matches and hands them to `drawing` (elimination costs one
+query, standings formats two, and one more for the final places of a completed event,
+however many matches there are).
+"""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from tournaments import selectors
+from tournaments.brackets.drawing import BracketView, elimination_sections, rounds_of, standings_groups
+from tournaments.brackets.rules import match_permissions
+from tournaments.models import Dispute, Entry, Event, Match, MatchReport
+
+ENTRY_NAMES = ("registration__user", "registration__team")
+
+
+def entries_in_bracket(event: Event) -> QuerySet[Entry]:
+    return Entry.objects.filter(event=event, status=Entry.Status.ACTIVE, seed__isnull=False).select_related(
+        *ENTRY_NAMES
+    )
+
+
+def bracket_view(event: Event) -> BracketView:
+    """Everything the bracket page draws for `event` (empty before the event starts)."""
+    matches = list(selectors.matches_of_event(event.pk).select_related("stage"))
+    view = BracketView(event=event, format=event.format, match_count=len(matches))
+    if not matches:
+        return view
+    view.format = matches[0].stage.format
+    keys = {match.pk: match.key for match in matches}
+    if view.is_elimination:
+        view.sections = elimination_sections(event, matches, keys)
+    else:
+        view.groups = standings_groups(matches, list(entries_in_bracket(event).order_by("seed")))
+        view.rounds = rounds_of(matches, keys)
+    if event.status == Event.Status.COMPLETED:
+        view.placements = list(
+            Entry.objects.filter(event=event, placement__isnull=False)
+            .select_related(*ENTRY_NAMES)
+            .order_by("placement", "seed")
+        )
+    return view
+
+
+# --- One match
+
+
+def match_get(*, user, match_id: int) -> Match | None:
+    """A match of an event the caller may see, with its sides, sources, reports and disputes loaded."""
+    reports = MatchReport.objects.select_related("reported_by").order_by("attempt", "created_at", "pk")
+    disputes = Dispute.objects.select_related("opened_by", "resolved_by").order_by("-created_at", "-pk")
+    return (
+        Match.objects.filter(event__in=selectors.events_visible_to(user))
+        .select_related(
+            "event__organizer",
+            "event__game",
+            "stage",
+            "a_source_match",
+            "b_source_match",
+            "entry_a__registration__user",
+            "entry_a__registration__team",
+            "entry_b__registration__user",
+            "entry_b__registration__team",
+        )
+        .prefetch_related(Prefetch("reports", queryset=reports), Prefetch("disputes", queryset=disputes))
+        .filter(pk=match_id)
+        .first()
+    )
+
+
+def match_to_play(entry: Entry | None) -> Match | None:
+    """The entry's earliest match still waiting for a result, if any."""
+    if entry is None:
+        return None
+    return (
+        selectors.matches_of_event(entry.event_id)
+        .filter(Q(entry_a=entry) | Q(entry_b=entry), status__in=Match.PLAYABLE_STATUSES)
+        .first()
+    )
+
+
+def dispute_get(*, dispute_id: int) -> Dispute | None:
+    return (
+        Dispute.objects.select_related(
+            "match__event", "match__entry_a__registration__team", "match__entry_b__registration__team"
+        )
+        .filter(pk=dispute_id)
+        .first()
+    )
+
+
+def dispute_evidence_get(*, user, dispute_id: int) -> Dispute | None:
+    """The dispute, if `user` may see its evidence: the organizer, staff or a player of the match."""
+    if user is None or not user.is_authenticated:
+        return None
+    dispute = dispute_get(dispute_id=dispute_id)
+    if dispute is None:
+        return None
+    return dispute if match_permissions(dispute.match, user).can_see_disputes else None
+
+
+def dispute_ids_with_evidence() -> list[int]:
+    """Every dispute that has a stored file, oldest first (for `quarantine_evidence`)."""
+    return list(Dispute.objects.exclude(evidence="").order_by("pk").values_list("pk", flat=True))
+
+
+# --- Organizer's page
+
+
+def manage_entries(event: Event) -> list[Entry]:
+    """Every entry of the event, seeded first in seed order, with who checked it in."""
+    return list(
+        Entry.objects.filter(event=event)
+        .select_related(*ENTRY_NAMES, "checked_in_by")
+        .order_by("status", "seed", "registration__created_at", "pk")
+    )
+
+
+def matches_needing_attention(event: Event) -> list[Match]:
+    """Disputed matches, and matches with an open dispute, for the organizer."""
+    disputed = Dispute.objects.filter(match__event=event, status=Dispute.Status.OPEN).values("match_id")
+    return list(selectors.matches_of_event(event.pk).filter(Q(status=Match.Status.DISPUTED) | Q(pk__in=disputed)))
+
+
+def matches_completed(event: Event) -> list[Match]:
+    return list(selectors.matches_of_event(event.pk).filter(status=Match.Status.COMPLETED))
