@@ -4,10 +4,27 @@ Lists carry their counts as annotations and their relations as joins, so a page 
 same number of queries whether it shows 5 events or 100.
 """
 
+from dataclasses import dataclass
+
 from django.contrib.auth import get_user_model
 from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, When
 
-from tournaments.models import Entry, Event, Game, Match, Registration, RegistrationMember, Team, TeamMember
+from tournaments.models import (
+    Entry,
+    Event,
+    Game,
+    Match,
+    ParticipantPayment,
+    Registration,
+    RegistrationMember,
+    Team,
+    TeamMember,
+)
+from tournaments.services.registration_rules import (
+    registration_can_join,
+    registration_can_leave,
+    registration_is_open,
+)
 
 # What a list row needs (the event, its game, its organizer's name): loading every
 # timestamp and the full user row for 100 cards costs more than the query itself.
@@ -95,6 +112,37 @@ def registration_of(*, event: Event, user) -> Registration | None:
         Registration.objects.filter(event=event, members__user=user, status__in=Registration.ACTIVE_STATUSES)
         .select_related("payment")
         .first()
+    )
+
+
+@dataclass(frozen=True)
+class EntryOptions:
+    """What the event page offers the player about their entry: flags its template reads, from
+    the same rules the registration services enforce."""
+
+    is_open: bool
+    can_join: bool
+    can_leave: bool
+    # The player's own card entry waiting for its payment in the browser (a PaymentIntent is open).
+    card_payment_to_finish: ParticipantPayment | None
+    shows_wallet_balance: bool
+    needs_stripe_js: bool
+
+
+def entry_options(*, event: Event, user, registration: Registration | None) -> EntryOptions:
+    """`registration` is the player's active entry (`registration_of`); no query."""
+    can_join = registration_can_join(event, user, registration)
+    pending = registration is not None and registration.status == Registration.Status.PENDING
+    payment = getattr(registration, "payment", None) if pending else None
+    to_finish = payment is not None and bool(payment.client_secret) and registration.registered_by_id == user.pk
+    paid_event = bool(event.entry_fee)
+    return EntryOptions(
+        is_open=registration_is_open(event),
+        can_join=can_join,
+        can_leave=registration_can_leave(event, user, registration),
+        card_payment_to_finish=payment if to_finish else None,
+        shows_wallet_balance=user.is_authenticated and paid_event and (registration is not None or can_join),
+        needs_stripe_js=(can_join and paid_event) or pending,
     )
 
 
