@@ -21,7 +21,6 @@ from tournaments.models import Event, ParticipantPayment, Registration, Registra
 from tournaments.services.events import escrow_wallet, event_lock
 from tournaments.services.refunds import card_refund_key, payment_refund
 from tournaments.services.registration_rules import leave_refusal, registration_is_open
-from wallet import stripe_gateway
 from wallet.exceptions import PaymentProviderError
 from wallet.models import LedgerEntry
 from wallet.services.balances import (
@@ -31,6 +30,7 @@ from wallet.services.balances import (
     wallet_get_or_create,
     wallet_transfer,
 )
+from wallet.services.card_payments import amount_in_sen, card_payment_intent_open
 from wallet.services.card_refunds import card_refund_request
 
 logger = logging.getLogger("driftwood.tournaments")
@@ -156,7 +156,7 @@ def card_payment_open(*, registration_id: int) -> ParticipantPayment:
     if payment.payment_intent_id:
         return payment
     try:
-        intent = stripe_gateway.payment_intent_create(
+        intent = card_payment_intent_open(
             amount=payment.amount,
             idempotency_key=f"registration-{payment.registration_id}",
             metadata={
@@ -237,8 +237,8 @@ def card_payment_succeeded(*, payment_intent_id: str, amount_sen: int | None = N
     registration = Registration.objects.select_for_update().get(pk=payment.registration_id)
     if payment.status in (ParticipantPayment.Status.SUCCEEDED, ParticipantPayment.Status.REFUNDED):
         return payment  # already settled (a redelivered or out-of-order event)
-    charged = (stripe_gateway.to_sen(payment.amount) if amount_sen is None else amount_sen, currency.upper())
-    if charged != (stripe_gateway.to_sen(payment.amount), CURRENCY):
+    charged = (amount_in_sen(payment.amount) if amount_sen is None else amount_sen, currency.upper())
+    if charged != (amount_in_sen(payment.amount), CURRENCY):
         logger.error(
             "card entry fee %s: Stripe reported %s sen %s, not the fee of RM %s: not credited",
             payment.pk,
