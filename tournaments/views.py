@@ -144,6 +144,8 @@ def event_detail(request, event_id: int):
         "is_organizer": is_organizer,
         **{field.name: getattr(options, field.name) for field in fields(options)},
         "can_cancel": (is_organizer or user.is_staff) and event.status not in FINISHED,
+        # The event's chat room is its organizer's and its confirmed players' (tournaments.selectors.event_has_member).
+        "shows_event_chat": is_organizer or confirmed,
         "entry": entry,
         "check_in_opens_at": check_in_opens_at,
         "can_check_in": confirmed and check_in_open and (entry is None or entry.checked_in_at is None),

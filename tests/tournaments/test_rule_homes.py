@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.urls import reverse
 from django.utils import timezone
 
 from driftwood.core.exceptions import PermissionDenied
@@ -188,3 +189,18 @@ def test_team_members_are_the_roster():
     assert list(selectors.teams_with_member(captain.pk)) == [team]
     assert not selectors.teams_with_member(outsider.pk).exists()
     assert selectors.team_name(team.pk) == team.name
+
+
+def test_the_event_page_offers_the_chat_room_to_exactly_its_members(client):
+    # given a paid event with a confirmed player, a pending card entry and a bystander
+    event = EventFactory(entry_fee=Decimal("10.00"))
+    confirmed, pending, bystander = UserFactory(), UserFactory(), UserFactory()
+    funded_wallet(confirmed, "10.00")
+    registration_join(event_id=event.pk, user=confirmed, payment_method="wallet")
+    registration_join(event_id=event.pk, user=pending, payment_method="stripe")
+
+    # then the page's link follows the room's membership selector
+    for person in (event.organizer, confirmed, pending, bystander):
+        client.force_login(person)
+        shown = client.get(reverse("tournaments:event_detail", args=[event.pk])).context["shows_event_chat"]
+        assert shown == selectors.event_has_member(event_id=event.pk, user_id=person.pk), person
