@@ -24,7 +24,7 @@ from django.utils.module_loading import import_string
 
 from chat.models import ChatMessage, ChatRoom
 from chat.services import parse_room_id
-from tournaments.models import Event, Registration, RegistrationMember, TeamMember
+from tournaments import selectors as tournament_selectors
 
 logger = logging.getLogger("driftwood.chat")
 
@@ -119,12 +119,8 @@ def member_ids(room: ChatRoom) -> set[int]:
     if ref.kind == ChatRoom.Kind.DM:
         return set(ref.ids)
     if ref.kind == ChatRoom.Kind.EVENT:
-        players = RegistrationMember.objects.filter(
-            event_id=ref.ids[0], registration__status=Registration.Status.CONFIRMED
-        ).values_list("user_id", flat=True)
-        organizer = Event.objects.filter(pk=ref.ids[0]).values_list("organizer_id", flat=True)
-        return set(players) | set(organizer)
-    return set(TeamMember.objects.filter(team_id=ref.ids[0]).values_list("user_id", flat=True))
+        return set(tournament_selectors.event_member_ids(ref.ids[0]))
+    return set(tournament_selectors.team_member_ids(ref.ids[0]))
 
 
 def message_pushes(message: ChatMessage, user_ids) -> list[Push]:

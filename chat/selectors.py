@@ -12,7 +12,8 @@ from django.db.models.functions import Coalesce, NullIf
 from chat.cache import unread_counts
 from chat.exceptions import InvalidCursor
 from chat.models import ArchivedChatMessage, ChatMessage, ChatRoom, RoomMember
-from tournaments.models import Event, Registration, RegistrationMember, TeamMember
+from social import selectors as social_selectors
+from tournaments import selectors as tournament_selectors
 
 HISTORY_MAX = 100
 
@@ -23,13 +24,9 @@ def rooms_of(*, user_id: int) -> QuerySet[ChatRoom]:
     DM rooms by membership; event and team rooms by the player's confirmed entries,
     organized events and teams (rooms that exist: they are created on first use).
     """
-    events = RegistrationMember.objects.filter(
-        user_id=user_id, registration__status=Registration.Status.CONFIRMED
-    ).values("event_id")
-    organized = Event.objects.filter(organizer_id=user_id).values("pk")
-    teams = TeamMember.objects.filter(user_id=user_id).values("team_id")
-    mine = Q(kind=ChatRoom.Kind.DM, members__user_id=user_id) | Q(event_id__in=events) | Q(event_id__in=organized)
-    mine |= Q(team_id__in=teams)
+    events = tournament_selectors.events_with_member(user_id).values("pk")
+    teams = tournament_selectors.teams_with_member(user_id).values("pk")
+    mine = Q(kind=ChatRoom.Kind.DM, members__user_id=user_id) | Q(event_id__in=events) | Q(team_id__in=teams)
     return ChatRoom.objects.filter(pk__in=ChatRoom.objects.filter(mine).values("pk")).order_by(
         F("last_message_at").desc(nulls_last=True), "-pk"
     )
@@ -113,13 +110,25 @@ def inbox(*, user_id: int) -> QuerySet[ChatRoom]:
 def room_people(*, room: ChatRoom) -> QuerySet:
     """Who belongs to the room, from the same sources as `services.can_access`, by name."""
     if room.kind == ChatRoom.Kind.EVENT:
-        confirmed = RegistrationMember.objects.filter(
-            event_id=room.event_id, registration__status=Registration.Status.CONFIRMED
-        ).values("user_id")
-        organizer = Event.objects.filter(pk=room.event_id).values("organizer_id")
-        people = Q(pk__in=confirmed) | Q(pk__in=organizer)
+        people = tournament_selectors.event_member_ids(room.event_id)
     elif room.kind == ChatRoom.Kind.TEAM:
-        people = Q(pk__in=TeamMember.objects.filter(team_id=room.team_id).values("user_id"))
+        people = tournament_selectors.team_member_ids(room.team_id)
     else:
-        people = Q(pk__in=RoomMember.objects.filter(room=room).values("user_id"))
-    return get_user_model().objects.filter(people, is_active=True).order_by("username")
+        people = RoomMember.objects.filter(room=room).values("user_id")
+    return get_user_model().objects.filter(pk__in=people, is_active=True).order_by("username")
+
+
+def dm_allowed(sender_id: int, recipient_id: int, *, recipient_accepts_anyone: bool | None = None) -> bool:
+    """Whether `sender` may start a DM with `recipient`: never with themselves; friends always;
+    anyone else only if the recipient (an active player) accepts messages from anyone.
+
+    A caller that already holds the recipient's row passes its `allow_messages_from_anyone`
+    to save the query.
+    """
+    if sender_id == recipient_id:
+        return False
+    if social_selectors.relationship(viewer_id=sender_id, other_id=recipient_id) == social_selectors.FRIENDS:
+        return True
+    if recipient_accepts_anyone is not None:
+        return recipient_accepts_anyone
+    return get_user_model().objects.filter(pk=recipient_id, is_active=True, allow_messages_from_anyone=True).exists()

@@ -16,9 +16,9 @@ from django.utils import timezone
 from chat.cache import reader_changed_on_commit, room_changed_on_commit
 from chat.exceptions import CannotMessage, InvalidMessage, RoomNotFound
 from chat.models import MESSAGE_MAX_LENGTH, ArchivedChatMessage, ChatMessage, ChatRoom, RoomMember
+from chat.selectors import dm_allowed
 from driftwood.core.text import text_problem
-from social import selectors as social_selectors
-from tournaments.models import Event, Registration, RegistrationMember, Team, TeamMember
+from tournaments import selectors as tournament_selectors
 
 User = get_user_model()
 Kind = ChatRoom.Kind
@@ -56,18 +56,14 @@ def can_access(*, user_id: int, room_id: str) -> bool:
     if ref.kind == Kind.DM:
         return user_id in ref.ids and RoomMember.objects.filter(room__room_id=room_id, user_id=user_id).exists()
     if ref.kind == Kind.EVENT:
-        event_id = ref.ids[0]
-        confirmed = RegistrationMember.objects.filter(
-            event_id=event_id, user_id=user_id, registration__status=Registration.Status.CONFIRMED
-        )
-        return Event.objects.filter(pk=event_id, organizer_id=user_id).exists() or confirmed.exists()
-    return TeamMember.objects.filter(team_id=ref.ids[0], user_id=user_id).exists()
+        return tournament_selectors.event_has_member(event_id=ref.ids[0], user_id=user_id)
+    return tournament_selectors.team_has_member(team_id=ref.ids[0], user_id=user_id)
 
 
 def dm_open(*, user, other_id: int) -> tuple[ChatRoom, bool]:
     """The DM room between two players, created once (a unique room id settles a race).
 
-    Only friends may start one, unless the other player accepts messages from anyone.
+    Who may start one is `selectors.dm_allowed`; a room that exists stays open to both.
     """
     if other_id == user.pk:
         raise CannotMessage("You cannot message yourself.")
@@ -78,8 +74,7 @@ def dm_open(*, user, other_id: int) -> tuple[ChatRoom, bool]:
     room = ChatRoom.objects.filter(room_id=room_id).first()
     if room is not None:
         return room, False
-    friends = social_selectors.relationship(viewer_id=user.pk, other_id=other.pk) == social_selectors.FRIENDS
-    if not (friends or other.allow_messages_from_anyone):
+    if not dm_allowed(user.pk, other.pk, recipient_accepts_anyone=other.allow_messages_from_anyone):
         raise CannotMessage("You can message this player once you are friends.")
     try:
         with transaction.atomic():
@@ -98,10 +93,10 @@ def room_for(*, user_id: int, room_id: str) -> ChatRoom:
     if room is None:
         ref = parse_room_id(room_id)
         if ref.kind == Kind.EVENT:
-            title = Event.objects.filter(pk=ref.ids[0]).values_list("name", flat=True).first() or room_id
+            title = tournament_selectors.event_name(ref.ids[0]) or room_id
             defaults = {"kind": Kind.EVENT, "title": title, "event_id": ref.ids[0]}
         else:
-            title = Team.objects.filter(pk=ref.ids[0]).values_list("name", flat=True).first() or room_id
+            title = tournament_selectors.team_name(ref.ids[0]) or room_id
             defaults = {"kind": Kind.TEAM, "title": title, "team_id": ref.ids[0]}
         room, _ = ChatRoom.objects.get_or_create(room_id=room_id, defaults=defaults)
     RoomMember.objects.get_or_create(room=room, user_id=user_id)
@@ -111,11 +106,8 @@ def room_for(*, user_id: int, room_id: str) -> ChatRoom:
 def rooms_ensure_for(*, user_id: int) -> None:
     """Create the event and team rooms the player belongs to, so the inbox lists them before
     anyone has opened them (three queries, however many events and teams)."""
-    confirmed = RegistrationMember.objects.filter(
-        user_id=user_id, registration__status=Registration.Status.CONFIRMED
-    ).values("event_id")
-    events = Event.objects.filter(Q(pk__in=confirmed) | Q(organizer_id=user_id)).values_list("pk", "name")
-    teams = Team.objects.filter(memberships__user_id=user_id).values_list("pk", "name")
+    events = tournament_selectors.events_with_member(user_id).values_list("pk", "name")
+    teams = tournament_selectors.teams_with_member(user_id).values_list("pk", "name")
     rooms = [ChatRoom(room_id=f"event_{pk}", kind=Kind.EVENT, title=name, event_id=pk) for pk, name in events]
     rooms += [ChatRoom(room_id=f"team_{pk}", kind=Kind.TEAM, title=name, team_id=pk) for pk, name in teams]
     if rooms:

@@ -15,6 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from chat.selectors import dm_allowed
 from driftwood.accounts.models import User
 from driftwood.core.exceptions import DomainError, RateLimited
 from driftwood.core.paging import paginate
@@ -159,11 +160,7 @@ def profile(request, user_id: int):
         "starred": relationship != selectors.SELF and selectors.is_starred(user_id=me.pk, starred_id=user_id),
         "events": list(events_of(user=user_id).filter(pk__in=visible)[:RECENT_EVENTS]),
         "report_form": ReportForm(),
-        # Friends may always message each other; others only if the player accepts strangers.
-        "can_message": relationship == selectors.FRIENDS
-        or (
-            relationship != selectors.SELF and User.objects.filter(pk=user_id, allow_messages_from_anyone=True).exists()
-        ),
+        "can_message": dm_allowed(me.pk, user_id),
     }
     return render(request, "social/profile.html", context)
 

@@ -8,7 +8,6 @@ from django.db.models.functions import Coalesce
 from driftwood.core.money import money_field
 from tournaments.models import Event, ParticipantPayment
 from tournaments.services import registrations
-from wallet.models import ZERO
 from wallet.services.payment_handlers import PaymentHandler
 
 
@@ -31,7 +30,7 @@ def card_entry_fees_captured() -> Decimal:
         method=ParticipantPayment.Method.STRIPE,
         status__in=[ParticipantPayment.Status.SUCCEEDED, ParticipantPayment.Status.REFUNDED],
     )
-    return paid.aggregate(total=Coalesce(Sum("amount"), ZERO, output_field=money_field()))["total"]
+    return paid.aggregate(total=Coalesce(Sum("amount"), Decimal("0.00"), output_field=money_field()))["total"]
 
 
 def finished_event_escrow_problems() -> list[str]:

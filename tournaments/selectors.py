@@ -4,9 +4,27 @@ Lists carry their counts as annotations and their relations as joins, so a page 
 same number of queries whether it shows 5 events or 100.
 """
 
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
 from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, When
 
-from tournaments.models import Entry, Event, Game, Match, Registration, Team, TeamMember
+from tournaments.models import (
+    Entry,
+    Event,
+    Game,
+    Match,
+    ParticipantPayment,
+    Registration,
+    RegistrationMember,
+    Team,
+    TeamMember,
+)
+from tournaments.services.registration_rules import (
+    registration_can_join,
+    registration_can_leave,
+    registration_is_open,
+)
 
 # What a list row needs (the event, its game, its organizer's name): loading every
 # timestamp and the full user row for 100 cards costs more than the query itself.
@@ -97,6 +115,37 @@ def registration_of(*, event: Event, user) -> Registration | None:
     )
 
 
+@dataclass(frozen=True)
+class EntryOptions:
+    """What the event page offers the player about their entry: flags its template reads, from
+    the same rules the registration services enforce."""
+
+    is_open: bool
+    can_join: bool
+    can_leave: bool
+    # The player's own card entry waiting for its payment in the browser (a PaymentIntent is open).
+    card_payment_to_finish: ParticipantPayment | None
+    shows_wallet_balance: bool
+    needs_stripe_js: bool
+
+
+def entry_options(*, event: Event, user, registration: Registration | None) -> EntryOptions:
+    """`registration` is the player's active entry (`registration_of`); no query."""
+    can_join = registration_can_join(event, user, registration)
+    pending = registration is not None and registration.status == Registration.Status.PENDING
+    payment = getattr(registration, "payment", None) if pending else None
+    to_finish = payment is not None and bool(payment.client_secret) and registration.registered_by_id == user.pk
+    paid_event = bool(event.entry_fee)
+    return EntryOptions(
+        is_open=registration_is_open(event),
+        can_join=can_join,
+        can_leave=registration_can_leave(event, user, registration),
+        card_payment_to_finish=payment if to_finish else None,
+        shows_wallet_balance=user.is_authenticated and paid_event and (registration is not None or can_join),
+        needs_stripe_js=(can_join and paid_event) or pending,
+    )
+
+
 def events_of(*, user) -> QuerySet[Event]:
     """Events the user organizes or is (or was) registered in."""
     # Ids first: filtering through registrations in the same query would multiply the counts.
@@ -122,6 +171,59 @@ def teams_of(*, user) -> QuerySet[Team]:
         .annotate(member_count=Count("memberships"))
         .order_by("name")
     )
+
+
+# --- Who is in an event's or a team's room (chat reads these, never the models)
+
+
+def _confirmed_player_ids(*, event_id: int | None = None, user_id: int | None = None) -> QuerySet:
+    players = RegistrationMember.objects.filter(registration__status=Registration.Status.CONFIRMED)
+    if event_id is not None:
+        players = players.filter(event_id=event_id)
+    if user_id is not None:
+        players = players.filter(user_id=user_id)
+    return players
+
+
+def event_member_ids(event_id: int) -> QuerySet:
+    """User ids of the event's people: its confirmed players and its organizer (a lazy query,
+    usable as a subquery: `pk__in=event_member_ids(...)`)."""
+    confirmed = _confirmed_player_ids(event_id=event_id).values("user_id")
+    organizer = Event.objects.filter(pk=event_id).values("organizer_id")
+    return get_user_model().objects.filter(Q(pk__in=confirmed) | Q(pk__in=organizer)).values_list("pk", flat=True)
+
+
+def event_has_member(*, event_id: int, user_id: int) -> bool:
+    """Whether the user is one of the event's people (`event_member_ids`)."""
+    confirmed = _confirmed_player_ids(event_id=event_id, user_id=user_id)
+    return Event.objects.filter(pk=event_id, organizer_id=user_id).exists() or confirmed.exists()
+
+
+def events_with_member(user_id: int) -> QuerySet[Event]:
+    """The events the user is one of the people of: confirmed in, or organizing."""
+    confirmed = _confirmed_player_ids(user_id=user_id).values("event_id")
+    return Event.objects.filter(Q(pk__in=confirmed) | Q(organizer_id=user_id))
+
+
+def team_member_ids(team_id: int) -> QuerySet:
+    """User ids of the team's members (a lazy query, usable as a subquery)."""
+    return TeamMember.objects.filter(team_id=team_id).values_list("user_id", flat=True)
+
+
+def team_has_member(*, team_id: int, user_id: int) -> bool:
+    return TeamMember.objects.filter(team_id=team_id, user_id=user_id).exists()
+
+
+def teams_with_member(user_id: int) -> QuerySet[Team]:
+    return Team.objects.filter(pk__in=TeamMember.objects.filter(user_id=user_id).values("team_id"))
+
+
+def event_name(event_id: int) -> str | None:
+    return Event.objects.filter(pk=event_id).values_list("name", flat=True).first()
+
+
+def team_name(team_id: int) -> str | None:
+    return Team.objects.filter(pk=team_id).values_list("name", flat=True).first()
 
 
 BRACKET_ORDER = (Match.Bracket.WINNERS, Match.Bracket.LOSERS, Match.Bracket.FINAL, Match.Bracket.GROUP)

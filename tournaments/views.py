@@ -9,6 +9,7 @@ with Stripe.js (static/js/events.js), which also keeps the participant count liv
 The bracket, match and manage pages are in `tournaments.brackets.views`.
 """
 
+from dataclasses import fields
 from decimal import Decimal
 
 from django.conf import settings
@@ -17,7 +18,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -80,10 +80,6 @@ def event_back_to(event: Event):
     return redirect("tournaments:event_detail", event_id=event.pk)
 
 
-def _is_open(event: Event) -> bool:
-    return event.status == Status.REGISTRATION_OPEN and event.registration_closes_at > timezone.now()
-
-
 # --- Events
 
 
@@ -118,29 +114,29 @@ def event_detail(request, event_id: int):
     user = request.user
     registration = selectors.registration_of(event=event, user=user)
     is_organizer = user.is_authenticated and event.organizer_id == user.pk
-    is_open = _is_open(event)
-    can_join = user.is_authenticated and registration is None and is_open
+    options = selectors.entry_options(event=event, user=user, registration=registration)
     check_in_opens_at, check_in_open = check_in_window(event)
     confirmed = registration is not None and registration.status == Registration.Status.CONFIRMED
     entry = getattr(registration, "entry", None) if confirmed else None
+    join_form = JoinForm(user=user) if options.can_join and not event.is_solo else None
     context = {
         "event": _with_slots_left([event])[0],
         "participants": selectors.event_participants(event=event),
         "registration": registration,
         "is_organizer": is_organizer,
-        "is_open": is_open,
-        "can_join": can_join,
-        "can_leave": registration is not None
-        and is_open
-        and (registration.team_id is None or registration.registered_by_id == user.pk),
+        **{field.name: getattr(options, field.name) for field in fields(options)},
         "can_cancel": (is_organizer or user.is_staff) and event.status not in FINISHED,
+        # The event's chat room is its organizer's and its confirmed players' (tournaments.selectors.event_has_member).
+        "shows_event_chat": is_organizer or confirmed,
         "entry": entry,
         "check_in_opens_at": check_in_opens_at,
         "can_check_in": confirmed and check_in_open and (entry is None or entry.checked_in_at is None),
         "has_bracket": event.status in (Status.ONGOING, Status.COMPLETED),
         "match_to_play": bracket_selectors.match_to_play(entry) if event.status == Status.ONGOING else None,
         "can_manage": is_organizer and event.status in (*BRACKET_SETUP, Status.ONGOING, Status.COMPLETED),
-        "join_form": JoinForm(user=user) if can_join and not event.is_solo else None,
+        "join_form": join_form,
+        # A team event's join form offers the teams the player captains: none, and it says how to make one.
+        "has_no_team_to_enter": join_form is not None and not join_form.fields["team"].queryset.exists(),
         "wallet": wallet_summary(user=user) if user.is_authenticated else None,
         "event_api_url": f"{API_ROOT}/events/{event.pk}",
         "join_api_url": f"{API_ROOT}/events/{event.pk}/join",

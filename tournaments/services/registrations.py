@@ -16,18 +16,11 @@ from django.utils import timezone
 from driftwood.core.exceptions import NotFound, PermissionDenied
 from driftwood.core.money import CURRENCY
 from tournaments import notifications
-from tournaments.exceptions import (
-    AlreadyJoined,
-    EventFull,
-    NotRegistered,
-    RegistrationClosed,
-    TeamRequired,
-    TeamSizeWrong,
-)
+from tournaments.exceptions import AlreadyJoined, EventFull, RegistrationClosed, TeamRequired, TeamSizeWrong
 from tournaments.models import Event, ParticipantPayment, Registration, RegistrationMember, Team, TeamMember
 from tournaments.services.events import escrow_wallet, event_lock
 from tournaments.services.refunds import card_refund_key, payment_refund
-from wallet import stripe_gateway
+from tournaments.services.registration_rules import leave_refusal, registration_is_open
 from wallet.exceptions import PaymentProviderError
 from wallet.models import LedgerEntry
 from wallet.services.balances import (
@@ -37,6 +30,7 @@ from wallet.services.balances import (
     wallet_get_or_create,
     wallet_transfer,
 )
+from wallet.services.card_payments import amount_in_sen, card_payment_intent_open
 from wallet.services.card_refunds import card_refund_request
 
 logger = logging.getLogger("driftwood.tournaments")
@@ -48,10 +42,6 @@ PAYMENT_KIND = "registration"
 class JoinResult:
     registration: Registration
     payment: ParticipantPayment | None
-
-
-def _is_open(event: Event) -> bool:
-    return event.status == Event.Status.REGISTRATION_OPEN and event.registration_closes_at > timezone.now()
 
 
 def _confirmed_count(event: Event) -> int:
@@ -102,7 +92,7 @@ def registration_join(*, event_id: int, user, team_id: int | None = None, paymen
     by `card_payment_open`)."""
     with transaction.atomic():
         event = event_lock(event_id) if payment_method == Method.WALLET else _event_for_card(event_id)
-        if not _is_open(event):
+        if not registration_is_open(event):
             raise RegistrationClosed()
         team, members = _roster(event, user, team_id)
         if RegistrationMember.objects.filter(event=event, user_id__in=members).exists():
@@ -166,7 +156,7 @@ def card_payment_open(*, registration_id: int) -> ParticipantPayment:
     if payment.payment_intent_id:
         return payment
     try:
-        intent = stripe_gateway.payment_intent_create(
+        intent = card_payment_intent_open(
             amount=payment.amount,
             idempotency_key=f"registration-{payment.registration_id}",
             metadata={
@@ -216,13 +206,12 @@ def registration_leave(*, event_id: int, user) -> Registration:
             .order_by("pk")
             .first()
         )
-        if member is None:
-            raise NotRegistered()
-        registration = Registration.objects.select_for_update().get(pk=member.registration_id)
-        if registration.team_id is not None and registration.registered_by_id != user.pk:
-            raise PermissionDenied("Only the captain who registered the team can withdraw it.")
-        if not _is_open(event):
-            raise RegistrationClosed("Registration has closed: entries can no longer be withdrawn.")
+        registration = None
+        if member is not None:
+            registration = Registration.objects.select_for_update().get(pk=member.registration_id)
+        refusal = leave_refusal(event, user, registration)
+        if refusal is not None:
+            raise refusal
         payment = ParticipantPayment.objects.select_for_update().filter(registration=registration).first()
         if payment is not None and payment.status == ParticipantPayment.Status.SUCCEEDED:
             payment_refund(payment=payment, escrow=escrow_wallet(event), amount=payment.amount, reason=event.name)
@@ -248,8 +237,8 @@ def card_payment_succeeded(*, payment_intent_id: str, amount_sen: int | None = N
     registration = Registration.objects.select_for_update().get(pk=payment.registration_id)
     if payment.status in (ParticipantPayment.Status.SUCCEEDED, ParticipantPayment.Status.REFUNDED):
         return payment  # already settled (a redelivered or out-of-order event)
-    charged = (stripe_gateway.to_sen(payment.amount) if amount_sen is None else amount_sen, currency.upper())
-    if charged != (stripe_gateway.to_sen(payment.amount), CURRENCY):
+    charged = (amount_in_sen(payment.amount) if amount_sen is None else amount_sen, currency.upper())
+    if charged != (amount_in_sen(payment.amount), CURRENCY):
         logger.error(
             "card entry fee %s: Stripe reported %s sen %s, not the fee of RM %s: not credited",
             payment.pk,
@@ -263,7 +252,7 @@ def card_payment_succeeded(*, payment_intent_id: str, amount_sen: int | None = N
     metadata = {"event_id": event.pk, "registration_id": registration.pk, "payment_id": payment.pk}
     if (
         registration.status == Registration.Status.PENDING
-        and _is_open(event)
+        and registration_is_open(event)
         and (_confirmed_count(event) < event.max_participants)
     ):
         payment.status = ParticipantPayment.Status.SUCCEEDED
