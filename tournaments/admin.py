@@ -28,7 +28,7 @@ from tournaments.models import (
     Team,
     TeamMember,
 )
-from tournaments.services.events import event_cancel
+from tournaments.services.events import EVENT_WRITE_FIELDS, event_cancel
 
 
 @admin.register(Game)
@@ -106,29 +106,9 @@ class EventAdmin(admin.ModelAdmin):
     fields = (
         "name",
         "slug",
-        "game",
         "organizer",
         "status",
-        "tier",
-        "event_type",
-        "format",
-        "description",
-        "is_solo",
-        "team_size",
-        "max_participants",
-        "entry_fee",
-        "prize_pool",
-        "prize_distribution",
-        "starts_at",
-        "registration_closes_at",
-        "check_in_minutes",
-        "no_show_refund_percent",
-        "best_of",
-        "third_place_match",
-        "bracket_reset",
-        "groups",
-        "swiss_rounds",
-        "seeding",
+        *(name for name in EVENT_WRITE_FIELDS if name != "name"),
         "seeding_confirmed_at",
         "created_at",
         "published_at",

@@ -11,8 +11,8 @@ class TournamentsConfig(AppConfig):
             finished_event_escrow_problems,
         )
         from tournaments.services.registrations import PAYMENT_KIND
-        from wallet.reconciliation import card_income_source_register, reconcile_check_register
         from wallet.services import payment_handlers
+        from wallet.services.reconcile_hooks import card_income_source_register, reconcile_check_register
 
         payment_handlers.register(PAYMENT_KIND, RegistrationPaymentHandler())
         card_income_source_register(card_entry_fees_captured)

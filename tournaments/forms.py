@@ -6,8 +6,8 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from driftwood.accounts.forms import ServiceErrorsMixin
-from driftwood.accounts.models import USERNAME_PATTERN
+from driftwood.accounts.models import User
+from driftwood.core.forms import ServiceErrorsMixin
 from driftwood.core.money import MoneyFormField
 from driftwood.core.text import FormTextField
 from tournaments import selectors
@@ -212,7 +212,7 @@ class TeamForm(forms.Form):
 
 class MemberAddForm(forms.Form):
     username = forms.RegexField(
-        regex=USERNAME_PATTERN,
+        regex=User.username_validator.regex,
         max_length=30,
         label="Player's username",
         error_messages={"invalid": "Usernames are 3-30 letters, digits and underscores."},

@@ -15,7 +15,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from driftwood.core.money import money_field
+from driftwood.core.money import ZERO, money_field
 
 # Re-exported: Django loads the app's models from here, and migration 0002 names the upload path here.
 from tournaments.brackets.models import (  # noqa: F401
@@ -27,7 +27,6 @@ from tournaments.brackets.models import (  # noqa: F401
     Stage,
     dispute_evidence_path,
 )
-from wallet.models import ZERO
 
 
 class Game(models.Model):

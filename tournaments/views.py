@@ -28,6 +28,7 @@ from driftwood.core.paging import paginate
 from driftwood.core.throttles import page_budget_spent
 from tournaments import selectors
 from tournaments.brackets import selectors as bracket_selectors
+from tournaments.brackets.rules import NOT_STARTED
 from tournaments.forms import (
     CancelEventForm,
     EventFilterForm,
@@ -51,7 +52,6 @@ Status = Event.Status
 UPCOMING = (Status.DRAFT, Status.REGISTRATION_OPEN, Status.REGISTRATION_CLOSED, Status.ONGOING)
 FINISHED = (Status.COMPLETED, Status.CANCELLED)
 # Before the start: check-in runs and the seeds can be set.
-BRACKET_SETUP = (Status.REGISTRATION_OPEN, Status.REGISTRATION_CLOSED)
 
 
 def _with_slots_left(events: list[Event]) -> list[Event]:
@@ -133,7 +133,7 @@ def event_detail(request, event_id: int):
         "can_check_in": confirmed and check_in_open and (entry is None or entry.checked_in_at is None),
         "has_bracket": event.status in (Status.ONGOING, Status.COMPLETED),
         "match_to_play": bracket_selectors.match_to_play(entry) if event.status == Status.ONGOING else None,
-        "can_manage": is_organizer and event.status in (*BRACKET_SETUP, Status.ONGOING, Status.COMPLETED),
+        "can_manage": is_organizer and event.status in (*NOT_STARTED, Status.ONGOING, Status.COMPLETED),
         "join_form": join_form,
         # A team event's join form offers the teams the player captains: none, and it says how to make one.
         "has_no_team_to_enter": join_form is not None and not join_form.fields["team"].queryset.exists(),

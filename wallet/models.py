@@ -5,17 +5,13 @@ be updated or deleted (trigger), every ledger transaction's legs sum to zero (a 
 constraint trigger, checked at commit), and every "at most once" rule is a UNIQUE constraint.
 """
 
-from decimal import Decimal
-
 import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from driftwood.core.money import money_field
-
-ZERO = Decimal("0.00")
+from driftwood.core.money import ZERO, money_field
 
 
 class Wallet(models.Model):

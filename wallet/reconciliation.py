@@ -13,7 +13,6 @@ Read-only; run by `manage.py wallet_reconcile` and daily by the beat, which aler
 """
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -24,6 +23,7 @@ from django.db.models.functions import Coalesce
 from driftwood.core.money import money_field
 from wallet.models import ZERO, CardRefund, LedgerEntry, TopUp, Wallet, Withdrawal
 from wallet.services.balances import ADJUSTMENTS, BANK_PAYOUTS, CARD_REFUNDS, STRIPE_CLEARING
+from wallet.services.reconcile_hooks import card_income_sources, reconcile_checks
 
 logger = logging.getLogger("driftwood.wallet.reconcile")
 
@@ -44,25 +44,6 @@ class Report:
     @property
     def ok(self) -> bool:
         return not self.problems
-
-
-_card_income_sources: list[Callable[[], Decimal]] = []
-_checks: list[Callable[[], list[str]]] = []
-
-
-def card_income_source_register(source: Callable[[], Decimal]) -> None:
-    """Let another app's card payments (e.g. entry fees) count as money Stripe captured.
-
-    Called from an AppConfig.ready(); the wallet app never imports the other app.
-    """
-    if source not in _card_income_sources:
-        _card_income_sources.append(source)
-
-
-def reconcile_check_register(check: Callable[[], list[str]]) -> None:
-    """Add another app's own check (it returns problems as sentences), from its AppConfig.ready()."""
-    if check not in _checks:
-        _checks.append(check)
 
 
 def _sum(queryset, column: str) -> Decimal:
@@ -134,7 +115,7 @@ def _outside_problems(report: Report) -> list[str]:
     booked_topups = TopUp.objects.filter(succeeded_at__isnull=False)
     report.stripe_in = _sum(booked_topups, "amount")
     topup_refunds = _sum(booked_topups, "refunded_amount")
-    for source in _card_income_sources:
+    for source in card_income_sources():
         report.stripe_in += source()
     report.card_refunds = topup_refunds + _sum(CardRefund.objects.all(), "amount")
     report.bank_out = _sum(Withdrawal.objects.filter(status=Withdrawal.Status.COMPLETED), "amount")
@@ -170,7 +151,7 @@ def wallet_reconcile() -> Report:
             report.problems.extend(_wallet_problems(wallet))
         report.problems.extend(_ledger_problems(report))
         report.problems.extend(_outside_problems(report))
-        for check in _checks:
+        for check in reconcile_checks():
             report.problems.extend(check())
     return report
 

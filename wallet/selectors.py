@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from wallet.cache import wallet_summary_cached
-from wallet.models import LedgerEntry, Withdrawal
+from wallet.models import LedgerEntry, Wallet, Withdrawal
 from wallet.services.balances import wallet_get_or_create
 
 
@@ -47,3 +47,8 @@ def withdrawals_for_staff(*, status: str | None = None) -> QuerySet[Withdrawal]:
     if status:
         withdrawals = withdrawals.filter(status=status)
     return withdrawals.order_by("-created_at", "-id")
+
+
+def wallet_by_id(wallet_id: int) -> Wallet:
+    """A wallet row as it is now (another app holding only its id, e.g. an event's escrow)."""
+    return Wallet.objects.get(pk=wallet_id)

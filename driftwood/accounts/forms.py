@@ -6,20 +6,10 @@ from django.core.exceptions import ValidationError
 from driftwood.accounts import services
 from driftwood.accounts.models import USERNAME_PATTERN, User
 from driftwood.core.exceptions import InvalidCredentials, RateLimited
+from driftwood.core.forms import ServiceErrorsMixin
 from driftwood.core.text import FormTextField
 
 USERNAME_HELP = "3-30 characters: letters, digits and underscores."
-
-
-class ServiceErrorsMixin:
-    """Shows a service's ValidationError on the form, field by field."""
-
-    def add_service_errors(self, error: ValidationError) -> None:
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for field, messages in error.message_dict.items():
-            self.add_error(field if field in self.fields else None, messages)
 
 
 class SignUpForm(ServiceErrorsMixin, forms.Form):

@@ -17,12 +17,13 @@ class User(AbstractUser):
         FREE = "free", "Free"
         PREMIUM = "premium", "Premium"
 
+    # Django's name for the username rule; other apps' forms read it from here.
+    username_validator = RegexValidator(USERNAME_PATTERN, "3-30 characters: letters, digits and underscores.")
+
     username = models.CharField(
         max_length=30,
         unique=True,
-        validators=[
-            RegexValidator(USERNAME_PATTERN, "3-30 characters: letters, digits and underscores."),
-        ],
+        validators=[username_validator],
         help_text="3-30 characters: letters, digits and underscores.",
         error_messages={"unique": "That username is taken."},
     )

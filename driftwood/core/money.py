@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 CURRENCY = "MYR"
 CENTS = Decimal("0.01")
+ZERO = Decimal("0.00")
 MAX_AMOUNT = Decimal("9999999999.99")  # NUMERIC(12, 2)
 
 

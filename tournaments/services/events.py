@@ -19,6 +19,7 @@ from tournaments.exceptions import AlreadyCancelled, InvalidStatus
 from tournaments.models import Event, Game, ParticipantPayment, Registration
 from tournaments.services.refunds import payment_refund
 from wallet.models import LedgerEntry, Wallet
+from wallet.selectors import wallet_by_id
 from wallet.services.balances import (
     PLATFORM_FEES_REFERENCE,
     platform_wallet_get_or_create,
@@ -107,7 +108,7 @@ def event_lock(event_id: int) -> Event:
 def escrow_wallet(event: Event) -> Wallet:
     """The event's escrow account (read afresh), created and linked the first time money arrives."""
     if event.escrow_wallet_id is not None:
-        return Wallet.objects.get(pk=event.escrow_wallet_id)
+        return wallet_by_id(event.escrow_wallet_id)
     wallet = platform_wallet_get_or_create(reference=event.escrow_reference, kind=Wallet.Kind.ESCROW)
     Event.objects.filter(pk=event.pk, escrow_wallet__isnull=True).update(escrow_wallet=wallet)
     event.escrow_wallet = wallet
