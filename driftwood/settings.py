@@ -116,6 +116,7 @@ REDIS_URL = env.str("REDIS_URL", default="")
 # after a failure the process skips Redis for the retry interval before trying it again.
 REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=1.0)
 REDIS_OUTAGE_RETRY_SECONDS = env.float("REDIS_OUTAGE_RETRY_SECONDS", default=2.0)
+CHANNEL_LAYER_BLOCK_SECONDS = 5  # channels_redis' RedisChannelLayer.brpop_timeout
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -135,7 +136,16 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [{"address": REDIS_URL, "socket_connect_timeout": REDIS_SOCKET_TIMEOUT}],
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+                        # A socket's receive blocks in Redis for CHANNEL_LAYER_BLOCK_SECONDS; a read
+                        # timeout no longer than that loses the race with Redis's empty reply when
+                        # the event loop stalls (a busy CPU), and the socket closes as if Redis were down.
+                        "socket_timeout": CHANNEL_LAYER_BLOCK_SECONDS + REDIS_SOCKET_TIMEOUT,
+                    }
+                ],
                 "prefix": env.str("CHANNEL_LAYER_PREFIX", default="driftwood"),
             },
         }

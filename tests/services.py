@@ -4,6 +4,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from urllib.parse import quote
@@ -80,20 +81,27 @@ def child_env(**overrides: str) -> dict[str, str]:
 
 
 def start_daphne(**env_overrides: str) -> tuple[subprocess.Popen, str]:
-    """A real ASGI server (daphne) on a free port, on the test database."""
+    """A real ASGI server (daphne) on a free port, on the test database.
+
+    Its log goes to a file, not a pipe: a server kept for a whole session would fill a pipe
+    nobody reads and block on its next log line."""
     port = free_port()
-    process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "daphne"), "-b", "127.0.0.1", "-p", str(port), "driftwood.asgi:application"],
-        cwd=BASE_DIR,
-        env=child_env(**env_overrides),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        wait_for_port(port, process)
-    except RuntimeError:
-        process.kill()
-        raise RuntimeError(process.stderr.read().decode(errors="replace")) from None
+    daphne = str(Path(sys.executable).parent / "daphne")
+    with tempfile.TemporaryFile() as log:  # the server keeps its own descriptor
+        process = subprocess.Popen(
+            [daphne, "-b", "127.0.0.1", "-p", str(port), "driftwood.asgi:application"],
+            cwd=BASE_DIR,
+            env=child_env(**env_overrides),
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
+        try:
+            wait_for_port(port, process)
+        except RuntimeError:
+            process.kill()
+            process.wait()
+            log.seek(0)
+            raise RuntimeError(log.read().decode(errors="replace")) from None
     return process, f"http://127.0.0.1:{port}"
 
 

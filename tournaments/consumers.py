@@ -22,21 +22,27 @@ class EventUpdatesConsumer(UserSocketMixin, JSONFramesMixin, AsyncJsonWebsocketC
 
     The socket is accepted before it is refused, so that browsers see the close code: 4401 for
     a bad token, 4404 for an event that does not exist or that the caller may not see (drafts).
+    A listener is accepted only once it is in the group: pages re-read their state when the
+    socket opens, and no update sent after that read can miss them.
     """
 
     group: str | None = None
 
     async def connect(self):
-        await self.accept()
         if self.scope.get("auth_error"):
-            await self.close(code=CLOSE_BAD_TOKEN)
+            await self._refuse(CLOSE_BAD_TOKEN)
             return
         event_id = self.scope["url_route"]["kwargs"]["event_id"]
         if not await _can_see(self.scope.get("user"), event_id):
-            await self.close(code=CLOSE_NOT_FOUND)
+            await self._refuse(CLOSE_NOT_FOUND)
             return
         self.group = event_group(event_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+
+    async def _refuse(self, code: int):
+        await self.accept()
+        await self.close(code=code)
 
     async def disconnect(self, code):
         if self.group is not None:

@@ -2,9 +2,8 @@
 // connects to ws/chat/<room_id> (session cookie) for live messages, typing and presence, loads
 // older history when scrolled to the top, and marks the room read while the page is visible.
 //
-// After a drop it reconnects with exponential backoff and jitter; a server that cannot reach Redis
-// closes with 4503 after an `unavailable` frame whose `retry_after` (seconds) is the least wait, and
-// the backoff keeps growing through such refusals. On every (re)connect it pages back through
+// After a drop it reconnects with a growing, jittered delay (static/js/shared/live-socket.js, which
+// also honours a server's `unavailable` frame and 4503 close). On every (re)connect it pages back through
 // the history API from the newest message until it reaches the newest one already shown, so
 // nothing sent while the socket was down is lost; messages are keyed by id, so none shows twice.
 (() => {
@@ -19,9 +18,6 @@
     [4401, "Your session has ended: log in again to chat."],
     [4403, "You are no longer in this room."],
   ]);
-  const RECONNECT_FIRST_MS = 1000;
-  const CLOSE_UNAVAILABLE = 4503; // the server lost Redis for now: back off and try again
-  const RECONNECT_MAX_MS = 30000;
   const TYPING_REPEAT_MS = 2000; // the server forgets a typist after 3 s
   const TYPING_IDLE_MS = 3000;
   const TYPING_SHOWN_MS = 4000;
@@ -235,18 +231,8 @@
   };
 
   // ---- The socket ----
-  let socket = null;
-  let reconnectDelay = RECONNECT_FIRST_MS;
-  let reconnectTimer = null;
-  let retryHintMs = 0;
-  let finalClose = false;
-
-  const isOpen = () => socket !== null && socket.readyState === WebSocket.OPEN;
-  const send = (frame) => {
-    if (!isOpen()) return false;
-    socket.send(JSON.stringify(frame));
-    return true;
-  };
+  let live = null;
+  const send = (frame) => live !== null && live.send(frame);
 
   const csrfToken = () => form?.querySelector("input[name=csrfmiddlewaretoken]")?.value || "";
   const markRead = () => {
@@ -279,72 +265,8 @@
       otherReadUpTo = Math.max(otherReadUpTo, frame.up_to);
       updateSeen();
     },
-    error: (frame) => {
-      if (frame.code === "unavailable") retryHintMs = (Number(frame.retry_after) || 0) * 1000;
-      setStatus(frame.message || "That did not work.");
-    },
+    error: (frame) => setStatus(frame.message || "That did not work."),
   };
-
-  const scheduleReconnect = () => {
-    // Jitter: not every page at once. Never sooner than the server asked.
-    const delay = Math.max(reconnectDelay * (0.75 + Math.random() * 0.5), retryHintMs);
-    retryHintMs = 0;
-    setConnection(`Reconnecting in ${Math.ceil(delay / 1000)} s…`);
-    reconnectTimer = setTimeout(connect, delay);
-    reconnectDelay = Math.min(reconnectDelay * 2, RECONNECT_MAX_MS);
-  };
-
-  function connect() {
-    reconnectTimer = null;
-    if (!("WebSocket" in window)) {
-      setConnection("Live chat is not supported by this browser.");
-      return;
-    }
-    const scheme = window.location.protocol === "https:" ? "wss" : "ws";
-    socket = new WebSocket(`${scheme}://${window.location.host}${page.dataset.socketPath}`);
-    let opened = false;
-    socket.addEventListener("open", async () => {
-      opened = true;
-      setConnection("Live", true);
-      setStatus("");
-      try {
-        await catchUp();
-      } catch {
-        setStatus("Some messages may be missing: reload the page to see them.");
-      }
-      markRead();
-    });
-    socket.addEventListener("message", (event) => {
-      let frame;
-      try {
-        frame = JSON.parse(event.data);
-      } catch {
-        return;
-      }
-      const handle = frame && handlers[frame.type];
-      if (handle) handle(frame);
-    });
-    socket.addEventListener("close", (event) => {
-      socket = null;
-      typists.forEach((_, userId) => forgetTypist(userId));
-      if (FINAL_CLOSE_CODES.has(event.code)) {
-        finalClose = true;
-        setConnection("Offline");
-        setStatus(FINAL_CLOSE_CODES.get(event.code));
-        return;
-      }
-      // A socket that worked starts the backoff afresh; a refusal (4503) keeps it growing.
-      if (opened && event.code !== CLOSE_UNAVAILABLE) reconnectDelay = RECONNECT_FIRST_MS;
-      scheduleReconnect();
-    });
-  }
-
-  // Back online: try now instead of waiting out the backoff.
-  window.addEventListener("online", () => {
-    if (reconnectTimer === null || finalClose) return;
-    clearTimeout(reconnectTimer);
-    connect();
-  });
 
   // ---- Sending ----
   let typingSentAt = 0;
@@ -386,5 +308,29 @@
   updateSeen();
   toBottom();
   markRead();
-  connect();
+  live = window.Driftwood.liveSocket(page.dataset.socketPath, {
+    finalCodes: [...FINAL_CLOSE_CODES.keys()],
+    onOpen: async () => {
+      setConnection("Live", true);
+      setStatus("");
+      try {
+        await catchUp();
+      } catch {
+        setStatus("Some messages may be missing: reload the page to see them.");
+      }
+      markRead();
+    },
+    onFrame: (frame) => {
+      const handle = handlers[frame.type];
+      if (handle) handle(frame);
+    },
+    onClose: (event, willRetry) => {
+      typists.forEach((_, userId) => forgetTypist(userId));
+      if (willRetry) return;
+      setConnection("Offline");
+      setStatus(FINAL_CLOSE_CODES.get(event.code));
+    },
+    onRetry: (delay) => setConnection(`Reconnecting in ${Math.ceil(delay / 1000)} s…`),
+    onUnsupported: () => setConnection("Live chat is not supported by this browser."),
+  });
 })();

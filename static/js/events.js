@@ -2,11 +2,10 @@
 // and card entry fees through Stripe.js.
 //
 // Live count: a WebSocket on ws/events/<id>/ delivers every registration or status change;
-// when it cannot connect (or drops) the page polls GET /api/v1/events/<id> instead and keeps
-// trying to reconnect, with a growing, jittered delay (a server that lost Redis closes with 4503
-// after an `unavailable` frame whose `retry_after` is the least wait). On a change the page re-reads its own HTML and swaps in the fresh
-// participant list (and, when the status changed, the entry panel): the server stays the
-// only place that renders them.
+// when it cannot connect (or drops) the page polls GET /api/v1/events/<id> instead while the
+// socket reconnects (static/js/shared/live-socket.js). On a change the page re-reads its own
+// HTML and swaps in the fresh participant list (and, when the status changed, the entry panel):
+// the server stays the only place that renders them.
 //
 // Card entry: POST the join API with payment_method "stripe" (session cookie, CSRF header,
 // one Idempotency-Key per page so a retry replays the same payment), confirm the card with
@@ -15,32 +14,15 @@
   "use strict";
 
   const POLL_INTERVAL_MS = 5000;
-  const RECONNECT_MAX_MS = 30000;
   const CONFIRM_POLL_MS = 1000;
   const CONFIRM_POLL_ATTEMPTS = 60;
   // The server refused this listener for good (bad token, invisible event): do not retry.
-  const FINAL_CLOSE_CODES = new Set([4401, 4404]);
-  const CLOSE_UNAVAILABLE = 4503; // the server lost Redis for now: back off and try again
-  const RECONNECT_MIN_MS = 1000;
+  const FINAL_CLOSE_CODES = [4401, 4404];
 
-  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-  const newIdempotencyKey = () =>
-    Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, "0")).join("");
+  const { api, fetchDocument, mountCard, newIdempotencyKey, sleep, statusReporter, submitOnce, swapSections } =
+    window.Driftwood;
 
   // A double click must not send a second entry, publish or cancellation.
-  const submitOnce = (form) => {
-    form.addEventListener("submit", (event) => {
-      if (event.defaultPrevented) return;
-      if (form.dataset.submitting) {
-        event.preventDefault();
-        return;
-      }
-      form.dataset.submitting = "true";
-      form.querySelectorAll("button[type=submit]").forEach((button) => button.setAttribute("aria-disabled", "true"));
-    });
-  };
-
   const bindSubmitOnce = (root) => {
     root.querySelectorAll("form[data-submit-once]").forEach((form) => {
       if (form.id !== "join-form" && form.id !== "card-finish-form") submitOnce(form);
@@ -52,36 +34,7 @@
   const page = document.querySelector("[data-event-live]");
   if (!page) return;
 
-  const csrfToken = () => {
-    const input = document.querySelector("input[name=csrfmiddlewaretoken]");
-    return input ? input.value : "";
-  };
-
-  // Calls the JSON API; an error envelope becomes an Error carrying its most specific message.
-  const api = async (url, options = {}) => {
-    const response = await fetch(url, {
-      credentials: "same-origin",
-      ...options,
-      headers: {
-        Accept: "application/json",
-        "Content-Type": "application/json",
-        "X-CSRFToken": csrfToken(),
-        ...options.headers,
-      },
-    });
-    const body = await response.json().catch(() => null);
-    if (!response.ok) {
-      const fieldErrors = body && body.errors ? Object.values(body.errors).flat() : [];
-      throw new Error(fieldErrors[0] || (body && body.message) || `The server answered ${response.status}.`);
-    }
-    return body;
-  };
-
-  const freshPage = async () => {
-    const response = await fetch(window.location.href, { credentials: "same-origin" });
-    if (!response.ok) return null;
-    return new DOMParser().parseFromString(await response.text(), "text/html");
-  };
+  const freshPage = () => fetchDocument(window.location.href).catch(() => null);
 
   // ---------- Card payments
 
@@ -94,22 +47,12 @@
     const cardField = form.querySelector("[data-card-field]");
     const methods = form.querySelectorAll("input[name=payment_method]");
     const idempotencyKey = newIdempotencyKey();
+    const reporter = statusReporter(statusLine, errorBox);
+    const { say, showError, clearError } = reporter;
     let stripe = null;
     let card = null;
     let busy = false;
 
-    const say = (text) => {
-      statusLine.textContent = text;
-    };
-    const showError = (text) => {
-      errorBox.replaceChildren(Object.assign(document.createElement("p"), { textContent: text }));
-      errorBox.hidden = false;
-      say("");
-    };
-    const clearError = () => {
-      errorBox.hidden = true;
-      errorBox.replaceChildren();
-    };
     const setBusy = (value) => {
       busy = value;
       submit.disabled = value;
@@ -120,24 +63,14 @@
       return checked ? checked.value : "wallet";
     };
 
-    const mountCard = () => {
+    const ensureCard = () => {
       if (card) return true;
-      if (typeof window.Stripe !== "function") {
+      const mounted = mountCard(form.dataset.stripeKey, form.querySelector("#card-element"), reporter);
+      if (!mounted) {
         showError("Card payments are unavailable right now. Pay from your wallet, or try again later.");
         return false;
       }
-      stripe = window.Stripe(form.dataset.stripeKey);
-      card = stripe.elements().create("card", {
-        style: {
-          base: { color: "#e8edf6", fontSize: "16px", "::placeholder": { color: "#7d89a3" } },
-          invalid: { color: "#ff7b7b" },
-        },
-      });
-      card.mount(form.querySelector("#card-element"));
-      card.on("change", (event) => {
-        if (event && event.error) showError(event.error.message);
-        else clearError();
-      });
+      ({ stripe, card } = mounted);
       return true;
     };
 
@@ -146,7 +79,7 @@
     const showChosenMethod = () => {
       const byCard = Boolean(form.dataset.clientSecret) || method() === "stripe";
       if (cardField) cardField.hidden = !byCard;
-      if (byCard) mountCard();
+      if (byCard) ensureCard();
     };
     showChosenMethod();
     methods.forEach((radio) =>
@@ -176,7 +109,7 @@
         return;
       }
       event.preventDefault();
-      if (busy || !mountCard()) return;
+      if (busy || !ensureCard()) return;
       clearError();
       setBusy(true);
       try {
@@ -249,14 +182,9 @@
   let refreshing = Promise.resolve();
   const refreshSections = (ids) => {
     refreshing = refreshing.then(async () => {
-      const doc = await freshPage().catch(() => null);
+      const doc = await freshPage();
       if (!doc) return;
-      ids.forEach((id) => {
-        const current = document.getElementById(id);
-        const fresh = doc.getElementById(id);
-        if (current && fresh) current.replaceWith(document.adoptNode(fresh));
-      });
-      if (ids.includes("entry-panel")) {
+      if (swapSections(doc, ids).includes("entry-panel")) {
         const panel = document.getElementById("entry-panel");
         if (panel) bindSubmitOnce(panel);
         initCardForms();
@@ -293,57 +221,22 @@
     pollTimer = null;
   };
 
-  let reconnectDelay = RECONNECT_MIN_MS;
-  let retryHintMs = 0;
-  const scheduleReconnect = () => {
-    // Jitter: not every page at once. Never sooner than the server asked.
-    setTimeout(connect, Math.max(reconnectDelay * (0.75 + Math.random() * 0.5), retryHintMs));
-    retryHintMs = 0;
-    reconnectDelay = Math.min(reconnectDelay * 2, RECONNECT_MAX_MS);
-  };
-  const connect = () => {
-    if (!("WebSocket" in window)) {
-      startPolling();
-      return;
-    }
-    const scheme = window.location.protocol === "https:" ? "wss" : "ws";
-    let socket;
-    try {
-      socket = new WebSocket(`${scheme}://${window.location.host}${page.dataset.socketPath}`);
-    } catch {
-      startPolling();
-      return;
-    }
-    let opened = false;
-    socket.addEventListener("open", () => {
-      opened = true;
+  initCardForms();
+  window.Driftwood.liveSocket(page.dataset.socketPath, {
+    finalCodes: FINAL_CLOSE_CODES,
+    onOpen: () => {
       stopPolling();
       if (indicator) indicator.hidden = false;
       // Anything that happened between rendering the page and subscribing.
       poll();
-    });
-    socket.addEventListener("message", (message) => {
-      let update;
-      try {
-        update = JSON.parse(message.data);
-      } catch {
-        return;
-      }
-      if (update && update.type === "error" && update.code === "unavailable") {
-        retryHintMs = (Number(update.retry_after) || 0) * 1000;
-      }
-      if (update && update.type === "event.update") apply(update);
-    });
-    socket.addEventListener("close", (event) => {
+    },
+    onFrame: (frame) => {
+      if (frame.type === "event.update") apply(frame);
+    },
+    onClose: (_event, willRetry) => {
       if (indicator) indicator.hidden = true;
-      if (FINAL_CLOSE_CODES.has(event.code)) return;
-      startPolling();
-      // A socket that worked starts the backoff afresh; a refusal (4503) keeps it growing.
-      if (opened && event.code !== CLOSE_UNAVAILABLE) reconnectDelay = RECONNECT_MIN_MS;
-      scheduleReconnect();
-    });
-  };
-
-  initCardForms();
-  connect();
+      if (willRetry) startPolling();
+    },
+    onUnsupported: startPolling,
+  });
 })();

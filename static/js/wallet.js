@@ -10,17 +10,11 @@
   const POLL_INTERVAL_MS = 1000;
   const POLL_ATTEMPTS = 60;
 
+  const { api, fetchDocument, mountCard, newIdempotencyKey, sleep, statusReporter, submitOnce, swapSections } =
+    window.Driftwood;
+
   // A double click must not send a second withdrawal or bank change.
-  document.querySelectorAll("form[data-submit-once]").forEach((form) => {
-    form.addEventListener("submit", (event) => {
-      if (form.dataset.submitting) {
-        event.preventDefault();
-        return;
-      }
-      form.dataset.submitting = "true";
-      form.querySelectorAll("button[type=submit]").forEach((button) => button.setAttribute("aria-disabled", "true"));
-    });
-  });
+  document.querySelectorAll("form[data-submit-once]").forEach(submitOnce);
 
   const form = document.getElementById("topup-form");
   if (!form) return;
@@ -29,52 +23,13 @@
   const submit = form.querySelector("[data-topup-submit]");
   const statusLine = form.querySelector("[data-topup-status]");
   const errorBox = form.querySelector("[data-topup-error]");
-  const csrfToken = form.querySelector("input[name=csrfmiddlewaretoken]").value;
-
-  const say = (text) => {
-    statusLine.textContent = text;
-  };
-
-  const showError = (text) => {
-    errorBox.replaceChildren(Object.assign(document.createElement("p"), { textContent: text }));
-    errorBox.hidden = false;
-    say("");
-  };
-
-  const clearError = () => {
-    errorBox.hidden = true;
-    errorBox.replaceChildren();
-  };
+  const reporter = statusReporter(statusLine, errorBox);
+  const { say, showError, clearError } = reporter;
 
   // "1234.5" -> "RM 1,234.50" without turning money into a float.
   const ringgit = (value) => {
     const [whole, fraction = ""] = String(value).split(".");
     return `RM ${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",")}.${fraction.padEnd(2, "0").slice(0, 2)}`;
-  };
-
-  const newIdempotencyKey = () =>
-    Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, "0")).join("");
-
-  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-  // Calls the JSON API; an error envelope becomes an Error carrying its most specific message.
-  const api = async (url, options = {}) => {
-    const response = await fetch(url, {
-      credentials: "same-origin",
-      ...options,
-      headers: {
-        Accept: "application/json",
-        "Content-Type": "application/json",
-        "X-CSRFToken": csrfToken,
-        ...options.headers,
-      },
-    });
-    const body = await response.json().catch(() => null);
-    if (!response.ok) {
-      const fieldErrors = body && body.errors ? Object.values(body.errors).flat() : [];
-      throw new Error(fieldErrors[0] || (body && body.message) || `The server answered ${response.status}.`);
-    }
-    return body;
   };
 
   const showBalances = (summary) => {
@@ -86,11 +41,8 @@
 
   // The new ledger row belongs in the history too: take that section from a fresh copy of the page.
   const refreshHistory = async () => {
-    const history = document.getElementById("history");
-    const response = await fetch(window.location.href, { credentials: "same-origin" });
-    if (!history || !response.ok) return;
-    const fresh = new DOMParser().parseFromString(await response.text(), "text/html").getElementById("history");
-    if (fresh) history.replaceWith(fresh);
+    const doc = await fetchDocument(window.location.href).catch(() => null);
+    if (doc) swapSections(doc, ["history"]);
   };
 
   const waitForCredit = async (previousBalance) => {
@@ -102,24 +54,13 @@
     return null;
   };
 
-  if (typeof window.Stripe !== "function") {
+  const mounted = mountCard(form.dataset.stripeKey, "#card-element", reporter);
+  if (!mounted) {
     showError("Card payments are unavailable right now. Please try again later.");
     submit.disabled = true;
     return;
   }
-
-  const stripe = window.Stripe(form.dataset.stripeKey);
-  const card = stripe.elements().create("card", {
-    style: {
-      base: { color: "#e8edf6", fontSize: "16px", "::placeholder": { color: "#7d89a3" } },
-      invalid: { color: "#ff7b7b" },
-    },
-  });
-  card.mount("#card-element");
-  card.on("change", (event) => {
-    if (event && event.error) showError(event.error.message);
-    else clearError();
-  });
+  const { stripe, card } = mounted;
 
   let busy = false;
   const setBusy = (value) => {

@@ -3,19 +3,31 @@
 Playwright never downloads a browser here (no `playwright install`): it launches the
 system chromium. Without it the tests skip locally and fail in CI (`tests.services.require`).
 
+One chromium serves the browser tests a process runs back to back (each test gets fresh
+contexts, closed after it), and one daphne per configuration serves the whole session: the
+database is flushed between tests as before, and the servers share the tests' Redis database,
+which the autouse `cache.clear()` empties between tests.
+
 Every page of every context a test opens is watched for Content-Security-Policy violations
 (`CspWatch`): a test that triggers one fails, so every flow proves the policy lets it work.
 """
 
 import contextlib
+import os
 from pathlib import Path
 
+import httpx
 import pytest
-from django.db import connections
-from playwright.sync_api import Browser, BrowserContext, sync_playwright
+from django.conf import settings
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
+from django.core.management.color import no_style
+from django.db import connection, connections, transaction
+from playwright.sync_api import Browser, BrowserContext, Playwright, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
 from tests import services
+from tests.wallet.stripe_support import WEBHOOK_ENDPOINT_ID, WEBHOOK_URL, require_localstripe
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -39,17 +51,97 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
-@pytest.fixture
-def asgi_server(transactional_db):
-    """tests/conftest.py's server, with plain static URLs.
+class Servers:
+    """The session's daphne servers on the test database, one per configuration, started on first use.
 
-    Nothing is collected for tests, and with DEBUG off the settings pick the manifest
-    storage, which refuses `{% static %}` names that have no manifest entry. The server
-    keeps Django's async-safety check even if the browser fixture relaxed it first.
+    With plain static URLs: nothing is collected for tests, and with DEBUG off the settings pick
+    the manifest storage, which refuses `{% static %}` names that have no manifest entry. The
+    servers keep Django's async-safety check even while the browser fixture relaxes it here.
+    Uploads land in one media folder for the session; withdrawals are paid by the session's
+    fake bank.
     """
-    process, url = services.start_daphne(STATIC_MANIFEST="false", DJANGO_ALLOW_ASYNC_UNSAFE="")
-    yield url
-    services.stop(process)
+
+    def __init__(self, media_root: Path, bank) -> None:
+        self.media_root = media_root
+        self._env = {
+            "STATIC_MANIFEST": "false",
+            "DJANGO_ALLOW_ASYNC_UNSAFE": "",
+            "MEDIA_ROOT": str(media_root),
+            "BANK_API_URL": bank.url,
+            "BANK_API_KEY": bank.api_key,
+        }
+        self._running: dict[tuple, tuple] = {}
+
+    def url(self, **env_overrides: str) -> str:
+        key = tuple(sorted(env_overrides.items()))
+        if key not in self._running:
+            self._running[key] = services.start_daphne(**self._env, **env_overrides)
+        return self._running[key][1]
+
+    def stop(self) -> None:
+        for process, _url in self._running.values():
+            services.stop(process)
+
+
+@pytest.fixture(scope="session")
+def e2e_servers(django_db_setup, tmp_path_factory, fake_bank_server):
+    servers = Servers(tmp_path_factory.mktemp("e2e-media"), fake_bank_server)
+    yield servers
+    servers.stop()
+
+
+# The servers cache content types by id (Django admin's change log writes them); the flush after
+# each transactional test recreates content types and permissions under new ids.
+_first_content_types: list[tuple] = []
+
+
+def _content_types() -> list[tuple]:
+    return list(ContentType.objects.order_by("pk").values_list("pk", "app_label", "model"))
+
+
+@pytest.fixture
+def stable_content_types(transactional_db):
+    """Content types and permissions under the ids the session's servers first saw."""
+    if not _first_content_types:
+        _first_content_types.extend(_content_types())
+        return
+    if _content_types() == _first_content_types:
+        return
+    permissions = list(
+        Permission.objects.values_list("pk", "content_type__app_label", "content_type__model", "codename", "name")
+    )
+    with transaction.atomic():
+        ContentType.objects.all().delete()
+        content_types = ContentType.objects.bulk_create(
+            ContentType(pk=pk, app_label=app_label, model=model) for pk, app_label, model in _first_content_types
+        )
+        by_name = {(ct.app_label, ct.model): ct for ct in content_types}
+        Permission.objects.bulk_create(
+            Permission(pk=pk, content_type=by_name[app_label, model], codename=codename, name=name)
+            for pk, app_label, model, codename, name in permissions
+            if (app_label, model) in by_name
+        )
+        with connection.cursor() as cursor:
+            for statement in connection.ops.sequence_reset_sql(no_style(), [ContentType, Permission]):
+                cursor.execute(statement)
+    ContentType.objects.clear_cache()
+
+
+@pytest.fixture
+def asgi_server(e2e_servers, stable_content_types):
+    """The session's server."""
+    return e2e_servers.url()
+
+
+@pytest.fixture
+def stripe_server(asgi_server):
+    """The session's server, registered as localstripe's webhook (the only one: re-registering
+    replaces the URL)."""
+    httpx.post(
+        f"{require_localstripe()}/_config/webhooks/{WEBHOOK_ENDPOINT_ID}",
+        data={"url": f"{asgi_server}{WEBHOOK_URL}", "secret": settings.STRIPE_WEBHOOK_SECRET},
+    ).raise_for_status()
+    return asgi_server
 
 
 # Runs before any script of every document (Playwright injects it outside the page's policy).
@@ -110,25 +202,69 @@ def csp_watch(monkeypatch) -> CspWatch:
     return watch
 
 
-@pytest.fixture
-def browser_context(monkeypatch, csp_watch):
-    services.require(CHROMIUM.exists(), f"{CHROMIUM} is missing: apt-get install chromium")
-    # Playwright's sync API keeps an asyncio loop running in the test thread, so Django's
-    # async-safety check would refuse the test's own ORM calls (factories, assertions on
-    # rows). They are plain blocking calls, not coroutines.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport=DESKTOP, locale="en-MY", timezone_id="Asia/Kuala_Lumpur")
-        context.set_default_timeout(10_000)
-        yield context
-        # While that loop runs, Django keeps the test's connections in context-local storage
-        # that pytest-django's teardown no longer sees; close them here or the test database
-        # cannot be dropped at the end of the session.
+class Chromium:
+    """One chromium for the browser tests that a process runs back to back.
+
+    Playwright's sync API keeps an asyncio loop running in the test thread, so while it runs,
+    Django's async-safety check would refuse the tests' own ORM calls (factories, assertions on
+    rows, the flush between tests): they are plain blocking calls, not coroutines, and are let
+    through. Any other test would trip over that loop, so it stops before one runs.
+    """
+
+    def __init__(self) -> None:
+        self._playwright: Playwright | None = None
+        self._browser: Browser | None = None
+        self._async_unsafe: str | None = None
+
+    def browser(self) -> Browser:
+        if self._browser is None:
+            services.require(CHROMIUM.exists(), f"{CHROMIUM} is missing: apt-get install chromium")
+            self._async_unsafe = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+            self._playwright = sync_playwright().start()
+            self._browser = self._playwright.chromium.launch(
+                executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+            )
+        return self._browser
+
+    def stop(self) -> None:
+        if self._playwright is None:
+            return
+        # While the loop ran, Django kept connections in context-local storage that nothing
+        # else sees; close them or the test database cannot be dropped at the end.
         connections.close_all()
-        violations = csp_watch.take()
-        context.close()
-        browser.close()
+        with contextlib.suppress(PlaywrightError):
+            self._browser.close()
+        self._playwright.stop()
+        self._playwright = self._browser = None
+        if self._async_unsafe is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = self._async_unsafe
+
+
+CHROMIUM_PROCESS = Chromium()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After the test's fixtures are gone: stop chromium unless another browser test comes next."""
+    result = yield
+    if nextitem is None or nextitem.get_closest_marker("browser") is None:
+        CHROMIUM_PROCESS.stop()
+    return result
+
+
+@pytest.fixture
+def browser_context(csp_watch):
+    """A fresh context in the shared chromium; every context the test opened is closed after it."""
+    context = CHROMIUM_PROCESS.browser().new_context(viewport=DESKTOP, locale="en-MY", timezone_id="Asia/Kuala_Lumpur")
+    context.set_default_timeout(10_000)
+    yield context
+    violations = csp_watch.take()
+    for opened in csp_watch.contexts:
+        with contextlib.suppress(PlaywrightError):
+            opened.close()
     if violations:
         pytest.fail("Content-Security-Policy violations:\n" + "\n".join(violations), pytrace=False)
 

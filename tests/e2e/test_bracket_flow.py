@@ -16,7 +16,6 @@ from django.conf import global_settings
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests import services
 from tests.e2e.conftest import DESKTOP
 from tests.e2e.helpers import elsewhere, log_in
 from tests.factories import EventFactory, UserFactory, funded_wallet
@@ -47,13 +46,9 @@ def _server_password_hashers(settings):
 
 
 @pytest.fixture
-def bracket_server(transactional_db):
+def bracket_server(e2e_servers, stable_content_types):
     """The e2e server with no dispute window: prizes are paid the moment the final completes."""
-    process, url = services.start_daphne(
-        STATIC_MANIFEST="false", DJANGO_ALLOW_ASYNC_UNSAFE="", RESULTS_DISPUTE_WINDOW_HOURS="0"
-    )
-    yield url
-    services.stop(process)
+    return e2e_servers.url(RESULTS_DISPUTE_WINDOW_HOURS="0")
 
 
 def new_context(browser_context):

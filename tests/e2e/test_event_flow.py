@@ -16,7 +16,6 @@ from playwright.sync_api import expect
 
 from tests.e2e.helpers import WEBHOOK_WAIT_MS, log_in, type_card
 from tests.factories import EventFactory, GameFactory, UserFactory, funded_wallet
-from tests.wallet.stripe_support import webhook_server
 from tournaments.models import Event, ParticipantPayment, Registration
 from tournaments.services.registrations import registration_join
 from wallet.models import Wallet
@@ -139,13 +138,6 @@ def test_without_the_socket_the_page_polls_the_event_api(asgi_server, browser_co
     expect(entries).to_contain_text("3 slots left")
     expect(page.get_by_role("region", name="Participants")).to_contain_text("Jun Wei")
     expect(page.locator("[data-live-indicator]")).to_be_hidden()
-
-
-@pytest.fixture
-def stripe_server(transactional_db):
-    """conftest's server, talking to localstripe and registered as its webhook."""
-    with webhook_server(STATIC_MANIFEST="false", DJANGO_ALLOW_ASYNC_UNSAFE="") as url:
-        yield url
 
 
 @pytest.mark.django_db(transaction=True)

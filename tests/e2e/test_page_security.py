@@ -24,7 +24,6 @@ from playwright.sync_api import expect
 
 from chat.services import dm_open, dm_room_id
 from social.services import friend_request_send
-from tests import services
 from tests.e2e.helpers import elsewhere, log_in
 from tests.factories import EventFactory, UserFactory, funded_wallet
 from tournaments.brackets.services.matches import dispute_open, match_report
@@ -63,14 +62,10 @@ def _server_password_hashers(settings):
 
 
 @pytest.fixture
-def media_server(transactional_db, settings, tmp_path):
+def media_server(asgi_server, e2e_servers, settings):
     """The e2e server, reading uploads from the same MEDIA_ROOT the test writes to."""
-    settings.MEDIA_ROOT = tmp_path
-    process, url = services.start_daphne(
-        STATIC_MANIFEST="false", DJANGO_ALLOW_ASYNC_UNSAFE="", MEDIA_ROOT=str(tmp_path)
-    )
-    yield url
-    services.stop(process)
+    settings.MEDIA_ROOT = e2e_servers.media_root
+    return asgi_server
 
 
 def disputed_match() -> tuple[Event, Match]:

@@ -10,30 +10,17 @@ from playwright.sync_api import expect
 
 from tests.e2e.helpers import WEBHOOK_WAIT_MS, log_in, type_card
 from tests.factories import TEST_PASSWORD, UserFactory
-from tests.wallet.bank_support import ACCOUNT_NUMBER, FakeBank
-from tests.wallet.stripe_support import webhook_server
+from tests.wallet.bank_support import ACCOUNT_NUMBER
 from wallet.models import LedgerEntry, TopUp, Withdrawal
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def fake_bank():
-    bank = FakeBank()
-    yield bank
-    bank.stop()
-
-
-@pytest.fixture
-def asgi_server(transactional_db, fake_bank):
-    """conftest's server, paying withdrawals into the fake bank and registered as localstripe's webhook."""
-    with webhook_server(
-        STATIC_MANIFEST="false",
-        DJANGO_ALLOW_ASYNC_UNSAFE="",
-        BANK_API_URL=fake_bank.url,
-        BANK_API_KEY=fake_bank.api_key,
-    ) as url:
-        yield url
+def asgi_server(stripe_server, fake_bank):
+    """conftest's server, paying withdrawals into the session's fake bank (none paid yet) and
+    registered as localstripe's webhook."""
+    return stripe_server
 
 
 @pytest.fixture

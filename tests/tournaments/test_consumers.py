@@ -1,10 +1,12 @@
 """ws/events/<id>/ through the real ASGI application: who may listen, and what they hear."""
 
+import asyncio
 from decimal import Decimal
 
 import pytest
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from rest_framework_simplejwt.tokens import AccessToken
 
@@ -131,3 +133,28 @@ def test_the_socket_is_listen_only():
         "code": "invalid",
         "message": "This socket only sends event updates.",
     }
+
+
+def test_a_socket_opens_only_once_it_hears_the_event(monkeypatch):
+    """Pages re-read their state when the socket opens: an update sent right after must reach them."""
+    event = EventFactory()
+    layer = get_channel_layer()
+    join = layer.group_add
+
+    async def slow_join(group, channel):
+        await asyncio.sleep(0.3)  # a busy server
+        await join(group, channel)
+
+    monkeypatch.setattr(layer, "group_add", slow_join)
+
+    @async_to_sync
+    async def update_right_after_opening() -> dict:
+        communicator = socket(event.pk)
+        connected, _ = await communicator.connect(timeout=TIMEOUT)
+        assert connected
+        await layer.group_send(notifications.event_group(event.pk), {"type": "event.update", "change": "bracket"})
+        frame = await communicator.receive_json_from(timeout=TIMEOUT)
+        await communicator.disconnect()
+        return frame
+
+    assert update_right_after_opening() == {"type": "event.update", "change": "bracket"}

@@ -1,0 +1,99 @@
+// Reconnecting WebSockets for the live pages (bracket, event, chat), loaded by base.html.
+//
+// After a drop the socket comes back with a growing, jittered delay (1 s doubling to 30 s). A
+// server that lost Redis sends an `unavailable` frame whose `retry_after` (seconds) is the least
+// wait, then closes with 4503: the backoff keeps growing through such refusals, while a socket
+// that worked and then dropped starts afresh. The close codes a page calls final end the retries;
+// the browser coming back online retries at once.
+//
+// The server accepts a socket only once it is subscribed, so a page that re-reads what it shows in
+// `onOpen` misses nothing sent after that read.
+(() => {
+  "use strict";
+
+  const RECONNECT_MIN_MS = 1000;
+  const RECONNECT_MAX_MS = 30000;
+  const CLOSE_UNAVAILABLE = 4503;
+
+  // Connects to `path` on this host now. Hooks, all optional: onOpen(); onFrame(frame) for every
+  // JSON frame; onClose(event, willRetry) after every close (event is null when the socket could
+  // not even be created); onRetry(delayMs) once the next attempt is scheduled; onUnsupported()
+  // when the browser has no WebSocket. Returns { send(frame) } (false when not connected).
+  const liveSocket = (path, { finalCodes = [], onOpen, onFrame, onClose, onRetry, onUnsupported } = {}) => {
+    const final = new Set(finalCodes);
+    let socket = null;
+    let reconnectDelay = RECONNECT_MIN_MS;
+    let retryHintMs = 0;
+    let reconnectTimer = null;
+
+    const scheduleReconnect = () => {
+      // Jitter: not every page at once. Never sooner than the server asked.
+      const delay = Math.max(reconnectDelay * (0.75 + Math.random() * 0.5), retryHintMs);
+      retryHintMs = 0;
+      reconnectDelay = Math.min(reconnectDelay * 2, RECONNECT_MAX_MS);
+      reconnectTimer = setTimeout(connect, delay);
+      if (onRetry) onRetry(delay);
+    };
+
+    function connect() {
+      reconnectTimer = null;
+      const scheme = window.location.protocol === "https:" ? "wss" : "ws";
+      try {
+        socket = new WebSocket(`${scheme}://${window.location.host}${path}`);
+      } catch {
+        socket = null;
+        if (onClose) onClose(null, true);
+        scheduleReconnect();
+        return;
+      }
+      let opened = false;
+      socket.addEventListener("open", () => {
+        opened = true;
+        if (onOpen) onOpen();
+      });
+      socket.addEventListener("message", (message) => {
+        let frame;
+        try {
+          frame = JSON.parse(message.data);
+        } catch {
+          return;
+        }
+        if (!frame) return;
+        if (frame.type === "error" && frame.code === "unavailable") {
+          retryHintMs = (Number(frame.retry_after) || 0) * 1000;
+        }
+        if (onFrame) onFrame(frame);
+      });
+      socket.addEventListener("close", (event) => {
+        socket = null;
+        const willRetry = !final.has(event.code);
+        if (onClose) onClose(event, willRetry);
+        if (!willRetry) return;
+        // A socket that worked starts the backoff afresh; a refusal (4503) keeps it growing.
+        if (opened && event.code !== CLOSE_UNAVAILABLE) reconnectDelay = RECONNECT_MIN_MS;
+        scheduleReconnect();
+      });
+    }
+
+    const send = (frame) => {
+      if (socket === null || socket.readyState !== WebSocket.OPEN) return false;
+      socket.send(JSON.stringify(frame));
+      return true;
+    };
+
+    if (!("WebSocket" in window)) {
+      if (onUnsupported) onUnsupported();
+      return { send };
+    }
+    // Back online: try now instead of waiting out the backoff.
+    window.addEventListener("online", () => {
+      if (reconnectTimer === null) return;
+      clearTimeout(reconnectTimer);
+      connect();
+    });
+    connect();
+    return { send };
+  };
+
+  window.Driftwood = Object.assign(window.Driftwood || {}, { liveSocket });
+})();
