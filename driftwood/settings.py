@@ -14,6 +14,8 @@ import environ
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from driftwood import redis_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -116,40 +118,14 @@ REDIS_URL = env.str("REDIS_URL", default="")
 # after a failure the process skips Redis for the retry interval before trying it again.
 REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=1.0)
 REDIS_OUTAGE_RETRY_SECONDS = env.float("REDIS_OUTAGE_RETRY_SECONDS", default=2.0)
-CHANNEL_LAYER_BLOCK_SECONDS = 5  # channels_redis' RedisChannelLayer.brpop_timeout
+CHANNEL_LAYER_BLOCK_SECONDS = redis_settings.CHANNEL_LAYER_BLOCK_SECONDS
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "driftwood.core.cache.FailSoftRedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="driftwood"),
-            "OPTIONS": {
-                "CLIENT_CLASS": "django_redis.client.DefaultClient",
-                "SOCKET_CONNECT_TIMEOUT": REDIS_SOCKET_TIMEOUT,
-                "SOCKET_TIMEOUT": REDIS_SOCKET_TIMEOUT,
-                # Derived from rows that may change while Redis is down: deleted when it returns.
-                "PURGE_AFTER_OUTAGE": ["gen:*", "wallet:*", "django.contrib.sessions.cached_db*"],
-            },
-        }
-    }
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {
-                "hosts": [
-                    {
-                        "address": REDIS_URL,
-                        "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
-                        # A socket's receive blocks in Redis for CHANNEL_LAYER_BLOCK_SECONDS; a read
-                        # timeout no longer than that loses the race with Redis's empty reply when
-                        # the event loop stalls (a busy CPU), and the socket closes as if Redis were down.
-                        "socket_timeout": CHANNEL_LAYER_BLOCK_SECONDS + REDIS_SOCKET_TIMEOUT,
-                    }
-                ],
-                "prefix": env.str("CHANNEL_LAYER_PREFIX", default="driftwood"),
-            },
-        }
-    }
+    CACHES = redis_settings.redis_caches(
+        REDIS_URL, timeout=REDIS_SOCKET_TIMEOUT, key_prefix=env.str("CACHE_KEY_PREFIX", default="driftwood")
+    )
+    CHANNEL_LAYERS = redis_settings.redis_channel_layers(
+        REDIS_URL, timeout=REDIS_SOCKET_TIMEOUT, prefix=env.str("CHANNEL_LAYER_PREFIX", default="driftwood")
+    )
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
