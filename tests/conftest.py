@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from driftwood.core import ratelimit, redis_outage
-from tests import services
+from tests import fast_flush, services
 from tests.factories import UserFactory
 from tests.wallet.bank_support import FakeBank
 
@@ -21,6 +21,13 @@ def pytest_runtest_call(item):
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     return result
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _flush_by_delete():
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        fast_flush.install(monkeypatch)
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -195,6 +195,9 @@ def test(pytest_args: list[str]) -> int:
         # Test data need not survive a crash: commits (thousands, with the transactional tests)
         # stop waiting for the WAL flush. libpq reads PGOPTIONS, so helper processes follow too.
         env = {**os.environ, "PGOPTIONS": f"{os.environ.get('PGOPTIONS', '')} -c synchronous_commit=off".strip()}
+        # pytest caches its assertion-rewritten test modules as bytecode (git ignores them);
+        # without the cache every worker rewrites ~150 modules on every run.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         pytest = subprocess.Popen([sys.executable, "-m", "pytest", *_parallel(pytest_args)], env=env)
         while True:
             try:
