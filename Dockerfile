@@ -1,5 +1,5 @@
-# Driftwood production image: one image for web (daphne), Celery workers, beat, the
-# one-shot migrate job and localstripe (see docker-compose.yml).
+# Driftwood production image: one image for web (gunicorn), WebSockets (daphne), Celery
+# workers, beat, the one-shot migrate job and localstripe (see docker-compose.yml).
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -38,4 +38,5 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import os, sys, urllib.request as u; hosts = [h.strip().lstrip('.') for h in os.environ.get('DJANGO_ALLOWED_HOSTS', '').split(',') if h.strip() not in ('', '*')]; r = u.Request('http://127.0.0.1:8000/healthz', headers={'Host': (hosts or ['localhost'])[0], 'X-Forwarded-Proto': 'https'}); sys.exit(0 if u.urlopen(r, timeout=4).status == 200 else 1)"]
 
-CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "driftwood.asgi:application"]
+# HTTP by default; the WebSocket service runs `daphne -b 0.0.0.0 -p 8000 driftwood.asgi:application`.
+CMD ["gunicorn", "--config", "deploy/gunicorn.conf.py", "--bind", "0.0.0.0:8000", "driftwood.wsgi:application"]

@@ -1,9 +1,10 @@
-# Driftwood: `make run` serves the platform, `make test` runs the whole suite.
+# Driftwood: `make run` serves the platform, `make test` runs the whole suite,
+# `make serve` runs the production topology on this machine.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test bench lint format check-deploy clean
+.PHONY: run serve test bench lint format check-deploy clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +20,9 @@ $(VENV)/.dev-installed: $(VENV)/.local-installed requirements-dev.txt
 
 run: $(VENV)/.local-installed
 	$(PY) -m driftwood.core.embedded run
+
+serve: $(VENV)/.local-installed
+	$(PY) -m driftwood.core.serve
 
 test: $(VENV)/.dev-installed
 	$(PY) -m driftwood.core.embedded test $(PYTEST_ARGS)

@@ -88,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "driftwood.notifications.context_processors.unread_count",
+                "driftwood.core.context_processors.websocket_origin",
             ],
         },
     },
@@ -360,6 +361,9 @@ DISPUTE_EVIDENCE_MAX_BYTES = env.int("DISPUTE_EVIDENCE_MAX_BYTES", default=5 * 1
 CHAT_PRESENCE_TTL_SECONDS = env.float("CHAT_PRESENCE_TTL_SECONDS", default=60.0)
 CHAT_HEARTBEAT_SECONDS = env.float("CHAT_HEARTBEAT_SECONDS", default=20.0)
 CHAT_TYPING_SECONDS = env.float("CHAT_TYPING_SECONDS", default=3.0)
+# Where pages open their sockets when WebSockets are served apart from the pages (`make serve`:
+# another port); empty = the page's own origin, as behind the production proxy.
+WEBSOCKET_ORIGIN = env.str("WEBSOCKET_ORIGIN", default="").rstrip("/")
 # Firebase service-account credentials (a file path or the JSON itself). Without them, pushes
 # and the Firestore mirror go to stand-ins: the development tools' doubles, which record what
 # would have been sent; in production a push sender that only logs (pushes are off), and no

@@ -69,7 +69,9 @@ def test_compose_file_validates():
 
     assert result.returncode == 0, result.stderr
     assert set(result.stdout.split()) >= {
+        "proxy",
         "web",
+        "ws",
         "migrate",
         "worker-default",
         "beat",

@@ -2,14 +2,18 @@
 
 The policy itself is `CONTENT_SECURITY_POLICY` in settings. Live pages open
 `ws(s)://<the page's host>/ws/...` (static/js/*.js); CSP Level 3 browsers count that as 'self',
-older ones need the origin spelled out, so it is added per request from the host being served.
+older ones need the origin spelled out, so it is added per request from the host being served
+(or WEBSOCKET_ORIGIN, where sockets are served apart from the pages).
 """
 
 from csp.middleware import CSPMiddleware, PolicyParts
+from django.conf import settings
 from django.core.exceptions import DisallowedHost
 
 
 def websocket_origin(request) -> str | None:
+    if settings.WEBSOCKET_ORIGIN:
+        return settings.WEBSOCKET_ORIGIN
     try:
         host = request.get_host()
     except DisallowedHost:

@@ -115,7 +115,7 @@ def start_localstripe(stack: ExitStack, *, port: int, from_scratch: bool = False
     os.environ["STRIPE_API_BASE"] = f"http://127.0.0.1:{port}"
 
 
-def _start_services(stack: ExitStack, *, localstripe: bool) -> bool:
+def start_services(stack: ExitStack, *, localstripe: bool) -> bool:
     """Start what the environment lacks; True if localstripe was started here."""
     if not os.environ.get("DATABASE_URL"):
         stack.enter_context(embedded_postgres())
@@ -125,7 +125,7 @@ def _start_services(stack: ExitStack, *, localstripe: bool) -> bool:
     return False
 
 
-def _send_stripe_webhooks_to(url: str) -> None:
+def send_stripe_webhooks_to(url: str) -> None:
     """Tell our localstripe to deliver signed events to `url` (Stripe's dashboard does this for real)."""
     secret = os.environ.get("STRIPE_WEBHOOK_SECRET", DEV_WEBHOOK_SECRET)
     body = urlencode({"url": url, "secret": secret}).encode()
@@ -134,32 +134,33 @@ def _send_stripe_webhooks_to(url: str) -> None:
         log(f"localstripe sends webhooks to {url}")
 
 
+def start_fake_bank(stack: ExitStack) -> None:
+    """The bank is out of reach in development: payouts go to the fake bank (driftwood/dev/fake_bank.py)."""
+    command = [str(BIN_DIR / "daphne"), "-b", "127.0.0.1", "-p", str(FAKE_BANK_PORT)]
+    application = "driftwood.dev.fake_bank:application"
+    stack.enter_context(background("fake bank", [*command, application], port=FAKE_BANK_PORT, quiet=True))
+    os.environ["BANK_API_URL"] = f"http://127.0.0.1:{FAKE_BANK_PORT}"
+
+
 def manage(*args: str) -> None:
     subprocess.run([sys.executable, str(BASE_DIR / "manage.py"), *args], check=True)
 
 
-def _stop_on_sigterm() -> None:
+def stop_on_sigterm() -> None:
     # `kill` (or a supervisor) should stop the helpers too, as Ctrl-C does: unwind the ExitStack.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
 
 
 def run() -> int:
-    _stop_on_sigterm()
+    stop_on_sigterm()
     os.environ.setdefault("DJANGO_DEBUG", "true")
     host = os.environ.get("HOST", "127.0.0.1")
     port = int(os.environ.get("PORT", "8000"))
     with ExitStack() as stack:
-        if _start_services(stack, localstripe=True):
-            _send_stripe_webhooks_to(f"http://{host}:{port}/api/v1/payments/stripe/webhook")
+        if start_services(stack, localstripe=True):
+            send_stripe_webhooks_to(f"http://{host}:{port}/api/v1/payments/stripe/webhook")
         if not os.environ.get("BANK_API_URL"):
-            # The bank is out of reach in development: payouts go to the fake bank (driftwood/dev/fake_bank.py).
-            command = [str(BIN_DIR / "daphne"), "-b", "127.0.0.1", "-p", str(FAKE_BANK_PORT)]
-            stack.enter_context(
-                background(
-                    "fake bank", [*command, "driftwood.dev.fake_bank:application"], port=FAKE_BANK_PORT, quiet=True
-                )
-            )
-            os.environ["BANK_API_URL"] = f"http://127.0.0.1:{FAKE_BANK_PORT}"
+            start_fake_bank(stack)
         manage("migrate", "--no-input")
         manage("seed_demo")
         if not os.environ.get("REDIS_URL"):
@@ -188,10 +189,10 @@ def _parallel(pytest_args: list[str]) -> list[str]:
 
 
 def test(pytest_args: list[str]) -> int:
-    _stop_on_sigterm()
+    stop_on_sigterm()
     with ExitStack() as stack:
         # Each test process starts its own localstripe (tests/parallel.py).
-        _start_services(stack, localstripe=False)
+        start_services(stack, localstripe=False)
         # Test data need not survive a crash: commits (thousands, with the transactional tests)
         # stop waiting for the WAL flush. libpq reads PGOPTIONS, so helper processes follow too.
         env = {**os.environ, "PGOPTIONS": f"{os.environ.get('PGOPTIONS', '')} -c synchronous_commit=off".strip()}
@@ -211,7 +212,7 @@ def bench(names: list[str]) -> int:
     names = names or sorted(path.stem for path in (BASE_DIR / "bench").glob("*.py") if path.stem not in BENCH_HELPERS)
     env = {**os.environ, "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING")}  # figures, not request logs
     with ExitStack() as stack:
-        _start_services(stack, localstripe=False)
+        start_services(stack, localstripe=False)
         for name in names:
             log(f"benchmark {name}")
             result = subprocess.run([sys.executable, "-m", f"bench.{name}"], cwd=BASE_DIR, env=env)

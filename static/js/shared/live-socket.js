@@ -15,7 +15,14 @@
   const RECONNECT_MAX_MS = 30000;
   const CLOSE_UNAVAILABLE = 4503;
 
-  // Connects to `path` on this host now. Hooks, all optional: onOpen(); onFrame(frame) for every
+  // The page's own origin, unless the sockets are served apart from the pages (`make serve`).
+  const socketOrigin = () => {
+    const configured = document.querySelector('meta[name="driftwood-websocket-origin"]');
+    if (configured && configured.content) return configured.content;
+    return `${window.location.protocol === "https:" ? "wss" : "ws"}://${window.location.host}`;
+  };
+
+  // Connects to `path` now. Hooks, all optional: onOpen(); onFrame(frame) for every
   // JSON frame; onClose(event, willRetry) after every close (event is null when the socket could
   // not even be created); onRetry(delayMs) once the next attempt is scheduled; onUnsupported()
   // when the browser has no WebSocket. Returns { send(frame) } (false when not connected).
@@ -37,9 +44,8 @@
 
     function connect() {
       reconnectTimer = null;
-      const scheme = window.location.protocol === "https:" ? "wss" : "ws";
       try {
-        socket = new WebSocket(`${scheme}://${window.location.host}${path}`);
+        socket = new WebSocket(`${socketOrigin()}${path}`);
       } catch {
         socket = null;
         if (onClose) onClose(null, true);

@@ -1,0 +1,28 @@
+"""gunicorn settings for Driftwood's HTTP (WSGI) processes; `--bind` comes from the command line.
+
+Threads, not only processes: a request mostly waits on PostgreSQL, Redis or Stripe, and threads
+share one process's memory and connection pool. Measured on 2 cores (issue 15): 2 workers x 4
+threads served twice what daphne or 2 uvicorn workers did for the same app.
+"""
+
+import multiprocessing
+import os
+
+workers = int(os.environ.get("WEB_WORKERS", multiprocessing.cpu_count()))
+worker_class = "gthread"
+threads = int(os.environ.get("WEB_THREADS", "4"))
+# Slow clients are the proxy's problem (nginx buffers them); a request past this is stuck.
+timeout = int(os.environ.get("WEB_TIMEOUT_SECONDS", "30"))
+graceful_timeout = 30
+keepalive = 5
+# Recycle workers now and then so a slow leak cannot grow forever; jitter keeps them apart.
+max_requests = 10_000
+max_requests_jitter = 1_000
+# Load the app once in the arbiter: workers fork with Django already set up.
+preload_app = True
+# Requests are logged once, by Driftwood's RequestLogMiddleware.
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+# X-Forwarded-* are honoured only from the proxy in front (TRUSTED_PROXIES, as Django does).
+forwarded_allow_ips = os.environ.get("TRUSTED_PROXIES", "127.0.0.1") or "127.0.0.1"

@@ -1,0 +1,140 @@
+"""`make serve`: Driftwood's production topology on one machine, without Docker.
+
+    python -m driftwood.core.serve
+
+- HTTP: gunicorn (WSGI, deploy/gunicorn.conf.py): WEB_WORKERS processes x WEB_THREADS threads
+  on PORT (8000). The measured choice: twice daphne's or uvicorn's requests per second here.
+- WebSockets: daphne on WS_PORT (PORT + 1). Pages open their sockets at WEBSOCKET_ORIGIN, set
+  here to that port; in production a proxy serves both under one origin (deploy/nginx.conf).
+- Celery: one worker per queue (high, default, low) and the one beat.
+- PostgreSQL and Redis from DATABASE_URL / REDIS_URL; without them, the embedded PostgreSQL and a
+  `redis-server` from PATH on a free port. localstripe and the fake bank when STRIPE_API_BASE /
+  BANK_API_URL are unset, as `make run` does. SEED_DEMO=true loads the demo data.
+
+Ctrl-C (or SIGTERM) stops all of it; if any process dies, the rest are stopped too and the
+exit status says so, so a supervisor can restart the set.
+"""
+
+import os
+import shutil
+import sys
+import time
+from contextlib import ExitStack
+
+from driftwood.core import embedded
+from driftwood.core.embedded import BIN_DIR, DATA_DIR, background, free_port, log, manage
+
+CELERY_QUEUES = {"high": 2, "default": 2, "low": 1}  # queue -> worker concurrency
+
+
+def _embedded_redis(stack: ExitStack) -> None:
+    server = shutil.which("redis-server")
+    if server is None:
+        raise SystemExit("[driftwood] make serve needs Redis: set REDIS_URL or install redis-server.")
+    port = free_port()
+    data = DATA_DIR / "redis"
+    data.mkdir(parents=True, exist_ok=True)
+    command = [
+        server,
+        "--port",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--dir",
+        str(data),
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+    ]
+    stack.enter_context(background("redis", command, port=port, quiet=True))
+    os.environ["REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
+
+
+def processes(host: str, port: int, ws_port: int) -> dict[str, list[str]]:
+    """The topology: name -> command."""
+    celery = [str(BIN_DIR / "celery"), "-A", "driftwood"]
+    topology = {
+        "web (gunicorn)": [
+            str(BIN_DIR / "gunicorn"),
+            "--config",
+            str(embedded.BASE_DIR / "deploy" / "gunicorn.conf.py"),
+            "--bind",
+            f"{host}:{port}",
+            "driftwood.wsgi:application",
+        ],
+        # A socket is accepted once subscribed; after a restart every page reconnects at once, so
+        # give the handshake longer than daphne's 5 s before refusing it.
+        "websockets (daphne)": [
+            str(BIN_DIR / "daphne"),
+            "--websocket_connect_timeout",
+            "20",
+            "-b",
+            host,
+            "-p",
+            str(ws_port),
+            "driftwood.asgi:application",
+        ],
+    }
+    for queue, concurrency in CELERY_QUEUES.items():
+        topology[f"worker {queue}"] = [
+            *celery,
+            "worker",
+            "--queues",
+            queue,
+            "--hostname",
+            f"{queue}@%h",
+            "--concurrency",
+            str(concurrency),
+            "--loglevel",
+            "WARNING",
+        ]
+    schedule = DATA_DIR / "celerybeat-schedule"
+    topology["beat"] = [*celery, "beat", "--schedule", str(schedule), "--loglevel", "WARNING"]
+    return topology
+
+
+def _ports(name: str, host: str, port: int, ws_port: int) -> int | None:
+    return {"web (gunicorn)": port, "websockets (daphne)": ws_port}.get(name) if host == "127.0.0.1" else None
+
+
+def serve() -> int:
+    embedded.stop_on_sigterm()
+    host = os.environ.get("HOST", "127.0.0.1")
+    port = int(os.environ.get("PORT", "8000"))
+    ws_port = int(os.environ.get("WS_PORT", str(port + 1)))
+    os.environ.setdefault("WEBSOCKET_ORIGIN", f"ws://{host}:{ws_port}")
+    with ExitStack() as stack:
+        stand_ins = embedded.start_services(stack, localstripe=True)
+        if stand_ins:
+            embedded.send_stripe_webhooks_to(f"http://{host}:{port}/api/v1/payments/stripe/webhook")
+        if not os.environ.get("REDIS_URL"):
+            _embedded_redis(stack)
+        if not os.environ.get("BANK_API_URL"):
+            embedded.start_fake_bank(stack)
+            stand_ins = True
+        if stand_ins or os.environ.get("SEED_DEMO", "").lower() == "true":
+            # localstripe's card step, the fake bank and the demo data are development tools.
+            os.environ.setdefault("DRIFTWOOD_DEV_TOOLS", "true")
+        manage("migrate", "--no-input", "--verbosity", "0")
+        if os.environ.get("SEED_DEMO", "").lower() == "true":
+            manage("seed_demo")
+        running = {
+            name: stack.enter_context(background(name, command, port=_ports(name, host, port, ws_port)))
+            for name, command in processes(host, port, ws_port).items()
+        }
+        log(f"Driftwood is serving at http://{host}:{port}/ (WebSockets on {ws_port}). Ctrl-C stops.")
+        try:
+            while True:
+                for name, process in running.items():
+                    if process.poll() is not None:
+                        log(f"{name} exited with {process.returncode}: stopping the rest")
+                        return 1
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            log("stopping")
+            return 0
+
+
+if __name__ == "__main__":
+    sys.exit(serve())
