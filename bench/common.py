@@ -66,11 +66,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def daphne_server(application: str = "driftwood.asgi:application", **env: str):
-    """Driftwood (or another ASGI `application` path) served by a real daphne process; yields its URL."""
-    port = free_port()
+def server_process(command: list[str], port: int, **env: str):
+    """A server process listening on 127.0.0.1:`port` for the block; yields its URL."""
     process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "daphne"), "-b", "127.0.0.1", "-p", str(port), application],
+        command,
         cwd=BASE_DIR,
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "driftwood.settings", **env},
         stdout=subprocess.DEVNULL,
@@ -80,12 +79,21 @@ def daphne_server(application: str = "driftwood.asgi:application", **env: str):
         deadline = time.monotonic() + 30
         while socket.socket().connect_ex(("127.0.0.1", port)) != 0:
             if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError("daphne did not start")
+                raise RuntimeError(f"{command[0]} did not start")
             time.sleep(0.1)
         yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@contextmanager
+def daphne_server(application: str = "driftwood.asgi:application", **env: str):
+    """Driftwood (or another ASGI `application` path) served by a real daphne process; yields its URL."""
+    port = free_port()
+    command = [str(Path(sys.executable).parent / "daphne"), "-b", "127.0.0.1", "-p", str(port), application]
+    with server_process(command, port, **env) as url:
+        yield url
 
 
 def latency_report(label: str, samples: list[float], seconds: float) -> str:

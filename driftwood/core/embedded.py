@@ -77,12 +77,12 @@ def _require_free(port: int, name: str) -> None:
 
 
 @contextmanager
-def background(name: str, command: list[str], *, port: int | None = None, quiet: bool = False):
-    """Run a helper process for the duration of the block."""
+def background(name: str, command: list[str], *, port: int | None = None, quiet: bool = False, env=None):
+    """Run a helper process for the duration of the block (`env`: variables added to ours)."""
     if port is not None:
         _require_free(port, name)
     output = subprocess.DEVNULL if quiet else None
-    process = subprocess.Popen(command, stdout=output, stderr=output)
+    process = subprocess.Popen(command, stdout=output, stderr=output, env={**os.environ, **(env or {})})
     try:
         if port is not None:
             _wait_for_port("127.0.0.1", port)

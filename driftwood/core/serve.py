@@ -20,6 +20,7 @@ import shutil
 import sys
 import time
 from contextlib import ExitStack
+from typing import NamedTuple
 
 from driftwood.core import embedded
 from driftwood.core.embedded import BIN_DIR, DATA_DIR, background, free_port, log, manage
@@ -51,51 +52,66 @@ def _embedded_redis(stack: ExitStack) -> None:
     os.environ["REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
 
 
-def processes(host: str, port: int, ws_port: int) -> dict[str, list[str]]:
-    """The topology: name -> command."""
+class Process(NamedTuple):
+    command: list[str]
+    port: int | None = None  # waited for before the next process starts
+    env: dict[str, str] = {}
+
+
+def processes(host: str, port: int, ws_port: int) -> dict[str, Process]:
+    """The topology: name -> process."""
+    # Web processes keep a pool of connections (DATABASE_POOL_MIN..MAX each); Celery's children
+    # open one per task, as in the compose file.
+    pooled = {"DATABASE_POOL": os.environ.get("DATABASE_POOL", "true")}
     celery = [str(BIN_DIR / "celery"), "-A", "driftwood"]
     topology = {
-        "web (gunicorn)": [
-            str(BIN_DIR / "gunicorn"),
-            "--config",
-            str(embedded.BASE_DIR / "deploy" / "gunicorn.conf.py"),
-            "--bind",
-            f"{host}:{port}",
-            "driftwood.wsgi:application",
-        ],
+        "web (gunicorn)": Process(
+            [
+                str(BIN_DIR / "gunicorn"),
+                "--config",
+                str(embedded.BASE_DIR / "deploy" / "gunicorn.conf.py"),
+                "--bind",
+                f"{host}:{port}",
+                "driftwood.wsgi:application",
+            ],
+            port,
+            pooled,
+        ),
         # A socket is accepted once subscribed; after a restart every page reconnects at once, so
         # give the handshake longer than daphne's 5 s before refusing it.
-        "websockets (daphne)": [
-            str(BIN_DIR / "daphne"),
-            "--websocket_connect_timeout",
-            "20",
-            "-b",
-            host,
-            "-p",
-            str(ws_port),
-            "driftwood.asgi:application",
-        ],
+        "websockets (daphne)": Process(
+            [
+                str(BIN_DIR / "daphne"),
+                "--websocket_connect_timeout",
+                "20",
+                "-b",
+                host,
+                "-p",
+                str(ws_port),
+                "driftwood.asgi:application",
+            ],
+            ws_port,
+            pooled,
+        ),
     }
     for queue, concurrency in CELERY_QUEUES.items():
-        topology[f"worker {queue}"] = [
-            *celery,
-            "worker",
-            "--queues",
-            queue,
-            "--hostname",
-            f"{queue}@%h",
-            "--concurrency",
-            str(concurrency),
-            "--loglevel",
-            "WARNING",
-        ]
+        topology[f"worker {queue}"] = Process(
+            [
+                *celery,
+                "worker",
+                "--queues",
+                queue,
+                "--hostname",
+                f"{queue}@%h",
+                "--concurrency",
+                str(concurrency),
+                "--loglevel",
+                "WARNING",
+            ]
+        )
     schedule = DATA_DIR / "celerybeat-schedule"
-    topology["beat"] = [*celery, "beat", "--schedule", str(schedule), "--loglevel", "WARNING"]
+    topology["beat"] = Process([*celery, "beat", "--schedule", str(schedule), "--loglevel", "WARNING"])
     return topology
-
-
-def _ports(name: str, host: str, port: int, ws_port: int) -> int | None:
-    return {"web (gunicorn)": port, "websockets (daphne)": ws_port}.get(name) if host == "127.0.0.1" else None
 
 
 def serve() -> int:
@@ -120,8 +136,8 @@ def serve() -> int:
         if os.environ.get("SEED_DEMO", "").lower() == "true":
             manage("seed_demo")
         running = {
-            name: stack.enter_context(background(name, command, port=_ports(name, host, port, ws_port)))
-            for name, command in processes(host, port, ws_port).items()
+            name: stack.enter_context(background(name, process.command, port=process.port, env=process.env))
+            for name, process in processes(host, port, ws_port).items()
         }
         log(f"Driftwood is serving at http://{host}:{port}/ (WebSockets on {ws_port}). Ctrl-C stops.")
         try:
