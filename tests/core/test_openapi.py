@@ -95,6 +95,24 @@ def test_the_page_parameter_states_its_maximum_and_a_page_past_it_is_a_declared_
     assert "400" in schema["paths"]["/api/v1/teams"]["get"]["responses"]
 
 
+def test_every_paged_list_documents_its_cursor_and_next(schema):
+    paged = [
+        (path, operation)
+        for path, _method, operation in _all_operations(schema)
+        if any(parameter["name"] == "page" for parameter in operation.get("parameters", []))
+    ]
+    assert len(paged) >= 10
+
+    for path, operation in paged:
+        names = {parameter["name"] for parameter in operation["parameters"]}
+        assert {"page", "cursor", "limit"} <= names, path
+        body = operation["responses"]["200"]["content"]["application/json"]["schema"]
+        if "$ref" in body:
+            body = schema["components"]["schemas"][body["$ref"].rsplit("/", 1)[1]]
+        assert "next" in body["required"], path
+        assert body["properties"]["next"]["nullable"] is True, path
+
+
 @pytest.mark.parametrize("page", ["+1", " 1", "1_0", "\uff11"])
 def test_a_page_must_be_plain_ascii_digits(jwt_client, page):
     assert jwt_client.get("/api/v1/teams", {"page": page}).status_code == 400
