@@ -70,6 +70,8 @@ class ChatMessage(AbstractMessage):
         indexes = [
             models.Index(F("room"), F("created_at").desc(), F("id").desc(), name="chatmessage_room_recent"),
             models.Index(fields=["created_at"], name="chatmessage_created"),
+            # Unread counts: the messages after a reader's marker (by id), at most UNREAD_CAP of them.
+            models.Index(fields=["room", "id"], name="chatmessage_room_id"),
         ]
 
     def __str__(self) -> str:

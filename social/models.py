@@ -34,9 +34,12 @@ class Friendship(models.Model):
         ]
         indexes = [
             models.Index(fields=["requester", "addressee", "status"], name="friendship_pair_status"),
-            models.Index(fields=["addressee", "status"], name="friendship_addressee_status"),
+            # Covering both directions of a friend list (index-only scans of the friend ids).
+            models.Index(fields=["addressee", "status", "requester"], name="friendship_addressee_status"),
             models.Index(
-                fields=["addressee", "-created_at"], condition=Q(status="pending"), name="friendship_pending_incoming"
+                fields=["addressee", "-created_at", "-id"],
+                condition=Q(status="pending"),
+                name="friendship_pending_incoming",
             ),
         ]
 
@@ -57,7 +60,7 @@ class Follow(models.Model):
             models.UniqueConstraint(fields=["follower", "followed"], name="follow_once"),
             models.CheckConstraint(condition=~Q(follower=F("followed")), name="follow_not_self"),
         ]
-        indexes = [models.Index(fields=["followed"], name="follow_followed")]
+        indexes = [models.Index(fields=["followed", "follower"], name="follow_followed")]
 
     def __str__(self) -> str:
         return f"{self.follower_id} follows {self.followed_id}"

@@ -82,7 +82,7 @@ def friends_of(*, user_id: int, viewer_id: int, search: str = "") -> QuerySet[Us
     )
     friends = User.objects.filter(pk__in=friend_ids, is_active=True)
     if search:
-        friends = friends.filter(Q(username__icontains=search) | Q(display_name__icontains=search))
+        friends = friends.filter(Q(username__search_contains=search) | Q(display_name__search_contains=search))
     return with_relationship(friends, viewer_id=viewer_id).order_by("username", "pk")
 
 
@@ -114,7 +114,9 @@ def following_of(*, user_id: int, viewer_id: int) -> QuerySet[User]:
 
 def player_search(*, query: str, viewer_id: int) -> QuerySet[User]:
     """Active players whose username or display name contains `query` (banned players never show)."""
-    users = User.objects.filter(is_active=True).filter(Q(username__icontains=query) | Q(display_name__icontains=query))
+    # ILIKE through the pg_trgm indexes on both names (driftwood.core.lookups), not UPPER() LIKE.
+    matches = Q(username__search_contains=query) | Q(display_name__search_contains=query)
+    users = User.objects.filter(is_active=True).filter(matches)
     return with_relationship(users, viewer_id=viewer_id).order_by("username", "pk")
 
 

@@ -10,6 +10,7 @@ The bracket's models (entries, stages, matches, reports, disputes) live in
 """
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
@@ -120,7 +121,12 @@ class Event(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["status", "starts_at"], name="event_status_starts"),
+            # The list's sort (soonest first, id as tie-breaker) by itself and under each filter.
+            models.Index(fields=["starts_at", "id"], name="event_starts"),
+            models.Index(fields=["status", "starts_at", "id"], name="event_status_starts"),
+            models.Index(fields=["game", "starts_at", "id"], name="event_game_starts"),
+            # `search`: ILIKE '%term%' (driftwood.core.lookups) through trigrams.
+            GinIndex(OpClass(F("name"), name="gin_trgm_ops"), name="event_name_trgm"),
             models.Index(fields=["organizer", "-created_at"], name="event_organizer_recent"),
         ]
         constraints = [

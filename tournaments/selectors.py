@@ -7,7 +7,8 @@ same number of queries whether it shows 5 events or 100.
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, When
+from django.db.models import Case, Count, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 
 from tournaments.models import (
     Entry,
@@ -56,7 +57,7 @@ LIST_COLUMNS = [
 
 
 def games() -> QuerySet[Game]:
-    return Game.objects.order_by("name")
+    return Game.objects.order_by("name", "pk")
 
 
 def events_visible_to(user) -> QuerySet[Event]:
@@ -67,10 +68,17 @@ def events_visible_to(user) -> QuerySet[Event]:
     return Event.objects.filter(visible)
 
 
+def _registration_count(status: str) -> Subquery:
+    """COUNT(*) of the event's registrations in `status`, per row (registration_event_status index):
+    a page of events counts its own rows, never GROUP BY over every visible event before the top N."""
+    rows = Registration.objects.filter(event=OuterRef("pk"), status=status).order_by()
+    return Subquery(rows.annotate(n=Func(Value(1), function="COUNT")).values("n"), output_field=IntegerField())
+
+
 def with_counts(events: QuerySet[Event]) -> QuerySet[Event]:
     return events.select_related("game", "organizer").annotate(
-        confirmed_count=Count("registrations", filter=Q(registrations__status=Registration.Status.CONFIRMED)),
-        pending_count=Count("registrations", filter=Q(registrations__status=Registration.Status.PENDING)),
+        confirmed_count=_registration_count(Registration.Status.CONFIRMED),
+        pending_count=_registration_count(Registration.Status.PENDING),
     )
 
 
@@ -84,8 +92,13 @@ def event_list(
     if game:
         events = events.filter(game__pk=int(game)) if str(game).isdigit() else events.filter(game__slug=game)
     if search:
-        events = events.filter(Q(name__icontains=search) | Q(game__name__icontains=search))
+        # The few games are matched first, so that the events' side is two index conditions
+        # (a pg_trgm index on the name, the game index) the planner can OR, or a filter on the
+        # ordered walk when the term is common.
+        game_ids = list(Game.objects.filter(name__search_contains=search).values_list("pk", flat=True))
+        events = events.filter(Q(name__search_contains=search) | Q(game_id__in=game_ids))
     # The organizer is shown by name only: do not load the rest of a user row for every card.
+    # (starts_at, id) is an index (event_starts): it supplies the order and the keyset cursor.
     return with_counts(events).only(*LIST_COLUMNS).order_by("starts_at", "pk")
 
 
@@ -149,8 +162,12 @@ def entry_options(*, event: Event, user, registration: Registration | None) -> E
 def events_of(*, user) -> QuerySet[Event]:
     """Events the user organizes or is (or was) registered in."""
     # Ids first: filtering through registrations in the same query would multiply the counts.
-    entered = Registration.objects.filter(Q(user=user) | Q(members__user=user)).values("event_id")
-    return with_counts(Event.objects.filter(Q(organizer=user) | Q(pk__in=entered))).order_by("-starts_at", "-pk")
+    # A UNION of the three indexed conditions: an OR across them would read every event.
+    solo = Registration.objects.filter(user=user).values("event_id")
+    through_team = RegistrationMember.objects.filter(user=user).values("event_id")
+    organized = Event.objects.filter(organizer=user).values("pk")
+    ids = solo.union(through_team, organized)
+    return with_counts(Event.objects.filter(pk__in=ids)).order_by("-starts_at", "-pk")
 
 
 def team_get(*, team_id: int) -> Team | None:
@@ -169,7 +186,7 @@ def teams_of(*, user) -> QuerySet[Team]:
         Team.objects.filter(pk__in=TeamMember.objects.filter(user=user).values("team_id"))
         .select_related("captain")
         .annotate(member_count=Count("memberships"))
-        .order_by("name")
+        .order_by("name", "pk")
     )
 
 
@@ -201,8 +218,9 @@ def event_has_member(*, event_id: int, user_id: int) -> bool:
 
 def events_with_member(user_id: int) -> QuerySet[Event]:
     """The events the user is one of the people of: confirmed in, or organizing."""
+    # A UNION, not `id IN (...) OR organizer_id = ?`: the OR is a scan of every event.
     confirmed = _confirmed_player_ids(user_id=user_id).values("event_id")
-    return Event.objects.filter(Q(pk__in=confirmed) | Q(organizer_id=user_id))
+    return Event.objects.filter(pk__in=confirmed.union(Event.objects.filter(organizer_id=user_id).values("pk")))
 
 
 def team_member_ids(team_id: int) -> QuerySet:
@@ -259,14 +277,17 @@ def matches_of_event(event_id: int | None = None) -> QuerySet[Match]:
     matches = Match.objects.select_related(*MATCH_SIDES).only(
         *(field.name for field in Match._meta.concrete_fields), *MATCH_SIDE_COLUMNS
     )
-    matches = matches.order_by(
-        Case(*(When(bracket=side, then=rank) for rank, side in enumerate(BRACKET_ORDER)), default=len(BRACKET_ORDER)),
-        "group",
-        "round",
-        "position",
-        "pk",
-    )
+    # Sort keys as named, non-null annotations, so that the list pages by keyset cursor too.
+    matches = matches.annotate(
+        bracket_rank=Case(
+            *(When(bracket=side, then=rank) for rank, side in enumerate(BRACKET_ORDER)), default=len(BRACKET_ORDER)
+        ),
+        group_rank=Coalesce("group", 0),
+    ).order_by("bracket_rank", "group_rank", "round", "position", "pk")
     return matches if event_id is None else matches.filter(event_id=event_id)
+
+
+UNSEEDED = 2**31 - 1  # after every seed (the column's largest value)
 
 
 def entries_of_event(event_id: int) -> QuerySet[Entry]:
@@ -274,5 +295,6 @@ def entries_of_event(event_id: int) -> QuerySet[Entry]:
     return (
         Entry.objects.filter(event_id=event_id)
         .select_related("registration__user", "registration__team")
-        .order_by(F("seed").asc(nulls_last=True), "registration__created_at", "pk")
+        .annotate(seed_rank=Coalesce("seed", UNSEEDED))  # a named, non-null key for the keyset cursor
+        .order_by("seed_rank", "registration__created_at", "pk")
     )

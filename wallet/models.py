@@ -166,7 +166,13 @@ class LedgerEntry(models.Model):
 
     class Meta:
         verbose_name_plural = "ledger entries"
-        indexes = [models.Index(F("wallet"), F("created_at").desc(), F("id").desc(), name="ledger_wallet_recent")]
+        indexes = [
+            models.Index(F("wallet"), F("created_at").desc(), F("id").desc(), name="ledger_wallet_recent"),
+            # The history filtered by type: a rare type among many rows is still a short index walk.
+            models.Index(
+                F("wallet"), F("transaction_type"), F("created_at").desc(), F("id").desc(), name="ledger_wallet_type"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(amount=0) | ~Q(pending_amount=0), name="ledger_entry_changes_something"
@@ -333,8 +339,10 @@ class Withdrawal(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["status", "created_at"], name="withdrawal_status_recent"),
-            models.Index(fields=["user", "created_at"], name="withdrawal_user_recent"),
+            # Each list's sort with the id as tie-breaker (the keyset cursor's order).
+            models.Index(F("created_at").desc(), F("id").desc(), name="withdrawal_recent"),
+            models.Index(F("status"), F("created_at").desc(), F("id").desc(), name="withdrawal_status_recent"),
+            models.Index(F("user"), F("created_at").desc(), F("id").desc(), name="withdrawal_user_recent"),
         ]
         constraints = [
             models.CheckConstraint(

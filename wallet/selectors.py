@@ -2,7 +2,7 @@
 
 from datetime import date, datetime, time
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Subquery
 from django.utils import timezone
 
 from wallet.cache import wallet_summary_cached
@@ -26,8 +26,13 @@ def ledger_entries(
     start_date: date | None = None,
     end_date: date | None = None,
 ) -> QuerySet[LedgerEntry]:
-    """The player's own ledger rows, newest first; dates are whole days, both ends included."""
-    entries = LedgerEntry.objects.filter(wallet__owner=user)
+    """The player's own ledger rows, newest first; dates are whole days, both ends included.
+
+    Filtered on the wallet id (a scalar subquery PostgreSQL runs once), not through a join on the
+    owner: the (wallet, created_at, id) index then supplies the order, the limit and the cursor.
+    """
+    wallet_id = Subquery(Wallet.objects.filter(owner=user).values("pk")[:1])
+    entries = LedgerEntry.objects.filter(wallet_id=wallet_id)
     if transaction_type:
         entries = entries.filter(transaction_type=transaction_type)
     if start_date:

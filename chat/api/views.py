@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from chat import selectors, services
 from chat.presence import chat_group
-from chat.selectors import HISTORY_MAX
+from chat.selectors import HISTORY_MAX, UNREAD_CAP
 from driftwood.core import redis_outage
 from driftwood.core.pagination import PagePagination
 from driftwood.core.schema import ErrorSerializer
@@ -48,7 +48,11 @@ class ChatRoomSerializer(serializers.Serializer):
     )
     last_message = serializers.SerializerMethodField(help_text="The newest message (up to 140 characters), or null.")
     last_message_at = serializers.DateTimeField(allow_null=True)
-    unread_count = serializers.IntegerField(help_text="Messages from others after the caller's read marker.")
+    unread_count = serializers.IntegerField(
+        max_value=UNREAD_CAP,
+        help_text=f"Messages from others after the caller's read marker, counted up to {UNREAD_CAP}: "
+        f"{UNREAD_CAP} means {UNREAD_CAP} or more (pages show 99+).",
+    )
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_last_message(self, room) -> str | None:

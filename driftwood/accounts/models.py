@@ -1,6 +1,8 @@
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import F
 from django.db.models.functions import Lower
 
 USERNAME_PATTERN = r"^[A-Za-z0-9_]{3,30}$"
@@ -42,6 +44,13 @@ class User(AbstractUser):
         constraints = [
             models.UniqueConstraint(Lower("username"), name="accounts_user_username_ci_unique"),
             models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
+        ]
+        indexes = [
+            # Player lists sort by name with the id as tie-breaker (the keyset cursor's order).
+            models.Index(fields=["username", "id"], name="accounts_user_username_id"),
+            # Name search: ILIKE '%term%' through trigrams (driftwood.core.lookups).
+            GinIndex(OpClass(F("username"), name="gin_trgm_ops"), name="accounts_user_username_trgm"),
+            GinIndex(OpClass(F("display_name"), name="gin_trgm_ops"), name="accounts_user_display_trgm"),
         ]
 
     def __str__(self) -> str:

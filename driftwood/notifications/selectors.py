@@ -10,5 +10,10 @@ def notification_list(*, user, unread_only: bool = False) -> QuerySet[Notificati
     return notifications.filter(read_at__isnull=True) if unread_only else notifications
 
 
+# The badge's count stops here ("99+"; the API reports 100 for 100 or more).
+UNREAD_CAP = 100
+
+
 def notifications_unread_count(*, user) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+    """Unread notifications, counted up to UNREAD_CAP (at most that many index entries read)."""
+    return Notification.objects.filter(user=user, read_at__isnull=True).order_by()[:UNREAD_CAP].count()

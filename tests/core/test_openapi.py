@@ -87,12 +87,30 @@ def test_the_page_parameter_states_its_maximum_and_a_page_past_it_is_a_declared_
         for parameter in operation.get("parameters", [])
         if parameter["name"] == "page"
     ]
-    assert pages and all(page["maximum"] == 1_000_000 and page["minimum"] == 1 for page in pages)
+    assert pages and all(page["maximum"] == 50 and page["minimum"] == 1 for page in pages)
 
-    response = jwt_client.get("/api/v1/teams?page=1000001")
+    response = jwt_client.get("/api/v1/teams?page=51")
 
     assert response.status_code == 400
     assert "400" in schema["paths"]["/api/v1/teams"]["get"]["responses"]
+
+
+def test_every_paged_list_documents_its_cursor_and_next(schema):
+    paged = [
+        (path, operation)
+        for path, _method, operation in _all_operations(schema)
+        if any(parameter["name"] == "page" for parameter in operation.get("parameters", []))
+    ]
+    assert len(paged) >= 10
+
+    for path, operation in paged:
+        names = {parameter["name"] for parameter in operation["parameters"]}
+        assert {"page", "cursor", "limit"} <= names, path
+        body = operation["responses"]["200"]["content"]["application/json"]["schema"]
+        if "$ref" in body:
+            body = schema["components"]["schemas"][body["$ref"].rsplit("/", 1)[1]]
+        assert "next" in body["required"], path
+        assert body["properties"]["next"]["nullable"] is True, path
 
 
 @pytest.mark.parametrize("page", ["+1", " 1", "1_0", "\uff11"])

@@ -19,7 +19,7 @@ def ids(response) -> list[int]:
 def test_default_page_is_twenty_with_has_more(jwt_client, users):
     body = jwt_client.get("/api/v1/test/users").json()
 
-    assert set(body) == {"results", "has_more", "page"}
+    assert set(body) == {"results", "has_more", "page", "next"}
     assert len(body["results"]) == 20
     assert body["has_more"] is True
     assert body["page"] == 1
@@ -29,7 +29,7 @@ def test_last_page_has_no_more(jwt_client, users):
     body = jwt_client.get("/api/v1/test/users?page=2").json()
 
     assert len(body["results"]) == 5
-    assert body == {"results": body["results"], "has_more": False, "page": 2}
+    assert body == {"results": body["results"], "has_more": False, "page": 2, "next": None}
 
 
 def test_pages_do_not_overlap(jwt_client, users):
@@ -49,7 +49,12 @@ def test_limit_above_max_is_clamped_to_100(jwt_client, users):
 
 
 def test_beyond_the_end_is_an_empty_page(jwt_client, users):
-    assert jwt_client.get("/api/v1/test/users?page=99").json() == {"results": [], "has_more": False, "page": 99}
+    assert jwt_client.get("/api/v1/test/users?page=50").json() == {
+        "results": [],
+        "has_more": False,
+        "page": 50,
+        "next": None,
+    }
 
 
 @pytest.mark.parametrize("query", ["page=0", "page=-1", "page=abc", "page=99999999999999999999", "limit=0", "limit=x"])

@@ -222,7 +222,7 @@ def test_api_pages_carry_the_unread_total_of_every_page(user, jwt_client):
     last = jwt_client.get(API_URL + "?limit=2&page=3").json()
 
     # then each page has the contract's keys plus the unread total
-    assert set(first) == {"results", "has_more", "page", "unread_count"}
+    assert set(first) == {"results", "has_more", "page", "next", "unread_count"}
     assert [item["id"] for item in first["results"]] == [made[0].pk, made[1].pk]
     assert (first["has_more"], first["page"], first["unread_count"]) == (True, 1, 4)
     assert [item["id"] for item in last["results"]] == [made[4].pk]
@@ -298,7 +298,7 @@ def test_schema_documents_the_unread_count(client):
     listing = schema["paths"][API_URL]["get"]
     reference = listing["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
     body = schema["components"]["schemas"][reference.rpartition("/")[2]]
-    assert {"results", "has_more", "page", "unread_count"} <= set(body["required"])
+    assert {"results", "has_more", "page", "next", "unread_count"} <= set(body["required"])
     assert body["properties"]["unread_count"]["type"] == "integer"
     assert {parameter["name"] for parameter in listing["parameters"]} >= {"unread", "page", "limit"}
     reading = schema["paths"][READ_URL]["post"]

@@ -51,6 +51,7 @@ def test_games_are_listed_by_name_without_logging_in(api_client):
         ],
         "has_more": False,
         "page": 1,
+        "next": None,
     }
 
 

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from driftwood.core.pagination import PagePagination
 from driftwood.core.schema import ERRORS
 from driftwood.notifications import selectors, services
+from driftwood.notifications.selectors import UNREAD_CAP
 
 # Notification ids are bigints: a larger number can name no row (and must not reach PostgreSQL).
 MAX_ID = 2**63 - 1
@@ -31,7 +32,11 @@ class UnreadCountPagination(PagePagination):
         paginated["properties"]["unread_count"] = {
             "type": "integer",
             "minimum": 0,
-            "description": "How many of the caller's notifications are unread, on all pages (for the badge).",
+            "description": (
+                "How many of the caller's notifications are unread, on all pages (for the badge), counted "
+                f"up to {UNREAD_CAP}: {UNREAD_CAP} means {UNREAD_CAP} or more (pages show 99+)."
+            ),
+            "maximum": UNREAD_CAP,
         }
         return paginated
 
