@@ -88,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "driftwood.notifications.context_processors.unread_count",
+                "driftwood.core.context_processors.page_waits",
             ],
         },
     },
@@ -360,6 +361,12 @@ DISPUTE_EVIDENCE_MAX_BYTES = env.int("DISPUTE_EVIDENCE_MAX_BYTES", default=5 * 1
 CHAT_PRESENCE_TTL_SECONDS = env.float("CHAT_PRESENCE_TTL_SECONDS", default=60.0)
 CHAT_HEARTBEAT_SECONDS = env.float("CHAT_HEARTBEAT_SECONDS", default=20.0)
 CHAT_TYPING_SECONDS = env.float("CHAT_TYPING_SECONDS", default=3.0)
+# The browser pages' waits (ms), on <body> as data-* (the browser tests shrink them): a dropped
+# socket's first retry (doubling from there), the event page's polling while its socket is down,
+# and the polling for a card payment's webhook.
+PAGE_RECONNECT_MIN_MS = env.int("PAGE_RECONNECT_MIN_MS", default=1000)
+PAGE_EVENT_POLL_MS = env.int("PAGE_EVENT_POLL_MS", default=5000)
+PAGE_PAYMENT_POLL_MS = env.int("PAGE_PAYMENT_POLL_MS", default=1000)
 # Firebase service-account credentials (a file path or the JSON itself). Without them, pushes
 # and the Firestore mirror go to stand-ins: the development tools' doubles, which record what
 # would have been sent; in production a push sender that only logs (pushes are off), and no

@@ -12,7 +12,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.conf import global_settings
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -37,12 +36,6 @@ PLAYERS = [
     ("arjun", "Arjun Rush"),
     ("nurul", "Nurul Nova"),
 ]
-
-
-@pytest.fixture(autouse=True)
-def _server_password_hashers(settings):
-    # The server hashes with the project's hashers, not the tests' fast MD5: passwords set here must match.
-    settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
 
 
 @pytest.fixture
@@ -107,7 +100,7 @@ def test_a_single_elimination_night_from_start_to_prize(bracket_server, browser_
         if player.pk not in contexts:
             context = new_context(browser_context)
             page = context.new_page()
-            log_in(page, server, player.username, f"/events/{event.pk}/")
+            log_in(page, server, player, f"/events/{event.pk}/")
             contexts[player.pk] = (context, page)
         return contexts[player.pk][1]
 
@@ -117,7 +110,7 @@ def test_a_single_elimination_night_from_start_to_prize(bracket_server, browser_
 
     # when the organizer sees everyone checked in and starts the event
     organizer_page = browser_page
-    log_in(organizer_page, server, "organizer_ong", f"/events/{event.pk}/manage/")
+    log_in(organizer_page, server, organizer, f"/events/{event.pk}/manage/")
     expect(organizer_page.locator("#checkin-summary")).to_contain_text("8 of 8 checked in.")
     organizer_page.get_by_role("button", name="Start event").click()
 
