@@ -67,7 +67,8 @@ class Servers:
     the manifest storage, which refuses `{% static %}` names that have no manifest entry. The
     servers keep Django's async-safety check even while the browser fixture relaxes it here.
     Uploads land in one media folder for the session; withdrawals are paid by the session's
-    fake bank; the pages wait less between tries (PAGE_WAITS).
+    fake bank; the pages wait less between tries (PAGE_WAITS). There is no dispute window: an
+    event's prizes are paid the moment its final completes (the bracket flow waits for nothing).
     """
 
     def __init__(self, media_root: Path, bank) -> None:
@@ -78,6 +79,7 @@ class Servers:
             "MEDIA_ROOT": str(media_root),
             "BANK_API_URL": bank.url,
             "BANK_API_KEY": bank.api_key,
+            "RESULTS_DISPUTE_WINDOW_HOURS": "0",
             **PAGE_WAITS,
         }
         self._running: dict[tuple, tuple] = {}

@@ -13,16 +13,21 @@ from tests.wallet.stripe_support import THREE_D_SECURE_CARD
 WEBHOOK_WAIT_MS = 20_000
 
 
-def log_in(page, server: str, user, next_path: str) -> None:
-    """Open `next_path` logged in as `user`, whose session the test made as the log-in form does
-    (`login()`, its signals included) and handed to the page's browser as its session cookie.
+def give_session(context, server: str, user) -> None:
+    """Log the browser context in as `user`: a session made as the log-in form makes it (`login()`,
+    its signals included), handed to the browser as its session cookie.
 
     For the tests that are not about logging in (tests/e2e/test_accounts_flow.py is): no form, and
     no password hashed on either side."""
     client = Client()
     client.force_login(user)
     session = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": session.key, "value": session.value, "url": server}])
+    context.add_cookies([{"name": session.key, "value": session.value, "url": server}])
+
+
+def log_in(page, server: str, user, next_path: str) -> None:
+    """Open `next_path` logged in as `user` (`give_session`)."""
+    give_session(page.context, server, user)
     page.goto(f"{server}{next_path}")
     expect(page).to_have_url(f"{server}{next_path}")
 
