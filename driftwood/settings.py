@@ -89,7 +89,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "driftwood.notifications.context_processors.unread_count",
-                "driftwood.core.context_processors.websocket_origin",
+                "driftwood.core.context_processors.live_page",
             ],
         },
     },
@@ -365,6 +365,12 @@ CHAT_TYPING_SECONDS = env.float("CHAT_TYPING_SECONDS", default=3.0)
 # Where pages open their sockets when WebSockets are served apart from the pages (`make serve`:
 # another port); empty = the page's own origin, as behind the production proxy.
 WEBSOCKET_ORIGIN = env.str("WEBSOCKET_ORIGIN", default="").rstrip("/")
+# The browser pages' waits (ms), on <body> as data-* (the browser tests shrink them): a dropped
+# socket's first retry (doubling from there), the event page's polling while its socket is down,
+# and the polling for a card payment's webhook.
+PAGE_RECONNECT_MIN_MS = env.int("PAGE_RECONNECT_MIN_MS", default=1000)
+PAGE_EVENT_POLL_MS = env.int("PAGE_EVENT_POLL_MS", default=5000)
+PAGE_PAYMENT_POLL_MS = env.int("PAGE_PAYMENT_POLL_MS", default=1000)
 # Firebase service-account credentials (a file path or the JSON itself). Without them, pushes
 # and the Firestore mirror go to stand-ins: the development tools' doubles, which record what
 # would have been sent; in production a push sender that only logs (pushes are off), and no

@@ -1,7 +1,14 @@
 from django.conf import settings
 
 
-def websocket_origin(request) -> dict:
-    """`websocket_origin` for the pages' sockets (static/js/shared/live-socket.js); empty when
-    they connect to the page's own origin."""
-    return {"websocket_origin": settings.WEBSOCKET_ORIGIN}
+def live_page(request) -> dict:
+    """What base.html hands the page scripts as <body data-*>: where their sockets connect
+    (WEBSOCKET_ORIGIN; empty = the page's own origin) and their waits (settings PAGE_*_MS)."""
+    return {
+        "live_page": {
+            "websocket_origin": settings.WEBSOCKET_ORIGIN,
+            "reconnect_min": settings.PAGE_RECONNECT_MIN_MS,
+            "event_poll": settings.PAGE_EVENT_POLL_MS,
+            "payment_poll": settings.PAGE_PAYMENT_POLL_MS,
+        }
+    }

@@ -13,9 +13,10 @@
 (() => {
   "use strict";
 
-  const POLL_INTERVAL_MS = 5000;
-  const CONFIRM_POLL_MS = 1000;
-  const CONFIRM_POLL_ATTEMPTS = 60;
+  // Unless <body data-event-poll-ms> / <body data-payment-poll-ms> say otherwise (settings PAGE_*_MS).
+  const POLL_INTERVAL_MS = Number(document.body.dataset.eventPollMs) || 5000;
+  const CONFIRM_POLL_MS = Number(document.body.dataset.paymentPollMs) || 1000;
+  const CONFIRM_WAIT_MS = 60000;
   // The server refused this listener for good (bad token, invisible event): do not retry.
   const FINAL_CLOSE_CODES = [4401, 4404];
 
@@ -91,7 +92,7 @@
 
     // Wait for the webhook: the page says when the place is no longer pending.
     const waitForConfirmation = async () => {
-      for (let attempt = 0; attempt < CONFIRM_POLL_ATTEMPTS; attempt += 1) {
+      for (let waited = 0; waited < CONFIRM_WAIT_MS; waited += CONFIRM_POLL_MS) {
         await sleep(CONFIRM_POLL_MS);
         const doc = await freshPage();
         const marker = doc && doc.querySelector("[data-registration-status]");

@@ -7,8 +7,9 @@
 (() => {
   "use strict";
 
-  const POLL_INTERVAL_MS = 1000;
-  const POLL_ATTEMPTS = 60;
+  // Unless <body data-payment-poll-ms> says otherwise (settings.PAGE_PAYMENT_POLL_MS).
+  const POLL_INTERVAL_MS = Number(document.body.dataset.paymentPollMs) || 1000;
+  const POLL_WAIT_MS = 60000;
 
   const { api, fetchDocument, mountCard, newIdempotencyKey, sleep, statusReporter, submitOnce, swapSections } =
     window.Driftwood;
@@ -46,7 +47,7 @@
   };
 
   const waitForCredit = async (previousBalance) => {
-    for (let attempt = 0; attempt < POLL_ATTEMPTS; attempt += 1) {
+    for (let waited = 0; waited < POLL_WAIT_MS; waited += POLL_INTERVAL_MS) {
       await sleep(POLL_INTERVAL_MS);
       const summary = await api(form.dataset.walletUrl);
       if (summary.current_balance !== previousBalance) return summary;

@@ -172,7 +172,7 @@ def test_pages_open_their_sockets_where_websocket_origin_says(client, settings):
 
     response = client.get("/")
 
-    assert b'<meta name="driftwood-websocket-origin" content="ws://127.0.0.1:8001">' in response.content
+    assert b'data-websocket-origin="ws://127.0.0.1:8001"' in response.content
     connect_src = next(part for part in response["Content-Security-Policy"].split(";") if "connect-src" in part)
     assert "ws://127.0.0.1:8001" in connect_src.split()
 
@@ -181,6 +181,6 @@ def test_pages_open_their_sockets_where_websocket_origin_says(client, settings):
 def test_by_default_pages_open_their_sockets_on_their_own_origin(client):
     response = client.get("/")
 
-    assert b"driftwood-websocket-origin" not in response.content
+    assert b'data-websocket-origin=""' in response.content
     connect_src = next(part for part in response["Content-Security-Policy"].split(";") if "connect-src" in part)
     assert "ws://testserver" in connect_src.split()

@@ -41,6 +41,15 @@ CHROMIUM_ARGS = [
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 DESKTOP = {"width": 1280, "height": 800}
+# The pages' waits on the servers (settings PAGE_*_MS), shortened: a dropped socket's first retry
+# (1 s in production, doubling from there), the event page's polling while its socket is down
+# (5 s), and the polling for a card payment's webhook (1 s).
+RECONNECT_MIN_MS = 300
+PAGE_WAITS = {
+    "PAGE_RECONNECT_MIN_MS": str(RECONNECT_MIN_MS),
+    "PAGE_EVENT_POLL_MS": "250",
+    "PAGE_PAYMENT_POLL_MS": "200",
+}
 
 
 @pytest.hookimpl(wrapper=True)
@@ -58,7 +67,11 @@ class Servers:
     the manifest storage, which refuses `{% static %}` names that have no manifest entry. The
     servers keep Django's async-safety check even while the browser fixture relaxes it here.
     Uploads land in one media folder for the session; withdrawals are paid by the session's
-    fake bank.
+    fake bank; the pages wait less between tries (PAGE_WAITS). There is no dispute window: an
+    event's prizes are paid the moment its final completes (the bracket flow waits for nothing).
+    Their database connections outlive a request, as a pooled server's do, instead of one new
+    PostgreSQL backend per request (idle between requests, they hold no lock the flush between
+    tests would wait for).
     """
 
     def __init__(self, media_root: Path, bank) -> None:
@@ -69,6 +82,9 @@ class Servers:
             "MEDIA_ROOT": str(media_root),
             "BANK_API_URL": bank.url,
             "BANK_API_KEY": bank.api_key,
+            "RESULTS_DISPUTE_WINDOW_HOURS": "0",
+            "DATABASE_CONN_MAX_AGE": "300",
+            **PAGE_WAITS,
         }
         self._running: dict[tuple, tuple] = {}
 

@@ -2,22 +2,33 @@
 
 from concurrent.futures import ThreadPoolExecutor
 
+from django.conf import settings
 from django.db import connections
+from django.test import Client
 from playwright.sync_api import expect
 
-from tests.factories import TEST_PASSWORD
 from tests.wallet.stripe_support import THREE_D_SECURE_CARD
 
 # How long a page may wait for Stripe's webhook (localstripe posts it about a second after payment).
 WEBHOOK_WAIT_MS = 20_000
 
 
-def log_in(page, server: str, username: str, next_path: str) -> None:
-    """Log in through the site's form as a user created with TEST_PASSWORD and land on `next_path`."""
-    page.goto(f"{server}/accounts/login/?next={next_path}")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("main").get_by_role("button", name="Log in").click()
+def give_session(context, server: str, user) -> None:
+    """Log the browser context in as `user`: a session made as the log-in form makes it (`login()`,
+    its signals included), handed to the browser as its session cookie.
+
+    For the tests that are not about logging in (tests/e2e/test_accounts_flow.py is): no form, and
+    no password hashed on either side."""
+    client = Client()
+    client.force_login(user)
+    session = client.cookies[settings.SESSION_COOKIE_NAME]
+    context.add_cookies([{"name": session.key, "value": session.value, "url": server}])
+
+
+def log_in(page, server: str, user, next_path: str) -> None:
+    """Open `next_path` logged in as `user` (`give_session`)."""
+    give_session(page.context, server, user)
+    page.goto(f"{server}{next_path}")
     expect(page).to_have_url(f"{server}{next_path}")
 
 

@@ -12,12 +12,11 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.conf import global_settings
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import DESKTOP
-from tests.e2e.helpers import elsewhere, log_in
+from tests.e2e.helpers import elsewhere, give_session, log_in
 from tests.factories import EventFactory, UserFactory, funded_wallet
 from tournaments.models import Entry, Event, Match, PrizePayout
 from tournaments.services.checkin import entry_check_in
@@ -39,18 +38,6 @@ PLAYERS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _server_password_hashers(settings):
-    # The server hashes with the project's hashers, not the tests' fast MD5: passwords set here must match.
-    settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
-
-
-@pytest.fixture
-def bracket_server(e2e_servers, stable_content_types):
-    """The e2e server with no dispute window: prizes are paid the moment the final completes."""
-    return e2e_servers.url(RESULTS_DISPUTE_WINDOW_HOURS="0")
-
-
 def new_context(browser_context):
     context = browser_context.browser.new_context(viewport=DESKTOP, locale="en-MY", timezone_id="Asia/Kuala_Lumpur")
     context.set_default_timeout(10_000)
@@ -68,8 +55,9 @@ def report(page, server: str, match: Match, score_a: int, score_b: int, *, expec
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_single_elimination_night_from_start_to_prize(bracket_server, browser_context, browser_page, settings):
-    server = bracket_server
+def test_a_single_elimination_night_from_start_to_prize(asgi_server, browser_context, browser_page, settings):
+    # (the e2e server has no dispute window either: it pays the prizes the moment the final completes)
+    server = asgi_server
     settings.RESULTS_DISPUTE_WINDOW = timedelta(0)
     # given an organizer with a published RM 100 prize pool (70/30), starting in half an hour, check-in open
     organizer = UserFactory(username="organizer_ong", display_name="Ong the Organizer")
@@ -104,20 +92,21 @@ def test_a_single_elimination_night_from_start_to_prize(bracket_server, browser_
     contexts = {}
 
     def page_of(player):
+        """The player's page, in a browser of their own where they are logged in."""
         if player.pk not in contexts:
             context = new_context(browser_context)
-            page = context.new_page()
-            log_in(page, server, player.username, f"/events/{event.pk}/")
-            contexts[player.pk] = (context, page)
+            give_session(context, server, player)
+            contexts[player.pk] = (context, context.new_page())
         return contexts[player.pk][1]
 
     siti = page_of(players[0])
+    siti.goto(f"{server}/events/{event.pk}/")
     siti.get_by_role("button", name="Check in").click()
     expect(siti.get_by_role("status")).to_contain_text("You're checked in.")
 
     # when the organizer sees everyone checked in and starts the event
     organizer_page = browser_page
-    log_in(organizer_page, server, "organizer_ong", f"/events/{event.pk}/manage/")
+    log_in(organizer_page, server, organizer, f"/events/{event.pk}/manage/")
     expect(organizer_page.locator("#checkin-summary")).to_contain_text("8 of 8 checked in.")
     organizer_page.get_by_role("button", name="Start event").click()
 

@@ -9,7 +9,6 @@ is gone after he has opened the room.
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.conf import global_settings
 from django.db import connections
 from playwright.sync_api import expect
 
@@ -21,12 +20,6 @@ from tests.e2e.helpers import log_in
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(autouse=True)
-def _server_password_hashers(settings):
-    # The server hashes with the project's hashers, not the tests' fast MD5: passwords set here must match.
-    settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
 
 
 def befriend(a, b) -> None:
@@ -49,6 +42,20 @@ def drop(page_side, server_side) -> None:
     page_side.close(code=1011)
 
 
+# Counts the history answers the page has read: its code awaiting one runs in the same turn as the
+# count, before anything else the test asks of the page.
+COUNT_HISTORY_ANSWERS = """() => {
+  window.__historyAnswers = 0;
+  const json = Response.prototype.json;
+  Response.prototype.json = function () {
+    return json.call(this).then((body) => {
+      if (this.url.includes("/history")) window.__historyAnswers += 1;
+      return body;
+    });
+  };
+}"""
+
+
 def send(page, text: str) -> None:
     box = page.get_by_label("Message", exact=True)
     box.press_sequentially(text, delay=20)
@@ -66,7 +73,7 @@ def test_friends_chat_live_with_typing_presence_and_unread_badges(asgi_server, b
 
     # when Siti presses "Message" on Aiman's profile
     sitis = browser_page
-    log_in(sitis, asgi_server, "siti_nur", "/chat/")
+    log_in(sitis, asgi_server, siti, "/chat/")
     expect(sitis.get_by_text("No chats yet.")).to_be_visible()
     sitis.goto(f"{asgi_server}/players/{aiman.pk}/")
     sitis.get_by_role("button", name="Message").click()
@@ -83,7 +90,7 @@ def test_friends_chat_live_with_typing_presence_and_unread_badges(asgi_server, b
     )
     aiman_context.set_default_timeout(10_000)
     aimans = aiman_context.new_page()
-    log_in(aimans, asgi_server, "aiman", "/chat/")
+    log_in(aimans, asgi_server, aiman, "/chat/")
     aimans.get_by_role("link", name="Siti the Sniper").click()
     expect(aimans).to_have_url(f"{asgi_server}{room_path}")
     expect(aimans.locator("[data-connection]")).to_have_text("Live")
@@ -164,7 +171,7 @@ def test_a_dropped_socket_reconnects_and_catches_up_without_losing_or_repeating(
 
     browser_context.route_web_socket("**/ws/chat/**", switch)
     page = browser_context.new_page()
-    log_in(page, asgi_server, "siti_nur", f"/chat/{room.room_id}/")
+    log_in(page, asgi_server, siti, f"/chat/{room.room_id}/")
     connection = page.locator("[data-connection]")
     texts = page.locator("[data-messages] .chat-message-text")
     expect(connection).to_have_text("Live")
@@ -176,7 +183,7 @@ def test_a_dropped_socket_reconnects_and_catches_up_without_losing_or_repeating(
     for n in range(3):
         message_post(room=room, sender=aiman, text=f"while away {n}")
     while not refused:
-        page.wait_for_timeout(100)
+        page.wait_for_timeout(20)
     offline["now"] = False
 
     # then the next retry gets through and the page shows what it missed, once, in order
@@ -187,14 +194,15 @@ def test_a_dropped_socket_reconnects_and_catches_up_without_losing_or_repeating(
     # when the socket drops again, and a message arrives live while the page's catch-up request is in flight
     held = []
     page.route("**/api/v1/chat/*/history*", lambda route: held.append(route))
+    page.evaluate(COUNT_HISTORY_ANSWERS)
     drop(*sockets[-1])
     expect(connection).to_have_text("Live", timeout=15_000)
     while not held:
-        page.wait_for_timeout(100)
+        page.wait_for_timeout(20)
     send(page, "back again")
     expect(texts).to_have_text([*expected, "back again"])
     held[0].continue_()  # its answer holds "back again" too
-    page.wait_for_timeout(1000)
+    page.wait_for_function("() => window.__historyAnswers === 1")
 
     # then nothing is shown twice
     expect(texts).to_have_text([*expected, "back again"])
@@ -209,7 +217,7 @@ def test_scrolling_up_loads_older_history_in_order(asgi_server, browser_page):
     room, _ = dm_open(user=siti, other_id=aiman.pk)
     ChatMessage.objects.bulk_create(ChatMessage(room=room, sender=aiman, text=f"m{n:03d}") for n in range(120))
     page = browser_page
-    log_in(page, asgi_server, "siti_nur", f"/chat/{room.room_id}/")
+    log_in(page, asgi_server, siti, f"/chat/{room.room_id}/")
     texts = page.locator("[data-messages] .chat-message-text")
     expect(texts).to_have_count(50)
     expect(texts.last).to_have_text("m119")

@@ -10,7 +10,6 @@ from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import pytest
-from django.conf import global_settings
 from django.db import connections
 from playwright.sync_api import expect
 
@@ -21,12 +20,6 @@ from tournaments.services.registrations import registration_join
 from wallet.models import Wallet
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(autouse=True)
-def _server_password_hashers(settings):
-    # The server hashes with the project's hashers, not the tests' fast MD5: passwords set here must match.
-    settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
 
 
 @pytest.mark.django_db(transaction=True)
@@ -46,14 +39,14 @@ def test_join_from_the_wallet_live_count_and_refund_after_cancellation(asgi_serv
     )
     organizer_context.set_default_timeout(10_000)
     watcher = organizer_context.new_page()
-    log_in(watcher, asgi_server, "aiman", event_path)
+    log_in(watcher, asgi_server, organizer, event_path)
     entries = watcher.locator("#entry-count")
     expect(watcher.locator("[data-live-indicator]")).to_be_visible()
     expect(entries).to_contain_text("0 of 8 confirmed")
 
     # when the player logs in, finds the event on the list and opens it
     page = browser_page
-    log_in(page, asgi_server, "siti_nur", "/events/")
+    log_in(page, asgi_server, player, "/events/")
     page.get_by_label("Search").fill("valorant")
     page.get_by_role("button", name="Filter").click()
     results = page.get_by_role("region", name="Matching events")
@@ -146,7 +139,7 @@ def test_join_paying_by_card(stripe_server, browser_page):
     event = EventFactory(name="Kuching Kites Cup", entry_fee=Decimal("15.00"))
     player = UserFactory(username="jun_wei", display_name="Jun Wei")
     page = browser_page
-    log_in(page, stripe_server, "jun_wei", f"/events/{event.pk}/")
+    log_in(page, stripe_server, player, f"/events/{event.pk}/")
 
     # when they choose to pay by card, type a 3-D Secure card and join
     page.get_by_role("radio", name="Card").check()

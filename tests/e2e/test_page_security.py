@@ -16,7 +16,6 @@ import zlib
 from decimal import Decimal
 
 import pytest
-from django.conf import global_settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from playwright.sync_api import Error as PlaywrightError
@@ -53,12 +52,6 @@ SVG = (
     f'<svg xmlns="http://www.w3.org/2000/svg" onload="{PAYLOAD}"><script>{PAYLOAD}</script>'
     '<rect width="10" height="10"/></svg>'
 ).encode()
-
-
-@pytest.fixture(autouse=True)
-def _server_password_hashers(settings):
-    # The server hashes with the project's hashers, not the tests' fast MD5: passwords set here must match.
-    settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
 
 
 @pytest.fixture
@@ -156,7 +149,7 @@ def test_every_page_family_works_under_the_policy_with_no_violation(
         dm_open(user=player_a, other_id=player_b.pk)
 
     elsewhere(befriend_and_open_a_chat)
-    UserFactory(username="staff_sara", is_staff=True, is_superuser=True)
+    staff = UserFactory(username="staff_sara", is_staff=True, is_superuser=True)
     page = browser_page
 
     # logged out: home, the event list, sign-up and log-in
@@ -165,7 +158,7 @@ def test_every_page_family_works_under_the_policy_with_no_violation(
         assert_base_scripts_ran(page)
 
     # a player: event pages (live), the bracket (live), the match page with its evidence image
-    log_in(page, server, player_a.username, "/")
+    log_in(page, server, player_a, "/")
     open_page(page, f"{server}/events/{event.pk}/")
     assert_base_scripts_ran(page)
     open_page(page, f"{server}/events/{event.pk}/bracket/")
@@ -199,7 +192,8 @@ def test_every_page_family_works_under_the_policy_with_no_violation(
 
     # staff: Django admin's own scripts work (the action counter), the dispute resolve page, the API docs
     page.get_by_role("button", name="Log out").click()
-    log_in(page, server, "staff_sara", "/")
+    expect(page.get_by_role("status")).to_contain_text("You have logged out.")  # her cookie is gone before his comes
+    log_in(page, server, staff, "/")
     open_page(page, f"{server}/admin/", nonced=False)
     open_page(page, f"{server}/admin/tournaments/event/", nonced=False)
     page.locator("#action-toggle").check()
@@ -243,7 +237,7 @@ def test_evidence_stored_before_the_fix_runs_no_script_for_the_organizer(media_s
     browser_context.on("request", lambda request: beacons.append(request.url) if "pwned" in request.url else None)
     # given evidence stored before the byte check: an HTML page, an SVG with a script (recorded as an
     # image, as if the file had been swapped on disk), and a PNG that is also an HTML page
-    _event, current = disputed_match()
+    event, current = disputed_match()
     player_b = current.entry_b.registration.user
     html = legacy_evidence(current, player_b, "x.html", HTML)
     svg = legacy_evidence(current, player_b, "proof.svg", SVG, evidence_type="image/png")
@@ -251,7 +245,7 @@ def test_evidence_stored_before_the_fix_runs_no_script_for_the_organizer(media_s
 
     # when the organizer opens the match page
     page = browser_page
-    log_in(page, server, "organizer_ong", f"/events/matches/{current.pk}/")
+    log_in(page, server, event.organizer, f"/events/matches/{current.pk}/")
     title = page.title()
     # the SVG is only ever an <img> (where no script runs), and the server refuses to serve it anyway
     svg_image = page.locator(f'img[src="/events/disputes/{svg.pk}/evidence/"]')

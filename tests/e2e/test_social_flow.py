@@ -7,22 +7,15 @@ bans Ben there, and Ben's next page load finds him logged out.
 """
 
 import pytest
-from django.conf import global_settings
 from playwright.sync_api import expect
 
 from driftwood.accounts.models import User
 from social.models import Friendship, Report, Sanction
 from tests.e2e.conftest import DESKTOP
 from tests.e2e.helpers import log_in
-from tests.factories import TEST_PASSWORD, UserFactory
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(autouse=True)
-def _server_password_hashers(settings):
-    # The server hashes with the project's hashers, not the tests' fast MD5: passwords set here must match.
-    settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
 
 
 def new_page(browser_context):
@@ -37,14 +30,14 @@ def test_friends_follow_report_and_ban(asgi_server, browser_context, browser_pag
     # given two players and a moderator
     ana = UserFactory(username="ana_valo", display_name="Ana the Anchor")
     ben = UserFactory(username="ben_tekken", display_name="Ben Bananas")
-    UserFactory(username="mod_aisyah", is_staff=True, is_superuser=True)
+    mod_aisyah = UserFactory(username="mod_aisyah", is_staff=True, is_superuser=True)
     ben_context, bens = new_page(browser_context)
     mod_context, moderator = new_page(browser_context)
     anas = browser_page
     ben_profile = f"/players/{ben.pk}/"
 
     # when Ana opens Ben's profile and asks him to be friends
-    log_in(anas, asgi_server, "ana_valo", ben_profile)
+    log_in(anas, asgi_server, ana, ben_profile)
     expect(anas.get_by_role("heading", level=1)).to_have_text("Ben Bananas")
     anas.get_by_role("button", name="Add friend").click()
 
@@ -53,7 +46,7 @@ def test_friends_follow_report_and_ban(asgi_server, browser_context, browser_pag
     expect(anas.get_by_role("button", name="Cancel request")).to_be_visible()
 
     # when Ben logs in, the notification badge shows the request
-    log_in(bens, asgi_server, "ben_tekken", "/")
+    log_in(bens, asgi_server, ben, "/")
     bens_nav = bens.get_by_role("navigation", name="Main")
     expect(bens_nav.locator(".nav-badge")).to_contain_text("1")
 
@@ -92,10 +85,7 @@ def test_friends_follow_report_and_ban(asgi_server, browser_context, browser_pag
     expect(anas.get_by_role("status")).to_contain_text("Report about Ben Bananas submitted for review.")
 
     # then the report waits in the admin queue
-    moderator.goto(f"{asgi_server}/admin/social/report/?status=pending")
-    moderator.get_by_label("Username").fill("mod_aisyah")
-    moderator.get_by_label("Password").fill(TEST_PASSWORD)
-    moderator.get_by_role("button", name="Log in").click()
+    log_in(moderator, asgi_server, mod_aisyah, "/admin/social/report/?status=pending")
     row = moderator.get_by_role("row").filter(has_text="ben_tekken")
     expect(row).to_contain_text("Cheating")
     expect(row).to_contain_text("ana_valo")

@@ -6,6 +6,7 @@ member approving it in Django admin so that the fake bank pays it out.
 import pytest
 from django.conf import global_settings
 from django.contrib.auth.models import Permission
+from django.test import override_settings
 from playwright.sync_api import expect
 
 from tests.e2e.helpers import WEBHOOK_WAIT_MS, log_in, type_card
@@ -23,12 +24,6 @@ def asgi_server(stripe_server, fake_bank):
     return stripe_server
 
 
-@pytest.fixture
-def server_password_hashers(settings):
-    """Users made here log in on the server, which does not know the tests' fast MD5 hasher."""
-    settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
-
-
 def top_up_on_the_page(page, player, amount: str, *, authentication: str) -> None:
     """Type the amount and a 3-D Secure test card, press Top up, then answer the 3-D Secure prompt.
 
@@ -43,11 +38,12 @@ def top_up_on_the_page(page, player, amount: str, *, authentication: str) -> Non
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("server_password_hashers")
 def test_top_up_by_card_withdraw_and_see_it_paid_after_staff_approval(asgi_server, browser_page, fake_bank):
     page = browser_page
     player = UserFactory(username="siti_nur")
-    cashier = UserFactory(username="cashier", is_staff=True)
+    with override_settings(PASSWORD_HASHERS=global_settings.PASSWORD_HASHERS):
+        # the cashier logs in through Django admin's form: the server only knows the project's hashers
+        cashier = UserFactory(username="cashier", is_staff=True)
     cashier.user_permissions.set(
         Permission.objects.filter(
             content_type__app_label="wallet", codename__in=["view_withdrawal", "change_withdrawal"]
@@ -60,7 +56,7 @@ def test_top_up_by_card_withdraw_and_see_it_paid_after_staff_approval(asgi_serve
     toasts = page.locator(".toasts")
 
     # given the player, logged in, on an empty wallet
-    log_in(page, asgi_server, "siti_nur", "/wallet/")
+    log_in(page, asgi_server, player, "/wallet/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Your wallet")
     expect(balance("current_balance")).to_have_text("RM 0.00")
 
@@ -99,6 +95,7 @@ def test_top_up_by_card_withdraw_and_see_it_paid_after_staff_approval(asgi_serve
 
     # when a staff member logs in to Django admin and approves it, with an override reason
     page.get_by_role("navigation", name="Main").get_by_role("button", name="Log out").click()
+    expect(toasts).to_contain_text("You have logged out.")
     page.goto(f"{asgi_server}/admin/wallet/withdrawal/")
     page.get_by_label("Username").fill("cashier")
     page.get_by_label("Password").fill(TEST_PASSWORD)
@@ -124,7 +121,9 @@ def test_top_up_by_card_withdraw_and_see_it_paid_after_staff_approval(asgi_serve
 
     # when the player comes back to their wallet
     page.get_by_role("button", name="Log out").click()
-    log_in(page, asgi_server, "siti_nur", "/wallet/")
+    # (the staff session is over before hers starts)
+    expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Log in")).to_be_visible()
+    log_in(page, asgi_server, player, "/wallet/")
 
     # then the withdrawal is completed and the money has left the wallet
     expect(page.locator("#withdrawals")).to_contain_text("Completed")
@@ -136,11 +135,10 @@ def test_top_up_by_card_withdraw_and_see_it_paid_after_staff_approval(asgi_serve
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("server_password_hashers")
 def test_a_failed_card_authentication_shows_an_error_and_credits_nothing(asgi_server, browser_page):
     page = browser_page
     player = UserFactory(username="aiman")
-    log_in(page, asgi_server, "aiman", "/wallet/")
+    log_in(page, asgi_server, player, "/wallet/")
 
     top_up_on_the_page(page, player, "30.00", authentication="Fail authentication")
 
@@ -152,11 +150,10 @@ def test_a_failed_card_authentication_shows_an_error_and_credits_nothing(asgi_se
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("server_password_hashers")
 def test_a_card_without_3d_secure_is_credited_without_a_prompt(asgi_server, browser_page):
     page = browser_page
     player = UserFactory(username="mei_ling")
-    log_in(page, asgi_server, "mei_ling", "/wallet/")
+    log_in(page, asgi_server, player, "/wallet/")
 
     page.get_by_label("Amount (RM)").fill("12.50")
     type_card(page, postal_code="10000", number="4242424242424242")

@@ -1,7 +1,8 @@
 // Reconnecting WebSockets for the live pages (bracket, event, chat), loaded by base.html.
 //
-// After a drop the socket comes back with a growing, jittered delay (1 s doubling to 30 s). A
-// server that lost Redis sends an `unavailable` frame whose `retry_after` (seconds) is the least
+// After a drop the socket comes back with a growing, jittered delay (1 s doubling to 30 s; the
+// first delay is <body data-reconnect-min-ms> when set, settings.PAGE_RECONNECT_MIN_MS). A server
+// that lost Redis sends an `unavailable` frame whose `retry_after` (seconds) is the least
 // wait, then closes with 4503: the backoff keeps growing through such refusals, while a socket
 // that worked and then dropped starts afresh. The close codes a page calls final end the retries;
 // the browser coming back online retries at once.
@@ -17,8 +18,8 @@
 
   // The page's own origin, unless the sockets are served apart from the pages (`make serve`).
   const socketOrigin = () => {
-    const configured = document.querySelector('meta[name="driftwood-websocket-origin"]');
-    if (configured && configured.content) return configured.content;
+    const configured = document.body.dataset.websocketOrigin;
+    if (configured) return configured;
     return `${window.location.protocol === "https:" ? "wss" : "ws"}://${window.location.host}`;
   };
 
@@ -28,8 +29,9 @@
   // when the browser has no WebSocket. Returns { send(frame) } (false when not connected).
   const liveSocket = (path, { finalCodes = [], onOpen, onFrame, onClose, onRetry, onUnsupported } = {}) => {
     const final = new Set(finalCodes);
+    const reconnectMin = Number(document.body.dataset.reconnectMinMs) || RECONNECT_MIN_MS;
     let socket = null;
-    let reconnectDelay = RECONNECT_MIN_MS;
+    let reconnectDelay = reconnectMin;
     let retryHintMs = 0;
     let reconnectTimer = null;
 
@@ -76,7 +78,7 @@
         if (onClose) onClose(event, willRetry);
         if (!willRetry) return;
         // A socket that worked starts the backoff afresh; a refusal (4503) keeps it growing.
-        if (opened && event.code !== CLOSE_UNAVAILABLE) reconnectDelay = RECONNECT_MIN_MS;
+        if (opened && event.code !== CLOSE_UNAVAILABLE) reconnectDelay = reconnectMin;
         scheduleReconnect();
       });
     }
