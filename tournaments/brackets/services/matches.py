@@ -196,7 +196,7 @@ def _stage_progress(event: Event, match: Match) -> None:
     """After a result: pair the next Swiss round when one finishes, complete the event after the last match."""
     stage = match.stage
     if match.others_unfinished is None:
-        # The count read with the match no longer holds (a rollback deleted later Swiss rounds).
+        # Rolled back first (`_rollback`): ask the database.
         if stage.matches.exclude(status__in=Match.FINISHED_STATUSES).exists():
             return
     elif match.others_unfinished > 0:
@@ -255,8 +255,6 @@ def _rollback(event: Event, match: Match) -> None:
         # A later Swiss round was paired from this result: it goes, and is paired again.
         later = Match.objects.filter(stage=match.stage, round__gt=match.round)
         played += [other for other in later if other.status in RESULT_STATUSES or other.reports.exists()]
-        # The unfinished matches counted with the match included those later rounds.
-        match.others_unfinished = None
     if played:
         raise ReopenRefused(f"{played[0].key} has already been played.")
     later.delete()
@@ -266,6 +264,9 @@ def _rollback(event: Event, match: Match) -> None:
                 setattr(dependant, f"entry_{slot}", None)
         dependant.status = Status.PENDING
     _dependants_save(match.dependants)
+    # The unfinished matches counted with the match no longer hold (a skipped bracket reset is
+    # pending again, later Swiss rounds are gone): a result settled after this counts afresh.
+    match.others_unfinished = None
     if event.status == Event.Status.COMPLETED:
         # Inside the dispute window the last result can still change: the event is live again.
         event.status, event.completed_at = Event.Status.ONGOING, None
