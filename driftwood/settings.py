@@ -286,6 +286,8 @@ STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="sk_test_driftwood")
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="whsec_driftwood_dev")
 STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="pk_test_driftwood")
+# The SDK's wait before its first network retry (later ones double, with jitter).
+STRIPE_RETRY_DELAY_SECONDS = env.float("STRIPE_RETRY_DELAY_SECONDS", default=0.5)
 # localstripe serves a Stripe.js stand-in under its own base URL.
 STRIPE_JS_URL = env.str(
     "STRIPE_JS_URL",

@@ -25,21 +25,34 @@ TIMEOUT_SECONDS = 20
 MAX_NETWORK_RETRIES = 2
 
 
+class _HTTPXClient(stripe.HTTPXClient):
+    """The SDK's httpx client, its wait before a network retry scaled so that the first one is
+    `first_retry_delay` seconds (STRIPE_RETRY_DELAY_SECONDS; the SDK's own is 0.5 s, doubling
+    with jitter up to 5 s)."""
+
+    def __init__(self, *, first_retry_delay: float, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._retry_scale = first_retry_delay / stripe.HTTPClient.INITIAL_DELAY
+
+    def _sleep_time_seconds(self, num_retries: int) -> float:
+        return super()._sleep_time_seconds(num_retries) * self._retry_scale
+
+
 @functools.cache
-def _client_for(api_key: str, api_base: str) -> stripe.StripeClient:
+def _client_for(api_key: str, api_base: str, first_retry_delay: float) -> stripe.StripeClient:
     base_addresses = {"api": api_base.rstrip("/")} if api_base else None
     return stripe.StripeClient(
         api_key,
         base_addresses=base_addresses,
         max_network_retries=MAX_NETWORK_RETRIES,
         # httpx is pinned in requirements; the SDK would otherwise pick whatever happens to be installed.
-        http_client=stripe.HTTPXClient(timeout=TIMEOUT_SECONDS, allow_sync_methods=True),
+        http_client=_HTTPXClient(first_retry_delay=first_retry_delay, timeout=TIMEOUT_SECONDS, allow_sync_methods=True),
     )
 
 
 def stripe_client() -> stripe.StripeClient:
-    """The configured client (one per key and base, reused)."""
-    return _client_for(settings.STRIPE_SECRET_KEY, settings.STRIPE_API_BASE)
+    """The configured client (one per key, base and retry delay, reused)."""
+    return _client_for(settings.STRIPE_SECRET_KEY, settings.STRIPE_API_BASE, settings.STRIPE_RETRY_DELAY_SECONDS)
 
 
 def to_sen(amount: Decimal) -> int:

@@ -211,6 +211,28 @@ def test_grand_final_reset_is_played_only_when_the_losers_finalist_wins(losers_s
 
 
 @pytest.mark.django_db
+def test_a_grand_final_turned_around_inside_the_dispute_window_brings_the_reset_back():
+    # given a grand final won by the winners-bracket finalist: no reset, the event completed
+    event, _ = started_event(2, format=Event.Format.DOUBLE_ELIMINATION, bracket_reset=True)
+    play(event, "W1-1", 2, 0)
+    grand_final = play(event, "GF", 2, 0)
+    assert match(event, "GF-reset").status == Status.SKIPPED
+    event.refresh_from_db()
+    assert event.status == Event.Status.COMPLETED
+
+    # when the organizer changes the result (the prizes are not paid yet)
+    match_resolve(match_id=grand_final.pk, actor=event.organizer, score_a=0, score_b=2)
+
+    # then the reset is to be played and the event is live again, nobody placed
+    reset = match(event, "GF-reset")
+    assert reset.status == Status.READY
+    assert (reset.entry_a_id, reset.entry_b_id) == (grand_final.entry_b_id, grand_final.entry_a_id)
+    event.refresh_from_db()
+    assert event.status == Event.Status.ONGOING
+    assert not Entry.objects.filter(event=event, placement__isnull=False).exists()
+
+
+@pytest.mark.django_db
 def test_swiss_pairs_each_round_after_the_previous_one_finishes():
     event, _ = started_event(5, format=Event.Format.SWISS)
     round_one = list(Match.objects.filter(event=event, round=1))

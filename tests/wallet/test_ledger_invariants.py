@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 import pytest
-from django.db.models import Sum
+from django.db.models import OuterRef, Subquery, Sum
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
@@ -124,16 +124,24 @@ class WalletMachine(RuleBasedStateMachine):
 
     @invariant()
     def balances_match_the_model_and_the_ledger(self):
-        for wallet in Wallet.objects.filter(pk__in=self.model):
+        # One query for the three wallets: each with its own ledger's sums and its last row.
+        legs = LedgerEntry.objects.filter(wallet=OuterRef("pk"))
+        last = legs.order_by("-id")
+        wallets = Wallet.objects.filter(pk__in=self.model).annotate(
+            ledger_usable=Subquery(legs.order_by().values("wallet").annotate(s=Sum("amount")).values("s")),
+            ledger_pending=Subquery(legs.order_by().values("wallet").annotate(s=Sum("pending_amount")).values("s")),
+            last_id=Subquery(last.values("id")[:1]),
+            last_usable_after=Subquery(last.values("usable_after")[:1]),
+            last_pending_after=Subquery(last.values("pending_after")[:1]),
+        )
+        for wallet in wallets:
             usable, pending = self.model[wallet.pk]
             assert (wallet.usable_balance, wallet.pending_balance) == (usable, pending)
             assert wallet.current_balance == usable + pending
             assert usable >= 0 and pending >= 0
-            sums = wallet.ledger.aggregate(usable=Sum("amount"), pending=Sum("pending_amount"))
-            assert (sums["usable"] or 0, sums["pending"] or 0) == (usable, pending)
-            last = wallet.ledger.order_by("-id").first()
-            if last is not None:
-                assert (last.usable_after, last.pending_after) == (usable, pending)
+            assert (wallet.ledger_usable or 0, wallet.ledger_pending or 0) == (usable, pending)
+            if wallet.last_id is not None:
+                assert (wallet.last_usable_after, wallet.last_pending_after) == (usable, pending)
 
 
 @pytest.mark.django_db

@@ -9,6 +9,7 @@ from decimal import ROUND_DOWN, Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -16,7 +17,7 @@ from driftwood.core.exceptions import PermissionDenied
 from driftwood.core.money import CENTS
 from tournaments import notifications
 from tournaments.exceptions import AlreadyCancelled, InvalidStatus
-from tournaments.models import Event, Game, ParticipantPayment, Registration
+from tournaments.models import Event, Game, Match, ParticipantPayment, Registration
 from tournaments.services.refunds import payment_refund
 from wallet.models import LedgerEntry, Wallet
 from wallet.selectors import wallet_by_id
@@ -103,6 +104,17 @@ def event_transition(event: Event, to: str) -> None:
 
 def event_lock(event_id: int) -> Event:
     return Event.objects.select_for_update(of=("self",)).select_related("organizer").get(pk=event_id)
+
+
+def event_lock_of_match(match_id: int) -> Event | None:
+    """`event_lock` for the event of a match, found by the match's id in the same query (None if no such match)."""
+    match_event = Match.objects.filter(pk=match_id).values("event_id")
+    return (
+        Event.objects.select_for_update(of=("self",))
+        .select_related("organizer")
+        .filter(pk=Subquery(match_event))
+        .first()
+    )
 
 
 def escrow_wallet(event: Event) -> Wallet:

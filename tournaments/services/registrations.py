@@ -65,12 +65,23 @@ def _roster(event: Event, user, team_id: int | None) -> tuple[Team | None, list[
     return team, members
 
 
-def _create_registration(event: Event, user, team: Team | None, members: list[int]) -> Registration:
-    """The registration and its roster rows; any overlap with an active entry is AlreadyJoined."""
+def _create_registration(
+    event: Event, user, team: Team | None, members: list[int], *, confirmed: bool = False
+) -> Registration:
+    """The registration (`confirmed` at once, or pending) and its roster rows; any overlap with an
+    active entry is AlreadyJoined."""
+    status, confirmed_at = (
+        (Registration.Status.CONFIRMED, timezone.now()) if confirmed else (Registration.Status.PENDING, None)
+    )
     try:
         with transaction.atomic():
             registration = Registration.objects.create(
-                event=event, user=None if team else user, team=team, registered_by=user
+                event=event,
+                user=None if team else user,
+                team=team,
+                registered_by=user,
+                status=status,
+                confirmed_at=confirmed_at,
             )
             RegistrationMember.objects.bulk_create(
                 RegistrationMember(registration=registration, event=event, user_id=member) for member in members
@@ -99,14 +110,14 @@ def registration_join(*, event_id: int, user, team_id: int | None = None, paymen
             raise AlreadyJoined()
         if _confirmed_count(event) >= event.max_participants:
             raise EventFull()
-        registration = _create_registration(event, user, team, members)
+        # Free and wallet entries are confirmed in the same transaction (a wallet that cannot pay
+        # rolls the registration back with it), so the row is written confirmed.
+        paid_now = event.entry_fee == 0 or payment_method == Method.WALLET
+        registration = _create_registration(event, user, team, members, confirmed=paid_now)
         payment = None
-        if event.entry_fee == 0:
-            _confirm(registration)
-        elif payment_method == Method.WALLET:
+        if event.entry_fee and payment_method == Method.WALLET:
             payment = _pay_from_wallet(event, registration, user)
-            _confirm(registration)
-        else:
+        elif event.entry_fee:
             payment = _new_payment(event, registration, user, Method.STRIPE)
     notifications.registration_changed(registration)
     return JoinResult(registration=registration, payment=payment)

@@ -6,9 +6,11 @@ the other and the bracket is never half-advanced.
 """
 
 from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, JSONObject
 from django.urls import reverse
 from django.utils import timezone
 
@@ -32,7 +34,7 @@ from tournaments.exceptions import (
     UnsupportedFile,
 )
 from tournaments.models import Dispute, Entry, Event, Match, MatchReport, Stage
-from tournaments.services.events import event_lock, event_transition
+from tournaments.services.events import event_lock_of_match, event_transition
 from tournaments.services.results import event_results_pay
 
 Status = Match.Status
@@ -41,17 +43,75 @@ ELIMINATION_FORMATS = (Event.Format.SINGLE_ELIMINATION, Event.Format.DOUBLE_ELIM
 
 
 def _locked(match_id: int) -> tuple[Event, Match]:
-    event_id = Match.objects.filter(pk=match_id).values_list("event_id", flat=True).first()
-    if event_id is None:
+    """Lock the match's event (the engine's one lock), then read the match as it now is, with all
+    an operation on it reads (`_MATCH_STATE`): two queries."""
+    event = event_lock_of_match(match_id)
+    if event is None:
         raise NotFound("Match not found.")
-    event = event_lock(event_id)
+    # Read after the lock is granted: every write to a bracket holds it, so nobody else changes
+    # what this reads until the transaction ends.
     match = (
-        Match.objects.select_related("entry_a__registration__team", "entry_b__registration__team", "stage", "winner")
-        .filter(pk=match_id)
-        .get()
+        Match.objects.select_related("entry_a__registration__team", "entry_b__registration__team", "stage")
+        .annotate(**_MATCH_STATE)
+        .get(pk=match_id)
     )
     match.event = event
+    match.dependants = [_dependant(row) for row in match.dependant_rows]
     return event, match
+
+
+def _dependant(row: dict) -> Match:
+    """A match fed by the one being played, from its `dependant_rows` item (what advancing reads)."""
+    reported = row.pop("reported")
+    dependant = Match(**row)
+    dependant.reported = reported
+    return dependant
+
+
+_THIS_ATTEMPT = Q(match=OuterRef("pk"), attempt=OuterRef("attempt"))
+_MATCH_STATE = {
+    # This attempt's reports (every version of every side).
+    "report_rows": ArraySubquery(
+        MatchReport.objects.filter(_THIS_ATTEMPT)
+        .order_by()
+        .values(row=JSONObject(side="side", version="version", score_a="score_a", score_b="score_b"))
+    ),
+    "has_open_dispute": Exists(Dispute.objects.filter(match=OuterRef("pk"), status=Dispute.Status.OPEN)),
+    # The matches this one feeds, each with whether it was reported in its own current attempt.
+    "dependant_rows": ArraySubquery(
+        Match.objects.filter(Q(a_source_match=OuterRef("pk")) | Q(b_source_match=OuterRef("pk")))
+        .order_by("pk")
+        .values(
+            row=JSONObject(
+                id="id",
+                key="key",
+                conditional="conditional",
+                a_source="a_source",
+                b_source="b_source",
+                a_source_match_id="a_source_match_id",
+                b_source_match_id="b_source_match_id",
+                entry_a_id="entry_a_id",
+                entry_b_id="entry_b_id",
+                status="status",
+                attempt="attempt",
+                reported=Exists(MatchReport.objects.filter(_THIS_ATTEMPT)),
+            )
+        )
+    ),
+    # How many other matches of the stage are still to be finished.
+    "others_unfinished": Coalesce(
+        Subquery(
+            Match.objects.filter(stage=OuterRef("stage"))
+            .exclude(pk=OuterRef("pk"))
+            .exclude(status__in=Match.FINISHED_STATUSES)
+            .order_by()
+            .values("stage")
+            .annotate(count=Count("pk"))
+            .values("count")
+        ),
+        0,
+    ),
+}
 
 
 # --- Scores
@@ -70,27 +130,28 @@ def _validate_score(match: Match, score_a: int, score_b: int) -> None:
 
 def _report_add(match: Match, *, side: str, actor, score_a: int, score_b: int) -> MatchReport:
     """A new version of this side's report; earlier ones stay as they were."""
-    latest = MatchReport.objects.filter(match=match, attempt=match.attempt, side=side).aggregate(v=Max("version"))["v"]
+    latest = max((row["version"] for row in match.report_rows if row["side"] == side), default=0)
     return MatchReport.objects.create(
         match=match,
         attempt=match.attempt,
         side=side,
-        version=(latest or 0) + 1,
+        version=latest + 1,
         score_a=score_a,
         score_b=score_b,
         reported_by=actor,
     )
 
 
-def _latest_report(match: Match, side: str) -> MatchReport | None:
-    return MatchReport.objects.filter(match=match, attempt=match.attempt, side=side).order_by("-version").first()
+def _latest_score(match: Match, side: str) -> tuple[int, int] | None:
+    """The score in this side's latest report of the match's attempt, if it reported."""
+    rows = [row for row in match.report_rows if row["side"] == side]
+    if not rows:
+        return None
+    latest = max(rows, key=lambda row: row["version"])
+    return latest["score_a"], latest["score_b"]
 
 
 # --- Advancing and rolling back
-
-
-def _dependants(match: Match) -> list[Match]:
-    return list(Match.objects.filter(Q(a_source_match=match) | Q(b_source_match=match)).order_by("pk"))
 
 
 def _settle(event: Event, match: Match, score_a: int, score_b: int, *, resolved_by, resolution: str) -> None:
@@ -100,10 +161,13 @@ def _settle(event: Event, match: Match, score_a: int, score_b: int, *, resolved_
     match.status = Status.COMPLETED
     match.completed_at = timezone.now()
     match.save(update_fields=["score_a", "score_b", "winner", "status", "completed_at", "updated_at"])
-    Dispute.objects.filter(match=match, status=Dispute.Status.OPEN).update(
-        status=Dispute.Status.RESOLVED, resolution=resolution, resolved_by=resolved_by, resolved_at=timezone.now()
-    )
-    for dependant in _dependants(match):
+    if match.has_open_dispute:
+        Dispute.objects.filter(match=match, status=Dispute.Status.OPEN).update(
+            status=Dispute.Status.RESOLVED, resolution=resolution, resolved_by=resolved_by, resolved_at=timezone.now()
+        )
+        match.has_open_dispute = False
+    finished_before = sum(dependant.is_finished for dependant in match.dependants)
+    for dependant in match.dependants:
         if dependant.conditional and match.winner_id == match.entry_a_id:
             # The winners-bracket champion won the grand final: no reset.
             dependant.status = Status.SKIPPED
@@ -114,13 +178,28 @@ def _settle(event: Event, match: Match, score_a: int, score_b: int, *, resolved_
                     setattr(dependant, f"entry_{slot}", fed)
             if dependant.entry_a_id and dependant.entry_b_id and dependant.status == Status.PENDING:
                 dependant.status = Status.READY
-        dependant.save(update_fields=["entry_a", "entry_b", "status", "updated_at"])
-    _stage_progress(event, match.stage)
+    _dependants_save(match.dependants)
+    if match.others_unfinished is not None:
+        match.others_unfinished += finished_before - sum(dependant.is_finished for dependant in match.dependants)
+    _stage_progress(event, match)
 
 
-def _stage_progress(event: Event, stage: Stage) -> None:
+def _dependants_save(dependants: list[Match]) -> None:
+    """One UPDATE for all of them (`bulk_update` leaves `updated_at` to us)."""
+    now = timezone.now()
+    for dependant in dependants:
+        dependant.updated_at = now
+    Match.objects.bulk_update(dependants, ["entry_a", "entry_b", "status", "updated_at"])
+
+
+def _stage_progress(event: Event, match: Match) -> None:
     """After a result: pair the next Swiss round when one finishes, complete the event after the last match."""
-    if stage.matches.exclude(status__in=Match.FINISHED_STATUSES).exists():
+    stage = match.stage
+    if match.others_unfinished is None:
+        # Rolled back first (`_rollback`): ask the database.
+        if stage.matches.exclude(status__in=Match.FINISHED_STATUSES).exists():
+            return
+    elif match.others_unfinished > 0:
         return
     matches = list(stage.matches.select_related("entry_a", "entry_b"))
     entries = list(_active_entries(event))
@@ -169,14 +248,8 @@ def _rollback(event: Event, match: Match) -> None:
     """Undo `match`'s advancement so it can be played again; refused once anything it fed was played."""
     if event.prizes_paid_at is not None:
         raise InvalidStatus("Prizes are paid: the results are final.")
-    dependants = _dependants(match)
     # A dependant with a result (or a report) has been played.
-    played = [
-        dependant
-        for dependant in dependants
-        if dependant.status in RESULT_STATUSES
-        or MatchReport.objects.filter(match=dependant, attempt=dependant.attempt).exists()
-    ]
+    played = [dependant for dependant in match.dependants if dependant.status in RESULT_STATUSES or dependant.reported]
     later = Match.objects.none()
     if match.stage.format == Event.Format.SWISS:
         # A later Swiss round was paired from this result: it goes, and is paired again.
@@ -185,12 +258,15 @@ def _rollback(event: Event, match: Match) -> None:
     if played:
         raise ReopenRefused(f"{played[0].key} has already been played.")
     later.delete()
-    for dependant in dependants:
+    for dependant in match.dependants:
         for slot in ("a", "b"):
             if getattr(dependant, f"{slot}_source_match_id") == match.pk or dependant.conditional:
                 setattr(dependant, f"entry_{slot}", None)
         dependant.status = Status.PENDING
-        dependant.save(update_fields=["entry_a", "entry_b", "status", "updated_at"])
+    _dependants_save(match.dependants)
+    # The unfinished matches counted with the match no longer hold (a skipped bracket reset is
+    # pending again, later Swiss rounds are gone): a result settled after this counts afresh.
+    match.others_unfinished = None
     if event.status == Event.Status.COMPLETED:
         # Inside the dispute window the last result can still change: the event is live again.
         event.status, event.completed_at = Event.Status.ONGOING, None
@@ -219,11 +295,11 @@ def match_report(*, match_id: int, actor, score_a: int, score_b: int) -> Match:
         if role in OFFICIAL_SIDES:
             _settle(event, match, score_a, score_b, resolved_by=actor, resolution="Result entered by the organizer.")
         else:
-            other = _latest_report(match, Side.B if role == Side.A else Side.A)
+            other = _latest_score(match, Side.B if role == Side.A else Side.A)
             if other is None:
                 match.status = Status.REPORTED
                 match.save(update_fields=["status", "updated_at"])
-            elif (other.score_a, other.score_b) == (score_a, score_b):
+            elif other == (score_a, score_b):
                 _settle(event, match, score_a, score_b, resolved_by=actor, resolution="Both sides agreed.")
             else:
                 match.status = Status.DISPUTED
@@ -248,9 +324,10 @@ def match_resolve(*, match_id: int, actor, score_a: int, score_b: int, resolutio
         resolution = resolution.strip() or "Resolved by the organizer."
         _report_add(match, side=role, actor=actor, score_a=score_a, score_b=score_b)
         if match.status == Status.COMPLETED and (match.score_a, match.score_b) == (score_a, score_b):
-            Dispute.objects.filter(match=match, status=Dispute.Status.OPEN).update(
-                status=Dispute.Status.RESOLVED, resolution=resolution, resolved_by=actor, resolved_at=timezone.now()
-            )
+            if match.has_open_dispute:
+                Dispute.objects.filter(match=match, status=Dispute.Status.OPEN).update(
+                    status=Dispute.Status.RESOLVED, resolution=resolution, resolved_by=actor, resolved_at=timezone.now()
+                )
         else:
             if match.status == Status.COMPLETED:
                 _rollback(event, match)
