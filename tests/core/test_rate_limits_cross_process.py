@@ -7,6 +7,7 @@ import urllib.request
 import pytest
 
 from tests import services
+from tests.core.servers import kill, start_servers
 from tests.factories import TEST_PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
@@ -29,10 +30,10 @@ def login(base_url: str, username: str, password: str) -> int:
 @pytest.fixture
 def two_servers():
     services.require_redis()
-    started = [services.start_daphne(), services.start_daphne()]
+    started = start_servers(2)
     yield [url for _process, url in started]
     for process, _url in started:
-        services.stop(process)
+        kill(process)
 
 
 def test_failed_logins_are_counted_across_processes(two_servers):
