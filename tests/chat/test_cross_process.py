@@ -12,7 +12,7 @@ from chat import presence
 from chat.models import ChatMessage
 from tests import services
 from tests.chat.sockets import dm_pair
-from tests.core.servers import kill, start_servers
+from tests.core.servers import kill
 from tests.factories import UserFactory, team_with_members
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
@@ -25,10 +25,14 @@ def servers(django_db_setup):
     """Two servers for the whole module (starting one costs seconds); a test may kill one."""
     services.require_redis()
     timings = {"CHAT_PRESENCE_TTL_SECONDS": str(TTL), "CHAT_HEARTBEAT_SECONDS": str(HEARTBEAT)}
-    started = start_servers(2, **timings)
-    yield started, timings
-    for process, _url in started:
-        kill(process)
+    started = []
+    try:
+        for _ in range(2):
+            started.append(services.start_daphne(**timings))
+        yield started, timings
+    finally:
+        for process, _url in started:
+            kill(process)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import urllib.request
 import pytest
 
 from tests import services
-from tests.core.servers import kill, start_servers
+from tests.core.servers import kill
 from tests.factories import TEST_PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
@@ -30,7 +30,7 @@ def login(base_url: str, username: str, password: str) -> int:
 @pytest.fixture
 def two_servers():
     services.require_redis()
-    started = start_servers(2)
+    started = [services.start_daphne(), services.start_daphne()]
     yield [url for _process, url in started]
     for process, _url in started:
         kill(process)
