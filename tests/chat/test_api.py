@@ -15,6 +15,7 @@ from social.services import friend_request_send
 from tests.chat.sockets import close_all, db, dm_pair, fakes, open_socket, receive  # noqa: F401 - fixture
 from tests.concurrency.helpers import run_in_threads
 from tests.conftest import bearer_client
+from tests.core.sockets import socket_db  # noqa: F401 - fixture
 from tests.factories import EventFactory, UserFactory, team_with_members
 from tournaments.models import TeamMember
 from tournaments.services.registrations import registration_join
@@ -66,7 +67,7 @@ def walk_history(client, room_id: str, limit: int) -> list[dict]:
 
 
 class TestOpenRoom:
-    @pytest.mark.django_db(transaction=True)  # friendship reads are cached until commit
+    @pytest.mark.usefixtures("commit_hooks_run")  # friendship reads are cached until commit
     def test_friends_get_one_room_created_once(self, user, jwt_client):
         # given two friends
         other = UserFactory(display_name="Siti the Sniper")
@@ -345,8 +346,7 @@ class TestHistory:
 
 
 class TestRead:
-    @pytest.mark.django_db(transaction=True)  # the socket's consumer reads the database from its own thread
-    @pytest.mark.usefixtures("fakes")
+    @pytest.mark.usefixtures("socket_db", "fakes")
     def test_marks_the_room_read_and_tells_open_sockets(self):
         # given two unread messages for the reader, and the writer's socket open in the room
         reader, writer, room_id = dm_pair()

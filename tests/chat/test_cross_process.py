@@ -12,6 +12,7 @@ from chat import presence
 from chat.models import ChatMessage
 from tests import services
 from tests.chat.sockets import dm_pair
+from tests.core.servers import kill
 from tests.factories import UserFactory, team_with_members
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
@@ -19,14 +20,29 @@ pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 TTL, HEARTBEAT = 1.5, 0.3
 
 
-@pytest.fixture
-def two_servers():
+@pytest.fixture(scope="module")
+def servers(django_db_setup):
+    """Two servers for the whole module (starting one costs seconds); a test may kill one."""
     services.require_redis()
     timings = {"CHAT_PRESENCE_TTL_SECONDS": str(TTL), "CHAT_HEARTBEAT_SECONDS": str(HEARTBEAT)}
-    started = [services.start_daphne(**timings), services.start_daphne(**timings)]
-    yield started
-    for process, _url in started:
-        services.stop(process)
+    started = []
+    try:
+        for _ in range(2):
+            started.append(services.start_daphne(**timings))
+        yield started, timings
+    finally:
+        for process, _url in started:
+            kill(process)
+
+
+@pytest.fixture
+def two_servers(servers):
+    """The module's two servers, a killed one replaced by a fresh one."""
+    started, timings = servers
+    for index, (process, _url) in enumerate(started):
+        if process.poll() is not None:
+            started[index] = services.start_daphne(**timings)
+    return list(started)
 
 
 async def join(session: aiohttp.ClientSession, base_url: str, room_id: str, user):

@@ -14,8 +14,9 @@ from tests.chat.sockets import (
     open_socket,
     receive,
 )
+from tests.core.sockets import socket_db  # noqa: F401 - fixture
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fakes")]
+pytestmark = pytest.mark.usefixtures("socket_db", "fakes")
 
 # Frames as a client's JSON encoder writes them: the bad character travels as an escape.
 HOSTILE = {

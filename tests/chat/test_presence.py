@@ -19,10 +19,11 @@ from tests.chat.sockets import (
     open_socket,
     receive,
 )
+from tests.core.sockets import socket_db  # noqa: F401 - fixture
 from tests.factories import UserFactory
 from tests.services import require_redis
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.usefixtures("socket_db")
 
 
 @pytest.fixture(params=["redis", "local"])

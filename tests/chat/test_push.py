@@ -23,9 +23,10 @@ from tests.chat.sockets import (
     open_socket,
     receive,
 )
+from tests.core.sockets import socket_db  # noqa: F401 - fixture
 from tests.factories import UserFactory, team_with_members
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fakes")]
+pytestmark = pytest.mark.usefixtures("socket_db", "fakes")
 
 
 def service_account() -> dict:

@@ -23,7 +23,7 @@ from social.services import friend_request_send
 from tests.factories import EventFactory, UserFactory, team_with_members
 from tournaments.services.registrations import registration_join
 
-pytestmark = pytest.mark.django_db(transaction=True)  # friendship reads are cached until commit
+pytestmark = pytest.mark.usefixtures("commit_hooks_run")  # friendship reads are cached until commit
 
 
 def friends(a, b):

@@ -30,6 +30,7 @@ from driftwood.core.websocket import CLOSE_UNAVAILABLE
 from driftwood.notifications import tasks as notification_tasks
 from driftwood.notifications.services import email_send
 from tests.conftest import bearer_client
+from tests.core.sockets import socket_db  # noqa: F401 - fixture
 from tests.factories import TEST_PASSWORD, UserFactory
 from tests.redis_server import RedisServer
 
@@ -73,7 +74,9 @@ def own_redis(settings):
 
 
 def after_retry_interval() -> None:
-    time.sleep(RETRY_SECONDS * 1.5)
+    """Wait until the breaker lets the next caller try Redis (at most RETRY_SECONDS after the last failure)."""
+    while time.monotonic() < redis_outage._state.retry_at:
+        time.sleep(0.01)
 
 
 # --- the fail-soft cache ---------------------------------------------------------------------
@@ -317,7 +320,7 @@ async def refused_socket(path: str) -> tuple[dict, dict]:
     return frame, output
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("socket_db")
 def test_sockets_close_with_4503_and_a_retry_hint_when_the_layer_is_down(own_redis):
     # given Redis down, a player and their DM room
     a, b = UserFactory(), UserFactory(allow_messages_from_anyone=True)
@@ -336,7 +339,7 @@ def test_sockets_close_with_4503_and_a_retry_hint_when_the_layer_is_down(own_red
         assert closed == {"type": "websocket.close", "code": CLOSE_UNAVAILABLE}
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("socket_db")
 def test_an_open_socket_is_closed_with_the_hint_when_redis_goes_and_reconnects_after(own_redis):
     @async_to_sync
     async def scenario():

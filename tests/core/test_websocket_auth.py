@@ -10,9 +10,10 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 from driftwood.accounts.channels_auth import TokenOrSessionAuthMiddlewareStack
 from driftwood.asgi import application
+from tests.core.sockets import socket_db  # noqa: F401 - fixture
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.usefixtures("socket_db")
 
 SAME_ORIGIN = (b"origin", b"http://127.0.0.1")
 

@@ -5,6 +5,7 @@ from asgiref.sync import async_to_sync
 from channels.testing import WebsocketCommunicator
 
 from driftwood.asgi import application
+from tests.core.sockets import socket_db  # noqa: F401 - fixture
 
 
 async def handshake(headers: list[tuple[bytes, bytes]]) -> bool:
@@ -14,7 +15,7 @@ async def handshake(headers: list[tuple[bytes, bytes]]) -> bool:
     return connected
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("socket_db")
 @pytest.mark.parametrize(
     ("headers", "expected"),
     [
