@@ -139,6 +139,8 @@ def serve() -> int:
             name: stack.enter_context(background(name, process.command, port=process.port, env=process.env))
             for name, process in processes(host, port, ws_port).items()
         }
+        # On the way out, signal every process at once; each one's own exit then waits for it.
+        stack.callback(lambda: [process.terminate() for process in running.values() if process.poll() is None])
         log(f"Driftwood is serving at http://{host}:{port}/ (WebSockets on {ws_port}). Ctrl-C stops.")
         try:
             while True:
