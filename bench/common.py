@@ -84,7 +84,11 @@ def server_process(command: list[str], port: int, **env: str):
         yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # daphne can linger on connections a load left behind
+            process.kill()
+            process.wait()
 
 
 @contextmanager

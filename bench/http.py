@@ -15,7 +15,6 @@ import shutil
 import subprocess
 import sys
 from contextlib import contextmanager
-from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -29,48 +28,25 @@ BIN = Path(sys.executable).parent
 
 
 def seed() -> tuple[int, str]:
-    """200 open events (the first 20 with players) and a player with a wallet; returns an event id
-    and the player's access token."""
-    from django.utils import timezone
+    """The events bench's data (1,000 open events, the first 200 with 8 players), and the first
+    player's wallet funded; returns an event id and that player's access token."""
     from rest_framework_simplejwt.tokens import AccessToken
 
+    from bench import events
     from driftwood.accounts.models import User
-    from tournaments.models import Event, Game, Registration
+    from tournaments.models import Event
     from wallet.services.balances import ADJUSTMENTS, system_account, wallet_credit, wallet_get_or_create
 
-    game = Game.objects.create(name="Bench Game", slug="bench-game")
-    organizer = User.objects.create_user(username="bench_org", email="org@example.com")
-    player = User.objects.create_user(username="bench_player", email="player@example.com")
-    wallet = wallet_get_or_create(user=player)
+    events.seed()
+    player = User.objects.get(username="p_0")
     wallet_credit(
-        wallet=wallet,
+        wallet=wallet_get_or_create(user=player),
         amount=Decimal("100.00"),
         source=system_account(ADJUSTMENTS),
         transaction_type="adjustment",
         description="Bench funds",
     )
-    now = timezone.now()
-    events = Event.objects.bulk_create(
-        Event(
-            name=f"Bench Cup {n}",
-            slug=f"bench-cup-{n}",
-            game=game,
-            organizer=organizer,
-            status=Event.Status.REGISTRATION_OPEN,
-            max_participants=16,
-            entry_fee=Decimal("10.00"),
-            prize_pool=Decimal("100.00"),
-            prize_distribution=[60, 30, 10],
-            starts_at=now + timedelta(days=7, minutes=n),
-            registration_closes_at=now + timedelta(days=6),
-        )
-        for n in range(200)
-    )
-    Registration.objects.bulk_create(
-        Registration(event=event, user=player, registered_by=player, status=Registration.Status.CONFIRMED)
-        for event in events[:20]
-    )
-    return events[0].pk, str(AccessToken.for_user(player))
+    return Event.objects.order_by("pk").values_list("pk", flat=True).first(), str(AccessToken.for_user(player))
 
 
 def wrk(url: str, clients: int, token: str) -> float:
