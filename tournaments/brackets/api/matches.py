@@ -23,6 +23,7 @@ from tournaments.brackets.api.serializers import (
     MatchSerializer,
     ScoreSerializer,
     error_response,
+    match_row,
 )
 from tournaments.brackets.services import matches
 from tournaments.models import Match
@@ -50,8 +51,8 @@ class EventMatchListApi(APIView):
     def get(self, request, event_id: int):
         require_visible_event(user=request.user, event_id=event_id)
         paginator = self.pagination_class()
-        page = paginator.paginate_queryset(selectors.matches_of_event(event_id), request, view=self)
-        return paginator.get_paginated_response(MatchSerializer(page, many=True).data)
+        page = paginator.paginate_queryset(selectors.match_list_rows(event_id), request, view=self)
+        return paginator.get_paginated_response([match_row(row) for row in page])
 
 
 class MatchDetailApi(APIView):
