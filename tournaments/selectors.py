@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db.models import Case, Count, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models.expressions import Exists
 from django.db.models.functions import Coalesce
 
 from tournaments.models import (
@@ -75,17 +76,18 @@ def _registration_count(status: str) -> Subquery:
     return Subquery(rows.annotate(n=Func(Value(1), function="COUNT")).values("n"), output_field=IntegerField())
 
 
-def with_counts(events: QuerySet[Event]) -> QuerySet[Event]:
-    return events.select_related("game", "organizer").annotate(
+def _counted(events: QuerySet[Event]) -> QuerySet[Event]:
+    return events.annotate(
         confirmed_count=_registration_count(Registration.Status.CONFIRMED),
         pending_count=_registration_count(Registration.Status.PENDING),
     )
 
 
-def event_list(
-    *, user, status: str | None = None, game: str | None = None, search: str | None = None
-) -> QuerySet[Event]:
-    """Filterable list, soonest first. `game` is a slug or an id."""
+def with_counts(events: QuerySet[Event]) -> QuerySet[Event]:
+    return _counted(events.select_related("game", "organizer"))
+
+
+def _events_filtered(*, user, status: str | None, game: str | None, search: str | None) -> QuerySet[Event]:
     events = events_visible_to(user)
     if status:
         events = events.filter(status=status)
@@ -97,9 +99,20 @@ def event_list(
         # ordered walk when the term is common.
         game_ids = list(Game.objects.filter(name__search_contains=search).values_list("pk", flat=True))
         events = events.filter(Q(name__search_contains=search) | Q(game_id__in=game_ids))
+    return events
+
+
+# (starts_at, id) is an index (event_starts): it supplies the order and the keyset cursor.
+EVENT_LIST_ORDER = ("starts_at", "pk")
+
+
+def event_list(
+    *, user, status: str | None = None, game: str | None = None, search: str | None = None
+) -> QuerySet[Event]:
+    """Filterable list, soonest first. `game` is a slug or an id."""
+    events = _events_filtered(user=user, status=status, game=game, search=search)
     # The organizer is shown by name only: do not load the rest of a user row for every card.
-    # (starts_at, id) is an index (event_starts): it supplies the order and the keyset cursor.
-    return with_counts(events).only(*LIST_COLUMNS).order_by("starts_at", "pk")
+    return with_counts(events).only(*LIST_COLUMNS).order_by(*EVENT_LIST_ORDER)
 
 
 # An API list row (tournaments.api.events.event_row), read as plain values: building an event, its
@@ -133,7 +146,8 @@ def event_list_rows(
     *, user, status: str | None = None, game: str | None = None, search: str | None = None
 ) -> QuerySet[dict]:
     """`event_list` (same rows, order and keyset cursors) as dicts of EVENT_ROW_FIELDS."""
-    return event_list(user=user, status=status, game=game, search=search).values(*EVENT_ROW_FIELDS)
+    events = _events_filtered(user=user, status=status, game=game, search=search)
+    return _counted(events).order_by(*EVENT_LIST_ORDER).values(*EVENT_ROW_FIELDS)
 
 
 def event_get(*, user, event_id: int) -> Event | None:
@@ -311,14 +325,18 @@ def matches_of_event(event_id: int | None = None) -> QuerySet[Match]:
     matches = Match.objects.select_related(*MATCH_SIDES).only(
         *(field.name for field in Match._meta.concrete_fields), *MATCH_SIDE_COLUMNS
     )
+    matches = _in_bracket_order(matches)
+    return matches if event_id is None else matches.filter(event_id=event_id)
+
+
+def _in_bracket_order(matches: QuerySet[Match]) -> QuerySet[Match]:
     # Sort keys as named, non-null annotations, so that the list pages by keyset cursor too.
-    matches = matches.annotate(
+    return matches.annotate(
         bracket_rank=Case(
             *(When(bracket=side, then=rank) for rank, side in enumerate(BRACKET_ORDER)), default=len(BRACKET_ORDER)
         ),
         group_rank=Coalesce("group", 0),
     ).order_by("bracket_rank", "group_rank", "round", "position", "pk")
-    return matches if event_id is None else matches.filter(event_id=event_id)
 
 
 MATCH_SIDE_FIELDS = (
@@ -351,9 +369,11 @@ MATCH_ROW_FIELDS = (
 )
 
 
-def match_list_rows(event_id: int) -> QuerySet[dict]:
-    """`matches_of_event` (same rows, order and keyset cursors) as dicts of MATCH_ROW_FIELDS."""
-    return matches_of_event(event_id).values(*MATCH_ROW_FIELDS)
+def match_list_rows(event_id: int, *, user) -> QuerySet[dict]:
+    """`matches_of_event` (same rows, order and keyset cursors) as dicts of MATCH_ROW_FIELDS; none
+    unless `user` may see the event (a one-time EXISTS in the same query)."""
+    visible = Exists(events_visible_to(user).filter(pk=event_id))
+    return _in_bracket_order(Match.objects.filter(visible, event_id=event_id)).values(*MATCH_ROW_FIELDS)
 
 
 UNSEEDED = 2**31 - 1  # after every seed (the column's largest value)

@@ -327,7 +327,7 @@ def test_match_list_rows_render_what_the_serializer_renders():
 
     # when the API's list rows (plain values) and the models of the same matches are rendered
     with timezone.override("UTC"):
-        rows = [match_row(row) for row in selectors.match_list_rows(event.pk)]
+        rows = [match_row(row) for row in selectors.match_list_rows(event.pk, user=None)]
         models = [MatchSerializer().to_representation(match) for match in selectors.matches_of_event(event.pk)]
 
     # then both are the same, field for field and in order
