@@ -110,15 +110,8 @@ if env.bool("DATABASE_POOL", default=False):
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-
-# The ledger's few fixed statements run on a server-binding cursor (wallet/services/balances.py), which
-# psycopg prepares after this many runs, so the money hot path skips parsing and planning them. Django
-# turns preparing off by default, for transaction-pooling proxies (PgBouncer): set it empty behind one.
-# Every other query binds on the client and is never prepared.
-_prepare_threshold = env.str("DATABASE_PREPARE_THRESHOLD", default="5")
-DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
-    int(_prepare_threshold) if _prepare_threshold else None
-)
+# psycopg prepares the ledger's statements (wallet/services/balances.py) after N runs; 0: off (for PgBouncer).
+DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = env.int("DATABASE_PREPARE_THRESHOLD", 5) or None
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db.models import Case, Count, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
-from django.db.models.expressions import Exists
 from django.db.models.functions import Coalesce
 
 from tournaments.models import (
@@ -61,12 +60,14 @@ def games() -> QuerySet[Game]:
     return Game.objects.order_by("name", "pk")
 
 
+def _visible(user) -> Q:
+    visible = ~Q(status=Event.Status.DRAFT)
+    return visible | Q(organizer=user) if user is not None and user.is_authenticated else visible
+
+
 def events_visible_to(user) -> QuerySet[Event]:
     """Everything but drafts, plus the caller's own drafts."""
-    visible = ~Q(status=Event.Status.DRAFT)
-    if user is not None and user.is_authenticated:
-        visible |= Q(organizer=user)
-    return Event.objects.filter(visible)
+    return Event.objects.filter(_visible(user))
 
 
 def _registration_count(status: str) -> Subquery:
@@ -76,7 +77,7 @@ def _registration_count(status: str) -> Subquery:
     return Subquery(rows.annotate(n=Func(Value(1), function="COUNT")).values("n"), output_field=IntegerField())
 
 
-def _counted(events: QuerySet[Event]) -> QuerySet[Event]:
+def annotate_counts(events: QuerySet[Event]) -> QuerySet[Event]:
     return events.annotate(
         confirmed_count=_registration_count(Registration.Status.CONFIRMED),
         pending_count=_registration_count(Registration.Status.PENDING),
@@ -84,11 +85,12 @@ def _counted(events: QuerySet[Event]) -> QuerySet[Event]:
 
 
 def with_counts(events: QuerySet[Event]) -> QuerySet[Event]:
-    return _counted(events.select_related("game", "organizer"))
+    return annotate_counts(events.select_related("game", "organizer"))
 
 
-def _events_filtered(*, user, status: str | None, game: str | None, search: str | None) -> QuerySet[Event]:
-    events = events_visible_to(user)
+def events_filtered(events: QuerySet, *, user, status: str | None, game: str | None, search: str | None) -> QuerySet:
+    """`events` (a queryset of events, or of their values) that `user` may see, filtered as the list is."""
+    events = events.filter(_visible(user))
     if status:
         events = events.filter(status=status)
     if game:
@@ -110,44 +112,9 @@ def event_list(
     *, user, status: str | None = None, game: str | None = None, search: str | None = None
 ) -> QuerySet[Event]:
     """Filterable list, soonest first. `game` is a slug or an id."""
-    events = _events_filtered(user=user, status=status, game=game, search=search)
+    events = events_filtered(Event.objects.all(), user=user, status=status, game=game, search=search)
     # The organizer is shown by name only: do not load the rest of a user row for every card.
     return with_counts(events).only(*LIST_COLUMNS).order_by(*EVENT_LIST_ORDER)
-
-
-# An API list row (tournaments.api.events.event_row), read as plain values: building an event, its
-# game and its organizer as models for each of 100 rows costs more than the query.
-EVENT_ROW_FIELDS = (
-    "pk",
-    "name",
-    "game_id",
-    "game__name",
-    "game__slug",
-    "tier",
-    "event_type",
-    "format",
-    "organizer_id",
-    "organizer__username",
-    "status",
-    "is_solo",
-    "team_size",
-    "max_participants",
-    "entry_fee",
-    "prize_pool",
-    "prize_distribution",
-    "starts_at",
-    "registration_closes_at",
-    "confirmed_count",
-    "pending_count",
-)
-
-
-def event_list_rows(
-    *, user, status: str | None = None, game: str | None = None, search: str | None = None
-) -> QuerySet[dict]:
-    """`event_list` (same rows, order and keyset cursors) as dicts of EVENT_ROW_FIELDS."""
-    events = _events_filtered(user=user, status=status, game=game, search=search)
-    return _counted(events).order_by(*EVENT_LIST_ORDER).values(*EVENT_ROW_FIELDS)
 
 
 def event_get(*, user, event_id: int) -> Event | None:
@@ -325,11 +292,11 @@ def matches_of_event(event_id: int | None = None) -> QuerySet[Match]:
     matches = Match.objects.select_related(*MATCH_SIDES).only(
         *(field.name for field in Match._meta.concrete_fields), *MATCH_SIDE_COLUMNS
     )
-    matches = _in_bracket_order(matches)
+    matches = in_bracket_order(matches)
     return matches if event_id is None else matches.filter(event_id=event_id)
 
 
-def _in_bracket_order(matches: QuerySet[Match]) -> QuerySet[Match]:
+def in_bracket_order(matches: QuerySet[Match]) -> QuerySet[Match]:
     # Sort keys as named, non-null annotations, so that the list pages by keyset cursor too.
     return matches.annotate(
         bracket_rank=Case(
@@ -337,43 +304,6 @@ def _in_bracket_order(matches: QuerySet[Match]) -> QuerySet[Match]:
         ),
         group_rank=Coalesce("group", 0),
     ).order_by("bracket_rank", "group_rank", "round", "position", "pk")
-
-
-MATCH_SIDE_FIELDS = (
-    "id",
-    "seed",
-    "registration__user_id",
-    "registration__team_id",
-    "registration__user__username",
-    "registration__user__display_name",
-    "registration__team__name",
-)
-# An API list row (tournaments.brackets.api.serializers.match_row) as plain values, with the sort keys
-# (the keyset cursor reads them): three sides of 100 matches as models cost more than the query.
-MATCH_ROW_FIELDS = (
-    "pk",
-    "key",
-    "round",
-    "position",
-    "bracket",
-    "group",
-    "best_of",
-    "a_source",
-    "b_source",
-    "score_a",
-    "score_b",
-    "status",
-    "bracket_rank",
-    "group_rank",
-    *(f"{side}__{field}" for side in ("entry_a", "entry_b", "winner") for field in MATCH_SIDE_FIELDS),
-)
-
-
-def match_list_rows(event_id: int, *, user) -> QuerySet[dict]:
-    """`matches_of_event` (same rows, order and keyset cursors) as dicts of MATCH_ROW_FIELDS; none
-    unless `user` may see the event (a one-time EXISTS in the same query)."""
-    visible = Exists(events_visible_to(user).filter(pk=event_id))
-    return _in_bracket_order(Match.objects.filter(visible, event_id=event_id)).values(*MATCH_ROW_FIELDS)
 
 
 UNSEEDED = 2**31 - 1  # after every seed (the column's largest value)

@@ -7,7 +7,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from tests.factories import EventFactory
-from tournaments import selectors
+from tournaments import row_selectors, selectors
 from tournaments.api.events import EventSerializer, event_row
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +33,7 @@ def test_list_rows_render_what_the_serializer_renders():
 
     # when the API's list rows (plain values) and the models of the same events are rendered
     with timezone.override(UTC):
-        rows = [event_row(row) for row in selectors.event_list_rows(user=None)]
+        rows = [event_row(row) for row in row_selectors.event_list_rows(user=None)]
         models = [EventSerializer().to_representation(event) for event in selectors.event_list(user=None)]
 
     # then both are the same, field for field and in order

@@ -12,7 +12,7 @@ from driftwood.core.exceptions import PermissionDenied
 from driftwood.notifications.models import Notification
 from tests.concurrency.helpers import run_in_threads
 from tests.factories import EventFactory, UserFactory
-from tournaments import selectors
+from tournaments import row_selectors, selectors
 from tournaments.brackets.api.serializers import MatchSerializer, match_row
 from tournaments.brackets.services.matches import dispute_open, match_reopen, match_report, match_resolve
 from tournaments.brackets.services.start import event_start
@@ -327,7 +327,7 @@ def test_match_list_rows_render_what_the_serializer_renders():
 
     # when the API's list rows (plain values) and the models of the same matches are rendered
     with timezone.override("UTC"):
-        rows = [match_row(row) for row in selectors.match_list_rows(event.pk, user=None)]
+        rows = [match_row(row) for row in row_selectors.match_list_rows(event.pk, user=None)]
         models = [MatchSerializer().to_representation(match) for match in selectors.matches_of_event(event.pk)]
 
     # then both are the same, field for field and in order

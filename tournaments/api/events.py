@@ -17,7 +17,7 @@ from driftwood.core.pagination import PagePagination
 from driftwood.core.schema import ERRORS, ErrorSerializer
 from driftwood.core.text import TextField
 from driftwood.core.throttles import EventCreateRateThrottle, TieredRateThrottle
-from tournaments import selectors
+from tournaments import row_selectors, selectors
 from tournaments.api import UserRefSerializer
 from tournaments.api.games import GameSerializer
 from tournaments.models import Event, Game, Registration
@@ -94,7 +94,7 @@ class EventSerializer(serializers.Serializer):
 
 
 def event_row(row: dict) -> dict:
-    """One list row from `selectors.event_list_rows`: what EventSerializer renders for the same event
+    """One list row from `row_selectors.event_list_rows`: what EventSerializer renders for the same event
     (tests/tournaments/test_event_serializer.py), without a model per row."""
     return {
         "id": row["pk"],
@@ -242,7 +242,7 @@ class EventListCreateApi(APIView):
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        rows = selectors.event_list_rows(user=request.user, **filters.validated_data)
+        rows = row_selectors.event_list_rows(user=request.user, **filters.validated_data)
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(rows, request, view=self)
         return paginator.get_paginated_response([event_row(row) for row in page])

@@ -14,7 +14,7 @@ from driftwood.core.pagination import PagePagination
 from driftwood.core.parsers import DecimalJSONParser
 from driftwood.core.schema import ERRORS
 from driftwood.core.text import TextField
-from tournaments import evidence, selectors
+from tournaments import evidence, row_selectors, selectors
 from tournaments.api.events import NOT_FOUND, require_visible_event
 from tournaments.brackets import selectors as bracket_selectors
 from tournaments.brackets.api.serializers import (
@@ -50,7 +50,7 @@ class EventMatchListApi(APIView):
     )
     def get(self, request, event_id: int):
         paginator = self.pagination_class()
-        rows = selectors.match_list_rows(event_id, user=request.user)  # none of an event the caller cannot see
+        rows = row_selectors.match_list_rows(event_id, user=request.user)  # none of an event the caller cannot see
         try:
             page = paginator.paginate_queryset(rows, request, view=self)
         except serializers.ValidationError:

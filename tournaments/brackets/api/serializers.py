@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from driftwood.core.schema import ErrorSerializer
 from tournaments.models import Dispute, Entry, Match
-from tournaments.selectors import MATCH_SIDE_FIELDS
+from tournaments.row_selectors import MATCH_SIDE_FIELDS
 
 
 def error_response(description: str) -> OpenApiResponse:
@@ -79,7 +79,7 @@ def _entry_ref(entry: Entry | None) -> dict | None:
     }
 
 
-# Per side, the keys of its values in a `selectors.match_list_rows` row.
+# Per side, the keys of its values in a `row_selectors.match_list_rows` row.
 _SIDE_KEYS = {
     side: tuple(f"{side}__{field}" for field in MATCH_SIDE_FIELDS) for side in ("entry_a", "entry_b", "winner")
 }
@@ -94,7 +94,7 @@ def _side_of_row(row: dict, side: str) -> dict | None:
 
 
 def match_row(row: dict) -> dict:
-    """One list row from `selectors.match_list_rows`: what MatchSerializer renders for the same match
+    """One list row from `row_selectors.match_list_rows`: what MatchSerializer renders for the same match
     (tests/tournaments/test_match_engine.py), without four models per side."""
     return {
         "id": row["pk"],
