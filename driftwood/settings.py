@@ -110,6 +110,8 @@ if env.bool("DATABASE_POOL", default=False):
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# psycopg prepares the ledger's statements (wallet/services/balances.py) after N runs; 0: off (for PgBouncer).
+DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = env.int("DATABASE_PREPARE_THRESHOLD", 5) or None
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -6,7 +6,14 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from driftwood.core import views as core_views
 from driftwood.core.health import healthz, readyz
 
+# The API first: most requests are API calls, and Django tries the patterns in order (no page
+# route matches under api/, healthz or readyz, so the order changes no URL).
 urlpatterns = [
+    path("api/v1/", include("driftwood.api_urls")),
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", core_views.home, name="home"),
     path("accounts/", include("driftwood.accounts.urls")),
     path("wallet/", include("wallet.urls")),
@@ -15,11 +22,6 @@ urlpatterns = [
     path("chat/", include("chat.urls")),
     path("", include("social.urls")),
     path("admin/", admin.site.urls),
-    path("healthz", healthz, name="healthz"),
-    path("readyz", readyz, name="readyz"),
-    path("api/v1/", include("driftwood.api_urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
 if apps.is_installed("driftwood.dev"):

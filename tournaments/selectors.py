@@ -60,12 +60,14 @@ def games() -> QuerySet[Game]:
     return Game.objects.order_by("name", "pk")
 
 
+def _visible(user) -> Q:
+    visible = ~Q(status=Event.Status.DRAFT)
+    return visible | Q(organizer=user) if user is not None and user.is_authenticated else visible
+
+
 def events_visible_to(user) -> QuerySet[Event]:
     """Everything but drafts, plus the caller's own drafts."""
-    visible = ~Q(status=Event.Status.DRAFT)
-    if user is not None and user.is_authenticated:
-        visible |= Q(organizer=user)
-    return Event.objects.filter(visible)
+    return Event.objects.filter(_visible(user))
 
 
 def _registration_count(status: str) -> Subquery:
@@ -75,18 +77,20 @@ def _registration_count(status: str) -> Subquery:
     return Subquery(rows.annotate(n=Func(Value(1), function="COUNT")).values("n"), output_field=IntegerField())
 
 
-def with_counts(events: QuerySet[Event]) -> QuerySet[Event]:
-    return events.select_related("game", "organizer").annotate(
+def annotate_counts(events: QuerySet[Event]) -> QuerySet[Event]:
+    return events.annotate(
         confirmed_count=_registration_count(Registration.Status.CONFIRMED),
         pending_count=_registration_count(Registration.Status.PENDING),
     )
 
 
-def event_list(
-    *, user, status: str | None = None, game: str | None = None, search: str | None = None
-) -> QuerySet[Event]:
-    """Filterable list, soonest first. `game` is a slug or an id."""
-    events = events_visible_to(user)
+def with_counts(events: QuerySet[Event]) -> QuerySet[Event]:
+    return annotate_counts(events.select_related("game", "organizer"))
+
+
+def events_filtered(events: QuerySet, *, user, status: str | None, game: str | None, search: str | None) -> QuerySet:
+    """`events` (a queryset of events, or of their values) that `user` may see, filtered as the list is."""
+    events = events.filter(_visible(user))
     if status:
         events = events.filter(status=status)
     if game:
@@ -97,9 +101,20 @@ def event_list(
         # ordered walk when the term is common.
         game_ids = list(Game.objects.filter(name__search_contains=search).values_list("pk", flat=True))
         events = events.filter(Q(name__search_contains=search) | Q(game_id__in=game_ids))
+    return events
+
+
+# (starts_at, id) is an index (event_starts): it supplies the order and the keyset cursor.
+EVENT_LIST_ORDER = ("starts_at", "pk")
+
+
+def event_list(
+    *, user, status: str | None = None, game: str | None = None, search: str | None = None
+) -> QuerySet[Event]:
+    """Filterable list, soonest first. `game` is a slug or an id."""
+    events = events_filtered(Event.objects.all(), user=user, status=status, game=game, search=search)
     # The organizer is shown by name only: do not load the rest of a user row for every card.
-    # (starts_at, id) is an index (event_starts): it supplies the order and the keyset cursor.
-    return with_counts(events).only(*LIST_COLUMNS).order_by("starts_at", "pk")
+    return with_counts(events).only(*LIST_COLUMNS).order_by(*EVENT_LIST_ORDER)
 
 
 def event_get(*, user, event_id: int) -> Event | None:
@@ -277,14 +292,18 @@ def matches_of_event(event_id: int | None = None) -> QuerySet[Match]:
     matches = Match.objects.select_related(*MATCH_SIDES).only(
         *(field.name for field in Match._meta.concrete_fields), *MATCH_SIDE_COLUMNS
     )
+    matches = in_bracket_order(matches)
+    return matches if event_id is None else matches.filter(event_id=event_id)
+
+
+def in_bracket_order(matches: QuerySet[Match]) -> QuerySet[Match]:
     # Sort keys as named, non-null annotations, so that the list pages by keyset cursor too.
-    matches = matches.annotate(
+    return matches.annotate(
         bracket_rank=Case(
             *(When(bracket=side, then=rank) for rank, side in enumerate(BRACKET_ORDER)), default=len(BRACKET_ORDER)
         ),
         group_rank=Coalesce("group", 0),
     ).order_by("bracket_rank", "group_rank", "round", "position", "pk")
-    return matches if event_id is None else matches.filter(event_id=event_id)
 
 
 UNSEEDED = 2**31 - 1  # after every seed (the column's largest value)

@@ -1,8 +1,10 @@
 """Atomic rate-limit counters in the shared cache (Redis in production).
 
-A window opens at the first hit and lasts the rate's period; hits are counted with the
-cache's atomic add/incr, so concurrent requests on any number of processes cannot slip
-past the limit the way a read-modify-write history (DRF's SimpleRateThrottle) can.
+A window opens at the first hit and lasts the rate's period; a hit is one Lua script in Redis
+(INCR, PEXPIRE on the first hit, PTTL: one round trip), so concurrent requests on any number of
+processes cannot slip past the limit the way a read-modify-write history (DRF's
+SimpleRateThrottle) can. The embedded mode's local-memory cache is one process: there the
+windows are counted in it.
 
 While Redis is unreachable (driftwood.core.redis_outage) the same windows are counted in this
 process instead: limits stay on (log-in keeps its failed-attempt lock-out), only each process
@@ -16,6 +18,7 @@ import time
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from redis.commands.core import Script
 
 from driftwood.core import redis_outage
 
@@ -50,45 +53,58 @@ class Usage:
         return self.count >= self.limit
 
 
-def _keys(scope: str, ident: str) -> tuple[str, str]:
-    digest = hashlib.sha256(ident.encode()).hexdigest()[:32]
-    key = f"rl:{scope}:{digest}"
-    return key, f"{key}:reset"
+def _key(scope: str, ident: str) -> str:
+    return f"rl:{scope}:{hashlib.sha256(ident.encode()).hexdigest()[:32]}"
 
 
-def _shared():
-    """The cache's raising API (Redis behind the fail-soft backend), else the cache itself."""
-    return getattr(cache, "strict", cache)
+# One round trip per hit: the count, and the window's remaining milliseconds (the window opens
+# with the first hit; PTTL -1 would be a counter left without an expiry, given one here too).
+_HIT = """
+local count = redis.call('INCR', KEYS[1])
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then
+    redis.call('PEXPIRE', KEYS[1], ARGV[1])
+    ttl = tonumber(ARGV[1])
+end
+return {count, ttl}
+"""
+_PEEK = """
+local count = redis.call('GET', KEYS[1])
+if not count then
+    return {0, 0}
+end
+return {tonumber(count), redis.call('PTTL', KEYS[1])}
+"""
+_scripts: dict[str, Script] = {}
 
 
-def _retry_after(shared, reset_key: str, period: int) -> int:
-    reset_at = shared.get(reset_key)
-    if reset_at is None:
-        return period
-    return max(1, math.ceil(reset_at - time.time()))
+def _redis():
+    """The raw Redis client behind django-redis, or None (the embedded mode's local-memory cache)."""
+    client = getattr(cache, "client", None)
+    return client.get_client(write=True) if hasattr(client, "get_client") else None
 
 
-def _shared_hit(key: str, reset_key: str, rate: Rate) -> Usage:
-    shared = _shared()
-    if shared.add(key, 1, timeout=rate.period):
-        shared.set(reset_key, time.time() + rate.period, timeout=rate.period)
-        count = 1
-    else:
-        try:
-            count = shared.incr(key)
-        except ValueError:  # the window expired between add() and incr()
-            shared.add(key, 1, timeout=rate.period)
-            shared.set(reset_key, time.time() + rate.period, timeout=rate.period)
-            count = 1
-    return Usage(count=count, limit=rate.limit, retry_after=_retry_after(shared, reset_key, rate.period))
+def _run(redis, source: str, key: str, *args) -> tuple[int, int]:
+    # EVALSHA of a script registered once (redis-py loads it again after a Redis restart).
+    script = _scripts.get(source)
+    if script is None:
+        script = _scripts[source] = redis.register_script(source)
+    count, ttl_ms = script(keys=[cache.make_key(key)], args=args, client=redis)
+    return int(count), int(ttl_ms)
 
 
-def _shared_peek(key: str, reset_key: str, rate: Rate) -> Usage:
-    shared = _shared()
-    count = shared.get(key, 0)
-    return Usage(
-        count=count, limit=rate.limit, retry_after=_retry_after(shared, reset_key, rate.period) if count else 0
-    )
+def _seconds(ttl_ms: int) -> int:
+    return max(1, math.ceil(ttl_ms / 1000))
+
+
+def _shared_hit(redis, key: str, rate: Rate) -> Usage:
+    count, ttl_ms = _run(redis, _HIT, key, rate.period * 1000)
+    return Usage(count=count, limit=rate.limit, retry_after=_seconds(ttl_ms))
+
+
+def _shared_peek(redis, key: str, rate: Rate) -> Usage:
+    count, ttl_ms = _run(redis, _PEEK, key)
+    return Usage(count=count, limit=rate.limit, retry_after=_seconds(ttl_ms) if count else 0)
 
 
 class LocalWindows:
@@ -134,11 +150,15 @@ def _counted(shared, local) -> Usage:
 
 def hit(scope: str, ident: str, rate: Rate) -> Usage:
     """Count one hit and report the window's usage."""
-    key, reset_key = _keys(scope, ident)
-    return _counted(lambda: _shared_hit(key, reset_key, rate), lambda: local_windows.hit(key, rate))
+    key, redis = _key(scope, ident), _redis()
+    if redis is None:  # one process (embedded mode): its own windows are the shared ones
+        return local_windows.hit(key, rate)
+    return _counted(lambda: _shared_hit(redis, key, rate), lambda: local_windows.hit(key, rate))
 
 
 def peek(scope: str, ident: str, rate: Rate) -> Usage:
     """The window's usage without counting a hit."""
-    key, reset_key = _keys(scope, ident)
-    return _counted(lambda: _shared_peek(key, reset_key, rate), lambda: local_windows.peek(key, rate))
+    key, redis = _key(scope, ident), _redis()
+    if redis is None:
+        return local_windows.peek(key, rate)
+    return _counted(lambda: _shared_peek(redis, key, rate), lambda: local_windows.peek(key, rate))

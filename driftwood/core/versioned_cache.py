@@ -18,6 +18,7 @@ import json
 import threading
 
 from django.core.cache import cache
+from redis.commands.core import Script
 
 from driftwood.core import redis_outage
 
@@ -33,6 +34,7 @@ redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
 return 1
 """
 _local_lock = threading.Lock()
+_scripts: dict[str, Script] = {}
 
 
 def _redis():
@@ -40,6 +42,14 @@ def _redis():
     if not hasattr(cache, "client") or not hasattr(cache.client, "get_client"):
         return None
     return cache.client.get_client(write=True)
+
+
+def _set_if_newer_script(redis) -> Script:
+    """The script, sent once and then run by its SHA (redis-py loads it again after a Redis restart)."""
+    script = _scripts.get("set_if_newer")
+    if script is None:
+        script = _scripts["set_if_newer"] = redis.register_script(_SET_IF_NEWER)
+    return script
 
 
 def get(key: str) -> dict | None:
@@ -58,7 +68,7 @@ def set_if_newer(key: str, value: dict, *, version: int, ttl: int) -> bool:
         stored = redis_outage.call(
             "versioned_cache.set_if_newer",
             0,
-            lambda: redis.eval(_SET_IF_NEWER, 1, cache.make_key(key), json.dumps(value), version, ttl),
+            lambda: _set_if_newer_script(redis)(keys=[cache.make_key(key)], args=[json.dumps(value), version, ttl]),
             write=True,
         )
         return bool(stored)

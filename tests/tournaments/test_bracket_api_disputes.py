@@ -184,6 +184,24 @@ class TestReporting:
         assert own.status_code == 200
         assert own.json()["results"] == []
 
+    def test_the_matches_of_an_event_the_caller_cannot_see_are_not_listed(self):
+        # given an event with matches that is a draft again (written directly, past the services' rules)
+        event = started_event()
+        Event.objects.filter(pk=event.pk).update(status=Event.Status.DRAFT)
+        stranger, organizer = bearer_client(UserFactory()), bearer_client(event.organizer)
+        path = f"/api/v1/events/{event.pk}/matches"
+
+        # when a stranger lists them (also with a bad page or cursor), and the organizer does
+        listed = [stranger.get(path), stranger.get(f"{path}?page=0"), stranger.get(f"{path}?cursor=forged")]
+        own = organizer.get(path)
+
+        # then the stranger is told the event does not exist, before any complaint about the paging
+        for response in listed:
+            assert_error(response, 404, "not_found")
+        assert [row["id"] for row in own.json()["results"]] == list(
+            Match.objects.filter(event=event).order_by("round", "position").values_list("pk", flat=True)
+        )
+
 
 class TestReopen:
     def test_reopening_rolls_the_winner_back_and_a_new_result_advances_the_new_winner(self):

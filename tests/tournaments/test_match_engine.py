@@ -12,8 +12,8 @@ from driftwood.core.exceptions import PermissionDenied
 from driftwood.notifications.models import Notification
 from tests.concurrency.helpers import run_in_threads
 from tests.factories import EventFactory, UserFactory
-from tournaments import selectors
-from tournaments.brackets.api.serializers import MatchSerializer
+from tournaments import row_selectors, selectors
+from tournaments.brackets.api.serializers import MatchSerializer, match_row
 from tournaments.brackets.services.matches import dispute_open, match_reopen, match_report, match_resolve
 from tournaments.brackets.services.start import event_start
 from tournaments.exceptions import InvalidScore, MatchNotPlayable, ReopenRefused
@@ -314,6 +314,28 @@ def test_match_list_fast_representation_matches_the_declared_fields():
             fast = serializer.to_representation(row)
             assert fast == serializers.Serializer.to_representation(serializer, row)
             assert list(fast) == list(serializer.fields)
+
+
+@pytest.mark.django_db
+def test_match_list_rows_render_what_the_serializer_renders():
+    # given a bracket with a bye and a played match, and a player without a display name
+    event, _ = started_event(3)
+    play(event, "W1-2", 2, 1)
+    first = Entry.objects.filter(event=event).select_related("registration__user").first()
+    first.registration.user.display_name = ""
+    first.registration.user.save(update_fields=["display_name"])
+
+    # when the API's list rows (plain values) and the models of the same matches are rendered
+    with timezone.override("UTC"):
+        rows = [match_row(row) for row in row_selectors.match_list_rows(event.pk, user=None)]
+        models = [MatchSerializer().to_representation(match) for match in selectors.matches_of_event(event.pk)]
+
+    # then both are the same, field for field and in order
+    assert rows == models
+    assert {row["status"] for row in rows} == {Status.COMPLETED, Status.READY}
+    names = {side["name"] for row in rows for side in (row["entry_a"], row["entry_b"]) if side}
+    assert first.registration.user.username in names
+    assert all(list(row) == list(MatchSerializer().fields) for row in rows)
 
 
 @pytest.mark.django_db

@@ -17,7 +17,7 @@ from driftwood.core.pagination import PagePagination
 from driftwood.core.schema import ERRORS, ErrorSerializer
 from driftwood.core.text import TextField
 from driftwood.core.throttles import EventCreateRateThrottle, TieredRateThrottle
-from tournaments import selectors
+from tournaments import row_selectors, selectors
 from tournaments.api import UserRefSerializer
 from tournaments.api.games import GameSerializer
 from tournaments.models import Event, Game, Registration
@@ -91,6 +91,31 @@ class EventSerializer(serializers.Serializer):
             "confirmed_count": event.confirmed_count,
             "pending_count": event.pending_count,
         }
+
+
+def event_row(row: dict) -> dict:
+    """One list row from `row_selectors.event_list_rows`: what EventSerializer renders for the same event
+    (tests/tournaments/test_event_serializer.py), without a model per row."""
+    return {
+        "id": row["pk"],
+        "name": row["name"],
+        "game": {"id": row["game_id"], "name": row["game__name"], "slug": row["game__slug"]},
+        "tier": row["tier"],
+        "event_type": row["event_type"],
+        "format": row["format"],
+        "organizer": {"id": row["organizer_id"], "username": row["organizer__username"]},
+        "status": row["status"],
+        "is_solo": row["is_solo"],
+        "team_size": row["team_size"],
+        "max_participants": row["max_participants"],
+        "entry_fee": format_money(row["entry_fee"]),
+        "prize_pool": format_money(row["prize_pool"]),
+        "prize_distribution": list(row["prize_distribution"]),
+        "starts_at": _utc_iso(row["starts_at"]),
+        "registration_closes_at": _utc_iso(row["registration_closes_at"]),
+        "confirmed_count": row["confirmed_count"],
+        "pending_count": row["pending_count"],
+    }
 
 
 class MyRegistrationSerializer(serializers.Serializer):
@@ -217,10 +242,10 @@ class EventListCreateApi(APIView):
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        events = selectors.event_list(user=request.user, **filters.validated_data)
+        rows = row_selectors.event_list_rows(user=request.user, **filters.validated_data)
         paginator = self.pagination_class()
-        page = paginator.paginate_queryset(events, request, view=self)
-        return paginator.get_paginated_response(EventSerializer(page, many=True).data)
+        page = paginator.paginate_queryset(rows, request, view=self)
+        return paginator.get_paginated_response([event_row(row) for row in page])
 
     @extend_schema(
         operation_id="event_create",

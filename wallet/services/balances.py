@@ -182,9 +182,9 @@ def _validated(legs: Sequence[Leg]) -> list[Leg]:
 
 def _ledger_cursor():
     """A cursor with server-side binding for the ledger's few fixed statements: psycopg prepares
-    each one after a few runs, so the hot path skips parsing and planning (Django's default
-    cursor binds on the client and cannot). Still wrapped by Django, so query logging, query
-    counts and error mapping see it."""
+    each one after DATABASE_PREPARE_THRESHOLD runs (settings), so the hot path skips parsing and
+    planning (Django's default cursor binds on the client and cannot). Still wrapped by Django, so
+    query logging, query counts and error mapping see it."""
     connection.ensure_connection()
     return connection._prepare_cursor(ServerBindingCursor(connection.connection))
 

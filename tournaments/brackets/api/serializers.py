@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from driftwood.core.schema import ErrorSerializer
 from tournaments.models import Dispute, Entry, Match
+from tournaments.row_selectors import MATCH_SIDE_FIELDS
 
 
 def error_response(description: str) -> OpenApiResponse:
@@ -75,6 +76,42 @@ def _entry_ref(entry: Entry | None) -> dict | None:
         "name": entry.name,
         "user_id": registration.user_id,
         "team_id": registration.team_id,
+    }
+
+
+# Per side, the keys of its values in a `row_selectors.match_list_rows` row.
+_SIDE_KEYS = {
+    side: tuple(f"{side}__{field}" for field in MATCH_SIDE_FIELDS) for side in ("entry_a", "entry_b", "winner")
+}
+
+
+def _side_of_row(row: dict, side: str) -> dict | None:
+    entry_id, seed, user_id, team_id, username, display_name, team_name = (row[key] for key in _SIDE_KEYS[side])
+    if entry_id is None:
+        return None
+    name = team_name if team_id else display_name or username  # Entry.name
+    return {"id": entry_id, "seed": seed, "name": name, "user_id": user_id, "team_id": team_id}
+
+
+def match_row(row: dict) -> dict:
+    """One list row from `row_selectors.match_list_rows`: what MatchSerializer renders for the same match
+    (tests/tournaments/test_match_engine.py), without four models per side."""
+    return {
+        "id": row["pk"],
+        "key": row["key"],
+        "round": row["round"],
+        "position": row["position"],
+        "bracket": row["bracket"],
+        "group": row["group"],
+        "best_of": row["best_of"],
+        "entry_a": _side_of_row(row, "entry_a"),
+        "entry_b": _side_of_row(row, "entry_b"),
+        "a_source": row["a_source"],
+        "b_source": row["b_source"],
+        "score_a": row["score_a"],
+        "score_b": row["score_b"],
+        "winner": _side_of_row(row, "winner"),
+        "status": row["status"],
     }
 
 
