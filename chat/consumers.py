@@ -12,6 +12,7 @@ Players are not sent their own presence or typing frames.
 """
 
 import asyncio
+import json
 import logging
 
 from asgiref.sync import sync_to_async
@@ -165,8 +166,9 @@ class ChatConsumer(UserSocketMixin, AsyncJsonWebsocketConsumer):
         elif result == FORBIDDEN:
             await self.close(code=CLOSE_FORBIDDEN)
         else:
+            # Encoded once here, not once per member socket.
             await self.channel_layer.group_send(
-                presence.chat_group(self.room_id), {"type": "chat.message", "frame": result}
+                presence.chat_group(self.room_id), {"type": "chat.message", "text": json.dumps(result)}
             )
 
     async def _on_typing(self, content: dict):
@@ -230,7 +232,7 @@ class ChatConsumer(UserSocketMixin, AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "error", "code": code, "message": message})
 
     async def chat_message(self, event: dict):
-        await self.send_json(event["frame"])
+        await self.send(text_data=event["text"])
 
     async def chat_typing(self, event: dict):
         if event["user_id"] != self.user.pk:

@@ -126,7 +126,10 @@ if REDIS_URL:
         REDIS_URL, timeout=REDIS_SOCKET_TIMEOUT, key_prefix=env.str("CACHE_KEY_PREFIX", default="driftwood")
     )
     CHANNEL_LAYERS = redis_settings.redis_channel_layers(
-        REDIS_URL, timeout=REDIS_SOCKET_TIMEOUT, prefix=env.str("CHANNEL_LAYER_PREFIX", default="driftwood")
+        REDIS_URL,
+        timeout=REDIS_SOCKET_TIMEOUT,
+        prefix=env.str("CHANNEL_LAYER_PREFIX", default="driftwood"),
+        kind=env.str("CHANNEL_LAYER", default="pubsub"),
     )
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
