@@ -38,6 +38,7 @@ PROCESSES = int(os.environ.get("BENCH_CHAT_PROCESSES", "2"))
 RATE = int(os.environ.get("BENCH_CHAT_RATE", "100"))  # messages per second, all senders together
 SECONDS = int(os.environ.get("BENCH_CHAT_SECONDS", "20"))
 LAYERS = os.environ.get("BENCH_CHAT_LAYERS", "core,pubsub").split(",")
+CPUS = [cpu == "contended" for cpu in os.environ.get("BENCH_CHAT_CPU", "quiet,contended").split(",")]
 BURNERS = 2  # the contended runs' extra CPU-bound processes
 FLOOR_SECONDS = 10
 DRAIN_SECONDS = 10  # after the last send; frames still missing then are left to the catch-up
@@ -321,7 +322,7 @@ def main() -> None:
     runs = []
     try:
         floor, floor_expected, floor_received = asyncio.run(redis_floor(redis_url, f"{prefix}:floor", CLIENTS))
-        plan = [(layer, contended) for contended in (False, True) for layer in LAYERS]
+        plan = [(layer, contended) for contended in CPUS for layer in LAYERS]
         for index, (layer, contended) in enumerate(plan):
             runs.append(
                 one_run(layer=layer, contended=contended, env=env, room_id=room_id, tokens=tokens, tag=f"b{index}")
