@@ -14,7 +14,8 @@ added to a group gets only what is published after it joined. channels-redis add
 process's member set at once, so a message published just before (still on its way from Redis)
 would reach it too. Here `group_add` publishes a marker to the group and adds the socket when the
 marker comes back through the process's subscription: whatever was published before is then
-already delivered.
+already delivered. And like the list-based layer it sheds past a capacity: a socket with
+CAPACITY messages waiting is not given more, so a busy CPU cannot grow a backlog without bound.
 """
 
 import asyncio
@@ -33,6 +34,7 @@ UNAVAILABLE = {"type": "layer.unavailable"}
 # A join marker: never a serialized message (msgpack encodes a dict from 0x80 up).
 JOIN_MARKER = b"\x00driftwood-join:"
 JOIN_TIMEOUT_SECONDS = 5
+CAPACITY = 100  # messages waiting per socket (RedisChannelLayer's default capacity)
 
 
 class _ShardConnection(RedisSingleShardConnection):
@@ -55,10 +57,20 @@ class _ShardConnection(RedisSingleShardConnection):
                 await asyncio.sleep(1)  # redis-py reconnects (and subscribes again) on the next read
 
     def _receive_message(self, message):
-        if message is not None and message["data"].startswith(JOIN_MARKER):
-            self.channel_layer.joined(message["data"][len(JOIN_MARKER) :].decode())
+        if message is None:
             return
-        super()._receive_message(message)
+        name, data = message["channel"], message["data"]
+        if data.startswith(JOIN_MARKER):
+            self.channel_layer.joined(data[len(JOIN_MARKER) :].decode())
+            return
+        name = name.decode() if isinstance(name, bytes) else name
+        layer = self.channel_layer
+        for channel in (name,) if name in layer.channels else layer.groups.get(name, ()):
+            queue = layer.channels.get(channel)
+            # A socket this far behind sheds the message, as the list-based layer does past its
+            # capacity: a backlog would only grow on a busy CPU (chat clients fetch it by seq).
+            if queue is not None and queue.qsize() < CAPACITY:
+                queue.put_nowait(data)
 
     def _tell_channels(self) -> None:
         unavailable = self.channel_layer.channel_layer.serialize(UNAVAILABLE)
