@@ -42,3 +42,13 @@ def redis_channel_layers(url: str, *, timeout: float, prefix: str, kind: str = "
         "socket_timeout": CHANNEL_LAYER_BLOCK_SECONDS + timeout,
     }
     return {"default": {"BACKEND": CHANNEL_LAYER_BACKENDS[kind], "CONFIG": {"hosts": [host], "prefix": prefix}}}
+
+
+def channel_layers_from_env(url: str, *, timeout: float, env) -> dict:
+    """The channel layer CHANNEL_LAYER names (`pubsub` or `core`), its keys under CHANNEL_LAYER_PREFIX."""
+    return redis_channel_layers(
+        url,
+        timeout=timeout,
+        prefix=env.str("CHANNEL_LAYER_PREFIX", default="driftwood"),
+        kind=env.str("CHANNEL_LAYER", default="pubsub"),
+    )
