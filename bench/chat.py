@@ -1,13 +1,20 @@
 """Chat fan-out: one room, 50 WebSocket clients spread over 2 daphne processes on channels-redis,
-senders posting 100 messages/s in all for 20 s.
+senders posting 100 messages/s in all for 20 s, with each of channels-redis' layers (the list-based
+`RedisChannelLayer` and `RedisPubSubChannelLayer`), on a quiet CPU and on a contended one (two extra
+processes burning CPU during the run), all in one run.
 
-Every message carries its send time in its text; each client notes when the broadcast reaches
-it. Prints delivery latency p50/p99, the send rate reached, and messages lost (a client never
-got it; must be 0). In the same run, raw Redis pub/sub with the same shape (one channel, 50
+Every message carries its send time in its text; each client notes when the broadcast reaches it
+(p50/p99 of delivery) and which seqs it got. After each run the clients catch up as the chat page
+does: from the last seq up to which they hold every message, `history?after_seq=` until nothing
+follows. Frames a layer dropped ("lost live") are so fetched; what is still missing after the
+catch-up must be 0. In the same run, raw Redis pub/sub with the same shape (one channel, 50
 subscribers, 100 messages/s, redis-py) gives the floor: what fan-out through Redis costs before
 Django, Channels, PostgreSQL and the WebSocket add theirs.
 
     REDIS_URL=redis://127.0.0.1:6379/0 make bench BENCH=chat
+
+Targets (exit status 1 on a miss): p99 <= 50 ms on the quiet CPU with the configured layer
+(CHANNEL_LAYER, default `pubsub`), every message saved, and 0 missing after catch-up in every run.
 
 Flood control allows a player 10 messages in 5 s, so 50 players at 100 messages/s would sit
 exactly on the limit; like bench/withdrawals.py with the API limits, the servers here run with
@@ -18,9 +25,10 @@ import asyncio
 import importlib
 import json
 import os
+import subprocess
 import sys
 import time
-from contextlib import ExitStack, suppress
+from contextlib import ExitStack, contextmanager, suppress
 
 from bench.common import daphne_server, django_on, percentile, scratch_database
 
@@ -29,9 +37,13 @@ CLIENTS = int(os.environ.get("BENCH_CHAT_CLIENTS", "50"))
 PROCESSES = int(os.environ.get("BENCH_CHAT_PROCESSES", "2"))
 RATE = int(os.environ.get("BENCH_CHAT_RATE", "100"))  # messages per second, all senders together
 SECONDS = int(os.environ.get("BENCH_CHAT_SECONDS", "20"))
+LAYERS = os.environ.get("BENCH_CHAT_LAYERS", "core,pubsub").split(",")
+CPUS = [cpu == "contended" for cpu in os.environ.get("BENCH_CHAT_CPU", "quiet,contended").split(",")]
+BURNERS = 2  # the contended runs' extra CPU-bound processes
 FLOOR_SECONDS = 10
-DRAIN_SECONDS = 30
-BENCH_TAG = "bench"
+DRAIN_SECONDS = 10  # after the last send; frames still missing then are left to the catch-up
+CATCH_UP_PAGE = 100
+P99_TARGET_MS = 50
 BENCH_FLOOD_LIMIT = 1_000_000
 
 
@@ -67,41 +79,53 @@ def room_with_players(count: int) -> tuple[str, list[str]]:
 
 
 class Deliveries:
-    """What the clients received: latencies, and which message each client got (to count losses)."""
+    """What the clients received: latencies, and which message (and seq) each client got."""
 
-    def __init__(self, clients: int):
+    def __init__(self, clients: int, tag: str):
+        self.tag = tag
         self.latencies: list[float] = []
         self.got = [set() for _ in range(clients)]
+        self.seqs = [set() for _ in range(clients)]
+        self.warm_seq: dict[str, int] = {}  # warm-up attempt -> its message's seq
+        self.warmed = [set() for _ in range(clients)]
         self.duplicates = 0
         self.errors: list[str] = []
         self.changed = asyncio.Event()
 
-    def record(self, client: int, number: int, sent_at: float) -> None:
-        if number in self.got[client]:
-            self.duplicates += 1
-            return
-        self.got[client].add(number)
-        self.latencies.append(time.perf_counter() - sent_at)
+    def frame(self, client: int, data: dict) -> None:
+        tag, number, sent_at = data["message"].split("|")
+        if tag == self.tag:
+            if int(number) in self.got[client]:
+                self.duplicates += 1
+                return
+            self.got[client].add(int(number))
+            self.seqs[client].add(data["seq"])
+            self.latencies.append(time.perf_counter() - float(sent_at))
+        elif tag == "warmup":
+            self.warm_seq[number] = data["seq"]
+            self.warmed[client].add(number)
         self.changed.set()
+
+    def fetched(self, client: int, message: dict) -> None:
+        """A message the client fetched from history while catching up."""
+        self.seqs[client].add(message["seq"])
+        tag, number, _ = message["message"].split("|")
+        if tag == self.tag:
+            self.got[client].add(int(number))
 
     def complete(self, sent: set[int]) -> bool:
         return all(sent <= got for got in self.got)
 
-    def lost(self, sent: set[int]) -> int:
+    def missing(self, sent: set[int]) -> int:
         return sum(len(sent - got) for got in self.got)
 
 
-async def _read(socket, client: int, deliveries: Deliveries, warmed: list[set]) -> None:
+async def _read(socket, client: int, deliveries: Deliveries) -> None:
     async for frame in socket:
         data = json.loads(frame.data)
         kind = data.get("type")
         if kind == "message":
-            tag, number, sent_at = data["message"].split("|")
-            if tag == BENCH_TAG:
-                deliveries.record(client, int(number), float(sent_at))
-            else:
-                warmed[client].add(number)
-                deliveries.changed.set()
+            deliveries.frame(client, data)
         elif kind == "error":
             deliveries.errors.append(data.get("code", "?"))
 
@@ -118,22 +142,43 @@ async def _wait_for(condition, deliveries: Deliveries, timeout: float) -> bool:
     return True
 
 
-async def websocket_run(servers: list[str], room_id: str, tokens: list[str]) -> tuple[Deliveries, set[int], float]:
+async def _catch_up(http, server: str, room_id: str, token: str, client: int, since: int, deliveries) -> int:
+    """As the chat page does: from the last seq held without a gap, fetch what follows until nothing
+    does. Returns the number of history requests."""
+    requests, held = 0, deliveries.seqs[client]
+    while True:
+        while since + 1 in held:
+            since += 1
+        url = f"{server}/api/v1/chat/{room_id}/history?after_seq={since}&limit={CATCH_UP_PAGE}"
+        async with http.get(url, headers={"Authorization": f"Bearer {token}"}) as response:
+            response.raise_for_status()
+            body = await response.json()
+        requests += 1
+        for message in body["results"]:
+            deliveries.fetched(client, message)
+        if not body["results"]:
+            return requests
+
+
+async def websocket_run(servers: list[str], room_id: str, tokens: list[str], tag: str):
+    """Connect, warm up, send RATE x SECONDS messages, drain, then catch up every client.
+    Returns (deliveries, sent, send seconds, missing before the catch-up, history requests)."""
     import aiohttp
 
-    deliveries = Deliveries(len(tokens))
-    warmed = [set() for _ in tokens]
+    deliveries = Deliveries(len(tokens), tag)
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
         sockets = []
         for index, token in enumerate(tokens):
             url = f"{servers[index % len(servers)].replace('http', 'ws', 1)}/ws/chat/{room_id}?token={token}"
             sockets.append(await http.ws_connect(url, max_msg_size=0))
-        readers = [asyncio.create_task(_read(socket, n, deliveries, warmed)) for n, socket in enumerate(sockets)]
+        readers = [asyncio.create_task(_read(socket, n, deliveries)) for n, socket in enumerate(sockets)]
 
-        # A socket is accepted before it joins the room's group: warm up until every client hears a message.
+        # Warm up until every client hears one message: its seq is where every client starts.
         for attempt in range(10):
-            await sockets[0].send_str(json.dumps({"type": "message", "message": f"warmup|{attempt}|0"}))
-            if await _wait_for(lambda a=attempt: all(str(a) in got for got in warmed), deliveries, 2):
+            await sockets[0].send_str(json.dumps({"type": "message", "message": f"warmup|{tag}{attempt}|0"}))
+            done = lambda a=f"{tag}{attempt}": all(a in warmed for warmed in deliveries.warmed)  # noqa: E731
+            if await _wait_for(done, deliveries, 2):
+                start_seq = deliveries.warm_seq[f"{tag}{attempt}"]
                 break
         else:
             raise SystemExit("not every client joined the room")
@@ -144,16 +189,23 @@ async def websocket_run(servers: list[str], room_id: str, tokens: list[str]) -> 
             delay = started + number / RATE - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
-            text = f"{BENCH_TAG}|{number}|{time.perf_counter():.6f}"
+            text = f"{tag}|{number}|{time.perf_counter():.6f}"
             await sockets[number % len(sockets)].send_str(json.dumps({"type": "message", "message": text}))
             sent.add(number)
         send_seconds = time.perf_counter() - started
         await _wait_for(lambda: deliveries.complete(sent), deliveries, DRAIN_SECONDS)
+        lost_live = deliveries.missing(sent)
 
+        requests = await asyncio.gather(
+            *(
+                _catch_up(http, servers[n % len(servers)], room_id, token, n, start_seq, deliveries)
+                for n, token in enumerate(tokens)
+            )
+        )
         for socket in sockets:
             await socket.close()
         await asyncio.gather(*readers, return_exceptions=True)
-    return deliveries, sent, send_seconds
+    return deliveries, sent, send_seconds, lost_live, sum(requests)
 
 
 async def redis_floor(redis_url: str, channel: str, subscribers: int) -> tuple[list[float], int, int]:
@@ -194,6 +246,8 @@ async def redis_floor(redis_url: str, channel: str, subscribers: int) -> tuple[l
 
 
 def line(label: str, latencies: list[float]) -> str:
+    if not latencies:
+        return f"  {label:<34}: no deliveries"
     p50, p99 = percentile(latencies, 0.5) * 1000, percentile(latencies, 0.99) * 1000
     return f"  {label:<34}: p50 {p50:7.1f} ms   p99 {p99:7.1f} ms   ({len(latencies)} deliveries)"
 
@@ -208,11 +262,50 @@ def forget_keys(redis_url: str, prefix: str) -> None:
     client.close()
 
 
+@contextmanager
+def busy_cpu(count: int):
+    """`count` extra processes burning CPU for the block (the contended runs)."""
+    burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(count)]
+    try:
+        yield
+    finally:
+        for burner in burners:
+            burner.kill()
+            burner.wait()
+
+
+def one_run(*, layer: str, contended: bool, env: dict, room_id: str, tokens: list[str], tag: str) -> dict:
+    from chat.models import ChatMessage
+
+    with ExitStack() as stack:
+        run_env = {**env, "CHANNEL_LAYER": layer, "CHANNEL_LAYER_PREFIX": f"{env['CACHE_KEY_PREFIX']}_{tag}"}
+        servers = [stack.enter_context(daphne_server("bench.chat:application", **run_env)) for _ in range(PROCESSES)]
+        if contended:
+            stack.enter_context(busy_cpu(BURNERS))
+        deliveries, sent, send_seconds, lost_live, requests = asyncio.run(websocket_run(servers, room_id, tokens, tag))
+    saved = ChatMessage.objects.filter(room__room_id=room_id, text__startswith=f"{tag}|").count()
+    return {
+        "label": f"{layer}, {'contended CPU' if contended else 'quiet CPU'}",
+        "layer": layer,
+        "contended": contended,
+        "latencies": deliveries.latencies,
+        "rate": len(sent) / send_seconds,
+        "sent": len(sent),
+        "saved": saved,
+        "lost_live": lost_live,
+        "missing": deliveries.missing(sent),
+        "requests": requests,
+        "duplicates": deliveries.duplicates,
+        "errors": len(deliveries.errors),
+    }
+
+
 def main() -> None:
     redis_url = os.environ.get("REDIS_URL", "")
     if not redis_url:
         print("chat benchmark skipped: it needs Redis (channels-redis across 2 processes); set REDIS_URL.")
         return
+    configured = os.environ.get("CHANNEL_LAYER", "pubsub")
     url = scratch_database("bench_chat")
     django_on(url)
     room_id, tokens = room_with_players(CLIENTS)
@@ -220,40 +313,48 @@ def main() -> None:
     env = {
         "DATABASE_URL": url,
         "REDIS_URL": redis_url,
-        "CHANNEL_LAYER_PREFIX": prefix,
         "CACHE_KEY_PREFIX": prefix,
         "LOG_LEVEL": "WARNING",
         # As in production (docker-compose.yml): without the pool, every database call of a socket
         # opens a new PostgreSQL connection, and the servers fall behind from about 75 messages/s.
         "DATABASE_POOL": "true",
     }
+    runs = []
     try:
         floor, floor_expected, floor_received = asyncio.run(redis_floor(redis_url, f"{prefix}:floor", CLIENTS))
-        with ExitStack() as stack:
-            servers = [stack.enter_context(daphne_server("bench.chat:application", **env)) for _ in range(PROCESSES)]
-            deliveries, sent, send_seconds = asyncio.run(websocket_run(servers, room_id, tokens))
+        plan = [(layer, contended) for contended in CPUS for layer in LAYERS]
+        for index, (layer, contended) in enumerate(plan):
+            runs.append(
+                one_run(layer=layer, contended=contended, env=env, room_id=room_id, tokens=tokens, tag=f"b{index}")
+            )
     finally:
         forget_keys(redis_url, prefix)
 
-    from chat.models import ChatMessage
-
-    saved = ChatMessage.objects.filter(room__room_id=room_id, text__startswith=f"{BENCH_TAG}|").count()
-    lost = deliveries.lost(sent)
     print(
-        f"chat fan-out: 1 room, {CLIENTS} WebSocket clients over {PROCESSES} daphne processes (channels-redis), "
-        f"{len(sent)} messages at {len(sent) / send_seconds:.0f}/s (target {RATE}/s for {SECONDS} s)"
+        f"chat fan-out: 1 room, {CLIENTS} WebSocket clients over {PROCESSES} daphne processes, "
+        f"{RATE} messages/s for {SECONDS} s per run; contended = {BURNERS} extra CPU-burning processes"
     )
     print(line("raw Redis pub/sub (floor)", floor) + f"   lost {floor_expected - floor_received}")
-    print(line("chat message, send -> every client", deliveries.latencies))
-    print(
-        f"  messages saved {saved} of {len(sent)}, deliveries {len(deliveries.latencies)} of {len(sent) * CLIENTS}, "
-        f"lost {lost}, duplicates {deliveries.duplicates}, error frames {len(deliveries.errors)}"
-    )
-    if deliveries.latencies and floor:
-        ratio = percentile(deliveries.latencies, 0.5) / percentile(floor, 0.5)
-        print(f"  p50 ratio chat / Redis floor: {ratio:.1f}x")
-    if lost or saved != len(sent) or deliveries.errors:
-        print("FAILED: every message must be saved and reach every client", file=sys.stderr)
+    failures = []
+    for run in runs:
+        print(line(run["label"], run["latencies"]) + f"   at {run['rate']:.0f}/s")
+        print(
+            f"    saved {run['saved']} of {run['sent']}; lost live {run['lost_live']} of {run['sent'] * CLIENTS}, "
+            f"missing after catch-up {run['missing']} (target 0, {run['requests']} history requests); "
+            f"duplicates {run['duplicates']}, error frames {run['errors']}"
+        )
+        if run["latencies"] and floor:
+            p50 = percentile(run["latencies"], 0.5) / percentile(floor, 0.5)
+            p99 = percentile(run["latencies"], 0.99) / percentile(floor, 0.99)
+            print(f"    ratio to the Redis floor: p50 {p50:.1f}x, p99 {p99:.1f}x")
+        if run["missing"] or run["saved"] != run["sent"] or run["errors"]:
+            failures.append(f"{run['label']}: every message must be saved and reach every client after catch-up")
+        quiet_p99 = percentile(run["latencies"], 0.99) * 1000 if run["latencies"] else float("inf")
+        if run["layer"] == configured and not run["contended"] and quiet_p99 > P99_TARGET_MS:
+            failures.append(f"{run['label']}: p99 {quiet_p99:.1f} ms above the {P99_TARGET_MS} ms target")
+    for failure in failures:
+        print(f"FAILED: {failure}", file=sys.stderr)
+    if failures:
         sys.exit(1)
 
 

@@ -75,19 +75,19 @@ SEED = [
        SELECT n, n + 1, 'accepted', now() FROM generate_series(3, {users} - 1) AS n""",
     # Rooms: the big DM (player and PEER), OTHER_DMS more for the player, one per other pair.
     """INSERT INTO chat_chatroom (id, room_id, kind, title, created_at, last_message_at, last_message_id,
-        last_message_preview)
-       SELECT n, 'dm_' || a || '_' || b, 'dm', '', now(), timestamptz '{start}' + n * interval '1 minute', 0, ''
+        last_message_preview, last_seq)
+       SELECT n, 'dm_' || a || '_' || b, 'dm', '', now(), timestamptz '{start}' + n * interval '1 minute', 0, '', 0
        FROM generate_series(1, {users} / 2 - 1) AS n,
         LATERAL (SELECT CASE WHEN n <= {other_dms} + 1 THEN 1 ELSE 2 * n END,
                         CASE WHEN n <= {other_dms} + 1 THEN n + 1 ELSE 2 * n + 1 END) AS p(a, b)""",
     """INSERT INTO chat_roommember (room_id, user_id, joined_at, last_read_message_id)
        SELECT id, split_part(room_id, '_', 2)::bigint, now(), 0 FROM chat_chatroom
        UNION ALL SELECT id, split_part(room_id, '_', 3)::bigint, now(), 0 FROM chat_chatroom""",
-    """INSERT INTO chat_chatmessage (id, room_id, sender_id, text, created_at, edited, deleted)
+    """INSERT INTO chat_chatmessage (id, room_id, sender_id, text, created_at, edited, deleted, seq)
        SELECT n, 1, CASE WHEN n % 2 = 0 THEN 1 ELSE 2 END, 'message ' || n,
-        timestamptz '{start}' + n * interval '1 second', false, false
+        timestamptz '{start}' + n * interval '1 second', false, false, n
        FROM generate_series(1, {messages}) AS n""",
-    """UPDATE chat_chatroom SET last_message_id = {messages},
+    """UPDATE chat_chatroom SET last_message_id = {messages}, last_seq = {messages},
         last_message_at = timestamptz '{start}' + {messages} * interval '1 second', last_message_preview = 'hi'
        WHERE id = 1""",
     # The player's wallet and its ledger: one top-up of 1.00 per row.

@@ -11,6 +11,7 @@ from django.db import connection
 
 from chat.models import ChatMessage, RoomMember
 from driftwood.core.generations import bump_on_commit, generations
+from tournaments import selectors as tournament_selectors
 
 TTL_SECONDS = 3600
 # Counts stop here ("99+" on the pages; the API reports 100 for 100 or more).
@@ -63,3 +64,20 @@ def unread_counts(*, user_id: int, room_pks: list[int]) -> dict[int, int]:
         cache.set_many({keys[room_pk]: fresh[room_pk] for room_pk in missing}, TTL_SECONDS)
         counts |= fresh
     return counts
+
+
+def room_member_ids(*, kind: str, ident: int, compute) -> frozenset[int]:
+    """Who belongs to an event or team room, cached under the event's or team's members generation
+    (bumped on commit by every tournaments service that changes it), so a list is never served
+    after a member left, was removed or had their entry cancelled. `compute()` reads the rows."""
+    generation = (
+        tournament_selectors.members_generation(event_id=ident)
+        if kind == "event"
+        else tournament_selectors.members_generation(team_id=ident)
+    )
+    key = f"chat:members:{kind}_{ident}.{generation}"
+    members = cache.get(key)
+    if members is None:
+        members = frozenset(compute())
+        cache.set(key, members, TTL_SECONDS)
+    return members

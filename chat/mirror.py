@@ -30,6 +30,7 @@ def message_document(message: ChatMessage) -> dict:
         created_at = DateTimeField().to_representation(message.created_at)
     return {
         "id": message.pk,
+        "seq": message.seq,
         "room_id": message.room.room_id,
         "sender": sender,
         "message": message.text,

@@ -28,9 +28,12 @@ class ChatRoom(models.Model):
     last_message_at = models.DateTimeField(null=True, blank=True)
     last_message_id = models.BigIntegerField(default=0)
     last_message_preview = models.CharField(max_length=140, blank=True)
+    # The seq of the room's newest message: each message takes the next one (1, 2, 3... no gaps).
+    last_seq = models.BigIntegerField(default=0)
 
     class Meta:
         indexes = [models.Index(F("last_message_at").desc(nulls_last=True), name="chatroom_recent")]
+        constraints = [models.CheckConstraint(condition=models.Q(last_seq__gte=0), name="chatroom_last_seq_gte_0")]
 
     def __str__(self) -> str:
         return self.room_id
@@ -60,6 +63,9 @@ class AbstractMessage(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     edited = models.BooleanField(default=False)
     deleted = models.BooleanField(default=False)
+    # The message's place in its room: 1, 2, 3... without gaps, so a client that saw seq N and then
+    # N + 2 knows it missed one and fetches it (history `?after_seq=`).
+    seq = models.BigIntegerField()
 
     class Meta:
         abstract = True
@@ -73,6 +79,7 @@ class ChatMessage(AbstractMessage):
             # Unread counts: the messages after a reader's marker (by id), at most UNREAD_CAP of them.
             models.Index(fields=["room", "id"], name="chatmessage_room_id"),
         ]
+        constraints = [models.UniqueConstraint(fields=["room", "seq"], name="chatmessage_room_seq")]
 
     def __str__(self) -> str:
         return f"#{self.pk} in {self.room_id}"
@@ -88,6 +95,7 @@ class ArchivedChatMessage(AbstractMessage):
         indexes = [
             models.Index(F("room"), F("created_at").desc(), F("id").desc(), name="chatarchive_room_recent"),
         ]
+        constraints = [models.UniqueConstraint(fields=["room", "seq"], name="chatarchive_room_seq")]
 
     def __str__(self) -> str:
         return f"archived #{self.pk} in {self.room_id}"

@@ -23,8 +23,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.module_loading import import_string
 
 from chat.models import ChatMessage, ChatRoom
-from chat.services import parse_room_id
-from tournaments import selectors as tournament_selectors
+from chat.services import room_member_ids
 
 logger = logging.getLogger("driftwood.chat")
 
@@ -114,13 +113,8 @@ def push_sender() -> PushSender:
 
 
 def member_ids(room: ChatRoom) -> set[int]:
-    """Everyone who belongs to the room now, from the source of truth for its kind."""
-    ref = parse_room_id(room.room_id)
-    if ref.kind == ChatRoom.Kind.DM:
-        return set(ref.ids)
-    if ref.kind == ChatRoom.Kind.EVENT:
-        return set(tournament_selectors.event_member_ids(ref.ids[0]))
-    return set(tournament_selectors.team_member_ids(ref.ids[0]))
+    """Everyone who belongs to the room now, from the source of truth for its kind (cached exactly)."""
+    return set(room_member_ids(room_id=room.room_id))
 
 
 def message_pushes(message: ChatMessage, user_ids) -> list[Push]:

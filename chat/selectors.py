@@ -97,6 +97,25 @@ def history(*, room: ChatRoom, limit: int = 50, before: str | None = None) -> tu
     return page, has_more, next_before
 
 
+def history_after(*, room: ChatRoom, after_seq: int, limit: int = 50) -> tuple[list, bool]:
+    """Oldest first: the messages with seq > after_seq, at most `limit`, and whether more follow.
+
+    Catch-up for a client that saw up to `after_seq` (a gap in the live frames, or a reconnect):
+    one indexed range read of (room, seq); the archive is read too only when the live table does
+    not start right after `after_seq` (the oldest messages are archived first).
+    """
+    limit = max(1, min(limit, HISTORY_MAX))
+    live = list(
+        ChatMessage.objects.filter(room=room, seq__gt=after_seq).select_related("sender").order_by("seq")[: limit + 1]
+    )
+    if not live or live[0].seq > after_seq + 1:
+        archived = ArchivedChatMessage.objects.filter(room=room, seq__gt=after_seq)
+        if live:
+            archived = archived.filter(seq__lt=live[0].seq)
+        live = list(archived.select_related("sender").order_by("seq")[: limit + 1]) + live
+    return live[:limit], len(live) > limit
+
+
 def inbox(*, user_id: int) -> QuerySet[ChatRoom]:
     """`rooms_of` with `display_title` (a DM is named after the other player) and `other_user_id`.
 

@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from chat.cache import reader_changed_on_commit, room_changed_on_commit
+from chat.cache import room_member_ids as room_member_ids_cached
 from chat.exceptions import CannotMessage, InvalidMessage, RoomNotFound
 from chat.models import MESSAGE_MAX_LENGTH, ArchivedChatMessage, ChatMessage, ChatRoom, RoomMember
 from chat.selectors import dm_allowed
@@ -128,26 +129,68 @@ def clean_text(text) -> str:
     return text
 
 
+# One statement, one round trip: take the room's next seq (the row lock orders concurrent posts, and
+# the message id is drawn under it, so ids and seqs rise together), insert the message with it, and
+# move the sender's read marker past it. Nothing when the room is gone.
+_POST_SQL = """
+WITH room AS (
+    UPDATE chat_chatroom
+    SET last_seq = last_seq + 1,
+        last_message_id = nextval(pg_get_serial_sequence('chat_chatmessage', 'id')),
+        last_message_at = %(at)s,
+        last_message_preview = %(preview)s
+    WHERE id = %(room)s
+    RETURNING id, last_seq, last_message_id
+), message AS (
+    INSERT INTO chat_chatmessage (id, room_id, sender_id, text, created_at, edited, deleted, seq)
+    SELECT last_message_id, id, %(sender)s, %(text)s, %(at)s, false, false, last_seq FROM room
+    RETURNING id, seq
+), reader AS (
+    UPDATE chat_roommember SET last_read_message_id = message.id, last_read_at = %(at)s
+    FROM message
+    WHERE chat_roommember.room_id = %(room)s AND chat_roommember.user_id = %(sender)s
+        AND chat_roommember.last_read_message_id < message.id
+)
+SELECT id, seq FROM message
+"""
+
+
 def message_post(*, room: ChatRoom, sender, text: str) -> ChatMessage:
-    """Save a message (and the room's last-message summary) in one transaction.
+    """Save a message with the room's next seq, the room's last-message summary and the sender's
+    read marker, in one statement (atomic by itself, inside or outside a transaction).
 
     The caller broadcasts it after this returns: a message is in PostgreSQL before anyone sees it.
     """
     text = clean_text(text)
-    with transaction.atomic():
-        message = ChatMessage.objects.create(room=room, sender=sender, text=text)
-        ChatRoom.objects.filter(pk=room.pk).update(
-            last_message_at=message.created_at,
-            last_message_id=message.pk,
-            last_message_preview=text[:PREVIEW_LENGTH],
-        )
-        # The sender has read their own message.
-        RoomMember.objects.filter(room=room, user=sender, last_read_message_id__lt=message.pk).update(
-            last_read_message_id=message.pk, last_read_at=message.created_at
-        )
-        room_changed_on_commit(room.pk)
-        reader_changed_on_commit(sender.pk)
+    at = timezone.now()
+    params = {"room": room.pk, "sender": sender.pk, "text": text, "at": at, "preview": text[:PREVIEW_LENGTH]}
+    with connection.cursor() as cursor:
+        cursor.execute(_POST_SQL, params)
+        row = cursor.fetchone()
+    if row is None:
+        raise RoomNotFound()
+    message = ChatMessage(id=row[0], seq=row[1], room=room, sender=sender, text=text, created_at=at)
+    message._state.adding, message._state.db = False, connection.alias
+    room_changed_on_commit(room.pk)
+    reader_changed_on_commit(sender.pk)
     return message
+
+
+def room_member_ids(*, room_id: str) -> frozenset[int]:
+    """Everyone who belongs to the room now (an empty set for a malformed id). A DM's two players are
+    in its id; an event's or team's people come from the exact cache (chat.cache.room_member_ids)."""
+    ref = parse_room_id(room_id)
+    if ref is None:
+        return frozenset()
+    if ref.kind == Kind.DM:
+        return frozenset(ref.ids)
+    if ref.kind == Kind.EVENT:
+        return room_member_ids_cached(
+            kind=ref.kind, ident=ref.ids[0], compute=lambda: tournament_selectors.event_member_ids(ref.ids[0])
+        )
+    return room_member_ids_cached(
+        kind=ref.kind, ident=ref.ids[0], compute=lambda: tournament_selectors.team_member_ids(ref.ids[0])
+    )
 
 
 def room_mark_read(*, room: ChatRoom, user, up_to: int | None = None) -> int:
@@ -181,6 +224,7 @@ def messages_archive(*, older_than: datetime, batch_size: int = 1000) -> int:
                     created_at=message.created_at,
                     edited=message.edited,
                     deleted=message.deleted,
+                    seq=message.seq,
                 )
                 for message in batch
             )

@@ -24,7 +24,15 @@ def redis_caches(url: str, *, timeout: float, key_prefix: str) -> dict:
     }
 
 
-def redis_channel_layers(url: str, *, timeout: float, prefix: str) -> dict:
+# CHANNEL_LAYER: channels-redis' pub/sub layer (`pubsub`, the default) or its list-based layer
+# (`core`); bench/chat.py measures both in one run (figures and the choice in the README).
+CHANNEL_LAYER_BACKENDS = {
+    "core": "channels_redis.core.RedisChannelLayer",
+    "pubsub": "driftwood.core.channel_layer.PubSubChannelLayer",  # channels-redis' pub/sub layer
+}
+
+
+def redis_channel_layers(url: str, *, timeout: float, prefix: str, kind: str = "pubsub") -> dict:
     host = {
         "address": url,
         "socket_connect_timeout": timeout,
@@ -33,6 +41,14 @@ def redis_channel_layers(url: str, *, timeout: float, prefix: str) -> dict:
         # busy CPU), and the socket closes as if Redis were down.
         "socket_timeout": CHANNEL_LAYER_BLOCK_SECONDS + timeout,
     }
-    return {
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [host], "prefix": prefix}}
-    }
+    return {"default": {"BACKEND": CHANNEL_LAYER_BACKENDS[kind], "CONFIG": {"hosts": [host], "prefix": prefix}}}
+
+
+def channel_layers_from_env(url: str, *, timeout: float, env) -> dict:
+    """The channel layer CHANNEL_LAYER names (`pubsub` or `core`), its keys under CHANNEL_LAYER_PREFIX."""
+    return redis_channel_layers(
+        url,
+        timeout=timeout,
+        prefix=env.str("CHANNEL_LAYER_PREFIX", default="driftwood"),
+        kind=env.str("CHANNEL_LAYER", default="pubsub"),
+    )

@@ -127,9 +127,7 @@ if REDIS_URL:
     CACHES = redis_settings.redis_caches(
         REDIS_URL, timeout=REDIS_SOCKET_TIMEOUT, key_prefix=env.str("CACHE_KEY_PREFIX", default="driftwood")
     )
-    CHANNEL_LAYERS = redis_settings.redis_channel_layers(
-        REDIS_URL, timeout=REDIS_SOCKET_TIMEOUT, prefix=env.str("CHANNEL_LAYER_PREFIX", default="driftwood")
-    )
+    CHANNEL_LAYERS = redis_settings.channel_layers_from_env(REDIS_URL, timeout=REDIS_SOCKET_TIMEOUT, env=env)
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Case, Count, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
+from driftwood.core.generations import generations
 from tournaments.models import (
     Entry,
     Event,
@@ -253,6 +254,19 @@ def teams_with_member(user_id: int) -> QuerySet[Team]:
 
 def event_name(event_id: int) -> str | None:
     return Event.objects.filter(pk=event_id).values_list("name", flat=True).first()
+
+
+# Generations (driftwood.core.generations) of who belongs to an event or team: the services that
+# change a roster or a confirmed entry bump them on commit (`services.membership`), so a cached
+# member list keyed by them is never served after a change.
+EVENT_MEMBERS = "event-members"
+TEAM_MEMBERS = "team-members"
+
+
+def members_generation(*, event_id: int | None = None, team_id: int | None = None) -> int:
+    """The current generation of the event's people or the team's members."""
+    namespace, ident = (EVENT_MEMBERS, event_id) if event_id is not None else (TEAM_MEMBERS, team_id)
+    return generations(namespace, [ident])[ident]
 
 
 def team_name(team_id: int) -> str | None:

@@ -68,6 +68,10 @@ class ChatMessageSerializer(serializers.Serializer):
     """The same shape as the WebSocket's `message` frame, without its `type`."""
 
     id = serializers.IntegerField()
+    seq = serializers.IntegerField(
+        help_text="The message's place in its room: 1, 2, 3... without gaps. A client that has seen seq N and "
+        "then receives N + 2 missed N + 1: it fetches it with `history?after_seq=N`."
+    )
     room_id = serializers.SerializerMethodField()
     sender = ChatSenderSerializer(allow_null=True, help_text="Null once the sender's account is gone.")
     message = serializers.CharField(source="text")
@@ -130,6 +134,10 @@ class RoomHistoryApi(APIView):
 
     The cursor orders by (created_at, id), so messages with equal timestamps are neither
     repeated nor skipped, and paging continues into archived messages.
+
+    With `after_seq=N` (catch-up): the messages with seq > N, **oldest first**, `limit` at most;
+    `has_more` says more follow (ask again from the last seq); `next_before` is null. `before` is
+    then ignored.
     """
 
     class FilterSerializer(serializers.Serializer):
@@ -141,18 +149,29 @@ class RoomHistoryApi(APIView):
         before = serializers.CharField(
             required=False, allow_blank=True, max_length=200, help_text="`next_before` of the previous page."
         )
+        after_seq = serializers.IntegerField(
+            min_value=0,
+            max_value=2**63 - 1,
+            required=False,
+            help_text="Catch-up: the messages after this seq, oldest first (0 for the room's first ones).",
+        )
 
     class OutputSerializer(serializers.Serializer):
         results = ChatMessageSerializer(many=True)
         has_more = serializers.BooleanField()
-        next_before = serializers.CharField(allow_null=True, help_text="The cursor for the next (older) page, or null.")
+        next_before = serializers.CharField(
+            allow_null=True, help_text="The cursor for the next (older) page, or null (always null with `after_seq`)."
+        )
 
     @extend_schema(
         operation_id="chat_history",
         parameters=[ROOM_ID, FilterSerializer],
         responses={
             200: OutputSerializer,
-            400: _error("`invalid`: a `limit` below 1 or not a number, or a `before` this API did not give out."),
+            400: _error(
+                "`invalid`: a `limit` below 1 or not a number, a `before` this API did not give out, "
+                "or an `after_seq` that is not a whole number from 0."
+            ),
             404: ROOM_NOT_FOUND,
         },
     )
@@ -160,11 +179,16 @@ class RoomHistoryApi(APIView):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         room = services.room_for(user_id=request.user.pk, room_id=room_id)
-        messages, has_more, next_before = selectors.history(
-            room=room,
-            limit=min(filters.validated_data.get("limit", HISTORY_DEFAULT), HISTORY_MAX),
-            before=filters.validated_data.get("before") or None,
-        )
+        limit = min(filters.validated_data.get("limit", HISTORY_DEFAULT), HISTORY_MAX)
+        if "after_seq" in filters.validated_data:
+            messages, has_more = selectors.history_after(
+                room=room, after_seq=filters.validated_data["after_seq"], limit=limit
+            )
+            next_before = None
+        else:
+            messages, has_more, next_before = selectors.history(
+                room=room, limit=limit, before=filters.validated_data.get("before") or None
+            )
         body = {"results": messages, "has_more": has_more, "next_before": next_before}
         return Response(self.OutputSerializer(body, context={"room_id": room.room_id}).data)
 

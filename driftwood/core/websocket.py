@@ -7,6 +7,7 @@ import logging
 
 from channels.security.websocket import OriginValidator
 from django.conf import settings
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from driftwood.core import redis_outage
 
@@ -104,6 +105,10 @@ class UserSocketMixin:
         if user is not None and user.is_authenticated:
             self.groups = [*self.groups, user_group(user.pk)]
         await super().websocket_connect(message)
+
+    async def layer_unavailable(self, message):
+        """The pub/sub channel layer lost Redis (driftwood/core/channel_layer.py): fail as a receive would."""
+        raise RedisConnectionError("the channel layer lost its Redis connection")
 
     async def force_disconnect(self, message):
         await self.close(code=message.get("code", CLOSE_ACCOUNT_DISABLED))

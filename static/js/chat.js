@@ -3,9 +3,11 @@
 // older history when scrolled to the top, and marks the room read while the page is visible.
 //
 // After a drop it reconnects with a growing, jittered delay (static/js/shared/live-socket.js, which
-// also honours a server's `unavailable` frame and 4503 close). On every (re)connect it pages back through
-// the history API from the newest message until it reaches the newest one already shown, so
-// nothing sent while the socket was down is lost; messages are keyed by id, so none shows twice.
+// also honours a server's `unavailable` frame and 4503 close). Every message carries its room's seq
+// (1, 2, 3... without gaps): the page remembers the last seq up to which it has every message, and
+// on every (re)connect, or when a frame skips a seq (the channel layer dropped one), it fetches the
+// rest from the history API (`after_seq`), oldest first. Messages are keyed by id and placed by
+// seq, so none shows twice and all show in order.
 (() => {
   "use strict";
 
@@ -45,10 +47,12 @@
   const shown = new Set();
   let newestId = 0; // newest message on the page
   let newestMineId = 0;
+  let lastSeq = 0; // every message up to this seq is on the page
   list.querySelectorAll("[data-message-id]").forEach((item) => {
     const id = Number(item.dataset.messageId);
     shown.add(id);
     newestId = Math.max(newestId, id);
+    lastSeq = Math.max(lastSeq, Number(item.dataset.seq) || 0);
     if (Number(item.dataset.senderId) === ME) newestMineId = Math.max(newestMineId, id);
   });
   let nextBefore = page.dataset.nextBefore || null;
@@ -91,6 +95,7 @@
     const mine = message.sender !== null && message.sender.id === ME;
     item.className = mine ? "chat-message is-mine" : "chat-message";
     item.dataset.messageId = String(message.id);
+    item.dataset.seq = String(message.seq);
     item.dataset.senderId = message.sender ? String(message.sender.id) : "";
     const meta = document.createElement("p");
     meta.className = "chat-message-meta";
@@ -113,12 +118,12 @@
     if (seenNote) seenNote.hidden = !(newestMineId > 0 && otherReadUpTo >= newestMineId);
   };
 
-  // Insert in id order (ids grow with time); a message already on the page is ignored.
+  // Insert in seq order (the room's order); a message already on the page is ignored.
   const add = (message) => {
     if (shown.has(message.id)) return false;
     shown.add(message.id);
     let before = list.lastElementChild;
-    while (before && Number(before.dataset.messageId) > message.id) before = before.previousElementSibling;
+    while (before && Number(before.dataset.seq) > message.seq) before = before.previousElementSibling;
     const item = render(message);
     if (before) before.after(item);
     else list.prepend(item);
@@ -179,19 +184,38 @@
   });
   olderButton?.addEventListener("click", loadOlder);
 
-  // ---- Catching up after (re)connecting ----
-  const catchUp = async () => {
-    const since = newestId;
-    const found = [];
-    let before = null;
+  // ---- Catching up after (re)connecting, or over a gap in the seqs ----
+  // One fetch at a time; a request meanwhile runs once more after it (from the seq reached).
+  let catching = null;
+  let catchAgain = false;
+  const fetchAfter = async () => {
     for (;;) {
-      const body = await history({ limit: CATCH_UP_PAGE, before });
-      found.push(...body.results);
-      if (!body.has_more || body.results.some((message) => message.id <= since)) break;
-      before = body.next_before;
+      const body = await history({ limit: CATCH_UP_PAGE, after_seq: String(lastSeq) });
+      addNewer(body.results);
+      body.results.forEach((message) => {
+        lastSeq = Math.max(lastSeq, message.seq);
+      });
+      if (!body.has_more) return;
     }
-    return addNewer(found.filter((message) => message.id > since).reverse());
   };
+  const catchUp = async () => {
+    if (catching) {
+      catchAgain = true;
+      return catching;
+    }
+    catching = (async () => {
+      try {
+        do {
+          catchAgain = false;
+          await fetchAfter();
+        } while (catchAgain);
+      } finally {
+        catching = null;
+      }
+    })();
+    return catching;
+  };
+  const caughtUpFailed = () => setStatus("Some messages may be missing: reload the page to see them.");
 
   // ---- Typing ----
   const typists = new Map(); // user id -> timer that forgets them
@@ -253,6 +277,8 @@
     message: (frame) => {
       if (frame.sender) forgetTypist(frame.sender.id);
       addNewer([frame]);
+      if (frame.seq === lastSeq + 1) lastSeq = frame.seq;
+      else if (frame.seq > lastSeq + 1) catchUp().then(markRead, caughtUpFailed); // missed one or more
       markRead();
     },
     user_typing: (frame) => noteTypist(frame.user_id, frame.is_typing),
@@ -316,7 +342,7 @@
       try {
         await catchUp();
       } catch {
-        setStatus("Some messages may be missing: reload the page to see them.");
+        caughtUpFailed();
       }
       markRead();
     },

@@ -242,6 +242,7 @@ class TestHistory:
         assert body["results"] == [
             {
                 "id": second.pk,
+                "seq": 2,
                 "room_id": room.room_id,
                 "sender": {"id": other.pk, "username": "siti"},
                 "message": "pagi!",
@@ -249,6 +250,7 @@ class TestHistory:
             },
             {
                 "id": first.pk,
+                "seq": 1,
                 "room_id": room.room_id,
                 "sender": {"id": user.pk, "username": user.username},
                 "message": "selamat pagi",

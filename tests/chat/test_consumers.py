@@ -90,13 +90,14 @@ def test_a_message_is_saved_then_reaches_every_member():
     # when a sends a message
     to_sender, to_other = exchange()
 
-    # then both hear the saved message, with its id and timestamp
+    # then both hear the saved message, with its id, the room's first seq and its timestamp
     saved = ChatMessage.objects.get()
     assert (saved.text, saved.sender_id, saved.room.room_id) == ("gg wp", a.pk, room_id)
     assert to_other == to_sender
     assert to_other == {
         "type": "message",
         "id": saved.pk,
+        "seq": 1,
         "room_id": room_id,
         "sender": {"id": a.pk, "username": a.username},
         "message": "gg wp",

@@ -18,6 +18,7 @@ from driftwood.core.money import CENTS
 from tournaments import notifications
 from tournaments.exceptions import AlreadyCancelled, InvalidStatus
 from tournaments.models import Event, Game, Match, ParticipantPayment, Registration
+from tournaments.services.membership import members_changed_on_commit
 from tournaments.services.refunds import payment_refund
 from wallet.models import LedgerEntry, Wallet
 from wallet.selectors import wallet_by_id
@@ -320,6 +321,7 @@ def _registration_end(registration: Registration, status: str) -> None:
     registration.ended_at = timezone.now()
     registration.save(update_fields=["status", "ended_at"])
     registration.members.all().delete()
+    members_changed_on_commit(event_id=registration.event_id)
 
 
 def event_fees_settle(*, event_id: int) -> Decimal:

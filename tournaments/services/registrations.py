@@ -19,6 +19,7 @@ from tournaments import notifications
 from tournaments.exceptions import AlreadyJoined, EventFull, RegistrationClosed, TeamRequired, TeamSizeWrong
 from tournaments.models import Event, ParticipantPayment, Registration, RegistrationMember, Team, TeamMember
 from tournaments.services.events import escrow_wallet, event_lock
+from tournaments.services.membership import members_changed_on_commit
 from tournaments.services.refunds import card_refund_key, payment_refund
 from tournaments.services.registration_rules import leave_refusal, registration_is_open
 from wallet.exceptions import PaymentProviderError
@@ -86,6 +87,8 @@ def _create_registration(
             RegistrationMember.objects.bulk_create(
                 RegistrationMember(registration=registration, event=event, user_id=member) for member in members
             )
+            if confirmed:
+                members_changed_on_commit(event_id=event.pk)
     except IntegrityError as exc:
         raise AlreadyJoined() from exc
     return registration
@@ -95,6 +98,7 @@ def _confirm(registration: Registration) -> None:
     registration.status = Registration.Status.CONFIRMED
     registration.confirmed_at = timezone.now()
     registration.save(update_fields=["status", "confirmed_at"])
+    members_changed_on_commit(event_id=registration.event_id)
 
 
 def registration_join(*, event_id: int, user, team_id: int | None = None, payment_method: str = Method.WALLET):
@@ -205,6 +209,7 @@ def _end(registration: Registration, status: str) -> None:
     registration.ended_at = timezone.now()
     registration.save(update_fields=["status", "ended_at"])
     registration.members.all().delete()
+    members_changed_on_commit(event_id=registration.event_id)
 
 
 def registration_leave(*, event_id: int, user) -> Registration:

@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 from driftwood.core.exceptions import NotFound, PermissionDenied
 from tournaments.exceptions import AlreadyMember, CaptainCannotLeave, TeamNameTaken
 from tournaments.models import Team, TeamMember
+from tournaments.services.membership import members_changed_on_commit
 
 
 def team_create(*, captain, name: str) -> Team:
@@ -13,6 +14,7 @@ def team_create(*, captain, name: str) -> Team:
         with transaction.atomic():
             team = Team.objects.create(name=name, captain=captain)
             TeamMember.objects.create(team=team, user=captain, role=TeamMember.Role.CAPTAIN)
+            members_changed_on_commit(team_id=team.pk)
     except IntegrityError as exc:
         raise TeamNameTaken() from exc
     return team
@@ -34,9 +36,11 @@ def team_member_add(*, team_id: int, actor, user) -> TeamMember:
             raise NotFound("Player not found.")
         try:
             with transaction.atomic():
-                return TeamMember.objects.create(team=team, user=user)
+                member = TeamMember.objects.create(team=team, user=user)
         except IntegrityError as exc:
             raise AlreadyMember() from exc
+        members_changed_on_commit(team_id=team.pk)
+        return member
 
 
 def team_member_remove(*, team_id: int, actor, user_id: int) -> None:
@@ -50,3 +54,4 @@ def team_member_remove(*, team_id: int, actor, user_id: int) -> None:
         deleted, _ = TeamMember.objects.filter(team=team, user_id=user_id).delete()
         if not deleted:
             raise NotFound("That player is not in the team.")
+        members_changed_on_commit(team_id=team.pk)

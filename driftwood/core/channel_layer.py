@@ -1,0 +1,128 @@
+"""channels-redis' pub/sub layer, made to tell its sockets when Redis is lost.
+
+`RedisPubSubChannelLayer` keeps one Redis connection per process for every subscription and fans a
+group's message out to its local sockets in memory: one PUBLISH per group message and one read per
+process, where the list-based `RedisChannelLayer` pushes one copy per member socket (and drops
+copies past its capacity). Its receive task, though, only logs a lost connection and tries again:
+sockets would stay open, deaf, while Redis is away. Here each of the process's channels is then
+handed a `layer.unavailable` message, which `UserSocketMixin` turns into the same `unavailable`
+frame and 4503 close as a failing receive of the list-based layer (driftwood/core/redis_outage.py):
+clients reconnect once Redis is back, and chat clients fetch what they missed by seq.
+
+It also joins a group at a point in the group's stream, as the list-based layer does: a socket
+added to a group gets only what is published after it joined. channels-redis adds it to the
+process's member set at once, so a message published just before (still on its way from Redis)
+would reach it too. Here `group_add` publishes a marker to the group and adds the socket when the
+marker comes back through the process's subscription: whatever was published before is then
+already delivered. And like the list-based layer it sheds past a capacity: a socket with
+CAPACITY messages waiting is not given more, so a busy CPU cannot grow a backlog without bound.
+"""
+
+import asyncio
+import logging
+import uuid
+
+from channels_redis.pubsub import RedisPubSubChannelLayer, RedisPubSubLoopLayer, RedisSingleShardConnection
+from channels_redis.utils import _wrap_close
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+from driftwood.core import redis_outage
+
+logger = logging.getLogger("driftwood.channel_layer")
+
+UNAVAILABLE = {"type": "layer.unavailable"}
+# A join marker: never a serialized message (msgpack encodes a dict from 0x80 up).
+JOIN_MARKER = b"\x00driftwood-join:"
+JOIN_TIMEOUT_SECONDS = 5
+CAPACITY = 100  # messages waiting per socket (RedisChannelLayer's default capacity)
+
+
+class _ShardConnection(RedisSingleShardConnection):
+    async def _do_receiving(self):
+        while True:
+            try:
+                if self._pubsub and self._pubsub.subscribed:
+                    message = await self._pubsub.get_message(ignore_subscribe_messages=True, timeout=0.1)
+                    self._receive_message(message)
+                else:
+                    await asyncio.sleep(0.1)
+            except (asyncio.CancelledError, GeneratorExit):
+                raise
+            except Exception as exc:
+                if redis_outage.is_outage(exc):
+                    redis_outage.failed("channel layer", exc)
+                else:
+                    logger.exception("the channel layer's receive task failed; trying again")
+                self._tell_channels()
+                await asyncio.sleep(1)  # redis-py reconnects (and subscribes again) on the next read
+
+    def _receive_message(self, message):
+        if message is None:
+            return
+        name, data = message["channel"], message["data"]
+        if data.startswith(JOIN_MARKER):
+            self.channel_layer.joined(data[len(JOIN_MARKER) :].decode())
+            return
+        name = name.decode() if isinstance(name, bytes) else name
+        layer = self.channel_layer
+        for channel in (name,) if name in layer.channels else layer.groups.get(name, ()):
+            queue = layer.channels.get(channel)
+            # A socket this far behind sheds the message, as the list-based layer does past its
+            # capacity: a backlog would only grow on a busy CPU (chat clients fetch it by seq).
+            if queue is not None and queue.qsize() < CAPACITY:
+                queue.put_nowait(data)
+
+    def _tell_channels(self) -> None:
+        unavailable = self.channel_layer.channel_layer.serialize(UNAVAILABLE)
+        for queue in self.channel_layer.channels.values():
+            queue.put_nowait(unavailable)
+
+
+class _LoopLayer(RedisPubSubLoopLayer):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._shards = [_ShardConnection(shard.host, self) for shard in self._shards]
+        self._joins: dict[str, tuple[str, str, asyncio.Future]] = {}
+
+    async def group_add(self, group, channel):
+        if channel not in self.channels:
+            await super().group_add(group, channel)  # raises channels-redis' own error
+            return
+        group_channel = self._get_group_channel_name(group)
+        if channel in self.groups.get(group_channel, ()):
+            return
+        shard = self._get_shard(group_channel)
+        await shard.subscribe(group_channel)
+        token = uuid.uuid4().hex
+        joined = asyncio.get_running_loop().create_future()
+        self._joins[token] = (group_channel, channel, joined)
+        try:
+            await shard.publish(group_channel, JOIN_MARKER + token.encode())
+            async with asyncio.timeout(JOIN_TIMEOUT_SECONDS):
+                await joined
+        except TimeoutError as exc:
+            raise RedisConnectionError(f"joining {group} timed out") from exc
+        finally:
+            self._joins.pop(token, None)
+
+    def joined(self, token: str) -> None:
+        """Our marker came back: the channel is in the group from here on (others' markers are ignored)."""
+        join = self._joins.pop(token, None)
+        if join is None:
+            return
+        group_channel, channel, future = join
+        if channel in self.channels:
+            self.groups.setdefault(group_channel, set()).add(channel)
+        if not future.done():
+            future.set_result(None)
+
+
+class PubSubChannelLayer(RedisPubSubChannelLayer):
+    def _get_layer(self):
+        loop = asyncio.get_running_loop()
+        try:
+            return self._layers[loop]
+        except KeyError:
+            layer = self._layers[loop] = _LoopLayer(*self._args, **self._kwargs, channel_layer=self)
+            _wrap_close(self, loop)
+            return layer
