@@ -109,6 +109,7 @@ def processes(host: str, port: int, ws_port: int) -> dict[str, Process]:
                 "WARNING",
             ]
         )
+    DATA_DIR.mkdir(parents=True, exist_ok=True)  # a fresh clone with DATABASE_URL set has none yet
     schedule = DATA_DIR / "celerybeat-schedule"
     topology["beat"] = Process([*celery, "beat", "--schedule", str(schedule), "--loglevel", "WARNING"])
     return topology
