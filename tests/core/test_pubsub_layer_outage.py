@@ -3,16 +3,17 @@ the list-based one: sockets are refused, and open ones closed, with the `unavail
 and work again once Redis is back."""
 
 import pytest
-from asgiref.sync import async_to_sync
-from channels.testing import WebsocketCommunicator
 from rest_framework_simplejwt.tokens import AccessToken
 
 from chat.services import dm_open
-from driftwood.asgi import application
 from driftwood.core.websocket import CLOSE_UNAVAILABLE
 from driftwood.redis_settings import redis_channel_layers
 from tests.core.sockets import socket_db  # noqa: F401 - fixture
-from tests.core.test_redis_outage import SAME_ORIGIN, after_retry_interval, point_app_at, refused_socket
+from tests.core.test_redis_outage import (
+    assert_an_open_socket_is_closed_when_redis_goes_and_a_new_one_works_after,
+    point_app_at,
+    refused_socket,
+)
 from tests.factories import UserFactory
 from tests.redis_server import RedisServer
 
@@ -54,35 +55,4 @@ def test_sockets_are_refused_with_the_hint_while_redis_is_down(pubsub_redis):
 
 @pytest.mark.usefixtures("socket_db")
 def test_an_open_socket_is_closed_with_the_hint_when_redis_goes_and_works_after(pubsub_redis):
-    @async_to_sync
-    async def scenario():
-        socket = WebsocketCommunicator(application, "/ws/health", headers=[SAME_ORIGIN])
-        assert (await socket.connect(timeout=5))[0]
-        assert (await socket.receive_json_from(timeout=5))["type"] == "hello"
-
-        # when Redis stops under the open socket
-        pubsub_redis.stop()
-        frame = await socket.receive_json_from(timeout=10)
-        closed = await socket.receive_output(timeout=5)
-        await socket.wait()
-        return frame, closed
-
-    frame, closed = scenario()
-    assert frame["code"] == "unavailable"
-    assert closed["code"] == CLOSE_UNAVAILABLE
-
-    # when Redis is back, a new socket works end to end
-    pubsub_redis.start()
-    after_retry_interval()
-
-    @async_to_sync
-    async def reconnect():
-        socket = WebsocketCommunicator(application, "/ws/health", headers=[SAME_ORIGIN])
-        assert (await socket.connect(timeout=5))[0]
-        hello = await socket.receive_json_from(timeout=5)
-        await socket.send_json_to({"type": "ping"})
-        pong = await socket.receive_json_from(timeout=5)
-        await socket.disconnect()
-        return hello, pong
-
-    assert reconnect() == ({"type": "hello", "user_id": None}, {"type": "pong"})
+    assert_an_open_socket_is_closed_when_redis_goes_and_a_new_one_works_after(pubsub_redis)

@@ -339,8 +339,9 @@ def test_sockets_close_with_4503_and_a_retry_hint_when_the_layer_is_down(own_red
         assert closed == {"type": "websocket.close", "code": CLOSE_UNAVAILABLE}
 
 
-@pytest.mark.usefixtures("socket_db")
-def test_an_open_socket_is_closed_with_the_hint_when_redis_goes_and_reconnects_after(own_redis):
+def assert_an_open_socket_is_closed_when_redis_goes_and_a_new_one_works_after(redis) -> None:
+    """The outage scenario shared by both channel layers (tests/core/test_pubsub_layer_outage.py)."""
+
     @async_to_sync
     async def scenario():
         socket = WebsocketCommunicator(application, "/ws/health", headers=[SAME_ORIGIN])
@@ -348,7 +349,7 @@ def test_an_open_socket_is_closed_with_the_hint_when_redis_goes_and_reconnects_a
         assert (await socket.receive_json_from(timeout=5))["type"] == "hello"
 
         # when Redis stops under the open socket
-        own_redis.stop()
+        redis.stop()
         frame = await socket.receive_json_from(timeout=10)
         closed = await socket.receive_output(timeout=5)
         await socket.wait()
@@ -359,7 +360,7 @@ def test_an_open_socket_is_closed_with_the_hint_when_redis_goes_and_reconnects_a
     assert closed["code"] == CLOSE_UNAVAILABLE
 
     # when Redis is back, a new socket works end to end
-    own_redis.start()
+    redis.start()
     after_retry_interval()
 
     @async_to_sync
@@ -373,3 +374,8 @@ def test_an_open_socket_is_closed_with_the_hint_when_redis_goes_and_reconnects_a
         return hello, pong
 
     assert reconnect() == ({"type": "hello", "user_id": None}, {"type": "pong"})
+
+
+@pytest.mark.usefixtures("socket_db")
+def test_an_open_socket_is_closed_with_the_hint_when_redis_goes_and_reconnects_after(own_redis):
+    assert_an_open_socket_is_closed_when_redis_goes_and_a_new_one_works_after(own_redis)
