@@ -49,9 +49,9 @@ def seed() -> tuple[int, str]:
     return Event.objects.order_by("pk").values_list("pk", flat=True).first(), str(AccessToken.for_user(player))
 
 
-def wrk(url: str, clients: int, token: str) -> float:
+def wrk(url: str, clients: int, token: str, seconds: int = DURATION_SECONDS) -> float:
     """Requests per second; fails on any non-2xx answer or socket error."""
-    command = ["wrk", "-t2", f"-c{clients}", f"-d{DURATION_SECONDS}s", "--timeout", "10s"]
+    command = ["wrk", "-t2", f"-c{clients}", f"-d{seconds}s", "--timeout", "10s"]
     command += ["-H", f"Authorization: Bearer {token}", url]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     if "Non-2xx" in output or "Socket errors" in output:
@@ -92,8 +92,9 @@ def main() -> int:
     paths = ["/healthz", "/api/v1/events?limit=20", f"/api/v1/events/{event_id}", "/api/v1/wallet"]
     misses = 0
     with servers() as urls:
-        for url in urls.values():
-            wrk(f"{url}/healthz", 4, token)  # warm up: imports, connections, caches
+        for url in urls.values():  # warm up every worker, thread and pooled connection on each path
+            for path in paths:
+                wrk(f"{url}{path}", max(CLIENTS), token, seconds=2)
         print(f"HTTP, {WORKERS} workers x {THREADS} threads, {DURATION_SECONDS} s per figure (req/s)")
         print(f"  {'endpoint':<28} {'clients':>7} {'served':>8} {'bare':>8} {'daphne':>8} {'/bare':>6} {'/daphne':>8}")
         for path in paths:
