@@ -65,6 +65,11 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def _listening(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
 @contextmanager
 def server_process(command: list[str], port: int, **env: str):
     """A server process listening on 127.0.0.1:`port` for the block; yields its URL."""
@@ -77,7 +82,7 @@ def server_process(command: list[str], port: int, **env: str):
     )
     try:
         deadline = time.monotonic() + 30
-        while socket.socket().connect_ex(("127.0.0.1", port)) != 0:
+        while not _listening(port):
             if time.monotonic() > deadline or process.poll() is not None:
                 raise RuntimeError(f"{command[0]} did not start")
             time.sleep(0.1)
