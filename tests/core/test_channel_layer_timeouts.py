@@ -20,7 +20,7 @@ from tests import services
 pytestmark = pytest.mark.redis
 
 BLOCK_SECONDS = 1.0  # shorter than the layer's 5 s so that the test is quick; the race is the same
-STALL_SECONDS = 0.3
+STALL_SECONDS = 0.4  # straddles the moment both are due, with 0.2 s either side for a late start
 
 
 def configured_host() -> dict:
@@ -32,6 +32,10 @@ async def receive_on_an_idle_channel_through_a_stall(socket_timeout: float) -> N
     layer = RedisChannelLayer(hosts=[{**configured_host(), "socket_timeout": socket_timeout}], prefix="stall-test")
     layer.brpop_timeout = BLOCK_SECONDS
     channel = await layer.new_channel()
+    # Connected (and the layer's clean-up script loaded) first: on a busy machine that took longer
+    # than half the stall, the blocking read began late and the stall ended before it was due.
+    await layer.send(channel, {"type": "warm.up"})
+    assert await layer.receive(channel) == {"type": "warm.up"}
     asyncio.get_running_loop().call_later(BLOCK_SECONDS - STALL_SECONDS / 2, time.sleep, STALL_SECONDS)
     try:
         with pytest.raises(TimeoutError):  # asyncio's: still waiting, nothing failed
