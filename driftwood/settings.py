@@ -110,8 +110,10 @@ if env.bool("DATABASE_POOL", default=False):
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-# psycopg prepares the ledger's statements (wallet/services/balances.py) after N runs; 0: off (for PgBouncer).
+# Parameters bound by PostgreSQL, so psycopg prepares a statement run N times on a connection (no
+# planning after that: half a match report's database time); 0: never prepare (PgBouncer, transaction mode).
 DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = env.int("DATABASE_PREPARE_THRESHOLD", 5) or None
+DATABASES["default"]["OPTIONS"]["server_side_binding"] = env.bool("DATABASE_SERVER_SIDE_BINDING", default=True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

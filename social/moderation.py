@@ -16,14 +16,13 @@ from datetime import datetime, timedelta
 from functools import partial
 from importlib import import_module
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from driftwood.accounts.models import User
+from driftwood.core import redis_outage
 from driftwood.core.websocket import CLOSE_ACCOUNT_DISABLED, user_group
 from driftwood.notifications.services import notification_create
 from social.cache import social_changed_on_commit
@@ -146,11 +145,8 @@ def _end_sessions_and_sockets(user_id: int) -> None:
     session_store = import_module(settings.SESSION_ENGINE).SessionStore
     for session_key in UserSession.objects.filter(user_id=user_id).values_list("session_id", flat=True):
         session_store(session_key=session_key).delete()
-    channel_layer = get_channel_layer()
-    if channel_layer is not None:
-        async_to_sync(channel_layer.group_send)(
-            user_group(user_id), {"type": "force.disconnect", "code": CLOSE_ACCOUNT_DISABLED}
-        )
+    # While Redis is down every socket is closed anyway (redis_outage.group_send).
+    redis_outage.group_send(user_group(user_id), {"type": "force.disconnect", "code": CLOSE_ACCOUNT_DISABLED})
 
 
 def suspensions_lift(*, now: datetime | None = None) -> int:

@@ -19,9 +19,12 @@ CAPACITY messages waiting is not given more, so a busy CPU cannot grow a backlog
 """
 
 import asyncio
+import functools
 import logging
+import threading
 import uuid
 
+import redis
 from channels_redis.pubsub import RedisPubSubChannelLayer, RedisPubSubLoopLayer, RedisSingleShardConnection
 from channels_redis.utils import _wrap_close
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -118,6 +121,41 @@ class _LoopLayer(RedisPubSubLoopLayer):
 
 
 class PubSubChannelLayer(RedisPubSubChannelLayer):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._publishers: dict[str, redis.Redis] = {}
+        self._publishers_lock = threading.Lock()
+
+    def group_send_sync(self, group: str, message: dict) -> None:
+        """`group_send` from sync code (a service, after commit), on a connection pool the
+        process's threads share. Through `async_to_sync` every call ran on a new event loop, and
+        the layer keeps its connections per loop: each broadcast connected to Redis afresh."""
+        group_channel = self._naming._get_group_channel_name(group)
+        host = self._naming._get_shard(group_channel).host
+        self._publisher(host).publish(group_channel, self.serialize(message))
+
+    @functools.cached_property
+    def _naming(self) -> RedisPubSubLoopLayer:
+        """A loop layer that never connects: the group channel names and shards, as the async side has them."""
+        return RedisPubSubLoopLayer(*self._args, **self._kwargs, channel_layer=self)
+
+    def _publisher(self, host: dict) -> redis.Redis:
+        with self._publishers_lock:
+            client = self._publishers.get(host["address"])
+            if client is None:
+                # A publish answers at once: the connect timeout bounds it, not the receive's
+                # longer read timeout (which outlasts a blocking wait). redis-py starts a new pool
+                # in a forked worker.
+                timeout = host.get("socket_connect_timeout")
+                client = redis.Redis.from_url(
+                    host["address"],
+                    socket_connect_timeout=timeout,
+                    socket_timeout=timeout,
+                    client_name=f"{self._naming.prefix}-publish",  # who is who in CLIENT LIST
+                )
+                self._publishers[host["address"]] = client
+            return client
+
     def _get_layer(self):
         loop = asyncio.get_running_loop()
         try:

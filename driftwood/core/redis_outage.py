@@ -179,7 +179,8 @@ def group_send(group: str, message: dict) -> None:
     reconnect."""
     layer = get_channel_layer()
     if layer is not None:
-        call(f"group_send {group}", None, lambda: async_to_sync(layer.group_send)(group, message))
+        send = getattr(layer, "group_send_sync", None) or async_to_sync(layer.group_send)
+        call(f"group_send {group}", None, lambda: send(group, message))
 
 
 def on_recovery(name: str, hook: Callable[[], None]) -> None:

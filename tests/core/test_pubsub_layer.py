@@ -59,3 +59,29 @@ def test_a_channel_that_far_behind_sheds_past_the_capacity():
     held, got = asyncio.run(scenario())
     assert held == CAPACITY
     assert got == list(range(CAPACITY))
+
+
+def test_sync_code_publishes_to_the_group_on_one_shared_connection():
+    import redis
+
+    channel_layer = layer()
+    server = redis.Redis.from_url(settings.REDIS_URL)
+    name = f"{channel_layer._naming.prefix}-publish"
+
+    def send_and_note_the_connection(n: int) -> set[int]:
+        channel_layer.group_send_sync("room", {"type": "event.update", "n": n})
+        return {client["id"] for client in server.client_list() if client["name"] == name}
+
+    async def scenario():
+        channel = await channel_layer.new_channel()
+        await channel_layer.group_add("room", channel)
+        # when sync code (a service after commit, in a worker thread) sends to the group 20 times
+        connections = await asyncio.to_thread(lambda: set().union(*map(send_and_note_the_connection, range(20))))
+        got = [(await channel_layer.receive(channel))["n"] for _ in range(20)]
+        await channel_layer.flush()
+        return got, connections
+
+    got, connections = asyncio.run(scenario())
+    # then the socket got all of them, in order, all sent through one connection (was one per send)
+    assert got == list(range(20))
+    assert len(connections) == 1

@@ -5,11 +5,13 @@ two reports of one match, or of two matches feeding the same next match, are app
 the other and the bracket is never half-advanced.
 """
 
+import functools
+
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, JSONObject
 from django.urls import reverse
 from django.utils import timezone
@@ -50,11 +52,7 @@ def _locked(match_id: int) -> tuple[Event, Match]:
         raise NotFound("Match not found.")
     # Read after the lock is granted: every write to a bracket holds it, so nobody else changes
     # what this reads until the transaction ends.
-    match = (
-        Match.objects.select_related("entry_a__registration__team", "entry_b__registration__team", "stage")
-        .annotate(**_MATCH_STATE)
-        .get(pk=match_id)
-    )
+    match = _match_state().get(pk=match_id)
     match.event = event
     match.dependants = [_dependant(row) for row in match.dependant_rows]
     return event, match
@@ -112,6 +110,15 @@ _MATCH_STATE = {
         0,
     ),
 }
+
+
+@functools.cache
+def _match_state() -> QuerySet[Match]:
+    """Built once per process and only filtered per call (never evaluated itself): resolving these
+    annotations cost more Python than the rest of a report (bench/brackets.py)."""
+    return Match.objects.select_related("entry_a__registration__team", "entry_b__registration__team", "stage").annotate(
+        **_MATCH_STATE
+    )
 
 
 # --- Scores
