@@ -15,6 +15,10 @@ threads = int(os.environ.get("WEB_THREADS", "4"))
 timeout = int(os.environ.get("WEB_TIMEOUT_SECONDS", "30"))
 graceful_timeout = 30
 keepalive = 5
+# Each worker listens on its own socket and the kernel spreads new connections over them. On
+# one shared socket the first worker to wake took most of a burst of keep-alive connections
+# and the other idled: 16 clients got 500 or 1,100 req/s from run to run (bench/http.py).
+reuse_port = True
 # Recycle workers now and then so a slow leak cannot grow forever; jitter keeps them apart.
 # Rarely: a restart drops the worker's keep-alive connections and its warm state (pooled
 # connections, prepared statements, querysets built once). At 10,000 the bench's load
