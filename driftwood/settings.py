@@ -14,7 +14,7 @@ import environ
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from driftwood import redis_settings
+from driftwood import redis_settings, schema_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -239,35 +239,14 @@ SIMPLE_JWT = {
     "SIGNING_KEY": env.str("JWT_SIGNING_KEY", default=SECRET_KEY),
     "AUTH_HEADER_TYPES": ("Bearer",),
     "UPDATE_LAST_LOGIN": True,
+    # Tokens carry a hash of the password: a changed or reset password revokes every earlier one.
+    "CHECK_REVOKE_TOKEN": True,
 }
+# Where the site is, for links in e-mails (never the request's Host header, which a client sets).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+PASSWORD_RESET_TIMEOUT = 3600  # a reset link works for an hour (and once)
 
-SPECTACULAR_SETTINGS = {
-    "TITLE": "Driftwood API",
-    "DESCRIPTION": "Esports tournaments, wallets and chat for Malaysian players (MYR).",
-    "VERSION": "1.0.0",
-    "SERVE_INCLUDE_SCHEMA": False,
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
-    "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "COMPONENT_SPLIT_REQUEST": True,
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
-    "PREPROCESSING_HOOKS": ["driftwood.core.schema.drop_trailing_slash_duplicates"],
-    # Several models have a `status` field with different choices: name each enum explicitly.
-    "ENUM_NAME_OVERRIDES": {
-        "TopUpStatusEnum": "wallet.models.TopUp.Status",
-        "WithdrawalStatusEnum": "wallet.models.Withdrawal.Status",
-        "EventStatusEnum": "tournaments.models.Event.Status",
-        "RegistrationStatusEnum": "tournaments.models.Registration.Status",
-        "PaymentMethodEnum": "tournaments.models.ParticipantPayment.Method",
-        "FriendshipStatusEnum": "social.models.Friendship.Status",
-        "ReportStatusEnum": "social.models.Report.Status",
-        "SlotSourceEnum": "tournaments.models.Match.Source",
-        "SeedingMethodEnum": "tournaments.models.Event.Seeding",
-        "MatchStatusEnum": "tournaments.models.Match.Status",
-        "DisputeStatusEnum": "tournaments.models.Dispute.Status",
-    },
-}
+SPECTACULAR_SETTINGS = schema_settings.SPECTACULAR_SETTINGS
 
 IDEMPOTENCY_KEY_TTL = timedelta(hours=24)
 SLOW_REQUEST_SECONDS = env.float("SLOW_REQUEST_SECONDS", default=2.0)

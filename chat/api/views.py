@@ -16,16 +16,12 @@ from chat.presence import chat_group
 from chat.selectors import HISTORY_MAX, UNREAD_CAP
 from driftwood.core import redis_outage
 from driftwood.core.pagination import PagePagination
-from driftwood.core.schema import ErrorSerializer
+from driftwood.core.schema import error_response
 
 HISTORY_DEFAULT = 50
 
 
-def _error(description: str) -> OpenApiResponse:
-    return OpenApiResponse(ErrorSerializer, description=description)
-
-
-ROOM_NOT_FOUND = _error("`not_found`: no such room, a malformed room id, or one the caller does not belong to.")
+ROOM_NOT_FOUND = error_response("`not_found`: no such room, a malformed room id, or one the caller does not belong to.")
 ROOM_ID = OpenApiParameter(
     "room_id",
     OpenApiTypes.STR,
@@ -112,11 +108,11 @@ class RoomListCreateApi(APIView):
         responses={
             200: OpenApiResponse(ChatRoomSerializer, description="The DM room already existed."),
             201: OpenApiResponse(ChatRoomSerializer, description="The DM room was created."),
-            400: _error("`invalid`: a missing or malformed `user_id`, or the caller's own id."),
-            403: _error(
+            400: error_response("`invalid`: a missing or malformed `user_id`, or the caller's own id."),
+            403: error_response(
                 "`permission_denied`: the players are not friends and the other does not accept messages from anyone."
             ),
-            404: _error("`not_found`: no such (active) player."),
+            404: error_response("`not_found`: no such (active) player."),
         },
     )
     def post(self, request):
@@ -168,7 +164,7 @@ class RoomHistoryApi(APIView):
         parameters=[ROOM_ID, FilterSerializer],
         responses={
             200: OutputSerializer,
-            400: _error(
+            400: error_response(
                 "`invalid`: a `limit` below 1 or not a number, a `before` this API did not give out, "
                 "or an `after_seq` that is not a whole number from 0."
             ),

@@ -1,15 +1,17 @@
 """Browser forms for the account pages. They validate input; the services do the writes."""
 
 from django import forms
+from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
 
-from driftwood.accounts import services
+from driftwood.accounts import passwords, services
 from driftwood.accounts.models import USERNAME_PATTERN, User
 from driftwood.core.exceptions import InvalidCredentials, RateLimited
 from driftwood.core.forms import ServiceErrorsMixin
 from driftwood.core.text import FormTextField
 
 USERNAME_HELP = "3-30 characters: letters, digits and underscores."
+PASSWORD_HELP = "At least 8 characters, not only digits, not a common password."
 
 
 class SignUpForm(ServiceErrorsMixin, forms.Form):
@@ -30,7 +32,7 @@ class SignUpForm(ServiceErrorsMixin, forms.Form):
     password = forms.CharField(
         max_length=128,
         strip=False,
-        help_text="At least 8 characters, not only digits, not a common password.",
+        help_text=PASSWORD_HELP,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     password_confirm = forms.CharField(
@@ -93,3 +95,45 @@ class ProfileForm(ServiceErrorsMixin, forms.Form):
         label="Accept messages from players who are not my friends",
         help_text="Friends can always message you.",
     )
+
+
+def _new_password_field(label: str, help_text: str = "") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=128,
+        strip=False,
+        help_text=help_text,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+
+class PasswordResetRequestForm(forms.Form):
+    email = forms.EmailField(
+        label="E-mail", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True})
+    )
+
+
+class PasswordChangeForm(ServiceErrorsMixin, forms.Form):
+    old_password = forms.CharField(
+        label="Current password",
+        max_length=128,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
+    )
+    new_password = _new_password_field("New password", PASSWORD_HELP)
+    new_password_confirm = _new_password_field("Confirm new password")
+
+    def clean(self):
+        cleaned = super().clean()
+        password, confirm = cleaned.get("new_password"), cleaned.get("new_password_confirm")
+        if password and confirm and password != confirm:
+            self.add_error("new_password_confirm", "The two passwords do not match.")
+        return cleaned
+
+
+class PasswordResetSetForm(SetPasswordForm):
+    """Django's form for the reset link's page (it checks the pair and the password rules); the
+    password is stored by `password_set`, so a reset ends other sessions and tells the player."""
+
+    def save(self, commit=True):
+        return passwords.password_set(user=self.user, new_password=self.cleaned_data["new_password1"])

@@ -2,17 +2,26 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from driftwood.accounts import services
-from driftwood.accounts.forms import LoginForm, ProfileForm, SignUpForm
+from driftwood.accounts import passwords, services
+from driftwood.accounts.forms import (
+    LoginForm,
+    PasswordChangeForm,
+    PasswordResetRequestForm,
+    PasswordResetSetForm,
+    ProfileForm,
+    SignUpForm,
+)
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -101,3 +110,44 @@ def profile(request):
             initial={"display_name": user.display_name, "allow_messages_from_anyone": user.allow_messages_from_anyone}
         )
     return render(request, "accounts/profile.html", {"form": form})
+
+
+@sensitive_post_parameters("email")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def password_reset(request):
+    form = PasswordResetRequestForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        passwords.password_reset_request(email=form.cleaned_data["email"])
+        return redirect("accounts:password_reset_sent")
+    return render(request, "accounts/password_reset.html", {"form": form})
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's view for the link: it moves the token into the session (out of the address bar
+    and Referer) before showing the form, and refuses a spent or expired link."""
+
+    form_class = PasswordResetSetForm
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+
+@sensitive_post_parameters("old_password", "new_password", "new_password_confirm")
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def password_change(request):
+    form = PasswordChangeForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = passwords.password_change(
+                user=request.user, old_password=data["old_password"], new_password=data["new_password"]
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            update_session_auth_hash(request, user)  # this session stays; every other one ends
+            messages.success(request, "Password changed. Your other devices were logged out.")
+            return redirect("accounts:profile")
+    return render(request, "accounts/password_change.html", {"form": form})

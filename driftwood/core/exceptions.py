@@ -52,6 +52,13 @@ class InvalidCredentials(DomainError):
     default_message = "Invalid username or password."
 
 
+class InvalidToken(DomainError):
+    """A link's token (password reset, e-mail confirmation) is wrong, spent or expired."""
+
+    code = "invalid_token"
+    default_message = "This link is invalid or has expired."
+
+
 class RateLimited(DomainError):
     status_code = status.HTTP_429_TOO_MANY_REQUESTS
     code = "rate_limited"

@@ -23,21 +23,24 @@ class ErrorSerializer(serializers.Serializer):
     )
 
 
-def _error(description: str) -> OpenApiResponse:
+def error_response(description: str) -> OpenApiResponse:
+    """An error answer in the schema: the envelope, and which codes it carries here."""
     return OpenApiResponse(ErrorSerializer, description=description)
 
 
 ERRORS = {
-    "400": _error("`invalid` (with `errors`) or an operation-specific code."),
-    "401": _error("`not_authenticated`, `token_expired`, `token_invalid` or `invalid_credentials`."),
-    "403": _error("`permission_denied`."),
-    "404": _error("`not_found`."),
-    "409": _error("`idempotency_key_reused`, `request_in_progress`, or an operation-specific conflict."),
-    "413": _error("`payload_too_large`: the body is over the size limit."),
-    "415": _error("`unsupported_media_type`: a body in a content type the operation does not read."),
-    "429": _error("`rate_limited`; see the `Retry-After` header."),
-    "500": _error("`server_error`."),
-    "503": _error("`service_unavailable`: a service it needs (Redis) is down; retry after `Retry-After` seconds."),
+    "400": error_response("`invalid` (with `errors`) or an operation-specific code."),
+    "401": error_response("`not_authenticated`, `token_expired`, `token_invalid` or `invalid_credentials`."),
+    "403": error_response("`permission_denied`."),
+    "404": error_response("`not_found`."),
+    "409": error_response("`idempotency_key_reused`, `request_in_progress`, or an operation-specific conflict."),
+    "413": error_response("`payload_too_large`: the body is over the size limit."),
+    "415": error_response("`unsupported_media_type`: a body in a content type the operation does not read."),
+    "429": error_response("`rate_limited`; see the `Retry-After` header."),
+    "500": error_response("`server_error`."),
+    "503": error_response(
+        "`service_unavailable`: a service it needs (Redis) is down; retry after `Retry-After` seconds."
+    ),
 }
 
 

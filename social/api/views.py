@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from driftwood.accounts.models import User
 from driftwood.core.pagination import PagePagination
-from driftwood.core.schema import ErrorSerializer
+from driftwood.core.schema import error_response
 from driftwood.core.text import TextField
 from social import selectors, services
 from social.exceptions import UserNotFound
@@ -25,15 +25,11 @@ REQUEST_MESSAGES = {
 }
 
 
-def _error(description: str) -> OpenApiResponse:
-    return OpenApiResponse(ErrorSerializer, description=description)
-
-
-PLAYER_NOT_FOUND = _error("`not_found`: no such player, or a banned one.")
-NOT_YOURSELF = _error("`invalid`: you cannot do this to yourself.")
-REQUEST_NOT_FOUND = _error("`not_found`: no such friend request, or one between two other players.")
-NOT_RECIPIENT = _error("`permission_denied`: only the player who received the request may answer it.")
-NOT_PENDING = _error("`not_pending`: the request was already answered.")
+PLAYER_NOT_FOUND = error_response("`not_found`: no such player, or a banned one.")
+NOT_YOURSELF = error_response("`invalid`: you cannot do this to yourself.")
+REQUEST_NOT_FOUND = error_response("`not_found`: no such friend request, or one between two other players.")
+NOT_RECIPIENT = error_response("`permission_denied`: only the player who received the request may answer it.")
+NOT_PENDING = error_response("`not_pending`: the request was already answered.")
 
 
 def _require_visible_player(user_id: int) -> None:
@@ -97,9 +93,9 @@ class FriendRequestSendApi(APIView):
                 description='Your pending request already existed ("Request already sent"), or the player had '
                 "already asked you, and you are now friends (status `accepted`).",
             ),
-            400: _error("`invalid`: a missing or bad `target_user_id`, or your own id."),
+            400: error_response("`invalid`: a missing or bad `target_user_id`, or your own id."),
             404: PLAYER_NOT_FOUND,
-            409: _error("`already_friends`."),
+            409: error_response("`already_friends`."),
         },
     )
     def post(self, request):
@@ -153,7 +149,7 @@ class FriendRemoveApi(APIView):
 
     @extend_schema(
         operation_id="friend_remove",
-        responses={204: None, 404: _error("`not_found`: you are not friends with this player.")},
+        responses={204: None, 404: error_response("`not_found`: you are not friends with this player.")},
     )
     def delete(self, request, user_id: int):
         services.friend_remove(user=request.user, friend_id=user_id)
@@ -254,9 +250,9 @@ class ReportCreateApi(APIView):
         ],
         responses={
             201: OutputSerializer,
-            400: _error("`invalid`: an unknown reason, a description over 2000 characters, or yourself."),
-            404: _error("`not_found`: no such player."),
-            429: _error("`rate_limited`: you reported this player in the last 24 hours (see `Retry-After`)."),
+            400: error_response("`invalid`: an unknown reason, a description over 2000 characters, or yourself."),
+            404: error_response("`not_found`: no such player."),
+            429: error_response("`rate_limited`: you reported this player in the last 24 hours (see `Retry-After`)."),
         },
     )
     def post(self, request, user_id: int):

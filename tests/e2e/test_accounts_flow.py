@@ -1,9 +1,12 @@
 """A player's first visit, in a real browser against a real ASGI server."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
 from driftwood.accounts.models import User
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.browser
 
@@ -93,3 +96,50 @@ def test_phone_menu_button_reveals_the_navigation(asgi_server, browser_page):
     page.keyboard.press("Escape")
     expect(signup).to_be_hidden()
     expect(menu).to_be_focused()
+
+
+@pytest.fixture
+def mailing_server(e2e_servers, stable_content_types, tmp_path_factory):
+    """A server whose e-mails are written to files (read back as the outbox), sent at once."""
+    outbox = tmp_path_factory.getbasetemp() / "e2e-outbox"
+    # django-environ reads the path after `filemail://`, leading slash included only if doubled
+    url = e2e_servers.url(EMAIL_URL=f"filemail:///{outbox}", CELERY_TASK_ALWAYS_EAGER="true")
+    for written in outbox.glob("*"):
+        written.unlink()
+    return url, outbox
+
+
+def reset_path_in_outbox(outbox) -> str:
+    mails = "".join(path.read_text() for path in sorted(outbox.glob("*")))
+    return re.search(r"https?://[^/\s]+(/accounts/password/reset/[\w-]+/[\w-]+/)", mails).group(1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_forgot_password_mail_link_new_password_and_log_in(mailing_server, browser_page):
+    server, outbox = mailing_server
+    UserFactory(username="siti_nur", email="siti@example.com")
+    page = browser_page
+
+    # given a player who forgot their password, on the log-in page
+    page.goto(f"{server}/accounts/login/")
+    page.get_by_role("link", name="Forgot your password?").click()
+
+    # when they ask for a link
+    page.get_by_label("E-mail").fill("siti@example.com")
+    page.get_by_role("button", name="Send the link").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your e-mail")
+
+    # and open it from their e-mail, and choose a new password
+    page.goto(f"{server}{reset_path_in_outbox(outbox)}")
+    expect(page).to_have_url(re.compile(r"/set-password/$"))
+    page.get_by_label("New password", exact=True).fill(PASSWORD)
+    page.get_by_label("New password confirmation").fill(PASSWORD)
+    page.get_by_role("button", name="Save the new password").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Password saved")
+
+    # then they log in with it
+    page.get_by_role("main").get_by_role("link", name="Log in").click()
+    page.get_by_label("Username").fill("siti_nur")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("main").get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="siti_nur")).to_be_visible()

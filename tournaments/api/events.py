@@ -5,7 +5,7 @@ Reading is public; drafts exist only for their organizer (404 for everyone else,
 
 from datetime import UTC, datetime
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from driftwood.core.exceptions import NotFound
 from driftwood.core.money import MoneyField, format_money
 from driftwood.core.pagination import PagePagination
-from driftwood.core.schema import ERRORS, ErrorSerializer
+from driftwood.core.schema import ERRORS, error_response
 from driftwood.core.text import TextField
 from driftwood.core.throttles import EventCreateRateThrottle, TieredRateThrottle
 from tournaments import row_selectors, selectors
@@ -23,13 +23,8 @@ from tournaments.api.games import GameSerializer
 from tournaments.models import Event, Game, Registration
 from tournaments.services import events as event_services
 
-
-def _error(description: str) -> OpenApiResponse:
-    return OpenApiResponse(ErrorSerializer, description=description)
-
-
-NOT_FOUND = _error("`not_found`: no such event, or a draft of another organizer.")
-NOT_ORGANIZER = _error("`permission_denied`: only the event's organizer may do this.")
+NOT_FOUND = error_response("`not_found`: no such event, or a draft of another organizer.")
+NOT_ORGANIZER = error_response("`permission_denied`: only the event's organizer may do this.")
 
 
 def require_visible_event(*, user, event_id: int) -> None:
@@ -235,7 +230,7 @@ class EventListCreateApi(APIView):
         ],
         responses={
             200: EventSerializer(many=True),
-            400: _error("`invalid`: an unknown `status`, or a bad `page`/`limit`."),
+            400: error_response("`invalid`: an unknown `status`, or a bad `page`/`limit`."),
             401: ERRORS["401"],
         },
     )
@@ -252,8 +247,10 @@ class EventListCreateApi(APIView):
         request=EventWriteSerializer,
         responses={
             201: EventDetailSerializer,
-            400: _error("`invalid` with `errors` (e.g. percentages not adding up to 100, dates in the wrong order)."),
-            429: _error("`rate_limited`: 20 events per hour; see `Retry-After`."),
+            400: error_response(
+                "`invalid` with `errors` (e.g. percentages not adding up to 100, dates in the wrong order)."
+            ),
+            429: error_response("`rate_limited`: 20 events per hour; see `Retry-After`."),
         },
     )
     def post(self, request):
@@ -279,10 +276,10 @@ class EventDetailApi(APIView):
         request=EventWriteSerializer(partial=True),
         responses={
             200: EventDetailSerializer,
-            400: _error("`invalid` with `errors`."),
+            400: error_response("`invalid` with `errors`."),
             403: NOT_ORGANIZER,
             404: NOT_FOUND,
-            409: _error("`invalid_status`: only a draft can be edited."),
+            409: error_response("`invalid_status`: only a draft can be edited."),
         },
     )
     def patch(self, request, event_id: int):
@@ -301,10 +298,10 @@ class EventPublishApi(APIView):
         request=None,
         responses={
             200: EventDetailSerializer,
-            400: _error("`insufficient_balance`: the organizer's wallet cannot fund the prize pool."),
+            400: error_response("`insufficient_balance`: the organizer's wallet cannot fund the prize pool."),
             403: NOT_ORGANIZER,
             404: NOT_FOUND,
-            409: _error("`invalid_status`: not a draft, or its dates have passed."),
+            409: error_response("`invalid_status`: not a draft, or its dates have passed."),
         },
     )
     def post(self, request, event_id: int):
@@ -338,10 +335,10 @@ class EventCancelApi(APIView):
         request=InputSerializer,
         responses={
             200: OutputSerializer,
-            400: _error("`invalid`: `penalty_percent` missing or outside 0-100."),
-            403: _error("`permission_denied`: only the organizer or staff may cancel."),
+            400: error_response("`invalid`: `penalty_percent` missing or outside 0-100."),
+            403: error_response("`permission_denied`: only the organizer or staff may cancel."),
             404: NOT_FOUND,
-            409: _error("`already_cancelled`, or `invalid_status` for a completed event."),
+            409: error_response("`already_cancelled`, or `invalid_status` for a completed event."),
         },
     )
     def post(self, request, event_id: int):

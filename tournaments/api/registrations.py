@@ -1,13 +1,13 @@
 """Joining and leaving an event, paid from the wallet or by card."""
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from driftwood.core.idempotency import idempotent
 from driftwood.core.money import MoneyField
-from driftwood.core.schema import ErrorSerializer
+from driftwood.core.schema import error_response
 from driftwood.core.throttles import MoneyRateThrottle, TieredRateThrottle
 from tournaments.api.events import NOT_FOUND, require_visible_event
 from tournaments.models import ParticipantPayment, Registration
@@ -15,10 +15,6 @@ from tournaments.services.registrations import card_payment_open, registration_j
 
 Method = ParticipantPayment.Method
 CARD_ONLY_FIELDS = ("payment_intent_id", "client_secret")
-
-
-def _error(description: str) -> OpenApiResponse:
-    return OpenApiResponse(ErrorSerializer, description=description)
 
 
 class JoinPaymentSerializer(serializers.Serializer):
@@ -74,17 +70,17 @@ class EventJoinApi(APIView):
         request=InputSerializer,
         responses={
             201: OutputSerializer,
-            400: _error(
+            400: error_response(
                 "`invalid`; `team_required` (team event, no `team_id`); `team_size` (the team has the wrong "
                 "number of players); `insufficient_balance` (wallet short of the entry fee)."
             ),
-            403: _error("`permission_denied`: the caller is not the team's captain."),
-            404: _error("`not_found`: no such event (or another organizer's draft), or no such team."),
-            409: _error(
+            403: error_response("`permission_denied`: the caller is not the team's captain."),
+            404: error_response("`not_found`: no such event (or another organizer's draft), or no such team."),
+            409: error_response(
                 "`registration_closed`; `already_joined` (the caller, or a member of the team, already "
                 "has an entry); `event_full`; `idempotency_key_reused`; `request_in_progress`."
             ),
-            502: _error("`payment_provider_error`: Stripe could not be reached (nothing was kept)."),
+            502: error_response("`payment_provider_error`: Stripe could not be reached (nothing was kept)."),
         },
     )
     @idempotent(then="open_card_payment")
@@ -131,9 +127,11 @@ class EventLeaveApi(APIView):
         request=None,
         responses={
             200: OutputSerializer,
-            403: _error("`permission_denied`: a team's entry can only be withdrawn by the captain who made it."),
+            403: error_response(
+                "`permission_denied`: a team's entry can only be withdrawn by the captain who made it."
+            ),
             404: NOT_FOUND,
-            409: _error("`not_registered`; `registration_closed` (entries can no longer be withdrawn)."),
+            409: error_response("`not_registered`; `registration_closed` (entries can no longer be withdrawn)."),
         },
     )
     def post(self, request, event_id: int):

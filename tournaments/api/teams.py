@@ -1,26 +1,21 @@
 """Teams: the creator is the captain; the captain adds and removes members, a member may leave."""
 
 from django.contrib.auth import get_user_model
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from driftwood.core.exceptions import NotFound
 from driftwood.core.pagination import PagePagination
-from driftwood.core.schema import ErrorSerializer
+from driftwood.core.schema import error_response
 from driftwood.core.text import TextField
 from tournaments import selectors
 from tournaments.api import UserRefSerializer
 from tournaments.models import TeamMember
 from tournaments.services import teams as team_services
 
-
-def _error(description: str) -> OpenApiResponse:
-    return OpenApiResponse(ErrorSerializer, description=description)
-
-
-TEAM_NOT_FOUND = _error("`not_found`: no such team.")
+TEAM_NOT_FOUND = error_response("`not_found`: no such team.")
 
 
 class TeamMemberSerializer(serializers.Serializer):
@@ -71,8 +66,8 @@ class TeamListCreateApi(APIView):
         request=InputSerializer,
         responses={
             201: TeamSerializer,
-            400: _error("`invalid`: a missing or blank name, or one over 60 characters."),
-            409: _error("`team_name_taken`: a team with that name (ignoring case) exists."),
+            400: error_response("`invalid`: a missing or blank name, or one over 60 characters."),
+            409: error_response("`team_name_taken`: a team with that name (ignoring case) exists."),
         },
     )
     def post(self, request):
@@ -99,9 +94,9 @@ class TeamMemberAddApi(APIView):
         request=InputSerializer,
         responses={
             201: TeamMemberSerializer,
-            403: _error("`permission_denied`: only the captain adds members."),
-            404: _error("`not_found`: no such team, or no such (active) player."),
-            409: _error("`already_member`: the player is already in the team."),
+            403: error_response("`permission_denied`: only the captain adds members."),
+            404: error_response("`not_found`: no such team, or no such (active) player."),
+            409: error_response("`already_member`: the player is already in the team."),
         },
     )
     def post(self, request, team_id: int):
@@ -121,9 +116,9 @@ class TeamMemberRemoveApi(APIView):
         operation_id="team_member_remove",
         responses={
             204: None,
-            403: _error("`permission_denied`: only the captain or the member themselves."),
-            404: _error("`not_found`: no such team, or the player is not in it."),
-            409: _error("`captain_cannot_leave`."),
+            403: error_response("`permission_denied`: only the captain or the member themselves."),
+            404: error_response("`not_found`: no such team, or the player is not in it."),
+            409: error_response("`captain_cannot_leave`."),
         },
     )
     def delete(self, request, team_id: int, user_id: int):

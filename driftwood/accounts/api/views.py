@@ -6,13 +6,17 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import ExpiredTokenError, TokenError
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from driftwood.accounts import selectors, services
 from driftwood.accounts.authentication import TokenExpired, TokenInvalid
 from driftwood.accounts.models import USERNAME_PATTERN, User
 from driftwood.core.schema import ERRORS
 from driftwood.core.text import StrictCharField, TextField
+
+REVOKE_CLAIM = jwt_settings.REVOKE_TOKEN_CLAIM
 
 
 class UserRegisterApi(APIView):
@@ -93,8 +97,9 @@ class TokenRefreshApi(APIView):
             raise TokenExpired("The refresh token has expired.") from exc
         except TokenError as exc:
             raise TokenInvalid("The refresh token is invalid.") from exc
-        user_id = refresh.payload.get("user_id")
-        if not User.objects.filter(pk=user_id, is_active=True).exists():
+        user = User.objects.filter(pk=refresh.payload.get("user_id"), is_active=True).first()
+        # Issued before the password last changed (or was reset): revoked.
+        if user is None or refresh.payload.get(REVOKE_CLAIM) != get_md5_hash_password(user.password):
             raise TokenInvalid("The refresh token is invalid.")
         return Response({"access": str(refresh.access_token)})
 
