@@ -18,13 +18,15 @@ from importlib import import_module
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from driftwood.accounts.models import User
+from driftwood.accounts.shut_out import ShutOut
 from driftwood.core import redis_outage
+from driftwood.core.times import malaysia_time
 from driftwood.core.websocket import CLOSE_ACCOUNT_DISABLED, user_group
-from driftwood.notifications.services import notification_create
+from driftwood.notifications.services import email_send, notification_create
 from social.cache import social_changed_on_commit
 from social.exceptions import AlreadyBanned, ReportClosed, SelfAction
 from social.models import Follow, Friendship, Report, Sanction, UserSession
@@ -74,14 +76,28 @@ def report_warn(*, report: Report, staff, reason: str) -> Sanction:
             user=report.reported, kind=Kind.WARN, staff=staff, reason=reason, report=report
         )
         _close_report(report, staff=staff, status=Report.Status.ACTIONED, note=f"Warned: {reason}")
-        notification_create(
-            user=report.reported,
+        _tell(
+            report.reported,
+            sanction,
             kind="moderation_warning",
             title="A warning from Driftwood's moderators",
             body=f"{reason}\n\nRepeated reports can lead to a suspension or a ban.",
-            data={"sanction_id": sanction.pk},
         )
     return sanction
+
+
+def _tell(player, sanction: Sanction, *, kind: str, title: str, body: str) -> None:
+    """In the app (seen when they can log in again) and by e-mail (seen now), in the caller's transaction."""
+    notification_create(user=player, kind=kind, title=title, body=body, data={"sanction_id": sanction.pk})
+    email_send(to=[player.email], subject=title, body=f"Hi {player.public_name},\n\n{body}")
+
+
+def _shut_out_notice(sanction: Sanction) -> tuple[str, str]:
+    if sanction.kind == Kind.BAN:
+        return "Your Driftwood account is banned", f"Our moderators banned your account. Reason: {sanction.reason}"
+    until = malaysia_time(sanction.until)
+    body = f"Our moderators suspended your account until {until}. Reason: {sanction.reason}"
+    return "Your Driftwood account is suspended", body
 
 
 def user_suspend(*, user, days: int, staff, reason: str, report: Report | None = None) -> Sanction:
@@ -116,6 +132,8 @@ def _shut_out(*, user, staff, reason: str, report: Report | None, kind: str, not
         sanction = Sanction.objects.create(
             user=player, kind=kind, until=until, staff=staff, reason=reason, report=report
         )
+        title, body = _shut_out_notice(sanction)
+        _tell(player, sanction, kind="account_suspended", title=title, body=body)
         # The player's open reports are settled by this decision: the queue shows only what is left to do.
         for open_report in Report.objects.select_for_update().filter(reported=player, status__in=OPEN_REPORT):
             _close_report(open_report, staff=staff, status=Report.Status.ACTIONED, note=note)
@@ -167,6 +185,9 @@ def suspensions_lift(*, now: datetime | None = None) -> int:
             player.is_active = True
             player.save(update_fields=["is_active"])
             social_changed_on_commit(player.pk, *_connected_ids(player.pk))
+            last = Sanction.objects.filter(user_id=user_id, kind=Kind.SUSPEND, lifted_at=now).order_by("-until").first()
+            body = "Your suspension has ended: you can log in and play again. Welcome back."
+            _tell(player, last, kind="account_restored", title="Your Driftwood account is open again", body=body)
             lifted += 1
     return lifted
 
@@ -179,3 +200,11 @@ def recent_sanctions(*, user_ids: list[int], limit: int = 5) -> dict[int, list[S
         if len(found[sanction.user_id]) < limit:
             found[sanction.user_id].append(sanction)
     return found
+
+
+def shut_out_explanation(user) -> ShutOut | None:
+    """What holds the inactive `user` out (driftwood.accounts.shut_out): a ban, else the suspension
+    that ends last."""
+    holding = Sanction.objects.filter(user=user, lifted_at__isnull=True).exclude(kind=Kind.WARN)
+    sanction = holding.order_by(F("until").desc(nulls_first=True), "-created_at").first()
+    return None if sanction is None else ShutOut(until=sanction.until, reason=sanction.reason)

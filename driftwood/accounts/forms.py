@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 
 from driftwood.accounts import passwords, services
 from driftwood.accounts.models import USERNAME_PATTERN, User
-from driftwood.core.exceptions import InvalidCredentials, RateLimited
+from driftwood.core.exceptions import AccountSuspended, InvalidCredentials, RateLimited
 from driftwood.core.forms import ServiceErrorsMixin
 from driftwood.core.text import FormTextField
 
@@ -80,6 +80,8 @@ class LoginForm(forms.Form):
                 raise ValidationError(exc.message, code="rate_limited") from exc
             except InvalidCredentials as exc:
                 raise ValidationError("Invalid username or password.", code="invalid_login") from exc
+            except AccountSuspended as exc:
+                raise ValidationError(exc.message, code="account_suspended") from exc
         return cleaned
 
 

@@ -6,10 +6,12 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from driftwood.accounts import shut_out
 from driftwood.accounts.models import User
 from driftwood.core import ratelimit
-from driftwood.core.exceptions import InvalidCredentials, RateLimited
+from driftwood.core.exceptions import AccountSuspended, InvalidCredentials, RateLimited
 from driftwood.core.network import client_ip
+from driftwood.core.times import malaysia_time
 
 
 def _check_unique(*, username: str, email: str) -> None:
@@ -75,7 +77,25 @@ def user_authenticate(*, request, username: str, password: str) -> User:
             raise RateLimited("Too many failed log-in attempts. Try again later.", retry_after=max(blocked))
     user = authenticate(request, username=username, password=password)
     if user is None:
+        _refuse_if_shut_out(username, password)
         for scope, ident, rate in limits:
             ratelimit.hit(scope, ident, rate)
         raise InvalidCredentials()
     return user
+
+
+def _refuse_if_shut_out(username: str, password: str) -> None:
+    """The right password of a suspended or banned account: say so, with the end and the reason
+    (a wrong password still gets the plain refusal, so a stranger learns nothing)."""
+    try:
+        account = User.objects.get_by_natural_key(username)
+    except User.DoesNotExist:
+        return
+    if account.is_active or not account.check_password(password):
+        return
+    shut = shut_out.explanation(account)
+    if shut.until is None:
+        message = f"Your account is banned. Reason: {shut.reason}"
+    else:
+        message = f"Your account is suspended until {malaysia_time(shut.until)}. Reason: {shut.reason}"
+    raise AccountSuspended(message, fields={"suspended_until": shut.until, "reason": shut.reason})

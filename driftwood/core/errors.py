@@ -106,6 +106,7 @@ def api_exception_handler(exc, context):
 
     if isinstance(exc, DomainError):
         body = error_body(path=path, status_code=exc.status_code, message=exc.message, code=exc.code, errors=exc.errors)
+        body.update(exc.fields)
         retry_after = getattr(exc, "retry_after", None)
         headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
         return Response(body, status=exc.status_code, headers=headers)

@@ -10,9 +10,12 @@ class DomainError(Exception):
     code: str = "invalid"
     default_message: str = "The request could not be completed."
 
-    def __init__(self, message: str | None = None, *, errors: dict[str, list[str]] | None = None):
+    def __init__(
+        self, message: str | None = None, *, errors: dict[str, list[str]] | None = None, fields: dict | None = None
+    ):
         self.message = message or self.default_message
         self.errors = errors
+        self.fields = fields or {}  # more members of the envelope, as the contract names them
         super().__init__(self.message)
 
 
@@ -57,6 +60,13 @@ class InvalidToken(DomainError):
 
     code = "invalid_token"
     default_message = "This link is invalid or has expired."
+
+
+class AccountSuspended(DomainError):
+    """The right password, but the account is suspended or banned (`fields`: `suspended_until`, `reason`)."""
+
+    status_code = status.HTTP_403_FORBIDDEN
+    code = "account_suspended"
 
 
 class RateLimited(DomainError):

@@ -112,13 +112,15 @@ def test_login_with_a_wrong_password_shows_the_error(client):
     assert not get_user(client).is_authenticated
 
 
-def test_an_inactive_user_cannot_log_in(client):
-    UserFactory(username="banned_player", is_active=False)
+def test_an_inactive_user_cannot_log_in_and_hears_why_only_with_the_right_password(client):
+    UserFactory(username="banned_player", is_active=False)  # disabled by hand in admin: no sanction
 
-    response = client.post(LOGIN_URL, {"username": "banned_player", "password": TEST_PASSWORD})
+    wrong = client.post(LOGIN_URL, {"username": "banned_player", "password": "not-the-password"})
+    right = client.post(LOGIN_URL, {"username": "banned_player", "password": TEST_PASSWORD})
 
-    assert response.status_code == 200
-    assert "Invalid username or password." in response.content.decode()
+    assert "Invalid username or password." in wrong.content.decode()
+    assert right.status_code == 200
+    assert "Your account is banned. Reason: The account was disabled by the staff." in right.content.decode()
     assert not get_user(client).is_authenticated
 
 

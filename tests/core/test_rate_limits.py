@@ -100,7 +100,8 @@ def test_banned_user_cannot_log_in_and_their_token_stops_working(api_client):
     user.is_active = False
     user.save(update_fields=["is_active"])
 
-    assert login(api_client, user.username, TEST_PASSWORD).status_code == 401
+    refused = login(api_client, user.username, TEST_PASSWORD)
+    assert (refused.status_code, refused.json()["code"]) == (403, "account_suspended")  # the contract's Additions
     response = client.get("/api/v1/me")
     assert response.status_code == 401
     assert response.json()["code"] == "token_invalid"

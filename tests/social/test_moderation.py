@@ -24,6 +24,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from driftwood.accounts.models import User
 from driftwood.asgi import application
 from driftwood.celery import app as celery_app
+from driftwood.core.times import malaysia_time
 from driftwood.core.websocket import CLOSE_ACCOUNT_DISABLED
 from driftwood.notifications.models import Notification
 from social import selectors
@@ -279,8 +280,20 @@ def test_a_suspended_player_cannot_log_in_on_pages_or_the_api_until_it_is_lifted
     # then it ends in 3 days, and the player cannot log in anywhere
     assert before + timedelta(days=3) <= sanction.until <= timezone.now() + timedelta(days=3)
     login = {"username": troll.username, "password": TEST_PASSWORD}
-    assert Client().post("/accounts/login/", login).status_code == 200  # the form again, with an error
-    assert APIClient().post("/api/v1/auth/login", login, format="json").status_code == 401
+    page = Client().post("/accounts/login/", login)  # the form again, with the reason and the end
+    until = malaysia_time(sanction.until)
+    assert f"Your account is suspended until {until}. Reason: Toxic in voice chat" in page.text
+    api = APIClient().post("/api/v1/auth/login", login, format="json")
+    assert api.status_code == 403
+    assert api.json() == {
+        "message": f"Your account is suspended until {until}. Reason: Toxic in voice chat",
+        "code": "account_suspended",
+        "path": "/api/v1/auth/login",
+        "suspended_until": sanction.until.isoformat().replace("+00:00", "Z"),
+        "reason": "Toxic in voice chat",
+    }
+    wrong = APIClient().post("/api/v1/auth/login", {**login, "password": "not-it"}, format="json")
+    assert (wrong.status_code, wrong.json()["code"]) == (401, "invalid_credentials")
 
     # when the lifting runs before the end, nothing changes
     assert suspensions_lift() == 0
@@ -563,3 +576,27 @@ def test_sanctions_friendships_and_follows_are_read_only_and_stars_are_not_shown
     assert Friendship.objects.count() == 1 and Follow.objects.count() == 1
     assert Star not in admin.site._registry
     assert staff.get("/admin/social/star/").status_code == 404
+
+
+def test_the_player_hears_of_each_sanction_in_the_app_and_by_e_mail(moderator, troll, eager_mail):
+    from django.core import mail
+
+    # when the player is warned, suspended, the suspension ends, then banned
+    report = report_create(reporter=UserFactory(), target_id=troll.pk, reason="spam")
+    report_warn(report=report, staff=moderator, reason="No spam, please")
+    suspension = user_suspend(user=troll, days=2, staff=moderator, reason="Spam again")
+    suspensions_lift(now=suspension.until + timedelta(minutes=1))
+    user_ban(user=troll, staff=moderator, reason="Third time")
+
+    # then each step is one notification and one e-mail, in plain words, times in Malaysia time
+    notes = list(Notification.objects.filter(user=troll).order_by("pk").values_list("kind", "title", "body"))
+    assert [(kind, title) for kind, title, _ in notes] == [
+        ("moderation_warning", "A warning from Driftwood's moderators"),
+        ("account_suspended", "Your Driftwood account is suspended"),
+        ("account_restored", "Your Driftwood account is open again"),
+        ("account_suspended", "Your Driftwood account is banned"),
+    ]
+    assert f"until {malaysia_time(suspension.until)}. Reason: Spam again" in notes[1][2]
+    to_player = [(message.to, message.subject) for message in mail.outbox if message.to == [troll.email]]
+    assert to_player == [([troll.email], title) for _, title, _ in notes]
+    assert "Reason: Third time" in mail.outbox[-1].body

@@ -13,7 +13,7 @@ from rest_framework_simplejwt.utils import get_md5_hash_password
 from driftwood.accounts import selectors, services
 from driftwood.accounts.authentication import TokenExpired, TokenInvalid
 from driftwood.accounts.models import USERNAME_PATTERN, User
-from driftwood.core.schema import ERRORS
+from driftwood.core.schema import ERRORS, ErrorSerializer
 from driftwood.core.text import StrictCharField, TextField
 
 REVOKE_CLAIM = jwt_settings.REVOKE_TOKEN_CLAIM
@@ -47,6 +47,13 @@ class TokenPairSerializer(serializers.Serializer):
     refresh = serializers.CharField()
 
 
+class AccountSuspendedSerializer(ErrorSerializer):
+    """403 `account_suspended`: the right password of a suspended or banned account."""
+
+    suspended_until = serializers.DateTimeField(allow_null=True, help_text="When the suspension ends; null: banned.")
+    reason = serializers.CharField()
+
+
 class UserLoginApi(APIView):
     """Failed attempts are limited per username (5/min) and per IP (20/min); successes are free."""
 
@@ -61,7 +68,7 @@ class UserLoginApi(APIView):
     @extend_schema(
         operation_id="auth_login",
         request=InputSerializer,
-        responses={200: TokenPairSerializer, 401: ERRORS["401"]},
+        responses={200: TokenPairSerializer, 401: ERRORS["401"], 403: AccountSuspendedSerializer},
     )
     def post(self, request):
         data = self.InputSerializer(data=request.data)
