@@ -21,12 +21,15 @@ from social.moderation import (
     recent_sanctions,
     report_dismiss,
     report_warn,
+    suspension_lift,
     user_ban,
     user_suspend,
+    user_unban,
 )
 from social.selectors import report_history
 
 SANCTIONS_SHOWN = 3
+TOLD_TO_PLAYER = "Recorded with your name, and told to the player (e-mail, notification and the log-in page)."
 
 
 class ReasonForm(forms.Form):
@@ -198,7 +201,7 @@ class ReportAdmin(ReadOnlyAdmin):
     @admin.action(description="Suspend the reported players for some days", permissions=["sanction"])
     def suspend_selected(self, request, queryset: QuerySet[Report]):
         reports = self._selected(queryset)
-        form = SuspendForm(self._confirmed(request), help_text="Recorded with the suspension. Only staff see it.")
+        form = SuspendForm(self._confirmed(request), help_text=TOLD_TO_PLAYER)
         if not form.is_bound or not form.is_valid():
             return self._confirmation(request, reports, form, action="suspend_selected", verb="Suspend")
         days, reason = form.cleaned_data["days"], form.cleaned_data["reason"]
@@ -220,7 +223,7 @@ class ReportAdmin(ReadOnlyAdmin):
     @admin.action(description="Ban the reported players", permissions=["sanction"])
     def ban_selected(self, request, queryset: QuerySet[Report]):
         reports = self._selected(queryset)
-        form = ReasonForm(self._confirmed(request), help_text="Recorded with the ban. Only staff see it.")
+        form = ReasonForm(self._confirmed(request), help_text=TOLD_TO_PLAYER)
         if not form.is_bound or not form.is_valid():
             return self._confirmation(request, reports, form, action="ban_selected", verb="Ban")
         reason = form.cleaned_data["reason"]
@@ -280,6 +283,9 @@ class ReportAdmin(ReadOnlyAdmin):
 
 @admin.register(Sanction)
 class SanctionAdmin(ReadOnlyAdmin):
+    """The record of decisions; select a player's suspension or ban to let them back in early."""
+
+    actions = ("lift_selected", "unban_selected")
     list_display = ("id", "created_at", "user", "kind", "until", "lifted_at", "staff", "report_number", "reason")
     list_filter = ("kind", "created_at")
     search_fields = ("user__username", "staff__username")
@@ -292,6 +298,50 @@ class SanctionAdmin(ReadOnlyAdmin):
     @admin.display(description="Report", ordering="report")
     def report_number(self, sanction: Sanction) -> str:
         return f"#{sanction.report_id}" if sanction.report_id else "-"
+
+    def has_sanction_permission(self, request) -> bool:
+        return request.user.has_perm("social.add_sanction")
+
+    @admin.action(description="Lift the selected suspensions (let the players back in)", permissions=["sanction"])
+    def lift_selected(self, request, queryset: QuerySet[Sanction]):
+        return self._let_back_in(request, queryset, suspension_lift, action="lift_selected", verb="Lift")
+
+    @admin.action(description="Unban the selected players", permissions=["sanction"])
+    def unban_selected(self, request, queryset: QuerySet[Sanction]):
+        return self._let_back_in(request, queryset, user_unban, action="unban_selected", verb="Unban")
+
+    def _let_back_in(self, request, queryset: QuerySet[Sanction], decide, *, action: str, verb: str):
+        sanctions = list(queryset.select_related("user").order_by("pk"))
+        form = ReasonForm(
+            request.POST if request.POST.get("confirm") == "yes" else None,
+            help_text="Recorded with your name. Only staff see it; the player is told they are back.",
+        )
+        if not form.is_bound or not form.is_valid():
+            context = {
+                **self.admin_site.each_context(request),
+                "title": f"{verb} {len({sanction.user_id for sanction in sanctions})} player(s)?",
+                "subtitle": None,
+                "opts": self.model._meta,
+                "sanctions": sanctions,
+                "form": form,
+                "action": action,
+                "verb": verb,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                "media": self.media + form.media,
+            }
+            request.current_app = self.admin_site.name
+            return TemplateResponse(request, "social/admin/let_back_in_confirm.html", context)
+        players = {sanction.user_id: sanction.user for sanction in sanctions}
+        for player in players.values():
+            try:
+                record = decide(user=player, staff=request.user, reason=form.cleaned_data["reason"])
+            except DomainError as exc:
+                self.message_user(request, f"Player {player.username} stays out: {exc.message}", messages.ERROR)
+                continue
+            self.log_addition(request, record, f"{record.get_kind_display()}: {player.username}")
+            kind = record.get_kind_display().lower()
+            self.message_user(request, f"Let {player.username} back in ({kind}).", messages.SUCCESS)
+        return None
 
 
 @admin.register(Friendship)

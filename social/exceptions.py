@@ -44,3 +44,8 @@ class ReportClosed(Conflict):
 class AlreadyBanned(Conflict):
     code = "already_banned"
     default_message = "This player is already banned."
+
+
+class NotShutOut(Conflict):
+    code = "not_shut_out"
+    default_message = "Nothing to lift: the player is not held out that way."

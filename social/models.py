@@ -129,6 +129,9 @@ class Sanction(models.Model):
         WARN = "warn", "Warning"
         SUSPEND = "suspend", "Suspension"
         BAN = "ban", "Ban"
+        # Staff let the player back in before the end: the decision is on the record too.
+        LIFT = "lift", "Suspension lifted"
+        UNBAN = "unban", "Unbanned"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sanctions")
     kind = models.CharField(max_length=10, choices=Kind.choices)

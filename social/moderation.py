@@ -28,7 +28,7 @@ from driftwood.core.times import malaysia_time
 from driftwood.core.websocket import CLOSE_ACCOUNT_DISABLED, user_group
 from driftwood.notifications.services import email_send, notification_create
 from social.cache import social_changed_on_commit
-from social.exceptions import AlreadyBanned, ReportClosed, SelfAction
+from social.exceptions import AlreadyBanned, NotShutOut, ReportClosed, SelfAction
 from social.models import Follow, Friendship, Report, Sanction, UserSession
 
 Kind = Sanction.Kind
@@ -86,6 +86,10 @@ def report_warn(*, report: Report, staff, reason: str) -> Sanction:
     return sanction
 
 
+# The sanctions that keep an account off while they hold (not yet lifted).
+SHUTTING_OUT = (Kind.SUSPEND, Kind.BAN)
+
+
 def _tell(player, sanction: Sanction, *, kind: str, title: str, body: str) -> None:
     """In the app (seen when they can log in again) and by e-mail (seen now), in the caller's transaction."""
     notification_create(user=player, kind=kind, title=title, body=body, data={"sanction_id": sanction.pk})
@@ -121,7 +125,7 @@ def _shut_out(*, user, staff, reason: str, report: Report | None, kind: str, not
         raise ValueError(f"Report #{report.pk} is not about {user}.")
     with transaction.atomic():
         player = User.objects.select_for_update().get(pk=user.pk)
-        holding = Sanction.objects.filter(user=player, lifted_at__isnull=True).exclude(kind=Kind.WARN)
+        holding = Sanction.objects.filter(user=player, lifted_at__isnull=True, kind__in=SHUTTING_OUT)
         if player.is_active:
             # Staff let them back in by hand (user admin) since: those sanctions no longer hold.
             holding.update(lifted_at=timezone.now())
@@ -192,6 +196,36 @@ def suspensions_lift(*, now: datetime | None = None) -> int:
     return lifted
 
 
+def suspension_lift(*, user, staff, reason: str) -> Sanction:
+    """Staff let a suspended player back in before the end (NotShutOut if not suspended, or banned)."""
+    return _let_back_in(user=user, staff=staff, reason=reason, lifts=Kind.SUSPEND, record=Kind.LIFT)
+
+
+def user_unban(*, user, staff, reason: str) -> Sanction:
+    """Staff let a banned player back in (their suspensions go too); NotShutOut if not banned."""
+    return _let_back_in(user=user, staff=staff, reason=reason, lifts=Kind.BAN, record=Kind.UNBAN)
+
+
+def _let_back_in(*, user, staff, reason: str, lifts: str, record: str) -> Sanction:
+    with transaction.atomic():
+        player = User.objects.select_for_update().get(pk=user.pk)  # the lock every sanction takes
+        holding = Sanction.objects.filter(user=player, lifted_at__isnull=True, kind__in=SHUTTING_OUT)
+        kinds = set(holding.values_list("kind", flat=True))
+        if player.is_active or lifts not in kinds:
+            raise NotShutOut()
+        if lifts == Kind.SUSPEND and Kind.BAN in kinds:
+            raise NotShutOut("The player is also banned: unban instead.")
+        holding.update(lifted_at=timezone.now())
+        player.is_active = True
+        player.save(update_fields=["is_active"])
+        sanction = Sanction.objects.create(user=player, kind=record, staff=staff, reason=reason)
+        social_changed_on_commit(player.pk, *_connected_ids(player.pk))
+        body = "Our moderators have let you back in: you can log in and play again. Welcome back."
+        _tell(player, sanction, kind="account_restored", title="Your Driftwood account is open again", body=body)
+    user.is_active = True
+    return sanction
+
+
 def recent_sanctions(*, user_ids: list[int], limit: int = 5) -> dict[int, list[Sanction]]:
     """For moderators: each player's latest sanctions, newest first, in one query."""
     found: dict[int, list[Sanction]] = {user_id: [] for user_id in user_ids}
@@ -205,6 +239,6 @@ def recent_sanctions(*, user_ids: list[int], limit: int = 5) -> dict[int, list[S
 def shut_out_explanation(user) -> ShutOut | None:
     """What holds the inactive `user` out (driftwood.accounts.shut_out): a ban, else the suspension
     that ends last."""
-    holding = Sanction.objects.filter(user=user, lifted_at__isnull=True).exclude(kind=Kind.WARN)
+    holding = Sanction.objects.filter(user=user, lifted_at__isnull=True, kind__in=SHUTTING_OUT)
     sanction = holding.order_by(F("until").desc(nulls_first=True), "-created_at").first()
     return None if sanction is None else ShutOut(until=sanction.until, reason=sanction.reason)

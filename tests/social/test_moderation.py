@@ -600,3 +600,59 @@ def test_the_player_hears_of_each_sanction_in_the_app_and_by_e_mail(moderator, t
     to_player = [(message.to, message.subject) for message in mail.outbox if message.to == [troll.email]]
     assert to_player == [([troll.email], title) for _, title, _ in notes]
     assert "Reason: Third time" in mail.outbox[-1].body
+
+
+SANCTIONS_URL = "/admin/social/sanction/"
+
+
+def let_back_in(staff: Client, name: str, sanctions: list[Sanction], reason: str | None) -> str:
+    data = {"action": name, "_selected_action": [str(sanction.pk) for sanction in sanctions]}
+    if reason is None:
+        return staff.post(SANCTIONS_URL, data).text
+    return staff.post(SANCTIONS_URL, {**data, "confirm": "yes", "reason": reason}, follow=True).text
+
+
+def test_staff_lift_a_suspension_early_from_admin_and_it_is_recorded(moderator, troll, eager_mail):
+    from django.core import mail
+
+    suspension = user_suspend(user=troll, days=7, staff=moderator, reason="Cool off")
+    staff = admin_client(moderator)
+
+    # the action asks for the reason first
+    asked = let_back_in(staff, "lift_selected", [suspension], None)
+    assert "Lifting ends each selected player's suspension now" in asked
+    page = let_back_in(staff, "lift_selected", [suspension], "Appeal accepted")
+
+    assert "Let troll_kai back in (suspension lifted)." in page
+    troll.refresh_from_db()
+    assert troll.is_active
+    assert list(Sanction.objects.filter(user=troll).order_by("pk").values_list("kind", "staff", "reason")) == [
+        ("suspend", moderator.pk, "Cool off"),
+        ("lift", moderator.pk, "Appeal accepted"),
+    ]
+    suspension.refresh_from_db()
+    assert suspension.lifted_at is not None
+    assert mail.outbox[-1].subject == "Your Driftwood account is open again"
+    login = {"username": "troll_kai", "password": TEST_PASSWORD}
+    assert APIClient().post("/api/v1/auth/login", login).status_code == 200
+
+
+def test_a_ban_is_not_lifted_as_a_suspension_but_unbanned(moderator, troll):
+    suspension = user_suspend(user=troll, days=7, staff=moderator, reason="Cool off")
+    ban = user_ban(user=troll, staff=moderator, reason="Cheating")
+    staff = admin_client(moderator)
+
+    refused = let_back_in(staff, "lift_selected", [suspension], "Appeal")
+    assert "Player troll_kai stays out: The player is also banned: unban instead." in refused
+    troll.refresh_from_db()
+    assert not troll.is_active
+
+    unbanned = let_back_in(staff, "unban_selected", [ban], "Second chance")
+    assert "Let troll_kai back in (unbanned)." in unbanned
+    troll.refresh_from_db()
+    assert troll.is_active
+    assert not Sanction.objects.filter(user=troll, kind__in=["suspend", "ban"], lifted_at__isnull=True).exists()
+    # and an active player has nothing to unban
+    again = let_back_in(staff, "unban_selected", [ban], "Twice")
+    assert "Player troll_kai stays out: Nothing to lift: the player is not held out that way." in again
+    assert Sanction.objects.filter(user=troll, kind="unban").count() == 1
