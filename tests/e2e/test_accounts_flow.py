@@ -3,10 +3,11 @@
 import re
 
 import pytest
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from playwright.sync_api import expect
 
 from driftwood.accounts.models import User
-from tests.factories import UserFactory
+from tests.factories import TEST_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.browser
 
@@ -143,3 +144,29 @@ def test_forgot_password_mail_link_new_password_and_log_in(mailing_server, brows
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("main").get_by_role("button", name="Log in").click()
     expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="siti_nur")).to_be_visible()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_suspended_player_sees_the_reason_and_the_end_date(asgi_server, browser_page):
+    from driftwood.core.times import malaysia_time
+    from social.moderation import user_suspend
+
+    # hashed as the server hashes (the tests' own hasher is a fast one the server does not know)
+    hasher = PBKDF2PasswordHasher()
+    player = UserFactory(username="troll_kai")
+    player.password = hasher.encode(TEST_PASSWORD, hasher.salt())
+    player.save(update_fields=["password"])
+    suspension = user_suspend(user=player, days=3, staff=UserFactory(is_staff=True), reason="Toxic in voice chat")
+    page = browser_page
+
+    # when they log in with the right password
+    page.goto(f"{asgi_server}/accounts/login/")
+    page.get_by_label("Username").fill("troll_kai")
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("main").get_by_role("button", name="Log in").click()
+
+    # then they stay out, and read until when and why
+    expect(page.get_by_role("alert")).to_have_text(
+        f"Your account is suspended until {malaysia_time(suspension.until)}. Reason: Toxic in voice chat"
+    )
+    expect(page).to_have_url(f"{asgi_server}/accounts/login/")
