@@ -18,6 +18,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.LazyAttribute(lambda user: f"{user.username}@example.com")
     display_name = factory.LazyAttribute(lambda user: user.username.title())
     password = factory.django.Password(TEST_PASSWORD)
+    # Most tests are about something else than confirming the address (sign-ups start unconfirmed).
+    email_verified_at = factory.LazyFunction(timezone.now)
 
 
 def wallet_receive(wallet, amount: str, *, transaction_type: str = "adjustment", description: str = "Test funds"):

@@ -1,3 +1,5 @@
+from rest_framework import status
+
 from driftwood.core.exceptions import Conflict, DomainError, PermissionDenied
 
 
@@ -14,6 +16,12 @@ class InvalidAmount(DomainError):
 class NoBankAccount(DomainError):
     code = "no_bank_account"
     default_message = "Link a bank account before withdrawing."
+
+
+class EmailUnverified(DomainError):
+    status_code = status.HTTP_403_FORBIDDEN
+    code = "email_unverified"
+    default_message = "Confirm your e-mail address before withdrawing: open the link we sent you."
 
 
 class AlreadyProcessed(Conflict):

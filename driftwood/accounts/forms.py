@@ -139,3 +139,18 @@ class PasswordResetSetForm(SetPasswordForm):
 
     def save(self, commit=True):
         return passwords.password_set(user=self.user, new_password=self.cleaned_data["new_password1"])
+
+
+class EmailChangeForm(ServiceErrorsMixin, forms.Form):
+    email = forms.EmailField(
+        label="New e-mail address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+    password = forms.CharField(
+        label="Current password",
+        max_length=128,
+        strip=False,
+        help_text="To be sure it is you.",
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )

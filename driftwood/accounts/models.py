@@ -30,6 +30,8 @@ class User(AbstractUser):
         error_messages={"unique": "That username is taken."},
     )
     email = models.EmailField("email address")
+    # When the player opened a link sent to `email` (None: not yet). Withdrawals need it.
+    email_verified_at = models.DateTimeField(null=True, blank=True)
     display_name = models.CharField(max_length=50, blank=True)
     subscription_tier = models.CharField(max_length=10, choices=SubscriptionTier.choices, default=SubscriptionTier.FREE)
     allow_messages_from_anyone = models.BooleanField(
@@ -55,6 +57,10 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.username
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     @property
     def public_name(self) -> str:

@@ -5,8 +5,9 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from driftwood.accounts import shut_out
+from driftwood.accounts import email_address, shut_out
 from driftwood.accounts.models import User
 from driftwood.core import ratelimit
 from driftwood.core.exceptions import AccountSuspended, InvalidCredentials, RateLimited
@@ -24,11 +25,15 @@ def _check_unique(*, username: str, email: str) -> None:
         raise ValidationError(errors)
 
 
-def user_create(*, username: str, email: str, password: str, display_name: str = "") -> User:
-    """Register a player. Uniqueness is case-insensitive and guarded by the database too."""
+def user_create(
+    *, username: str, email: str, password: str, display_name: str = "", email_verified: bool = False
+) -> User:
+    """Register a player. Uniqueness is case-insensitive and guarded by the database too. The
+    address is confirmed by the link sent to it, unless `email_verified` (demo accounts)."""
     email = User.objects.normalize_email(email).strip()
     _check_unique(username=username, email=email)
     user = User(username=username, email=email, display_name=display_name or username)
+    user.email_verified_at = timezone.now() if email_verified else None
     user.full_clean(exclude=["password"], validate_unique=False)
     try:
         validate_password(password, user)
@@ -38,6 +43,7 @@ def user_create(*, username: str, email: str, password: str, display_name: str =
     try:
         with transaction.atomic():
             user.save()
+            email_address.email_verification_send(user=user)  # nothing when already verified
     except IntegrityError:
         # Lost a race with an identical sign-up: report it like the check above would.
         _check_unique(username=username, email=email)

@@ -11,6 +11,9 @@ urlpatterns = [
     path("logout/", views.logout_view, name="logout"),
     path("profile/", views.profile, name="profile"),
     path("password/change/", views.password_change, name="password_change"),
+    path("email/change/", views.email_change, name="email_change"),
+    path("email/verify/", views.email_verification_resend, name="email_verify"),
+    path("email/confirm/<str:token>/", views.email_confirm, name="email_confirm"),
     path("password/reset/", views.password_reset, name="password_reset"),
     path(
         "password/reset/sent/",

@@ -13,8 +13,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from driftwood.accounts import passwords, services
+from driftwood.accounts import email_address, passwords, services
 from driftwood.accounts.forms import (
+    EmailChangeForm,
     LoginForm,
     PasswordChangeForm,
     PasswordResetRequestForm,
@@ -22,6 +23,7 @@ from driftwood.accounts.forms import (
     ProfileForm,
     SignUpForm,
 )
+from driftwood.core.exceptions import InvalidToken, RateLimited
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -151,3 +153,50 @@ def password_change(request):
             messages.success(request, "Password changed. Your other devices were logged out.")
             return redirect("accounts:profile")
     return render(request, "accounts/password_change.html", {"form": form})
+
+
+@sensitive_post_parameters("password")
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def email_change(request):
+    form = EmailChangeForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            email_address.email_change_request(user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        except RateLimited as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"Check {form.cleaned_data['email']}: open the link there to make it yours.")
+            return redirect("accounts:profile")
+    return render(request, "accounts/email_change.html", {"form": form})
+
+
+@login_required
+@require_POST
+def email_verification_resend(request):
+    try:
+        email_address.email_verification_send(user=request.user)
+    except RateLimited as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"We sent the link again to {request.user.email}.")
+    return redirect(_safe_next(request) or "accounts:profile")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def email_confirm(request, token: str):
+    """GET shows what the link confirms (mail scanners open links); POST applies it."""
+    try:
+        user, email = email_address.email_token_read(token)
+        if request.method == "POST":
+            email_address.email_confirm(token=token)
+    except InvalidToken as exc:
+        return render(request, "accounts/email_confirm.html", {"problem": exc.message}, status=400)
+    if request.method == "GET":
+        return render(request, "accounts/email_confirm.html", {"account": user, "email": email})
+    messages.success(request, f"Thank you: {email} is confirmed.")
+    return redirect("accounts:profile" if request.user.is_authenticated else "accounts:login")

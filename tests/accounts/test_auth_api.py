@@ -31,6 +31,7 @@ def test_login_returns_tokens_that_authenticate_me(api_client):
         "id": user.pk,
         "username": "mei_ling",
         "email": user.email,
+        "email_verified": True,
         "display_name": user.display_name,
         "is_staff": False,
         "subscription_tier": "free",

@@ -36,6 +36,7 @@ from driftwood.core.money import CENTS, format_money
 from wallet import tasks
 from wallet.exceptions import (
     AlreadyProcessed,
+    EmailUnverified,
     InsufficientBalance,
     InvalidAmount,
     NeedsReview,
@@ -83,8 +84,10 @@ def _ip_or_none(ip: str | None) -> str | None:
 def withdrawal_request(*, user, amount: Decimal, ip: str | None, user_agent: str) -> Withdrawal:
     """Hold amount + fee for a payout to the player's bank; `review` status when the fraud checks flag it.
 
-    Raises InvalidAmount (outside 10.00-5000.00), NoBankAccount or InsufficientBalance.
+    Raises EmailUnverified, InvalidAmount (outside 10.00-5000.00), NoBankAccount or InsufficientBalance.
     """
+    if not user.email_verified:
+        raise EmailUnverified()
     amount = _checked_amount(amount)
     fee = settings.WITHDRAWAL_FEE
     total = amount + fee

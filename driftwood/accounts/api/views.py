@@ -116,6 +116,7 @@ class MeApi(APIView):
         id = serializers.IntegerField()
         username = serializers.CharField()
         email = serializers.EmailField()
+        email_verified = serializers.BooleanField(help_text="The player opened the link sent to `email`.")
         display_name = serializers.CharField()
         is_staff = serializers.BooleanField()
         subscription_tier = serializers.ChoiceField(choices=User.SubscriptionTier.choices)

@@ -172,6 +172,7 @@ class Command(BaseCommand):
                 email=f"{username}@demo.driftwood.my",
                 password=DEMO_PASSWORD,
                 display_name=display_name,
+                email_verified=True,  # made-up addresses: nothing to confirm
             )
         if staff and not (user.is_staff and user.is_superuser):
             user.is_staff = user.is_superuser = True

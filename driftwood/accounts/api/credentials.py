@@ -1,4 +1,4 @@
-"""Password reset and change over the API (driftwood/accounts/passwords.py does the work)."""
+"""Password reset and change, and the e-mail address change, over the API (the services do the work)."""
 
 from django.contrib.auth.models import update_last_login
 from drf_spectacular.utils import extend_schema
@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from driftwood.accounts import passwords
+from driftwood.accounts import email_address, passwords
 from driftwood.accounts.api.views import TokenPairSerializer
 from driftwood.core.schema import ERRORS, error_response
 from driftwood.core.text import StrictCharField
@@ -84,3 +84,27 @@ class PasswordChangeApi(APIView):
         refresh = RefreshToken.for_user(user)
         update_last_login(None, user)
         return Response({"access": str(refresh.access_token), "refresh": str(refresh)})
+
+
+class EmailChangeApi(APIView):
+    """202: a link goes to the new address, which becomes the account's when it is opened."""
+
+    class InputSerializer(serializers.Serializer):
+        email = serializers.EmailField(max_length=254)
+        password = _password_field()
+
+    @extend_schema(
+        operation_id="me_email_change",
+        request=InputSerializer,
+        responses={
+            202: None,
+            400: error_response("`invalid`: wrong password, the same address, or one another account uses."),
+            401: ERRORS["401"],
+            429: ERRORS["429"],
+        },
+    )
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        email_address.email_change_request(user=request.user, **data.validated_data)
+        return Response(status=status.HTTP_202_ACCEPTED)
