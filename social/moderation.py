@@ -22,7 +22,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from driftwood.accounts.models import User
-from driftwood.accounts.shut_out import ShutOut
+from driftwood.accounts.services import ShutOut
 from driftwood.core import redis_outage
 from driftwood.core.times import malaysia_time
 from driftwood.core.websocket import CLOSE_ACCOUNT_DISABLED, user_group
@@ -236,9 +236,9 @@ def recent_sanctions(*, user_ids: list[int], limit: int = 5) -> dict[int, list[S
     return found
 
 
-def shut_out_explanation(user) -> ShutOut | None:
-    """What holds the inactive `user` out (driftwood.accounts.shut_out): a ban, else the suspension
-    that ends last."""
+def sanction_explanation(user) -> ShutOut | None:
+    """What holds the inactive `user` out, for log-in to tell them (accounts' `shut_out_explanation`):
+    a ban, else the suspension that ends last."""
     holding = Sanction.objects.filter(user=user, lifted_at__isnull=True, kind__in=SHUTTING_OUT)
     sanction = holding.order_by(F("until").desc(nulls_first=True), "-created_at").first()
     return None if sanction is None else ShutOut(until=sanction.until, reason=sanction.reason)

@@ -1,5 +1,9 @@
 """Account writes: sign-up, profile edits, and log-in with its failed-attempt limits."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
@@ -7,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from driftwood.accounts import email_address, shut_out
+from driftwood.accounts import email_address
 from driftwood.accounts.models import User
 from driftwood.core import ratelimit
 from driftwood.core.exceptions import AccountSuspended, InvalidCredentials, RateLimited
@@ -99,9 +103,34 @@ def _refuse_if_shut_out(username: str, password: str) -> None:
         return
     if account.is_active or not account.check_password(password):
         return
-    shut = shut_out.explanation(account)
+    shut = shut_out_explanation(account)
     if shut.until is None:
         message = f"Your account is banned. Reason: {shut.reason}"
     else:
         message = f"Your account is suspended until {malaysia_time(shut.until)}. Reason: {shut.reason}"
     raise AccountSuspended(message, fields={"suspended_until": shut.until, "reason": shut.reason})
+
+
+# --- Why an inactive account may not log in. Moderation (social's sanctions), which accounts knows
+# nothing about, registers how to explain it from its AppConfig; log-in asks only after the right
+# password, so a stranger learns nothing.
+
+
+@dataclass(frozen=True)
+class ShutOut:
+    until: datetime | None  # None: banned (or disabled by staff), no end
+    reason: str
+
+
+_explainer: Callable[[User], ShutOut | None] | None = None
+
+
+def shut_out_explain_with(explainer: Callable[[User], ShutOut | None]) -> None:
+    global _explainer
+    _explainer = explainer
+
+
+def shut_out_explanation(user: User) -> ShutOut:
+    """Why `user` (inactive) is shut out; an account disabled by hand in admin has no sanction."""
+    found = _explainer(user) if _explainer is not None else None
+    return found or ShutOut(until=None, reason="The account was disabled by the staff.")
