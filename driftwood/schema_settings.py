@@ -25,5 +25,6 @@ SPECTACULAR_SETTINGS = {
         "SeedingMethodEnum": "tournaments.models.Event.Seeding",
         "MatchStatusEnum": "tournaments.models.Match.Status",
         "DisputeStatusEnum": "tournaments.models.Dispute.Status",
+        "TeamInviteStatusEnum": "tournaments.models.TeamInvite.Status",
     },
 }

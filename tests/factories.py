@@ -91,7 +91,7 @@ def team_with_members(captain, size: int):
 
     team = team_create(captain=captain, name=f"Team {captain.username}")
     for _ in range(size - 1):
-        team_member_add(team_id=team.pk, actor=captain, user=UserFactory())
+        team_member_add(team_id=team.pk, user=UserFactory())
     return team
 
 

@@ -56,6 +56,21 @@ class CaptainCannotLeave(Conflict):
     default_message = "The captain cannot leave the team."
 
 
+class AlreadyInvited(Conflict):
+    code = "already_invited"
+    default_message = "That player is already in the team or invited to it."
+
+
+class InviteNotPending(Conflict):
+    code = "not_pending"
+    default_message = "This invitation was already answered."
+
+
+class RosterLocked(Conflict):
+    code = "roster_locked"
+    default_message = "The team is entered in an event that has not finished, and that player is on its roster."
+
+
 # --- Brackets
 
 

@@ -185,6 +185,39 @@ class TeamMember(models.Model):
         return f"{self.user} in {self.team}"
 
 
+class TeamInvite(models.Model):
+    """The captain asks a player to join; the player is on the roster only once they accept."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="invites")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="team_invites")
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # Inviting twice is refused by the database too, whatever races.
+            models.UniqueConstraint(
+                fields=["team", "user"], condition=Q(status="pending"), name="team_invite_one_pending"
+            ),
+        ]
+        indexes = [
+            # A player's pending invitations, newest first (`GET /me/invites`, keyset by id).
+            models.Index(
+                fields=["user", "-created_at", "-id"], condition=Q(status="pending"), name="team_invite_pending_for"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} invited to {self.team}"
+
+
 class Registration(models.Model):
     """The seed's JoinEvent: a player (solo events) or a team (team events) entering an event."""
 

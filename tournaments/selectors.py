@@ -21,6 +21,7 @@ from tournaments.models import (
     Registration,
     RegistrationMember,
     Team,
+    TeamInvite,
     TeamMember,
 )
 from tournaments.services.registration_rules import (
@@ -214,6 +215,20 @@ def teams_of(*, user) -> QuerySet[Team]:
         .annotate(member_count=Count("memberships"))
         .order_by("name", "pk")
     )
+
+
+def invites_pending_for(*, user) -> QuerySet[TeamInvite]:
+    """The player's unanswered team invitations, newest first (index team_invite_pending_for)."""
+    return (
+        TeamInvite.objects.filter(user=user, status=TeamInvite.Status.PENDING)
+        .select_related("team", "invited_by")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def invites_pending_of(*, team: Team) -> QuerySet[TeamInvite]:
+    """Who the team is waiting on, for its page."""
+    return team.invites.filter(status=TeamInvite.Status.PENDING).select_related("user").order_by("created_at", "pk")
 
 
 # --- Who is in an event's or a team's room (chat reads these, never the models)

@@ -31,6 +31,12 @@ urlpatterns = [
     path("teams/", views.team_list, name="team_list"),
     path("teams/<int:team_id>/", views.team_detail, name="team_detail"),
     path("teams/<int:team_id>/members/", views.team_member_add_view, name="team_member_add"),
+    path("teams/<int:team_id>/captain/<int:user_id>/", views.team_captain_view, name="team_captain"),
+    path(
+        "teams/invites/<int:invite_id>/<str:answer>/",
+        views.team_invite_answer_view,
+        name="team_invite_answer",
+    ),
     path(
         "teams/<int:team_id>/members/<int:user_id>/remove/",
         views.team_member_remove_view,

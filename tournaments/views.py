@@ -41,7 +41,13 @@ from tournaments.models import Event, Registration, Team
 from tournaments.services.checkin import check_in_window
 from tournaments.services.events import event_cancel, event_create, event_publish, event_update
 from tournaments.services.registrations import registration_join, registration_leave
-from tournaments.services.teams import team_create, team_member_add, team_member_remove
+from tournaments.services.teams import (
+    team_captain_hand_over,
+    team_create,
+    team_invite,
+    team_invite_respond,
+    team_member_remove,
+)
 from wallet.exceptions import InsufficientBalance
 from wallet.selectors import wallet_summary
 
@@ -312,7 +318,12 @@ def team_list(request):
         else:
             messages.success(request, f"Team “{team.name}” created. Add your teammates by username.")
             return redirect("tournaments:team_detail", team_id=team.pk)
-    return render(request, "tournaments/team_list.html", {"teams": selectors.teams_of(user=request.user), "form": form})
+    context = {
+        "teams": selectors.teams_of(user=request.user),
+        "invites": selectors.invites_pending_for(user=request.user),
+        "form": form,
+    }
+    return render(request, "tournaments/team_list.html", context)
 
 
 def _team_or_404(team_id: int) -> Team:
@@ -323,11 +334,15 @@ def _team_or_404(team_id: int) -> Team:
 
 
 def _render_team(request, team: Team, *, add_form: MemberAddForm | None = None):
+    is_captain = team.captain_id == request.user.pk
+    invites = list(selectors.invites_pending_of(team=team))
     context = {
         "team": team,
         "members": team.memberships.all(),
-        "is_captain": team.captain_id == request.user.pk,
+        "is_captain": is_captain,
         "add_form": add_form or MemberAddForm(),
+        "invites": invites if is_captain else [],
+        "my_invite": next((invite for invite in invites if invite.user_id == request.user.pk), None),
     }
     return render(request, "tournaments/team_detail.html", context)
 
@@ -352,12 +367,40 @@ def team_member_add_view(request, team_id: int):
         form.add_error("username", f"There is no player called {username}.")
         return _render_team(request, team, add_form=form)
     try:
-        team_member_add(team_id=team.pk, actor=request.user, user=player)
+        team_invite(team_id=team.pk, actor=request.user, user=player)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"{player.public_name} (@{player.username}) joined {team.name}.")
+        messages.success(request, f"Invited {player.public_name} (@{player.username}): they join when they accept.")
     return redirect("tournaments:team_detail", team_id=team.pk)
+
+
+@login_required
+@require_POST
+def team_invite_answer_view(request, invite_id: int, answer: str):
+    accept = answer == "accept"
+    try:
+        invite = team_invite_respond(invite_id=invite_id, user=request.user, accept=accept)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("tournaments:team_list")
+    if accept:
+        messages.success(request, f"You joined {invite.team.name}.")
+        return redirect("tournaments:team_detail", team_id=invite.team_id)
+    messages.info(request, f"You declined the invitation to {invite.team.name}.")
+    return redirect("tournaments:team_list")
+
+
+@login_required
+@require_POST
+def team_captain_view(request, team_id: int, user_id: int):
+    try:
+        team = team_captain_hand_over(team_id=team_id, actor=request.user, user_id=user_id)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{team.captain.public_name} is now the captain of {team.name}.")
+    return redirect("tournaments:team_detail", team_id=team_id)
 
 
 @login_required

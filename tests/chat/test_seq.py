@@ -136,7 +136,7 @@ def test_member_lists_follow_team_and_registration_changes_at_once():
     # when the player leaves the team and the event, and someone else joins the team
     team_member_remove(team_id=team.pk, actor=player, user_id=player.pk)
     registration_leave(event_id=event.pk, user=player)
-    team_member_add(team_id=team.pk, actor=captain, user=newcomer)
+    team_member_add(team_id=team.pk, user=newcomer)
 
     # then the next reads see it
     assert room_member_ids(room_id=team_room) == {captain.pk, newcomer.pk}

@@ -9,7 +9,7 @@ from tests.factories import EventFactory, UserFactory, funded_wallet, team_with_
 from tournaments.exceptions import AlreadyCancelled
 from tournaments.services.events import event_cancel
 from tournaments.services.registrations import registration_join, registration_leave
-from tournaments.services.teams import team_member_add, team_member_remove
+from tournaments.services.teams import team_member_add
 
 pytestmark = pytest.mark.django_db
 
@@ -78,15 +78,15 @@ def test_the_payer_learns_the_refund_less_penalty_and_teammates_where_fees_went(
 
 
 def test_the_roster_at_entry_counts_not_the_team_today():
-    # given a team of two entered in an event, which then swaps a player
+    # given a team of two entered in an event, which then takes on a third player (the two entered
+    # stay on the roster until the event is over: roster_locked)
     organizer, captain = UserFactory(), UserFactory()
     event = EventFactory(organizer=organizer, is_solo=False, team_size=2, entry_fee=Decimal("0.00"))
     team = team_with_members(captain, 2)
     entered = team.memberships.exclude(user=captain).get().user
     registration_join(event_id=event.pk, user=captain, team_id=team.pk, payment_method="wallet")
-    team_member_remove(team_id=team.pk, actor=captain, user_id=entered.pk)
     newcomer = UserFactory()
-    team_member_add(team_id=team.pk, actor=captain, user=newcomer)
+    team_member_add(team_id=team.pk, user=newcomer)
 
     # when the event is cancelled
     event_cancel(event_id=event.pk, actor=organizer)

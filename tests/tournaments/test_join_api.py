@@ -142,7 +142,7 @@ class TestJoinErrors:
         entered = team_with_members(UserFactory(), 2)
         shared = entered.memberships.exclude(user=entered.captain).get().user
         mine = team_create(captain=user, name="Mine")
-        team_member_add(team_id=mine.pk, actor=user, user=shared)
+        team_member_add(team_id=mine.pk, user=shared)
         registration_join(event_id=event.pk, user=entered.captain, team_id=entered.pk)
 
         # when the caller enters their team
@@ -169,7 +169,7 @@ class TestJoinErrors:
     def test_not_the_captain(self, user, jwt_client):
         event = EventFactory(is_solo=False, team_size=2, entry_fee=Decimal("0.00"))
         team = team_with_members(UserFactory(), 1)
-        team_member_add(team_id=team.pk, actor=team.captain, user=user)
+        team_member_add(team_id=team.pk, user=user)
 
         response = jwt_client.post(join_url(event), {"team_id": team.pk, "payment_method": "wallet"})
 

@@ -641,15 +641,38 @@ def test_a_taken_team_name_is_shown_as_a_message(player_client):
     assert shown_messages(response) == ["A team with that name already exists."]
 
 
-def test_captain_adds_a_member_by_username(player_client, user):
+def test_captain_invites_a_member_by_username_who_accepts_on_the_team_page(player_client, user):
     team = team_create(captain=user, name="Kuching Kites")
     mate = UserFactory(username="jun_wei", display_name="Jun Wei")
 
     response = player_client.post(f"/events/teams/{team.pk}/members/", {"username": "JUN_WEI"}, follow=True)
 
+    assert shown_messages(response) == ["Invited Jun Wei (@jun_wei): they join when they accept."]
+    assert "Invited, not answered yet" in page_of(response)
+    assert not TeamMember.objects.filter(team=team, user=mate).exists()
+    mate_client = Client()
+    mate_client.force_login(mate)
+    assert "You are invited to Kuching Kites" in page_of(mate_client.get(f"/events/teams/{team.pk}/"))
+    invite = mate.team_invites.get()
+    joined = mate_client.post(f"/events/teams/invites/{invite.pk}/accept/", follow=True)
+    assert shown_messages(joined) == ["You joined Kuching Kites."]
     assert TeamMember.objects.filter(team=team, user=mate).exists()
-    assert shown_messages(response) == ["Jun Wei (@jun_wei) joined Kuching Kites."]
-    assert "@jun_wei" in page_of(response)
+
+
+def test_an_invitee_declines_from_the_team_list(player_client, user):
+    captain = UserFactory()
+    team = team_create(captain=captain, name="Penang Pixels")
+    from tournaments.services.teams import team_invite
+
+    invite = team_invite(team_id=team.pk, actor=captain, user=user)
+    assert "Penang Pixels" in page_of(player_client.get("/events/teams/"))
+
+    declined = player_client.post(f"/events/teams/invites/{invite.pk}/decline/", follow=True)
+
+    assert shown_messages(declined) == ["You declined the invitation to Penang Pixels."]
+    assert not TeamMember.objects.filter(team=team, user=user).exists()
+    again = player_client.post(f"/events/teams/invites/{invite.pk}/accept/", follow=True)
+    assert shown_messages(again) == ["This invitation was already answered."]
 
 
 def test_adding_an_unknown_username_shows_a_field_error(player_client, user):
@@ -664,14 +687,14 @@ def test_adding_an_unknown_username_shows_a_field_error(player_client, user):
 def test_a_member_cannot_add_players(player_client, user):
     captain = UserFactory()
     team = team_create(captain=captain, name="Penang Pixels")
-    team_member_add(team_id=team.pk, actor=captain, user=user)
+    team_member_add(team_id=team.pk, user=user)
     outsider = UserFactory()
 
     page = page_of(player_client.get(f"/events/teams/{team.pk}/"))
     response = player_client.post(f"/events/teams/{team.pk}/members/", {"username": outsider.username}, follow=True)
 
-    assert "Add a player" not in page
-    assert shown_messages(response) == ["Only the captain can add members."]
+    assert "Invite a player" not in page
+    assert shown_messages(response) == ["Only the captain can invite players."]
     assert not TeamMember.objects.filter(team=team, user=outsider).exists()
 
 
@@ -688,7 +711,7 @@ def test_captain_removes_a_member(player_client, user):
 def test_a_member_leaves_the_team(player_client, user):
     captain = UserFactory()
     team = team_create(captain=captain, name="Penang Pixels")
-    team_member_add(team_id=team.pk, actor=captain, user=user)
+    team_member_add(team_id=team.pk, user=user)
 
     response = player_client.post(f"/events/teams/{team.pk}/members/{user.pk}/remove/", follow=True)
 
@@ -702,7 +725,7 @@ def test_the_captain_cannot_leave(player_client, user):
 
     response = player_client.post(f"/events/teams/{team.pk}/members/{user.pk}/remove/", follow=True)
 
-    assert shown_messages(response) == ["The captain cannot leave the team."]
+    assert shown_messages(response) == ["The captain cannot leave the team: hand the captaincy to a member first."]
     assert TeamMember.objects.filter(team=team, user=user).exists()
 
 
@@ -717,6 +740,6 @@ def test_team_page_query_count_does_not_grow_with_its_members(player_client, use
     small = team_with_members(user, 2)
     big = team_create(captain=user, name="Big squad")
     for _ in range(7):
-        team_member_add(team_id=big.pk, actor=user, user=UserFactory())
+        team_member_add(team_id=big.pk, user=UserFactory())
 
     assert count_team_page_queries(player_client, big) == count_team_page_queries(player_client, small)

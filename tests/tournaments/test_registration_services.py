@@ -126,7 +126,7 @@ def test_a_player_cannot_enter_one_event_through_two_teams(user):
     from tournaments.services.teams import team_create, team_member_add
 
     second = team_create(captain=second_captain, name="Second")
-    team_member_add(team_id=second.pk, actor=second_captain, user=shared_player)
+    team_member_add(team_id=second.pk, user=shared_player)
     registration_join(event_id=event.pk, user=user, team_id=first.pk)
 
     with pytest.raises(AlreadyJoined):

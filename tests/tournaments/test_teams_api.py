@@ -98,19 +98,29 @@ class TestDetail:
 
 
 class TestMembers:
-    def test_the_captain_adds_a_player(self, user, jwt_client):
+    def test_the_captain_invites_a_player_who_joins_only_by_accepting(self, user, jwt_client):
         team = team_with_members(user, 1)
         player = UserFactory()
 
         response = jwt_client.post(f"{TEAMS}/{team.pk}/members", {"user_id": player.pk})
 
         assert response.status_code == 201, response.json()
-        assert {key: response.json()[key] for key in ("id", "username", "role")} == {
-            "id": player.pk,
-            "username": player.username,
-            "role": "member",
+        invite_id = response.json()["invite_id"]
+        assert response.json() == {
+            "invite_id": invite_id,
+            "team_id": team.pk,
+            "user_id": player.pk,
+            "status": "pending",
         }
+        assert member_ids(team) == {user.pk}
+        invites = bearer_client(player).get("/api/v1/me/invites").json()["results"]
+        assert [(item["invite_id"], item["team"]["name"], item["invited_by"]["id"]) for item in invites] == [
+            (invite_id, team.name, user.pk)
+        ]
+        accepted = bearer_client(player).post(f"/api/v1/invites/{invite_id}/accept")
+        assert accepted.json() == {"invite_id": invite_id, "status": "accepted"}
         assert member_ids(team) == {user.pk, player.pk}
+        assert bearer_client(player).get("/api/v1/me/invites").json()["results"] == []
 
     def test_someone_else_cannot_add(self, jwt_client):
         team = team_with_members(UserFactory(), 1)
@@ -133,11 +143,14 @@ class TestMembers:
 
         assert_error(response, 404, "not_found")
 
-    def test_adding_a_member_twice_is_409(self, user, jwt_client):
+    def test_inviting_a_member_or_inviting_twice_is_409(self, user, jwt_client):
         team = team_with_members(user, 2)
         member = team.memberships.exclude(user=user).get().user
+        invited = UserFactory()
 
-        assert_error(jwt_client.post(f"{TEAMS}/{team.pk}/members", {"user_id": member.pk}), 409, "already_member")
+        assert_error(jwt_client.post(f"{TEAMS}/{team.pk}/members", {"user_id": member.pk}), 409, "already_invited")
+        assert jwt_client.post(f"{TEAMS}/{team.pk}/members", {"user_id": invited.pk}).status_code == 201
+        assert_error(jwt_client.post(f"{TEAMS}/{team.pk}/members", {"user_id": invited.pk}), 409, "already_invited")
 
     def test_the_captain_removes_a_member(self, user, jwt_client):
         team = team_with_members(user, 2)
@@ -174,3 +187,55 @@ class TestMembers:
         team = team_with_members(user, 1)
 
         assert_error(jwt_client.delete(f"{TEAMS}/{team.pk}/members/{UserFactory().pk}"), 404, "not_found")
+
+
+class TestInvitationsAndRoster:
+    def test_only_the_invitee_answers_and_only_once(self, user, jwt_client):
+        from driftwood.notifications.models import Notification
+
+        team = team_with_members(user, 1)
+        player = UserFactory()
+        invite_id = jwt_client.post(f"{TEAMS}/{team.pk}/members", {"user_id": player.pk}).json()["invite_id"]
+
+        note = Notification.objects.get(user=player, kind="team_invite")
+        assert (note.url, note.data["invite_id"]) == (f"/events/teams/{team.pk}/", invite_id)
+        # the captain (or anyone else) cannot answer for the player
+        assert_error(jwt_client.post(f"/api/v1/invites/{invite_id}/accept"), 404, "not_found")
+        declined = bearer_client(player).post(f"/api/v1/invites/{invite_id}/decline")
+        assert declined.json() == {"invite_id": invite_id, "status": "declined"}
+        assert_error(bearer_client(player).post(f"/api/v1/invites/{invite_id}/accept"), 409, "not_pending")
+        assert member_ids(team) == {user.pk}
+
+    def test_a_member_leaves_and_the_captain_must_hand_over_first(self, user, jwt_client):
+        team = team_with_members(user, 2)
+        member = team.memberships.exclude(user=user).get().user
+
+        assert_error(jwt_client.post(f"{TEAMS}/{team.pk}/leave"), 409, "captain_cannot_leave")
+        handed = jwt_client.post(f"{TEAMS}/{team.pk}/captain", {"user_id": member.pk})
+        assert handed.status_code == 200
+        assert handed.json()["captain"]["id"] == member.pk
+        assert {row["id"]: row["role"] for row in handed.json()["members"]} == {user.pk: "member", member.pk: "captain"}
+
+        assert jwt_client.post(f"{TEAMS}/{team.pk}/leave").status_code == 204
+        assert member_ids(team) == {member.pk}
+        assert_error(jwt_client.post(f"{TEAMS}/{team.pk}/captain", {"user_id": user.pk}), 403, "permission_denied")
+
+    def test_a_roster_entered_in_an_unfinished_event_is_locked(self, user, jwt_client):
+        from decimal import Decimal
+
+        from tests.factories import EventFactory
+        from tournaments.models import Event
+        from tournaments.services.registrations import registration_join
+
+        team = team_with_members(user, 2)
+        member = team.memberships.exclude(user=user).get().user
+        event = EventFactory(is_solo=False, team_size=2, entry_fee=Decimal("0.00"))
+        registration_join(event_id=event.pk, user=user, team_id=team.pk)
+
+        assert_error(bearer_client(member).post(f"{TEAMS}/{team.pk}/leave"), 409, "roster_locked")
+        assert_error(jwt_client.delete(f"{TEAMS}/{team.pk}/members/{member.pk}"), 409, "roster_locked")
+        assert member_ids(team) == {user.pk, member.pk}
+
+        # once the event is over, the roster is free again
+        Event.objects.filter(pk=event.pk).update(status=Event.Status.COMPLETED)
+        assert bearer_client(member).post(f"{TEAMS}/{team.pk}/leave").status_code == 204

@@ -1,7 +1,8 @@
-"""Teams: the creator is the captain; the captain adds and removes members, a member may leave."""
+"""Teams: the creator is the captain; the captain invites players (who accept or decline), removes
+members and hands over the captaincy; a member may leave."""
 
 from django.contrib.auth import get_user_model
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -12,7 +13,7 @@ from driftwood.core.schema import error_response
 from driftwood.core.text import TextField
 from tournaments import selectors
 from tournaments.api import UserRefSerializer
-from tournaments.models import TeamMember
+from tournaments.models import TeamInvite, TeamMember
 from tournaments.services import teams as team_services
 
 TEAM_NOT_FOUND = error_response("`not_found`: no such team.")
@@ -83,8 +84,15 @@ class TeamDetailApi(APIView):
         return _team_response(team_id)
 
 
+class InviteSerializer(serializers.Serializer):
+    invite_id = serializers.IntegerField(source="pk")
+    team_id = serializers.IntegerField()
+    user_id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=TeamInvite.Status.choices)
+
+
 class TeamMemberAddApi(APIView):
-    """The captain adds a player to the team."""
+    """The captain invites a player (since the December 2026 additions: no longer adds them)."""
 
     class InputSerializer(serializers.Serializer):
         user_id = serializers.IntegerField(min_value=1)
@@ -93,10 +101,10 @@ class TeamMemberAddApi(APIView):
         operation_id="team_member_add",
         request=InputSerializer,
         responses={
-            201: TeamMemberSerializer,
-            403: error_response("`permission_denied`: only the captain adds members."),
+            201: InviteSerializer,
+            403: error_response("`permission_denied`: only the captain invites players."),
             404: error_response("`not_found`: no such team, or no such (active) player."),
-            409: error_response("`already_member`: the player is already in the team."),
+            409: error_response("`already_invited`: the player is in the team or already invited."),
         },
     )
     def post(self, request, team_id: int):
@@ -105,8 +113,96 @@ class TeamMemberAddApi(APIView):
         player = get_user_model().objects.filter(pk=data.validated_data["user_id"], is_active=True).first()
         if player is None:
             raise NotFound("Player not found.")
-        member = team_services.team_member_add(team_id=team_id, actor=request.user, user=player)
-        return Response(TeamMemberSerializer(member).data, status=status.HTTP_201_CREATED)
+        invite = team_services.team_invite(team_id=team_id, actor=request.user, user=player)
+        return Response(InviteSerializer(invite).data, status=status.HTTP_201_CREATED)
+
+
+class MyInvitesApi(APIView):
+    """The caller's pending team invitations, newest first."""
+
+    pagination_class = PagePagination
+
+    class OutputSerializer(serializers.Serializer):
+        invite_id = serializers.IntegerField(source="pk")
+        team = inline_serializer("InviteTeam", {"id": serializers.IntegerField(), "name": serializers.CharField()})
+        invited_by = inline_serializer(
+            "InviteSender", {"id": serializers.IntegerField(), "username": serializers.CharField()}
+        )
+        created_at = serializers.DateTimeField()
+
+    @extend_schema(operation_id="me_invites", responses={200: OutputSerializer(many=True)})
+    def get(self, request):
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(selectors.invites_pending_for(user=request.user), request, view=self)
+        return paginator.get_paginated_response(self.OutputSerializer(page, many=True).data)
+
+
+class InviteAnswerSerializer(serializers.Serializer):
+    invite_id = serializers.IntegerField(source="pk")
+    status = serializers.ChoiceField(choices=TeamInvite.Status.choices)
+
+
+INVITE_ANSWERS = {
+    200: InviteAnswerSerializer,
+    404: error_response("`not_found`: no such invitation for the caller."),
+    409: error_response("`not_pending`: already answered."),
+}
+
+
+def _invite_answer(request, invite_id: int, *, accept: bool) -> Response:
+    invite = team_services.team_invite_respond(invite_id=invite_id, user=request.user, accept=accept)
+    return Response(InviteAnswerSerializer(invite).data)
+
+
+class InviteAcceptApi(APIView):
+    """The invited player joins the roster."""
+
+    @extend_schema(operation_id="invite_accept", request=None, responses=INVITE_ANSWERS)
+    def post(self, request, invite_id: int):
+        return _invite_answer(request, invite_id, accept=True)
+
+
+class InviteDeclineApi(APIView):
+    @extend_schema(operation_id="invite_decline", request=None, responses=INVITE_ANSWERS)
+    def post(self, request, invite_id: int):
+        return _invite_answer(request, invite_id, accept=False)
+
+
+class TeamLeaveApi(APIView):
+    @extend_schema(
+        operation_id="team_leave",
+        request=None,
+        responses={
+            204: None,
+            404: error_response("`not_found`: no such team, or the caller is not in it."),
+            409: error_response("`captain_cannot_leave` (hand over first) or `roster_locked`."),
+        },
+    )
+    def post(self, request, team_id: int):
+        team_services.team_member_remove(team_id=team_id, actor=request.user, user_id=request.user.pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TeamCaptainApi(APIView):
+    """The captain hands the captaincy to a member."""
+
+    class InputSerializer(serializers.Serializer):
+        user_id = serializers.IntegerField(min_value=1)
+
+    @extend_schema(
+        operation_id="team_captain_hand_over",
+        request=InputSerializer,
+        responses={
+            200: TeamSerializer,
+            403: error_response("`permission_denied`: only the captain."),
+            404: error_response("`not_found`: no such team, or the player is not a member."),
+        },
+    )
+    def post(self, request, team_id: int):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        team_services.team_captain_hand_over(team_id=team_id, actor=request.user, **data.validated_data)
+        return _team_response(team_id)
 
 
 class TeamMemberRemoveApi(APIView):
@@ -118,7 +214,7 @@ class TeamMemberRemoveApi(APIView):
             204: None,
             403: error_response("`permission_denied`: only the captain or the member themselves."),
             404: error_response("`not_found`: no such team, or the player is not in it."),
-            409: error_response("`captain_cannot_leave`."),
+            409: error_response("`captain_cannot_leave` or `roster_locked`."),
         },
     )
     def delete(self, request, team_id: int, user_id: int):

@@ -29,6 +29,19 @@ urlpatterns = [
     *api_path("teams", teams.TeamListCreateApi.as_view(), name="team-list"),
     *api_path("teams/<int:team_id>", teams.TeamDetailApi.as_view(), name="team-detail"),
     *api_path("teams/<int:team_id>/members", teams.TeamMemberAddApi.as_view(), name="team-members"),
+    *api_path("teams/<int:team_id>/leave", teams.TeamLeaveApi.as_view(), name="team-leave"),
+    *api_path("teams/<int:team_id>/captain", teams.TeamCaptainApi.as_view(), name="team-captain"),
+    *api_path("me/invites", teams.MyInvitesApi.as_view(), name="me-invites"),
+    *api_path(
+        "invites/<int:invite_id>/accept",
+        teams.InviteAcceptApi.as_view(),
+        name="invite-accept",
+    ),
+    *api_path(
+        "invites/<int:invite_id>/decline",
+        teams.InviteDeclineApi.as_view(),
+        name="invite-decline",
+    ),
     *api_path(
         "teams/<int:team_id>/members/<int:user_id>", teams.TeamMemberRemoveApi.as_view(), name="team-member-remove"
     ),

@@ -199,7 +199,7 @@ class Command(BaseCommand):
         present = set(TeamMember.objects.filter(team=team).values_list("user_id", flat=True))
         for member in members:
             if member.pk not in present:
-                team_member_add(team_id=team.pk, actor=captain, user=member)
+                team_member_add(team_id=team.pk, user=member)
         return team
 
     def _ensure_event(self, spec: dict, organizer: User, users: dict[str, User], teams: dict[str, Team]) -> bool:
