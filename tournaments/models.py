@@ -227,6 +227,8 @@ class Registration(models.Model):
         WITHDRAWN = "withdrawn", "Withdrawn"
         CANCELLED = "cancelled", "Cancelled"
         REFUNDED = "refunded", "Refunded"
+        # Waiting for a seat of a full event: no roster rows, nothing paid, promoted in turn.
+        WAITLISTED = "waitlisted", "On the waitlist"
 
     ACTIVE_STATUSES = (Status.PENDING, Status.CONFIRMED)
 
@@ -242,7 +244,13 @@ class Registration(models.Model):
     ended_at = models.DateTimeField(null=True, blank=True, help_text="When it was withdrawn, cancelled or refunded.")
 
     class Meta:
-        indexes = [models.Index(fields=["event", "status"], name="registration_event_status")]
+        indexes = [
+            models.Index(fields=["event", "status"], name="registration_event_status"),
+            # The waitlist in its order (positions, promotion).
+            models.Index(
+                fields=["event", "created_at", "id"], condition=Q(status="waitlisted"), name="registration_waitlist"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(user__isnull=False, team__isnull=True) | Q(user__isnull=True, team__isnull=False),
@@ -257,6 +265,12 @@ class Registration(models.Model):
                 fields=["event", "team"],
                 condition=Q(status__in=["pending", "confirmed"]),
                 name="registration_one_active_per_team",
+            ),
+            models.UniqueConstraint(
+                fields=["event", "user"], condition=Q(status="waitlisted"), name="registration_waitlisted_once_user"
+            ),
+            models.UniqueConstraint(
+                fields=["event", "team"], condition=Q(status="waitlisted"), name="registration_waitlisted_once_team"
             ),
         ]
 

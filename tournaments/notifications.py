@@ -114,3 +114,27 @@ def event_cancelled(event: Event, refunds: dict, *, participants: Iterable[int])
 
 def payment_failed(payment_intent_id: str) -> None:
     logger.info("card entry fee failed for %s; the entry stays pending for another attempt", payment_intent_id)
+
+
+def waitlist_promoted(registration: Registration) -> None:
+    """A seat freed and the waitlisted entry took it (paid from the wallet when there is a fee)."""
+    event = registration.event
+    fee = format_money(event.entry_fee, "text")
+    paid = f" Your entry fee of {fee} was paid from your wallet." if event.entry_fee else ""
+    title, body = f"You're in: {event.name}", f"A seat opened and your entry took it.{paid}"
+    _tell_waitlisted(registration, kind="waitlist_promoted", title=title, body=body)
+    _broadcast_on_commit(event.pk, change="registration", registration_id=registration.pk, status=event.status)
+
+
+def waitlist_skipped(registration: Registration, *, reason: str) -> None:
+    event = registration.event
+    body = f"A seat opened, but your entry could not take it ({reason}). You are off the waitlist; join again any time."
+    _tell_waitlisted(registration, kind="waitlist_skipped", title=f"Missed a seat at {event.name}", body=body)
+
+
+def _tell_waitlisted(registration: Registration, *, kind: str, title: str, body: str) -> None:
+    player, event = registration.registered_by, registration.event
+    data = {"event_id": event.pk, "registration_id": registration.pk}
+    url = reverse("tournaments:event_detail", args=[event.pk])
+    notifications_create_many(users=[player], kind=kind, title=title, body=body, url=url, data=data)
+    email_send(to=[player.email], subject=title, body=f"Hi {player.public_name},\n\n{body}")

@@ -42,6 +42,7 @@ EVENT_ROW_FIELDS = (
     "registration_closes_at",
     "confirmed_count",
     "pending_count",
+    "waitlist_count",
 )
 MATCH_SIDE_FIELDS = (
     "id",

@@ -84,6 +84,7 @@ def annotate_counts(events: QuerySet[Event]) -> QuerySet[Event]:
     return events.annotate(
         confirmed_count=_registration_count(Registration.Status.CONFIRMED),
         pending_count=_registration_count(Registration.Status.PENDING),
+        waitlist_count=_registration_count(Registration.Status.WAITLISTED),
     )
 
 

@@ -93,6 +93,7 @@ class TestEventList:
                 "registration_closes_at": utc_z(event.registration_closes_at),
                 "confirmed_count": 1,
                 "pending_count": 1,
+                "waitlist_count": 0,
             }
         ]
 

@@ -61,6 +61,7 @@ class EventSerializer(serializers.Serializer):
     registration_closes_at = serializers.DateTimeField()
     confirmed_count = serializers.IntegerField(help_text="Confirmed entries (players or teams).")
     pending_count = serializers.IntegerField(help_text="Entries waiting for a card payment.")
+    waitlist_count = serializers.IntegerField(help_text="Entries waiting for a seat of a full event.")
 
     def to_representation(self, event: Event) -> dict:
         # The list renders up to 100 of these per request: building the dict directly is
@@ -85,6 +86,7 @@ class EventSerializer(serializers.Serializer):
             "registration_closes_at": _utc_iso(event.registration_closes_at),
             "confirmed_count": event.confirmed_count,
             "pending_count": event.pending_count,
+            "waitlist_count": event.waitlist_count,
         }
 
 
@@ -110,6 +112,7 @@ def event_row(row: dict) -> dict:
         "registration_closes_at": _utc_iso(row["registration_closes_at"]),
         "confirmed_count": row["confirmed_count"],
         "pending_count": row["pending_count"],
+        "waitlist_count": row["waitlist_count"],
     }
 
 

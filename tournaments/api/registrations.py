@@ -55,15 +55,29 @@ class EventJoinApi(APIView):
             help_text="Team events: a team you captain (ignored for solo events).",
         )
         payment_method = serializers.ChoiceField(choices=Method.choices)
+        waitlist = serializers.BooleanField(
+            required=False,
+            default=False,
+            help_text="If the event is full, wait for a seat (wallet payment): paid when promoted.",
+        )
 
     class OutputSerializer(serializers.Serializer):
         join_event_id = serializers.IntegerField(source="registration.pk")
         status = serializers.ChoiceField(
             choices=Registration.Status.choices,
             source="registration.status",
-            help_text="`confirmed`, or `pending` until the card payment succeeds.",
+            help_text="`confirmed`, `pending` until the card payment succeeds, or `waitlisted`.",
         )
-        payment = JoinPaymentSerializer(allow_null=True, help_text="null for a free event.")
+        payment = JoinPaymentSerializer(allow_null=True, help_text="null for a free event or the waitlist.")
+        position = serializers.IntegerField(
+            required=False, help_text="On the waitlist: 1 is promoted first.", allow_null=True
+        )
+
+        def to_representation(self, instance):
+            data = super().to_representation(instance)
+            if instance.position is None:
+                data.pop("position")
+            return data
 
     @extend_schema(
         operation_id="event_join",
@@ -72,7 +86,8 @@ class EventJoinApi(APIView):
             201: OutputSerializer,
             400: error_response(
                 "`invalid`; `team_required` (team event, no `team_id`); `team_size` (the team has the wrong "
-                "number of players); `insufficient_balance` (wallet short of the entry fee)."
+                "number of players); `insufficient_balance` (wallet short of the entry fee); "
+                "`waitlist_needs_wallet`."
             ),
             403: error_response("`permission_denied`: the caller is not the team's captain."),
             404: error_response("`not_found`: no such event (or another organizer's draft), or no such team."),
@@ -93,6 +108,7 @@ class EventJoinApi(APIView):
             user=request.user,
             team_id=data.validated_data.get("team_id"),
             payment_method=data.validated_data["payment_method"],
+            waitlist=data.validated_data["waitlist"],
         )
         return Response(self.OutputSerializer(result).data, status=status.HTTP_201_CREATED)
 

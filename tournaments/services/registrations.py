@@ -11,12 +11,20 @@ import logging
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from driftwood.core.exceptions import NotFound, PermissionDenied
+from driftwood.core.exceptions import DomainError, NotFound, PermissionDenied
 from driftwood.core.money import CURRENCY
 from tournaments import notifications
-from tournaments.exceptions import AlreadyJoined, EventFull, RegistrationClosed, TeamRequired, TeamSizeWrong
+from tournaments.exceptions import (
+    AlreadyJoined,
+    EventFull,
+    RegistrationClosed,
+    TeamRequired,
+    TeamSizeWrong,
+    WaitlistNeedsWallet,
+)
 from tournaments.models import Event, ParticipantPayment, Registration, RegistrationMember, Team, TeamMember
 from tournaments.services.events import escrow_wallet, event_lock
 from tournaments.services.membership import members_changed_on_commit
@@ -43,6 +51,10 @@ PAYMENT_KIND = "registration"
 class JoinResult:
     registration: Registration
     payment: ParticipantPayment | None
+    position: int | None = None  # on the waitlist
+
+
+WAITLISTED = Registration.Status.WAITLISTED
 
 
 def _confirmed_count(event: Event) -> int:
@@ -101,19 +113,31 @@ def _confirm(registration: Registration) -> None:
     members_changed_on_commit(event_id=registration.event_id)
 
 
-def registration_join(*, event_id: int, user, team_id: int | None = None, payment_method: str = Method.WALLET):
+def registration_join(
+    *,
+    event_id: int,
+    user,
+    team_id: int | None = None,
+    payment_method: str = Method.WALLET,
+    waitlist: bool = False,
+):
     """Register `user` (or their team). Free and wallet entries are confirmed at once; a card
     entry is pending until Stripe's webhook arrives (its PaymentIntent is opened after commit
-    by `card_payment_open`)."""
+    by `card_payment_open`). A full event with `waitlist` puts the entry on its waitlist."""
     with transaction.atomic():
-        event = event_lock(event_id) if payment_method == Method.WALLET else _event_for_card(event_id)
+        locked = payment_method == Method.WALLET or waitlist
+        event = event_lock(event_id) if locked else _event_for_card(event_id)
         if not registration_is_open(event):
             raise RegistrationClosed()
         team, members = _roster(event, user, team_id)
         if RegistrationMember.objects.filter(event=event, user_id__in=members).exists():
             raise AlreadyJoined()
+        if _waitlisted(event, user, team) is not None:
+            raise AlreadyJoined("You are on this event's waitlist already.")
         if _confirmed_count(event) >= event.max_participants:
-            raise EventFull()
+            if not waitlist:
+                raise EventFull()
+            return _waitlist_add(event, user, team, payment_method)
         # Free and wallet entries are confirmed in the same transaction (a wallet that cannot pay
         # rolls the registration back with it), so the row is written confirmed.
         paid_now = event.entry_fee == 0 or payment_method == Method.WALLET
@@ -125,6 +149,71 @@ def registration_join(*, event_id: int, user, team_id: int | None = None, paymen
             payment = _new_payment(event, registration, user, Method.STRIPE)
     notifications.registration_changed(registration)
     return JoinResult(registration=registration, payment=payment)
+
+
+# --- The waitlist: a full event's queue, in the order players joined it (positions 1..N, no gaps,
+# as every waitlist write holds the event's row lock). Entries are paid from the wallet when a
+# seat frees, so nothing is charged while waiting.
+
+
+def _waitlisted(event: Event, user, team: Team | None) -> Registration | None:
+    entries = Registration.objects.filter(event=event, status=WAITLISTED)
+    return entries.filter(team=team).first() if team else entries.filter(user=user).first()
+
+
+def _waitlist_add(event: Event, user, team: Team | None, payment_method: str) -> JoinResult:
+    if event.entry_fee and payment_method != Method.WALLET:
+        raise WaitlistNeedsWallet()
+    try:
+        with transaction.atomic():
+            registration = Registration.objects.create(
+                event=event, user=None if team else user, team=team, registered_by=user, status=WAITLISTED
+            )
+    except IntegrityError as exc:
+        raise AlreadyJoined("You are on this event's waitlist already.") from exc
+    return JoinResult(registration=registration, payment=None, position=waitlist_position(registration))
+
+
+def waitlist_position(registration: Registration) -> int:
+    ahead = Registration.objects.filter(event_id=registration.event_id, status=WAITLISTED).filter(
+        Q(created_at__lt=registration.created_at) | Q(created_at=registration.created_at, pk__lt=registration.pk)
+    )
+    return ahead.count() + 1
+
+
+def _waitlist_promote(event: Event) -> None:
+    """Seats free while registration is open go down the waitlist in order, each paid from its
+    wallet at once; an entry whose wallet or roster no longer fits is taken off, and told why."""
+    if not registration_is_open(event):
+        return
+    free = event.max_participants - _confirmed_count(event)
+    waiting = Registration.objects.select_for_update().filter(event=event, status=WAITLISTED)
+    for registration in waiting.select_related("registered_by").order_by("created_at", "pk"):
+        if free <= 0:
+            return
+        try:
+            with transaction.atomic():
+                _promote(event, registration)
+        except (DomainError, IntegrityError) as exc:
+            reason = exc.message if isinstance(exc, DomainError) else "a player of the entry joined another way"
+            _end(registration, Registration.Status.WITHDRAWN)
+            notifications.waitlist_skipped(registration, reason=reason)
+            continue
+        free -= 1
+        notifications.waitlist_promoted(registration)
+
+
+def _promote(event: Event, registration: Registration) -> None:
+    payer = registration.registered_by
+    _, members = _roster(event, payer, registration.team_id)
+    registration.status, registration.confirmed_at = Registration.Status.CONFIRMED, timezone.now()
+    registration.save(update_fields=["status", "confirmed_at"])
+    RegistrationMember.objects.bulk_create(
+        RegistrationMember(registration=registration, event=event, user_id=member) for member in members
+    )
+    members_changed_on_commit(event_id=event.pk)
+    if event.entry_fee:
+        _pay_from_wallet(event, registration, payer)
 
 
 def _event_for_card(event_id: int) -> Event:
@@ -225,6 +314,12 @@ def registration_leave(*, event_id: int, user) -> Registration:
         registration = None
         if member is not None:
             registration = Registration.objects.select_for_update().get(pk=member.registration_id)
+        else:
+            waiting = Registration.objects.filter(event=event, status=WAITLISTED, registered_by=user).first()
+            if waiting is not None:
+                # Nothing was paid and no seat was held: off the waitlist, whenever they like.
+                _end(waiting, Registration.Status.WITHDRAWN)
+                return waiting
         refusal = leave_refusal(event, user, registration)
         if refusal is not None:
             raise refusal
@@ -234,7 +329,10 @@ def registration_leave(*, event_id: int, user) -> Registration:
         elif payment is not None and payment.status == ParticipantPayment.Status.PENDING:
             payment.status = ParticipantPayment.Status.FAILED
             payment.save(update_fields=["status", "updated_at"])
+        seat_freed = registration.status == Registration.Status.CONFIRMED
         _end(registration, Registration.Status.WITHDRAWN)
+        if seat_freed:
+            _waitlist_promote(event)
     notifications.registration_changed(registration)
     return registration
 

@@ -1,0 +1,90 @@
+"""The waitlist through the API: join when full, positions, leave, promotion paid from the wallet
+or skipped when it is short (issue 16)."""
+
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+
+from driftwood.notifications.models import Notification
+from tests.conftest import bearer_client
+from tests.factories import EventFactory, UserFactory, funded_wallet
+from tournaments.models import Registration
+from tournaments.services.registrations import registration_join
+from wallet.models import Wallet
+
+pytestmark = pytest.mark.usefixtures("commit_hooks_run", "eager_mail")
+
+
+def join(user, event, **body):
+    return bearer_client(user).post(
+        f"/api/v1/events/{event.pk}/join", {"payment_method": "wallet", **body}, format="json"
+    )
+
+
+@pytest.fixture
+def full(db):
+    """A two-seat event with both seats taken; returns it and the first seated player."""
+    event = EventFactory(max_participants=2, entry_fee=Decimal("5.00"))
+    seated = [UserFactory(), UserFactory()]
+    for player in seated:
+        funded_wallet(player, "5.00")
+        registration_join(event_id=event.pk, user=player, payment_method="wallet")
+    return event, seated[0]
+
+
+def test_a_full_event_offers_its_waitlist_and_charges_nothing(full):
+    event, _ = full
+    siti, aiman = UserFactory(), UserFactory()
+    funded_wallet(siti, "20.00")
+
+    refused = join(siti, event)
+    assert (refused.status_code, refused.json()["code"]) == (409, "event_full")
+    first = join(siti, event, waitlist=True)
+    second = join(aiman, event, waitlist=True)
+
+    assert first.status_code == 201
+    assert first.json() == {
+        "join_event_id": first.json()["join_event_id"],
+        "status": "waitlisted",
+        "payment": None,
+        "position": 1,
+    }
+    assert second.json()["position"] == 2
+    assert (join(siti, event, waitlist=True).status_code, Wallet.objects.get(owner=siti).usable_balance) == (
+        409,
+        Decimal("20.00"),
+    )
+    assert bearer_client(siti).get(f"/api/v1/events/{event.pk}").json()["waitlist_count"] == 2
+    card = join(UserFactory(), event, waitlist=True, payment_method="stripe")
+    assert (card.status_code, card.json()["code"]) == (400, "waitlist_needs_wallet")
+
+
+def test_a_waitlisted_player_may_leave(full):
+    event, _ = full
+    siti = UserFactory()
+    join(siti, event, waitlist=True)
+
+    assert bearer_client(siti).post(f"/api/v1/events/{event.pk}/leave").status_code in (200, 204)
+
+    assert Registration.objects.get(event=event, user=siti).status == "withdrawn"
+    assert bearer_client(siti).get(f"/api/v1/events/{event.pk}").json()["waitlist_count"] == 0
+
+
+def test_a_freed_seat_skips_a_short_wallet_and_promotes_the_next_paid(full):
+    event, seated = full
+    short, funded = UserFactory(), UserFactory()
+    funded_wallet(funded, "12.00")
+    join(short, event, waitlist=True)
+    join(funded, event, waitlist=True)
+
+    assert bearer_client(seated).post(f"/api/v1/events/{event.pk}/leave").status_code in (200, 204)
+
+    assert Registration.objects.get(event=event, user=short).status == "withdrawn"
+    assert Registration.objects.get(event=event, user=funded).status == "confirmed"
+    assert Wallet.objects.get(owner=funded).usable_balance == Decimal("7.00")
+    kinds = dict(Notification.objects.filter(user__in=[short, funded]).values_list("user_id", "kind"))
+    assert kinds == {short.pk: "waitlist_skipped", funded.pk: "waitlist_promoted"}
+    promoted = [message for message in mail.outbox if message.to == [funded.email]]
+    assert promoted[-1].subject == f"You're in: {event.name}"
+    assert "RM 5.00 was paid from your wallet" in promoted[-1].body
