@@ -156,6 +156,33 @@ def _active_registrations() -> QuerySet[Registration]:
     return Registration.objects.filter(status__in=Registration.ACTIVE_STATUSES).select_related("payment")
 
 
+def waitlist_entry_of(*, event: Event, user) -> Registration | None:
+    """The caller's waitlisted entry (made by them: solo, or their team's), with `position` set."""
+    if user is None or not user.is_authenticated:
+        return None
+    entry = Registration.objects.filter(event=event, registered_by=user, status=Registration.Status.WAITLISTED).first()
+    if entry is not None:
+        entry.position = waitlist_position(entry)
+    return entry
+
+
+def waitlist_position(registration: Registration) -> int:
+    """1 for the first in line: the waitlisted entries of its event that joined before it, plus one."""
+    ahead = Registration.objects.filter(event_id=registration.event_id, status=Registration.Status.WAITLISTED).filter(
+        Q(created_at__lt=registration.created_at) | Q(created_at=registration.created_at, pk__lt=registration.pk)
+    )
+    return ahead.count() + 1
+
+
+def event_waitlist(*, event: Event) -> QuerySet[Registration]:
+    """The event's waitlist in its order (index registration_waitlist)."""
+    return (
+        Registration.objects.filter(event=event, status=Registration.Status.WAITLISTED)
+        .select_related("user", "team", "registered_by")
+        .order_by("created_at", "pk")
+    )
+
+
 @dataclass(frozen=True)
 class EntryOptions:
     """What the event page offers the player about their entry: flags its template reads, from

@@ -125,8 +125,11 @@ def event_detail(request, event_id: int):
     confirmed = registration is not None and registration.status == Registration.Status.CONFIRMED
     entry = getattr(registration, "entry", None) if confirmed else None
     join_form = JoinForm(user=user) if options.can_join and not event.is_solo else None
+    waitlisted = selectors.waitlist_entry_of(event=event, user=user) if registration is None else None
     context = {
         "event": _with_slots_left([event])[0],
+        "waitlisted": waitlisted,
+        "waitlist": list(selectors.event_waitlist(event=event)) if is_organizer else [],
         "participants": selectors.event_participants(event=event),
         "registration": registration,
         "is_organizer": is_organizer,
@@ -229,7 +232,11 @@ def event_join(request, event_id: int):
     team = form.cleaned_data["team"]
     try:
         result = registration_join(
-            event_id=event.pk, user=request.user, team_id=team.pk if team else None, payment_method="wallet"
+            event_id=event.pk,
+            user=request.user,
+            team_id=team.pk if team else None,
+            payment_method="wallet",
+            waitlist=request.POST.get("waitlist") == "1",
         )
     except InsufficientBalance:
         messages.error(
@@ -240,6 +247,9 @@ def event_join(request, event_id: int):
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
+        if result.position is not None:
+            messages.success(request, f"You're on the waitlist for “{event.name}”, number {result.position} in line.")
+            return event_back_to(event)
         paid = f" {format_money(result.payment.amount, style='page')} paid from your wallet." if result.payment else ""
         messages.success(request, f"You're in “{event.name}”!{paid}")
     return event_back_to(event)

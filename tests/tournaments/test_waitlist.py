@@ -1,10 +1,12 @@
-"""The waitlist through the API: join when full, positions, leave, promotion paid from the wallet
+"""The waitlist through the API and the pages: join when full, positions, leave, promotion paid from the wallet
 or skipped when it is short (issue 16)."""
 
+import html
 from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.test import Client
 
 from driftwood.notifications.models import Notification
 from tests.conftest import bearer_client
@@ -88,3 +90,22 @@ def test_a_freed_seat_skips_a_short_wallet_and_promotes_the_next_paid(full):
     promoted = [message for message in mail.outbox if message.to == [funded.email]]
     assert promoted[-1].subject == f"You're in: {event.name}"
     assert "RM 5.00 was paid from your wallet" in promoted[-1].body
+
+
+def test_the_pages_offer_the_waitlist_show_the_position_and_the_organizer_sees_it(full, client):
+    event, _ = full
+    siti = UserFactory(username="siti_w")
+    funded_wallet(siti, "5.00")
+    client.force_login(siti)
+
+    page = client.get(f"/events/{event.pk}/").text
+    assert "Join the waitlist" in page
+    joined = client.post(f"/events/{event.pk}/join/", {"waitlist": "1"}, follow=True)
+    assert f"You're on the waitlist for “{event.name}”, number 1 in line." in html.unescape(joined.text)
+    assert "You are number <strong data-waitlist-position>1</strong> in line." in joined.text
+
+    organizer = Client()
+    organizer.force_login(event.organizer)
+    assert "Waitlist (1)" in organizer.get(f"/events/{event.pk}/manage/").text
+    left = client.post(f"/events/{event.pk}/leave/", follow=True)
+    assert "Join the waitlist" in left.text

@@ -31,6 +31,7 @@ from tournaments.forms import (
     SeedingForm,
 )
 from tournaments.models import Event, Match
+from tournaments.selectors import event_waitlist
 from tournaments.services.checkin import check_in_window, entries_refresh, entry_check_in
 from tournaments.views import event_back_to, event_or_404, rate_limited
 
@@ -240,6 +241,7 @@ def _render_manage(request, event: Event, *, seeding_form: SeedingForm | None = 
         "can_start": start_refusal(event) is None,
         "attention": selectors.matches_needing_attention(event),
         "completed_matches": selectors.matches_completed(event) if event_is_live(event) else [],
+        "waitlist": list(event_waitlist(event=event)),
     }
     return render(request, "tournaments/event_manage.html", context, status=status)
 

@@ -11,7 +11,6 @@ import logging
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from driftwood.core.exceptions import DomainError, NotFound, PermissionDenied
@@ -26,6 +25,7 @@ from tournaments.exceptions import (
     WaitlistNeedsWallet,
 )
 from tournaments.models import Event, ParticipantPayment, Registration, RegistrationMember, Team, TeamMember
+from tournaments.selectors import waitlist_position
 from tournaments.services.events import escrow_wallet, event_lock
 from tournaments.services.membership import members_changed_on_commit
 from tournaments.services.refunds import card_refund_key, payment_refund
@@ -172,13 +172,6 @@ def _waitlist_add(event: Event, user, team: Team | None, payment_method: str) ->
     except IntegrityError as exc:
         raise AlreadyJoined("You are on this event's waitlist already.") from exc
     return JoinResult(registration=registration, payment=None, position=waitlist_position(registration))
-
-
-def waitlist_position(registration: Registration) -> int:
-    ahead = Registration.objects.filter(event_id=registration.event_id, status=WAITLISTED).filter(
-        Q(created_at__lt=registration.created_at) | Q(created_at=registration.created_at, pk__lt=registration.pk)
-    )
-    return ahead.count() + 1
 
 
 def _waitlist_promote(event: Event) -> None:
