@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tournaments import views
+from tournaments import team_views, views
 from tournaments.brackets import views as bracket_views
 
 app_name = "tournaments"
@@ -28,18 +28,18 @@ urlpatterns = [
     path("matches/<int:match_id>/resolve/", bracket_views.match_resolve_view, name="match_resolve"),
     path("matches/<int:match_id>/reopen/", bracket_views.match_reopen_view, name="match_reopen"),
     path("disputes/<int:dispute_id>/evidence/", bracket_views.dispute_evidence, name="dispute_evidence"),
-    path("teams/", views.team_list, name="team_list"),
-    path("teams/<int:team_id>/", views.team_detail, name="team_detail"),
-    path("teams/<int:team_id>/members/", views.team_member_add_view, name="team_member_add"),
-    path("teams/<int:team_id>/captain/<int:user_id>/", views.team_captain_view, name="team_captain"),
+    path("teams/", team_views.team_list, name="team_list"),
+    path("teams/<int:team_id>/", team_views.team_detail, name="team_detail"),
+    path("teams/<int:team_id>/members/", team_views.team_member_add_view, name="team_member_add"),
+    path("teams/<int:team_id>/captain/<int:user_id>/", team_views.team_captain_view, name="team_captain"),
     path(
         "teams/invites/<int:invite_id>/<str:answer>/",
-        views.team_invite_answer_view,
+        team_views.team_invite_answer_view,
         name="team_invite_answer",
     ),
     path(
         "teams/<int:team_id>/members/<int:user_id>/remove/",
-        views.team_member_remove_view,
+        team_views.team_member_remove_view,
         name="team_member_remove",
     ),
 ]

@@ -6,7 +6,8 @@ page's script posts to the join API with `payment_method: "stripe"` and confirms
 with Stripe.js (static/js/events.js), which also keeps the participant count live over
 `ws/events/<id>/`, polling the event API when the socket is unavailable.
 
-The bracket, match and manage pages are in `tournaments.brackets.views`.
+The bracket, match and manage pages are in `tournaments.brackets.views`; the team pages in
+`tournaments.team_views`.
 """
 
 from dataclasses import fields
@@ -21,7 +22,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from driftwood.accounts.models import User
 from driftwood.core.exceptions import DomainError
 from driftwood.core.money import format_money
 from driftwood.core.paging import paginate
@@ -34,20 +34,11 @@ from tournaments.forms import (
     EventFilterForm,
     EventForm,
     JoinForm,
-    MemberAddForm,
-    TeamForm,
 )
-from tournaments.models import Event, Registration, Team
+from tournaments.models import Event, Registration
 from tournaments.services.checkin import check_in_window
 from tournaments.services.events import event_cancel, event_create, event_publish, event_update
 from tournaments.services.registrations import registration_join, registration_leave
-from tournaments.services.teams import (
-    team_captain_hand_over,
-    team_create,
-    team_invite,
-    team_invite_respond,
-    team_member_remove,
-)
 from wallet.exceptions import InsufficientBalance
 from wallet.selectors import wallet_summary
 
@@ -310,123 +301,3 @@ def event_cancel_view(request, event_id: int):
 def my_events(request):
     page = paginate(request, selectors.events_of(user=request.user), EVENTS_PER_PAGE)
     return render(request, "tournaments/my_events.html", {"events": _with_slots_left(page.items), "page": page})
-
-
-# --- Teams
-
-
-@login_required
-@never_cache
-@require_http_methods(["GET", "POST"])
-def team_list(request):
-    form = TeamForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            team = team_create(captain=request.user, name=form.cleaned_data["name"])
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, f"Team “{team.name}” created. Add your teammates by username.")
-            return redirect("tournaments:team_detail", team_id=team.pk)
-    context = {
-        "teams": selectors.teams_of(user=request.user),
-        "invites": selectors.invites_pending_for(user=request.user),
-        "form": form,
-    }
-    return render(request, "tournaments/team_list.html", context)
-
-
-def _team_or_404(team_id: int) -> Team:
-    team = selectors.team_get(team_id=team_id)
-    if team is None:
-        raise Http404("No such team.")
-    return team
-
-
-def _render_team(request, team: Team, *, add_form: MemberAddForm | None = None):
-    is_captain = team.captain_id == request.user.pk
-    invites = list(selectors.invites_pending_of(team=team))
-    context = {
-        "team": team,
-        "members": team.memberships.all(),
-        "is_captain": is_captain,
-        "add_form": add_form or MemberAddForm(),
-        "invites": invites if is_captain else [],
-        "my_invite": next((invite for invite in invites if invite.user_id == request.user.pk), None),
-    }
-    return render(request, "tournaments/team_detail.html", context)
-
-
-@login_required
-@never_cache
-@require_safe
-def team_detail(request, team_id: int):
-    return _render_team(request, _team_or_404(team_id))
-
-
-@login_required
-@require_POST
-def team_member_add_view(request, team_id: int):
-    team = _team_or_404(team_id)
-    form = MemberAddForm(request.POST)
-    if not form.is_valid():
-        return _render_team(request, team, add_form=form)
-    username = form.cleaned_data["username"]
-    player = User.objects.filter(username__iexact=username, is_active=True).first()
-    if player is None:
-        form.add_error("username", f"There is no player called {username}.")
-        return _render_team(request, team, add_form=form)
-    try:
-        team_invite(team_id=team.pk, actor=request.user, user=player)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"Invited {player.public_name} (@{player.username}): they join when they accept.")
-    return redirect("tournaments:team_detail", team_id=team.pk)
-
-
-@login_required
-@require_POST
-def team_invite_answer_view(request, invite_id: int, answer: str):
-    accept = answer == "accept"
-    try:
-        invite = team_invite_respond(invite_id=invite_id, user=request.user, accept=accept)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return redirect("tournaments:team_list")
-    if accept:
-        messages.success(request, f"You joined {invite.team.name}.")
-        return redirect("tournaments:team_detail", team_id=invite.team_id)
-    messages.info(request, f"You declined the invitation to {invite.team.name}.")
-    return redirect("tournaments:team_list")
-
-
-@login_required
-@require_POST
-def team_captain_view(request, team_id: int, user_id: int):
-    try:
-        team = team_captain_hand_over(team_id=team_id, actor=request.user, user_id=user_id)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"{team.captain.public_name} is now the captain of {team.name}.")
-    return redirect("tournaments:team_detail", team_id=team_id)
-
-
-@login_required
-@require_POST
-def team_member_remove_view(request, team_id: int, user_id: int):
-    """The captain removes a member, or a member leaves (user_id is their own)."""
-    team = _team_or_404(team_id)
-    leaving = user_id == request.user.pk
-    member = next((member.user for member in team.memberships.all() if member.user_id == user_id), None)
-    try:
-        team_member_remove(team_id=team.pk, actor=request.user, user_id=user_id)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return redirect("tournaments:team_detail", team_id=team.pk)
-    if leaving:
-        messages.success(request, f"You left {team.name}.")
-        return redirect("tournaments:team_list")
-    messages.success(request, f"{member.public_name if member else 'The player'} is no longer in {team.name}.")
-    return redirect("tournaments:team_detail", team_id=team.pk)
