@@ -14,6 +14,10 @@ Tests where another process or thread must see the rows (real servers, races) ke
 import channels.db
 import pytest
 
+# What a socket test waits for a handshake or a frame: the answer is what is tested, not its
+# speed (Channels' 1 s default ran out on a busy machine running the suite).
+WAIT_SECONDS = 10
+
 
 @pytest.fixture
 def socket_db(commit_hooks_run, monkeypatch):

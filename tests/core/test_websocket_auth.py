@@ -10,7 +10,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 from driftwood.accounts.channels_auth import TokenOrSessionAuthMiddlewareStack
 from driftwood.asgi import application
-from tests.core.sockets import socket_db  # noqa: F401 - fixture
+from tests.core.sockets import WAIT_SECONDS, socket_db  # noqa: F401 - fixture
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.usefixtures("socket_db")
@@ -22,8 +22,8 @@ SAME_ORIGIN = (b"origin", b"http://127.0.0.1")
 async def hello(path: str, headers: list[tuple[bytes, bytes]] | None = None):
     """Connect, read the greeting, disconnect: (connected, first message or None)."""
     communicator = WebsocketCommunicator(application, path, headers=[SAME_ORIGIN] if headers is None else headers)
-    connected, _ = await communicator.connect()
-    message = await communicator.receive_json_from() if connected else None
+    connected, _ = await communicator.connect(timeout=WAIT_SECONDS)
+    message = await communicator.receive_json_from(timeout=WAIT_SECONDS) if connected else None
     await communicator.disconnect()
     return connected, message
 
@@ -38,7 +38,7 @@ async def scope_after_auth(path: str) -> dict:
         await send({"type": "websocket.accept"})
 
     communicator = WebsocketCommunicator(TokenOrSessionAuthMiddlewareStack(capture), path, headers=[SAME_ORIGIN])
-    await communicator.connect()
+    await communicator.connect(timeout=WAIT_SECONDS)
     await communicator.disconnect()
     return seen
 
@@ -138,12 +138,12 @@ def test_foreign_origin_is_rejected():
 @async_to_sync
 async def ping_pong() -> tuple[dict, dict]:
     communicator = WebsocketCommunicator(application, "/ws/health", headers=[SAME_ORIGIN])
-    await communicator.connect()
-    await communicator.receive_json_from()
+    await communicator.connect(timeout=WAIT_SECONDS)
+    await communicator.receive_json_from(timeout=WAIT_SECONDS)
     await communicator.send_json_to({"type": "ping"})
-    pong = await communicator.receive_json_from()
+    pong = await communicator.receive_json_from(timeout=WAIT_SECONDS)
     await communicator.send_json_to({"type": "shout"})
-    error = await communicator.receive_json_from()
+    error = await communicator.receive_json_from(timeout=WAIT_SECONDS)
     await communicator.disconnect()
     return pong, error
 

@@ -5,12 +5,12 @@ from asgiref.sync import async_to_sync
 from channels.testing import WebsocketCommunicator
 
 from driftwood.asgi import application
-from tests.core.sockets import socket_db  # noqa: F401 - fixture
+from tests.core.sockets import WAIT_SECONDS, socket_db  # noqa: F401 - fixture
 
 
 async def handshake(headers: list[tuple[bytes, bytes]]) -> bool:
     communicator = WebsocketCommunicator(application, "/ws/health", headers=headers)
-    connected, _ = await communicator.connect()
+    connected, _ = await communicator.connect(timeout=WAIT_SECONDS)
     await communicator.disconnect()
     return connected
 
