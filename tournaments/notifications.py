@@ -132,6 +132,13 @@ def waitlist_skipped(registration: Registration, *, reason: str) -> None:
     _tell_waitlisted(registration, kind="waitlist_skipped", title=f"Missed a seat at {event.name}", body=body)
 
 
+def waitlist_closed(registration: Registration, *, reason: str) -> None:
+    """Registration is over with the entry still waiting (nothing was charged)."""
+    event = registration.event
+    body = f"{reason} No seat freed up for your entry on the waitlist; nothing was charged."
+    _tell_waitlisted(registration, kind="waitlist_closed", title=f"No seat at {event.name}", body=body)
+
+
 def _tell_waitlisted(registration: Registration, *, kind: str, title: str, body: str) -> None:
     player, event = registration.registered_by, registration.event
     data = {"event_id": event.pk, "registration_id": registration.pk}

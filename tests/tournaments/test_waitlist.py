@@ -109,3 +109,20 @@ def test_the_pages_offer_the_waitlist_show_the_position_and_the_organizer_sees_i
     assert "Waitlist (1)" in organizer.get(f"/events/{event.pk}/manage/").text
     left = client.post(f"/events/{event.pk}/leave/", follow=True)
     assert "Join the waitlist" in left.text
+
+
+def test_the_waitlist_ends_with_registration_and_its_players_are_told(full):
+    from tournaments.services.events import event_cancel
+
+    event, _ = full
+    siti = UserFactory()
+    join(siti, event, waitlist=True)
+
+    event_cancel(event_id=event.pk, actor=event.organizer)
+
+    assert Registration.objects.get(event=event, user=siti).status == "withdrawn"
+    note = Notification.objects.get(user=siti, kind="waitlist_closed")
+    assert note.title == f"No seat at {event.name}"
+    assert note.body.startswith(f"{event.name} was cancelled by its organizer. No seat freed up")
+    assert note.body.endswith("nothing was charged.")
+    assert bearer_client(siti).get(f"/api/v1/events/{event.pk}").json()["waitlist_count"] == 0

@@ -257,6 +257,21 @@ def _less_penalty(amount: Decimal, penalty_percent: Decimal) -> Decimal:
     return (amount * (100 - penalty_percent) / 100).quantize(CENTS, rounding=ROUND_DOWN)
 
 
+def waitlist_close(event: Event, *, reason: str) -> None:
+    """Registration is over (the event started, or was cancelled): so is its waitlist, and each
+    player still on it is told why (they were never charged)."""
+    waiting = list(
+        Registration.objects.select_for_update()
+        .filter(event=event, status=Registration.Status.WAITLISTED)
+        .select_related("registered_by", "event")
+    )
+    Registration.objects.filter(pk__in=[entry.pk for entry in waiting]).update(
+        status=Registration.Status.WITHDRAWN, ended_at=timezone.now()
+    )
+    for entry in waiting:
+        notifications.waitlist_closed(entry, reason=reason)
+
+
 def event_cancel(*, event_id: int, actor, penalty_percent: Decimal = Decimal(0)) -> dict[int, dict[str, Decimal]]:
     """Cancel (organizer or staff): refund every paid entry less the penalty, return the prize pool.
 
@@ -303,6 +318,7 @@ def event_cancel(*, event_id: int, actor, penalty_percent: Decimal = Decimal(0))
                 payment.status = ParticipantPayment.Status.FAILED
                 payment.save(update_fields=["status", "updated_at"])
             _registration_end(registration, Registration.Status.CANCELLED)
+        waitlist_close(event, reason=f"{event.name} was cancelled by its organizer.")
         if event.prize_pool > 0 and event.published_at is not None:
             wallet_transfer(
                 source=escrow,

@@ -17,7 +17,13 @@ from tournaments.brackets.services.seeding import seeds_settle
 from tournaments.exceptions import NotEnoughEntries
 from tournaments.models import Entry, Event, ParticipantPayment, Registration, Stage
 from tournaments.services.checkin import entries_sync
-from tournaments.services.events import escrow_wallet, event_lock, event_require_organizer, event_transition
+from tournaments.services.events import (
+    escrow_wallet,
+    event_lock,
+    event_require_organizer,
+    event_transition,
+    waitlist_close,
+)
 from tournaments.services.refunds import payment_refund
 
 
@@ -39,6 +45,7 @@ def event_start(*, event_id: int, actor) -> Stage:
         if event.status == Event.Status.REGISTRATION_OPEN:
             event_transition(event, Event.Status.REGISTRATION_CLOSED)
         event_transition(event, Event.Status.ONGOING)
+        waitlist_close(event, reason=f"{event.name} has started.")
         notifications.event_changed(event)
     return stage
 
