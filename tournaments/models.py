@@ -10,12 +10,12 @@ The bracket's models (entries, stages, matches, reports, disputes) live in
 """
 
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from driftwood.core.indexes import TrigramIndex
 from driftwood.core.money import ZERO, money_field
 
 # Re-exported: Django loads the app's models from here, and migration 0002 names the upload path here.
@@ -126,7 +126,7 @@ class Event(models.Model):
             models.Index(fields=["status", "starts_at", "id"], name="event_status_starts"),
             models.Index(fields=["game", "starts_at", "id"], name="event_game_starts"),
             # `search`: ILIKE '%term%' (driftwood.core.lookups) through trigrams.
-            GinIndex(OpClass(F("name"), name="gin_trgm_ops"), name="event_name_trgm"),
+            TrigramIndex("name", name="event_name_trgm"),
             models.Index(fields=["organizer", "-created_at"], name="event_organizer_recent"),
         ]
         constraints = [

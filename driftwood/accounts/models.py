@@ -1,9 +1,9 @@
 from django.contrib.auth.models import AbstractUser, UserManager
-from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import F
 from django.db.models.functions import Lower
+
+from driftwood.core.indexes import TrigramIndex
 
 USERNAME_PATTERN = r"^[A-Za-z0-9_]{3,30}$"
 
@@ -51,8 +51,8 @@ class User(AbstractUser):
             # Player lists sort by name with the id as tie-breaker (the keyset cursor's order).
             models.Index(fields=["username", "id"], name="accounts_user_username_id"),
             # Name search: ILIKE '%term%' through trigrams (driftwood.core.lookups).
-            GinIndex(OpClass(F("username"), name="gin_trgm_ops"), name="accounts_user_username_trgm"),
-            GinIndex(OpClass(F("display_name"), name="gin_trgm_ops"), name="accounts_user_display_trgm"),
+            TrigramIndex("username", name="accounts_user_username_trgm"),
+            TrigramIndex("display_name", name="accounts_user_display_trgm"),
         ]
 
     def __str__(self) -> str:
