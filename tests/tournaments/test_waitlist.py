@@ -126,3 +126,20 @@ def test_the_waitlist_ends_with_registration_and_its_players_are_told(full):
     assert note.body.startswith(f"{event.name} was cancelled by its organizer. No seat freed up")
     assert note.body.endswith("nothing was charged.")
     assert bearer_client(siti).get(f"/api/v1/events/{event.pk}").json()["waitlist_count"] == 0
+
+
+def test_the_waitlist_closes_with_registration_at_its_deadline(full):
+    from django.utils import timezone
+
+    from tournaments.services.events import registrations_close_due
+
+    event, _ = full
+    siti = UserFactory()
+    join(siti, event, waitlist=True)
+
+    assert registrations_close_due(now=event.registration_closes_at + timezone.timedelta(minutes=1)) == 1
+
+    assert Registration.objects.get(event=event, user=siti).status == "withdrawn"
+    assert Notification.objects.get(user=siti, kind="waitlist_closed").body.startswith(
+        f"Registration for {event.name} has closed."
+    )

@@ -247,6 +247,7 @@ def registrations_close_due(*, now: datetime | None = None) -> int:
             event = event_lock(event_id)
             if event.status == Status.REGISTRATION_OPEN and event.registration_closes_at <= now:
                 event_transition(event, Status.REGISTRATION_CLOSED)
+                waitlist_close(event, reason=f"Registration for {event.name} has closed.")
                 closed += 1
                 notifications.event_changed(event)
     return closed
