@@ -318,7 +318,7 @@ def event_cancel(*, event_id: int, actor, penalty_percent: Decimal = Decimal(0))
             elif payment is not None and payment.status == ParticipantPayment.Status.PENDING:
                 payment.status = ParticipantPayment.Status.FAILED
                 payment.save(update_fields=["status", "updated_at"])
-            _registration_end(registration, Registration.Status.CANCELLED)
+            registration_end(registration, Registration.Status.CANCELLED)
         waitlist_close(event, reason=f"{event.name} was cancelled by its organizer.")
         if event.prize_pool > 0 and event.published_at is not None:
             wallet_transfer(
@@ -333,7 +333,8 @@ def event_cancel(*, event_id: int, actor, penalty_percent: Decimal = Decimal(0))
     return refunds
 
 
-def _registration_end(registration: Registration, status: str) -> None:
+def registration_end(registration: Registration, status: str) -> None:
+    """An entry ends (withdrawn, cancelled, refunded): its roster rows go, the members generation moves."""
     registration.status = status
     registration.ended_at = timezone.now()
     registration.save(update_fields=["status", "ended_at"])

@@ -26,7 +26,7 @@ from tournaments.exceptions import (
 )
 from tournaments.models import Event, ParticipantPayment, Registration, RegistrationMember, Team, TeamMember
 from tournaments.selectors import waitlist_position
-from tournaments.services.events import escrow_wallet, event_lock
+from tournaments.services.events import escrow_wallet, event_lock, registration_end
 from tournaments.services.membership import members_changed_on_commit
 from tournaments.services.refunds import card_refund_key, payment_refund
 from tournaments.services.registration_rules import leave_refusal, registration_is_open
@@ -189,7 +189,7 @@ def _waitlist_promote(event: Event) -> None:
                 _promote(event, registration)
         except (DomainError, IntegrityError) as exc:
             reason = exc.message if isinstance(exc, DomainError) else "a player of the entry joined another way"
-            _end(registration, Registration.Status.WITHDRAWN)
+            registration_end(registration, Registration.Status.WITHDRAWN)
             notifications.waitlist_skipped(registration, reason=reason)
             continue
         free -= 1
@@ -282,16 +282,8 @@ def _card_payment_abandon(payment_id: int) -> None:
         payment.status = ParticipantPayment.Status.FAILED
         payment.save(update_fields=["status", "updated_at"])
         if registration.status == Registration.Status.PENDING:
-            _end(registration, Registration.Status.WITHDRAWN)
+            registration_end(registration, Registration.Status.WITHDRAWN)
     notifications.registration_changed(registration)
-
-
-def _end(registration: Registration, status: str) -> None:
-    registration.status = status
-    registration.ended_at = timezone.now()
-    registration.save(update_fields=["status", "ended_at"])
-    registration.members.all().delete()
-    members_changed_on_commit(event_id=registration.event_id)
 
 
 def registration_leave(*, event_id: int, user) -> Registration:
@@ -311,7 +303,7 @@ def registration_leave(*, event_id: int, user) -> Registration:
             waiting = Registration.objects.filter(event=event, status=WAITLISTED, registered_by=user).first()
             if waiting is not None:
                 # Nothing was paid and no seat was held: off the waitlist, whenever they like.
-                _end(waiting, Registration.Status.WITHDRAWN)
+                registration_end(waiting, Registration.Status.WITHDRAWN)
                 return waiting
         refusal = leave_refusal(event, user, registration)
         if refusal is not None:
@@ -323,7 +315,7 @@ def registration_leave(*, event_id: int, user) -> Registration:
             payment.status = ParticipantPayment.Status.FAILED
             payment.save(update_fields=["status", "updated_at"])
         seat_freed = registration.status == Registration.Status.CONFIRMED
-        _end(registration, Registration.Status.WITHDRAWN)
+        registration_end(registration, Registration.Status.WITHDRAWN)
         if seat_freed:
             _waitlist_promote(event)
     notifications.registration_changed(registration)
@@ -389,7 +381,7 @@ def card_payment_succeeded(*, payment_intent_id: str, amount_sen: int | None = N
             metadata=metadata,
         )
         if registration.is_active:
-            _end(registration, Registration.Status.REFUNDED)
+            registration_end(registration, Registration.Status.REFUNDED)
     notifications.registration_changed(registration)
     return payment
 
