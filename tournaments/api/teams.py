@@ -84,6 +84,12 @@ class TeamDetailApi(APIView):
         return _team_response(team_id)
 
 
+class PlayerSerializer(serializers.Serializer):
+    """The player a captain invites, or hands the captaincy to."""
+
+    user_id = serializers.IntegerField(min_value=1)
+
+
 class InviteSerializer(serializers.Serializer):
     invite_id = serializers.IntegerField(source="pk")
     team_id = serializers.IntegerField()
@@ -94,12 +100,9 @@ class InviteSerializer(serializers.Serializer):
 class TeamMemberAddApi(APIView):
     """The captain invites a player (since the December 2026 additions: no longer adds them)."""
 
-    class InputSerializer(serializers.Serializer):
-        user_id = serializers.IntegerField(min_value=1)
-
     @extend_schema(
         operation_id="team_member_add",
-        request=InputSerializer,
+        request=PlayerSerializer,
         responses={
             201: InviteSerializer,
             403: error_response("`permission_denied`: only the captain invites players."),
@@ -108,7 +111,7 @@ class TeamMemberAddApi(APIView):
         },
     )
     def post(self, request, team_id: int):
-        data = self.InputSerializer(data=request.data)
+        data = PlayerSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         player = get_user_model().objects.filter(pk=data.validated_data["user_id"], is_active=True).first()
         if player is None:
@@ -186,12 +189,9 @@ class TeamLeaveApi(APIView):
 class TeamCaptainApi(APIView):
     """The captain hands the captaincy to a member."""
 
-    class InputSerializer(serializers.Serializer):
-        user_id = serializers.IntegerField(min_value=1)
-
     @extend_schema(
         operation_id="team_captain_hand_over",
-        request=InputSerializer,
+        request=PlayerSerializer,
         responses={
             200: TeamSerializer,
             403: error_response("`permission_denied`: only the captain."),
@@ -199,7 +199,7 @@ class TeamCaptainApi(APIView):
         },
     )
     def post(self, request, team_id: int):
-        data = self.InputSerializer(data=request.data)
+        data = PlayerSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         team_services.team_captain_hand_over(team_id=team_id, actor=request.user, **data.validated_data)
         return _team_response(team_id)
