@@ -69,6 +69,10 @@ app.conf.update(
             "task": "tournaments.tasks.registrations_close",
             "schedule": 300.0,
         },
+        "sweep-waitlists": {
+            "task": "tournaments.tasks.waitlist_sweep",
+            "schedule": 60.0,
+        },
         "withdrawal-fraud-scan": {
             "task": "wallet.tasks.fraud_scan",
             "schedule": 600.0,

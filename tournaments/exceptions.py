@@ -16,11 +16,6 @@ class EventFull(Conflict):
     default_message = "This event is full."
 
 
-class WaitlistNeedsWallet(DomainError):
-    code = "waitlist_needs_wallet"
-    default_message = "The waitlist takes wallet payment: the fee is paid from it the moment a seat frees."
-
-
 class AlreadyCancelled(Conflict):
     code = "already_cancelled"
     default_message = "This event is already cancelled."

@@ -242,6 +242,9 @@ class Registration(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True, help_text="When it was withdrawn, cancelled or refunded.")
+    # The waitlist: the player pays by card when promoted, and a seat is theirs until the deadline.
+    waitlist_card = models.BooleanField(default=False)
+    seat_held_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [

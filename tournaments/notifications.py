@@ -12,6 +12,7 @@ from django.urls import reverse
 from driftwood.accounts.models import User
 from driftwood.core import redis_outage
 from driftwood.core.money import format_money
+from driftwood.core.times import malaysia_time
 from driftwood.notifications.services import email_send, notifications_create_many
 from tournaments.models import Event, ParticipantPayment, Registration
 from tournaments.notification_tasks import activity_log, organizer_notify
@@ -117,12 +118,25 @@ def payment_failed(payment_intent_id: str) -> None:
 
 
 def waitlist_promoted(registration: Registration) -> None:
-    """A seat freed and the waitlisted entry took it (paid from the wallet when there is a fee)."""
+    """A seat freed and the waitlisted entry took it: paid from the wallet, or held for a card payer."""
     event = registration.event
     fee = format_money(event.entry_fee, "text")
-    paid = f" Your entry fee of {fee} was paid from your wallet." if event.entry_fee else ""
-    title, body = f"You're in: {event.name}", f"A seat opened and your entry took it.{paid}"
+    if registration.seat_held_until is not None:
+        title = f"A seat is yours at {event.name}: pay by {malaysia_time(registration.seat_held_until)}"
+        body = (
+            f"A seat opened. Pay the {fee} entry fee by card on the event page before then, "
+            "or it goes to the next in line."
+        )
+    else:
+        paid = f" Your entry fee of {fee} was paid from your wallet." if event.entry_fee else ""
+        title, body = f"You're in: {event.name}", f"A seat opened and your entry took it.{paid}"
     _tell_waitlisted(registration, kind="waitlist_promoted", title=title, body=body)
+
+
+def waitlist_hold_expired(registration: Registration) -> None:
+    event = registration.event
+    body = "The seat held for you was not paid for in time and went to the next in line. Join again any time."
+    _tell_waitlisted(registration, kind="waitlist_skipped", title=f"Seat released at {event.name}", body=body)
     _broadcast_on_commit(event.pk, change="registration", registration_id=registration.pk, status=event.status)
 
 

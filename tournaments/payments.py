@@ -7,20 +7,20 @@ from django.db.models.functions import Coalesce
 
 from driftwood.core.money import money_field
 from tournaments.models import Event, ParticipantPayment
-from tournaments.services import registrations
+from tournaments.services import card_entries
 from wallet.services.payment_handlers import PaymentHandler
 
 
 class RegistrationPaymentHandler(PaymentHandler):
     def payment_succeeded(self, *, payment_intent: dict, event) -> None:
-        registrations.card_payment_succeeded(
+        card_entries.card_payment_succeeded(
             payment_intent_id=payment_intent["id"],
             amount_sen=payment_intent.get("amount"),
             currency=str(payment_intent.get("currency") or ""),
         )
 
     def payment_failed(self, *, payment_intent: dict, event) -> None:
-        registrations.card_payment_failed(payment_intent_id=payment_intent["id"])
+        card_entries.card_payment_failed(payment_intent_id=payment_intent["id"])
 
 
 def card_entry_fees_captured() -> Decimal:

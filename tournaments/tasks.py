@@ -8,6 +8,7 @@ the tasks that call services.
 from celery import shared_task
 
 from tournaments.services.events import registrations_close_due
+from tournaments.services.registrations import waitlist_sweep
 from tournaments.services.results import results_process_due
 
 
@@ -19,3 +20,9 @@ def registrations_close() -> int:
 @shared_task(name="tournaments.tasks.process_results")
 def process_results() -> int:
     return results_process_due()
+
+
+@shared_task(name="tournaments.tasks.waitlist_sweep")
+def waitlist_sweep_task() -> int:
+    """Held seats past their deadline go back, and free seats to the waitlists."""
+    return waitlist_sweep()

@@ -221,13 +221,15 @@ def event_join(request, event_id: int):
         messages.error(request, "Choose one of your teams to register.")
         return event_back_to(event)
     team = form.cleaned_data["team"]
+    waitlisting = request.POST.get("waitlist") == "1"
     try:
         result = registration_join(
             event_id=event.pk,
             user=request.user,
             team_id=team.pk if team else None,
-            payment_method="wallet",
-            waitlist=request.POST.get("waitlist") == "1",
+            # The page charges only wallets; a card payer's waitlist seat is paid on the page later.
+            payment_method="stripe" if waitlisting and request.POST.get("payment_method") == "stripe" else "wallet",
+            waitlist=waitlisting,
         )
     except InsufficientBalance:
         messages.error(

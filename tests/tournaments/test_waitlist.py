@@ -59,7 +59,7 @@ def test_a_full_event_offers_its_waitlist_and_charges_nothing(full):
     )
     assert bearer_client(siti).get(f"/api/v1/events/{event.pk}").json()["waitlist_count"] == 2
     card = join(UserFactory(), event, waitlist=True, payment_method="stripe")
-    assert (card.status_code, card.json()["code"]) == (400, "waitlist_needs_wallet")
+    assert (card.status_code, card.json()["status"], card.json()["payment"]) == (201, "waitlisted", None)
 
 
 def test_a_waitlisted_player_may_leave(full):
@@ -143,3 +143,58 @@ def test_the_waitlist_closes_with_registration_at_its_deadline(full):
     assert Notification.objects.get(user=siti, kind="waitlist_closed").body.startswith(
         f"Registration for {event.name} has closed."
     )
+
+
+def card_waitlister_promoted(full):
+    """The event's seat freed for a card payer first in line: their entry and payment."""
+    event, seated = full
+    payer = UserFactory()
+    join(payer, event, waitlist=True, payment_method="stripe")
+    assert bearer_client(seated).post(f"/api/v1/events/{event.pk}/leave").status_code in (200, 204)
+    return event, payer, Registration.objects.get(event=event, user=payer)
+
+
+def test_a_card_payer_first_in_line_gets_the_seat_held_and_the_card_form(full):
+    event, payer, entry = card_waitlister_promoted(full)
+
+    assert entry.status == "pending" and entry.seat_held_until is not None
+    payment = entry.payment
+    assert (payment.method, payment.status, payment.amount) == ("stripe", "pending", Decimal("5.00"))
+    assert payment.payment_intent_id and payment.client_secret  # opened at Stripe after the commit
+    note = Notification.objects.get(user=payer, kind="waitlist_promoted")
+    assert note.title.startswith(f"A seat is yours at {event.name}: pay by ")
+    # the held seat counts: the event is still full for everyone else
+    late = join(UserFactory(), event)
+    assert (late.status_code, late.json()["code"]) == (409, "event_full")
+
+
+def test_the_card_payment_within_the_hold_confirms_the_entry(full):
+    from tournaments.services.card_entries import card_payment_succeeded
+
+    event, _, entry = card_waitlister_promoted(full)
+
+    card_payment_succeeded(payment_intent_id=entry.payment.payment_intent_id, amount_sen=500, currency="myr")
+
+    entry.refresh_from_db()
+    assert entry.status == "confirmed"
+    assert Registration.objects.filter(event=event, status="confirmed").count() == 2
+
+
+def test_an_unpaid_hold_expires_and_the_seat_goes_to_the_next_in_line(full):
+    from django.utils import timezone
+
+    from tournaments.services.registrations import waitlist_sweep
+
+    event, payer, entry = card_waitlister_promoted(full)
+    second = UserFactory()
+    funded_wallet(second, "5.00")
+    join(second, event, waitlist=True)
+
+    assert waitlist_sweep(now=entry.seat_held_until - timezone.timedelta(seconds=1)) == 0
+    assert waitlist_sweep(now=entry.seat_held_until + timezone.timedelta(seconds=1)) == 1
+
+    entry.refresh_from_db()
+    assert (entry.status, entry.payment.status) == ("withdrawn", "failed")
+    assert Notification.objects.filter(user=payer, kind="waitlist_skipped").exists()
+    assert Registration.objects.get(event=event, user=second).status == "confirmed"
+    assert Wallet.objects.get(owner=second).usable_balance == Decimal("0.00")

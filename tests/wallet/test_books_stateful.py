@@ -26,8 +26,9 @@ from tests.tournaments.test_results_payout import finish
 from tests.wallet.bank_support import ready_to_withdraw
 from tests.wallet.stripe_support import charge, event, payment_intent, sign
 from tournaments.models import Event, ParticipantPayment, Registration
+from tournaments.services.card_entries import card_payment_succeeded
 from tournaments.services.events import event_cancel, event_publish
-from tournaments.services.registrations import card_payment_succeeded, registration_join, registration_leave
+from tournaments.services.registrations import registration_join, registration_leave
 from tournaments.services.results import results_process_due
 from wallet.models import TopUp, Wallet
 from wallet.reconciliation import wallet_reconcile

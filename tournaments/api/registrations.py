@@ -58,7 +58,10 @@ class EventJoinApi(APIView):
         waitlist = serializers.BooleanField(
             required=False,
             default=False,
-            help_text="If the event is full, wait for a seat (wallet payment): paid when promoted.",
+            help_text=(
+                "If the event is full, wait for a seat: nothing is charged now; when a seat frees, a "
+                "wallet payer pays at once and a card payer has the seat held 30 minutes to pay."
+            ),
         )
 
     class OutputSerializer(serializers.Serializer):
@@ -86,8 +89,7 @@ class EventJoinApi(APIView):
             201: OutputSerializer,
             400: error_response(
                 "`invalid`; `team_required` (team event, no `team_id`); `team_size` (the team has the wrong "
-                "number of players); `insufficient_balance` (wallet short of the entry fee); "
-                "`waitlist_needs_wallet`."
+                "number of players); `insufficient_balance` (wallet short of the entry fee)."
             ),
             403: error_response("`permission_denied`: the caller is not the team's captain."),
             404: error_response("`not_found`: no such event (or another organizer's draft), or no such team."),

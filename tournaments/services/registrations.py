@@ -9,12 +9,14 @@ still room, and refunds the card otherwise.
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
+from functools import partial
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from driftwood.core.exceptions import DomainError, NotFound, PermissionDenied
-from driftwood.core.money import CURRENCY
 from tournaments import notifications
 from tournaments.exceptions import (
     AlreadyJoined,
@@ -22,25 +24,20 @@ from tournaments.exceptions import (
     RegistrationClosed,
     TeamRequired,
     TeamSizeWrong,
-    WaitlistNeedsWallet,
 )
 from tournaments.models import Event, ParticipantPayment, Registration, RegistrationMember, Team, TeamMember
 from tournaments.selectors import waitlist_position
 from tournaments.services.events import escrow_wallet, event_lock, registration_end
 from tournaments.services.membership import members_changed_on_commit
-from tournaments.services.refunds import card_refund_key, payment_refund
+from tournaments.services.refunds import payment_refund
 from tournaments.services.registration_rules import leave_refusal, registration_is_open
 from wallet.exceptions import PaymentProviderError
 from wallet.models import LedgerEntry
 from wallet.services.balances import (
-    STRIPE_CLEARING,
-    system_account,
-    wallet_credit,
     wallet_get_or_create,
     wallet_transfer,
 )
-from wallet.services.card_payments import amount_in_sen, card_payment_intent_open
-from wallet.services.card_refunds import card_refund_request
+from wallet.services.card_payments import card_payment_intent_open
 
 logger = logging.getLogger("driftwood.tournaments")
 Method = ParticipantPayment.Method
@@ -55,10 +52,17 @@ class JoinResult:
 
 
 WAITLISTED = Registration.Status.WAITLISTED
+SEAT_HOLD = timedelta(minutes=30)  # a promoted card payer's time to pay
 
 
-def _confirmed_count(event: Event) -> int:
-    return Registration.objects.filter(event=event, status=Registration.Status.CONFIRMED).count()
+def seats_taken(event: Event, *, but: Registration | None = None) -> int:
+    """Confirmed entries, and pending ones holding a seat until a deadline (a waitlisted card
+    payer's, while they pay); `but` leaves one entry out (the one asking to be confirmed)."""
+    taken = Registration.objects.filter(event=event).filter(
+        Q(status=Registration.Status.CONFIRMED)
+        | Q(status=Registration.Status.PENDING, seat_held_until__gt=timezone.now())
+    )
+    return (taken.exclude(pk=but.pk) if but is not None else taken).count()
 
 
 def _roster(event: Event, user, team_id: int | None) -> tuple[Team | None, list[int]]:
@@ -106,7 +110,7 @@ def _create_registration(
     return registration
 
 
-def _confirm(registration: Registration) -> None:
+def registration_confirm(registration: Registration) -> None:
     registration.status = Registration.Status.CONFIRMED
     registration.confirmed_at = timezone.now()
     registration.save(update_fields=["status", "confirmed_at"])
@@ -134,7 +138,7 @@ def registration_join(
             raise AlreadyJoined()
         if _waitlisted(event, user, team) is not None:
             raise AlreadyJoined("You are on this event's waitlist already.")
-        if _confirmed_count(event) >= event.max_participants:
+        if seats_taken(event) >= event.max_participants:
             if not waitlist:
                 raise EventFull()
             return _waitlist_add(event, user, team, payment_method)
@@ -152,8 +156,8 @@ def registration_join(
 
 
 # --- The waitlist: a full event's queue, in the order players joined it (positions 1..N, no gaps,
-# as every waitlist write holds the event's row lock). Entries are paid from the wallet when a
-# seat frees, so nothing is charged while waiting.
+# as every waitlist write holds the event's row lock). Nothing is charged while waiting: a wallet
+# payer pays the moment a seat frees; a card payer gets the seat held for SEAT_HOLD to pay in.
 
 
 def _waitlisted(event: Event, user, team: Team | None) -> Registration | None:
@@ -162,12 +166,15 @@ def _waitlisted(event: Event, user, team: Team | None) -> Registration | None:
 
 
 def _waitlist_add(event: Event, user, team: Team | None, payment_method: str) -> JoinResult:
-    if event.entry_fee and payment_method != Method.WALLET:
-        raise WaitlistNeedsWallet()
     try:
         with transaction.atomic():
             registration = Registration.objects.create(
-                event=event, user=None if team else user, team=team, registered_by=user, status=WAITLISTED
+                event=event,
+                user=None if team else user,
+                team=team,
+                registered_by=user,
+                status=WAITLISTED,
+                waitlist_card=bool(event.entry_fee) and payment_method == Method.STRIPE,
             )
     except IntegrityError as exc:
         raise AlreadyJoined("You are on this event's waitlist already.") from exc
@@ -175,11 +182,12 @@ def _waitlist_add(event: Event, user, team: Team | None, payment_method: str) ->
 
 
 def _waitlist_promote(event: Event) -> None:
-    """Seats free while registration is open go down the waitlist in order, each paid from its
-    wallet at once; an entry whose wallet or roster no longer fits is taken off, and told why."""
+    """Seats free while registration is open go down the waitlist in order: paid from the wallet at
+    once, or held for a card payer; an entry whose wallet or roster no longer fits is taken off,
+    and told why."""
     if not registration_is_open(event):
         return
-    free = event.max_participants - _confirmed_count(event)
+    free = event.max_participants - seats_taken(event)
     waiting = Registration.objects.select_for_update().filter(event=event, status=WAITLISTED)
     for registration in waiting.select_related("registered_by").order_by("created_at", "pk"):
         if free <= 0:
@@ -199,14 +207,56 @@ def _waitlist_promote(event: Event) -> None:
 def _promote(event: Event, registration: Registration) -> None:
     payer = registration.registered_by
     _, members = _roster(event, payer, registration.team_id)
-    registration.status, registration.confirmed_at = Registration.Status.CONFIRMED, timezone.now()
-    registration.save(update_fields=["status", "confirmed_at"])
     RegistrationMember.objects.bulk_create(
         RegistrationMember(registration=registration, event=event, user_id=member) for member in members
     )
+    if registration.waitlist_card:
+        # The seat is theirs until the deadline; the webhook confirms the entry when the card pays.
+        registration.status, registration.seat_held_until = Registration.Status.PENDING, timezone.now() + SEAT_HOLD
+        registration.save(update_fields=["status", "seat_held_until"])
+        _new_payment(event, registration, payer, Method.STRIPE)
+        transaction.on_commit(partial(_card_payment_open_quietly, registration.pk), robust=True)
+        return
+    registration.status, registration.confirmed_at = Registration.Status.CONFIRMED, timezone.now()
+    registration.save(update_fields=["status", "confirmed_at"])
     members_changed_on_commit(event_id=event.pk)
     if event.entry_fee:
         _pay_from_wallet(event, registration, payer)
+
+
+def _card_payment_open_quietly(registration_id: int) -> None:
+    """After a card payer's promotion commits: their PaymentIntent, so the event page can take the
+    card. If Stripe cannot be reached the entry is withdrawn (card_payment_open) and the sweep
+    gives the seat to the next in line."""
+    try:
+        card_payment_open(registration_id=registration_id)
+    except PaymentProviderError:
+        logger.warning("waitlist entry %s: Stripe unreachable, the held seat was released", registration_id)
+
+
+def waitlist_sweep(*, now=None) -> int:
+    """The beat's minute: release held seats whose deadline passed (the payer is told), then fill
+    free seats of open events from their waitlists. Returns how many holds were released."""
+    now = now or timezone.now()
+    expired = Registration.objects.filter(status=Registration.Status.PENDING, seat_held_until__lte=now)
+    released = 0
+    for registration_id, event_id in expired.values_list("pk", "event_id"):
+        with transaction.atomic():
+            event_lock(event_id)  # the order every seat change takes: the event, then the entry
+            registration = Registration.objects.select_for_update().get(pk=registration_id)
+            if registration.status != Registration.Status.PENDING:
+                continue  # paid (or withdrawn) meanwhile
+            ParticipantPayment.objects.filter(
+                registration=registration, status=ParticipantPayment.Status.PENDING
+            ).update(status=ParticipantPayment.Status.FAILED, updated_at=now)
+            registration_end(registration, Registration.Status.WITHDRAWN)
+            notifications.waitlist_hold_expired(registration)
+            released += 1
+    waiting_events = Registration.objects.filter(status=WAITLISTED).values_list("event_id", flat=True).distinct()
+    for event_id in waiting_events:
+        with transaction.atomic():
+            _waitlist_promote(event_lock(event_id))
+    return released
 
 
 def _event_for_card(event_id: int) -> Event:
@@ -320,72 +370,3 @@ def registration_leave(*, event_id: int, user) -> Registration:
             _waitlist_promote(event)
     notifications.registration_changed(registration)
     return registration
-
-
-def card_payment_succeeded(*, payment_intent_id: str, amount_sen: int | None = None, currency: str = CURRENCY):
-    """Stripe captured an entry fee: confirm the entry if it still fits, else refund the card.
-
-    `amount_sen`/`currency` are what Stripe says it charged: anything but this entry's fee in
-    MYR is never credited (logged at ERROR for staff to settle by hand).
-    """
-    payment = ParticipantPayment.objects.filter(payment_intent_id=payment_intent_id).first()
-    if payment is None:
-        return None
-    event = event_lock(payment.event_id)
-    payment = ParticipantPayment.objects.select_for_update().select_related("registration").get(pk=payment.pk)
-    registration = Registration.objects.select_for_update().get(pk=payment.registration_id)
-    if payment.status in (ParticipantPayment.Status.SUCCEEDED, ParticipantPayment.Status.REFUNDED):
-        return payment  # already settled (a redelivered or out-of-order event)
-    charged = (amount_in_sen(payment.amount) if amount_sen is None else amount_sen, currency.upper())
-    if charged != (amount_in_sen(payment.amount), CURRENCY):
-        logger.error(
-            "card entry fee %s: Stripe reported %s sen %s, not the fee of RM %s: not credited",
-            payment.pk,
-            *charged,
-            payment.amount,
-        )
-        payment.status = ParticipantPayment.Status.FAILED
-        payment.save(update_fields=["status", "updated_at"])
-        return payment
-    # PENDING, or FAILED because the player left or the event was cancelled while paying.
-    metadata = {"event_id": event.pk, "registration_id": registration.pk, "payment_id": payment.pk}
-    if (
-        registration.status == Registration.Status.PENDING
-        and registration_is_open(event)
-        and (_confirmed_count(event) < event.max_participants)
-    ):
-        payment.status = ParticipantPayment.Status.SUCCEEDED
-        payment.save(update_fields=["status", "updated_at"])
-        wallet_credit(
-            wallet=escrow_wallet(event),
-            amount=payment.amount,
-            source=system_account(STRIPE_CLEARING),
-            transaction_type=LedgerEntry.Type.ENTRY_FEE,
-            description=f"Card entry fee: {event.name}",
-            metadata={**metadata, "payment_intent_id": payment_intent_id},
-        )
-        _confirm(registration)
-    else:
-        # Too late: the money never enters a wallet and goes straight back to the card. The payment
-        # never counts as live: the player may have joined again with another one meanwhile.
-        payment.refunded_amount = payment.amount
-        payment.status = ParticipantPayment.Status.REFUNDED
-        payment.save(update_fields=["status", "refunded_amount", "updated_at"])
-        card_refund_request(
-            source=None,
-            payer_wallet=wallet_get_or_create(user=payment.payer),
-            payment_intent_id=payment_intent_id,
-            amount=payment.amount,
-            idempotency_key=card_refund_key(payment),
-            description=f"Card refund: {event.name} could not take this entry",
-            metadata=metadata,
-        )
-        if registration.is_active:
-            registration_end(registration, Registration.Status.REFUNDED)
-    notifications.registration_changed(registration)
-    return payment
-
-
-def card_payment_failed(*, payment_intent_id: str) -> None:
-    """A card attempt failed; the intent stays usable, so the entry stays pending for a retry."""
-    notifications.payment_failed(payment_intent_id)

@@ -1,0 +1,87 @@
+"""Stripe's word on a card entry fee (through the wallet's webhook): confirm the entry if it still
+fits (a seat held for it counts as its own), refund the card otherwise."""
+
+import logging
+
+from driftwood.core.money import CURRENCY
+from tournaments import notifications
+from tournaments.models import ParticipantPayment, Registration
+from tournaments.services.events import escrow_wallet, event_lock, registration_end
+from tournaments.services.refunds import card_refund_key
+from tournaments.services.registration_rules import registration_is_open
+from tournaments.services.registrations import registration_confirm, seats_taken
+from wallet.models import LedgerEntry
+from wallet.services.balances import STRIPE_CLEARING, system_account, wallet_credit, wallet_get_or_create
+from wallet.services.card_payments import amount_in_sen
+from wallet.services.card_refunds import card_refund_request
+
+logger = logging.getLogger("driftwood.tournaments")
+
+
+def card_payment_succeeded(*, payment_intent_id: str, amount_sen: int | None = None, currency: str = CURRENCY):
+    """Stripe captured an entry fee: confirm the entry if it still fits, else refund the card.
+
+    `amount_sen`/`currency` are what Stripe says it charged: anything but this entry's fee in
+    MYR is never credited (logged at ERROR for staff to settle by hand).
+    """
+    payment = ParticipantPayment.objects.filter(payment_intent_id=payment_intent_id).first()
+    if payment is None:
+        return None
+    event = event_lock(payment.event_id)
+    payment = ParticipantPayment.objects.select_for_update().select_related("registration").get(pk=payment.pk)
+    registration = Registration.objects.select_for_update().get(pk=payment.registration_id)
+    if payment.status in (ParticipantPayment.Status.SUCCEEDED, ParticipantPayment.Status.REFUNDED):
+        return payment  # already settled (a redelivered or out-of-order event)
+    charged = (amount_in_sen(payment.amount) if amount_sen is None else amount_sen, currency.upper())
+    if charged != (amount_in_sen(payment.amount), CURRENCY):
+        logger.error(
+            "card entry fee %s: Stripe reported %s sen %s, not the fee of RM %s: not credited",
+            payment.pk,
+            *charged,
+            payment.amount,
+        )
+        payment.status = ParticipantPayment.Status.FAILED
+        payment.save(update_fields=["status", "updated_at"])
+        return payment
+    # PENDING, or FAILED because the player left or the event was cancelled while paying.
+    metadata = {"event_id": event.pk, "registration_id": registration.pk, "payment_id": payment.pk}
+    if (
+        registration.status == Registration.Status.PENDING
+        and registration_is_open(event)
+        and (seats_taken(event, but=registration) < event.max_participants)
+    ):
+        payment.status = ParticipantPayment.Status.SUCCEEDED
+        payment.save(update_fields=["status", "updated_at"])
+        wallet_credit(
+            wallet=escrow_wallet(event),
+            amount=payment.amount,
+            source=system_account(STRIPE_CLEARING),
+            transaction_type=LedgerEntry.Type.ENTRY_FEE,
+            description=f"Card entry fee: {event.name}",
+            metadata={**metadata, "payment_intent_id": payment_intent_id},
+        )
+        registration_confirm(registration)
+    else:
+        # Too late: the money never enters a wallet and goes straight back to the card. The payment
+        # never counts as live: the player may have joined again with another one meanwhile.
+        payment.refunded_amount = payment.amount
+        payment.status = ParticipantPayment.Status.REFUNDED
+        payment.save(update_fields=["status", "refunded_amount", "updated_at"])
+        card_refund_request(
+            source=None,
+            payer_wallet=wallet_get_or_create(user=payment.payer),
+            payment_intent_id=payment_intent_id,
+            amount=payment.amount,
+            idempotency_key=card_refund_key(payment),
+            description=f"Card refund: {event.name} could not take this entry",
+            metadata=metadata,
+        )
+        if registration.is_active:
+            registration_end(registration, Registration.Status.REFUNDED)
+    notifications.registration_changed(registration)
+    return payment
+
+
+def card_payment_failed(*, payment_intent_id: str) -> None:
+    """A card attempt failed; the intent stays usable, so the entry stays pending for a retry."""
+    notifications.payment_failed(payment_intent_id)
