@@ -19,14 +19,31 @@ from driftwood.core.network import client_ip
 from driftwood.core.times import malaysia_time
 
 
-def _check_unique(*, username: str, email: str) -> None:
+def _uniqueness_problems(*, username: str, email: str) -> dict[str, list[str]]:
     errors = {}
-    if User.objects.filter(username__iexact=username).exists():
+    if username and User.objects.filter(username__iexact=username).exists():
         errors["username"] = ["That username is taken."]
-    if User.objects.filter(email__iexact=email).exists():
+    if email and User.objects.filter(email__iexact=email).exists():
         errors["email"] = ["An account with that e-mail already exists."]
-    if errors:
+    return errors
+
+
+def _check_unique(*, username: str, email: str) -> None:
+    if errors := _uniqueness_problems(username=username, email=email):
         raise ValidationError(errors)
+
+
+def user_signup_problems(*, username: str, email: str, password: str) -> dict[str, list[str]]:
+    """Every reason a sign-up would be refused, field by field, so a form shows them all at once
+    (taken names and the password rules, beside what the form itself checks)."""
+    email = User.objects.normalize_email(email or "").strip()
+    errors = _uniqueness_problems(username=username or "", email=email)
+    if password:
+        try:
+            validate_password(password, User(username=username or "", email=email))
+        except ValidationError as exc:
+            errors["password"] = exc.messages
+    return errors
 
 
 def user_create(
@@ -35,14 +52,11 @@ def user_create(
     """Register a player. Uniqueness is case-insensitive and guarded by the database too. The
     address is confirmed by the link sent to it, unless `email_verified` (demo accounts)."""
     email = User.objects.normalize_email(email).strip()
-    _check_unique(username=username, email=email)
+    if errors := user_signup_problems(username=username, email=email, password=password):
+        raise ValidationError(errors)
     user = User(username=username, email=email, display_name=display_name or username)
     user.email_verified_at = timezone.now() if email_verified else None
     user.full_clean(exclude=["password"], validate_unique=False)
-    try:
-        validate_password(password, user)
-    except ValidationError as exc:
-        raise ValidationError({"password": exc.messages}) from exc
     user.set_password(password)
     try:
         with transaction.atomic():

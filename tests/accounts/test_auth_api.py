@@ -114,3 +114,24 @@ def test_me_reports_premium_and_staff(user):
 
     assert body["subscription_tier"] == "premium"
     assert body["is_staff"] is True
+
+
+def test_register_lists_every_invalid_field_at_once(api_client):
+    UserFactory(username="mei_ling")
+
+    taken_and_weak = api_client.post(
+        "/api/v1/auth/register", {"username": "MEI_LING", "email": "new@example.com", "password": "12345678"}
+    )
+    malformed_and_weak = api_client.post(
+        "/api/v1/auth/register", {"username": "new_player", "email": "not-an-address", "password": "password"}
+    )
+
+    assert (taken_and_weak.status_code, sorted(taken_and_weak.json()["errors"])) == (400, ["password", "username"])
+    assert sorted(malformed_and_weak.json()["errors"]) == ["email", "password"]
+
+
+@pytest.mark.parametrize("body", [["a", "list"], {"username": ["x"], "password": {"a": 1}}, {"password": "x" * 5000}])
+def test_register_answers_a_hostile_body_with_the_envelope(api_client, body):
+    response = api_client.post("/api/v1/auth/register", body, format="json")
+
+    assert (response.status_code, response.json()["code"]) == (400, "invalid")

@@ -1,3 +1,5 @@
+from collections.abc import Mapping
+
 from django.contrib.auth.models import update_last_login
 from django.core.validators import RegexValidator
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -13,7 +15,7 @@ from rest_framework_simplejwt.utils import get_md5_hash_password
 from driftwood.accounts import selectors, services
 from driftwood.accounts.authentication import TokenExpired, TokenInvalid
 from driftwood.accounts.models import USERNAME_PATTERN, User
-from driftwood.core.schema import ERRORS, ErrorSerializer
+from driftwood.core.schema import ERRORS, ErrorSerializer, error_response
 from driftwood.core.text import StrictCharField, TextField
 
 REVOKE_CLAIM = jwt_settings.REVOKE_TOKEN_CLAIM
@@ -34,10 +36,21 @@ class UserRegisterApi(APIView):
         username = serializers.CharField()
         email = serializers.EmailField()
 
-    @extend_schema(operation_id="auth_register", request=InputSerializer, responses={201: OutputSerializer})
+    @extend_schema(
+        operation_id="auth_register",
+        request=InputSerializer,
+        responses={201: OutputSerializer, 400: error_response("`invalid`: every invalid field at once.")},
+    )
     def post(self, request):
         data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        if not data.is_valid():
+            # Every invalid field at once: the form's own checks, and what sign-up would refuse.
+            body = request.data if isinstance(request.data, Mapping) else {}
+            raw = {name: body.get(name) for name in ("username", "email", "password")}
+            # Only what the form's own checks let through is worth asking about (strings, in size).
+            plain = {name: value if isinstance(value, str) and len(value) <= 254 else "" for name, value in raw.items()}
+            problems = services.user_signup_problems(**plain)
+            raise serializers.ValidationError({**problems, **data.errors})
         user = services.user_create(**data.validated_data)
         return Response(self.OutputSerializer(user).data, status=status.HTTP_201_CREATED)
 
