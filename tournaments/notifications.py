@@ -66,7 +66,7 @@ def registration_changed(registration: Registration) -> None:
         email_send(
             to=[registration.registered_by.email],
             subject=f"You're in: {event.name}",
-            body=f"Your registration for {event.name} is confirmed. It starts {event.starts_at:%d %b %Y %H:%M %Z}.",
+            body=f"Your registration for {event.name} is confirmed. It starts {malaysia_time(event.starts_at)}.",
         )
 
 
