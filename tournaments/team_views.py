@@ -96,6 +96,8 @@ def team_member_add_view(request, team_id: int):
 @login_required
 @require_POST
 def team_invite_answer_view(request, invite_id: int, answer: str):
+    if answer not in ("accept", "decline"):
+        raise Http404("No such answer.")  # anything else must not count as a decline
     accept = answer == "accept"
     try:
         invite = team_invite_respond(invite_id=invite_id, user=request.user, accept=accept)

@@ -198,3 +198,30 @@ def test_an_unpaid_hold_expires_and_the_seat_goes_to_the_next_in_line(full):
     assert Notification.objects.filter(user=payer, kind="waitlist_skipped").exists()
     assert Registration.objects.get(event=event, user=second).status == "confirmed"
     assert Wallet.objects.get(owner=second).usable_balance == Decimal("0.00")
+
+
+def test_stripe_unreachable_at_promotion_releases_the_seat_and_says_so(full, settings):
+    from tests import services
+
+    settings.STRIPE_API_BASE = f"http://127.0.0.1:{services.free_port()}"  # nothing listens there
+    settings.STRIPE_RETRY_DELAY_SECONDS = 0.01
+    _, payer, entry = card_waitlister_promoted(full)
+
+    entry.refresh_from_db()
+    assert (entry.status, entry.payment.status) == ("withdrawn", "failed")
+    assert list(Notification.objects.filter(user=payer).order_by("pk").values_list("kind", flat=True)) == [
+        "waitlist_promoted",
+        "waitlist_skipped",
+    ]
+
+
+def test_an_answer_other_than_accept_or_decline_is_not_a_decline(full, client):
+    from tournaments.services.teams import team_create, team_invite
+
+    captain, player = UserFactory(), UserFactory()
+    invite = team_invite(team_id=team_create(captain=captain, name="Ipoh Owls").pk, actor=captain, user=player)
+    client.force_login(player)
+
+    assert client.post(f"/events/teams/invites/{invite.pk}/maybe/").status_code == 404
+    invite.refresh_from_db()
+    assert invite.status == "pending"

@@ -232,6 +232,9 @@ def _card_payment_open_quietly(registration_id: int) -> None:
         card_payment_open(registration_id=registration_id)
     except PaymentProviderError:
         logger.warning("waitlist entry %s: Stripe unreachable, the held seat was released", registration_id)
+        # They were told the seat was theirs: tell them it is not, rather than let it vanish.
+        registration = Registration.objects.select_related("event", "registered_by").get(pk=registration_id)
+        notifications.waitlist_skipped(registration, reason="the card payment could not be opened at Stripe")
 
 
 def waitlist_sweep(*, now=None) -> int:
