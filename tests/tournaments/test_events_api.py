@@ -205,6 +205,8 @@ class TestDetail:
             "join_event_id": joined.registration.pk,
             "status": "confirmed",
             "team_id": None,
+            "seat_held_until": None,
+            "payment": None,
         }
 
 

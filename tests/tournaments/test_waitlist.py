@@ -161,6 +161,9 @@ def test_a_card_payer_first_in_line_gets_the_seat_held_and_the_card_form(full):
     payment = entry.payment
     assert (payment.method, payment.status, payment.amount) == ("stripe", "pending", Decimal("5.00"))
     assert payment.payment_intent_id and payment.client_secret  # opened at Stripe after the commit
+    mine = bearer_client(payer).get(f"/api/v1/events/{event.pk}").json()["my_registration"]
+    assert mine["seat_held_until"] is not None
+    assert (mine["payment"]["method"], mine["payment"]["client_secret"]) == ("stripe", payment.client_secret)
     note = Notification.objects.get(user=payer, kind="waitlist_promoted")
     assert note.title.startswith(f"A seat is yours at {event.name}: pay by ")
     # the held seat counts: the event is still full for everyone else

@@ -18,7 +18,7 @@ from driftwood.core.schema import ERRORS, error_response
 from driftwood.core.text import TextField
 from driftwood.core.throttles import EventCreateRateThrottle, TieredRateThrottle
 from tournaments import row_selectors, selectors
-from tournaments.api import UserRefSerializer
+from tournaments.api import JoinPaymentSerializer, UserRefSerializer
 from tournaments.api.games import GameSerializer
 from tournaments.models import Event, Game, Registration
 from tournaments.services import events as event_services
@@ -120,6 +120,14 @@ class MyRegistrationSerializer(serializers.Serializer):
     join_event_id = serializers.IntegerField(source="pk")
     status = serializers.ChoiceField(choices=Registration.Status.choices)
     team_id = serializers.IntegerField(allow_null=True)
+    seat_held_until = serializers.DateTimeField(
+        allow_null=True, help_text="A seat freed from the waitlist, held for the caller's card payment until then."
+    )
+    payment = JoinPaymentSerializer(
+        allow_null=True,
+        source="payment_to_finish",
+        help_text="The card payment the caller still has to confirm (their own pending entry), else null.",
+    )
 
 
 class EventDetailSerializer(EventSerializer):
@@ -205,7 +213,12 @@ def _detail_response(request, event_id: int, status_code: int = status.HTTP_200_
     event = selectors.event_get(user=request.user, event_id=event_id)
     if event is None:
         raise NotFound("Event not found.")
-    event.my_registration = selectors.registration_of(event=event, user=request.user)
+    registration = selectors.registration_of(event=event, user=request.user)
+    if registration is not None:
+        # Only the payer confirms a card payment: teammates see the entry, not its client secret.
+        options = selectors.entry_options(event=event, user=request.user, registration=registration)
+        registration.payment_to_finish = options.card_payment_to_finish
+    event.my_registration = registration
     return Response(EventDetailSerializer(event).data, status=status_code)
 
 

@@ -9,30 +9,12 @@ from driftwood.core.idempotency import idempotent
 from driftwood.core.money import MoneyField
 from driftwood.core.schema import error_response
 from driftwood.core.throttles import MoneyRateThrottle, TieredRateThrottle
+from tournaments.api import JoinPaymentSerializer
 from tournaments.api.events import NOT_FOUND, require_visible_event
 from tournaments.models import ParticipantPayment, Registration
 from tournaments.services.registrations import card_payment_open, registration_join, registration_leave
 
 Method = ParticipantPayment.Method
-CARD_ONLY_FIELDS = ("payment_intent_id", "client_secret")
-
-
-class JoinPaymentSerializer(serializers.Serializer):
-    """The entry fee's payment; `payment_intent_id` and `client_secret` only for `stripe`."""
-
-    method = serializers.ChoiceField(choices=Method.choices)
-    amount = MoneyField()
-    payment_intent_id = serializers.CharField(required=False, help_text="Card payments only.")
-    client_secret = serializers.CharField(
-        required=False, help_text="Card payments only: for Stripe.js `confirmCardPayment`."
-    )
-
-    def to_representation(self, payment: ParticipantPayment) -> dict:
-        data = super().to_representation(payment)
-        if payment.method != Method.STRIPE:
-            for field in CARD_ONLY_FIELDS:
-                data.pop(field)
-        return data
 
 
 class EventJoinApi(APIView):
