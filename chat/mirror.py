@@ -20,7 +20,7 @@ from django.utils.module_loading import import_string
 from rest_framework.fields import DateTimeField
 
 from chat.models import ChatMessage
-from chat.push import firebase_app
+from driftwood.core.firebase import firebase_app
 
 
 def message_document(message: ChatMessage) -> dict:

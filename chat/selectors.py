@@ -159,3 +159,13 @@ def dm_allowed(sender_id: int, recipient_id: int, *, recipient_accepts_anyone: b
     if recipient_accepts_anyone is not None:
         return recipient_accepts_anyone
     return get_user_model().objects.filter(pk=recipient_id, is_active=True, allow_messages_from_anyone=True).exists()
+
+
+# The Chat menu badge counts rooms with unread messages among the player's latest this many.
+UNREAD_ROOMS_CAP = 100
+
+
+def unread_rooms_count(*, user_id: int) -> int:
+    """How many of the player's rooms (the most recently active UNREAD_ROOMS_CAP) have unread messages."""
+    room_pks = list(rooms_of(user_id=user_id).values_list("pk", flat=True)[:UNREAD_ROOMS_CAP])
+    return sum(1 for count in unread_counts(user_id=user_id, room_pks=room_pks).values() if count)

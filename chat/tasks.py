@@ -15,9 +15,11 @@ from django.utils import timezone
 
 from chat.mirror import message_document, message_mirror
 from chat.models import ChatMessage
-from chat.push import message_pushes, push_sender
+from chat.push import message_pushes
+from chat.selectors import unread_rooms_count
 from chat.services import messages_archive
 from driftwood.celery import ExternalServiceTask
+from driftwood.notifications.services import chat_unread_tell, devices_push
 
 logger = logging.getLogger("driftwood.chat")
 
@@ -33,7 +35,11 @@ def message_push(self, *, message_id: int, user_ids: list[int]) -> int:
     message = _message(message_id)
     if message is None:
         return 0
-    failed = push_sender().send(message_pushes(message, user_ids))
+    if not self.request.retries:
+        # Their open pages (no chat socket) show the new unread room on the Chat menu.
+        for user_id in user_ids:
+            chat_unread_tell(user_id=user_id, count=unread_rooms_count(user_id=user_id))
+    failed = devices_push(message_pushes(message, user_ids))
     if failed:
         countdown = get_exponential_backoff_interval(
             factor=int(max(1.0, self.retry_backoff)),

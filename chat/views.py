@@ -61,7 +61,8 @@ def room_detail(request, room_id: str):
         # In a DM, how far the other player has read (the page shows "Seen").
         "other_read_id": markers.get(room.other_user_id, 0),
         "people": people,
-        "online_ids": presence.online([person.pk for person in people]),
+        # The viewer is here, so online, even before their socket is counted.
+        "online_ids": presence.online([person.pk for person in people]) | {request.user.pk},
         "people_shown": PEOPLE_SHOWN,
         "socket_path": f"/ws/chat/{room.room_id}",
         "history_api_url": f"{API_ROOT}/{room.room_id}/history",

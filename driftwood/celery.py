@@ -69,6 +69,14 @@ app.conf.update(
             "task": "tournaments.tasks.registrations_close",
             "schedule": 300.0,
         },
+        "send-overdue-notification-emails": {
+            "task": "driftwood.notifications.tasks.notification_emails_sweep",
+            "schedule": 300.0,
+        },
+        "announce-open-check-ins": {
+            "task": "tournaments.tasks.checkins_announce",
+            "schedule": 60.0,
+        },
         "sweep-waitlists": {
             "task": "tournaments.tasks.waitlist_sweep",
             "schedule": 60.0,

@@ -89,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "driftwood.notifications.context_processors.unread_count",
+                "chat.context_processors.unread_chat_count",
                 "driftwood.core.context_processors.live_page",
             ],
         },
@@ -360,7 +361,11 @@ PAGE_PAYMENT_POLL_MS = env.int("PAGE_PAYMENT_POLL_MS", default=1000)
 # mirror at all (asking for one is refused).
 FIREBASE_CREDENTIALS = env.str("FIREBASE_CREDENTIALS", default="")
 CHAT_FIRESTORE_MIRROR = env.bool("CHAT_FIRESTORE_MIRROR", default=False)
-CHAT_PUSH_STAND_IN = "driftwood.dev.firebase.FakePushSender" if DRIFTWOOD_DEV_TOOLS else "chat.push.LoggingPushSender"
+PUSH_STAND_IN = (
+    "driftwood.dev.firebase.FakePushSender" if DRIFTWOOD_DEV_TOOLS else "driftwood.notifications.push.LoggingPushSender"
+)
+# Notification e-mails wait this long so that several happenings at once make one digest e-mail.
+NOTIFICATION_EMAIL_DELAY_SECONDS = env.int("NOTIFICATION_EMAIL_DELAY_SECONDS", default=60)
 CHAT_MIRROR_STAND_IN = "driftwood.dev.firebase.FakeMirror" if DRIFTWOOD_DEV_TOOLS else ""
 if CHAT_FIRESTORE_MIRROR and not FIREBASE_CREDENTIALS and not CHAT_MIRROR_STAND_IN:
     raise ImproperlyConfigured("CHAT_FIRESTORE_MIRROR needs FIREBASE_CREDENTIALS.")

@@ -26,7 +26,7 @@ from driftwood.accounts.services import ShutOut
 from driftwood.core import redis_outage
 from driftwood.core.times import malaysia_time
 from driftwood.core.websocket import CLOSE_ACCOUNT_DISABLED, user_group
-from driftwood.notifications.services import email_send, notification_create
+from driftwood.notifications.services import notify
 from social.cache import social_changed_on_commit
 from social.exceptions import AlreadyBanned, NotShutOut, ReportClosed, SelfAction
 from social.models import Follow, Friendship, Report, Sanction, UserSession
@@ -91,9 +91,16 @@ SHUTTING_OUT = (Kind.SUSPEND, Kind.BAN)
 
 
 def _tell(player, sanction: Sanction, *, kind: str, title: str, body: str) -> None:
-    """In the app (seen when they can log in again) and by e-mail (seen now), in the caller's transaction."""
-    notification_create(user=player, kind=kind, title=title, body=body, data={"sanction_id": sanction.pk})
-    email_send(to=[player.email], subject=title, body=f"Hi {player.public_name},\n\n{body}")
+    """In the app (seen when they can log in again) and by e-mail (seen now; these kinds are always
+    e-mailed), in the caller's transaction."""
+    notify(
+        users=[player],
+        kind=kind,
+        title=title,
+        body=body,
+        data={"sanction_id": sanction.pk},
+        key=f"{kind}:{sanction.pk}",
+    )
 
 
 def _shut_out_notice(sanction: Sanction) -> tuple[str, str]:

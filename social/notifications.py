@@ -3,7 +3,7 @@ transaction) and an e-mail task (after commit), for requests, acceptances, new f
 and new reports."""
 
 from driftwood.accounts.models import User
-from driftwood.notifications.services import email_send, notification_create, notifications_create_many
+from driftwood.notifications.services import notify
 from social.models import Friendship, Report
 
 
@@ -12,9 +12,7 @@ def _name(user) -> str:
 
 
 def _tell(user, *, kind: str, title: str, body: str, url: str, data: dict) -> None:
-    notification_create(user=user, kind=kind, title=title, body=body, url=url, data=data)
-    if user.email:
-        email_send(to=[user.email], subject=title, body=body)
+    notify(users=[user], kind=kind, title=title, body=body, url=url, data=data)
 
 
 def friend_request_received(friendship: Friendship) -> None:
@@ -53,16 +51,14 @@ def new_follower(*, follower, followed) -> None:
 
 
 def report_filed(report: Report) -> None:
-    moderators = list(User.objects.filter(is_staff=True, is_active=True).only("id", "email"))
+    moderators = User.objects.filter(is_staff=True, is_active=True).values_list("pk", flat=True)
     title = f"New report: @{report.reported.username} for {report.get_reason_display().lower()}"
-    notifications_create_many(
+    notify(
         users=moderators,
         kind="report_filed",
         title=title,
         body=report.description[:500] or "No description given.",
         url=f"/admin/social/report/{report.pk}/change/",
         data={"report_id": report.pk},
+        key=f"report:{report.pk}",
     )
-    emails = [moderator.email for moderator in moderators if moderator.email]
-    if emails:
-        email_send(to=emails, subject=title, body=f"Review it in the moderation queue: report #{report.pk}.")

@@ -9,13 +9,12 @@ from functools import partial
 from django.db import transaction
 from django.urls import reverse
 
-from driftwood.accounts.models import User
 from driftwood.core import redis_outage
 from driftwood.core.money import format_money
 from driftwood.core.times import malaysia_time
-from driftwood.notifications.services import email_send, notifications_create_many
-from tournaments.models import Event, ParticipantPayment, Registration
-from tournaments.notification_tasks import activity_log, organizer_notify
+from driftwood.notifications.services import notify
+from tournaments.models import Event, ParticipantPayment, Registration, RegistrationMember
+from tournaments.notification_tasks import activity_log
 
 logger = logging.getLogger("driftwood.tournaments")
 
@@ -52,7 +51,7 @@ def bracket_changed(event_id: int, **payload) -> None:
 def registration_changed(registration: Registration) -> None:
     event = registration.event
     _broadcast_on_commit(event.pk, change="registration", registration_id=registration.pk, status=event.status)
-    transaction.on_commit(partial(redis_outage.enqueue, organizer_notify, registration_id=registration.pk))
+    _organizer_tell(registration)
     transaction.on_commit(
         partial(
             redis_outage.enqueue,
@@ -63,11 +62,31 @@ def registration_changed(registration: Registration) -> None:
         )
     )
     if registration.status == Registration.Status.CONFIRMED:
-        email_send(
-            to=[registration.registered_by.email],
-            subject=f"You're in: {event.name}",
+        notify(
+            users=[registration.registered_by_id],
+            kind="registration_confirmed",
+            title=f"You're in: {event.name}",
             body=f"Your registration for {event.name} is confirmed. It starts {malaysia_time(event.starts_at)}.",
+            url=reverse("tournaments:event_detail", args=[event.pk]),
+            data={"event_id": event.pk, "registration_id": registration.pk},
+            key=f"registration_confirmed:{registration.pk}",
         )
+
+
+def _organizer_tell(registration: Registration) -> None:
+    """The organizer hears of every entry change in app; by e-mail several at once come as one digest."""
+    event = registration.event
+    who = registration.team.name if registration.team_id else registration.registered_by.public_name
+    status = registration.get_status_display().lower()
+    notify(
+        users=[event.organizer_id],
+        kind="entry_update",
+        title=f"{event.name}: {who} is {status}",
+        body=f"{who} is now {status} in {event.name}.",
+        url=reverse("tournaments:event_manage", args=[event.pk]),
+        data={"event_id": event.pk, "registration_id": registration.pk, "status": registration.status},
+        key=f"entry_update:{registration.pk}:{registration.status}",
+    )
 
 
 def _cancelled_body(event: Event, refund: tuple[str, Decimal] | None) -> str:
@@ -94,10 +113,9 @@ def event_cancelled(event: Event, refunds: dict, *, participants: Iterable[int])
     for user_id in participants:
         refund = next(iter(refunds[user_id].items())) if user_id in refunds else None
         outcomes.setdefault(refund, []).append(user_id)
-    emails = dict(User.objects.filter(pk__in=[u for ids in outcomes.values() for u in ids]).values_list("pk", "email"))
     for refund, user_ids in outcomes.items():
         body = _cancelled_body(event, refund)
-        notifications_create_many(
+        notify(
             users=user_ids,
             kind="event_cancelled",
             title=f"Cancelled: {event.name}",
@@ -107,10 +125,8 @@ def event_cancelled(event: Event, refunds: dict, *, participants: Iterable[int])
                 "event_id": event.pk,
                 "refund": {"method": refund[0], "amount": format_money(refund[1])} if refund else None,
             },
+            key=f"event_cancelled:{event.pk}",
         )
-        for user_id in user_ids:
-            if emails.get(user_id):
-                email_send(to=[emails[user_id]], subject=f"Cancelled: {event.name}", body=body)
 
 
 def payment_failed(payment_intent_id: str) -> None:
@@ -157,5 +173,60 @@ def _tell_waitlisted(registration: Registration, *, kind: str, title: str, body:
     player, event = registration.registered_by, registration.event
     data = {"event_id": event.pk, "registration_id": registration.pk}
     url = reverse("tournaments:event_detail", args=[event.pk])
-    notifications_create_many(users=[player], kind=kind, title=title, body=body, url=url, data=data)
-    email_send(to=[player.email], subject=title, body=f"Hi {player.public_name},\n\n{body}")
+    # Each waitlist turn is its own happening: the entry's status and hold say which one.
+    key = f"{kind}:{registration.pk}:{registration.seat_held_until or registration.status}"
+    notify(users=[player], kind=kind, title=title, body=body, url=url, data=data, key=key)
+
+
+def _entrants(event: Event):
+    """The players of the event's confirmed entries (team rosters included), as a subquery."""
+    confirmed = RegistrationMember.objects.filter(event=event, registration__status=Registration.Status.CONFIRMED)
+    return confirmed.values_list("user_id", flat=True)
+
+
+def _tell_entrants(event: Event, *, kind: str, title: str, body: str) -> None:
+    url = reverse("tournaments:event_detail", args=[event.pk])
+    notify(
+        users=_entrants(event),
+        kind=kind,
+        title=title,
+        body=body,
+        url=url,
+        data={"event_id": event.pk},
+        key=f"{kind}:{event.pk}",
+    )
+
+
+def checkin_opened(event: Event) -> None:
+    _tell_entrants(
+        event,
+        kind="checkin_open",
+        title=f"Check in now: {event.name}",
+        body=f"Check-in is open until the start, {malaysia_time(event.starts_at)}. Entries not checked in are dropped.",
+    )
+
+
+def event_started(event: Event) -> None:
+    _tell_entrants(
+        event, kind="event_started", title=f"{event.name} has started", body="The bracket is out: good luck!"
+    )
+
+
+def event_completed(event: Event) -> None:
+    _tell_entrants(
+        event, kind="event_completed", title=f"{event.name} is over", body="The final standings are on the event page."
+    )
+
+
+def prizes_held(event: Event, shares: dict[tuple[int, Decimal], list[int]], *, until) -> None:
+    """Winners learn their prize and when it is paid: after the dispute window ({(place, share): user ids})."""
+    for (place, share), user_ids in shares.items():
+        notify(
+            users=user_ids,
+            kind="prize_held",
+            title=f"Prize won: {format_money(share, style='page')} for place {place} in {event.name}",
+            body=f"It reaches your wallet when the dispute window ends, {malaysia_time(until)}, unless disputed.",
+            url=reverse("tournaments:event_detail", args=[event.pk]),
+            data={"event_id": event.pk, "place": place, "amount": format_money(share), "paid_after": until.isoformat()},
+            key=f"prize_held:{event.pk}",
+        )

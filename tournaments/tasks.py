@@ -7,6 +7,7 @@ the tasks that call services.
 
 from celery import shared_task
 
+from tournaments.services.checkin import checkins_announce
 from tournaments.services.events import registrations_close_due
 from tournaments.services.registrations import waitlist_sweep
 from tournaments.services.results import results_process_due
@@ -26,3 +27,9 @@ def process_results() -> int:
 def waitlist_sweep_task() -> int:
     """Held seats past their deadline go back, and free seats to the waitlists."""
     return waitlist_sweep()
+
+
+@shared_task(name="tournaments.tasks.checkins_announce")
+def checkins_announce_task() -> int:
+    """Every minute (beat): players hear that their event's check-in has opened."""
+    return checkins_announce()

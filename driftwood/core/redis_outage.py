@@ -150,7 +150,7 @@ def call(operation: str, fallback, function: Callable[[], object], *, write: boo
     return result
 
 
-def enqueue(task, **kwargs) -> None:
+def enqueue(task, *, countdown: float | None = None, **kwargs) -> None:
     """Queue a Celery task, typically from `transaction.on_commit`: the caller's work is committed,
     so a broker that cannot be reached is logged, never raised (the request must not fail now).
 
@@ -163,7 +163,7 @@ def enqueue(task, **kwargs) -> None:
         logger.warning("task %s not queued: Redis (the broker) is down", task.name)
         return
     try:
-        task.delay(**kwargs)
+        task.apply_async(kwargs=kwargs, countdown=countdown)
     except ERRORS as exc:
         if shares_redis:
             failed(f"queue {task.name}", exc)

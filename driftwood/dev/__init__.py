@@ -9,7 +9,7 @@ and nothing outside this package imports it (tests/dev/test_production.py proves
 - `localstripe_card`: the card step localstripe's Stripe.js leaves out (`/dev/localstripe-card/`,
   with STRIPE_LOCAL_CARD_SHIM);
 - `firebase`: push and Firestore mirror doubles that record what would have been sent, used
-  without FIREBASE_CREDENTIALS (CHAT_PUSH_STAND_IN, CHAT_MIRROR_STAND_IN);
+  without FIREBASE_CREDENTIALS (PUSH_STAND_IN, CHAT_MIRROR_STAND_IN);
 - `manage.py seed_demo`: demo accounts, funds, games, teams and events through the services.
 
 `manage.py check --deploy` fails while this app is installed (checks.py).

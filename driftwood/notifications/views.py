@@ -39,3 +39,17 @@ def notifications_read(request):
     page = page_number(request.POST.get("page"))
     list_url = reverse("notifications:list")
     return redirect(f"{list_url}?page={page}" if page > 1 else list_url)
+
+
+@login_required
+@never_cache
+def notification_settings(request):
+    """Which notifications the player also gets by e-mail (in-app ones always arrive)."""
+    preferences = services.email_preferences(user=request.user)
+    if request.method == "POST":
+        chosen = set(request.POST.getlist("email"))
+        choices = {p["kind"]: p["kind"] in chosen for p in preferences if not p["required"]}
+        services.email_preferences_set(user=request.user, choices=choices)
+        messages.success(request, "Your e-mail choices are saved.")
+        return redirect("notifications:settings")
+    return render(request, "notifications/settings.html", {"preferences": preferences})

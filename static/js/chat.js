@@ -339,6 +339,8 @@
     onOpen: async () => {
       setConnection("Live", true);
       setStatus("");
+      // Nobody is sent their own presence: you are online while your socket is open.
+      setPresence(page.dataset.userId, true);
       try {
         await catchUp();
       } catch {

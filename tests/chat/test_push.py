@@ -7,15 +7,15 @@ import pytest
 from asgiref.sync import async_to_sync
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from firebase_admin import messaging
 
 from chat.mirror import FirestoreMirror, message_mirror
 from chat.models import ChatMessage, RoomMember
-from chat.push import FirebasePushSender, Push, push_sender, push_topic
 from chat.services import dm_open, message_post
 from chat.tasks import message_mirror_write, message_push
 from driftwood.celery import ExternalServiceTask, app
 from driftwood.dev.firebase import FakeMirror, FakePushSender
+from driftwood.notifications.models import Device
+from driftwood.notifications.push import FirebasePushSender, Push, push_sender
 from tests.chat.sockets import (
     close_all,
     dm_pair,
@@ -27,6 +27,12 @@ from tests.core.sockets import socket_db  # noqa: F401 - fixture
 from tests.factories import UserFactory, team_with_members
 
 pytestmark = pytest.mark.usefixtures("socket_db", "fakes")
+
+
+def with_devices(*players) -> None:
+    """Each player has a phone registered for pushes (POST /me/devices)."""
+    for player in players:
+        Device.objects.create(user=player, token=f"phone-of-{player.pk}", platform="android")
 
 
 def service_account() -> dict:
@@ -51,6 +57,7 @@ def test_only_members_without_an_open_socket_get_a_push():
     captain = UserFactory()
     team = team_with_members(captain, 4)
     in_room, elsewhere, offline = [m.user for m in team.memberships.exclude(user=captain).order_by("pk")]
+    with_devices(captain, in_room, elsewhere, offline)
     elsewhere_room = dm_open(user=elsewhere, other_id=UserFactory(allow_messages_from_anyone=True).pk)[0].room_id
 
     @async_to_sync
@@ -82,6 +89,7 @@ def test_only_members_without_an_open_socket_get_a_push():
 
 def test_a_dm_to_an_offline_player_pushes_their_name_as_title():
     a, b, room_id = dm_pair()
+    with_devices(a, b)
 
     @async_to_sync
     async def write_alone():
@@ -100,6 +108,7 @@ def test_a_failed_push_is_retried_for_the_failed_player_only():
     # given a message to two offline players, the first of whom cannot be reached on the first try
     a, b, _room_id = dm_pair()
     c = UserFactory()
+    with_devices(b, c)
     message = message_post(room=RoomMember.objects.get(user=a).room, sender=a, text="hi")
     FakePushSender.unreachable[b.pk] = 1
 
@@ -137,19 +146,12 @@ def test_firebase_is_used_when_credentials_are_set(settings, tmp_path):
     assert isinstance(push_sender(), FakePushSender)
 
 
-def test_a_firebase_push_targets_the_players_private_topic():
-    push = Push(user_id=42, title="ace", body="gg", data={"room_id": "dm_1_42", "message_id": "9"})
+def test_a_player_without_a_registered_device_gets_no_push():
+    a, b, _room_id = dm_pair()
+    message = message_post(room=RoomMember.objects.get(user=a).room, sender=a, text="hi")
 
-    message = FirebasePushSender.build(push)
-
-    assert isinstance(message, messaging.Message)
-    assert message.topic == push_topic(42)
-    assert (message.notification.title, message.notification.body) == ("ace", "gg")
-    assert message.data == {"room_id": "dm_1_42", "message_id": "9"}
-    assert message.android.priority == "high"
-    # the topic is stable, differs per player, and is a keyed hash rather than the id
-    assert push_topic(42) == push_topic(42) != push_topic(43)
-    assert push_topic(42).startswith("player_") and len(push_topic(42)) == len("player_") + 40
+    assert message_push.apply(kwargs={"message_id": message.pk, "user_ids": [b.pk]}).get() == 1
+    assert list(FakePushSender.sent) == []
 
 
 def test_each_message_is_mirrored_after_it_is_saved(settings):

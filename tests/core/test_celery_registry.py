@@ -37,4 +37,4 @@ def test_a_booting_worker_registers_every_scheduled_and_routed_task():
     assert boot.returncode == 0, boot.stderr
     registered = set(json.loads(boot.stdout.splitlines()[-1]))
     assert (scheduled | routed) - registered == set()
-    assert {"tournaments.tasks.organizer_notify", "tournaments.tasks.activity_log"} <= registered
+    assert {"tournaments.tasks.activity_log"} <= registered

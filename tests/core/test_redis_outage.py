@@ -290,10 +290,10 @@ def test_the_error_handler_maps_an_unreachable_redis_to_503():
 def test_an_email_queued_on_commit_with_the_broker_down_is_logged_not_raised(
     monkeypatch, caplog, django_capture_on_commit_callbacks
 ):
-    def broker_down(**kwargs):
+    def broker_down(*args, **kwargs):
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr(notification_tasks.send_email, "delay", broker_down)
+    monkeypatch.setattr(notification_tasks.send_email, "apply_async", broker_down)
     caplog.set_level(logging.WARNING, logger="driftwood.redis")
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:

@@ -12,7 +12,7 @@ from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
 from chat.mirror import message_mirror
-from chat.push import LoggingPushSender, Push
+from driftwood.notifications.push import Delivery, LoggingPushSender, Push
 from tests import services
 from tests.test_import_cycles import PROJECT_PACKAGES
 
@@ -26,7 +26,7 @@ django.setup()
 from django.conf import settings
 from django.core.management import get_commands
 from django.urls import Resolver404, get_resolver, resolve
-from chat.push import push_sender
+from driftwood.notifications.push import push_sender
 from driftwood.celery import app
 get_resolver().url_patterns
 app.loader.import_default_modules()
@@ -132,10 +132,10 @@ def test_an_import_of_the_development_tools_from_the_platform_is_found():
 def test_without_credentials_production_pushes_are_logged_and_none_is_retried(caplog):
     push = Push(user_id=7, title="ace in Finals", body="gg")
 
-    with caplog.at_level(logging.INFO, logger="driftwood.chat"):
-        failed = LoggingPushSender().send([push])
+    with caplog.at_level(logging.INFO, logger="driftwood.notifications"):
+        report = LoggingPushSender().send([Delivery(token="phone", push=push)])
 
-    assert failed == []
+    assert report.failed == [] and report.invalid_tokens == []
     assert "push not sent (no FIREBASE_CREDENTIALS) to user 7: ace in Finals" in caplog.text
 
 

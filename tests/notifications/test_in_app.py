@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from driftwood.notifications.models import Notification
 from driftwood.notifications.selectors import notification_list, notifications_unread_count
-from driftwood.notifications.services import notification_create, notifications_create_many, notifications_mark_read
+from driftwood.notifications.services import notifications_mark_read
+from driftwood.notifications.services import notify as notify_service
 from tests.conftest import bearer_client
 from tests.factories import UserFactory
 
@@ -25,13 +26,14 @@ PAGE_READ_URL = "/notifications/read/"
 
 def notify(user, title: str = "Friend request", *, minutes_ago: int = 0, read: bool = False, **fields) -> Notification:
     """A notification for `user`, created `minutes_ago` (so tests control the order), read or not."""
-    notification = notification_create(
-        user=user,
+    [notification_id] = notify_service(
+        users=[user],
         kind=fields.pop("kind", "friend_request"),
         title=title,
         body=fields.pop("body", "Someone wants to be friends."),
         **fields,
     )
+    notification = Notification.objects.get(pk=notification_id)
     Notification.objects.filter(pk=notification.pk).update(
         created_at=timezone.now() - timedelta(minutes=minutes_ago),
         read_at=timezone.now() if read else None,
@@ -53,23 +55,23 @@ def notification_queries(queries) -> list[str]:
 
 def test_create_stores_an_unread_notification(user):
     # when a notification is created with only the required fields
-    notification = notification_create(user=user, kind="event_cancelled", title="Cancelled", body="Sorry.")
+    [notification_id] = notify_service(users=[user], kind="event_cancelled", title="Cancelled", body="Sorry.")
 
     # then it is stored, unread, with empty link and data
-    stored = Notification.objects.get(pk=notification.pk)
+    stored = Notification.objects.get(pk=notification_id)
     assert (stored.user_id, stored.kind, stored.title) == (user.pk, "event_cancelled", "Cancelled")
     assert stored.body == "Sorry."
     assert (stored.url, stored.data, stored.read_at) == ("", {}, None)
     assert stored.created_at <= timezone.now()
 
 
-def test_create_many_writes_one_row_per_user_in_one_query(user, django_assert_num_queries):
+def test_notify_writes_one_row_per_user_in_one_query(user, django_assert_num_queries):
     # given three players, one of them named twice and one by id
     others = [UserFactory(), UserFactory()]
 
     # when they are all notified at once
     with django_assert_num_queries(1):
-        created = notifications_create_many(
+        created = notify_service(
             users=[user, others[0], others[1].pk, user],
             kind="event_cancelled",
             title="Cancelled: Kopitiam Cup",
@@ -87,17 +89,15 @@ def test_create_many_writes_one_row_per_user_in_one_query(user, django_assert_nu
     }
 
 
-def test_create_many_with_nobody_writes_nothing(django_assert_num_queries):
+def test_notify_with_nobody_writes_nothing(django_assert_num_queries):
     with django_assert_num_queries(0):
-        assert notifications_create_many(users=[], kind="x", title="t", body="b") == []
+        assert notify_service(users=[], kind="friend_request", title="t", body="b") == []
 
 
 @pytest.mark.parametrize("url", ["https://evil.example/", "//evil.example/", "javascript:alert(1)", "events/1/"])
 def test_links_must_be_paths_on_this_site(user, url):
     with pytest.raises(ValueError):
-        notification_create(user=user, kind="friend_request", title="Hi", body="", url=url)
-    with pytest.raises(ValueError):
-        notifications_create_many(users=[user], kind="friend_request", title="Hi", body="", url=url)
+        notify_service(users=[user], kind="friend_request", title="Hi", body="", url=url)
     assert not Notification.objects.exists()
 
 
@@ -185,9 +185,11 @@ def test_api_lists_only_the_callers_notifications_newest_first(user, jwt_client)
         "url": "/events/3/",
         "data": {"event_id": 3},
         "created_at": old.created_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        "read_at": None,
         "read": False,
     }
     assert body["results"][0]["read"] is True
+    assert body["results"][0]["read_at"] == new.read_at.astimezone(UTC).isoformat().replace("+00:00", "Z")
     assert (body["has_more"], body["page"], body["unread_count"]) == (False, 1, 1)
 
 
@@ -236,7 +238,7 @@ def test_api_list_query_count_does_not_grow_with_rows(user):
     with CaptureQueriesContext(connection) as few:
         assert client.get(API_URL).status_code == 200
     for _ in range(31):
-        notifications_create_many(users=[user], kind="x", title="More", body="")
+        notify_service(users=[user], kind="friend_request", title="More", body="")
     with CaptureQueriesContext(connection) as many:
         assert len(client.get(API_URL + "?limit=100").json()["results"]) == 33
 
@@ -424,9 +426,9 @@ def test_nav_badge_is_absent_when_everything_is_read_and_capped_at_99(user, brow
     notify(user, "Read", read=True)
     assert "nav-badge" not in browser.get("/").content.decode()
 
-    notifications_create_many(users=[user], kind="x", title="One", body="")
+    notify_service(users=[user], kind="friend_request", title="One", body="")
     for _ in range(99):
-        notifications_create_many(users=[user], kind="x", title="More", body="")
+        notify_service(users=[user], kind="friend_request", title="More", body="")
     assert 'data-unread-count="100">99+<' in browser.get("/").content.decode()
 
 

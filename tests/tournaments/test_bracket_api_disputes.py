@@ -81,7 +81,7 @@ def assert_error(response, status: int, code: str) -> None:
 
 
 class TestReporting:
-    def test_conflicting_reports_make_the_match_disputed_and_keep_both_versions(self):
+    def test_conflicting_reports_make_the_dispute_opened_and_keep_both_versions(self):
         event = started_event()
         current = match(event, "W1-1")
 
@@ -97,7 +97,7 @@ class TestReporting:
             ("b", 0, 2),
         ]
         assert match(event, "W2-1").entry_a is None
-        assert Notification.objects.filter(user=event.organizer, kind="match_disputed").exists()
+        assert Notification.objects.filter(user=event.organizer, kind="dispute_opened").exists()
 
         # when side a gives in, its new version agrees with b and the match completes
         conceded = report(side(current.entry_a), current, 0, 2)
@@ -308,7 +308,7 @@ class TestDisputes:
         assert dispute.opened_by == current.entry_b.registration.user
         assert (self.media / dispute.evidence.name).read_bytes()[:4] == b"\x89PNG"
         assert (self.media / dispute.evidence.name).stat().st_size == 1024
-        assert Notification.objects.filter(user=event.organizer, kind="match_disputed").exists()
+        assert Notification.objects.filter(user=event.organizer, kind="dispute_opened").exists()
 
         # one open dispute per match
         again = self.dispute(side(current.entry_a), current)

@@ -239,7 +239,7 @@ def test_both_sides_report_the_same_score_and_the_match_completes(client):
     assert page_of(second).count('<td class="num">2 &ndash; 1</td>') == 2
 
 
-def test_different_scores_make_the_match_disputed_and_the_organizer_decides(client):
+def test_different_scores_make_the_dispute_opened_and_the_organizer_decides(client):
     event, _players = started_event(4)
     semifinal = match(event, "W1-1")
     client_for(player_of(semifinal.entry_a)).post(f"{match_url(semifinal)}report/", {"score_a": "1", "score_b": "0"})

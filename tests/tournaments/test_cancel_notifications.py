@@ -46,15 +46,16 @@ def test_cancelling_notifies_the_solo_player_and_both_players_of_a_team_and_nobo
     # then exactly the three players on the rosters have one notification each, linking to their event
     assert set(notified(solo_event)) == {solo_player.pk}
     assert set(notified(team_event)) == {captain.pk, teammate.pk}
-    assert set(Notification.objects.values_list("user_id", flat=True)) == {solo_player.pk, captain.pk, teammate.pk}
-    assert Notification.objects.count() == 3
+    cancelled = Notification.objects.filter(kind="event_cancelled")
+    assert set(cancelled.values_list("user_id", flat=True)) == {solo_player.pk, captain.pk, teammate.pk}
+    assert cancelled.count() == 3
     assert notified(solo_event)[solo_player.pk].url == f"/events/{solo_event.pk}/"
     assert {row.url for row in notified(team_event).values()} == {f"/events/{team_event.pk}/"}
-    assert {row.title for row in Notification.objects.all()} == {
+    assert {row.title for row in cancelled} == {
         f"Cancelled: {solo_event.name}",
         f"Cancelled: {team_event.name}",
     }
-    assert not Notification.objects.filter(user__in=[organizer, leaver, bystander]).exists()
+    assert not cancelled.filter(user__in=[organizer, leaver, bystander]).exists()
 
 
 def test_the_payer_learns_the_refund_less_penalty_and_teammates_where_fees_went():
@@ -106,7 +107,7 @@ def test_cancelling_again_notifies_nobody_twice():
     with pytest.raises(AlreadyCancelled):
         event_cancel(event_id=event.pk, actor=organizer)
 
-    assert Notification.objects.filter(user=player).count() == 1
+    assert Notification.objects.filter(user=player, kind="event_cancelled").count() == 1
 
 
 @pytest.mark.django_db(transaction=True)

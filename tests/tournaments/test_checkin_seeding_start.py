@@ -143,7 +143,7 @@ def test_start_drops_no_shows_with_a_full_refund_by_default():
     assert [usable(player) for player in here] == [Decimal("0.00")] * 3
     assert escrow_wallet(event).current_balance == Decimal("30.00")
     assert sorted(Entry.objects.filter(event=event, status="active").values_list("seed", flat=True)) == [1, 2, 3]
-    notice = Notification.objects.get(user=absent)
+    notice = Notification.objects.get(user=absent, kind="check_in_missed")
     assert notice.kind == "check_in_missed"
     assert notice.data == {"event_id": event.pk, "refund": "10.00"}
     assert not Notification.objects.filter(user__in=here, kind="check_in_missed").exists()

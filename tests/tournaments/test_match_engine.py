@@ -79,7 +79,7 @@ def test_conflicting_reports_dispute_then_agreement_completes():
     match_report(match_id=final.pk, actor=a, score_a=2, score_b=1)
     match_report(match_id=final.pk, actor=b, score_a=1, score_b=2)
     assert match(event, "W1-1").status == Status.DISPUTED
-    assert Notification.objects.filter(user=event.organizer, kind="match_disputed").count() == 1
+    assert Notification.objects.filter(user=event.organizer, kind="dispute_opened").count() == 1
 
     # Side b changes its mind: a new version, the first one kept.
     match_report(match_id=final.pk, actor=b, score_a=2, score_b=1)

@@ -5,6 +5,7 @@ team is not dropped because its captain is late."""
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import DateTimeField, ExpressionWrapper, F
 from django.utils import timezone
 
 from tournaments import notifications
@@ -69,3 +70,27 @@ def entry_check_in(*, event_id: int, actor) -> Entry:
             entry.save(update_fields=["checked_in_at", "checked_in_by"])
             notifications.bracket_changed(event.pk, checked_in=entry.pk)
     return entry
+
+
+# Events whose check-in opened longer ago than this are not announced any more (the beat was down).
+CHECK_IN_ANNOUNCE_WITHIN = timedelta(hours=6)
+
+
+def checkins_announce(*, now: datetime | None = None) -> int:
+    """Tell the players of every event whose check-in has opened (each once: the notices are keyed
+    by event, so the minutely beat repeats nothing). Returns how many events were looked at."""
+    now = now or timezone.now()
+    opens_at = ExpressionWrapper(
+        F("starts_at") - F("check_in_minutes") * timedelta(minutes=1), output_field=DateTimeField()
+    )
+    due = (
+        Event.objects.filter(status__in=NOT_STARTED, check_in_minutes__gt=0)
+        .annotate(opens_at=opens_at)
+        .filter(opens_at__lte=now, opens_at__gt=now - CHECK_IN_ANNOUNCE_WITHIN)
+        .order_by("pk")
+    )
+    events = list(due)
+    for event in events:
+        with transaction.atomic():
+            notifications.checkin_opened(event)
+    return len(events)

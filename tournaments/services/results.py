@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from driftwood.core.money import format_money
-from driftwood.notifications.services import notifications_create_many
+from driftwood.notifications.services import notify
 from tournaments import notifications
 from tournaments.brackets.formats.placements import Placement
 from tournaments.models import Dispute, Entry, Event, PrizePayout, RegistrationMember
@@ -51,6 +51,24 @@ def event_results_pay(*, event_id: int) -> list[PrizePayout]:
         return _pay(event)
 
 
+def event_completed_settle(event: Event) -> None:
+    """The event just completed: its players hear it; prizes are paid at once without a dispute
+    window, else the winners learn what they won and when it is paid (`results_process_due`)."""
+    notifications.event_changed(event)
+    notifications.event_completed(event)
+    if event_results_pay(event_id=event.pk) or event.prize_pool <= 0:
+        return
+    placed, split = _prize_split(event)
+    shares: dict[tuple[int, Decimal], list[int]] = {}
+    for entry in placed:
+        if entry.seed in split.by_seed:
+            players = _entry_players(entry)
+            for user, share in zip(players, split_evenly(split.by_seed[entry.seed], len(players)), strict=True):
+                if share:
+                    shares.setdefault((entry.placement, share), []).append(user.pk)
+    notifications.prizes_held(event, shares, until=event.completed_at + settings.RESULTS_DISPUTE_WINDOW)
+
+
 def results_process_due(*, now: datetime | None = None) -> int:
     """Pay every event whose dispute window has passed; returns how many this run paid."""
     now = now or timezone.now()
@@ -77,21 +95,7 @@ def _pay(event: Event) -> list[PrizePayout]:
     escrow = escrow_wallet(event)
     payouts: list[PrizePayout] = []
     if event.prize_pool > 0:
-        placed = list(
-            Entry.objects.filter(event=event, status=Entry.Status.ACTIVE, placement__isnull=False)
-            .select_related("registration__registered_by")
-            .prefetch_related(
-                Prefetch(
-                    "registration__members",
-                    queryset=RegistrationMember.objects.select_related("user").order_by("user_id"),
-                )
-            )
-        )
-        split = prize_amounts(
-            event.prize_pool,
-            [Decimal(str(share)) for share in event.prize_distribution],
-            [Placement(seed=entry.seed, place=entry.placement) for entry in placed],
-        )
+        placed, split = _prize_split(event)
         for entry in placed:
             if entry.seed in split.by_seed:
                 payouts.extend(_entry_pay(event, escrow, entry, split.by_seed[entry.seed]))
@@ -112,9 +116,32 @@ def _pay(event: Event) -> list[PrizePayout]:
     return payouts
 
 
+def _prize_split(event: Event):
+    """The placed entries (rosters loaded) and how the prize pool splits between them."""
+    placed = list(
+        Entry.objects.filter(event=event, status=Entry.Status.ACTIVE, placement__isnull=False)
+        .select_related("registration__registered_by")
+        .prefetch_related(
+            Prefetch(
+                "registration__members", queryset=RegistrationMember.objects.select_related("user").order_by("user_id")
+            )
+        )
+    )
+    split = prize_amounts(
+        event.prize_pool,
+        [Decimal(str(share)) for share in event.prize_distribution],
+        [Placement(seed=entry.seed, place=entry.placement) for entry in placed],
+    )
+    return placed, split
+
+
+def _entry_players(entry: Entry) -> list:
+    return [member.user for member in entry.registration.members.all()] or [entry.registration.registered_by]
+
+
 def _entry_pay(event: Event, escrow: Wallet, entry: Entry, amount: Decimal) -> list[PrizePayout]:
     """An entry's prize, shared evenly by its roster; the odd sen go to the lowest user ids."""
-    players = [member.user for member in entry.registration.members.all()] or [entry.registration.registered_by]
+    players = _entry_players(entry)
     payouts = []
     for user, share in zip(players, split_evenly(amount, len(players)), strict=True):
         if share == 0:
@@ -140,11 +167,12 @@ def _winners_notify(event: Event, payouts: list[PrizePayout]) -> None:
     for payout in payouts:
         groups.setdefault((payout.place, payout.amount), []).append(payout.user_id)
     for (place, amount), user_ids in groups.items():
-        notifications_create_many(
+        notify(
             users=user_ids,
             kind="prize_paid",
             title=f"Prize paid: {event.name}",
             body=f"Place {place} in {event.name}: {format_money(amount, style='page')} is now in your wallet.",
             url=reverse("tournaments:event_detail", args=[event.pk]),
             data={"event_id": event.pk, "place": place, "amount": format_money(amount)},
+            key=f"prize_paid:{event.pk}",
         )

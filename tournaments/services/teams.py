@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from driftwood.core.exceptions import NotFound, PermissionDenied
-from driftwood.notifications.services import notification_create
+from driftwood.notifications.services import notify
 from tournaments.exceptions import (
     AlreadyInvited,
     AlreadyMember,
@@ -58,13 +58,14 @@ def team_invite(*, team_id: int, actor, user) -> TeamInvite:
                 invite = TeamInvite.objects.create(team=team, user=user, invited_by=actor)
         except IntegrityError as exc:
             raise AlreadyInvited() from exc
-        notification_create(
-            user=user,
+        notify(
+            users=[user],
             kind="team_invite",
             title=f"{actor.public_name} invites you to {team.name}",
             body="Accept to join the team's roster, or decline.",
             url=reverse("tournaments:team_detail", args=[team.pk]),
             data={"invite_id": invite.pk, "team_id": team.pk},
+            key=f"team_invite:{invite.pk}",
         )
         return invite
 

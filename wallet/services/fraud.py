@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from driftwood.core.money import format_money
 from wallet.models import ZERO, Wallet, Withdrawal
+from wallet.notices import withdrawal_held_for_review
 
 logger = logging.getLogger("driftwood.wallet.fraud")
 
@@ -166,6 +167,7 @@ def fraud_scan(*, now: datetime | None = None) -> list[Withdrawal]:
             withdrawal.status = Withdrawal.Status.REVIEW
             withdrawal.fraud_flags = flags
             withdrawal.save(update_fields=["status", "fraud_flags"])
+            withdrawal_held_for_review(withdrawal)
         logger.warning("withdrawal %s held for review by the scan: %s", withdrawal.pk, fraud_flag_codes(withdrawal))
         moved.append(withdrawal)
     return moved

@@ -20,9 +20,11 @@ from django.utils import timezone
 
 from driftwood.core.crypto import DecryptionFailed
 from driftwood.core.money import format_money
-from driftwood.notifications.services import email_send, staff_notify
+from driftwood.core.times import malaysia_time
+from driftwood.notifications.services import staff_notify
 from wallet.bank import Outcome, PayoutResult, bank_client
 from wallet.models import LedgerEntry, Wallet, Withdrawal
+from wallet.notices import withdrawal_outcome
 from wallet.services.balances import (
     BANK_PAYOUTS,
     PLATFORM_FEES_REFERENCE,
@@ -108,7 +110,7 @@ def _alert_stuck(withdrawal: Withdrawal) -> None:
     body = (
         f"{format_money(withdrawal.amount, style='text')} to {withdrawal.user.get_username()} "
         f"({withdrawal.bank_name} ••••{withdrawal.bank_last4}) has been processing since "
-        f"{withdrawal.processing_since:%Y-%m-%d %H:%M} UTC after {withdrawal.payout_attempts} attempt(s). "
+        f"{malaysia_time(withdrawal.processing_since)} after {withdrawal.payout_attempts} attempt(s). "
         f"Last error: {withdrawal.last_payout_error or '-'}. The total stays pending; retries go on."
     )
     logger.error("withdrawal %s stuck in processing: %s", withdrawal.pk, body)
@@ -118,6 +120,7 @@ def _alert_stuck(withdrawal: Withdrawal) -> None:
         body=body,
         url=f"/admin/wallet/withdrawal/{withdrawal.pk}/change/",
         data={"withdrawal_id": withdrawal.pk},
+        key=f"withdrawal_processing_stuck:{withdrawal.pk}",
     )
 
 
@@ -176,7 +179,7 @@ def _record_attempt(withdrawal_id: int, result: PayoutResult) -> Withdrawal:
             withdrawal.next_payout_attempt_at = now + retry_delay(withdrawal.payout_attempts)
         if withdrawal.status != Status.PROCESSING:
             withdrawal.processed_at, withdrawal.next_payout_attempt_at = now, None
-            withdrawal_email_outcome(withdrawal)
+            withdrawal_outcome(withdrawal)
         withdrawal.save()
     if withdrawal.status == Status.PROCESSING:
         logger.warning(
@@ -231,27 +234,3 @@ def withdrawal_return_to_usable(withdrawal: Withdrawal, *, status: str, reason: 
     )
     withdrawal.status = status
     withdrawal.failure_reason = reason
-
-
-def withdrawal_email_outcome(withdrawal: Withdrawal) -> None:
-    """E-mail the player the final outcome, once the caller's transaction commits."""
-    user = withdrawal.user
-    if not user.email:
-        return
-    amount, total = format_money(withdrawal.amount, style="text"), format_money(withdrawal.total, style="text")
-    account = f"{withdrawal.bank_name} •••• {withdrawal.bank_last4}"
-    if withdrawal.status == Status.COMPLETED:
-        subject = f"Your withdrawal of {amount} has been paid out"
-        body = (
-            f"{amount} from withdrawal #{withdrawal.pk} has been sent to {account}. "
-            f"A fee of {format_money(withdrawal.fee, style='text')} was charged.\n\n"
-            "It usually arrives within one working day."
-        )
-    else:
-        verb = "was rejected" if withdrawal.status == Status.REJECTED else "could not be paid out"
-        subject = f"Your withdrawal of {amount} {verb}"
-        body = (
-            f"Withdrawal #{withdrawal.pk} to {account} {verb}: {withdrawal.failure_reason}\n\n"
-            f"{total} (the amount and the fee) is back in your usable balance."
-        )
-    email_send(to=[user.email], subject=subject, body=f"Hi {user.get_username()},\n\n{body}\n\n- Driftwood")

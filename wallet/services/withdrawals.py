@@ -44,13 +44,13 @@ from wallet.exceptions import (
     StaffOnly,
 )
 from wallet.models import Wallet, Withdrawal
+from wallet.notices import withdrawal_held_for_review, withdrawal_outcome
 from wallet.services.balances import wallet_get_or_create, wallet_hold
 from wallet.services.fraud import fraud_flag_codes, open_withdrawal_flags, withdrawal_fraud_flags
 from wallet.services.payouts import (
     payout_attempt,
     payout_retry_countdown,
     retry_delay,
-    withdrawal_email_outcome,
     withdrawal_return_to_usable,
 )
 
@@ -122,6 +122,8 @@ def withdrawal_request(*, user, amount: Decimal, ip: str | None, user_agent: str
             f"+ {format_money(fee, style='text')} fee on hold",
             metadata={"withdrawal_id": withdrawal.pk},
         )
+        if flags:
+            withdrawal_held_for_review(withdrawal)
     if flags:
         logger.warning("withdrawal %s held for review: %s", withdrawal.pk, fraud_flag_codes(withdrawal))
     return withdrawal
@@ -162,6 +164,7 @@ def withdrawal_approve(*, withdrawal_id: int, staff, override_reason: str = "") 
             if flags:
                 withdrawal.status, withdrawal.fraud_flags = Status.REVIEW, flags
                 withdrawal.save(update_fields=["status", "fraud_flags"])
+                withdrawal_held_for_review(withdrawal)
         needs_review = withdrawal.status == Status.REVIEW and not override_reason
         if not needs_review:
             _start_processing(withdrawal, staff=staff, override_reason=override_reason, now=now)
@@ -219,6 +222,6 @@ def withdrawal_reject(*, withdrawal_id: int, staff, reason: str) -> Withdrawal:
         withdrawal_return_to_usable(withdrawal, status=Status.REJECTED, reason=reason)
         withdrawal.processed_by, withdrawal.processed_at = staff, timezone.now()
         withdrawal.save()
-        withdrawal_email_outcome(withdrawal)
+        withdrawal_outcome(withdrawal)
     logger.info("withdrawal %s rejected by staff %s", withdrawal.pk, staff.pk)
     return withdrawal

@@ -1,16 +1,20 @@
 """The caller's in-app notifications: list them (with the unread count) and mark them read.
 
-The contract has no notifications section; this follows its conventions (list shape, errors).
+Also the caller's e-mail choices per kind and the devices that get pushes (contract "Notifications").
 """
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from driftwood.core.pagination import PagePagination
 from driftwood.core.schema import ERRORS
+from driftwood.core.text import StrictCharField
 from driftwood.notifications import selectors, services
+from driftwood.notifications.kinds import PLAYER_KINDS
+from driftwood.notifications.models import Device
 from driftwood.notifications.selectors import UNREAD_CAP
 
 # Notification ids are bigints: a larger number can name no row (and must not reach PostgreSQL).
@@ -57,7 +61,8 @@ class NotificationListApi(APIView):
         url = serializers.CharField(help_text='A path on the website to open, e.g. "/events/42/", or "".')
         data = serializers.DictField(help_text="Details for apps, depending on `kind` (e.g. `event_id`).")
         created_at = serializers.DateTimeField()
-        read = serializers.BooleanField(source="is_read")
+        read_at = serializers.DateTimeField(allow_null=True)
+        read = serializers.BooleanField(source="is_read", help_text="Whether `read_at` is set.")
 
     @extend_schema(
         operation_id="notification_list",
@@ -108,3 +113,80 @@ class NotificationReadApi(APIView):
         return Response(
             self.OutputSerializer({"unread_count": selectors.notifications_unread_count(user=request.user)}).data
         )
+
+
+class EmailPreferencesApi(APIView):
+    """Which notification kinds the caller also gets by e-mail (in-app ones always arrive)."""
+
+    class OutputSerializer(serializers.Serializer):
+        kind = serializers.CharField()
+        label = serializers.CharField()
+        email = serializers.BooleanField()
+        required = serializers.BooleanField(help_text="Always e-mailed (account standing, failed money).")
+
+    class InputSerializer(serializers.Serializer):
+        email = serializers.DictField(
+            child=serializers.BooleanField(),
+            allow_empty=False,
+            help_text='Kind -> e-mail on or off, e.g. {"event_started": true}. Kinds left out keep their setting.',
+        )
+
+        def validate_email(self, choices):
+            if len(choices) > len(PLAYER_KINDS):
+                raise serializers.ValidationError("Too many kinds.")
+            unknown = sorted(kind for kind in choices if kind not in PLAYER_KINDS)
+            if unknown:
+                raise serializers.ValidationError(f"Unknown kinds: {', '.join(unknown)[:200]}.")
+            locked = sorted(kind for kind, on in choices.items() if not on and PLAYER_KINDS[kind].required)
+            if locked:
+                raise serializers.ValidationError(f"These e-mails cannot be turned off: {', '.join(locked)}.")
+            return choices
+
+    @extend_schema(operation_id="notification_preferences", responses={200: OutputSerializer(many=True)})
+    def get(self, request):
+        return Response(self.OutputSerializer(services.email_preferences(user=request.user), many=True).data)
+
+    @extend_schema(
+        operation_id="notification_preferences_update",
+        request=InputSerializer,
+        responses={200: OutputSerializer(many=True), 400: ERRORS["400"]},
+    )
+    def patch(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        preferences = services.email_preferences_set(user=request.user, choices=data.validated_data["email"])
+        return Response(self.OutputSerializer(preferences, many=True).data)
+
+
+class DeviceRegisterApi(APIView):
+    """Register the caller's device for push notifications (idempotent per token; a token another
+    player had moves to the caller)."""
+
+    class InputSerializer(serializers.Serializer):
+        token = StrictCharField(max_length=Device._meta.get_field("token").max_length)
+        platform = serializers.ChoiceField(choices=Device.Platform.choices)
+
+    class OutputSerializer(serializers.Serializer):
+        token = serializers.CharField()
+        platform = serializers.CharField()
+
+    @extend_schema(
+        operation_id="device_register",
+        request=InputSerializer,
+        responses={201: OutputSerializer, 400: ERRORS["400"]},
+    )
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        device, _ = services.device_register(user=request.user, **data.validated_data)
+        return Response(self.OutputSerializer(device).data, status=status.HTTP_201_CREATED)
+
+
+class DeviceForgetApi(APIView):
+    """Stop pushing to one of the caller's devices (on sign-out). Unknown tokens are a 404."""
+
+    @extend_schema(operation_id="device_forget", responses={204: None, 404: ERRORS["404"]})
+    def delete(self, request, token: str):
+        if not services.device_forget(user=request.user, token=token):
+            raise NotFound("No such device.")
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -13,12 +13,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, JSONObject
-from django.urls import reverse
 from django.utils import timezone
 
 from driftwood.core.exceptions import NotFound
-from driftwood.notifications.services import notifications_create_many
 from tournaments import notifications
+from tournaments.brackets import notices
 from tournaments.brackets.formats import (
     BracketError,
     PairingImpossible,
@@ -37,7 +36,7 @@ from tournaments.exceptions import (
 )
 from tournaments.models import Dispute, Entry, Event, Match, MatchReport, Stage
 from tournaments.services.events import event_lock_of_match, event_transition
-from tournaments.services.results import event_results_pay
+from tournaments.services.results import event_completed_settle
 
 Status = Match.Status
 Side = MatchReport.Side
@@ -174,6 +173,7 @@ def _settle(event: Event, match: Match, score_a: int, score_b: int, *, resolved_
         )
         match.has_open_dispute = False
     finished_before = sum(dependant.is_finished for dependant in match.dependants)
+    waiting = [dependant for dependant in match.dependants if dependant.status == Status.PENDING]
     for dependant in match.dependants:
         if dependant.conditional and match.winner_id == match.entry_a_id:
             # The winners-bracket champion won the grand final: no reset.
@@ -186,6 +186,7 @@ def _settle(event: Event, match: Match, score_a: int, score_b: int, *, resolved_
             if dependant.entry_a_id and dependant.entry_b_id and dependant.status == Status.PENDING:
                 dependant.status = Status.READY
     _dependants_save(match.dependants)
+    notices.matches_ready(event, [dependant for dependant in waiting if dependant.status == Status.READY])
     if match.others_unfinished is not None:
         match.others_unfinished += finished_before - sum(dependant.is_finished for dependant in match.dependants)
     _stage_progress(event, match)
@@ -212,7 +213,8 @@ def _stage_progress(event: Event, match: Match) -> None:
     entries = list(_active_entries(event))
     if stage.format == Event.Format.SWISS:
         try:
-            if swiss_next_round(stage, entries, matches):
+            if paired := swiss_next_round(stage, entries, matches):
+                notices.matches_ready(event, paired)
                 return
         except PairingImpossible:
             # Every remaining pairing would be a rematch: the standings so far are final.
@@ -246,9 +248,7 @@ def _event_complete(event: Event, stage: Stage, entries: list[Entry], matches: l
         by_seed[placement.seed].placement = placement.place
     Entry.objects.bulk_update(entries, ["placement"])
     event_transition(event, Event.Status.COMPLETED)
-    notifications.event_changed(event)
-    # Paid at once when there is no dispute window; otherwise process_results pays when it ends.
-    event_results_pay(event_id=event.pk)
+    event_completed_settle(event)
 
 
 def _rollback(event: Event, match: Match) -> None:
@@ -298,20 +298,26 @@ def match_report(*, match_id: int, actor, score_a: int, score_b: int) -> Match:
         permissions.require("report")
         role = permissions.role
         _validate_score(match, score_a, score_b)
-        _report_add(match, side=role, actor=actor, score_a=score_a, score_b=score_b)
+        report = _report_add(match, side=role, actor=actor, score_a=score_a, score_b=score_b)
         if role in OFFICIAL_SIDES:
+            was_disputed = match.status == Status.DISPUTED or match.has_open_dispute
             _settle(event, match, score_a, score_b, resolved_by=actor, resolution="Result entered by the organizer.")
+            if was_disputed:
+                notices.dispute_resolved(
+                    event, match, decision_id=report.pk, resolution="Result entered by the organizer."
+                )
         else:
             other = _latest_score(match, Side.B if role == Side.A else Side.A)
             if other is None:
                 match.status = Status.REPORTED
                 match.save(update_fields=["status", "updated_at"])
+                notices.result_reported(event, match, side=role, report_id=report.pk, score_a=score_a, score_b=score_b)
             elif other == (score_a, score_b):
                 _settle(event, match, score_a, score_b, resolved_by=actor, resolution="Both sides agreed.")
             else:
                 match.status = Status.DISPUTED
                 match.save(update_fields=["status", "updated_at"])
-                _tell_organizer(event, match, "The two sides reported different scores.")
+                notices.dispute_opened(event, match, why="The two sides reported different scores.")
         notifications.bracket_changed(event.pk, match_id=match.pk)
     return match
 
@@ -329,7 +335,8 @@ def match_resolve(*, match_id: int, actor, score_a: int, score_b: int, resolutio
         role = permissions.role
         _validate_score(match, score_a, score_b)
         resolution = resolution.strip() or "Resolved by the organizer."
-        _report_add(match, side=role, actor=actor, score_a=score_a, score_b=score_b)
+        decision = _report_add(match, side=role, actor=actor, score_a=score_a, score_b=score_b)
+        was_disputed = match.status == Status.DISPUTED or match.has_open_dispute
         if match.status == Status.COMPLETED and (match.score_a, match.score_b) == (score_a, score_b):
             if match.has_open_dispute:
                 Dispute.objects.filter(match=match, status=Dispute.Status.OPEN).update(
@@ -339,6 +346,8 @@ def match_resolve(*, match_id: int, actor, score_a: int, score_b: int, resolutio
             if match.status == Status.COMPLETED:
                 _rollback(event, match)
             _settle(event, match, score_a, score_b, resolved_by=actor, resolution=resolution)
+        if was_disputed:
+            notices.dispute_resolved(event, match, decision_id=decision.pk, resolution=resolution)
         notifications.bracket_changed(event.pk, match_id=match.pk)
     return match
 
@@ -372,7 +381,8 @@ def dispute_open(*, match_id: int, actor, reason: str, evidence=None) -> Dispute
             raise UnsupportedFile(errors={"evidence": [UnsupportedFile.default_message]})
     with transaction.atomic():
         event, match = _locked(match_id)
-        match_permissions(match, actor).require("dispute")
+        permissions = match_permissions(match, actor)
+        permissions.require("dispute")
         dispute = Dispute(match=match, opened_by=actor, reason=reason)
         if kind is not None:
             dispute.evidence.save(stored_name(evidence.name, kind), evidence, save=False)
@@ -381,17 +391,7 @@ def dispute_open(*, match_id: int, actor, reason: str, evidence=None) -> Dispute
         if match.status == Status.REPORTED:
             match.status = Status.DISPUTED
             match.save(update_fields=["status", "updated_at"])
-        _tell_organizer(event, match, f"{actor.username} disputes the result: {reason[:200]}")
+        why = f"{actor.username} disputes the result: {reason[:200]}"
+        notices.dispute_opened(event, match, why=why, by_side=permissions.role)
         notifications.bracket_changed(event.pk, match_id=match.pk)
     return dispute
-
-
-def _tell_organizer(event: Event, match: Match, body: str) -> None:
-    notifications_create_many(
-        users=[event.organizer_id],
-        kind="match_disputed",
-        title=f"Disputed: {match.key} in {event.name}",
-        body=body,
-        url=reverse("tournaments:match_detail", args=[match.pk]),
-        data={"event_id": event.pk, "match_id": match.pk},
-    )

@@ -9,8 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from driftwood.core.money import CENTS, format_money
-from driftwood.notifications.services import notifications_create_many
+from driftwood.notifications.services import notify
 from tournaments import notifications
+from tournaments.brackets import notices
 from tournaments.brackets.rules import start_refusal
 from tournaments.brackets.services.build import stage_generate
 from tournaments.brackets.services.seeding import seeds_settle
@@ -47,6 +48,8 @@ def event_start(*, event_id: int, actor) -> Stage:
         event_transition(event, Event.Status.ONGOING)
         waitlist_close(event, reason=f"{event.name} has started.")
         notifications.event_changed(event)
+        notifications.event_started(event)
+        notices.matches_ready(event, list(stage.matches.all()))
     return stage
 
 
@@ -69,13 +72,14 @@ def _no_show_drop(event: Event, entry: Entry) -> None:
     registration.ended_at = timezone.now()
     registration.save(update_fields=["status", "ended_at"])
     registration.members.all().delete()
-    notifications_create_many(
+    notify(
         users=players,
         kind="check_in_missed",
         title=f"Not checked in: {event.name}",
         body=_no_show_body(event, refund),
         url=reverse("tournaments:event_detail", args=[event.pk]),
         data={"event_id": event.pk, "refund": None if refund is None else format_money(refund)},
+        key=f"check_in_missed:{event.pk}",
     )
 
 

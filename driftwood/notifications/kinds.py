@@ -1,0 +1,69 @@
+"""Every kind of notification Driftwood sends, in one place: what the preferences page calls it and
+whether it is e-mailed by default.
+
+In-app notifications are always written. E-mail is per kind: on by default for what a player must
+act on or would be upset to miss (money, matches, their account), off for the social chatter; a
+player may turn any of them off except the `required` ones (their account's standing and money that
+did not arrive), which are always e-mailed. Staff alerts are e-mailed to staff.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Kind:
+    label: str
+    email: bool  # e-mailed unless the player turned it off
+    required: bool = False  # always e-mailed; the preferences page shows it checked and locked
+    staff: bool = False  # sent to staff only; not on the players' preferences page
+
+
+KINDS: dict[str, Kind] = {
+    # Events and entries
+    "registration_confirmed": Kind("Your entry is confirmed", email=True),
+    "waitlist_promoted": Kind("A seat opened for you on a waitlist", email=True),
+    "waitlist_skipped": Kind("A waitlist seat went to the next in line", email=True),
+    "waitlist_closed": Kind("An event closed with you on its waitlist", email=True),
+    "checkin_open": Kind("Check-in opens for your event", email=True),
+    "check_in_missed": Kind("You missed check-in", email=True),
+    "event_updated": Kind("An event you entered changed", email=True),
+    "event_announcement": Kind("Announcements from organizers", email=True),
+    "event_started": Kind("An event you entered started", email=False),
+    "event_cancelled": Kind("An event you entered was cancelled", email=True),
+    "event_completed": Kind("An event you entered finished", email=False),
+    "entry_update": Kind("Entries to events you organize", email=True),
+    # Matches
+    "match_ready": Kind("Your match is ready", email=True),
+    "result_reported": Kind("Your opponent reported a result", email=True),
+    "dispute_opened": Kind("A result was disputed", email=True),
+    "dispute_resolved": Kind("A dispute was decided", email=True),
+    # Money
+    "prize_held": Kind("A prize is held for the dispute window", email=False),
+    "prize_paid": Kind("A prize was paid", email=True),
+    "withdrawal_review": Kind("A withdrawal is waiting for review", email=True),
+    "withdrawal_completed": Kind("A withdrawal reached your bank", email=True),
+    "withdrawal_failed": Kind("A withdrawal failed", email=True, required=True),
+    # People
+    "friend_request": Kind("Friend requests", email=True),
+    "friend_accepted": Kind("Accepted friend requests", email=False),
+    "new_follower": Kind("New followers", email=False),
+    "team_invite": Kind("Team invitations", email=True),
+    # Account standing
+    "moderation_warning": Kind("Warnings from moderators", email=True, required=True),
+    "account_suspended": Kind("Account suspended or banned", email=True, required=True),
+    "account_restored": Kind("Account open again", email=True, required=True),
+    # Staff alerts
+    "report_filed": Kind("New player reports", email=True, staff=True),
+    "withdrawal_processing_stuck": Kind("Withdrawals stuck in processing", email=True, staff=True),
+    "wallet_reconcile_failed": Kind("Wallet reconciliation differences", email=True, staff=True),
+}
+
+PLAYER_KINDS = {name: kind for name, kind in KINDS.items() if not kind.staff}
+
+
+def kind_of(name: str) -> Kind:
+    """The kind named `name`; an unknown name is a programming error, caught by the tests."""
+    try:
+        return KINDS[name]
+    except KeyError:
+        raise ValueError(f"Unknown notification kind {name!r}: add it to driftwood/notifications/kinds.py.") from None

@@ -1,0 +1,89 @@
+"""What players and organizers hear while a bracket is played: a match is ready, the other side
+reported, a result is disputed or decided. Written in the caller's transaction through `notify`,
+each keyed by its happening so that a step run twice tells nobody twice."""
+
+from django.urls import reverse
+
+from driftwood.notifications.services import notify
+from tournaments.brackets.models import Match
+from tournaments.models import Event, RegistrationMember
+
+
+def players_of(*entry_ids: int | None):
+    """The user ids of these entries' players (a team entry's roster, a solo entry's player), as a
+    subquery for `notify`: telling them costs one statement."""
+    entries = [entry_id for entry_id in entry_ids if entry_id]
+    return RegistrationMember.objects.filter(registration__entry__in=entries).values_list("user_id", flat=True)
+
+
+def _match_url(match: Match) -> str:
+    return reverse("tournaments:match_detail", args=[match.pk])
+
+
+def matches_ready(event: Event, matches: list[Match]) -> None:
+    """Both players (or rosters) of each newly ready match: it can be played now."""
+    ready = [match for match in matches if match.status == Match.Status.READY and match.entry_a_id and match.entry_b_id]
+    if not ready:
+        return
+    for match in ready:
+        notify(
+            users=players_of(match.entry_a_id, match.entry_b_id),
+            kind="match_ready",
+            title=f"Your match {match.key} in {event.name} is ready",
+            body="Play it, then report the score on the match page.",
+            url=_match_url(match),
+            data={"event_id": event.pk, "match_id": match.pk},
+            key=f"match_ready:{match.pk}:{match.attempt}",
+        )
+
+
+def result_reported(event: Event, match: Match, *, side: str, report_id: int, score_a: int, score_b: int) -> None:
+    """The other side: confirm the score by reporting the same, or dispute it."""
+    other = match.entry_b_id if side == "a" else match.entry_a_id
+    notify(
+        users=players_of(other),
+        kind="result_reported",
+        title=f"Your opponent reported {score_a}-{score_b} for {match.key} in {event.name}",
+        body="Report the same score to confirm it, or dispute it on the match page.",
+        url=_match_url(match),
+        data={"event_id": event.pk, "match_id": match.pk, "score_a": score_a, "score_b": score_b},
+        key=f"result_reported:{report_id}",
+    )
+
+
+def dispute_opened(event: Event, match: Match, *, why: str, by_side: str | None = None) -> None:
+    """The organizer (once per match and attempt, however it became disputed) and the other side."""
+    url, data = _match_url(match), {"event_id": event.pk, "match_id": match.pk}
+    notify(
+        users=[event.organizer_id],
+        kind="dispute_opened",
+        title=f"Disputed: {match.key} in {event.name}",
+        body=why,
+        url=url,
+        data=data,
+        key=f"dispute_opened:{match.pk}:{match.attempt}",
+    )
+    if by_side in ("a", "b"):
+        other = match.entry_b_id if by_side == "a" else match.entry_a_id
+        notify(
+            users=players_of(other),
+            kind="dispute_opened",
+            title=f"Your opponent disputes {match.key} in {event.name}",
+            body=f"{why}\n\nThe organizer will decide the result.",
+            url=url,
+            data=data,
+            key=f"dispute_opened:{match.pk}:{match.attempt}",
+        )
+
+
+def dispute_resolved(event: Event, match: Match, *, decision_id: int, resolution: str) -> None:
+    """Both sides of a disputed match: the organizer's decision and the score that stands."""
+    notify(
+        users=players_of(match.entry_a_id, match.entry_b_id),
+        kind="dispute_resolved",
+        title=f"Decided: {match.key} in {event.name} stands at {match.score_a}-{match.score_b}",
+        body=resolution,
+        url=_match_url(match),
+        data={"event_id": event.pk, "match_id": match.pk, "score_a": match.score_a, "score_b": match.score_b},
+        key=f"dispute_resolved:{decision_id}",
+    )
