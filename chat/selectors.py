@@ -13,6 +13,7 @@ from chat.cache import UNREAD_CAP as UNREAD_CAP  # re-exported for the views
 from chat.cache import unread_counts
 from chat.exceptions import InvalidCursor
 from chat.models import ArchivedChatMessage, ChatMessage, ChatRoom, RoomMember
+from chat.presence import online
 from social import selectors as social_selectors
 from tournaments import selectors as tournament_selectors
 
@@ -159,3 +160,9 @@ def dm_allowed(sender_id: int, recipient_id: int, *, recipient_accepts_anyone: b
     if recipient_accepts_anyone is not None:
         return recipient_accepts_anyone
     return get_user_model().objects.filter(pk=recipient_id, is_active=True, allow_messages_from_anyone=True).exists()
+
+
+def online_among(user_ids) -> set[int]:
+    """Which of these players have a chat socket open right now, on any server (one Redis call;
+    nobody while Redis is unreachable)."""
+    return online(user_ids)
