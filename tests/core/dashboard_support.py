@@ -25,10 +25,11 @@ def joined(event: Event, *players) -> list:
     return list(players)
 
 
-def started(player, *, opponents: int = 3, **fields) -> Event:
-    """A free single-elimination event `player` entered first (seed 1), started with `opponents` more."""
+def started(player, *, opponents=3, **fields) -> Event:
+    """A free single-elimination event `player` entered first (seed 1), started with `opponents` more
+    (new players, or the players given)."""
     event = free_event(**fields)
-    joined(event, player, *UserFactory.create_batch(opponents))
+    joined(event, player, *(UserFactory.create_batch(opponents) if isinstance(opponents, int) else opponents))
     event_start(event_id=event.pk, actor=event.organizer)
     event.refresh_from_db()
     return event

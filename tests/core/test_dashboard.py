@@ -129,6 +129,7 @@ def test_after_a_win_the_next_match_waits_for_the_opponent_still_to_be_decided()
 
     final = match_of(event, "W2-1")
     assert "W2-1" in card and "Waiting for players" in card
+    assert "Ready when the matches before it are decided." in card
     assert "data-opponent>Winner of W1-2<" in card
     assert "data-report-score" not in card
     assert f'href="/events/matches/{final.pk}/"' in card
@@ -241,7 +242,8 @@ def test_my_events_lists_each_event_with_its_stage_and_the_entry_status():
     assert rows[str(paying.pk)].endswith("Upcoming Pending payment")
     assert rows[str(live.pk)].endswith("Live Confirmed")
     assert rows[str(done.pk)].endswith("Completed Place 2")
-    assert f"started {malaysia_time(live.starts_at)}" in rows[str(live.pk)]
+    assert "under way" in rows[str(live.pk)]
+    assert f"started {malaysia_time(done.starts_at)}" in rows[str(done.pk)]
 
 
 def test_team_entries_show_for_every_member_with_the_team_name():
@@ -282,6 +284,18 @@ def test_a_prize_is_held_until_the_dispute_window_ends_then_shown_paid(settings)
     payout = PrizePayout.objects.get(user=player)
     assert "RM 60.00" in paid and "Paid" in paid and "Held" not in paid
     assert f"paid {malaysia_time(payout.created_at)}" in text_of(paid)
+
+
+def test_a_prize_past_its_window_but_not_paid_yet_is_due_not_held():
+    player = UserFactory()
+    event = prize_event()
+    joined(event, player, UserFactory())
+    finish(event, [1, 2], ago=2 * DAY)
+
+    prizes = section(home(player), "prizes")
+
+    assert "RM 60.00" in prizes and "Due" in prizes and "Held" not in prizes
+    assert "the dispute window is over: on its way to your wallet" in text_of(prizes)
 
 
 def test_a_held_team_prize_is_each_players_share_exactly_as_it_is_then_paid():

@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from tournaments.brackets.drawing import match_slots
 from tournaments.brackets.formats import Placement
@@ -209,6 +210,11 @@ class Prize:
     @property
     def is_paid(self) -> bool:
         return self.paid_at is not None
+
+    @property
+    def is_due(self) -> bool:
+        """Held no longer: the window is over and nothing is disputed, the next payout run pays it."""
+        return not self.is_paid and not self.disputed and self.held_until <= timezone.now()
 
 
 def prizes_paid_to(*, user) -> list[Prize]:
