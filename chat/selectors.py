@@ -13,6 +13,7 @@ from chat.cache import UNREAD_CAP as UNREAD_CAP  # re-exported for the views
 from chat.cache import unread_counts
 from chat.exceptions import InvalidCursor
 from chat.models import ArchivedChatMessage, ChatMessage, ChatRoom, RoomMember
+from chat.presence import online
 from social import selectors as social_selectors
 from tournaments import selectors as tournament_selectors
 
@@ -169,3 +170,9 @@ def unread_rooms_count(*, user_id: int) -> int:
     """How many of the player's rooms (the most recently active UNREAD_ROOMS_CAP) have unread messages."""
     room_pks = list(rooms_of(user_id=user_id).values_list("pk", flat=True)[:UNREAD_ROOMS_CAP])
     return sum(1 for count in unread_counts(user_id=user_id, room_pks=room_pks).values() if count)
+
+
+def online_among(user_ids) -> set[int]:
+    """Which of these players have a chat socket open right now, on any server (one Redis call;
+    nobody while Redis is unreachable)."""
+    return online(user_ids)

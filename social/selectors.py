@@ -72,15 +72,24 @@ def with_relationship(users: QuerySet[User], *, viewer_id: int) -> QuerySet[User
     )
 
 
-def friends_of(*, user_id: int, viewer_id: int, search: str = "") -> QuerySet[User]:
-    """The user's friends (active players only), by username, with the viewer's relationship to each."""
+def _friend_ids(user_id: int) -> QuerySet:
+    """Ids of everyone the user is friends with, banned or not (a UNION of the two indexed sides)."""
     accepted = Friendship.objects.filter(status=Status.ACCEPTED)
-    friend_ids = (
+    return (
         accepted.filter(requester_id=user_id)
         .values("addressee_id")
         .union(accepted.filter(addressee_id=user_id).values("requester_id"), all=True)
     )
-    friends = User.objects.filter(pk__in=friend_ids, is_active=True)
+
+
+def friend_ids(*, user_id: int) -> list[int]:
+    """Ids of the user's friends who are active players (one query, however many they are)."""
+    return list(User.objects.filter(pk__in=_friend_ids(user_id), is_active=True).values_list("pk", flat=True))
+
+
+def friends_of(*, user_id: int, viewer_id: int, search: str = "") -> QuerySet[User]:
+    """The user's friends (active players only), by username, with the viewer's relationship to each."""
+    friends = User.objects.filter(pk__in=_friend_ids(user_id), is_active=True)
     if search:
         friends = friends.filter(Q(username__search_contains=search) | Q(display_name__search_contains=search))
     return with_relationship(friends, viewer_id=viewer_id).order_by("username", "pk")

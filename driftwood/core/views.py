@@ -1,15 +1,24 @@
 from django.http import HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
+from django.utils.cache import add_never_cache_headers
 from django.views import defaults
 from django.views.decorators.csrf import requires_csrf_token
+from django.views.decorators.http import require_safe
 
+from driftwood.core.dashboard import dashboard_for
 from driftwood.core.errors import error_response
 from driftwood.core.middleware import API_PREFIX
 
 
+@require_safe
 def home(request):
-    return render(request, "core/home.html")
+    """Visitors get the marketing page; a logged-in player their dashboard (never cached: it is theirs)."""
+    if not request.user.is_authenticated:
+        return render(request, "core/home.html")
+    response = render(request, "core/dashboard.html", {"dashboard": dashboard_for(user=request.user)})
+    add_never_cache_headers(response)
+    return response
 
 
 @requires_csrf_token

@@ -91,7 +91,7 @@ class Servers:
     def url(self, **env_overrides: str) -> str:
         key = tuple(sorted(env_overrides.items()))
         if key not in self._running:
-            self._running[key] = services.start_daphne(**self._env, **env_overrides)
+            self._running[key] = services.start_daphne(**{**self._env, **env_overrides})
         return self._running[key][1]
 
     def stop(self) -> None:

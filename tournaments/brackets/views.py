@@ -322,13 +322,14 @@ def event_start_view(request, event_id: int):
 @login_required
 @require_POST
 def event_check_in_view(request, event_id: int):
+    """Check in from the event page, or from the dashboard (whose form names itself as `next`)."""
     event = event_or_404(request, event_id)
     if rate_limited(request):
-        return event_back_to(event)
+        return _safe_next(request, event_back_to(event))
     try:
         entry_check_in(event_id=event.pk, actor=request.user)
     except (DomainError, ValidationError) as exc:
         _service_error(request, exc)
     else:
         messages.success(request, "You're checked in. Stay close: the bracket is drawn when the organizer starts.")
-    return event_back_to(event)
+    return _safe_next(request, event_back_to(event))
