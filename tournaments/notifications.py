@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from functools import partial
 
+from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 
@@ -14,7 +15,7 @@ from driftwood.core import redis_outage
 from driftwood.core.money import format_money
 from driftwood.core.times import malaysia_time
 from driftwood.notifications.services import email_send, notifications_create_many
-from tournaments.models import Event, ParticipantPayment, Registration
+from tournaments.models import Announcement, Event, ParticipantPayment, Registration, RegistrationMember
 from tournaments.notification_tasks import activity_log, organizer_notify
 
 logger = logging.getLogger("driftwood.tournaments")
@@ -159,3 +160,61 @@ def _tell_waitlisted(registration: Registration, *, kind: str, title: str, body:
     url = reverse("tournaments:event_detail", args=[event.pk])
     notifications_create_many(users=[player], kind=kind, title=title, body=body, url=url, data=data)
     email_send(to=[player.email], subject=title, body=f"Hi {player.public_name},\n\n{body}")
+
+
+# --- The organizer's word to the entrants
+
+
+def _entrant_ids(event: Event, *, besides) -> list[int]:
+    """Every player of the event's confirmed and pending entries (team members too), `besides` aside."""
+    players = RegistrationMember.objects.filter(event=event, registration__status__in=Registration.ACTIVE_STATUSES)
+    return list(players.exclude(user=besides).values_list("user_id", flat=True).distinct())
+
+
+def _check_in_words(minutes: int) -> str:
+    return f"opens {minutes} minutes before the start" if minutes else "none"
+
+
+def _change_lines(event: Event, before: dict) -> list[str]:
+    lines = []
+    if "starts_at" in before:
+        lines.append(f"Starts {malaysia_time(event.starts_at)} (was {malaysia_time(before['starts_at'])}).")
+    if "registration_closes_at" in before:
+        was = malaysia_time(before["registration_closes_at"])
+        lines.append(f"Registration closes {malaysia_time(event.registration_closes_at)} (was {was}).")
+    if "check_in_minutes" in before:
+        now, was = _check_in_words(event.check_in_minutes), _check_in_words(before["check_in_minutes"])
+        lines.append(f"Check-in: {now} (was {was}).")
+    return lines
+
+
+def event_updated(event: Event, *, before: dict, actor) -> None:
+    """The organizer moved a published event's times (`before`: the old value of each field that
+    changed): each entrant is told once, with every change, in Malaysia time."""
+    user_ids = _entrant_ids(event, besides=actor)
+    if not user_ids:
+        return
+    title = f"New start time: {event.name}" if "starts_at" in before else f"Changed: {event.name}"
+    body = " ".join(_change_lines(event, before))
+    url = reverse("tournaments:event_detail", args=[event.pk])
+    data = {"event_id": event.pk, "changed": sorted(before)}
+    notifications_create_many(users=user_ids, kind="event_updated", title=title, body=body, url=url, data=data)
+    _email_each(user_ids, subject=title, body=f"{body}\n\n{event.name}: {settings.SITE_URL}{url}")
+
+
+def event_announced(announcement: Announcement) -> None:
+    """An organizer's announcement: each entrant is told once (in-app and by e-mail)."""
+    event = announcement.event
+    user_ids = _entrant_ids(event, besides=announcement.author_id)
+    title = f"{event.name}: {announcement.title}"
+    url = reverse("tournaments:event_detail", args=[event.pk]) + "#announcements"
+    data = {"event_id": event.pk, "announcement_id": announcement.pk}
+    notifications_create_many(
+        users=user_ids, kind="event_announcement", title=title, body=announcement.body, url=url, data=data
+    )
+    _email_each(user_ids, subject=title, body=f"{announcement.body}\n\n{event.name}: {settings.SITE_URL}{url}")
+
+
+def _email_each(user_ids: list[int], *, subject: str, body: str) -> None:
+    for email in User.objects.filter(pk__in=user_ids).exclude(email="").values_list("email", flat=True):
+        email_send(to=[email], subject=subject, body=body)
