@@ -27,6 +27,7 @@ from tournaments.models import Event, Match
 from tournaments.selectors import event_waitlist
 from tournaments.services.announcements import PER_HOUR, announcement_post, announcement_refusal
 from tournaments.services.checkin import check_in_window
+from tournaments.services.event_rules import edit_refusal
 from tournaments.views import event_back_to, event_or_404, rate_limited
 
 # The match list's filters, in the order the page offers them (the first is the default).
@@ -120,6 +121,7 @@ def render_manage(
         "can_seed": seeding_refusal(event) is None,
         "can_start": start_refusal(event) is None,
         "waitlist": list(event_waitlist(event=event)),
+        "can_edit": edit_refusal(event, allow_published=True) is None,
         "can_announce": announcement_refusal(event) is None,
         "announcement_form": announcement_form or AnnouncementForm(),
         "announcements_per_hour": PER_HOUR,
