@@ -11,31 +11,13 @@ itself instead of duplicating.
 """
 
 from abc import ABC, abstractmethod
-from datetime import UTC
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.utils import timezone
 from django.utils.module_loading import import_string
-from rest_framework.fields import DateTimeField
 
-from chat.models import ChatMessage
+from chat.frames import message_document  # noqa: F401 - chat.consumers reads it from here
 from driftwood.core.firebase import firebase_app
-
-
-def message_document(message: ChatMessage) -> dict:
-    """A message as the WebSocket `message` frame and the mirror show it."""
-    sender = {"id": message.sender_id, "username": message.sender.username} if message.sender else None
-    with timezone.override(UTC):  # the API speaks UTC ("...Z")
-        created_at = DateTimeField().to_representation(message.created_at)
-    return {
-        "id": message.pk,
-        "seq": message.seq,
-        "room_id": message.room.room_id,
-        "sender": sender,
-        "message": message.text,
-        "created_at": created_at,
-    }
 
 
 class MessageMirror(ABC):

@@ -66,6 +66,8 @@ class AbstractMessage(models.Model):
     # The message's place in its room: 1, 2, 3... without gaps, so a client that saw seq N and then
     # N + 2 knows it missed one and fetches it (history `?after_seq=`).
     seq = models.BigIntegerField()
+    # An organizer's announcement, shown above the messages of the event's room.
+    pinned = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         abstract = True
@@ -78,6 +80,9 @@ class ChatMessage(AbstractMessage):
             models.Index(fields=["created_at"], name="chatmessage_created"),
             # Unread counts: the messages after a reader's marker (by id), at most UNREAD_CAP of them.
             models.Index(fields=["room", "id"], name="chatmessage_room_id"),
+            models.Index(
+                F("room"), F("created_at").desc(), condition=models.Q(pinned=True), name="chatmessage_room_pinned"
+            ),
         ]
         constraints = [models.UniqueConstraint(fields=["room", "seq"], name="chatmessage_room_seq")]
 

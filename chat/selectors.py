@@ -117,6 +117,15 @@ def history_after(*, room: ChatRoom, after_seq: int, limit: int = 50) -> tuple[l
     return live[:limit], len(live) > limit
 
 
+PINNED_SHOWN = 3
+
+
+def pinned(*, room: ChatRoom, limit: int = PINNED_SHOWN) -> list[ChatMessage]:
+    """The room's newest pinned messages (organizers' announcements), newest first."""
+    messages = ChatMessage.objects.filter(room=room, pinned=True, deleted=False).select_related("sender")
+    return list(messages.order_by("-created_at", "-id")[:limit])
+
+
 def inbox(*, user_id: int) -> QuerySet[ChatRoom]:
     """`rooms_of` with `display_title` (a DM is named after the other player) and `other_user_id`.
 

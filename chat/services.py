@@ -5,8 +5,10 @@ team rosters each time (`room_access`), so it follows them without any syncing. 
 row is created on first use to carry the player's read marker.
 """
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
@@ -16,8 +18,11 @@ from django.utils import timezone
 from chat.cache import reader_changed_on_commit, room_changed_on_commit
 from chat.cache import room_member_ids as room_member_ids_cached
 from chat.exceptions import CannotMessage, InvalidMessage, RoomNotFound
+from chat.frames import message_document
 from chat.models import MESSAGE_MAX_LENGTH, ArchivedChatMessage, ChatMessage, ChatRoom, RoomMember
+from chat.presence import chat_group
 from chat.selectors import dm_allowed
+from driftwood.core import redis_outage
 from driftwood.core.text import text_problem
 from tournaments import selectors as tournament_selectors
 
@@ -142,8 +147,8 @@ WITH room AS (
     WHERE id = %(room)s
     RETURNING id, last_seq, last_message_id
 ), message AS (
-    INSERT INTO chat_chatmessage (id, room_id, sender_id, text, created_at, edited, deleted, seq)
-    SELECT last_message_id, id, %(sender)s, %(text)s, %(at)s, false, false, last_seq FROM room
+    INSERT INTO chat_chatmessage (id, room_id, sender_id, text, created_at, edited, deleted, seq, pinned)
+    SELECT last_message_id, id, %(sender)s, %(text)s, %(at)s, false, false, last_seq, %(pinned)s FROM room
     RETURNING id, seq
 ), reader AS (
     UPDATE chat_roommember SET last_read_message_id = message.id, last_read_at = %(at)s
@@ -155,7 +160,7 @@ SELECT id, seq FROM message
 """
 
 
-def message_post(*, room: ChatRoom, sender, text: str) -> ChatMessage:
+def message_post(*, room: ChatRoom, sender, text: str, pinned: bool = False) -> ChatMessage:
     """Save a message with the room's next seq, the room's last-message summary and the sender's
     read marker, in one statement (atomic by itself, inside or outside a transaction).
 
@@ -163,16 +168,35 @@ def message_post(*, room: ChatRoom, sender, text: str) -> ChatMessage:
     """
     text = clean_text(text)
     at = timezone.now()
-    params = {"room": room.pk, "sender": sender.pk, "text": text, "at": at, "preview": text[:PREVIEW_LENGTH]}
+    params = {
+        "room": room.pk,
+        "sender": sender.pk,
+        "text": text,
+        "at": at,
+        "preview": text[:PREVIEW_LENGTH],
+        "pinned": pinned,
+    }
     with connection.cursor() as cursor:
         cursor.execute(_POST_SQL, params)
         row = cursor.fetchone()
     if row is None:
         raise RoomNotFound()
-    message = ChatMessage(id=row[0], seq=row[1], room=room, sender=sender, text=text, created_at=at)
+    message = ChatMessage(id=row[0], seq=row[1], room=room, sender=sender, text=text, created_at=at, pinned=pinned)
     message._state.adding, message._state.db = False, connection.alias
     room_changed_on_commit(room.pk)
     reader_changed_on_commit(sender.pk)
+    return message
+
+
+def announcement_pin(*, event_id: int, organizer, text: str) -> ChatMessage:
+    """The organizer's announcement as a pinned message of the event's room (opened if nobody has
+    yet), sent to the room's open sockets once the caller's transaction commits."""
+    room = room_for(user_id=organizer.pk, room_id=f"event_{event_id}")
+    message = message_post(room=room, sender=organizer, text=text, pinned=True)
+    frame = json.dumps({"type": "message", **message_document(message), "pinned": True})
+    transaction.on_commit(
+        partial(redis_outage.group_send, chat_group(room.room_id), {"type": "chat.message", "text": frame})
+    )
     return message
 
 
@@ -225,6 +249,7 @@ def messages_archive(*, older_than: datetime, batch_size: int = 1000) -> int:
                     edited=message.edited,
                     deleted=message.deleted,
                     seq=message.seq,
+                    pinned=message.pinned,
                 )
                 for message in batch
             )

@@ -13,7 +13,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from chat.mirror import message_document, message_mirror
+from chat.frames import message_document
+from chat.mirror import message_mirror
 from chat.models import ChatMessage
 from chat.push import message_pushes
 from chat.selectors import unread_rooms_count

@@ -55,6 +55,7 @@ def room_detail(request, room_id: str):
         "room": room,
         "is_dm": room.kind == ChatRoom.Kind.DM,
         "history": history[::-1],  # oldest at the top, like any chat
+        "pinned": selectors.pinned(room=room) if room.kind == ChatRoom.Kind.EVENT else [],
         "has_more": has_more,
         "next_before": next_before or "",
         "last_read_id": markers.get(request.user.pk, 0),

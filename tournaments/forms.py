@@ -13,7 +13,7 @@ from driftwood.core.text import FormTextField
 from tournaments import selectors
 from tournaments.evidence import kind_of_file
 from tournaments.exceptions import UnsupportedFile
-from tournaments.models import Event
+from tournaments.models import Announcement, Event
 from tournaments.services.events import EVENT_WRITE_FIELDS, event_write_defaults
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -70,6 +70,8 @@ class PrizeDistributionField(forms.CharField):
     """ "60, 30, 10" -> [60, 30, 10]: whole percentages for 1st, 2nd, ... (the service checks the sum)."""
 
     def to_python(self, value) -> list[int]:
+        if isinstance(value, list):  # a disabled field's initial value (an event's own split)
+            return value
         text = super().to_python(value)
         if not text:
             return []
@@ -86,7 +88,11 @@ class PrizeDistributionField(forms.CharField):
 
 
 class EventForm(ServiceErrorsMixin, forms.Form):
-    """Create or edit a draft: one field for each of the service's `EVENT_WRITE_FIELDS`."""
+    """Create or edit an event: one field for each of the service's `EVENT_WRITE_FIELDS`.
+
+    `locked` ({field: reason}, from `event_rules.edit_locks`) disables what a published event can
+    no longer change: those fields show the reason and post back the event's own values.
+    """
 
     name = FormTextField(max_length=120)
     game = forms.ModelChoiceField(queryset=selectors.games(), empty_label="Choose a game")
@@ -96,6 +102,13 @@ class EventForm(ServiceErrorsMixin, forms.Form):
         max_length=10_000,
         help_text="Format details, map pool, check-in, anything players must know.",
         widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    stream_url = forms.URLField(
+        label="Stream link",
+        required=False,
+        max_length=300,
+        assume_scheme="https",
+        help_text="Where players and fans watch the matches (Twitch, YouTube...).",
     )
     tier = forms.ChoiceField(choices=Event.Tier.choices, initial=Event.Tier.COMMUNITY)
     event_type = forms.ChoiceField(label="Where", choices=Event.EventType.choices, initial=Event.EventType.ONLINE)
@@ -166,8 +179,19 @@ class EventForm(ServiceErrorsMixin, forms.Form):
         help_text="Swiss only. Leave empty for the usual number (log2 of the entries, rounded up).",
     )
 
+    def __init__(self, *args, locked: dict[str, str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.locked = locked or {}
+        for name, reason in self.locked.items():
+            self.fields[name].disabled = True
+            self.fields[name].help_text = reason
+
     def clean(self):
         cleaned = super().clean()
+        for name in ("starts_at", "registration_closes_at"):
+            shown = self.initial.get(name)
+            if shown and cleaned.get(name) == shown.replace(second=0, microsecond=0):
+                cleaned[name] = shown  # left as it was: the picker shows minutes, the event may hold seconds
         if cleaned.get("is_solo"):
             cleaned["team_size"] = 1
         # A field left out of the post (an older page, a script) keeps the model's default.
@@ -181,6 +205,16 @@ class EventForm(ServiceErrorsMixin, forms.Form):
         initial = {name: getattr(event, name) for name in EVENT_WRITE_FIELDS}
         initial["is_solo"] = "true" if event.is_solo else "false"
         return initial
+
+
+class AnnouncementForm(forms.Form):
+    title = FormTextField(label="Title", max_length=Announcement.TITLE_MAX_LENGTH)
+    body = FormTextField(
+        label="Message",
+        max_length=Announcement.BODY_MAX_LENGTH,
+        help_text="Plain text. Every entrant is notified; it is pinned in the event chat and shown on the event page.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
 
 
 class JoinForm(forms.Form):

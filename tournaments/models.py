@@ -76,6 +76,7 @@ class Event(models.Model):
     organizer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="organized_events")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     description = models.TextField(blank=True, help_text="Rules and anything players should know.")
+    stream_url = models.URLField(max_length=300, blank=True, help_text="Where the matches are streamed (https).")
     is_solo = models.BooleanField(default=True)
     team_size = models.PositiveSmallIntegerField(default=1)
     max_participants = models.PositiveIntegerField(default=16)
@@ -360,3 +361,26 @@ class PrizePayout(models.Model):
 
     def __str__(self) -> str:
         return f"{self.amount} to {self.user} for {self.event}"
+
+
+class Announcement(models.Model):
+    """An organizer's word to everyone in an event: a notification each, a pinned message in the
+    event's chat room (`chat_message_id`), and a line on the event page."""
+
+    TITLE_MAX_LENGTH = 120
+    BODY_MAX_LENGTH = 1500
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="announcements")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(max_length=TITLE_MAX_LENGTH)
+    body = models.TextField(max_length=BODY_MAX_LENGTH)
+    created_at = models.DateTimeField(default=timezone.now)
+    chat_message_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        # The event page's list and the hourly cap both read an event's newest first.
+        indexes = [models.Index(fields=["event", "-created_at", "-id"], name="announcement_event_recent")]
+        constraints = [models.CheckConstraint(condition=~Q(title="") & ~Q(body=""), name="announcement_has_text")]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.event_id})"

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from tournaments import team_views, views
+from tournaments.brackets import manage as manage_views
 from tournaments.brackets import views as bracket_views
 
 app_name = "tournaments"
@@ -18,6 +19,12 @@ urlpatterns = [
     path("<int:event_id>/bracket/", bracket_views.event_bracket, name="event_bracket"),
     path("<int:event_id>/bracket/fragment/", bracket_views.event_bracket_fragment, name="event_bracket_fragment"),
     path("<int:event_id>/manage/", bracket_views.event_manage, name="event_manage"),
+    path("<int:event_id>/announcements/", manage_views.event_announce_view, name="event_announce"),
+    path(
+        "<int:event_id>/matches/<int:match_id>/result/",
+        manage_views.event_match_result_view,
+        name="event_match_result",
+    ),
     path("<int:event_id>/check-in/", bracket_views.event_check_in_view, name="event_check_in"),
     path("<int:event_id>/seeding/", bracket_views.event_seeding_view, name="event_seeding"),
     path("<int:event_id>/seeding/confirm/", bracket_views.event_seeding_confirm_view, name="event_seeding_confirm"),

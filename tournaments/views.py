@@ -36,13 +36,15 @@ from tournaments.forms import (
     JoinForm,
 )
 from tournaments.models import Event, Registration
+from tournaments.services import event_rules
 from tournaments.services.checkin import check_in_window
-from tournaments.services.events import event_cancel, event_create, event_publish, event_update
+from tournaments.services.events import EVENT_WRITE_FIELDS, event_cancel, event_create, event_publish, event_update
 from tournaments.services.registrations import registration_join, registration_leave
 from wallet.exceptions import InsufficientBalance
 from wallet.selectors import wallet_summary
 
 EVENTS_PER_PAGE = 12
+ANNOUNCEMENTS_SHOWN = 5
 API_ROOT = "/api/v1"
 Status = Event.Status
 # What the list shows unless a status is chosen: what can still be joined or watched.
@@ -126,6 +128,8 @@ def event_detail(request, event_id: int):
         "is_organizer": is_organizer,
         **{field.name: getattr(options, field.name) for field in fields(options)},
         "can_cancel": (is_organizer or user.is_staff) and event.status not in FINISHED,
+        "can_edit": is_organizer and event_rules.edit_refusal(event, allow_published=True) is None,
+        "announcements": list(selectors.event_announcements(event_id=event.pk)[:ANNOUNCEMENTS_SHOWN]),
         # The event's chat room is its organizer's and its confirmed players' (tournaments.selectors.event_has_member).
         "shows_event_chat": is_organizer or confirmed,
         "entry": entry,
@@ -168,23 +172,32 @@ def event_new(request):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def event_edit(request, event_id: int):
+    """A draft's every field; a published event's until it starts, less what `event_rules` locks."""
     event = event_or_404(request, event_id)
-    if event.organizer_id != request.user.pk or event.status != Status.DRAFT:
-        messages.error(request, "Only the organizer can edit an event, and only while it is a draft.")
+    if event.organizer_id != request.user.pk or event_rules.edit_refusal(event, allow_published=True):
+        messages.error(request, "Only the organizer can edit an event, and only until it starts.")
         return event_back_to(event)
-    form = EventForm(request.POST or None, initial=EventForm.initial_for(event))
+    locked = event_rules.edit_locks(event, EVENT_WRITE_FIELDS)
+    form = EventForm(request.POST or None, initial=EventForm.initial_for(event), locked=locked)
+    context = {"form": form, "event": event}
     if request.method == "POST" and form.is_valid():
+        times = [getattr(event, name) for name in event_rules.MATERIAL_FIELDS]
         try:
-            event = event_update(event_id=event.pk, actor=request.user, **form.cleaned_data)
+            event = event_update(event_id=event.pk, actor=request.user, allow_published=True, **form.cleaned_data)
         except ValidationError as exc:
             form.add_service_errors(exc)
         except DomainError as exc:
             messages.error(request, exc.message)
             return event_back_to(event)
         else:
-            messages.success(request, "Draft saved.")
+            if event.status == Status.DRAFT:
+                messages.success(request, "Draft saved.")
+            elif times != [getattr(event, name) for name in event_rules.MATERIAL_FIELDS]:
+                messages.success(request, "Changes saved. Everyone entered is notified of the new times.")
+            else:
+                messages.success(request, "Changes saved.")
             return event_back_to(event)
-    return render(request, "tournaments/event_form.html", {"form": form, "event": event})
+    return render(request, "tournaments/event_form.html", context)
 
 
 @login_required

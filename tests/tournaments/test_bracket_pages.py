@@ -554,12 +554,13 @@ def test_the_manage_page_lists_disputed_matches_and_offers_reopening(client):
     match_report(match_id=finished.pk, actor=event.organizer, score_a=1, score_b=0)
     organizer = client_for(event.organizer)
 
-    page = organizer.get(f"/events/{event.pk}/manage/")
+    disputes = organizer.get(f"/events/{event.pk}/manage/?matches=disputed")
+    everything = organizer.get(f"/events/{event.pk}/manage/?matches=all")
     reopened = organizer.post(f"{match_url(finished)}reopen/", {"next": f"/events/{event.pk}/manage/"}, follow=True)
 
-    assert [listed.key for listed in page.context["attention"]] == ["W1-1"]
-    assert f'href="{match_url(disputed)}"' in page_of(page)
-    assert [listed.key for listed in page.context["completed_matches"]] == ["W1-2"]
+    assert [row.match.key for row in disputes.context["match_rows"]] == ["W1-1"]
+    assert f'href="{match_url(disputed)}"' in page_of(disputes)
+    assert "Reopen W1-2" in page_of(everything)
     assert reopened.redirect_chain[-1][0] == f"/events/{event.pk}/manage/"
     finished.refresh_from_db()
     assert finished.status == Match.Status.READY

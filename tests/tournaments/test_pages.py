@@ -499,12 +499,12 @@ def test_organizer_edits_a_draft(player_client, user):
     assert shown_messages(response) == ["Draft saved."]
 
 
-def test_a_published_event_cannot_be_edited_from_the_page(player_client, user):
-    event = EventFactory(organizer=user, name="Live already")
+def test_an_event_under_way_cannot_be_edited_from_the_page(player_client, user):
+    event = EventFactory(organizer=user, name="Live already", status=Event.Status.ONGOING)
 
     response = player_client.post(f"/events/{event.pk}/edit/", event_form_data(GameFactory()), follow=True)
 
-    assert shown_messages(response) == ["Only the organizer can edit an event, and only while it is a draft."]
+    assert shown_messages(response) == ["Only the organizer can edit an event, and only until it starts."]
     event.refresh_from_db()
     assert event.name == "Live already"
 

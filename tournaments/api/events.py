@@ -134,6 +134,7 @@ class EventDetailSerializer(EventSerializer):
     """The list's fields, plus the rules and the caller's own active entry."""
 
     description = serializers.CharField(help_text="Rules and anything players should know.")
+    stream_url = serializers.CharField(help_text="Where the matches are streamed (an http(s) address), or empty.")
     check_in_minutes = serializers.IntegerField(help_text="Check-in opens this many minutes before the start.")
     no_show_refund_percent = serializers.IntegerField()
     best_of = serializers.IntegerField()
@@ -169,6 +170,9 @@ class EventWriteSerializer(serializers.Serializer):
     event_type = serializers.ChoiceField(choices=Event.EventType.choices, required=False)
     format = serializers.ChoiceField(choices=Event.Format.choices, required=False)
     description = TextField(multiline=True, required=False, allow_blank=True, max_length=10_000)
+    stream_url = serializers.URLField(
+        required=False, allow_blank=True, max_length=300, help_text="Where the matches are streamed (http or https)."
+    )
     is_solo = serializers.BooleanField(required=False, help_text="Default true.")
     team_size = serializers.IntegerField(
         required=False,

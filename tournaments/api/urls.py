@@ -1,7 +1,7 @@
 """/api/v1/ routes of the tournaments app ("Tournaments" in the contract)."""
 
 from driftwood.core.urls import api_path
-from tournaments.api import events, games, registrations, teams
+from tournaments.api import announcements, events, games, registrations, teams
 from tournaments.brackets.api import entries, matches
 
 urlpatterns = [
@@ -10,6 +10,11 @@ urlpatterns = [
     *api_path("events/<int:event_id>", events.EventDetailApi.as_view(), name="event-detail"),
     *api_path("events/<int:event_id>/publish", events.EventPublishApi.as_view(), name="event-publish"),
     *api_path("events/<int:event_id>/cancel", events.EventCancelApi.as_view(), name="event-cancel"),
+    *api_path(
+        "events/<int:event_id>/announcements",
+        announcements.EventAnnouncementsApi.as_view(),
+        name="event-announcements",
+    ),
     *api_path("events/<int:event_id>/join", registrations.EventJoinApi.as_view(), name="event-join"),
     *api_path("events/<int:event_id>/leave", registrations.EventLeaveApi.as_view(), name="event-leave"),
     *api_path("events/<int:event_id>/check-in", entries.EventCheckInApi.as_view(), name="event-check-in"),

@@ -18,7 +18,8 @@ from django.views.decorators.http import require_POST, require_safe
 
 from driftwood.core.exceptions import DomainError
 from tournaments.brackets import drawing, selectors
-from tournaments.brackets.rules import event_is_live, match_permissions, seeding_refusal, start_refusal
+from tournaments.brackets.manage import organizer_event_or_redirect, render_manage
+from tournaments.brackets.rules import match_permissions
 from tournaments.brackets.services.matches import dispute_open, match_reopen, match_report, match_resolve
 from tournaments.brackets.services.seeding import seeding_apply, seeding_confirm
 from tournaments.brackets.services.start import event_start
@@ -31,8 +32,7 @@ from tournaments.forms import (
     SeedingForm,
 )
 from tournaments.models import Event, Match
-from tournaments.selectors import event_waitlist
-from tournaments.services.checkin import check_in_window, entries_refresh, entry_check_in
+from tournaments.services.checkin import entries_refresh, entry_check_in
 from tournaments.views import event_back_to, event_or_404, rate_limited
 
 Status = Event.Status
@@ -213,37 +213,7 @@ def dispute_evidence(request, dispute_id: int):
     return response
 
 
-# --- Organizer: check-in, seeding, start
-
-
-def _organizer_event_or_redirect(request, event_id: int):
-    """(event, None) for the organizer, else (event, a redirect back to the event with a message)."""
-    event = event_or_404(request, event_id)
-    if event.organizer_id != request.user.pk:
-        messages.error(request, "Only the organizer can manage this event.")
-        return event, event_back_to(event)
-    return event, None
-
-
-def _render_manage(request, event: Event, *, seeding_form: SeedingForm | None = None, status: int = 200):
-    entries = selectors.manage_entries(event)
-    active = [entry for entry in entries if entry.status == entry.Status.ACTIVE]
-    opens_at, check_in_open = check_in_window(event)
-    context = {
-        "event": event,
-        "entries": entries,
-        "checked_in": sum(1 for entry in active if entry.checked_in_at),
-        "active_count": len(active),
-        "check_in_opens_at": opens_at,
-        "check_in_open": check_in_open,
-        "seeding_form": seeding_form or SeedingForm(initial={"method": event.seeding}, entries=active),
-        "can_seed": seeding_refusal(event) is None,
-        "can_start": start_refusal(event) is None,
-        "attention": selectors.matches_needing_attention(event),
-        "completed_matches": selectors.matches_completed(event) if event_is_live(event) else [],
-        "waitlist": list(event_waitlist(event=event)),
-    }
-    return render(request, "tournaments/event_manage.html", context, status=status)
+# --- Organizer: check-in, seeding, start (the manage page itself: tournaments.brackets.manage)
 
 
 def _active_entries(event: Event) -> list:
@@ -254,12 +224,12 @@ def _active_entries(event: Event) -> list:
 @never_cache
 @require_safe
 def event_manage(request, event_id: int):
-    event, refused = _organizer_event_or_redirect(request, event_id)
+    event, refused = organizer_event_or_redirect(request, event_id)
     if refused:
         return refused
     # Entries follow the confirmed registrations until the start: list (and seed) the current ones.
     entries_refresh(event_id=event.pk)
-    return _render_manage(request, event)
+    return render_manage(request, event)
 
 
 def _back_to_manage(event: Event):
@@ -269,12 +239,12 @@ def _back_to_manage(event: Event):
 @login_required
 @require_POST
 def event_seeding_view(request, event_id: int):
-    event, refused = _organizer_event_or_redirect(request, event_id)
+    event, refused = organizer_event_or_redirect(request, event_id)
     if refused:
         return refused
     form = SeedingForm(request.POST, entries=_active_entries(event))
     if not form.is_valid():
-        return _render_manage(request, event, seeding_form=form, status=400)
+        return render_manage(request, event, seeding_form=form, status=400)
     method = form.cleaned_data["method"]
     try:
         seeding_apply(event_id=event.pk, actor=request.user, method=method, order=form.cleaned_data["order"])
@@ -292,7 +262,7 @@ def event_seeding_view(request, event_id: int):
 @login_required
 @require_POST
 def event_seeding_confirm_view(request, event_id: int):
-    event, refused = _organizer_event_or_redirect(request, event_id)
+    event, refused = organizer_event_or_redirect(request, event_id)
     if refused:
         return refused
     try:
@@ -307,7 +277,7 @@ def event_seeding_confirm_view(request, event_id: int):
 @login_required
 @require_POST
 def event_start_view(request, event_id: int):
-    event, refused = _organizer_event_or_redirect(request, event_id)
+    event, refused = organizer_event_or_redirect(request, event_id)
     if refused:
         return refused
     try:

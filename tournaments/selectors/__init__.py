@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce
 
 from driftwood.core.generations import generations
 from tournaments.models import (
+    Announcement,
     Entry,
     Event,
     Game,
@@ -141,6 +142,11 @@ def event_participants(*, event: Event) -> QuerySet[Registration]:
         .prefetch_related(Prefetch("members__user"))
         .order_by("created_at", "pk")
     )
+
+
+def event_announcements(*, event_id: int) -> QuerySet[Announcement]:
+    """The organizer's announcements in the event, newest first."""
+    return Announcement.objects.filter(event_id=event_id).order_by("-created_at", "-id")
 
 
 def registration_of(*, event: Event, user) -> Registration | None:

@@ -18,6 +18,7 @@ from driftwood.core.money import CENTS
 from tournaments import notifications
 from tournaments.exceptions import AlreadyCancelled, InvalidStatus
 from tournaments.models import Event, Game, Match, ParticipantPayment, Registration
+from tournaments.services import event_rules
 from tournaments.services.membership import members_changed_on_commit
 from tournaments.services.refunds import payment_refund
 from wallet.models import LedgerEntry, Wallet
@@ -41,10 +42,10 @@ TRANSITIONS = {
     Status.COMPLETED: set(),
     Status.CANCELLED: set(),
 }
-# The one list of what an organizer writes on an event (a draft), in the order admin shows them.
-# The services accept exactly these; the page form (tournaments/forms.py), the API's write
-# serializer (tournaments/api/events.py) and admin declare exactly these
-# (tests/tournaments/test_event_write_fields.py holds them to it).
+# The one list of what an organizer writes on an event, in the order admin shows them (what of it a
+# published event may still change: `event_rules`). The services accept exactly these; the page
+# form (tournaments/forms.py), the API's write serializer (tournaments/api/events.py) and admin
+# declare exactly these (tests/tournaments/test_event_write_fields.py holds them to it).
 EVENT_WRITE_FIELDS = (
     "name",
     "game",
@@ -52,6 +53,7 @@ EVENT_WRITE_FIELDS = (
     "event_type",
     "format",
     "description",
+    "stream_url",
     "is_solo",
     "team_size",
     "max_participants",
@@ -128,40 +130,6 @@ def escrow_wallet(event: Event) -> Wallet:
     return wallet
 
 
-def _validate(values: dict) -> None:
-    errors: dict[str, list[str]] = {}
-    distribution = values.get("prize_distribution") or []
-    if not isinstance(distribution, list) or not all(
-        isinstance(share, (int, Decimal)) and not isinstance(share, bool) and share > 0 for share in distribution
-    ):
-        errors["prize_distribution"] = ["A list of positive percentages for 1st, 2nd, ..."]
-    elif distribution and sum(Decimal(share) for share in distribution) != 100:
-        errors["prize_distribution"] = ["The percentages must add up to 100."]
-    elif values.get("prize_pool", 0) > 0 and not distribution:
-        errors["prize_distribution"] = ["Say how the prize pool is shared (e.g. [60, 30, 10])."]
-    if len(distribution) > values.get("max_participants", 0):
-        errors.setdefault("prize_distribution", []).append("More prize places than participants.")
-    if values.get("is_solo", True) and values.get("team_size", 1) != 1:
-        errors["team_size"] = ["Solo events have a team size of 1."]
-    if values.get("max_participants", 2) < 2:
-        errors["max_participants"] = ["At least 2 participants."]
-    starts_at: datetime | None = values.get("starts_at")
-    closes_at: datetime | None = values.get("registration_closes_at")
-    if starts_at and closes_at and closes_at > starts_at:
-        errors["registration_closes_at"] = ["Registration must close before the event starts."]
-    if values.get("best_of", 1) % 2 == 0:
-        errors["best_of"] = ["Best of an odd number of games (1, 3, 5...) so every match has a winner."]
-    if values.get("format") == Event.Format.ROUND_ROBIN and values.get("groups", 1) * 2 > values.get(
-        "max_participants", 2
-    ):
-        errors["groups"] = ["Every group needs at least two participants."]
-    for field in ("entry_fee", "prize_pool"):
-        if values.get(field, 0) < 0:
-            errors[field] = ["Cannot be negative."]
-    if errors:
-        raise ValidationError(errors)
-
-
 def _unique_slug(name: str) -> str:
     base = slugify(name)[:120] or "event"
     # One query for every slug sharing the base, however many events already use the name.
@@ -183,7 +151,7 @@ def event_create(*, organizer, game: Game, name: str, starts_at: datetime, regis
     }
     if not values["is_solo"] and "team_size" not in fields:
         values["team_size"] = TEAM_SIZE_DEFAULT
-    _validate(values)
+    event_rules.event_values_check(values)
     slug = _unique_slug(name)
     try:
         with transaction.atomic():
@@ -194,19 +162,39 @@ def event_create(*, organizer, game: Game, name: str, starts_at: datetime, regis
         return Event.objects.create(organizer=organizer, game=game, name=name, slug=slug, **values)
 
 
-def event_update(*, event_id: int, actor, **changes) -> Event:
-    """Edit a draft (organizer only)."""
+def event_update(*, event_id: int, actor, allow_published: bool = False, **changes) -> Event:
+    """Edit a draft (organizer only), or with `allow_published` (the pages) a published event until
+    it starts: changing what `event_rules.edit_locks` locks is refused field by field, a date moved
+    must lie ahead, and the entrants hear once of a change to the times they act on."""
     _check_write_fields(changes)
     with transaction.atomic():
         event = event_lock(event_id)
         event_require_organizer(event, actor)
-        if event.status != Status.DRAFT:
-            raise InvalidStatus("Only a draft can be edited.")
+        refusal = event_rules.edit_refusal(event, allow_published=allow_published)
+        if refusal is not None:
+            raise refusal
+        changes = {field: value for field, value in changes.items() if _differs(event, field, value)}
+        locks = event_rules.edit_locks(event, changes)
+        if locks:
+            raise ValidationError({field: [reason] for field, reason in locks.items()})
+        before = {field: getattr(event, field) for field in changes if field in event_rules.MATERIAL_FIELDS}
         for field, value in changes.items():
             setattr(event, field, value)
-        _validate({field: getattr(event, field) for field in EVENT_WRITE_FIELDS})
+        event_rules.event_values_check({field: getattr(event, field) for field in EVENT_WRITE_FIELDS})
+        past = event_rules.past_dates(event, [field for field in event_rules.DATE_FIELDS if field in changes])
+        if past and event.status != Status.DRAFT:
+            raise ValidationError({field: ["Pick a time in the future."] for field in past})
         event.save()
+        if event.status != Status.DRAFT and before:
+            notifications.event_updated(event, before=before, actor=actor)
     return event
+
+
+def _differs(event: Event, field: str, value) -> bool:
+    column = Event._meta.get_field(field)
+    if column.is_relation:  # compared by id: the related row is not loaded for this
+        return getattr(event, column.attname) != getattr(value, "pk", value)
+    return getattr(event, field) != value
 
 
 def event_require_organizer(event: Event, actor, *, staff_allowed: bool = False) -> None:
@@ -220,7 +208,7 @@ def event_publish(*, event_id: int, actor) -> Event:
     with transaction.atomic():
         event = event_lock(event_id)
         event_require_organizer(event, actor)
-        if event.starts_at <= timezone.now() or event.registration_closes_at <= timezone.now():
+        if event_rules.past_dates(event):
             raise InvalidStatus("Move the dates into the future before publishing.")
         event_transition(event, Status.REGISTRATION_OPEN)
         if event.prize_pool > 0:
