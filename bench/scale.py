@@ -52,12 +52,12 @@ SEED = [
     """INSERT INTO tournaments_event (id, name, slug, game_id, tier, event_type, format, organizer_id, status,
         description, is_solo, team_size, max_participants, entry_fee, prize_pool, prize_distribution, starts_at,
         registration_closes_at, check_in_minutes, no_show_refund_percent, best_of, third_place_match,
-        bracket_reset, groups, seeding, created_at, updated_at)
+        bracket_reset, groups, seeding, stream_url, created_at, updated_at)
        SELECT n, (ARRAY['Cup','Open','Masters','League','Clash','Series','Invitational','Showdown'])[n % 8 + 1]
         || ' ' || n, 'event-' || n, n % 8 + 1, 'community', 'online', 'single_elimination',
         CASE WHEN n <= {organized} THEN 1 ELSE 3 + n % ({users} - 3) END,
         CASE WHEN n % 20 = 0 THEN 'draft' ELSE 'registration_open' END, '', true, 1, 16, 0, 0, '[]',
-        s, s - interval '1 hour', 60, 100, 1, false, true, 1, 'registration', now(), now()
+        s, s - interval '1 hour', 60, 100, 1, false, true, 1, 'registration', '', now(), now()
        FROM generate_series(1, {events}) AS n,
         LATERAL (SELECT timestamptz '2027-01-01 00:00:00+00' + ((n * 7919) % {events}) * interval '10 min') AS t(s)""",
     # Two confirmed players per event (their registration members too).

@@ -56,8 +56,10 @@ class FirebasePushSender(PushSender):
         from firebase_admin import messaging
 
         push = delivery.push
+        # The device's `token` is what the app got from FCM for this installation: firebase-admin
+        # 7 addresses it as the Firebase installation id (`fid`; `token=` is deprecated).
         return messaging.Message(
-            token=delivery.token,
+            fid=delivery.token,
             notification=messaging.Notification(title=push.title, body=push.body),
             data=push.data,
             android=messaging.AndroidConfig(priority="high", collapse_key=push.data.get("room_id")),

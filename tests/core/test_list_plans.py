@@ -46,10 +46,10 @@ def many_events(user):
             """INSERT INTO tournaments_event (name, slug, game_id, tier, event_type, format, organizer_id, status,
                 description, is_solo, team_size, max_participants, entry_fee, prize_pool, prize_distribution,
                 starts_at, registration_closes_at, check_in_minutes, no_show_refund_percent, best_of,
-                third_place_match, bracket_reset, groups, seeding, created_at, updated_at)
+                third_place_match, bracket_reset, groups, seeding, stream_url, created_at, updated_at)
                SELECT (ARRAY['Cup','Open','Masters','League'])[n %% 4 + 1] || ' ' || n, 'seeded-' || n, %s,
                 'community', 'online', 'single_elimination', %s, 'registration_open', '', true, 1, 16, 0, 0,
-                '[]', s, s - interval '1 hour', 60, 100, 1, false, true, 1, 'registration', now(), now()
+                '[]', s, s - interval '1 hour', 60, 100, 1, false, true, 1, 'registration', '', now(), now()
                FROM generate_series(1, %s) AS n,
                 LATERAL (SELECT now() + ((n * 7919) %% %s) * interval '1 minute') AS t(s)""",
             [event.game_id, UserFactory().pk, ROWS, ROWS],

@@ -100,7 +100,7 @@ def test_a_firebase_push_targets_the_device_token():
     message = FirebasePushSender.build(Delivery(token="device-token", push=push))
 
     assert isinstance(message, messaging.Message)
-    assert message.token == "device-token"
+    assert message.fid == "device-token"
     assert (message.notification.title, message.notification.body) == ("ace", "gg")
     assert message.data == {"room_id": "dm_1_42", "message_id": "9"}
     assert message.android.priority == "high"
