@@ -16,7 +16,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from driftwood.core.indexes import TrigramIndex
-from driftwood.core.money import ZERO, money_field
+from driftwood.core.money import ZERO, format_money, money_field
 
 # Re-exported: Django loads the app's models from here, and migration 0002 names the upload path here.
 from tournaments.brackets.models import (  # noqa: F401
@@ -339,7 +339,8 @@ class ParticipantPayment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.method} {self.amount} for registration {self.registration_id} ({self.status})"
+        amount = format_money(self.amount, style="page")
+        return f"{self.method} {amount} for registration {self.registration_id} ({self.status})"
 
 
 class PrizePayout(models.Model):
@@ -359,4 +360,4 @@ class PrizePayout(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.amount} to {self.user} for {self.event}"
+        return f"{format_money(self.amount, style='page')} to {self.user} for {self.event}"

@@ -199,7 +199,7 @@ class WithdrawalAdmin(ReadOnlyAdmin):
             self.log_change(request, result, f"Rejected withdrawal: {reason}")
             self.message_user(
                 request,
-                f"Withdrawal #{result.pk} rejected: {format_money(result.total, style='text')} returned to "
+                f"Withdrawal #{result.pk} rejected: {format_money(result.total, style='page')} returned to "
                 f"{result.user.username}'s usable balance.",
                 messages.SUCCESS,
             )
@@ -243,7 +243,7 @@ class WithdrawalAdmin(ReadOnlyAdmin):
         return f"payout failed ({withdrawal.failure_reason or withdrawal.get_status_display()})"
 
     def _report_payout(self, request, withdrawal: Withdrawal) -> None:
-        amount, total = format_money(withdrawal.amount, style="text"), format_money(withdrawal.total, style="text")
+        amount, total = format_money(withdrawal.amount, style="page"), format_money(withdrawal.total, style="page")
         if withdrawal.status == Withdrawal.Status.COMPLETED:
             self.message_user(
                 request,

@@ -106,7 +106,7 @@ def withdrawals_stuck_alert() -> list[int]:
 
 def _alert_stuck(withdrawal: Withdrawal) -> None:
     body = (
-        f"{format_money(withdrawal.amount, style='text')} to {withdrawal.user.get_username()} "
+        f"{format_money(withdrawal.amount, style='page')} to {withdrawal.user.get_username()} "
         f"({withdrawal.bank_name} ••••{withdrawal.bank_last4}) has been processing since "
         f"{withdrawal.processing_since:%Y-%m-%d %H:%M} UTC after {withdrawal.payout_attempts} attempt(s). "
         f"Last error: {withdrawal.last_payout_error or '-'}. The total stays pending; retries go on."
@@ -213,7 +213,7 @@ def _settle_paid(withdrawal: Withdrawal, fees_wallet: Wallet) -> None:
         destination=system_account(BANK_PAYOUTS),
         amount=withdrawal.amount,
         transaction_type=LedgerEntry.Type.WITHDRAWAL,
-        description=f"Withdrawal #{withdrawal.pk}: {format_money(withdrawal.amount, style='text')} paid to "
+        description=f"Withdrawal #{withdrawal.pk}: {format_money(withdrawal.amount, style='page')} paid to "
         f"{withdrawal.bank_name} ••••{withdrawal.bank_last4}",
         metadata=metadata,
         from_pending=True,
@@ -226,7 +226,7 @@ def withdrawal_return_to_usable(withdrawal: Withdrawal, *, status: str, reason: 
     wallet_release(
         wallet=withdrawal.wallet,
         amount=withdrawal.total,
-        description=f"Withdrawal #{withdrawal.pk} {status}: {format_money(withdrawal.total, style='text')} returned",
+        description=f"Withdrawal #{withdrawal.pk} {status}: {format_money(withdrawal.total, style='page')} returned",
         metadata={"withdrawal_id": withdrawal.pk},
     )
     withdrawal.status = status
@@ -238,13 +238,13 @@ def withdrawal_email_outcome(withdrawal: Withdrawal) -> None:
     user = withdrawal.user
     if not user.email:
         return
-    amount, total = format_money(withdrawal.amount, style="text"), format_money(withdrawal.total, style="text")
+    amount, total = format_money(withdrawal.amount, style="page"), format_money(withdrawal.total, style="page")
     account = f"{withdrawal.bank_name} •••• {withdrawal.bank_last4}"
     if withdrawal.status == Status.COMPLETED:
         subject = f"Your withdrawal of {amount} has been paid out"
         body = (
             f"{amount} from withdrawal #{withdrawal.pk} has been sent to {account}. "
-            f"A fee of {format_money(withdrawal.fee, style='text')} was charged.\n\n"
+            f"A fee of {format_money(withdrawal.fee, style='page')} was charged.\n\n"
             "It usually arrives within one working day."
         )
     else:
