@@ -152,6 +152,24 @@ class Event(models.Model):
     def escrow_reference(self) -> str:
         return f"event:{self.pk}"
 
+    @property
+    def status_badge(self) -> str:
+        """The word on the event's status badge: "Live" only while the event is being played."""
+        return STATUS_BADGES.get(self.status, self.get_status_display())
+
+    @property
+    def seeding_phrase(self) -> str:
+        """How the starting seeds are chosen, to end "Seeded ...": "by the organizer"."""
+        return SEEDING_PHRASES[self.seeding]
+
+
+STATUS_BADGES = {Event.Status.REGISTRATION_OPEN: "Open", Event.Status.ONGOING: "Live"}
+SEEDING_PHRASES = {
+    Event.Seeding.REGISTRATION: "in registration order",
+    Event.Seeding.RANDOM: "at random",
+    Event.Seeding.MANUAL: "by the organizer",
+}
+
 
 class Team(models.Model):
     name = models.CharField(max_length=60)
