@@ -127,3 +127,16 @@ def matches_needing_attention(event: Event) -> list[Match]:
 
 def matches_completed(event: Event) -> list[Match]:
     return list(selectors.matches_of_event(event.pk).filter(status=Match.Status.COMPLETED))
+
+
+def round_shown(match: Match) -> int:
+    """The match's round as the bracket page numbers it: a losers bracket counts its rounds from 1
+    over the rounds that have matches (byes can empty the first stored round); others as stored."""
+    if match.bracket != Match.Bracket.LOSERS:
+        return match.round
+    return (
+        Match.objects.filter(stage_id=match.stage_id, bracket=Match.Bracket.LOSERS, round__lte=match.round)
+        .values("round")
+        .distinct()
+        .count()
+    )

@@ -12,6 +12,7 @@ from django.contrib.admin import helpers
 from django.db.models import QuerySet
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from driftwood.core.admin import ReadOnlyAdmin
 from driftwood.core.exceptions import DomainError
@@ -322,4 +323,7 @@ class CardRefundAdmin(ReadOnlyAdmin):
         for card_refund_id in failed:
             card_refund_retry(card_refund_id=card_refund_id, staff=request.user)
         skipped = queryset.count() - len(failed)
-        self.message_user(request, f"{len(failed)} refund(s) sent again; {skipped} not failed, left alone.")
+        sent = ngettext("%(count)d refund sent again", "%(count)d refunds sent again", len(failed)) % {
+            "count": len(failed)
+        }
+        self.message_user(request, f"{sent}; {skipped} not failed, left alone.")
