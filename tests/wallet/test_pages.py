@@ -112,6 +112,23 @@ def test_every_amount_on_the_page_is_written_one_way(player_client, user):
     assert MONEY_NOT_IN_THE_PAGE_FORMAT.findall(page) == []
 
 
+def test_the_history_and_withdrawal_tables_label_every_cell_for_the_phone_layout(player_client, user):
+    wallet = funded_wallet(user, "100.00")
+    credit(wallet, "25.50", "Card top-up #1")
+    link_bank(user)
+    withdrawal_request(user=user, amount=Decimal("20.00"), ip=None, user_agent="")
+
+    page = player_client.get(WALLET_URL).content.decode()
+
+    # every cell says its column, so a phone can show each row as a small card (CSS: .table-stack)
+    assert page.count('<table class="table table-stack">') == 2
+    for label in ("Requested", "Amount", "Fee", "Total", "To", "Status", "Date", "Type", "Description", "Usable after"):
+        assert f'data-label="{label}"' in page
+    history = page[page.index('id="history"') :]
+    cells = re.findall(r"<td\b[^>]*>", history)
+    assert cells and all("data-label=" in cell for cell in cells)
+
+
 def test_the_top_up_form_carries_its_limits_in_the_page_format_for_its_script(player_client):
     page = player_client.get(WALLET_URL).content.decode()
 
