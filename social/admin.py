@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import ngettext
 
 from driftwood.core.admin import ReadOnlyAdmin
 from driftwood.core.exceptions import DomainError
@@ -73,14 +74,18 @@ def _sanction_line(sanction: Sanction) -> str:
     return f"{sanction.get_kind_display()} {when}"
 
 
+def _players(count: int) -> str:
+    return ngettext("%(count)d player", "%(count)d players", count) % {"count": count}
+
+
 def _player_record(user, *, made: int, received: int, sanctions: list[Sanction]) -> str:
     status = "" if user.is_active else " (account off)"
     lines = format_html_join("", "<li>{}</li>", ((_sanction_line(s),) for s in sanctions[:SANCTIONS_SHOWN]))
     return format_html(
-        "<strong>{}</strong>{}<br>{} reports received · {} made{}",
+        "<strong>{}</strong>{}<br>{} · {} made{}",
         user.username,
         status,
-        received,
+        ngettext("%(count)d report received", "%(count)d reports received", received) % {"count": received},
         made,
         format_html("<ul>{}</ul>", lines) if sanctions else "",
     )
@@ -275,10 +280,10 @@ class ReportAdmin(ReadOnlyAdmin):
     @staticmethod
     def _what(verb: str, reports: list[Report], players: set[int]) -> str:
         if verb == "Dismiss":
-            return f"{len(reports)} report{'s' if len(reports) != 1 else ''}"
+            return ngettext("%(count)d report", "%(count)d reports", len(reports)) % {"count": len(reports)}
         if len(players) == 1:
             return reports[0].reported.username
-        return f"{len(players)} players"
+        return _players(len(players))
 
 
 @admin.register(Sanction)
@@ -319,7 +324,7 @@ class SanctionAdmin(ReadOnlyAdmin):
         if not form.is_bound or not form.is_valid():
             context = {
                 **self.admin_site.each_context(request),
-                "title": f"{verb} {len({sanction.user_id for sanction in sanctions})} player(s)?",
+                "title": f"{verb} {_players(len({sanction.user_id for sanction in sanctions}))}?",
                 "subtitle": None,
                 "opts": self.model._meta,
                 "sanctions": sanctions,

@@ -66,7 +66,7 @@ class RegistrationInline(ReadOnlyAdminMixin, admin.TabularInline):
         payment = getattr(registration, "payment", None)
         if payment is None:
             return "-"
-        amount = format_money(payment.amount, style="text")
+        amount = format_money(payment.amount, style="page")
         return f"{amount} by {payment.get_method_display().lower()} ({payment.status})"
 
 
@@ -154,12 +154,12 @@ class EventAdmin(admin.ModelAdmin):
                 self.message_user(request, f"{event.name}: {reason}", messages.ERROR)
                 continue
             total = sum((amount for refund in refunds.values() for amount in refund.values()), Decimal("0.00"))
-            refunded = format_money(total, style="text")
+            refunded = format_money(total, style="page")
             self.log_change(request, event, f"Cancelled with a {penalty}% penalty; refunded {refunded}.")
             self.message_user(
                 request,
                 f"{event.name} cancelled: {len(refunds)} paid {'entry' if len(refunds) == 1 else 'entries'} "
-                f"refunded ({format_money(total, style='text')} after a {penalty}% penalty).",
+                f"refunded ({format_money(total, style='page')} after a {penalty}% penalty).",
                 messages.SUCCESS,
             )
         return None

@@ -17,7 +17,15 @@ from tournaments.models import Announcement, Event
 from tournaments.services.events import EVENT_WRITE_FIELDS, event_write_defaults
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
-LISTED_STATUSES = [(status, label) for status, label in Event.Status.choices if status != Event.Status.DRAFT]
+# The event list's status filter, as players say it. "" (the default) is every event not started yet.
+LISTED_STATUSES = [
+    ("", "Upcoming"),
+    (Event.Status.ONGOING, "Live now"),
+    (Event.Status.REGISTRATION_OPEN, "Open for registration"),
+    (Event.Status.REGISTRATION_CLOSED, "Registration closed"),
+    (Event.Status.COMPLETED, "Completed"),
+    (Event.Status.CANCELLED, "Cancelled"),
+]
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -63,7 +71,7 @@ class EventFilterForm(forms.Form):
     game = forms.ModelChoiceField(
         queryset=selectors.games(), required=False, to_field_name="slug", empty_label="All games"
     )
-    status = forms.ChoiceField(choices=[("", "Upcoming"), *LISTED_STATUSES], required=False)
+    status = forms.ChoiceField(choices=LISTED_STATUSES, required=False)
 
 
 class PrizeDistributionField(forms.CharField):

@@ -16,9 +16,10 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from driftwood.core.indexes import TrigramIndex
-from driftwood.core.money import ZERO, money_field
+from driftwood.core.money import ZERO, format_money, money_field
 
 # Re-exported: Django loads the app's models from here, and migration 0002 names the upload path here.
+from tournaments.announcement_models import Announcement  # noqa: F401
 from tournaments.brackets.models import (  # noqa: F401
     Dispute,
     Entry,
@@ -152,6 +153,24 @@ class Event(models.Model):
     @property
     def escrow_reference(self) -> str:
         return f"event:{self.pk}"
+
+    @property
+    def status_badge(self) -> str:
+        """The word on the event's status badge: "Live" only while the event is being played."""
+        return STATUS_BADGES.get(self.status, self.get_status_display())
+
+    @property
+    def seeding_phrase(self) -> str:
+        """How the starting seeds are chosen, to end "Seeded ...": "by the organizer"."""
+        return SEEDING_PHRASES[self.seeding]
+
+
+STATUS_BADGES = {Event.Status.REGISTRATION_OPEN: "Open", Event.Status.ONGOING: "Live"}
+SEEDING_PHRASES = {
+    Event.Seeding.REGISTRATION: "in registration order",
+    Event.Seeding.RANDOM: "at random",
+    Event.Seeding.MANUAL: "by the organizer",
+}
 
 
 class Team(models.Model):
@@ -340,7 +359,8 @@ class ParticipantPayment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.method} {self.amount} for registration {self.registration_id} ({self.status})"
+        amount = format_money(self.amount, style="page")
+        return f"{self.method} {amount} for registration {self.registration_id} ({self.status})"
 
 
 class PrizePayout(models.Model):
@@ -360,27 +380,4 @@ class PrizePayout(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.amount} to {self.user} for {self.event}"
-
-
-class Announcement(models.Model):
-    """An organizer's word to everyone in an event: a notification each, a pinned message in the
-    event's chat room (`chat_message_id`), and a line on the event page."""
-
-    TITLE_MAX_LENGTH = 120
-    BODY_MAX_LENGTH = 1500
-
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="announcements")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    title = models.CharField(max_length=TITLE_MAX_LENGTH)
-    body = models.TextField(max_length=BODY_MAX_LENGTH)
-    created_at = models.DateTimeField(default=timezone.now)
-    chat_message_id = models.BigIntegerField(null=True, blank=True)
-
-    class Meta:
-        # The event page's list and the hourly cap both read an event's newest first.
-        indexes = [models.Index(fields=["event", "-created_at", "-id"], name="announcement_event_recent")]
-        constraints = [models.CheckConstraint(condition=~Q(title="") & ~Q(body=""), name="announcement_has_text")]
-
-    def __str__(self) -> str:
-        return f"{self.title} ({self.event_id})"
+        return f"{format_money(self.amount, style='page')} to {self.user} for {self.event}"

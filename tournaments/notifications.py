@@ -136,7 +136,7 @@ def payment_failed(payment_intent_id: str) -> None:
 def waitlist_promoted(registration: Registration) -> None:
     """A seat freed and the waitlisted entry took it: paid from the wallet, or held for a card payer."""
     event = registration.event
-    fee = format_money(event.entry_fee, "text")
+    fee = format_money(event.entry_fee, style="page")
     if registration.seat_held_until is not None:
         title = f"A seat is yours at {event.name}: pay by {malaysia_time(registration.seat_held_until)}"
         body = (

@@ -47,8 +47,9 @@ EVENTS_PER_PAGE = 12
 ANNOUNCEMENTS_SHOWN = 5
 API_ROOT = "/api/v1"
 Status = Event.Status
-# What the list shows unless a status is chosen: what can still be joined or watched.
-UPCOMING = (Status.DRAFT, Status.REGISTRATION_OPEN, Status.REGISTRATION_CLOSED, Status.ONGOING)
+# What the list shows unless a status is chosen: events not started yet (registration or check-in;
+# a draft only to its organizer). Events being played are the "Live now" filter.
+UPCOMING = (Status.DRAFT, Status.REGISTRATION_OPEN, Status.REGISTRATION_CLOSED)
 FINISHED = (Status.COMPLETED, Status.CANCELLED)
 # Before the start: check-in runs and the seeds can be set.
 

@@ -24,8 +24,8 @@ class AmountField(MoneyFormField):
             error_messages={
                 "required": "Enter an amount.",
                 "invalid": 'Enter an amount such as "50.00".',
-                "min_value": f"Minimum {noun} {format_money(min_value, style='short')}",
-                "max_value": f"Maximum {noun} {format_money(max_value, style='short')}",
+                "min_value": f"Minimum {noun} {format_money(min_value, style='page')}",
+                "max_value": f"Maximum {noun} {format_money(max_value, style='page')}",
                 "max_decimal_places": "Use at most two decimal places.",
             },
             widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01", "autocomplete": "off"}),
@@ -53,8 +53,8 @@ class TopUpForm(WalletPageForm):
         max_value=settings.TOPUP_MAX,
         label="Amount (RM)",
         noun="top-up",
-        help_text=f"{format_money(settings.TOPUP_MIN, style='short')} to "
-        f"{format_money(settings.TOPUP_MAX, style='short')}, charged to your card.",
+        help_text=f"{format_money(settings.TOPUP_MIN, style='page')} to "
+        f"{format_money(settings.TOPUP_MAX, style='page')}, charged to your card.",
     )
 
 
@@ -66,9 +66,9 @@ class WithdrawalForm(WalletPageForm):
         label="Amount to withdraw (RM)",
         noun="withdrawal",
         help_text=(
-            f"{format_money(settings.WITHDRAWAL_MIN, style='short')} to "
-            f"{format_money(settings.WITHDRAWAL_MAX, style='short')}. "
-            f"A {format_money(settings.WITHDRAWAL_FEE, style='text')} fee is added; "
+            f"{format_money(settings.WITHDRAWAL_MIN, style='page')} to "
+            f"{format_money(settings.WITHDRAWAL_MAX, style='page')}. "
+            f"A {format_money(settings.WITHDRAWAL_FEE, style='page')} fee is added; "
             "your usable balance must cover both."
         ),
     )

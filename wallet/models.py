@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from driftwood.core.money import ZERO, money_field
+from driftwood.core.money import ZERO, format_money, money_field
 
 
 class Wallet(models.Model):
@@ -198,7 +198,7 @@ class LedgerEntry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.transaction_type} {self.amount} on {self.wallet_id}"
+        return f"{self.transaction_type} {format_money(self.amount, style='signed')} on {self.wallet_id}"
 
 
 class TopUp(models.Model):
@@ -233,7 +233,7 @@ class TopUp(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Top-up #{self.pk} {self.amount} ({self.status})"
+        return f"Top-up #{self.pk} {format_money(self.amount, style='page')} ({self.status})"
 
 
 class StripeEvent(models.Model):
@@ -291,7 +291,7 @@ class CardRefund(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Card refund #{self.pk} RM {self.amount} ({self.state})"
+        return f"Card refund #{self.pk} {format_money(self.amount, style='page')} ({self.state})"
 
     @property
     def stripe_idempotency_key(self) -> str:
@@ -356,4 +356,4 @@ class Withdrawal(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Withdrawal #{self.pk} {self.amount} ({self.status})"
+        return f"Withdrawal #{self.pk} {format_money(self.amount, style='page')} ({self.status})"

@@ -117,7 +117,7 @@ def withdraw(request):
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("wallet:home")
-    amount, total = format_money(withdrawal.amount, style="text"), format_money(withdrawal.total, style="text")
+    amount, total = format_money(withdrawal.amount, style="page"), format_money(withdrawal.total, style="page")
     if withdrawal.status == withdrawal.Status.REVIEW:
         messages.warning(
             request, f"Withdrawal of {amount} requested. It needs a manual review; {total} is on hold until then."

@@ -19,27 +19,26 @@ def quantize(value: Decimal) -> Decimal:
 
 
 MINUS = "\u2212"  # MINUS SIGN reads better than a hyphen next to digits.
-MONEY_STYLES = ("wire", "text", "short", "page", "signed")
+MONEY_STYLES = ("wire", "page", "signed", "text", "short")
 
 
 def format_money(value, style: str = "wire") -> str:
     """The one money formatter. `value` is a Decimal, an int or the API's money string.
 
-    - "wire":   "1234.50", "-5.00": the API, JSON payloads, the bank, notification data;
-    - "text":   "RM 1234.50": messages, e-mails, ledger descriptions, admin;
-    - "short":  "RM 10", "RM 10.50": limits in the rules a player reads;
-    - "page":   "RM 1,234.50", "\u2212RM 5.00": amounts on pages;
-    - "signed": "+RM 50.00", "\u2212RM 5.00", "RM 0.00": ledger rows, the sign says which way it moved.
+    - "wire":   "1234.50", "-5.00": the API's amounts, JSON payloads, the bank, notification data;
+    - "page":   "RM 1,234.50", "\u2212RM 5.00": every amount a person reads: pages, messages,
+                e-mails, notifications, ledger descriptions, admin;
+    - "signed": "+RM 50.00", "\u2212RM 5.00", "RM 0.00": ledger rows, the sign says which way it moved;
+    - "text":   the same as "page" (the name older callers use for messages and e-mails);
+    - "short":  "RM 10", "RM 5000": only the API contract's fixed withdrawal-limit messages.
     """
     amount = quantize(value if isinstance(value, Decimal) else Decimal(str(value)))
     if style == "wire":
         return f"{amount:f}"
-    if style == "text":
-        return f"RM {amount:f}"
     if style == "short":
         return f"RM {amount:f}".removesuffix(".00")
     grouped = f"RM {abs(amount):,.2f}"
-    if style == "page":
+    if style in ("page", "text"):
         return f"{MINUS}{grouped}" if amount < 0 else grouped
     if style == "signed":
         return grouped if amount == 0 else f"{'+' if amount > 0 else MINUS}{grouped}"

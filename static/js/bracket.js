@@ -18,7 +18,6 @@
   const RETRY_MIN_MS = 2000;
   const RETRY_MAX_MS = 30000;
 
-  const indicator = page.querySelector("[data-live-indicator]");
   const announce = page.querySelector("[data-bracket-announce]");
 
   // Keep each bracket section's horizontal scroll where the reader left it.
@@ -73,15 +72,11 @@
   window.Driftwood.liveSocket(page.dataset.socketPath, {
     finalCodes: FINAL_CLOSE_CODES,
     onOpen: () => {
-      if (indicator) indicator.hidden = false;
       // Anything that happened between rendering the page (or losing the socket) and subscribing.
       refresh();
     },
     onFrame: (frame) => {
       if (frame.type === "event.update" && LIVE_CHANGES.has(frame.change)) refresh();
-    },
-    onClose: () => {
-      if (indicator) indicator.hidden = true;
     },
   });
 })();

@@ -37,7 +37,6 @@
   const form = page.querySelector("[data-composer]");
   const input = page.querySelector("[data-input]");
   const statusLine = page.querySelector("[data-status]");
-  const connection = page.querySelector("[data-connection]");
 
   const names = new Map();
   page.querySelectorAll("[data-person]").forEach((person) => {
@@ -78,11 +77,6 @@
 
   const setStatus = (text) => {
     if (statusLine) statusLine.textContent = text;
-  };
-  const setConnection = (text, live = false) => {
-    if (!connection) return;
-    connection.textContent = text;
-    connection.classList.toggle("is-live", live);
   };
 
   const nearBottom = () => scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < NEAR_BOTTOM_PX;
@@ -337,7 +331,6 @@
   live = window.Driftwood.liveSocket(page.dataset.socketPath, {
     finalCodes: [...FINAL_CLOSE_CODES.keys()],
     onOpen: async () => {
-      setConnection("Live", true);
       setStatus("");
       // Nobody is sent their own presence: you are online while your socket is open.
       setPresence(page.dataset.userId, true);
@@ -355,10 +348,8 @@
     onClose: (event, willRetry) => {
       typists.forEach((_, userId) => forgetTypist(userId));
       if (willRetry) return;
-      setConnection("Offline");
       setStatus(FINAL_CLOSE_CODES.get(event.code));
     },
-    onRetry: (delay) => setConnection(`Reconnecting in ${Math.ceil(delay / 1000)} s…`),
-    onUnsupported: () => setConnection("Live chat is not supported by this browser."),
+    onUnsupported: () => setStatus("Live chat is not supported by this browser."),
   });
 })();

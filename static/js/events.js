@@ -165,7 +165,6 @@
     pending: Number(page.dataset.pending),
     max: Number(page.dataset.max),
   };
-  const indicator = page.querySelector("[data-live-indicator]");
 
   const showCounts = () => {
     const values = {
@@ -175,6 +174,9 @@
     };
     page.querySelectorAll("[data-count]").forEach((element) => {
       element.textContent = String(values[element.dataset.count]);
+    });
+    page.querySelectorAll("[data-plural-of]").forEach((element) => {
+      element.textContent = values[element.dataset.pluralOf] === 1 ? element.dataset.one : element.dataset.other;
     });
     const pendingNote = page.querySelector("[data-pending-note]");
     if (pendingNote) pendingNote.hidden = state.pending === 0;
@@ -227,7 +229,6 @@
     finalCodes: FINAL_CLOSE_CODES,
     onOpen: () => {
       stopPolling();
-      if (indicator) indicator.hidden = false;
       // Anything that happened between rendering the page and subscribing.
       poll();
     },
@@ -235,7 +236,6 @@
       if (frame.type === "event.update") apply(frame);
     },
     onClose: (_event, willRetry) => {
-      if (indicator) indicator.hidden = true;
       if (willRetry) startPolling();
     },
     onUnsupported: startPolling,

@@ -81,6 +81,14 @@
       amountInput.focus();
       return;
     }
+    // The form's own limits, in its own words (the API would say them in its wire digits).
+    const below = amountInput.min !== "" && Number(amount) < Number(amountInput.min);
+    const above = amountInput.max !== "" && Number(amount) > Number(amountInput.max);
+    if (below || above) {
+      showError(below ? form.dataset.minMessage : form.dataset.maxMessage);
+      amountInput.focus();
+      return;
+    }
 
     setBusy(true);
     try {

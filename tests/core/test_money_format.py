@@ -28,18 +28,9 @@ def test_wire_style_is_plain_digits_with_two_places(value, expected):
     assert format_money(value, style="wire") == expected
 
 
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        (Decimal("1234.5"), "RM 1234.50"),
-        (Decimal("0"), "RM 0.00"),
-        (Decimal("-5"), "RM -5.00"),
-        (Decimal("9999999999.99"), "RM 9999999999.99"),
-        (Decimal("0.07"), "RM 0.07"),
-    ],
-)
-def test_text_style_prefixes_the_wire_digits(value, expected):
-    assert format_money(value, style="text") == expected
+@pytest.mark.parametrize("value", [Decimal("1234.5"), Decimal("0"), Decimal("-5"), Decimal("9999999999.99"), "7.1"])
+def test_text_style_is_the_page_style_so_messages_and_emails_read_like_pages(value):
+    assert format_money(value, style="text") == format_money(value, style="page")
 
 
 @pytest.mark.parametrize(
@@ -53,7 +44,7 @@ def test_text_style_prefixes_the_wire_digits(value, expected):
         (Decimal("0.07"), "RM 0.07"),
     ],
 )
-def test_short_style_drops_whole_ringgit_cents(value, expected):
+def test_short_style_drops_whole_ringgit_cents_as_the_api_contract_spells_its_limits(value, expected):
     assert format_money(value, style="short") == expected
 
 
@@ -95,9 +86,9 @@ def test_an_unknown_style_is_refused():
 
 def test_template_filters_call_the_same_formatter():
     template = Template(
-        "{% load money %}{{ amount|ringgit }}|{{ amount|signed_ringgit }}|{{ amount|money:'text' }}|{{ amount|money }}"
+        "{% load money %}{{ amount|ringgit }}|{{ amount|signed_ringgit }}|{{ amount|money:'page' }}|{{ amount|money }}"
     )
 
     rendered = template.render(Context({"amount": Decimal("-1234.5")}))
 
-    assert rendered == f"{MINUS}RM 1,234.50|{MINUS}RM 1,234.50|RM -1234.50|-1234.50"
+    assert rendered == f"{MINUS}RM 1,234.50|{MINUS}RM 1,234.50|{MINUS}RM 1,234.50|-1234.50"

@@ -122,7 +122,7 @@ def test_a_single_elimination_night_from_start_to_prize(asgi_server, browser_con
     spectator_context = new_context(browser_context)
     spectator = spectator_context.new_page()
     spectator.goto(f"{server}/events/{event.pk}/bracket/")
-    expect(spectator.locator("[data-live-indicator]")).to_be_visible()
+    expect(spectator.locator("[data-connection]")).to_have_attribute("data-state", "live")
     spectator.evaluate("window.__sameDocument = true")
     quarterfinal = spectator.locator('[data-match-key="W1-1"]')
     expect(quarterfinal).to_contain_text("Siti the Sniper")

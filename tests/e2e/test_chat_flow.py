@@ -81,7 +81,7 @@ def test_friends_chat_live_with_typing_presence_and_unread_badges(asgi_server, b
     # then she is in their room, connected
     expect(sitis).to_have_url(f"{asgi_server}{room_path}")
     expect(sitis.get_by_role("heading", level=1)).to_have_text("Aiman the Ace")
-    expect(sitis.locator("[data-connection]")).to_have_text("Live")
+    expect(sitis.locator("[data-connection]")).to_have_text("Live updates on")
     expect(sitis.locator("[data-presence-for]")).to_have_attribute("data-online", "false")
 
     # when Aiman, in his own browser, opens the room from his inbox
@@ -93,7 +93,7 @@ def test_friends_chat_live_with_typing_presence_and_unread_badges(asgi_server, b
     log_in(aimans, asgi_server, aiman, "/chat/")
     aimans.get_by_role("link", name="Siti the Sniper").click()
     expect(aimans).to_have_url(f"{asgi_server}{room_path}")
-    expect(aimans.locator("[data-connection]")).to_have_text("Live")
+    expect(aimans.locator("[data-connection]")).to_have_text("Live updates on")
 
     # then each sees the other online
     expect(aimans.locator("[data-presence-for]")).to_contain_text("Online")
@@ -174,7 +174,7 @@ def test_a_dropped_socket_reconnects_and_catches_up_without_losing_or_repeating(
     log_in(page, asgi_server, siti, f"/chat/{room.room_id}/")
     connection = page.locator("[data-connection]")
     texts = page.locator("[data-messages] .chat-message-text")
-    expect(connection).to_have_text("Live")
+    expect(connection).to_have_text("Live updates on")
 
     # when the connection drops and stays down (one retry refused) while Aiman writes three messages
     offline["now"] = True
@@ -187,7 +187,7 @@ def test_a_dropped_socket_reconnects_and_catches_up_without_losing_or_repeating(
     offline["now"] = False
 
     # then the next retry gets through and the page shows what it missed, once, in order
-    expect(connection).to_have_text("Live", timeout=15_000)
+    expect(connection).to_have_text("Live updates on", timeout=15_000)
     expected = ["before the drop", "while away 0", "while away 1", "while away 2"]
     expect(texts).to_have_text(expected)
 
@@ -196,7 +196,7 @@ def test_a_dropped_socket_reconnects_and_catches_up_without_losing_or_repeating(
     page.route("**/api/v1/chat/*/history*", lambda route: held.append(route))
     page.evaluate(COUNT_HISTORY_ANSWERS)
     drop(*sockets[-1])
-    expect(connection).to_have_text("Live", timeout=15_000)
+    expect(connection).to_have_text("Live updates on", timeout=15_000)
     while not held:
         page.wait_for_timeout(20)
     send(page, "back again")

@@ -45,7 +45,7 @@ def test_a_frame_dropped_on_the_way_is_fetched_and_shown_once_in_order(asgi_serv
     browser_context.route_web_socket("**/ws/chat/**", lossy_layer)
     page = browser_context.new_page()
     log_in(page, asgi_server, siti, f"/chat/{room.room_id}/")
-    expect(page.locator("[data-connection]")).to_have_text("Live")
+    expect(page.locator("[data-connection]")).to_have_text("Live updates on")
     texts = page.locator("[data-messages] .chat-message-text")
     expect(texts).to_have_text(["before"])
     page.evaluate(COUNT_HISTORY_ANSWERS)

@@ -41,7 +41,7 @@ def test_join_from_the_wallet_live_count_and_refund_after_cancellation(asgi_serv
     watcher = organizer_context.new_page()
     log_in(watcher, asgi_server, organizer, event_path)
     entries = watcher.locator("#entry-count")
-    expect(watcher.locator("[data-live-indicator]")).to_be_visible()
+    expect(watcher.locator("[data-connection]")).to_have_attribute("data-state", "live")
     expect(entries).to_contain_text("0 of 8 confirmed")
 
     # when the player logs in, finds the event on the list and opens it
@@ -126,11 +126,13 @@ def test_without_the_socket_the_page_polls_the_event_api(asgi_server, browser_co
     # when a player joins (elsewhere)
     join_elsewhere(event, UserFactory(display_name="Jun Wei"))
 
-    # then the page catches up by polling GET /api/v1/events/<id>, without the live badge
+    # then the page catches up by polling GET /api/v1/events/<id>, and says it is reconnecting
     expect(entries).to_contain_text("1 of 4 confirmed", timeout=15_000)
     expect(entries).to_contain_text("3 slots left")
     expect(page.get_by_role("region", name="Participants")).to_contain_text("Jun Wei")
-    expect(page.locator("[data-live-indicator]")).to_be_hidden()
+    connection = page.locator("[data-connection]")
+    expect(connection).to_have_attribute("data-state", "reconnecting")
+    expect(connection).to_contain_text("Reconnecting")
 
 
 @pytest.mark.django_db(transaction=True)

@@ -349,6 +349,9 @@ def test_page_lists_own_notifications_newest_first_with_unread_highlighted(user,
     assert "RM 8.00 is back." in page
     assert "1 unread" in page
     assert "Mark all as read" in page
+    # and when, in words: "a minute ago", "30 minutes ago"
+    assert ">a minute ago</time>" in page
+    assert ">30\u00a0minutes ago</time>" in page  # naturaltime keeps number and unit together
 
 
 def test_page_mark_all_read(user, browser):

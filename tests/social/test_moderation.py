@@ -465,6 +465,18 @@ def test_the_queue_filters_searches_and_shows_each_players_record(moderator, tro
     assert "Wallhack" in detail
 
 
+def test_a_players_record_counts_one_report_in_the_singular(moderator, troll):
+    # given one report about the player, by a reporter who made just that one
+    reporter = UserFactory(username="reporter_once")
+    report = reported(troll, by=reporter)
+
+    page = admin_client(moderator).get(f"{QUEUE_URL}{report.pk}/change/").content.decode()
+
+    assert "1 report received · 0 made" in page  # troll_kai
+    assert "0 reports received · 1 made" in page  # reporter_once
+    assert "1 reports received" not in page
+
+
 def test_the_queue_costs_the_same_queries_for_2_and_20_reports(moderator):
     staff = admin_client(moderator)
 

@@ -2,11 +2,13 @@
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import pytest
 from django.db import connection, connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from social.exceptions import FriendshipNotFound, NotPending, NotRequester
 from social.models import Follow, Friendship, Report, Star
@@ -429,3 +431,18 @@ def test_buttons_share_the_api_budget(ana, ben, settings):
     assert any("Too many requests" in message for message in shown_messages(response))
     assert Follow.objects.filter(follower=ana, followed=ben).exists()
     assert not Star.objects.filter(user=ana).exists()
+
+
+def test_the_friends_page_says_how_long_ago_in_words(ana, ben):
+    # given a friend request to Ben sent just now, and one sent an hour ago
+    friend_request_send(requester=ana, target_id=ben.pk)
+    older = UserFactory(display_name="Older Asker")
+    friend_request_send(requester=older, target_id=ben.pk)
+    Friendship.objects.filter(requester=older).update(created_at=timezone.now() - timedelta(hours=1, minutes=1))
+
+    page = text(client_for(ben).get(FRIENDS_URL))
+
+    # then "now" and "an hour ago", never "0 minutes ago"
+    assert ">now</time>" in page
+    assert ">an hour ago</time>" in page
+    assert "minutes ago" not in page

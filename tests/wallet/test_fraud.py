@@ -72,7 +72,7 @@ def test_the_daily_message_says_how_much(wallet):
 
     assert flag == {
         "code": "daily_limit",
-        "message": "RM 10199.00 withdrawn within 24 hours, above the RM 10000.00 daily limit.",
+        "message": "RM 10,199.00 withdrawn within 24 hours, above the RM 10,000.00 daily limit.",
     }
 
 

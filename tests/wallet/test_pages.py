@@ -95,6 +95,48 @@ def test_page_shows_the_withdrawal_rules(player_client, user):
     assert "Link a bank account first" in page
 
 
+# Any "RM" followed by digits that is not "RM 1,234.50" (grouped thousands, two decimals).
+MONEY_NOT_IN_THE_PAGE_FORMAT = re.compile(r"RM (?!(?:\d{1,3}(?:,\d{3})*)\.\d{2}(?!\d|,\d))[\d,.]+")
+
+
+def test_every_amount_on_the_page_is_written_one_way(player_client, user):
+    # given a player with a large balance, whose limits and fee the page spells out
+    funded_wallet(user, "5000.00")
+
+    page = player_client.get(WALLET_URL).content.decode()
+
+    # then limits, fee, help texts and balances are all "RM 5,000.00"
+    assert "RM 1.00 to RM 10,000.00, charged to your card." in page
+    assert "RM 10.00 to RM 5,000.00. A RM 1.00 fee is added; your usable balance must cover both." in page
+    assert "RM 5,000.00" in page
+    assert MONEY_NOT_IN_THE_PAGE_FORMAT.findall(page) == []
+
+
+def test_the_history_and_withdrawal_tables_label_every_cell_for_the_phone_layout(player_client, user):
+    wallet = funded_wallet(user, "100.00")
+    credit(wallet, "25.50", "Card top-up #1")
+    link_bank(user)
+    withdrawal_request(user=user, amount=Decimal("20.00"), ip=None, user_agent="")
+
+    page = player_client.get(WALLET_URL).content.decode()
+
+    # every cell says its column, so a phone can show each row as a small card (CSS: .table-stack)
+    assert page.count('<table class="table table-stack">') == 2
+    for label in ("Requested", "Amount", "Fee", "Total", "To", "Status", "Date", "Type", "Description", "Usable after"):
+        assert f'data-label="{label}"' in page
+    history = page[page.index('id="history"') :]
+    cells = re.findall(r"<td\b[^>]*>", history)
+    assert cells and all("data-label=" in cell for cell in cells)
+
+
+def test_the_top_up_form_carries_its_limits_in_the_page_format_for_its_script(player_client):
+    page = player_client.get(WALLET_URL).content.decode()
+
+    assert 'data-min-message="Minimum top-up RM 1.00"' in page
+    assert 'data-max-message="Maximum top-up RM 10,000.00"' in page
+    assert re.search(r'<input type="number" name="amount"[^>]* min="1\.00" max="10000\.00"', page)
+
+
 def test_history_lists_the_players_own_rows_newest_first(player_client, user):
     wallet = funded_wallet(user, "10.00")
     credit(wallet, "25.50", "Card top-up #1")
@@ -286,7 +328,7 @@ def test_a_withdrawal_right_after_linking_the_bank_is_held_for_review(player_cli
 
 @pytest.mark.parametrize(
     ("amount", "message"),
-    [("9.99", "Minimum withdrawal RM 10"), ("5000.01", "Maximum withdrawal RM 5000"), ("12.345", "two decimal")],
+    [("9.99", "Minimum withdrawal RM 10.00"), ("5000.01", "Maximum withdrawal RM 5,000.00"), ("12.345", "two decimal")],
 )
 def test_withdrawal_outside_the_rules_shows_the_rule_and_holds_nothing(player_client, user, amount, message):
     funded_wallet(user, "6000.00")

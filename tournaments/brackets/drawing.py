@@ -221,7 +221,9 @@ def elimination_sections(event: Event, matches: list[Match], keys: dict[int, str
                         view.joins = "straight" if round_number % 2 else ("down" if match.position % 2 else "up")
                     slots[match.position - 1] = view
             if any(slots):
-                title = "Losers final" if round_number == last else f"Losers round {round_number}"
+                # Numbered as players see the columns: from 1, even when byes emptied the first stored round.
+                shown = len(loser_columns) + 1
+                title = "Losers final" if round_number == last else f"Losers round {shown}"
                 loser_columns.append(ColumnView(title=title, round=round_number, slots=slots))
         sections.append(SectionView("losers", "Losers bracket", loser_columns))
 

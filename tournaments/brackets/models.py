@@ -43,6 +43,7 @@ class Entry(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name_plural = "entries"
         ordering = ["seed", "pk"]
         constraints = [
             models.UniqueConstraint(

@@ -127,3 +127,16 @@ def manage_matches(event: Event) -> list[Match]:
     for match in matches:
         match.event = event
     return matches
+
+
+def round_shown(match: Match) -> int:
+    """The match's round as the bracket page numbers it: a losers bracket counts its rounds from 1
+    over the rounds that have matches (byes can empty the first stored round); others as stored."""
+    if match.bracket != Match.Bracket.LOSERS:
+        return match.round
+    return (
+        Match.objects.filter(stage_id=match.stage_id, bracket=Match.Bracket.LOSERS, round__lte=match.round)
+        .values("round")
+        .distinct()
+        .count()
+    )

@@ -31,7 +31,7 @@ from tournaments.forms import (
     ScoreForm,
     SeedingForm,
 )
-from tournaments.models import Event, Match
+from tournaments.models import SEEDING_PHRASES, Event, Match
 from tournaments.services.checkin import entries_refresh, entry_check_in
 from tournaments.views import event_back_to, event_or_404, rate_limited
 
@@ -86,6 +86,7 @@ def _render_match(request, match: Match, *, status: int = 200, **forms):
     context = {
         "event": match.event,
         "match": match,
+        "round_shown": selectors.round_shown(match),
         "slot_a": slot_a,
         "slot_b": slot_b,
         "permissions": permissions,
@@ -251,11 +252,11 @@ def event_seeding_view(request, event_id: int):
     except (DomainError, ValidationError) as exc:
         _service_error(request, exc)
     else:
-        label = Event.Seeding(method).label.lower()
+        seeded = f"Seeded {SEEDING_PHRASES[method]}"
         if event.status == Status.ONGOING:
-            messages.success(request, f"Seeded by {label}: the bracket was drawn again.")
+            messages.success(request, f"{seeded}: the bracket was drawn again.")
         else:
-            messages.success(request, f"Seeded by {label}. Check the order, then confirm it.")
+            messages.success(request, f"{seeded}. Check the order, then confirm it.")
     return _back_to_manage(event)
 
 

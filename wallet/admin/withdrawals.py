@@ -12,6 +12,7 @@ from django.contrib.admin import helpers
 from django.db.models import QuerySet
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from driftwood.core.admin import ReadOnlyAdmin
 from driftwood.core.exceptions import DomainError
@@ -199,7 +200,7 @@ class WithdrawalAdmin(ReadOnlyAdmin):
             self.log_change(request, result, f"Rejected withdrawal: {reason}")
             self.message_user(
                 request,
-                f"Withdrawal #{result.pk} rejected: {format_money(result.total, style='text')} returned to "
+                f"Withdrawal #{result.pk} rejected: {format_money(result.total, style='page')} returned to "
                 f"{result.user.username}'s usable balance.",
                 messages.SUCCESS,
             )
@@ -243,7 +244,7 @@ class WithdrawalAdmin(ReadOnlyAdmin):
         return f"payout failed ({withdrawal.failure_reason or withdrawal.get_status_display()})"
 
     def _report_payout(self, request, withdrawal: Withdrawal) -> None:
-        amount, total = format_money(withdrawal.amount, style="text"), format_money(withdrawal.total, style="text")
+        amount, total = format_money(withdrawal.amount, style="page"), format_money(withdrawal.total, style="page")
         if withdrawal.status == Withdrawal.Status.COMPLETED:
             self.message_user(
                 request,
@@ -322,4 +323,7 @@ class CardRefundAdmin(ReadOnlyAdmin):
         for card_refund_id in failed:
             card_refund_retry(card_refund_id=card_refund_id, staff=request.user)
         skipped = queryset.count() - len(failed)
-        self.message_user(request, f"{len(failed)} refund(s) sent again; {skipped} not failed, left alone.")
+        sent = ngettext("%(count)d refund sent again", "%(count)d refunds sent again", len(failed)) % {
+            "count": len(failed)
+        }
+        self.message_user(request, f"{sent}; {skipped} not failed, left alone.")

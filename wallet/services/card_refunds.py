@@ -52,7 +52,7 @@ def card_refund_request(
     to_card = ledger_post(
         legs=[Leg(payer_wallet, usable=-amount), Leg(system_account(CARD_REFUNDS), usable=amount)],
         transaction_type=LedgerEntry.Type.REFUND,
-        description=f"Sent back to your card: {format_money(amount, style='text')}",
+        description=f"Sent back to your card: {format_money(amount, style='page')}",
         metadata=legs_metadata,
     )
     refund = CardRefund.objects.create(

@@ -87,8 +87,8 @@ def _flags(
         flags.append(
             _flag(
                 DAILY_LIMIT,
-                f"{format_money(withdrawn, style='text')} withdrawn within 24 hours, above the "
-                f"{format_money(settings.FRAUD_DAILY_WITHDRAWN_LIMIT, style='text')} daily limit.",
+                f"{format_money(withdrawn, style='page')} withdrawn within 24 hours, above the "
+                f"{format_money(settings.FRAUD_DAILY_WITHDRAWN_LIMIT, style='page')} daily limit.",
             )
         )
 
@@ -106,9 +106,9 @@ def _flags(
         flags.append(
             _flag(
                 UNUSUAL_AMOUNT,
-                f"{format_money(amount, style='text')} is over {settings.FRAUD_AVERAGE_MULTIPLIER}x "
-                f"the 90-day average withdrawal ({format_money(average, style='text')}) "
-                f"and over {format_money(settings.FRAUD_LARGE_AMOUNT, style='text')}.",
+                f"{format_money(amount, style='page')} is over {settings.FRAUD_AVERAGE_MULTIPLIER}x "
+                f"the 90-day average withdrawal ({format_money(average, style='page')}) "
+                f"and over {format_money(settings.FRAUD_LARGE_AMOUNT, style='page')}.",
             )
         )
 

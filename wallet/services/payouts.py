@@ -108,7 +108,7 @@ def withdrawals_stuck_alert() -> list[int]:
 
 def _alert_stuck(withdrawal: Withdrawal) -> None:
     body = (
-        f"{format_money(withdrawal.amount, style='text')} to {withdrawal.user.get_username()} "
+        f"{format_money(withdrawal.amount, style='page')} to {withdrawal.user.get_username()} "
         f"({withdrawal.bank_name} ••••{withdrawal.bank_last4}) has been processing since "
         f"{malaysia_time(withdrawal.processing_since)} after {withdrawal.payout_attempts} attempt(s). "
         f"Last error: {withdrawal.last_payout_error or '-'}. The total stays pending; retries go on."
@@ -216,7 +216,7 @@ def _settle_paid(withdrawal: Withdrawal, fees_wallet: Wallet) -> None:
         destination=system_account(BANK_PAYOUTS),
         amount=withdrawal.amount,
         transaction_type=LedgerEntry.Type.WITHDRAWAL,
-        description=f"Withdrawal #{withdrawal.pk}: {format_money(withdrawal.amount, style='text')} paid to "
+        description=f"Withdrawal #{withdrawal.pk}: {format_money(withdrawal.amount, style='page')} paid to "
         f"{withdrawal.bank_name} ••••{withdrawal.bank_last4}",
         metadata=metadata,
         from_pending=True,
@@ -229,7 +229,7 @@ def withdrawal_return_to_usable(withdrawal: Withdrawal, *, status: str, reason: 
     wallet_release(
         wallet=withdrawal.wallet,
         amount=withdrawal.total,
-        description=f"Withdrawal #{withdrawal.pk} {status}: {format_money(withdrawal.total, style='text')} returned",
+        description=f"Withdrawal #{withdrawal.pk} {status}: {format_money(withdrawal.total, style='page')} returned",
         metadata={"withdrawal_id": withdrawal.pk},
     )
     withdrawal.status = status

@@ -45,7 +45,7 @@ TOPUP_KIND = "topup"
 def topup_create(*, user, amount: Decimal) -> TopUp:
     """Record a pending top-up; `topup_payment_open` then opens its PaymentIntent after commit."""
     if not settings.TOPUP_MIN <= amount <= settings.TOPUP_MAX:
-        limits = f"{format_money(settings.TOPUP_MIN, style='text')} to {format_money(settings.TOPUP_MAX, style='text')}"
+        limits = f"{format_money(settings.TOPUP_MIN, style='page')} to {format_money(settings.TOPUP_MAX, style='page')}"
         raise InvalidAmount(f"Top-ups are {limits}.", errors={"amount": [f"Top-ups are {limits}."]})
     wallet = wallet_get_or_create(user=user)
     return TopUp.objects.create(user=user, wallet=wallet, amount=amount)
@@ -262,7 +262,7 @@ class TopUpPaymentHandler(payment_handlers.PaymentHandler):
                     },
                 )
             except InsufficientBalance:
-                refund = format_money(newly_refunded, style="text")
+                refund = format_money(newly_refunded, style="page")
                 shortfall = f"Card refund of {refund} not recovered: usable balance too low."
                 logger.warning("Top-up %s (wallet %s): %s", topup.pk, topup.wallet_id, shortfall)
                 failure_reason = " ".join(filter(None, [failure_reason, shortfall]))

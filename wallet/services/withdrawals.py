@@ -67,6 +67,7 @@ def _invalid_amount(message: str):
 def _checked_amount(amount: Decimal) -> Decimal:
     if not isinstance(amount, Decimal) or not amount.is_finite() or amount != amount.quantize(CENTS) or amount <= 0:
         raise _invalid_amount(InvalidAmount.default_message)
+    # The API contract spells these two messages ("Minimum withdrawal RM 10"): the "short" style.
     if amount < settings.WITHDRAWAL_MIN:
         raise _invalid_amount(f"Minimum withdrawal {format_money(settings.WITHDRAWAL_MIN, style='short')}")
     if amount > settings.WITHDRAWAL_MAX:
@@ -118,8 +119,8 @@ def withdrawal_request(*, user, amount: Decimal, ip: str | None, user_agent: str
         wallet_hold(
             wallet=wallet,
             amount=total,
-            description=f"Withdrawal #{withdrawal.pk}: {format_money(amount, style='text')} "
-            f"+ {format_money(fee, style='text')} fee on hold",
+            description=f"Withdrawal #{withdrawal.pk}: {format_money(amount, style='page')} "
+            f"+ {format_money(fee, style='page')} fee on hold",
             metadata={"withdrawal_id": withdrawal.pk},
         )
         if flags:

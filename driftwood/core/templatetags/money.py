@@ -1,5 +1,6 @@
-"""`{% load money %}`: `{{ amount|ringgit }}` -> "RM 1,234.50", `|signed_ringgit` -> "+RM 50.00",
-`|money:"text"` -> "RM 1234.50" (any style of `format_money`)."""
+"""`{% load money %}`: `{{ amount|ringgit }}` -> "RM 1,234.50" (every amount a page shows),
+`|signed_ringgit` -> "+RM 50.00" (ledger rows), `|money:"wire"` -> "1234.50" (data attributes
+a script reads). All of them are `format_money`."""
 
 from django import template
 

@@ -9,6 +9,10 @@
 //
 // The server accepts a socket only once it is subscribed, so a page that re-reads what it shows in
 // `onOpen` misses nothing sent after that read.
+//
+// The page's [data-connection] indicator (templates/core/_connection.html) says how the socket is:
+// a small dot and "Live updates on", "Reconnecting…" or "Live updates off". It is about this page's
+// connection, never the event's status (that badge says "Live" only while an event is played).
 (() => {
   "use strict";
 
@@ -23,12 +27,33 @@
     return `${window.location.protocol === "https:" ? "wss" : "ws"}://${window.location.host}`;
   };
 
+  const CONNECTION_TEXT = {
+    connecting: "Connecting…",
+    live: "Live updates on",
+    reconnecting: "Reconnecting…",
+    offline: "Live updates off",
+    unsupported: "Live updates unavailable in this browser",
+  };
+
+  // The page's connection indicator, if it has one: `show(state, text)` sets its dot and words.
+  const connectionIndicator = () => {
+    const element = document.querySelector("[data-connection]");
+    const label = element && element.querySelector("[data-connection-label]");
+    return (state, text = CONNECTION_TEXT[state]) => {
+      if (!element) return;
+      element.dataset.state = state;
+      (label || element).textContent = text;
+    };
+  };
+
   // Connects to `path` now. Hooks, all optional: onOpen(); onFrame(frame) for every
   // JSON frame; onClose(event, willRetry) after every close (event is null when the socket could
   // not even be created); onRetry(delayMs) once the next attempt is scheduled; onUnsupported()
   // when the browser has no WebSocket. Returns { send(frame) } (false when not connected).
+  // The page's [data-connection] indicator follows along.
   const liveSocket = (path, { finalCodes = [], onOpen, onFrame, onClose, onRetry, onUnsupported } = {}) => {
     const final = new Set(finalCodes);
+    const showConnection = connectionIndicator();
     const reconnectMin = Number(document.body.dataset.reconnectMinMs) || RECONNECT_MIN_MS;
     let socket = null;
     let reconnectDelay = reconnectMin;
@@ -41,6 +66,7 @@
       retryHintMs = 0;
       reconnectDelay = Math.min(reconnectDelay * 2, RECONNECT_MAX_MS);
       reconnectTimer = setTimeout(connect, delay);
+      showConnection("reconnecting", `Reconnecting in ${Math.ceil(delay / 1000)} s…`);
       if (onRetry) onRetry(delay);
     };
 
@@ -50,6 +76,7 @@
         socket = new WebSocket(`${socketOrigin()}${path}`);
       } catch {
         socket = null;
+        showConnection("reconnecting");
         if (onClose) onClose(null, true);
         scheduleReconnect();
         return;
@@ -57,6 +84,7 @@
       let opened = false;
       socket.addEventListener("open", () => {
         opened = true;
+        showConnection("live");
         if (onOpen) onOpen();
       });
       socket.addEventListener("message", (message) => {
@@ -75,6 +103,7 @@
       socket.addEventListener("close", (event) => {
         socket = null;
         const willRetry = !final.has(event.code);
+        showConnection(willRetry ? "reconnecting" : "offline");
         if (onClose) onClose(event, willRetry);
         if (!willRetry) return;
         // A socket that worked starts the backoff afresh; a refusal (4503) keeps it growing.
@@ -90,6 +119,7 @@
     };
 
     if (!("WebSocket" in window)) {
+      showConnection("unsupported");
       if (onUnsupported) onUnsupported();
       return { send };
     }
@@ -99,6 +129,7 @@
       clearTimeout(reconnectTimer);
       connect();
     });
+    showConnection("connecting");
     connect();
     return { send };
   };
