@@ -44,6 +44,11 @@ def pytest_load_initial_conftests(early_config: pytest.Config, parser, args):
     index = worker_index()
     if index is not None and os.environ.get("REDIS_URL"):
         os.environ["REDIS_URL"] = redis_url_for_worker(os.environ["REDIS_URL"], index)
+    if os.environ.get("REDIS_URL") and not _is_xdist_controller(early_config):
+        # Redis pub/sub (the channel layer) ignores the database number: without a prefix of its
+        # own, a socket of worker 0's user 1 would hear what worker 1's server says to its user 1.
+        database = urlsplit(os.environ["REDIS_URL"]).path.strip("/") or "0"
+        os.environ["CHANNEL_LAYER_PREFIX"] = f"{os.environ.get('CHANNEL_LAYER_PREFIX', 'driftwood')}-db{database}"
     if not os.environ.get("STRIPE_API_BASE") and not _is_xdist_controller(early_config):
         services = ExitStack()
         early_config.add_cleanup(services.close)

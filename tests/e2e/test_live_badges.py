@@ -69,6 +69,7 @@ def test_the_chat_menu_badge_counts_a_new_message_live(asgi_server, e2e_servers,
     bens = second_browser(browser_context)
     log_in(bens, server, ben, f"/players/{ana.pk}/")
     bens.get_by_role("button", name="Message").click()
+    expect(bens.locator("[data-connection]")).to_have_attribute("data-state", "live")
     bens.get_by_role("textbox", name="Message").fill("gg, rematch tonight?")
     bens.get_by_role("button", name="Send").click()
     expect(bens.locator("[data-messages]")).to_contain_text("gg, rematch tonight?")

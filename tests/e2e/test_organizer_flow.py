@@ -128,7 +128,7 @@ def test_an_announcement_reaches_every_entrant_and_is_pinned_in_the_room(asgi_se
     give_session(reader_context, asgi_server, players[0])
     room = reader_context.new_page()
     room.goto(f"{asgi_server}/chat/event_{event.pk}/")
-    expect(room.locator("[data-connection]")).to_have_class(re.compile(r"\bis-live\b"))
+    expect(room.locator("[data-connection]")).to_have_attribute("data-state", "live")
     expect(room.locator("[data-pinned]")).to_have_count(0)
 
     # when the organizer posts an announcement from the manage page

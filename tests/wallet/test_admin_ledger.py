@@ -61,7 +61,7 @@ def test_staff_retry_a_failed_refund_and_leave_the_others_alone(admin_client, dj
 
     failed.refresh_from_db()
     done.refresh_from_db()
-    assert "1 refund(s) sent again; 1 not failed, left alone." in response.content.decode()
+    assert "1 refund sent again; 1 not failed, left alone." in response.content.decode()
     assert (failed.state, failed.key_generation) == (CardRefund.State.REQUESTED, 1)
     assert done.state == CardRefund.State.SUCCEEDED
     assert len(queued) == 1  # the send, after commit
