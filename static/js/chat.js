@@ -101,11 +101,52 @@
     when.textContent = timeFormat.format(at);
     when.title = dateFormat.format(at);
     meta.append(who, " ", when);
+    if (message.pinned) {
+      item.classList.add("is-pinned");
+      const badge = document.createElement("span");
+      badge.className = "badge";
+      badge.textContent = "Announcement";
+      meta.append(" ", badge);
+    }
     const text = document.createElement("p");
     text.className = "chat-message-text";
     text.textContent = message.message;
     item.append(meta, text);
     return item;
+  };
+
+  // An organizer's announcement arriving live also joins the pinned block above the messages
+  // (created here when the room had none), as a reload would show it.
+  const pin = (message) => {
+    let block = page.querySelector("[data-pinned]");
+    if (!block) {
+      block = document.createElement("section");
+      block.className = "chat-pinned";
+      block.dataset.pinned = "";
+      const title = document.createElement("h3");
+      title.className = "chat-pinned-title";
+      title.textContent = "Pinned by the organizer";
+      const pinnedList = document.createElement("ol");
+      pinnedList.className = "chat-pinned-list";
+      pinnedList.setAttribute("role", "list");
+      block.append(title, pinnedList);
+      page.querySelector("[data-scroll]").before(block);
+    }
+    if (block.querySelector(`[data-pinned-id="${Number(message.id)}"]`)) return;
+    const item = document.createElement("li");
+    item.className = "chat-pinned-item";
+    item.dataset.pinnedId = String(Number(message.id));
+    const text = document.createElement("p");
+    text.className = "chat-pinned-text";
+    text.textContent = message.message;
+    const meta = document.createElement("p");
+    meta.className = "muted chat-pinned-meta";
+    const when = document.createElement("time");
+    when.dateTime = message.created_at;
+    when.textContent = dateFormat.format(new Date(message.created_at));
+    meta.append(when);
+    item.append(text, meta);
+    block.querySelector(".chat-pinned-list").prepend(item);
   };
 
   const updateSeen = () => {
@@ -270,6 +311,7 @@
   const handlers = {
     message: (frame) => {
       if (frame.sender) forgetTypist(frame.sender.id);
+      if (frame.pinned) pin(frame);
       addNewer([frame]);
       if (frame.seq === lastSeq + 1) lastSeq = frame.seq;
       else if (frame.seq > lastSeq + 1) catchUp().then(markRead, caughtUpFailed); // missed one or more

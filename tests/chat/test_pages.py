@@ -127,6 +127,9 @@ def test_event_room_lists_its_players(user, browser):
     assert response.status_code == 200
     assert "<h1>Merdeka Open</h1>" in page
     assert f'data-person="{event.organizer_id}"' in page and f'data-person="{user.pk}"' in page
+    # the viewer is looking at the room, so online; the organizer, with no socket, is not
+    assert re.search(rf'data-person="{user.pk}"[^>]*data-online="true"', page)
+    assert re.search(rf'data-person="{event.organizer_id}"[^>]*data-online="false"', page)
 
 
 @pytest.mark.parametrize("room_id", ["dm_1_1", "lobby", "event_abc"])

@@ -41,6 +41,7 @@ CHROMIUM_ARGS = [
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 DESKTOP = {"width": 1280, "height": 800}
+MOBILE = {"width": 390, "height": 844}
 # The pages' waits on the servers (settings PAGE_*_MS), shortened: a dropped socket's first retry
 # (1 s in production, doubling from there), the event page's polling while its socket is down
 # (5 s), and the polling for a card payment's webhook (1 s).

@@ -7,6 +7,7 @@ from django.db import connections
 from django.test import Client
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import ARTIFACTS, DESKTOP, MOBILE
 from tests.wallet.stripe_support import THREE_D_SECURE_CARD
 
 # How long a page may wait for Stripe's webhook (localstripe posts it about a second after payment).
@@ -53,3 +54,29 @@ def elsewhere(work) -> None:
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         pool.submit(run).result()
+
+
+def new_context(browser_context, viewport: dict = DESKTOP, **options):
+    """Another browser (its own cookies) in the shared chromium, as players in Malaysia see it."""
+    context = browser_context.browser.new_context(
+        viewport=viewport, locale="en-MY", timezone_id="Asia/Kuala_Lumpur", **options
+    )
+    context.set_default_timeout(10_000)
+    return context
+
+
+def screenshot(page, name: str) -> None:
+    """A full-page screenshot in test-artifacts/ (kept by CI, looked at by eye)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
+
+
+def screenshots(browser_context, server: str, user, path: str, name: str) -> None:
+    """The page at `path` as `user` sees it, at desktop and mobile widths (`<name>-desktop.png`, ...)."""
+    for label, viewport in (("desktop", DESKTOP), ("mobile", MOBILE)):
+        context = new_context(browser_context, viewport)
+        give_session(context, server, user)
+        page = context.new_page()
+        page.goto(f"{server}{path}")
+        screenshot(page, f"{name}-{label}")
+        context.close()

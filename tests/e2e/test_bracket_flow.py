@@ -15,8 +15,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import DESKTOP
-from tests.e2e.helpers import elsewhere, give_session, log_in
+from tests.e2e.helpers import elsewhere, give_session, log_in, new_context
 from tests.factories import EventFactory, UserFactory, funded_wallet
 from tournaments.models import Entry, Event, Match, PrizePayout
 from tournaments.services.checkin import entry_check_in
@@ -36,12 +35,6 @@ PLAYERS = [
     ("arjun", "Arjun Rush"),
     ("nurul", "Nurul Nova"),
 ]
-
-
-def new_context(browser_context):
-    context = browser_context.browser.new_context(viewport=DESKTOP, locale="en-MY", timezone_id="Asia/Kuala_Lumpur")
-    context.set_default_timeout(10_000)
-    return context
 
 
 def report(page, server: str, match: Match, score_a: int, score_b: int, *, expected: str) -> None:

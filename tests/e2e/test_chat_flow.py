@@ -15,8 +15,7 @@ from playwright.sync_api import expect
 from chat.models import ChatMessage, RoomMember
 from chat.services import dm_open, dm_room_id, message_post
 from social.services import friend_request_send
-from tests.e2e.conftest import DESKTOP
-from tests.e2e.helpers import log_in
+from tests.e2e.helpers import log_in, new_context
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.browser
@@ -85,10 +84,7 @@ def test_friends_chat_live_with_typing_presence_and_unread_badges(asgi_server, b
     expect(sitis.locator("[data-presence-for]")).to_have_attribute("data-online", "false")
 
     # when Aiman, in his own browser, opens the room from his inbox
-    aiman_context = browser_context.browser.new_context(
-        viewport=DESKTOP, locale="en-MY", timezone_id="Asia/Kuala_Lumpur"
-    )
-    aiman_context.set_default_timeout(10_000)
+    aiman_context = new_context(browser_context)
     aimans = aiman_context.new_page()
     log_in(aimans, asgi_server, aiman, "/chat/")
     aimans.get_by_role("link", name="Siti the Sniper").click()

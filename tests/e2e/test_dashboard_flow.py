@@ -14,8 +14,8 @@ from playwright.sync_api import expect
 from chat import presence
 from social.services import friend_request_accept, friend_request_send
 from tests.core.dashboard_support import DAY, check_in_open, finish, joined, prize_event, started
-from tests.e2e.conftest import ARTIFACTS
-from tests.e2e.helpers import elsewhere, give_session, log_in
+from tests.e2e.conftest import MOBILE
+from tests.e2e.helpers import elsewhere, give_session, log_in, new_context, screenshot
 from tests.factories import UserFactory, funded_wallet
 from tournaments.brackets.services.matches import match_report
 from tournaments.models import Entry, Event, Match, MatchReport
@@ -23,13 +23,6 @@ from tournaments.services.results import event_results_pay
 from tournaments.services.teams import team_create, team_invite
 
 pytestmark = pytest.mark.browser
-
-MOBILE = {"width": 390, "height": 844}
-
-
-def screenshot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
 
 
 def a_busy_player(player) -> dict:
@@ -103,10 +96,7 @@ def test_the_dashboard_checks_in_and_leads_to_reporting_the_next_match(windowed_
     )  # 250.00 of funds and the 3,500.00 prize
     screenshot(page, "dashboard-desktop")
 
-    mobile_context = browser_context.browser.new_context(
-        viewport=MOBILE, locale="en-MY", timezone_id="Asia/Kuala_Lumpur", is_mobile=True, has_touch=True
-    )
-    mobile_context.set_default_timeout(10_000)
+    mobile_context = new_context(browser_context, MOBILE, is_mobile=True, has_touch=True)
     give_session(mobile_context, server, siti)
     mobile = mobile_context.new_page()
     mobile.goto(f"{server}/")

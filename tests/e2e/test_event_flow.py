@@ -13,7 +13,7 @@ import pytest
 from django.db import connections
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import WEBHOOK_WAIT_MS, log_in, type_card
+from tests.e2e.helpers import WEBHOOK_WAIT_MS, log_in, new_context, type_card
 from tests.factories import EventFactory, GameFactory, UserFactory, funded_wallet
 from tournaments.models import Event, ParticipantPayment, Registration
 from tournaments.services.registrations import registration_join
@@ -34,10 +34,7 @@ def test_join_from_the_wallet_live_count_and_refund_after_cancellation(asgi_serv
     event_path = f"/events/{event.pk}/"
 
     # and the organizer watching the event page in another browser session
-    organizer_context = browser_context.browser.new_context(
-        viewport={"width": 1280, "height": 800}, locale="en-MY", timezone_id="Asia/Kuala_Lumpur"
-    )
-    organizer_context.set_default_timeout(10_000)
+    organizer_context = new_context(browser_context)
     watcher = organizer_context.new_page()
     log_in(watcher, asgi_server, organizer, event_path)
     entries = watcher.locator("#entry-count")

@@ -1,20 +1,19 @@
 """The bell, the notifications list and the Chat menu badge change live, in real browsers against a
 real ASGI server: what another player does shows up without a reload."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import DESKTOP
-from tests.e2e.helpers import log_in
+from tests.e2e.helpers import log_in, new_context, screenshots
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.browser
 
 
 def second_browser(browser_context):
-    context = browser_context.browser.new_context(viewport=DESKTOP, locale="en-MY", timezone_id="Asia/Kuala_Lumpur")
-    context.set_default_timeout(10_000)
-    return context.new_page()
+    return new_context(browser_context).new_page()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -78,3 +77,7 @@ def test_the_chat_menu_badge_counts_a_new_message_live(asgi_server, e2e_servers,
     expect(chat_link.locator(".nav-badge")).to_have_text("1 rooms with unread messages")
     chat_link.click()
     expect(page.get_by_text("gg, rematch tonight?")).to_be_visible()
+    screenshots(browser_context, server, ana, "/chat/", "chat-inbox")
+    page.get_by_role("link", name=re.compile("Ben")).first.click()
+    expect(page.locator("[data-messages]")).to_contain_text("gg, rematch tonight?")
+    screenshots(browser_context, server, ana, page.url.removeprefix(server), "chat-room")

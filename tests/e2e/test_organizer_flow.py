@@ -17,8 +17,7 @@ from playwright.sync_api import expect
 
 from driftwood.core.times import malaysia_time
 from driftwood.notifications.models import Notification
-from tests.e2e.conftest import ARTIFACTS, DESKTOP
-from tests.e2e.helpers import elsewhere, give_session, log_in
+from tests.e2e.helpers import elsewhere, give_session, log_in, new_context, screenshots
 from tests.factories import EventFactory, UserFactory
 from tournaments.brackets.services.matches import match_report
 from tournaments.brackets.services.start import event_start
@@ -26,26 +25,6 @@ from tournaments.models import Event, Match
 from tournaments.services.registrations import registration_join
 
 pytestmark = pytest.mark.browser
-
-MOBILE = {"width": 390, "height": 844}
-
-
-def new_context(browser_context, viewport=DESKTOP):
-    context = browser_context.browser.new_context(viewport=viewport, locale="en-MY", timezone_id="Asia/Kuala_Lumpur")
-    context.set_default_timeout(10_000)
-    return context
-
-
-def screenshots(browser_context, server: str, user, path: str, name: str) -> None:
-    """The page at `path` as `user` sees it, at desktop and mobile widths."""
-    for label, viewport in (("desktop", DESKTOP), ("mobile", MOBILE)):
-        context = new_context(browser_context, viewport)
-        give_session(context, server, user)
-        page = context.new_page()
-        page.goto(f"{server}{path}")
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=ARTIFACTS / f"organizer-{name}-{label}.png", full_page=True)
-        context.close()
 
 
 def event_with_players(count: int, **fields) -> tuple[Event, list]:
@@ -89,7 +68,7 @@ def test_the_organizer_moves_the_start_and_each_player_gets_one_notice(asgi_serv
     # then the entry fee is locked, saying why, and the start is open
     expect(page.get_by_label("Entry fee (RM)")).to_be_disabled()
     expect(page.get_by_text("Locked: players have joined.").first).to_be_visible()
-    screenshots(browser_context, asgi_server, event.organizer, f"/events/{event.pk}/edit/", "edit")
+    screenshots(browser_context, asgi_server, event.organizer, f"/events/{event.pk}/edit/", "organizer-edit")
 
     # when they move the start an hour and a half later and save
     page.get_by_label("Starts").fill(new_start.astimezone(timezone.get_default_timezone()).strftime("%Y-%m-%dT%H:%M"))
@@ -103,7 +82,7 @@ def test_the_organizer_moves_the_start_and_each_player_gets_one_notice(asgi_serv
     expect(page.get_by_role("link", name="Watch the stream")).to_have_attribute(
         "href", "https://www.twitch.tv/pjtekken"
     )
-    screenshots(browser_context, asgi_server, players[0], f"/events/{event.pk}/", "event-edited")
+    screenshots(browser_context, asgi_server, players[0], f"/events/{event.pk}/", "organizer-event-edited")
 
     # and each player finds exactly one notice, in Malaysia time
     for player in players:
@@ -142,14 +121,18 @@ def test_an_announcement_reaches_every_entrant_and_is_pinned_in_the_room(asgi_se
     # then the organizer is told it went out, and it is listed on the manage page
     expect(page.get_by_role("status")).to_contain_text("Announcement sent: every entrant is notified")
     expect(page.locator("#announcements .announcement")).to_contain_text("Venue change")
-    screenshots(browser_context, asgi_server, event.organizer, f"/events/{event.pk}/manage/", "manage-announcement")
+    screenshots(
+        browser_context, asgi_server, event.organizer, f"/events/{event.pk}/manage/", "organizer-manage-announcement"
+    )
 
     # and the open room receives it live; reloaded, the room shows it pinned above the messages
     expect(room.locator("[data-messages]")).to_contain_text("We moved to Hall B.")
+    expect(room.locator("[data-messages] .is-pinned")).to_contain_text("Announcement")
+    expect(room.locator("[data-pinned]")).to_contain_text("Venue change")
     room.reload()
     expect(room.locator("[data-pinned]")).to_contain_text("Venue change")
     expect(room.locator("[data-pinned]")).to_contain_text("Same time, same games.")
-    screenshots(browser_context, asgi_server, players[0], f"/chat/event_{event.pk}/", "chat-pinned")
+    screenshots(browser_context, asgi_server, players[0], f"/chat/event_{event.pk}/", "organizer-chat-pinned")
     reader_context.close()
 
     # and every entrant has exactly one notification; the event page shows the announcement
@@ -159,7 +142,7 @@ def test_an_announcement_reaches_every_entrant_and_is_pinned_in_the_room(asgi_se
     visitor.goto(f"{asgi_server}/events/{event.pk}/")
     expect(visitor.get_by_role("region", name="Announcements")).to_contain_text("We moved to Hall B.")
     visitor.context.close()
-    screenshots(browser_context, asgi_server, players[1], f"/events/{event.pk}/", "event-announcement")
+    screenshots(browser_context, asgi_server, players[1], f"/events/{event.pk}/", "organizer-event-announcement")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -189,7 +172,9 @@ def test_results_entered_from_the_match_list_advance_the_bracket(asgi_server, br
     matches = page.get_by_role("region", name="Matches")
     expect(matches.get_by_role("link", name=re.compile("Ready to play"))).to_contain_text("1")
     expect(matches.get_by_role("link", name=re.compile("Disputed"))).to_contain_text("1")
-    screenshots(browser_context, asgi_server, event.organizer, f"/events/{event.pk}/manage/", "manage-matches")
+    screenshots(
+        browser_context, asgi_server, event.organizer, f"/events/{event.pk}/manage/", "organizer-manage-matches"
+    )
     row = page.locator('[data-match="W1-1"]')
     row.get_by_label(first.entry_a.name, exact=True).fill("1")
     row.get_by_label(first.entry_b.name, exact=True).fill("0")

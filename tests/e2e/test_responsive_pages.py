@@ -12,8 +12,8 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import ARTIFACTS, DESKTOP
-from tests.e2e.helpers import elsewhere, give_session, type_card
+from tests.e2e.conftest import ARTIFACTS, DESKTOP, MOBILE
+from tests.e2e.helpers import WEBHOOK_WAIT_MS, elsewhere, give_session, new_context, type_card
 from tests.factories import EventFactory, UserFactory, funded_wallet, wallet_receive, wallet_spend
 from tournaments.brackets.services.matches import match_report
 from tournaments.brackets.services.start import event_start
@@ -24,7 +24,7 @@ from wallet.services.withdrawals import withdrawal_request
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
+PHONE = MOBILE
 SCREENS = ARTIFACTS / "screens"
 
 # Anything on the page that scrolls sideways inside itself, or sticks out of the screen.
@@ -51,8 +51,7 @@ SIDEWAYS = """() => {
 
 
 def new_page(browser_context, server: str, user, viewport: dict):
-    context = browser_context.browser.new_context(viewport=viewport, locale="en-MY", timezone_id="Asia/Kuala_Lumpur")
-    context.set_default_timeout(10_000)
+    context = new_context(browser_context, viewport)
     if user is not None:
         give_session(context, server, user)
     return context.new_page()
@@ -179,5 +178,6 @@ def test_the_3d_secure_prompt_opens_on_screen_above_the_sticky_header_on_a_phone
     assert on_top == "Complete authentication"
     page.screenshot(path=SCREENS / "wallet-3d-secure-mobile-390.png")
     confirm.click()
-    expect(page.locator("[data-topup-status]")).to_contain_text("Confirming", timeout=5_000)
+    # (not a passing "Confirming..." state, which a quick webhook replaces before it can be seen)
+    expect(page.locator("[data-topup-status]")).to_contain_text("RM 20.00 added", timeout=WEBHOOK_WAIT_MS)
     page.context.close()

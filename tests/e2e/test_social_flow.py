@@ -11,8 +11,7 @@ from playwright.sync_api import expect
 
 from driftwood.accounts.models import User
 from social.models import Friendship, Report, Sanction
-from tests.e2e.conftest import DESKTOP
-from tests.e2e.helpers import log_in
+from tests.e2e.helpers import log_in, new_context
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.browser
@@ -20,8 +19,7 @@ pytestmark = pytest.mark.browser
 
 def new_page(browser_context):
     """A page in a browser session of its own (its own cookies), like a second player's device."""
-    context = browser_context.browser.new_context(viewport=DESKTOP, locale="en-MY", timezone_id="Asia/Kuala_Lumpur")
-    context.set_default_timeout(10_000)
+    context = new_context(browser_context)
     return context, context.new_page()
 
 

@@ -3,8 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import DESKTOP
-from tests.e2e.helpers import log_in
+from tests.e2e.helpers import log_in, new_context
 from tests.factories import UserFactory
 from tournaments.models import TeamMember
 from tournaments.services.teams import team_create
@@ -28,10 +27,7 @@ def test_captain_invites_and_the_invitee_accepts_from_the_notification(asgi_serv
     assert not TeamMember.objects.filter(team=team, user=siti).exists()
 
     # when siti, in her own browser, opens the notification and accepts
-    sitis_context = browser_context.browser.new_context(
-        viewport=DESKTOP, locale="en-MY", timezone_id="Asia/Kuala_Lumpur"
-    )
-    sitis_context.set_default_timeout(10_000)
+    sitis_context = new_context(browser_context)
     sitis = sitis_context.new_page()
     log_in(sitis, asgi_server, siti, "/notifications/")
     sitis.get_by_role("link", name="Nadia invites you to Nadia Squad").click()
