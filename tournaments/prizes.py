@@ -131,3 +131,8 @@ def prize_amounts(pool: Decimal, distribution: Sequence[int | Decimal], placemen
             if share:
                 by_seed[seed] = _from_sen(share)
     return PrizeSplit(by_seed, _from_sen(sum(positions) - awarded))
+
+
+def event_prize_split(event, placements: Sequence[Placement]) -> PrizeSplit:
+    """`prize_amounts` for an event's pool and distribution (what the payout and every preview of it use)."""
+    return prize_amounts(event.prize_pool, [Decimal(str(share)) for share in event.prize_distribution], placements)

@@ -224,6 +224,7 @@ class TopUp(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = "top-up"
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="topup_amount_positive"),
             models.CheckConstraint(

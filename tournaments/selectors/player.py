@@ -29,7 +29,7 @@ from tournaments.models import (
     RegistrationMember,
     TeamMember,
 )
-from tournaments.prizes import prize_amounts, split_evenly
+from tournaments.prizes import event_prize_split, split_evenly
 from tournaments.services.checkin import check_in_window
 
 Status = Event.Status
@@ -279,7 +279,7 @@ def prizes_held_for(*, user) -> list[Prize]:
 def _share_of(entry: Entry, placements: list[Placement], roster: list[int], user_id: int) -> Decimal | None:
     event = entry.event
     try:
-        split = prize_amounts(event.prize_pool, [Decimal(str(share)) for share in event.prize_distribution], placements)
+        split = event_prize_split(event, placements)
     except ValueError:
         return None  # placements the payout would refuse too: nothing is promised
     amount = split.by_seed.get(entry.seed)

@@ -15,15 +15,12 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
-from django.urls import reverse
 from django.utils import timezone
 
-from driftwood.core.money import format_money
-from driftwood.notifications.services import notify
 from tournaments import notifications
 from tournaments.brackets.formats.placements import Placement
 from tournaments.models import Dispute, Entry, Event, PrizePayout, RegistrationMember
-from tournaments.prizes import prize_amounts, split_evenly
+from tournaments.prizes import event_prize_split, split_evenly
 from tournaments.services.events import escrow_wallet, event_fees_settle, event_lock
 from wallet.models import LedgerEntry, Wallet
 from wallet.services.balances import wallet_get_or_create, wallet_transfer
@@ -111,7 +108,10 @@ def _pay(event: Event) -> list[PrizePayout]:
     event_fees_settle(event_id=event.pk)
     event.prizes_paid_at = timezone.now()
     event.save(update_fields=["prizes_paid_at", "updated_at"])
-    _winners_notify(event, payouts)
+    shares: dict[tuple[int, Decimal], list[int]] = {}
+    for payout in payouts:
+        shares.setdefault((payout.place, payout.amount), []).append(payout.user_id)
+    notifications.prizes_paid(event, shares)
     notifications.event_changed(event)
     return payouts
 
@@ -127,11 +127,7 @@ def _prize_split(event: Event):
             )
         )
     )
-    split = prize_amounts(
-        event.prize_pool,
-        [Decimal(str(share)) for share in event.prize_distribution],
-        [Placement(seed=entry.seed, place=entry.placement) for entry in placed],
-    )
+    split = event_prize_split(event, [Placement(seed=entry.seed, place=entry.placement) for entry in placed])
     return placed, split
 
 
@@ -159,20 +155,3 @@ def _entry_pay(event: Event, escrow: Wallet, entry: Entry, amount: Decimal) -> l
             metadata={"event_id": event.pk, "place": entry.placement},
         )
     return payouts
-
-
-def _winners_notify(event: Event, payouts: list[PrizePayout]) -> None:
-    # Winners with the same place and amount share one INSERT.
-    groups: dict[tuple[int, Decimal], list[int]] = {}
-    for payout in payouts:
-        groups.setdefault((payout.place, payout.amount), []).append(payout.user_id)
-    for (place, amount), user_ids in groups.items():
-        notify(
-            users=user_ids,
-            kind="prize_paid",
-            title=f"Prize paid: {event.name}",
-            body=f"Place {place} in {event.name}: {format_money(amount, style='page')} is now in your wallet.",
-            url=reverse("tournaments:event_detail", args=[event.pk]),
-            data={"event_id": event.pk, "place": place, "amount": format_money(amount)},
-            key=f"prize_paid:{event.pk}",
-        )
