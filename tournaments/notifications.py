@@ -13,7 +13,7 @@ from driftwood.core import redis_outage
 from driftwood.core.money import format_money
 from driftwood.core.times import malaysia_time
 from driftwood.notifications.services import notify
-from tournaments.models import Event, ParticipantPayment, Registration, RegistrationMember
+from tournaments.models import Announcement, Event, ParticipantPayment, Registration, RegistrationMember
 from tournaments.notification_tasks import activity_log
 
 logger = logging.getLogger("driftwood.tournaments")
@@ -249,3 +249,62 @@ def prizes_paid(event: Event, shares: dict[tuple[int, Decimal], list[int]]) -> N
         return f"Prize paid: {event.name}", f"Place {place} in {event.name}: {amount} is now in your wallet."
 
     _tell_winners(event, shares, kind="prize_paid", say=say, data={})
+
+
+# --- The organizer's word to the entrants
+
+
+def _entrant_ids(event: Event, *, besides) -> list[int]:
+    """Every player of the event's confirmed and pending entries (team members too), `besides` aside."""
+    players = RegistrationMember.objects.filter(event=event, registration__status__in=Registration.ACTIVE_STATUSES)
+    return list(players.exclude(user=besides).values_list("user_id", flat=True).distinct())
+
+
+def _check_in_words(minutes: int) -> str:
+    return f"opens {minutes} minutes before the start" if minutes else "none"
+
+
+def _change_lines(event: Event, before: dict) -> list[str]:
+    lines = []
+    if "starts_at" in before:
+        lines.append(f"Starts {malaysia_time(event.starts_at)} (was {malaysia_time(before['starts_at'])}).")
+    if "registration_closes_at" in before:
+        was = malaysia_time(before["registration_closes_at"])
+        lines.append(f"Registration closes {malaysia_time(event.registration_closes_at)} (was {was}).")
+    if "check_in_minutes" in before:
+        now, was = _check_in_words(event.check_in_minutes), _check_in_words(before["check_in_minutes"])
+        lines.append(f"Check-in: {now} (was {was}).")
+    return lines
+
+
+def event_updated(event: Event, *, before: dict, actor) -> None:
+    """The organizer moved a published event's times (`before`: the old value of each field that
+    changed): each entrant is told once, with every change, in Malaysia time."""
+    user_ids = _entrant_ids(event, besides=actor)
+    if not user_ids:
+        return
+    title = f"New start time: {event.name}" if "starts_at" in before else f"Changed: {event.name}"
+    body = " ".join(_change_lines(event, before))
+    url = reverse("tournaments:event_detail", args=[event.pk])
+    data = {"event_id": event.pk, "changed": sorted(before)}
+    # Each edit is its own happening (a second edit later tells everyone again).
+    key = f"event_updated:{event.pk}:{event.updated_at.isoformat()}"
+    notify(users=user_ids, kind="event_updated", title=title, body=body, url=url, data=data, key=key)
+
+
+def event_announced(announcement: Announcement) -> None:
+    """An organizer's announcement: each entrant is told once (in-app and by e-mail)."""
+    event = announcement.event
+    user_ids = _entrant_ids(event, besides=announcement.author_id)
+    title = f"{event.name}: {announcement.title}"
+    url = reverse("tournaments:event_detail", args=[event.pk]) + "#announcements"
+    data = {"event_id": event.pk, "announcement_id": announcement.pk}
+    notify(
+        users=user_ids,
+        kind="event_announcement",
+        title=title,
+        body=announcement.body,
+        url=url,
+        data=data,
+        key=f"event_announcement:{announcement.pk}",
+    )
