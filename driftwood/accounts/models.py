@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import RegexValidator
 from django.db import models
@@ -37,6 +38,9 @@ class User(AbstractUser):
     allow_messages_from_anyone = models.BooleanField(
         default=False, help_text="Accept direct messages from players who are not friends."
     )
+    # The player's language for pages, e-mails and notifications; empty until they choose one (or
+    # sign up or log in, which store the language they were reading): English is used meanwhile.
+    language = models.CharField(max_length=7, choices=settings.LANGUAGES, blank=True, default="")
 
     objects = DriftwoodUserManager()
 

@@ -69,6 +69,23 @@ def user_create(
     return user
 
 
+def user_language_set(*, user: User, language: str) -> User:
+    """Store the player's language (one of settings.LANGUAGES) for pages, e-mails and notices."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": ["Choose one of the offered languages."]})
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+    return user
+
+
+def user_language_adopt(*, user: User, language: str) -> User:
+    """At sign-up and log-in: a player who never chose keeps the language they were reading."""
+    if not user.language and language in dict(settings.LANGUAGES):
+        user_language_set(user=user, language=language)
+    return user
+
+
 def user_update_profile(*, user: User, display_name: str, allow_messages_from_anyone: bool | None = None) -> User:
     user.display_name = display_name.strip()
     if allow_messages_from_anyone is not None:

@@ -8,10 +8,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
+from django.views.i18n import set_language
 
 from driftwood.accounts import email_address, passwords, services
 from driftwood.accounts.forms import (
@@ -57,6 +59,7 @@ def signup(request):
             form.add_service_errors(exc)
         else:
             login(request, user, backend=MODEL_BACKEND)
+            services.user_language_adopt(user=user, language=translation.get_language())
             messages.success(request, f"Welcome to Driftwood, {user.public_name}! Your account is ready.")
             return redirect(settings.LOGIN_REDIRECT_URL)
     return render(request, "accounts/signup.html", {"form": form})
@@ -72,12 +75,24 @@ def login_view(request):
     form = LoginForm(request.POST if request.method == "POST" else None, request=request)
     if form.is_valid():
         login(request, form.user)
+        services.user_language_adopt(user=form.user, language=translation.get_language())
         messages.success(request, f"Welcome back, {form.user.public_name}.")
         return redirect(next_url or settings.LOGIN_REDIRECT_URL)
     limited = form.rate_limited
     response = render(request, "accounts/login.html", {"form": form, "next": next_url}, status=429 if limited else 200)
     if limited:
         response["Retry-After"] = str(limited.retry_after)
+    return response
+
+
+@require_POST
+def language_set(request):
+    """The switcher: Django's set_language (the cookie, back to `next`), and for a logged-in player
+    the choice stored on their account, so e-mails and their other devices follow it."""
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        services.user_language_set(user=request.user, language=language)
     return response
 
 
