@@ -13,11 +13,6 @@ from django.utils import translation
 from driftwood.core.middleware import API_PREFIX
 
 
-def user_language(user) -> str:
-    """The language to write to `user` in: their choice, else the site's default."""
-    return getattr(user, "language", "") or settings.LANGUAGE_CODE
-
-
 def _activate(request, code: str) -> None:
     translation.activate(code)
     request.LANGUAGE_CODE = code

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
@@ -60,7 +61,9 @@ def signup(request):
         else:
             login(request, user, backend=MODEL_BACKEND)
             services.user_language_adopt(user=user, language=translation.get_language())
-            messages.success(request, f"Welcome to Driftwood, {user.public_name}! Your account is ready.")
+            messages.success(
+                request, _("Welcome to Driftwood, %(name)s! Your account is ready.") % {"name": user.public_name}
+            )
             return redirect(settings.LOGIN_REDIRECT_URL)
     return render(request, "accounts/signup.html", {"form": form})
 
@@ -76,7 +79,9 @@ def login_view(request):
     if form.is_valid():
         login(request, form.user)
         services.user_language_adopt(user=form.user, language=translation.get_language())
-        messages.success(request, f"Welcome back, {form.user.public_name}.")
+        if form.user.language:
+            translation.activate(form.user.language)  # the greeting already in the player's language
+        messages.success(request, _("Welcome back, %(name)s.") % {"name": form.user.public_name})
         return redirect(next_url or settings.LOGIN_REDIRECT_URL)
     limited = form.rate_limited
     response = render(request, "accounts/login.html", {"form": form, "next": next_url}, status=429 if limited else 200)
@@ -99,7 +104,7 @@ def language_set(request):
 @require_POST
 def logout_view(request):
     logout(request)
-    messages.info(request, "You have logged out. See you on the next bracket.")
+    messages.info(request, _("You have logged out. See you on the next bracket."))
     return redirect(settings.LOGOUT_REDIRECT_URL)
 
 
@@ -120,7 +125,7 @@ def profile(request):
             except ValidationError as exc:
                 form.add_service_errors(exc)
             else:
-                messages.success(request, "Profile saved.")
+                messages.success(request, _("Profile saved."))
                 return redirect("accounts:profile")
     else:
         form = ProfileForm(
@@ -165,7 +170,7 @@ def password_change(request):
             form.add_service_errors(exc)
         else:
             update_session_auth_hash(request, user)  # this session stays; every other one ends
-            messages.success(request, "Password changed. Your other devices were logged out.")
+            messages.success(request, _("Password changed. Your other devices were logged out."))
             return redirect("accounts:profile")
     return render(request, "accounts/password_change.html", {"form": form})
 
@@ -184,7 +189,10 @@ def email_change(request):
         except RateLimited as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"Check {form.cleaned_data['email']}: open the link there to make it yours.")
+            messages.success(
+                request,
+                _("Check %(email)s: open the link there to make it yours.") % {"email": form.cleaned_data["email"]},
+            )
             return redirect("accounts:profile")
     return render(request, "accounts/email_change.html", {"form": form})
 
@@ -197,7 +205,7 @@ def email_verification_resend(request):
     except RateLimited as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"We sent the link again to {request.user.email}.")
+        messages.success(request, _("We sent the link again to %(email)s.") % {"email": request.user.email})
     return redirect(_safe_next(request) or "accounts:profile")
 
 
@@ -213,5 +221,5 @@ def email_confirm(request, token: str):
         return render(request, "accounts/email_confirm.html", {"problem": exc.message}, status=400)
     if request.method == "GET":
         return render(request, "accounts/email_confirm.html", {"account": user, "email": email})
-    messages.success(request, f"Thank you: {email} is confirmed.")
+    messages.success(request, _("Thank you: %(email)s is confirmed.") % {"email": email})
     return redirect("accounts:profile" if request.user.is_authenticated else "accounts:login")

@@ -16,9 +16,10 @@ from django.core.exceptions import EmptyResultSet
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from driftwood.core import redis_outage
+from driftwood.core.i18n import is_lazy
 from driftwood.notifications import delivery
 from driftwood.notifications.kinds import PLAYER_KINDS, kind_of
 from driftwood.notifications.models import Device, EmailPreference, Notification
@@ -66,6 +67,19 @@ def _recipients(users) -> tuple[str, list] | None:
     return ("SELECT DISTINCT unnest(%s::bigint[]) AS user_id", [user_ids]) if user_ids else None
 
 
+def _by_language(recipients_sql: str, title, body) -> list[tuple[str | None, str, list]]:
+    """Plain texts: one statement, as given. Translatable ones (`driftwood.core.i18n.lazy_format`,
+    `gettext_lazy`): one statement per language, each recipient in the language they chose."""
+    if not (is_lazy(title) or is_lazy(body)):
+        return [(translation.get_language(), recipients_sql, [])]
+    users = get_user_model()._meta.db_table
+    chosen = (
+        f"SELECT recipient.user_id FROM ({recipients_sql}) AS recipient JOIN {users} AS player "
+        "ON player.id = recipient.user_id WHERE COALESCE(NULLIF(player.language, ''), %s) = %s"
+    )
+    return [(code, chosen, [settings.LANGUAGE_CODE, code]) for code, _name in settings.LANGUAGES]
+
+
 def notify(
     *, users, kind: str, title: str, body: str = "", url: str = "", data: dict | None = None, key: str = ""
 ) -> list[int]:
@@ -83,10 +97,16 @@ def notify(
         return []
     recipients_sql, recipients_params = recipients
     payload = json.dumps(data or {}, cls=DjangoJSONEncoder)
-    params = [kind, title, body, _site_path(url), payload, key, timezone.now(), spec.required, spec.email]
+    now = timezone.now()
+    written = []
     with connection.cursor() as cursor:
-        cursor.execute(_INSERT.format(recipients=recipients_sql), [*params, *recipients_params, kind])
-        written = cursor.fetchall()
+        for language, language_sql, language_params in _by_language(recipients_sql, title, body):
+            with translation.override(language):
+                params = [kind, str(title), str(body), _site_path(url), payload, key, now, spec.required, spec.email]
+            cursor.execute(
+                _INSERT.format(recipients=language_sql), [*params, *recipients_params, *language_params, kind]
+            )
+            written.extend(cursor.fetchall())
     if written:
         transaction.on_commit(partial(_deliver, written))
     return [row[0] for row in written]

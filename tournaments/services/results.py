@@ -11,13 +11,16 @@ got past the first guard could only roll back.
 import logging
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from driftwood.core.i18n import lazy_text
 from driftwood.core.money import format_money
 from driftwood.notifications.services import notify
 from tournaments import notifications
@@ -170,8 +173,17 @@ def _winners_notify(event: Event, payouts: list[PrizePayout]) -> None:
         notify(
             users=user_ids,
             kind="prize_paid",
-            title=f"Prize paid: {event.name}",
-            body=f"Place {place} in {event.name}: {format_money(amount, style='page')} is now in your wallet.",
+            title=lazy_text(lambda: _("Prize paid: %(event)s") % {"event": event.name}),
+            body=lazy_text(
+                partial(
+                    lambda place, amount: (
+                        _("Place %(place)s in %(event)s: %(amount)s is now in your wallet.")
+                        % {"place": place, "event": event.name, "amount": format_money(amount, style="page")}
+                    ),
+                    place,
+                    amount,
+                )
+            ),
             url=reverse("tournaments:event_detail", args=[event.pk]),
             data={"event_id": event.pk, "place": place, "amount": format_money(amount)},
             key=f"prize_paid:{event.pk}",
