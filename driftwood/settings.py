@@ -95,6 +95,7 @@ TEMPLATES = [
                 "driftwood.notifications.context_processors.unread_count",
                 "chat.context_processors.unread_chat_count",
                 "driftwood.core.context_processors.live_page",
+                "driftwood.core.context_processors.page_strings",
             ],
         },
     },
