@@ -32,8 +32,8 @@ translations: $(VENV)/bin/python
 # Re-extract the strings into the .po files (needs GNU gettext's xgettext: apt-get install gettext),
 # then translate the new entries and run `make translations`.
 messages: $(VENV)/.local-installed
-	$(PY) manage.py makemessages --locale ms --no-obsolete --ignore ".venv/*" --ignore ".data/*" --ignore "tests/*" --ignore "bench/*"
-	$(PY) manage.py makemessages --domain djangojs --locale ms --no-obsolete --ignore ".venv/*" --ignore ".data/*" --ignore "tests/*" --ignore "bench/*"
+	$(PY) manage.py makemessages --locale ms --no-obsolete --ignore ".venv/*" --ignore ".data/*" --ignore "tests/*" \
+		--ignore "bench/*" --ignore "test-artifacts/*"
 
 test: $(VENV)/.dev-installed
 	$(PY) -m driftwood.core.embedded test $(PYTEST_ARGS)
