@@ -44,15 +44,17 @@ def _site_path(url: str) -> str:
 
 
 # One statement per happening: the recipients (a list of ids or a subquery), each player's e-mail
-# choice for the kind (the kind's default when they made none), and no second row for a key.
+# choice for the kind (the kind's default when they made none), and no second row for a key. The
+# title and body are either one text for all, or one per language picked by the recipient's own.
 _INSERT = """
 INSERT INTO notifications_notification (user_id, kind, title, body, url, data, key, created_at, email_pending)
-SELECT recipient.user_id, %s, %s, %s, %s, %s::jsonb, %s, %s, %s OR COALESCE(choice.email, %s)
+SELECT recipient.user_id, %s, {title}, {body}, %s, %s::jsonb, %s, %s, %s OR COALESCE(choice.email, %s)
 FROM ({recipients}) AS recipient
 LEFT JOIN notifications_emailpreference AS choice ON choice.user_id = recipient.user_id AND choice.kind = %s
 ON CONFLICT (user_id, key) WHERE key <> '' DO NOTHING
 RETURNING id, user_id, email_pending
 """
+_IN_THEIR_LANGUAGE = "(%s::text[])[array_position(%s::text[], recipient.language)]"
 
 
 def _recipients(users) -> tuple[str, list] | None:
@@ -67,17 +69,24 @@ def _recipients(users) -> tuple[str, list] | None:
     return ("SELECT DISTINCT unnest(%s::bigint[]) AS user_id", [user_ids]) if user_ids else None
 
 
-def _by_language(recipients_sql: str, title, body) -> list[tuple[str | None, str, list]]:
-    """Plain texts: one statement, as given. Translatable ones (`driftwood.core.i18n.lazy_format`,
-    `gettext_lazy`): one statement per language, each recipient in the language they chose."""
+def _texts(recipients_sql: str, title, body) -> tuple[dict, str, list, list]:
+    """Plain texts: as given. Translatable ones (`driftwood.core.i18n.lazy_text`, `gettext_lazy`):
+    rendered in every language, each recipient's row taking the one they chose (English if none).
+    Returns the SQL for the title and body, the recipients' SQL, and the parameters of each."""
     if not (is_lazy(title) or is_lazy(body)):
-        return [(translation.get_language(), recipients_sql, [])]
+        return {"title": "%s", "body": "%s"}, recipients_sql, [str(title), str(body)], []
+    codes = [code for code, _name in settings.LANGUAGES]
+    rendered = {}
+    for code in codes:
+        with translation.override(code):
+            rendered[code] = (str(title), str(body))
     users = get_user_model()._meta.db_table
-    chosen = (
-        f"SELECT recipient.user_id FROM ({recipients_sql}) AS recipient JOIN {users} AS player "
-        "ON player.id = recipient.user_id WHERE COALESCE(NULLIF(player.language, ''), %s) = %s"
+    with_language = (
+        f"SELECT picked.user_id, COALESCE(NULLIF(player.language, ''), %s) AS language FROM ({recipients_sql}) "
+        f"AS picked JOIN {users} AS player ON player.id = picked.user_id"
     )
-    return [(code, chosen, [settings.LANGUAGE_CODE, code]) for code, _name in settings.LANGUAGES]
+    texts = [[rendered[code][0] for code in codes], codes, [rendered[code][1] for code in codes], codes]
+    return {"title": _IN_THEIR_LANGUAGE, "body": _IN_THEIR_LANGUAGE}, with_language, texts, [settings.LANGUAGE_CODE]
 
 
 def notify(
@@ -97,16 +106,13 @@ def notify(
         return []
     recipients_sql, recipients_params = recipients
     payload = json.dumps(data or {}, cls=DjangoJSONEncoder)
-    now = timezone.now()
-    written = []
+    columns, recipients_sql, text_params, language_params = _texts(recipients_sql, title, body)
+    params = [kind, *text_params, _site_path(url), payload, key, timezone.now(), spec.required, spec.email]
     with connection.cursor() as cursor:
-        for language, language_sql, language_params in _by_language(recipients_sql, title, body):
-            with translation.override(language):
-                params = [kind, str(title), str(body), _site_path(url), payload, key, now, spec.required, spec.email]
-            cursor.execute(
-                _INSERT.format(recipients=language_sql), [*params, *recipients_params, *language_params, kind]
-            )
-            written.extend(cursor.fetchall())
+        cursor.execute(
+            _INSERT.format(recipients=recipients_sql, **columns), [*params, *language_params, *recipients_params, kind]
+        )
+        written = cursor.fetchall()
     if written:
         transaction.on_commit(partial(_deliver, written))
     return [row[0] for row in written]

@@ -132,10 +132,8 @@ def _validate_score(match: Match, score_a: int, score_b: int) -> None:
     if match.best_of > 1:
         needed = match.best_of // 2 + 1
         if max(score_a, score_b) > needed or (score_a != score_b and max(score_a, score_b) != needed):
-            raise InvalidScore(
-                _("Best of %(best_of)s: the winner takes %(needed)s games.")
-                % {"best_of": match.best_of, "needed": needed}
-            )
+            names = {"best_of": match.best_of, "needed": needed}
+            raise InvalidScore(_("Best of %(best_of)s: the winner takes %(needed)s games.") % names)
 
 
 def _report_add(match: Match, *, side: str, actor, score_a: int, score_b: int) -> MatchReport:
