@@ -5,6 +5,7 @@ the phone's screen (longer Malay words must not push the layout sideways)."""
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from playwright.sync_api import expect
 
 from driftwood.accounts.models import User
@@ -20,7 +21,16 @@ pytestmark = pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_switch_to_malay_and_back_the_choice_survives_a_reload_and_logging_in(asgi_server, browser_page):
     made = {}
-    elsewhere(lambda: made.setdefault("player", UserFactory(username="aiman_bm")))
+
+    # Hashed as the server checks it (the tests' own hasher is a fast one the server does not know).
+    def setup():
+        hasher = PBKDF2PasswordHasher()
+        player = UserFactory(username="aiman_bm")
+        player.password = hasher.encode(TEST_PASSWORD, hasher.salt())
+        player.save(update_fields=["password"])
+        made["player"] = player
+
+    elsewhere(setup)
     page = browser_page
 
     page.goto(f"{asgi_server}/events/")
