@@ -22,6 +22,9 @@ RUN localstripe="$(grep -E '^localstripe==' requirements-local.txt)" \
 
 COPY . .
 
+# The translation catalogues (.po -> .mo), in pure Python: no GNU gettext in the image.
+RUN python -m driftwood.core.catalogues
+
 # Hashed, compressed static files into STATIC_ROOT (.data/staticfiles), served by WhiteNoise.
 # Settings need no database or secret to import; the key below exists only for this step.
 RUN DJANGO_SECRET_KEY=collectstatic-only STATIC_MANIFEST=true \

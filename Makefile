@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run serve test bench lint format check-deploy clean
+.PHONY: run serve test bench lint format check-deploy clean translations messages
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,8 +21,19 @@ $(VENV)/.dev-installed: $(VENV)/.local-installed requirements-dev.txt
 run: $(VENV)/.local-installed
 	$(PY) -m driftwood.core.embedded run
 
-serve: $(VENV)/.local-installed
+serve: $(VENV)/.local-installed translations
 	$(PY) -m driftwood.core.serve
+
+# The .mo catalogues from locale/*/LC_MESSAGES/*.po, in pure Python (no GNU gettext needed);
+# `run`, `test` and `bench` compile them too (driftwood/core/embedded.py).
+translations: $(VENV)/bin/python
+	$(PY) -m driftwood.core.catalogues
+
+# Re-extract the strings into the .po files (needs GNU gettext's xgettext: apt-get install gettext),
+# then translate the new entries and run `make translations`.
+messages: $(VENV)/.local-installed
+	$(PY) manage.py makemessages --locale ms --no-obsolete --ignore ".venv/*" --ignore ".data/*" --ignore "tests/*" \
+		--ignore "bench/*" --ignore "test-artifacts/*"
 
 test: $(VENV)/.dev-installed
 	$(PY) -m driftwood.core.embedded test $(PYTEST_ARGS)

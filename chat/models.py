@@ -9,15 +9,16 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 MESSAGE_MAX_LENGTH = 2000
 
 
 class ChatRoom(models.Model):
     class Kind(models.TextChoices):
-        DM = "dm", "Direct message"
-        EVENT = "event", "Event"
-        TEAM = "team", "Team"
+        DM = "dm", _("Direct message")
+        EVENT = "event", _("Event")
+        TEAM = "team", _("Team")
 
     room_id = models.CharField(max_length=64, unique=True)
     kind = models.CharField(max_length=10, choices=Kind.choices)
@@ -87,7 +88,7 @@ class ChatMessage(AbstractMessage):
         constraints = [models.UniqueConstraint(fields=["room", "seq"], name="chatmessage_room_seq")]
 
     def __str__(self) -> str:
-        return f"#{self.pk} in {self.room_id}"
+        return _("#%(pk)s in %(room_id)s") % {"pk": self.pk, "room_id": self.room_id}
 
 
 class ArchivedChatMessage(AbstractMessage):
@@ -103,4 +104,4 @@ class ArchivedChatMessage(AbstractMessage):
         constraints = [models.UniqueConstraint(fields=["room", "seq"], name="chatarchive_room_seq")]
 
     def __str__(self) -> str:
-        return f"archived #{self.pk} in {self.room_id}"
+        return _("archived #%(pk)s in %(room_id)s") % {"pk": self.pk, "room_id": self.room_id}

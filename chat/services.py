@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from chat.cache import reader_changed_on_commit, room_changed_on_commit
 from chat.cache import room_member_ids as room_member_ids_cached
@@ -72,16 +73,16 @@ def dm_open(*, user, other_id: int) -> tuple[ChatRoom, bool]:
     Who may start one is `selectors.dm_allowed`; a room that exists stays open to both.
     """
     if other_id == user.pk:
-        raise CannotMessage("You cannot message yourself.")
+        raise CannotMessage(_("You cannot message yourself."))
     other = User.objects.filter(pk=other_id, is_active=True).first()
     if other is None:
-        raise RoomNotFound("Player not found.")
+        raise RoomNotFound(_("Player not found."))
     room_id = dm_room_id(user.pk, other.pk)
     room = ChatRoom.objects.filter(room_id=room_id).first()
     if room is not None:
         return room, False
     if not dm_allowed(user.pk, other.pk, recipient_accepts_anyone=other.allow_messages_from_anyone):
-        raise CannotMessage("You can message this player once you are friends.")
+        raise CannotMessage(_("You can message this player once you are friends."))
     try:
         with transaction.atomic():
             room = ChatRoom.objects.create(room_id=room_id, kind=Kind.DM)
@@ -124,10 +125,12 @@ def clean_text(text) -> str:
     """A message as stored: trimmed, 1 to MESSAGE_MAX_LENGTH characters, and within the site's
     text rule (`driftwood.core.text`: no control, invisible or text-direction characters)."""
     if not isinstance(text, str):
-        raise InvalidMessage("A message is text.")
+        raise InvalidMessage(_("A message is text."))
     text = text.strip().replace("\r\n", "\n")
     if not 1 <= len(text) <= MESSAGE_MAX_LENGTH:
-        raise InvalidMessage(f"A message is 1 to {MESSAGE_MAX_LENGTH} characters.")
+        raise InvalidMessage(
+            _("A message is 1 to %(message_max_length)s characters.") % {"message_max_length": MESSAGE_MAX_LENGTH}
+        )
     problem = text_problem(text, multiline=True)
     if problem:
         raise InvalidMessage(problem)

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -43,7 +44,7 @@ def room_detail(request, room_id: str):
     try:
         room = services.room_for(user_id=request.user.pk, room_id=room_id)
     except RoomNotFound:
-        raise Http404("No such chat room.") from None
+        raise Http404(_("No such chat room.")) from None
     room = selectors.with_unread([selectors.inbox(user_id=request.user.pk).get(pk=room.pk)], user_id=request.user.pk)[0]
     history, has_more, next_before = selectors.history(room=room, limit=HISTORY_PAGE)
     readers = [request.user.pk] + ([room.other_user_id] if room.other_user_id else [])
@@ -84,11 +85,11 @@ def _back(request):
 def dm_open_view(request, user_id: int):
     """Open (or create) the DM with a player and go there; if not allowed, back with the reason."""
     if user_id > MAX_USER_ID:
-        raise Http404("No such player.")
+        raise Http404(_("No such player."))
     try:
-        room, _ = services.dm_open(user=request.user, other_id=user_id)
+        room, _created = services.dm_open(user=request.user, other_id=user_id)
     except RoomNotFound:
-        raise Http404("No such player.") from None
+        raise Http404(_("No such player.")) from None
     except CannotMessage as exc:
         messages.error(request, exc.message)
         return _back(request)

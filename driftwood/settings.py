@@ -66,9 +66,11 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "driftwood.accounts.language.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "driftwood.core.middleware.ApiErrorEnvelopeMiddleware",
@@ -87,11 +89,13 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "driftwood.notifications.context_processors.unread_count",
                 "chat.context_processors.unread_chat_count",
                 "driftwood.core.context_processors.live_page",
+                "driftwood.core.context_processors.page_strings",
             ],
         },
     },
@@ -148,7 +152,15 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
-LANGUAGE_CODE = "en-us"
+# --- Languages: English (default) and Bahasa Melayu. A page's language: the player's stored
+# choice (User.language) when logged in, else the language cookie the switcher sets, else the
+# browser's Accept-Language. The API: Accept-Language when sent, else the caller's stored choice.
+# Catalogues: locale/<code>/LC_MESSAGES/django.po, compiled to .mo by `manage.py compile_translations`.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("ms", "Bahasa Melayu")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "Asia/Kuala_Lumpur"
 USE_I18N = True
 USE_TZ = True
@@ -179,6 +191,7 @@ SECURE_PROXY_SSL_HEADER = (
 )
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG and SECURE_SSL_REDIRECT)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
@@ -204,7 +217,7 @@ CORS_EXPOSE_HEADERS = ("retry-after", "x-process-time")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "driftwood.accounts.authentication.BearerJWTAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "driftwood.accounts.authentication.LanguageSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": ["driftwood.core.parsers.DecimalJSONParser"],

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from driftwood.accounts.views import language_set
 from driftwood.core import views as core_views
 from driftwood.core.health import healthz, readyz
 
@@ -16,6 +17,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", core_views.home, name="home"),
     path("accounts/", include("driftwood.accounts.urls")),
+    path("i18n/setlang/", language_set, name="set_language"),
     path("wallet/", include("wallet.urls")),
     path("events/", include("tournaments.urls")),
     path("notifications/", include("driftwood.notifications.urls")),

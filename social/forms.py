@@ -1,6 +1,7 @@
 """Browser forms for the social pages. They validate input; the services do the writes."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from driftwood.core.text import FormTextField
 from social.models import Report
@@ -8,11 +9,11 @@ from social.models import Report
 
 class PlayerSearchForm(forms.Form):
     q = forms.CharField(
-        label="Search players",
+        label=_("Search players"),
         max_length=50,
         required=False,
         widget=forms.TextInput(
-            attrs={"type": "search", "placeholder": "Username or display name", "autocapitalize": "none"}
+            attrs={"type": "search", "placeholder": _("Username or display name"), "autocapitalize": "none"}
         ),
     )
 
@@ -23,23 +24,23 @@ class PlayerSearchForm(forms.Form):
 
 class FriendSearchForm(PlayerSearchForm):
     q = forms.CharField(
-        label="Search your friends",
+        label=_("Search your friends"),
         max_length=50,
         required=False,
         widget=forms.TextInput(
-            attrs={"type": "search", "placeholder": "Username or display name", "autocapitalize": "none"}
+            attrs={"type": "search", "placeholder": _("Username or display name"), "autocapitalize": "none"}
         ),
     )
 
 
 class ReportForm(forms.Form):
     reason = forms.ChoiceField(
-        label="Why are you reporting this player?", choices=Report.Reason.choices, widget=forms.RadioSelect
+        label=_("Why are you reporting this player?"), choices=Report.Reason.choices, widget=forms.RadioSelect
     )
     description = FormTextField(
-        label="What happened?",
+        label=_("What happened?"),
         max_length=Report._meta.get_field("description").max_length,
         required=False,
-        help_text="Up to 2000 characters. Only moderators read it.",
+        help_text=_("Up to 2000 characters. Only moderators read it."),
         widget=forms.Textarea(attrs={"rows": 4}),
     )

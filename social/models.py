@@ -11,13 +11,14 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Greatest, Least
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Friendship(models.Model):
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        ACCEPTED = "accepted", "Accepted"
-        REJECTED = "rejected", "Rejected"
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
 
     requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     addressee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -85,18 +86,18 @@ class Star(models.Model):
 
 class Report(models.Model):
     class Reason(models.TextChoices):
-        SPAM = "spam", "Spam"
-        HARASSMENT = "harassment", "Harassment"
-        CHEATING = "cheating", "Cheating"
-        INAPPROPRIATE_CONTENT = "inappropriate_content", "Inappropriate content"
-        IMPERSONATION = "impersonation", "Impersonation"
-        OTHER = "other", "Other"
+        SPAM = "spam", _("Spam")
+        HARASSMENT = "harassment", _("Harassment")
+        CHEATING = "cheating", _("Cheating")
+        INAPPROPRIATE_CONTENT = "inappropriate_content", _("Inappropriate content")
+        IMPERSONATION = "impersonation", _("Impersonation")
+        OTHER = "other", _("Other")
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        REVIEWING = "reviewing", "Reviewing"
-        ACTIONED = "actioned", "Actioned"
-        DISMISSED = "dismissed", "Dismissed"
+        PENDING = "pending", _("Pending")
+        REVIEWING = "reviewing", _("Reviewing")
+        ACTIONED = "actioned", _("Actioned")
+        DISMISSED = "dismissed", _("Dismissed")
 
     reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports_made")
     reported = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports_received")
@@ -118,7 +119,12 @@ class Report(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Report #{self.pk}: {self.reported} for {self.reason} ({self.status})"
+        return _("Report #%(pk)s: %(reported)s for %(reason)s (%(status)s)") % {
+            "pk": self.pk,
+            "reported": self.reported,
+            "reason": self.reason,
+            "status": self.status,
+        }
 
 
 class Sanction(models.Model):
@@ -126,12 +132,12 @@ class Sanction(models.Model):
     (`lifted_at` is set when the account is let back in); bans have no end."""
 
     class Kind(models.TextChoices):
-        WARN = "warn", "Warning"
-        SUSPEND = "suspend", "Suspension"
-        BAN = "ban", "Ban"
+        WARN = "warn", _("Warning")
+        SUSPEND = "suspend", _("Suspension")
+        BAN = "ban", _("Ban")
         # Staff let the player back in before the end: the decision is on the record too.
-        LIFT = "lift", "Suspension lifted"
-        UNBAN = "unban", "Unbanned"
+        LIFT = "lift", _("Suspension lifted")
+        UNBAN = "unban", _("Unbanned")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sanctions")
     kind = models.CharField(max_length=10, choices=Kind.choices)
@@ -172,4 +178,4 @@ class UserSession(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
 
     def __str__(self) -> str:
-        return f"session of {self.user_id}"
+        return _("session of %(user_id)s") % {"user_id": self.user_id}

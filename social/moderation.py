@@ -20,10 +20,12 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from driftwood.accounts.models import User
 from driftwood.accounts.services import ShutOut
 from driftwood.core import redis_outage
+from driftwood.core.i18n import lazy_text
 from driftwood.core.times import malaysia_time
 from driftwood.core.websocket import CLOSE_ACCOUNT_DISABLED, user_group
 from driftwood.notifications.services import notify
@@ -80,8 +82,8 @@ def report_warn(*, report: Report, staff, reason: str) -> Sanction:
             report.reported,
             sanction,
             kind="moderation_warning",
-            title="A warning from Driftwood's moderators",
-            body=f"{reason}\n\nRepeated reports can lead to a suspension or a ban.",
+            title=lazy_text(lambda: _("A warning from Driftwood's moderators")),
+            body=lazy_text(lambda: f"{reason}\n\n{_('Repeated reports can lead to a suspension or a ban.')}"),
         )
     return sanction
 
@@ -103,12 +105,24 @@ def _tell(player, sanction: Sanction, *, kind: str, title: str, body: str) -> No
     )
 
 
+def _open_again() -> str:
+    return lazy_text(lambda: _("Your Driftwood account is open again"))
+
+
 def _shut_out_notice(sanction: Sanction) -> tuple[str, str]:
+    names = {"reason": sanction.reason}
     if sanction.kind == Kind.BAN:
-        return "Your Driftwood account is banned", f"Our moderators banned your account. Reason: {sanction.reason}"
-    until = malaysia_time(sanction.until)
-    body = f"Our moderators suspended your account until {until}. Reason: {sanction.reason}"
-    return "Your Driftwood account is suspended", body
+        return (
+            lazy_text(lambda: _("Your Driftwood account is banned")),
+            lazy_text(lambda: _("Our moderators banned your account. Reason: %(reason)s") % names),
+        )
+    body = lazy_text(
+        lambda: (
+            _("Our moderators suspended your account until %(until)s. Reason: %(reason)s")
+            % {**names, "until": malaysia_time(sanction.until)}
+        )
+    )
+    return lazy_text(lambda: _("Your Driftwood account is suspended")), body
 
 
 def user_suspend(*, user, days: int, staff, reason: str, report: Report | None = None) -> Sanction:
@@ -127,7 +141,7 @@ def user_ban(*, user, staff, reason: str, report: Report | None = None) -> Sanct
 
 def _shut_out(*, user, staff, reason: str, report: Report | None, kind: str, note: str, until=None) -> Sanction:
     if user.pk == staff.pk:
-        raise SelfAction("You cannot suspend or ban yourself.")
+        raise SelfAction(_("You cannot suspend or ban yourself."))
     if report is not None and report.reported_id != user.pk:
         raise ValueError(f"Report #{report.pk} is not about {user}.")
     with transaction.atomic():
@@ -197,8 +211,8 @@ def suspensions_lift(*, now: datetime | None = None) -> int:
             player.save(update_fields=["is_active"])
             social_changed_on_commit(player.pk, *_connected_ids(player.pk))
             last = Sanction.objects.filter(user_id=user_id, kind=Kind.SUSPEND, lifted_at=now).order_by("-until").first()
-            body = "Your suspension has ended: you can log in and play again. Welcome back."
-            _tell(player, last, kind="account_restored", title="Your Driftwood account is open again", body=body)
+            body = lazy_text(lambda: _("Your suspension has ended: you can log in and play again. Welcome back."))
+            _tell(player, last, kind="account_restored", title=_open_again(), body=body)
             lifted += 1
     return lifted
 
@@ -221,14 +235,14 @@ def _let_back_in(*, user, staff, reason: str, lifts: str, record: str) -> Sancti
         if player.is_active or lifts not in kinds:
             raise NotShutOut()
         if lifts == Kind.SUSPEND and Kind.BAN in kinds:
-            raise NotShutOut("The player is also banned: unban instead.")
+            raise NotShutOut(_("The player is also banned: unban instead."))
         holding.update(lifted_at=timezone.now())
         player.is_active = True
         player.save(update_fields=["is_active"])
         sanction = Sanction.objects.create(user=player, kind=record, staff=staff, reason=reason)
         social_changed_on_commit(player.pk, *_connected_ids(player.pk))
-        body = "Our moderators have let you back in: you can log in and play again. Welcome back."
-        _tell(player, sanction, kind="account_restored", title="Your Driftwood account is open again", body=body)
+        body = lazy_text(lambda: _("Our moderators have let you back in: you can log in and play again. Welcome back."))
+        _tell(player, sanction, kind="account_restored", title=_open_again(), body=body)
     user.is_active = True
     return sanction
 

@@ -2,7 +2,10 @@
 transaction) and an e-mail task (after commit), for requests, acceptances, new followers
 and new reports."""
 
+from django.utils.translation import gettext as _
+
 from driftwood.accounts.models import User
+from driftwood.core.i18n import lazy_text
 from driftwood.notifications.services import notify
 from social.models import Friendship, Report
 
@@ -20,8 +23,13 @@ def friend_request_received(friendship: Friendship) -> None:
     _tell(
         friendship.addressee,
         kind="friend_request",
-        title=f"{_name(requester)} wants to be friends",
-        body=f"{_name(requester)} (@{requester.username}) sent you a friend request.",
+        title=lazy_text(lambda: _("%(name)s wants to be friends") % {"name": _name(requester)}),
+        body=lazy_text(
+            lambda: (
+                _("%(name)s (@%(username)s) sent you a friend request.")
+                % {"name": _name(requester), "username": requester.username}
+            )
+        ),
         url="/friends/",
         data={"friendship_id": friendship.pk, "user_id": requester.pk},
     )
@@ -32,8 +40,13 @@ def friend_request_accepted(friendship: Friendship) -> None:
     _tell(
         friendship.requester,
         kind="friend_accepted",
-        title=f"{_name(addressee)} accepted your friend request",
-        body=f"You and {_name(addressee)} (@{addressee.username}) are now friends.",
+        title=lazy_text(lambda: _("%(name)s accepted your friend request") % {"name": _name(addressee)}),
+        body=lazy_text(
+            lambda: (
+                _("You and %(name)s (@%(username)s) are now friends.")
+                % {"name": _name(addressee), "username": addressee.username}
+            )
+        ),
         url=f"/players/{addressee.pk}/",
         data={"friendship_id": friendship.pk, "user_id": addressee.pk},
     )
@@ -43,8 +56,13 @@ def new_follower(*, follower, followed) -> None:
     _tell(
         followed,
         kind="new_follower",
-        title=f"{_name(follower)} follows you",
-        body=f"{_name(follower)} (@{follower.username}) started following you.",
+        title=lazy_text(lambda: _("%(name)s follows you") % {"name": _name(follower)}),
+        body=lazy_text(
+            lambda: (
+                _("%(name)s (@%(username)s) started following you.")
+                % {"name": _name(follower), "username": follower.username}
+            )
+        ),
         url=f"/players/{follower.pk}/",
         data={"user_id": follower.pk},
     )

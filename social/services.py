@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from driftwood.accounts.models import User
 from driftwood.core.exceptions import RateLimited
@@ -179,7 +180,7 @@ def report_create(*, reporter, target_id: int, reason: str, description: str = "
     cannot both pass.
     """
     if target_id == reporter.pk:
-        raise SelfAction("You cannot report yourself.")
+        raise SelfAction(_("You cannot report yourself."))
     # Banned players are hidden everywhere, reports included: their case is already closed.
     target = User.objects.filter(pk=target_id, is_active=True).first()
     if target is None:
@@ -196,9 +197,9 @@ def report_create(*, reporter, target_id: int, reason: str, description: str = "
             )
             if last is not None:
                 retry_after = math.ceil((last + REPORT_WINDOW - timezone.now()).total_seconds())
-                raise RateLimited("You already reported this player in the last 24 hours.", retry_after=retry_after)
+                raise RateLimited(_("You already reported this player in the last 24 hours."), retry_after=retry_after)
             report = Report.objects.create(reporter=reporter, reported=target, reason=reason, description=description)
             notifications.report_filed(report)
     except IntegrityError as exc:  # a CHECK stood behind us: self-report
-        raise SelfAction("You cannot report yourself.") from exc
+        raise SelfAction(_("You cannot report yourself.")) from exc
     return report

@@ -12,6 +12,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -49,7 +50,7 @@ def _player_or_404(user_id: int) -> User:
     """An active player (banned and suspended players have no pages)."""
     player = User.objects.filter(pk=user_id, is_active=True).only("id", "username", "display_name").first()
     if player is None:
-        raise Http404("No such player.")
+        raise Http404(_("No such player."))
     return player
 
 
@@ -69,7 +70,9 @@ def _rate_limited(request) -> bool:
     """The API's per-tier budget (e.g. 100 a minute), shared by the pages' buttons."""
     spent = page_budget_spent(request)
     if spent:
-        messages.error(request, f"Too many requests. Try again in {spent.retry_after} seconds.")
+        messages.error(
+            request, _("Too many requests. Try again in %(retry_after)s seconds.") % {"retry_after": spent.retry_after}
+        )
     return spent is not None
 
 
@@ -149,7 +152,7 @@ def profile(request, user_id: int):
     me = request.user
     player = selectors.user_profile(viewer_id=me.pk, user_id=user_id)
     if player is None:
-        raise Http404("No such player.")
+        raise Http404(_("No such player."))
     relationship = player["relationship"]
     pending = relationship in (selectors.REQUEST_SENT, selectors.REQUEST_RECEIVED)
     visible = events_visible_to(me).values("pk")
@@ -176,9 +179,9 @@ def friend_add(request, user_id: int):
             messages.error(request, exc.message)
         else:
             done = {
-                "sent": f"Friend request sent to {player.public_name}.",
-                "already_sent": f"You already asked {player.public_name} to be friends.",
-                "accepted": f"You and {player.public_name} are now friends.",
+                "sent": _("Friend request sent to %(name)s.") % {"name": player.public_name},
+                "already_sent": _("You already asked %(name)s to be friends.") % {"name": player.public_name},
+                "accepted": _("You and %(name)s are now friends.") % {"name": player.public_name},
             }
             messages.success(request, done[result.outcome])
     return _back(request, _profile_url(player.pk))
@@ -194,7 +197,7 @@ def unfriend(request, user_id: int):
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, f"You and {player.public_name} are no longer friends.")
+            messages.success(request, _("You and %(name)s are no longer friends.") % {"name": player.public_name})
     return _back(request, _profile_url(player.pk))
 
 
@@ -212,19 +215,19 @@ def _answer(request, friendship_id: int, answer, done: str):
 @login_required
 @require_POST
 def request_accept(request, friendship_id: int):
-    return _answer(request, friendship_id, friend_request_accept, "Friend request accepted.")
+    return _answer(request, friendship_id, friend_request_accept, _("Friend request accepted."))
 
 
 @login_required
 @require_POST
 def request_reject(request, friendship_id: int):
-    return _answer(request, friendship_id, friend_request_reject, "Friend request declined.")
+    return _answer(request, friendship_id, friend_request_reject, _("Friend request declined."))
 
 
 @login_required
 @require_POST
 def request_cancel(request, friendship_id: int):
-    return _answer(request, friendship_id, friend_request_cancel, "Friend request cancelled.")
+    return _answer(request, friendship_id, friend_request_cancel, _("Friend request cancelled."))
 
 
 def _set_toggle(request, user_id: int, *, field: str, is_on, toggle, said) -> object:
@@ -268,8 +271,12 @@ def star(request, user_id: int):
         is_on=lambda player: selectors.is_starred(user_id=me.pk, starred_id=player.pk),
         toggle=lambda player: star_toggle(user=me, target_id=player.pk),
         said=lambda player, on: (
-            f"{player.public_name} {'is in your starred players' if on else 'is no longer starred'}."
-            " Only you can see your stars."
+            (
+                _("%(name)s is in your starred players. Only you can see your stars.")
+                if on
+                else _("%(name)s is no longer starred. Only you can see your stars.")
+            )
+            % {"name": player.public_name}
         ),
     )
 
@@ -281,7 +288,7 @@ def report(request, user_id: int):
     """The report form as a page: the profile's dialog posts here too, and it is the no-script fallback."""
     player = _player_or_404(user_id)
     if player.pk == request.user.pk:
-        messages.error(request, "You cannot report yourself.")
+        messages.error(request, _("You cannot report yourself."))
         return redirect(_profile_url(player.pk))
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -292,7 +299,9 @@ def report(request, user_id: int):
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, f"Report about {player.public_name} submitted for review. Thank you.")
+            messages.success(
+                request, _("Report about %(name)s submitted for review. Thank you.") % {"name": player.public_name}
+            )
         return redirect(_profile_url(player.pk))
     return render(request, "social/report.html", {"player": player, "form": form}, status=400 if form.errors else 200)
 

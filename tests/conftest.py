@@ -1,8 +1,10 @@
 import logging
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.utils import translation
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -28,6 +30,15 @@ def _flush_by_delete():
     with pytest.MonkeyPatch.context() as monkeypatch:
         fast_flush.install(monkeypatch)
         yield
+
+
+@pytest.fixture(autouse=True)
+def _english_to_start():
+    """Each test starts in the default language: LocaleMiddleware leaves a request's language
+    active in its thread, and a test that rendered a Malay page must not hand it to the next."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

@@ -14,6 +14,8 @@ from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from driftwood.core.admin import ReadOnlyAdmin, ReadOnlyAdminMixin
 from driftwood.core.exceptions import DomainError
@@ -41,7 +43,7 @@ class GameAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(event_total=Count("events"))
 
-    @admin.display(description="Events", ordering="event_total")
+    @admin.display(description=_("Events"), ordering="event_total")
     def event_count(self, game: Game) -> int:
         return game.event_total
 
@@ -57,11 +59,11 @@ class RegistrationInline(ReadOnlyAdminMixin, admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("user", "team", "registered_by", "payment")
 
-    @admin.display(description="Player or team")
+    @admin.display(description=_("Player or team"))
     def entrant(self, registration: Registration) -> str:
         return str(registration.team or registration.user)
 
-    @admin.display(description="Payment")
+    @admin.display(description=_("Payment"))
     def payment_summary(self, registration: Registration) -> str:
         payment = getattr(registration, "payment", None)
         if payment is None:
@@ -72,13 +74,13 @@ class RegistrationInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 class CancelForm(forms.Form):
     penalty_percent = forms.DecimalField(
-        label="Penalty (%)",
+        label=_("Penalty (%)"),
         min_value=Decimal(0),
         max_value=Decimal(100),
         max_digits=5,
         decimal_places=2,
         initial=Decimal(0),
-        help_text="Kept from each paid entry fee (it goes to the platform); the rest is refunded. 0 refunds all.",
+        help_text=_("Kept from each paid entry fee (it goes to the platform); the rest is refunded. 0 refunds all."),
     )
 
 
@@ -132,14 +134,14 @@ class EventAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="Confirmed", ordering="confirmed_total")
+    @admin.display(description=_("Confirmed"), ordering="confirmed_total")
     def confirmed(self, event: Event) -> int:
         return event.confirmed_total
 
     def has_cancel_permission(self, request) -> bool:
         return request.user.has_perm("tournaments.change_event")
 
-    @admin.action(description="Cancel selected events with refunds", permissions=["cancel"])
+    @admin.action(description=_("Cancel selected events with refunds"), permissions=["cancel"])
     def cancel_with_refunds(self, request, queryset: QuerySet[Event]):
         events = list(queryset.select_related("game", "organizer").order_by("pk"))
         form = CancelForm(request.POST if request.POST.get("confirm") == "yes" else None)
@@ -155,11 +157,20 @@ class EventAdmin(admin.ModelAdmin):
                 continue
             total = sum((amount for refund in refunds.values() for amount in refund.values()), Decimal("0.00"))
             refunded = format_money(total, style="page")
-            self.log_change(request, event, f"Cancelled with a {penalty}% penalty; refunded {refunded}.")
+            self.log_change(
+                request,
+                event,
+                _("Cancelled with a %(penalty)s%% penalty; refunded %(refunded)s.")
+                % {"penalty": penalty, "refunded": refunded},
+            )
             self.message_user(
                 request,
-                f"{event.name} cancelled: {len(refunds)} paid {'entry' if len(refunds) == 1 else 'entries'} "
-                f"refunded ({format_money(total, style='page')} after a {penalty}% penalty).",
+                ngettext(
+                    "%(name)s cancelled: %(count)s paid entry refunded (%(total)s after a %(penalty)s%% penalty).",
+                    "%(name)s cancelled: %(count)s paid entries refunded (%(total)s after a %(penalty)s%% penalty).",
+                    len(refunds),
+                )
+                % {"name": event.name, "count": len(refunds), "total": refunded, "penalty": penalty},
                 messages.SUCCESS,
             )
         return None
@@ -167,7 +178,10 @@ class EventAdmin(admin.ModelAdmin):
     def _confirmation(self, request, events: list[Event], form: CancelForm):
         context = {
             **self.admin_site.each_context(request),
-            "title": f"Cancel {len(events)} event{'s' if len(events) != 1 else ''} with refunds?",
+            "title": ngettext(
+                "Cancel %(count)s event with refunds?", "Cancel %(count)s events with refunds?", len(events)
+            )
+            % {"count": len(events)},
             "subtitle": None,
             "opts": self.model._meta,
             "events": events,
@@ -213,7 +227,7 @@ class TeamAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="Players", ordering="member_total")
+    @admin.display(description=_("Players"), ordering="member_total")
     def members(self, team: Team) -> int:
         return team.member_total
 
@@ -228,7 +242,7 @@ class RegistrationAdmin(ReadOnlyAdmin):
     fields = ("event", "user", "team", "registered_by", "status", "created_at", "confirmed_at", "ended_at")
     readonly_fields = fields
 
-    @admin.display(description="Player or team")
+    @admin.display(description=_("Player or team"))
     def entrant(self, registration: Registration) -> str:
         return str(registration.team or registration.user)
 

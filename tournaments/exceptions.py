@@ -1,74 +1,76 @@
+from django.utils.translation import gettext_lazy as _
+
 from driftwood.core.exceptions import Conflict, DomainError
 
 
 class RegistrationClosed(Conflict):
     code = "registration_closed"
-    default_message = "Registration for this event is not open."
+    default_message = _("Registration for this event is not open.")
 
 
 class AlreadyJoined(Conflict):
     code = "already_joined"
-    default_message = "You (or a member of your team) are already registered for this event."
+    default_message = _("You (or a member of your team) are already registered for this event.")
 
 
 class EventFull(Conflict):
     code = "event_full"
-    default_message = "This event is full."
+    default_message = _("This event is full.")
 
 
 class AlreadyCancelled(Conflict):
     code = "already_cancelled"
-    default_message = "This event is already cancelled."
+    default_message = _("This event is already cancelled.")
 
 
 class InvalidStatus(Conflict):
     code = "invalid_status"
-    default_message = "The event is not in a state that allows this."
+    default_message = _("The event is not in a state that allows this.")
 
 
 class NotRegistered(Conflict):
     code = "not_registered"
-    default_message = "You are not registered for this event."
+    default_message = _("You are not registered for this event.")
 
 
 class TeamRequired(DomainError):
     code = "team_required"
-    default_message = "This is a team event: choose a team to register."
+    default_message = _("This is a team event: choose a team to register.")
 
 
 class TeamSizeWrong(DomainError):
     code = "team_size"
-    default_message = "Your team does not have the number of players this event needs."
+    default_message = _("Your team does not have the number of players this event needs.")
 
 
 class TeamNameTaken(Conflict):
     code = "team_name_taken"
-    default_message = "A team with that name already exists."
+    default_message = _("A team with that name already exists.")
 
 
 class AlreadyMember(Conflict):
     code = "already_member"
-    default_message = "That player is already in the team."
+    default_message = _("That player is already in the team.")
 
 
 class CaptainCannotLeave(Conflict):
     code = "captain_cannot_leave"
-    default_message = "The captain cannot leave the team."
+    default_message = _("The captain cannot leave the team.")
 
 
 class AlreadyInvited(Conflict):
     code = "already_invited"
-    default_message = "That player is already in the team or invited to it."
+    default_message = _("That player is already in the team or invited to it.")
 
 
 class InviteNotPending(Conflict):
     code = "not_pending"
-    default_message = "This invitation was already answered."
+    default_message = _("This invitation was already answered.")
 
 
 class RosterLocked(Conflict):
     code = "roster_locked"
-    default_message = "The team is entered in an event that has not finished, and that player is on its roster."
+    default_message = _("The team is entered in an event that has not finished, and that player is on its roster.")
 
 
 # --- Brackets
@@ -76,41 +78,41 @@ class RosterLocked(Conflict):
 
 class CheckInClosed(Conflict):
     code = "check_in_closed"
-    default_message = "Check-in is not open for this event."
+    default_message = _("Check-in is not open for this event.")
 
 
 class SeedingLocked(Conflict):
     code = "seeding_locked"
-    default_message = "Matches already have results: the seeding can no longer change."
+    default_message = _("Matches already have results: the seeding can no longer change.")
 
 
 class NotEnoughEntries(Conflict):
     code = "not_enough_entries"
-    default_message = "At least two checked-in entries are needed to start."
+    default_message = _("At least two checked-in entries are needed to start.")
 
 
 class MatchNotPlayable(Conflict):
     code = "match_not_playable"
-    default_message = "This match cannot take a result now."
+    default_message = _("This match cannot take a result now.")
 
 
 class ReopenRefused(Conflict):
     code = "reopen_refused"
-    default_message = "A match that depends on this one has already been played."
+    default_message = _("A match that depends on this one has already been played.")
 
 
 class InvalidScore(DomainError):
     code = "invalid_score"
-    default_message = "That score is not possible for this match."
+    default_message = _("That score is not possible for this match.")
 
 
 class DisputeAlreadyOpen(Conflict):
     code = "dispute_open"
-    default_message = "This match already has an open dispute."
+    default_message = _("This match already has an open dispute.")
 
 
 class UnsupportedFile(DomainError):
     """400: an upload whose bytes are none of the allowed formats (tournaments/evidence.py)."""
 
     code = "unsupported_file"
-    default_message = "Upload an image (PNG, JPEG, GIF, WebP), a PDF or an MP4 video."
+    default_message = _("Upload an image (PNG, JPEG, GIF, WebP), a PDF or an MP4 video.")

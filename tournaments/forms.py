@@ -5,6 +5,7 @@ from decimal import Decimal
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from driftwood.accounts.models import User
 from driftwood.core.forms import ServiceErrorsMixin
@@ -19,12 +20,12 @@ from tournaments.services.events import EVENT_WRITE_FIELDS, event_write_defaults
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 # The event list's status filter, as players say it. "" (the default) is every event not started yet.
 LISTED_STATUSES = [
-    ("", "Upcoming"),
-    (Event.Status.ONGOING, "Live now"),
-    (Event.Status.REGISTRATION_OPEN, "Open for registration"),
-    (Event.Status.REGISTRATION_CLOSED, "Registration closed"),
-    (Event.Status.COMPLETED, "Completed"),
-    (Event.Status.CANCELLED, "Cancelled"),
+    ("", _("Upcoming")),
+    (Event.Status.ONGOING, _("Live now")),
+    (Event.Status.REGISTRATION_OPEN, _("Open for registration")),
+    (Event.Status.REGISTRATION_CLOSED, _("Registration closed")),
+    (Event.Status.COMPLETED, _("Completed")),
+    (Event.Status.CANCELLED, _("Cancelled")),
 ]
 
 
@@ -51,9 +52,9 @@ def ringgit_field(label: str, help_text: str) -> MoneyFormField:
         initial=Decimal("0.00"),
         help_text=help_text,
         error_messages={
-            "invalid": 'Enter an amount such as "10.00".',
-            "min_value": "Cannot be negative.",
-            "max_decimal_places": "Use at most two decimal places.",
+            "invalid": _('Enter an amount such as "10.00".'),
+            "min_value": _("Cannot be negative."),
+            "max_decimal_places": _("Use at most two decimal places."),
         },
         widget=MoneyInput(),
     )
@@ -65,11 +66,11 @@ class EventFilterForm(forms.Form):
     search = forms.CharField(
         required=False,
         max_length=100,
-        label="Search",
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Event or game name"}),
+        label=_("Search"),
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Event or game name")}),
     )
     game = forms.ModelChoiceField(
-        queryset=selectors.games(), required=False, to_field_name="slug", empty_label="All games"
+        queryset=selectors.games(), required=False, to_field_name="slug", empty_label=_("All games")
     )
     status = forms.ChoiceField(choices=LISTED_STATUSES, required=False)
 
@@ -86,7 +87,7 @@ class PrizeDistributionField(forms.CharField):
         try:
             shares = [int(part) for part in text.replace(";", ",").split(",") if part.strip()]
         except ValueError as exc:
-            raise ValidationError('Whole percentages separated by commas, e.g. "60, 30, 10".') from exc
+            raise ValidationError(_('Whole percentages separated by commas, e.g. "60, 30, 10".')) from exc
         return shares
 
     def prepare_value(self, value):
@@ -103,88 +104,101 @@ class EventForm(ServiceErrorsMixin, forms.Form):
     """
 
     name = FormTextField(max_length=120)
-    game = forms.ModelChoiceField(queryset=selectors.games(), empty_label="Choose a game")
+    game = forms.ModelChoiceField(queryset=selectors.games(), empty_label=_("Choose a game"))
     description = FormTextField(
-        label="Rules and details",
+        label=_("Rules and details"),
         required=False,
         max_length=10_000,
-        help_text="Format details, map pool, check-in, anything players must know.",
+        help_text=_("Format details, map pool, check-in, anything players must know."),
         widget=forms.Textarea(attrs={"rows": 6}),
     )
     stream_url = forms.URLField(
-        label="Stream link",
+        label=_("Stream link"),
         required=False,
         max_length=300,
         assume_scheme="https",
-        help_text="Where players and fans watch the matches (Twitch, YouTube...).",
+        help_text=_("Where players and fans watch the matches (Twitch, YouTube...)."),
     )
     tier = forms.ChoiceField(choices=Event.Tier.choices, initial=Event.Tier.COMMUNITY)
-    event_type = forms.ChoiceField(label="Where", choices=Event.EventType.choices, initial=Event.EventType.ONLINE)
+    event_type = forms.ChoiceField(label=_("Where"), choices=Event.EventType.choices, initial=Event.EventType.ONLINE)
     format = forms.ChoiceField(choices=Event.Format.choices, initial=Event.Format.SINGLE_ELIMINATION)
     is_solo = forms.TypedChoiceField(
-        label="Entries",
-        choices=[("true", "Solo players"), ("false", "Teams")],
+        label=_("Entries"),
+        choices=[("true", _("Solo players")), ("false", _("Teams"))],
         coerce=lambda value: value == "true",
         initial="true",
         widget=forms.RadioSelect,
     )
     team_size = forms.IntegerField(
-        min_value=1, max_value=10, initial=1, help_text="Players per team. Solo events use 1."
+        min_value=1, max_value=10, initial=1, help_text=_("Players per team. Solo events use 1.")
     )
     max_participants = forms.IntegerField(
-        label="Maximum entries", min_value=2, max_value=1024, initial=16, help_text="Players (or teams) in the bracket."
+        label=_("Maximum entries"),
+        min_value=2,
+        max_value=1024,
+        initial=16,
+        help_text=_("Players (or teams) in the bracket."),
     )
-    entry_fee = ringgit_field("Entry fee (RM)", "Per player, or per team for team events. 0 for a free event.")
-    prize_pool = ringgit_field("Prize pool (RM)", "Held from your wallet when you publish, and returned if you cancel.")
+    entry_fee = ringgit_field(_("Entry fee (RM)"), _("Per player, or per team for team events. 0 for a free event."))
+    prize_pool = ringgit_field(
+        _("Prize pool (RM)"), _("Held from your wallet when you publish, and returned if you cancel.")
+    )
     prize_distribution = PrizeDistributionField(
-        label="Prize split (%)",
+        label=_("Prize split (%)"),
         required=False,
         max_length=200,
-        help_text='Percentages for 1st, 2nd, ... adding up to 100, e.g. "60, 30, 10".',
+        help_text=_('Percentages for 1st, 2nd, ... adding up to 100, e.g. "60, 30, 10".'),
     )
-    starts_at = forms.DateTimeField(label="Starts", input_formats=[DATETIME_FORMAT], widget=DateTimeLocalInput())
+    starts_at = forms.DateTimeField(label=_("Starts"), input_formats=[DATETIME_FORMAT], widget=DateTimeLocalInput())
     registration_closes_at = forms.DateTimeField(
-        label="Registration closes", input_formats=[DATETIME_FORMAT], widget=DateTimeLocalInput()
+        label=_("Registration closes"), input_formats=[DATETIME_FORMAT], widget=DateTimeLocalInput()
     )
     check_in_minutes = forms.IntegerField(
-        label="Check-in (minutes before start)",
+        label=_("Check-in (minutes before start)"),
         min_value=0,
         max_value=1440,
         initial=60,
-        help_text="Entries that have not checked in when you start are dropped. 0 means no check-in.",
+        help_text=_("Entries that have not checked in when you start are dropped. 0 means no check-in."),
     )
     no_show_refund_percent = forms.IntegerField(
-        label="No-show refund (%)",
+        label=_("No-show refund (%)"),
         required=False,
         min_value=0,
         max_value=100,
         initial=100,
-        help_text="Share of the entry fee refunded to an entry dropped for not checking in.",
+        help_text=_("Share of the entry fee refunded to an entry dropped for not checking in."),
     )
     best_of = forms.IntegerField(
-        label="Best of", required=False, min_value=1, max_value=9, initial=1, help_text="Games per match: 1, 3, 5..."
+        label=_("Best of"),
+        required=False,
+        min_value=1,
+        max_value=9,
+        initial=1,
+        help_text=_("Games per match: 1, 3, 5..."),
     )
     seeding = forms.ChoiceField(
-        label="Seeding", choices=Event.Seeding.choices, initial=Event.Seeding.REGISTRATION, required=False
+        label=_("Seeding"), choices=Event.Seeding.choices, initial=Event.Seeding.REGISTRATION, required=False
     )
     third_place_match = forms.BooleanField(
-        label="Third-place match", required=False, help_text="Single elimination: the semifinal losers play for 3rd."
+        label=_("Third-place match"),
+        required=False,
+        help_text=_("Single elimination: the semifinal losers play for 3rd."),
     )
     bracket_reset = forms.BooleanField(
-        label="Bracket reset",
+        label=_("Bracket reset"),
         required=False,
         initial=True,
-        help_text="Double elimination: a second grand final if the losers-bracket finalist wins the first.",
+        help_text=_("Double elimination: a second grand final if the losers-bracket finalist wins the first."),
     )
     groups = forms.IntegerField(
-        label="Groups", required=False, min_value=1, max_value=32, initial=1, help_text="Round robin only."
+        label=_("Groups"), required=False, min_value=1, max_value=32, initial=1, help_text=_("Round robin only.")
     )
     swiss_rounds = forms.IntegerField(
-        label="Swiss rounds",
+        label=_("Swiss rounds"),
         required=False,
         min_value=1,
         max_value=20,
-        help_text="Swiss only. Leave empty for the usual number (log2 of the entries, rounded up).",
+        help_text=_("Swiss only. Leave empty for the usual number (log2 of the entries, rounded up)."),
     )
 
     def __init__(self, *args, locked: dict[str, str] | None = None, **kwargs):
@@ -216,11 +230,13 @@ class EventForm(ServiceErrorsMixin, forms.Form):
 
 
 class AnnouncementForm(forms.Form):
-    title = FormTextField(label="Title", max_length=Announcement.TITLE_MAX_LENGTH)
+    title = FormTextField(label=_("Title"), max_length=Announcement.TITLE_MAX_LENGTH)
     body = FormTextField(
-        label="Message",
+        label=_("Message"),
         max_length=Announcement.BODY_MAX_LENGTH,
-        help_text="Plain text. Every entrant is notified; it is pinned in the event chat and shown on the event page.",
+        help_text=_(
+            "Plain text. Every entrant is notified; it is pinned in the event chat and shown on the event page."
+        ),
         widget=forms.Textarea(attrs={"rows": 4}),
     )
 
@@ -228,7 +244,7 @@ class AnnouncementForm(forms.Form):
 class JoinForm(forms.Form):
     """The page posts only wallet entries; card entries go through the join API from the page's script."""
 
-    team = forms.ModelChoiceField(queryset=None, required=False, empty_label="Choose your team")
+    team = forms.ModelChoiceField(queryset=None, required=False, empty_label=_("Choose your team"))
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -237,27 +253,27 @@ class JoinForm(forms.Form):
 
 class CancelEventForm(forms.Form):
     penalty_percent = forms.DecimalField(
-        label="Cancellation penalty (%)",
+        label=_("Cancellation penalty (%)"),
         min_value=Decimal(0),
         max_value=Decimal(100),
         max_digits=5,
         decimal_places=2,
         initial=Decimal(0),
-        help_text="Kept from each paid entry fee; the rest is refunded. 0 refunds everything.",
+        help_text=_("Kept from each paid entry fee; the rest is refunded. 0 refunds everything."),
         widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01", "min": "0", "max": "100"}),
     )
 
 
 class TeamForm(forms.Form):
-    name = FormTextField(label="Team name", max_length=60, strip=True)
+    name = FormTextField(label=_("Team name"), max_length=60, strip=True)
 
 
 class MemberAddForm(forms.Form):
     username = forms.RegexField(
         regex=User.username_validator.regex,
         max_length=30,
-        label="Player's username",
-        error_messages={"invalid": "Usernames are 3-30 letters, digits and underscores."},
+        label=_("Player's username"),
+        error_messages={"invalid": _("Usernames are 3-30 letters, digits and underscores.")},
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}),
     )
 
@@ -277,10 +293,10 @@ def score_field(label: str) -> forms.IntegerField:
 class ScoreForm(forms.Form):
     """A side's (or the organizer's) score; `name_a`/`name_b` label the boxes with who played."""
 
-    score_a = score_field("Score A")
-    score_b = score_field("Score B")
+    score_a = score_field(_("Score A"))
+    score_b = score_field(_("Score B"))
 
-    def __init__(self, *args, name_a: str = "Side A", name_b: str = "Side B", **kwargs):
+    def __init__(self, *args, name_a: str = _("Side A"), name_b: str = _("Side B"), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["score_a"].label = name_a
         self.fields["score_b"].label = name_b
@@ -288,10 +304,10 @@ class ScoreForm(forms.Form):
 
 class ResolveForm(ScoreForm):
     resolution = FormTextField(
-        label="Resolution",
+        label=_("Resolution"),
         required=False,
         max_length=2000,
-        help_text="What you decided and why. Both sides see it.",
+        help_text=_("What you decided and why. Both sides see it."),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -303,14 +319,14 @@ EVIDENCE_ACCEPT = ".png,.jpg,.jpeg,.gif,.webp,.pdf,.mp4"
 
 class DisputeForm(forms.Form):
     reason = FormTextField(
-        label="What is wrong with the result?",
+        label=_("What is wrong with the result?"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     evidence = forms.FileField(
-        label="Evidence",
+        label=_("Evidence"),
         required=False,
-        help_text="A screenshot, PDF or MP4 clip, up to {limit}. Only the organizer, staff and the players see it.",
+        help_text=_("A screenshot, PDF or MP4 clip, up to {limit}. Only the organizer, staff and the players see it."),
         widget=forms.ClearableFileInput(attrs={"accept": EVIDENCE_ACCEPT}),
     )
 
@@ -329,7 +345,10 @@ class DisputeForm(forms.Form):
         if not upload:
             return None
         if upload.size > settings.DISPUTE_EVIDENCE_MAX_BYTES:
-            raise ValidationError(f"The file is too large: evidence is limited to {self.size_limit_text()}.")
+            raise ValidationError(
+                _("The file is too large: evidence is limited to %(size_limit_text)s.")
+                % {"size_limit_text": self.size_limit_text()}
+            )
         if kind_of_file(upload) is None:
             raise ValidationError(UnsupportedFile.default_message, code=UnsupportedFile.code)
         return upload
@@ -338,7 +357,7 @@ class DisputeForm(forms.Form):
 class SeedingForm(forms.Form):
     """The method, and for a manual order one seed number per entry (1 = best)."""
 
-    method = forms.ChoiceField(label="Seed by", choices=Event.Seeding.choices)
+    method = forms.ChoiceField(label=_("Seed by"), choices=Event.Seeding.choices)
 
     def __init__(self, *args, entries, **kwargs):
         super().__init__(*args, **kwargs)
@@ -367,6 +386,8 @@ class SeedingForm(forms.Form):
             return cleaned
         seeds = {entry.pk: cleaned.get(self.field_name(entry)) for entry in self.entries}
         if sorted(seed or 0 for seed in seeds.values()) != list(range(1, len(self.entries) + 1)):
-            raise ValidationError(f"Give each entry a different seed from 1 to {len(self.entries)}.")
+            raise ValidationError(
+                _("Give each entry a different seed from 1 to %(entries)s.") % {"entries": len(self.entries)}
+            )
         cleaned["order"] = sorted(seeds, key=seeds.__getitem__)
         return cleaned

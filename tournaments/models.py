@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from driftwood.core.indexes import TrigramIndex
 from driftwood.core.money import ZERO, format_money, money_field
@@ -34,7 +35,7 @@ from tournaments.brackets.models import (  # noqa: F401
 class Game(models.Model):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
-    icon = models.CharField(max_length=8, blank=True, help_text="An emoji shown beside the name.")
+    icon = models.CharField(max_length=8, blank=True, help_text=_("An emoji shown beside the name."))
 
     class Meta:
         ordering = ["name"]
@@ -45,28 +46,28 @@ class Game(models.Model):
 
 class Event(models.Model):
     class Tier(models.TextChoices):
-        COMMUNITY = "community", "Community"
-        AMATEUR = "amateur", "Amateur"
-        PROFESSIONAL = "professional", "Professional"
+        COMMUNITY = "community", _("Community")
+        AMATEUR = "amateur", _("Amateur")
+        PROFESSIONAL = "professional", _("Professional")
 
     class EventType(models.TextChoices):
-        ONLINE = "online", "Online"
+        ONLINE = "online", _("Online")
         LAN = "lan", "LAN"
 
     Format = Format
 
     class Seeding(models.TextChoices):
-        REGISTRATION = "registration", "Registration order"
-        RANDOM = "random", "Random"
-        MANUAL = "manual", "Manual"
+        REGISTRATION = "registration", _("Registration order")
+        RANDOM = "random", _("Random")
+        MANUAL = "manual", _("Manual")
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        REGISTRATION_OPEN = "registration_open", "Registration open"
-        REGISTRATION_CLOSED = "registration_closed", "Registration closed"
-        ONGOING = "ongoing", "Ongoing"
-        COMPLETED = "completed", "Completed"
-        CANCELLED = "cancelled", "Cancelled"
+        DRAFT = "draft", _("Draft")
+        REGISTRATION_OPEN = "registration_open", _("Registration open")
+        REGISTRATION_CLOSED = "registration_closed", _("Registration closed")
+        ONGOING = "ongoing", _("Ongoing")
+        COMPLETED = "completed", _("Completed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=140, unique=True)
@@ -76,8 +77,8 @@ class Event(models.Model):
     format = models.CharField(max_length=20, choices=Format.choices, default=Format.SINGLE_ELIMINATION)
     organizer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="organized_events")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
-    description = models.TextField(blank=True, help_text="Rules and anything players should know.")
-    stream_url = models.URLField(max_length=300, blank=True, help_text="Where the matches are streamed (https).")
+    description = models.TextField(blank=True, help_text=_("Rules and anything players should know."))
+    stream_url = models.URLField(max_length=300, blank=True, help_text=_("Where the matches are streamed (https)."))
     is_solo = models.BooleanField(default=True)
     team_size = models.PositiveSmallIntegerField(default=1)
     max_participants = models.PositiveIntegerField(default=16)
@@ -88,20 +89,20 @@ class Event(models.Model):
     starts_at = models.DateTimeField()
     registration_closes_at = models.DateTimeField()
     check_in_minutes = models.PositiveSmallIntegerField(
-        default=60, help_text="Check-in opens this many minutes before the start; 0 means no check-in."
+        default=60, help_text=_("Check-in opens this many minutes before the start; 0 means no check-in.")
     )
     no_show_refund_percent = models.PositiveSmallIntegerField(
-        default=100, help_text="Share of the entry fee refunded to an entry dropped for not checking in."
+        default=100, help_text=_("Share of the entry fee refunded to an entry dropped for not checking in.")
     )
     # Bracket options; which apply depends on the format.
-    best_of = models.PositiveSmallIntegerField(default=1, help_text="Games per match (odd).")
-    third_place_match = models.BooleanField(default=False, help_text="Single elimination: play for third.")
+    best_of = models.PositiveSmallIntegerField(default=1, help_text=_("Games per match (odd)."))
+    third_place_match = models.BooleanField(default=False, help_text=_("Single elimination: play for third."))
     bracket_reset = models.BooleanField(
-        default=True, help_text="Double elimination: a second grand final if the losers-bracket finalist wins."
+        default=True, help_text=_("Double elimination: a second grand final if the losers-bracket finalist wins.")
     )
-    groups = models.PositiveSmallIntegerField(default=1, help_text="Round robin: number of groups.")
+    groups = models.PositiveSmallIntegerField(default=1, help_text=_("Round robin: number of groups."))
     swiss_rounds = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="Swiss: rounds to play (default ceil(log2 N))."
+        null=True, blank=True, help_text=_("Swiss: rounds to play (default ceil(log2 N)).")
     )
     seeding = models.CharField(max_length=12, choices=Seeding.choices, default=Seeding.REGISTRATION)
     seeding_confirmed_at = models.DateTimeField(null=True, blank=True)
@@ -165,11 +166,11 @@ class Event(models.Model):
         return SEEDING_PHRASES[self.seeding]
 
 
-STATUS_BADGES = {Event.Status.REGISTRATION_OPEN: "Open", Event.Status.ONGOING: "Live"}
+STATUS_BADGES = {Event.Status.REGISTRATION_OPEN: _("Open"), Event.Status.ONGOING: _("Live")}
 SEEDING_PHRASES = {
-    Event.Seeding.REGISTRATION: "in registration order",
-    Event.Seeding.RANDOM: "at random",
-    Event.Seeding.MANUAL: "by the organizer",
+    Event.Seeding.REGISTRATION: _("in registration order"),
+    Event.Seeding.RANDOM: _("at random"),
+    Event.Seeding.MANUAL: _("by the organizer"),
 }
 
 
@@ -187,8 +188,8 @@ class Team(models.Model):
 
 class TeamMember(models.Model):
     class Role(models.TextChoices):
-        CAPTAIN = "captain", "Captain"
-        MEMBER = "member", "Member"
+        CAPTAIN = "captain", _("Captain")
+        MEMBER = "member", _("Member")
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="team_memberships")
@@ -209,9 +210,9 @@ class TeamInvite(models.Model):
     """The captain asks a player to join; the player is on the roster only once they accept."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        ACCEPTED = "accepted", "Accepted"
-        DECLINED = "declined", "Declined"
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="invites")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="team_invites")
@@ -242,13 +243,13 @@ class Registration(models.Model):
     """The seed's JoinEvent: a player (solo events) or a team (team events) entering an event."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending payment"
-        CONFIRMED = "confirmed", "Confirmed"
-        WITHDRAWN = "withdrawn", "Withdrawn"
-        CANCELLED = "cancelled", "Cancelled"
-        REFUNDED = "refunded", "Refunded"
+        PENDING = "pending", _("Pending payment")
+        CONFIRMED = "confirmed", _("Confirmed")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        CANCELLED = "cancelled", _("Cancelled")
+        REFUNDED = "refunded", _("Refunded")
         # Waiting for a seat of a full event: no roster rows, nothing paid, promoted in turn.
-        WAITLISTED = "waitlisted", "On the waitlist"
+        WAITLISTED = "waitlisted", _("On the waitlist")
 
     ACTIVE_STATUSES = (Status.PENDING, Status.CONFIRMED)
 
@@ -261,7 +262,7 @@ class Registration(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(default=timezone.now)
     confirmed_at = models.DateTimeField(null=True, blank=True)
-    ended_at = models.DateTimeField(null=True, blank=True, help_text="When it was withdrawn, cancelled or refunded.")
+    ended_at = models.DateTimeField(null=True, blank=True, help_text=_("When it was withdrawn, cancelled or refunded."))
     # The waitlist: the player pays by card when promoted, and a seat is theirs until the deadline.
     waitlist_card = models.BooleanField(default=False)
     seat_held_until = models.DateTimeField(null=True, blank=True)
@@ -322,14 +323,14 @@ class RegistrationMember(models.Model):
 
 class ParticipantPayment(models.Model):
     class Method(models.TextChoices):
-        WALLET = "wallet", "Wallet"
-        STRIPE = "stripe", "Card (Stripe)"
+        WALLET = "wallet", _("Wallet")
+        STRIPE = "stripe", _("Card (Stripe)")
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SUCCEEDED = "succeeded", "Succeeded"
-        FAILED = "failed", "Failed"
-        REFUNDED = "refunded", "Refunded"
+        PENDING = "pending", _("Pending")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+        REFUNDED = "refunded", _("Refunded")
 
     registration = models.OneToOneField(Registration, on_delete=models.PROTECT, related_name="payment")
     event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="payments")

@@ -8,8 +8,11 @@ from functools import partial
 
 from django.db import transaction
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from driftwood.core import redis_outage
+from driftwood.core.i18n import lazy_text
 from driftwood.core.money import format_money
 from driftwood.core.times import malaysia_time
 from driftwood.notifications.services import notify
@@ -65,8 +68,13 @@ def registration_changed(registration: Registration) -> None:
         notify(
             users=[registration.registered_by_id],
             kind="registration_confirmed",
-            title=f"You're in: {event.name}",
-            body=f"Your registration for {event.name} is confirmed. It starts {malaysia_time(event.starts_at)}.",
+            title=lazy_text(lambda: _("You're in: %(event)s") % {"event": event.name}),
+            body=lazy_text(
+                lambda: (
+                    _("Your registration for %(event)s is confirmed. It starts %(when)s.")
+                    % {"event": event.name, "when": malaysia_time(event.starts_at)}
+                )
+            ),
             url=reverse("tournaments:event_detail", args=[event.pk]),
             data={"event_id": event.pk, "registration_id": registration.pk},
             key=f"registration_confirmed:{registration.pk}",
@@ -77,12 +85,21 @@ def _organizer_tell(registration: Registration) -> None:
     """The organizer hears of every entry change in app; by e-mail several at once come as one digest."""
     event = registration.event
     who = registration.team.name if registration.team_id else registration.registered_by.public_name
-    status = registration.get_status_display().lower()
+    names = {"event": event.name, "who": who}
     notify(
         users=[event.organizer_id],
         kind="entry_update",
-        title=f"{event.name}: {who} is {status}",
-        body=f"{who} is now {status} in {event.name}.",
+        title=lazy_text(
+            lambda: (
+                _("%(event)s: %(who)s is %(status)s") % {**names, "status": registration.get_status_display().lower()}
+            )
+        ),
+        body=lazy_text(
+            lambda: (
+                _("%(who)s is now %(status)s in %(event)s.")
+                % {**names, "status": registration.get_status_display().lower()}
+            )
+        ),
         url=reverse("tournaments:event_manage", args=[event.pk]),
         data={"event_id": event.pk, "registration_id": registration.pk, "status": registration.status},
         key=f"entry_update:{registration.pk}:{registration.status}",
@@ -90,16 +107,19 @@ def _organizer_tell(registration: Registration) -> None:
 
 
 def _cancelled_body(event: Event, refund: tuple[str, Decimal] | None) -> str:
-    cancelled = f"{event.name} was cancelled by its organizer."
+    cancelled = _("%(event)s was cancelled by its organizer.") % {"event": event.name}
     if refund is None and event.entry_fee == 0:
         return cancelled
     if refund is None:
-        return f"{cancelled} Entry fees go back to whoever paid them, less any cancellation penalty."
+        return f"{cancelled} {_('Entry fees go back to whoever paid them, less any cancellation penalty.')}"
     method, amount = refund
     if amount == 0:
-        return f"{cancelled} The cancellation penalty kept the whole entry fee you paid."
-    where = "is back in your wallet" if method == ParticipantPayment.Method.WALLET else "is being refunded to your card"
-    return f"{cancelled} {format_money(amount, style='page')} of the entry fee you paid {where}."
+        return f"{cancelled} {_('The cancellation penalty kept the whole entry fee you paid.')}"
+    if method == ParticipantPayment.Method.WALLET:
+        refunded = _("%(amount)s of the entry fee you paid is back in your wallet.")
+    else:
+        refunded = _("%(amount)s of the entry fee you paid is being refunded to your card.")
+    return f"{cancelled} {refunded % {'amount': format_money(amount, style='page')}}"
 
 
 def event_cancelled(event: Event, refunds: dict, *, participants: Iterable[int]) -> None:
@@ -114,11 +134,11 @@ def event_cancelled(event: Event, refunds: dict, *, participants: Iterable[int])
         refund = next(iter(refunds[user_id].items())) if user_id in refunds else None
         outcomes.setdefault(refund, []).append(user_id)
     for refund, user_ids in outcomes.items():
-        body = _cancelled_body(event, refund)
+        body = lazy_text(partial(_cancelled_body, event, refund))
         notify(
             users=user_ids,
             kind="event_cancelled",
-            title=f"Cancelled: {event.name}",
+            title=lazy_text(lambda: _("Cancelled: %(event)s") % {"event": event.name}),
             body=body,
             url=reverse("tournaments:event_detail", args=[event.pk]),
             data={
@@ -137,36 +157,68 @@ def waitlist_promoted(registration: Registration) -> None:
     """A seat freed and the waitlisted entry took it: paid from the wallet, or held for a card payer."""
     event = registration.event
     fee = format_money(event.entry_fee, style="page")
+    names = {"event": event.name, "fee": fee}
     if registration.seat_held_until is not None:
-        title = f"A seat is yours at {event.name}: pay by {malaysia_time(registration.seat_held_until)}"
-        body = (
-            f"A seat opened. Pay the {fee} entry fee by card on the event page before then, "
-            "or it goes to the next in line."
+        title = lazy_text(
+            lambda: (
+                _("A seat is yours at %(event)s: pay by %(when)s")
+                % {**names, "when": malaysia_time(registration.seat_held_until)}
+            )
+        )
+        body = lazy_text(
+            lambda: (
+                _(
+                    "A seat opened. Pay the %(fee)s entry fee by card on the event page before then, "
+                    "or it goes to the next in line."
+                )
+                % names
+            )
         )
     else:
-        paid = f" Your entry fee of {fee} was paid from your wallet." if event.entry_fee else ""
-        title, body = f"You're in: {event.name}", f"A seat opened and your entry took it.{paid}"
+        title = lazy_text(lambda: _("You're in: %(event)s") % names)
+        if event.entry_fee:
+            body = lazy_text(
+                lambda: (
+                    _("A seat opened and your entry took it. Your entry fee of %(fee)s was paid from your wallet.")
+                    % names
+                )
+            )
+        else:
+            body = lazy_text(lambda: _("A seat opened and your entry took it."))
     _tell_waitlisted(registration, kind="waitlist_promoted", title=title, body=body)
 
 
 def waitlist_hold_expired(registration: Registration) -> None:
     event = registration.event
-    body = "The seat held for you was not paid for in time and went to the next in line. Join again any time."
-    _tell_waitlisted(registration, kind="waitlist_skipped", title=f"Seat released at {event.name}", body=body)
+    body = lazy_text(
+        lambda: _("The seat held for you was not paid for in time and went to the next in line. Join again any time.")
+    )
+    title = lazy_text(lambda: _("Seat released at %(event)s") % {"event": event.name})
+    _tell_waitlisted(registration, kind="waitlist_skipped", title=title, body=body)
     _broadcast_on_commit(event.pk, change="registration", registration_id=registration.pk, status=event.status)
 
 
 def waitlist_skipped(registration: Registration, *, reason: str) -> None:
     event = registration.event
-    body = f"A seat opened, but your entry could not take it ({reason}). You are off the waitlist; join again any time."
-    _tell_waitlisted(registration, kind="waitlist_skipped", title=f"Missed a seat at {event.name}", body=body)
+    body = lazy_text(
+        lambda: (
+            _(
+                "A seat opened, but your entry could not take it (%(reason)s). "
+                "You are off the waitlist; join again any time."
+            )
+            % {"reason": reason}
+        )
+    )
+    title = lazy_text(lambda: _("Missed a seat at %(event)s") % {"event": event.name})
+    _tell_waitlisted(registration, kind="waitlist_skipped", title=title, body=body)
 
 
 def waitlist_closed(registration: Registration, *, reason: str) -> None:
     """Registration is over with the entry still waiting (nothing was charged)."""
     event = registration.event
-    body = f"{reason} No seat freed up for your entry on the waitlist; nothing was charged."
-    _tell_waitlisted(registration, kind="waitlist_closed", title=f"No seat at {event.name}", body=body)
+    body = lazy_text(lambda: f"{reason} {_('No seat freed up for your entry on the waitlist; nothing was charged.')}")
+    title = lazy_text(lambda: _("No seat at %(event)s") % {"event": event.name})
+    _tell_waitlisted(registration, kind="waitlist_closed", title=title, body=body)
 
 
 def _tell_waitlisted(registration: Registration, *, kind: str, title: str, body: str) -> None:
@@ -201,33 +253,45 @@ def checkin_opened(event: Event) -> None:
     _tell_entrants(
         event,
         kind="checkin_open",
-        title=f"Check in now: {event.name}",
-        body=f"Check-in is open until the start, {malaysia_time(event.starts_at)}. Entries not checked in are dropped.",
+        title=lazy_text(lambda: _("Check in now: %(event)s") % {"event": event.name}),
+        body=lazy_text(
+            lambda: (
+                _("Check-in is open until the start, %(when)s. Entries not checked in are dropped.")
+                % {"when": malaysia_time(event.starts_at)}
+            )
+        ),
     )
 
 
 def event_started(event: Event) -> None:
     _tell_entrants(
-        event, kind="event_started", title=f"{event.name} has started", body="The bracket is out: good luck!"
+        event,
+        kind="event_started",
+        title=lazy_text(lambda: _("%(event)s has started") % {"event": event.name}),
+        body=lazy_text(lambda: _("The bracket is out: good luck!")),
     )
 
 
 def event_completed(event: Event) -> None:
     _tell_entrants(
-        event, kind="event_completed", title=f"{event.name} is over", body="The final standings are on the event page."
+        event,
+        kind="event_completed",
+        title=lazy_text(lambda: _("%(event)s is over") % {"event": event.name}),
+        body=lazy_text(lambda: _("The final standings are on the event page.")),
     )
 
 
 def _tell_winners(event: Event, shares: dict[tuple[int, Decimal], list[int]], *, kind: str, say, data: dict) -> None:
     """Each winner their share ({(place, share): user ids}; those with the same place and share
-    share one INSERT). `say(place, amount)` gives the title and body."""
+    share one INSERT). `say(place, amount)` gives the title and body, in the active language."""
     for (place, share), user_ids in shares.items():
-        title, body = say(place, format_money(share, style="page"))
+        amount = format_money(share, style="page")
         notify(
             users=user_ids,
             kind=kind,
-            title=title,
-            body=body,
+            # Worded in each winner's language: `say` runs once per language (driftwood.core.i18n).
+            title=lazy_text(partial(lambda place, amount: say(place, amount)[0], place, amount)),
+            body=lazy_text(partial(lambda place, amount: say(place, amount)[1], place, amount)),
             url=reverse("tournaments:event_detail", args=[event.pk]),
             data={"event_id": event.pk, "place": place, "amount": format_money(share), **data},
             key=f"{kind}:{event.pk}",
@@ -238,15 +302,28 @@ def prizes_held(event: Event, shares: dict[tuple[int, Decimal], list[int]], *, u
     """Winners learn their prize and when it is paid: when the dispute window ends."""
 
     def say(place: int, amount: str) -> tuple[str, str]:
-        title = f"Prize won: {amount} for place {place} in {event.name}"
-        return title, f"It reaches your wallet when the dispute window ends, {malaysia_time(until)}, unless disputed."
+        title = _("Prize won: %(amount)s for place %(place)s in %(event)s") % {
+            "amount": amount,
+            "place": place,
+            "event": event.name,
+        }
+        body = _("It reaches your wallet when the dispute window ends, %(when)s, unless disputed.") % {
+            "when": malaysia_time(until)
+        }
+        return title, body
 
     _tell_winners(event, shares, kind="prize_held", say=say, data={"paid_after": until.isoformat()})
 
 
 def prizes_paid(event: Event, shares: dict[tuple[int, Decimal], list[int]]) -> None:
     def say(place: int, amount: str) -> tuple[str, str]:
-        return f"Prize paid: {event.name}", f"Place {place} in {event.name}: {amount} is now in your wallet."
+        title = _("Prize paid: %(event)s") % {"event": event.name}
+        body = _("Place %(place)s in %(event)s: %(amount)s is now in your wallet.") % {
+            "place": place,
+            "event": event.name,
+            "amount": amount,
+        }
+        return title, body
 
     _tell_winners(event, shares, kind="prize_paid", say=say, data={})
 
@@ -261,19 +338,29 @@ def _entrant_ids(event: Event, *, besides) -> list[int]:
 
 
 def _check_in_words(minutes: int) -> str:
-    return f"opens {minutes} minutes before the start" if minutes else "none"
+    if not minutes:
+        return _("none")
+    return ngettext(
+        "opens %(minutes)s minute before the start", "opens %(minutes)s minutes before the start", minutes
+    ) % {"minutes": minutes}
 
 
 def _change_lines(event: Event, before: dict) -> list[str]:
     lines = []
     if "starts_at" in before:
-        lines.append(f"Starts {malaysia_time(event.starts_at)} (was {malaysia_time(before['starts_at'])}).")
+        lines.append(
+            _("Starts %(when)s (was %(was)s).")
+            % {"when": malaysia_time(event.starts_at), "was": malaysia_time(before["starts_at"])}
+        )
     if "registration_closes_at" in before:
         was = malaysia_time(before["registration_closes_at"])
-        lines.append(f"Registration closes {malaysia_time(event.registration_closes_at)} (was {was}).")
+        lines.append(
+            _("Registration closes %(when)s (was %(was)s).")
+            % {"when": malaysia_time(event.registration_closes_at), "was": was}
+        )
     if "check_in_minutes" in before:
         now, was = _check_in_words(event.check_in_minutes), _check_in_words(before["check_in_minutes"])
-        lines.append(f"Check-in: {now} (was {was}).")
+        lines.append(_("Check-in: %(now)s (was %(was)s).") % {"now": now, "was": was})
     return lines
 
 
@@ -283,8 +370,11 @@ def event_updated(event: Event, *, before: dict, actor) -> None:
     user_ids = _entrant_ids(event, besides=actor)
     if not user_ids:
         return
-    title = f"New start time: {event.name}" if "starts_at" in before else f"Changed: {event.name}"
-    body = " ".join(_change_lines(event, before))
+    if "starts_at" in before:
+        title = lazy_text(lambda: _("New start time: %(event)s") % {"event": event.name})
+    else:
+        title = lazy_text(lambda: _("Changed: %(event)s") % {"event": event.name})
+    body = lazy_text(lambda: " ".join(_change_lines(event, before)))
     url = reverse("tournaments:event_detail", args=[event.pk])
     data = {"event_id": event.pk, "changed": sorted(before)}
     # Each edit is its own happening (a second edit later tells everyone again).

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -34,7 +35,9 @@ def team_list(request):
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, f"Team “{team.name}” created. Add your teammates by username.")
+            messages.success(
+                request, _("Team “%(name)s” created. Add your teammates by username.") % {"name": team.name}
+            )
             return redirect("tournaments:team_detail", team_id=team.pk)
     context = {
         "teams": selectors.teams_of(user=request.user),
@@ -47,7 +50,7 @@ def team_list(request):
 def _team_or_404(team_id: int) -> Team:
     team = selectors.team_get(team_id=team_id)
     if team is None:
-        raise Http404("No such team.")
+        raise Http404(_("No such team."))
     return team
 
 
@@ -82,14 +85,18 @@ def team_member_add_view(request, team_id: int):
     username = form.cleaned_data["username"]
     player = User.objects.filter(username__iexact=username, is_active=True).first()
     if player is None:
-        form.add_error("username", f"There is no player called {username}.")
+        form.add_error("username", _("There is no player called %(username)s.") % {"username": username})
         return _render_team(request, team, add_form=form)
     try:
         team_invite(team_id=team.pk, actor=request.user, user=player)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"Invited {player.public_name} (@{player.username}): they join when they accept.")
+        messages.success(
+            request,
+            _("Invited %(name)s (@%(username)s): they join when they accept.")
+            % {"name": player.public_name, "username": player.username},
+        )
     return redirect("tournaments:team_detail", team_id=team.pk)
 
 
@@ -97,7 +104,7 @@ def team_member_add_view(request, team_id: int):
 @require_POST
 def team_invite_answer_view(request, invite_id: int, answer: str):
     if answer not in ("accept", "decline"):
-        raise Http404("No such answer.")  # anything else must not count as a decline
+        raise Http404(_("No such answer."))  # anything else must not count as a decline
     accept = answer == "accept"
     try:
         invite = team_invite_respond(invite_id=invite_id, user=request.user, accept=accept)
@@ -105,9 +112,9 @@ def team_invite_answer_view(request, invite_id: int, answer: str):
         messages.error(request, exc.message)
         return redirect("tournaments:team_list")
     if accept:
-        messages.success(request, f"You joined {invite.team.name}.")
+        messages.success(request, _("You joined %(name)s.") % {"name": invite.team.name})
         return redirect("tournaments:team_detail", team_id=invite.team_id)
-    messages.info(request, f"You declined the invitation to {invite.team.name}.")
+    messages.info(request, _("You declined the invitation to %(name)s.") % {"name": invite.team.name})
     return redirect("tournaments:team_list")
 
 
@@ -136,7 +143,7 @@ def team_member_remove_view(request, team_id: int, user_id: int):
         messages.error(request, exc.message)
         return redirect("tournaments:team_detail", team_id=team.pk)
     if leaving:
-        messages.success(request, f"You left {team.name}.")
+        messages.success(request, _("You left %(name)s.") % {"name": team.name})
         return redirect("tournaments:team_list")
     messages.success(request, f"{member.public_name if member else 'The player'} is no longer in {team.name}.")
     return redirect("tournaments:team_detail", team_id=team.pk)

@@ -19,6 +19,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -65,14 +67,16 @@ def rate_limited(request, scope: str | None = None) -> bool:
     message) when it is spent."""
     spent = page_budget_spent(request, scope)
     if spent:
-        messages.error(request, f"Too many requests. Try again in {spent.retry_after} seconds.")
+        messages.error(
+            request, _("Too many requests. Try again in %(retry_after)s seconds.") % {"retry_after": spent.retry_after}
+        )
     return spent is not None
 
 
 def event_or_404(request, event_id: int) -> Event:
     event = selectors.event_get(user=request.user, event_id=event_id)
     if event is None:
-        raise Http404("No such event.")
+        raise Http404(_("No such event."))
     return event
 
 
@@ -164,7 +168,9 @@ def event_new(request):
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
-            messages.success(request, f"Draft “{event.name}” saved. Only you can see it until you publish it.")
+            messages.success(
+                request, _("Draft “%(name)s” saved. Only you can see it until you publish it.") % {"name": event.name}
+            )
             return event_back_to(event)
     return render(request, "tournaments/event_form.html", {"form": form, "event": None})
 
@@ -176,7 +182,7 @@ def event_edit(request, event_id: int):
     """A draft's every field; a published event's until it starts, less what `event_rules` locks."""
     event = event_or_404(request, event_id)
     if event.organizer_id != request.user.pk or event_rules.edit_refusal(event, allow_published=True):
-        messages.error(request, "Only the organizer can edit an event, and only until it starts.")
+        messages.error(request, _("Only the organizer can edit an event, and only until it starts."))
         return event_back_to(event)
     locked = event_rules.edit_locks(event, EVENT_WRITE_FIELDS)
     form = EventForm(request.POST or None, initial=EventForm.initial_for(event), locked=locked)
@@ -192,11 +198,11 @@ def event_edit(request, event_id: int):
             return event_back_to(event)
         else:
             if event.status == Status.DRAFT:
-                messages.success(request, "Draft saved.")
+                messages.success(request, _("Draft saved."))
             elif times != [getattr(event, name) for name in event_rules.MATERIAL_FIELDS]:
-                messages.success(request, "Changes saved. Everyone entered is notified of the new times.")
+                messages.success(request, _("Changes saved. Everyone entered is notified of the new times."))
             else:
-                messages.success(request, "Changes saved.")
+                messages.success(request, _("Changes saved."))
             return event_back_to(event)
     return render(request, "tournaments/event_form.html", context)
 
@@ -210,16 +216,24 @@ def event_publish_view(request, event_id: int):
     except InsufficientBalance:
         messages.error(
             request,
-            f"Publishing holds the {format_money(event.prize_pool, style='page')} prize pool from your wallet, "
-            "and your usable balance "
-            "is too low. Top up your wallet first.",
+            _(
+                "Publishing holds the %(prize_pool)s prize pool from your wallet, and your usable balance is too "
+                "low. Top up your wallet first."
+            )
+            % {"prize_pool": format_money(event.prize_pool, style="page")},
         )
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
         prize_pool = format_money(event.prize_pool, style="page")
-        held = f" {prize_pool} prize pool held from your wallet." if event.prize_pool else ""
-        messages.success(request, f"“{event.name}” is published: registration is open.{held}")
+        held = (
+            _(" %(prize_pool)s prize pool held from your wallet.") % {"prize_pool": prize_pool}
+            if event.prize_pool
+            else ""
+        )
+        messages.success(
+            request, _("“%(name)s” is published: registration is open.%(held)s") % {"name": event.name, "held": held}
+        )
     return event_back_to(event)
 
 
@@ -232,7 +246,7 @@ def event_join(request, event_id: int):
         return event_back_to(event)
     form = JoinForm(request.POST, user=request.user)
     if not form.is_valid():
-        messages.error(request, "Choose one of your teams to register.")
+        messages.error(request, _("Choose one of your teams to register."))
         return event_back_to(event)
     team = form.cleaned_data["team"]
     waitlisting = request.POST.get("waitlist") == "1"
@@ -248,17 +262,25 @@ def event_join(request, event_id: int):
     except InsufficientBalance:
         messages.error(
             request,
-            f"Your usable wallet balance is below the {format_money(event.entry_fee, style='page')} entry fee. "
-            "Top up first.",
+            _("Your usable wallet balance is below the %(fee)s entry fee. Top up first.")
+            % {"fee": format_money(event.entry_fee, style="page")},
         )
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
         if result.position is not None:
-            messages.success(request, f"You're on the waitlist for “{event.name}”, number {result.position} in line.")
+            messages.success(
+                request,
+                _("You're on the waitlist for “%(name)s”, number %(position)s in line.")
+                % {"name": event.name, "position": result.position},
+            )
             return event_back_to(event)
-        paid = f" {format_money(result.payment.amount, style='page')} paid from your wallet." if result.payment else ""
-        messages.success(request, f"You're in “{event.name}”!{paid}")
+        paid = (
+            _(" %(amount)s paid from your wallet.") % {"amount": format_money(result.payment.amount, style="page")}
+            if result.payment
+            else ""
+        )
+        messages.success(request, _("You're in “%(name)s”!%(paid)s") % {"name": event.name, "paid": paid})
     return event_back_to(event)
 
 
@@ -273,11 +295,15 @@ def event_leave(request, event_id: int):
         return event_back_to(event)
     payment = getattr(registration, "payment", None)
     if payment is not None and payment.refunded_amount:
-        where = "to your wallet" if payment.method == payment.Method.WALLET else "to your card"
+        where = _("to your wallet") if payment.method == payment.Method.WALLET else _("to your card")
         refunded = format_money(payment.refunded_amount, style="page")
-        messages.success(request, f"You left “{event.name}”. {refunded} refunded {where}.")
+        messages.success(
+            request,
+            _("You left “%(name)s”. %(refunded)s refunded %(where)s.")
+            % {"name": event.name, "refunded": refunded, "where": where},
+        )
     else:
-        messages.success(request, f"You left “{event.name}”.")
+        messages.success(request, _("You left “%(name)s”.") % {"name": event.name})
     return event_back_to(event)
 
 
@@ -288,7 +314,7 @@ def event_cancel_view(request, event_id: int):
     """The organizer (or staff) confirms the cancellation and the penalty on this page."""
     event = event_or_404(request, event_id)
     if not (event.organizer_id == request.user.pk or request.user.is_staff) or event.status in FINISHED:
-        messages.error(request, "Only the organizer can cancel this event, and only before it is over.")
+        messages.error(request, _("Only the organizer can cancel this event, and only before it is over."))
         return event_back_to(event)
     form = CancelEventForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -302,12 +328,25 @@ def event_cancel_view(request, event_id: int):
             return event_back_to(event)
         else:
             total = sum((amount for refund in refunds.values() for amount in refund.values()), Decimal("0.00"))
-            messages.success(
-                request,
-                f"“{event.name}” is cancelled. {len(refunds)} paid "
-                f"{'entry' if len(refunds) == 1 else 'entries'} refunded ({format_money(total, style='page')} in all"
-                f"{f', less a {penalty.normalize():f}% penalty' if penalty else ''}).",
-            )
+            names = {"name": event.name, "count": len(refunds), "total": format_money(total, style="page")}
+            if penalty:
+                message = ngettext(
+                    "“%(name)s” is cancelled. %(count)s paid entry refunded "
+                    "(%(total)s in all, less a %(penalty)s%% penalty).",
+                    "“%(name)s” is cancelled. %(count)s paid entries refunded "
+                    "(%(total)s in all, less a %(penalty)s%% penalty).",
+                    len(refunds),
+                ) % {**names, "penalty": f"{penalty.normalize():f}"}
+            else:
+                message = (
+                    ngettext(
+                        "“%(name)s” is cancelled. %(count)s paid entry refunded (%(total)s in all).",
+                        "“%(name)s” is cancelled. %(count)s paid entries refunded (%(total)s in all).",
+                        len(refunds),
+                    )
+                    % names
+                )
+            messages.success(request, message)
             return event_back_to(event)
     return render(request, "tournaments/event_cancel.html", {"event": event, "form": form})
 

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 
 from driftwood.core.exceptions import Conflict, DomainError, PermissionDenied
@@ -5,38 +6,38 @@ from driftwood.core.exceptions import Conflict, DomainError, PermissionDenied
 
 class InsufficientBalance(DomainError):
     code = "insufficient_balance"
-    default_message = "Your usable balance is too low for this."
+    default_message = _("Your usable balance is too low for this.")
 
 
 class InvalidAmount(DomainError):
     code = "invalid"
-    default_message = "Amounts must be positive with at most two decimal places."
+    default_message = _("Amounts must be positive with at most two decimal places.")
 
 
 class NoBankAccount(DomainError):
     code = "no_bank_account"
-    default_message = "Link a bank account before withdrawing."
+    default_message = _("Link a bank account before withdrawing.")
 
 
 class EmailUnverified(DomainError):
     status_code = status.HTTP_403_FORBIDDEN
     code = "email_unverified"
-    default_message = "Confirm your e-mail address before withdrawing: open the link we sent you."
+    default_message = _("Confirm your e-mail address before withdrawing: open the link we sent you.")
 
 
 class AlreadyProcessed(Conflict):
     code = "already_processed"
-    default_message = "This withdrawal has already been processed."
+    default_message = _("This withdrawal has already been processed.")
 
 
 class NeedsReview(Conflict):
     code = "needs_review"
-    default_message = "This withdrawal was flagged for review: approving it needs an override reason."
+    default_message = _("This withdrawal was flagged for review: approving it needs an override reason.")
 
 
 class InvalidSignature(DomainError):
     code = "invalid_signature"
-    default_message = "The Stripe signature is missing or invalid."
+    default_message = _("The Stripe signature is missing or invalid.")
 
 
 class PaymentProviderError(DomainError):
@@ -46,7 +47,7 @@ class PaymentProviderError(DomainError):
 
     status_code = 502
     code = "payment_provider_error"
-    default_message = "The payment provider could not be reached. Try again shortly."
+    default_message = _("The payment provider could not be reached. Try again shortly.")
 
     def __init__(self, message: str | None = None, *, definite: bool = False, detail: str = "", **kwargs):
         super().__init__(message, **kwargs)
@@ -55,4 +56,4 @@ class PaymentProviderError(DomainError):
 
 
 class StaffOnly(PermissionDenied):
-    default_message = "Only staff may process withdrawals."
+    default_message = _("Only staff may process withdrawals.")

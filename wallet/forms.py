@@ -2,13 +2,17 @@
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
+from driftwood.core.i18n import lazy_format
 from driftwood.core.money import MoneyFormField, format_money
 from driftwood.core.text import FormTextField
 from wallet.models import LedgerEntry
 
-ACCOUNT_NUMBER_HELP = "10 to 18 digits. We store it encrypted and only ever show the last 4."
-HOLDER_HELP = "As printed on your bank statement: letters and spaces only."
+ACCOUNT_NUMBER_HELP = _("10 to 18 digits. We store it encrypted and only ever show the last 4.")
+HOLDER_HELP = _("As printed on your bank statement: letters and spaces only.")
+MINIMUM = {"top-up": _("Minimum top-up %(amount)s"), "withdrawal": _("Minimum withdrawal %(amount)s")}
+MAXIMUM = {"top-up": _("Maximum top-up %(amount)s"), "withdrawal": _("Maximum withdrawal %(amount)s")}
 
 
 class AmountField(MoneyFormField):
@@ -22,11 +26,11 @@ class AmountField(MoneyFormField):
             min_value=min_value,
             max_value=max_value,
             error_messages={
-                "required": "Enter an amount.",
-                "invalid": 'Enter an amount such as "50.00".',
-                "min_value": f"Minimum {noun} {format_money(min_value, style='page')}",
-                "max_value": f"Maximum {noun} {format_money(max_value, style='page')}",
-                "max_decimal_places": "Use at most two decimal places.",
+                "required": _("Enter an amount."),
+                "invalid": _('Enter an amount such as "50.00".'),
+                "min_value": lazy_format(MINIMUM[noun], amount=format_money(min_value, style="page")),
+                "max_value": lazy_format(MAXIMUM[noun], amount=format_money(max_value, style="page")),
+                "max_decimal_places": _("Use at most two decimal places."),
             },
             widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01", "autocomplete": "off"}),
             **kwargs,
@@ -51,10 +55,13 @@ class TopUpForm(WalletPageForm):
     amount = AmountField(
         min_value=settings.TOPUP_MIN,
         max_value=settings.TOPUP_MAX,
-        label="Amount (RM)",
+        label=_("Amount (RM)"),
         noun="top-up",
-        help_text=f"{format_money(settings.TOPUP_MIN, style='page')} to "
-        f"{format_money(settings.TOPUP_MAX, style='page')}, charged to your card.",
+        help_text=lazy_format(
+            _("%(min)s to %(max)s, charged to your card."),
+            min=format_money(settings.TOPUP_MIN, style="page"),
+            max=format_money(settings.TOPUP_MAX, style="page"),
+        ),
     )
 
 
@@ -63,13 +70,13 @@ class WithdrawalForm(WalletPageForm):
     amount = AmountField(
         min_value=settings.WITHDRAWAL_MIN,
         max_value=settings.WITHDRAWAL_MAX,
-        label="Amount to withdraw (RM)",
+        label=_("Amount to withdraw (RM)"),
         noun="withdrawal",
-        help_text=(
-            f"{format_money(settings.WITHDRAWAL_MIN, style='page')} to "
-            f"{format_money(settings.WITHDRAWAL_MAX, style='page')}. "
-            f"A {format_money(settings.WITHDRAWAL_FEE, style='page')} fee is added; "
-            "your usable balance must cover both."
+        help_text=lazy_format(
+            _("%(min)s to %(max)s. A %(fee)s fee is added; your usable balance must cover both."),
+            min=format_money(settings.WITHDRAWAL_MIN, style="page"),
+            max=format_money(settings.WITHDRAWAL_MAX, style="page"),
+            fee=format_money(settings.WITHDRAWAL_FEE, style="page"),
         ),
     )
 
@@ -91,20 +98,20 @@ class AccountNumberField(forms.RegexField):
 class BankAccountForm(WalletPageForm):
     id_prefix = "bank"
     bank_name = FormTextField(
-        label="Bank",
+        label=_("Bank"),
         max_length=255,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "e.g. Maybank"}),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": _("e.g. Maybank")}),
     )
     account_number = AccountNumberField(
-        label="Account number",
+        label=_("Account number"),
         regex=r"^[0-9]{10,18}$",
         max_length=40,
         help_text=ACCOUNT_NUMBER_HELP,
-        error_messages={"invalid": "Enter 10 to 18 digits.", "required": "Enter your account number."},
+        error_messages={"invalid": _("Enter 10 to 18 digits."), "required": _("Enter your account number.")},
         widget=UnrenderedTextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"}),
     )
     account_holder_name = forms.RegexField(
-        label="Account holder name",
+        label=_("Account holder name"),
         regex=r"^[A-Za-z ]+$",
         max_length=255,
         help_text=HOLDER_HELP,
@@ -116,16 +123,16 @@ class BankAccountForm(WalletPageForm):
 class HistoryFilterForm(WalletPageForm):
     id_prefix = "history"
     type = forms.ChoiceField(
-        label="Type",
+        label=_("Type"),
         required=False,
-        choices=[("", "All types"), *LedgerEntry.Type.choices],
+        choices=[("", _("All types")), *LedgerEntry.Type.choices],
     )
-    start_date = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end_date = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("start_date"), cleaned.get("end_date")
         if start and end and start > end:
-            self.add_error("end_date", "The end date must not be before the start date.")
+            self.add_error("end_date", _("The end date must not be before the start date."))
         return cleaned

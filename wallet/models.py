@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from driftwood.core.money import ZERO, format_money, money_field
 
@@ -23,10 +24,10 @@ class Wallet(models.Model):
     """
 
     class Kind(models.TextChoices):
-        PLAYER = "player", "Player"
-        ESCROW = "escrow", "Event escrow"
-        PLATFORM = "platform", "Platform"
-        EXTERNAL = "external", "Outside world"
+        PLAYER = "player", _("Player")
+        ESCROW = "escrow", _("Event escrow")
+        PLATFORM = "platform", _("Platform")
+        EXTERNAL = "external", _("Outside world")
 
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PLAYER)
     owner = models.OneToOneField(
@@ -143,21 +144,21 @@ class LedgerEntry(models.Model):
     (none for outside-world accounts, which keep no balance). Never updated or deleted."""
 
     class Type(models.TextChoices):
-        TOPUP = "topup", "Top-up"
-        ENTRY_FEE = "entry_fee", "Entry fee"
-        REFUND = "refund", "Refund"
-        PRIZE = "prize", "Prize"
-        WITHDRAWAL = "withdrawal", "Withdrawal"
-        WITHDRAWAL_FEE = "withdrawal_fee", "Withdrawal fee"
-        HOLD = "hold", "Hold"
-        RELEASE = "release", "Release"
-        ADJUSTMENT = "adjustment", "Adjustment"
+        TOPUP = "topup", _("Top-up")
+        ENTRY_FEE = "entry_fee", _("Entry fee")
+        REFUND = "refund", _("Refund")
+        PRIZE = "prize", _("Prize")
+        WITHDRAWAL = "withdrawal", _("Withdrawal")
+        WITHDRAWAL_FEE = "withdrawal_fee", _("Withdrawal fee")
+        HOLD = "hold", _("Hold")
+        RELEASE = "release", _("Release")
+        ADJUSTMENT = "adjustment", _("Adjustment")
 
     ledger_transaction = models.ForeignKey(LedgerTransaction, on_delete=models.PROTECT, related_name="legs")
     wallet = models.ForeignKey(Wallet, on_delete=models.PROTECT, related_name="ledger")
     transaction_type = models.CharField(max_length=20, choices=Type.choices)
-    amount = money_field(help_text="Signed effect on the usable balance.")
-    pending_amount = money_field(default=ZERO, help_text="Signed effect on the pending balance.")
+    amount = money_field(help_text=_("Signed effect on the usable balance."))
+    pending_amount = money_field(default=ZERO, help_text=_("Signed effect on the pending balance."))
     usable_after = money_field(null=True, blank=True)
     pending_after = money_field(null=True, blank=True)
     description = models.CharField(max_length=255)
@@ -205,10 +206,10 @@ class TopUp(models.Model):
     """A card top-up: one Stripe PaymentIntent; the wallet is credited on its webhook."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SUCCEEDED = "succeeded", "Succeeded"
-        FAILED = "failed", "Failed"
-        REFUNDED = "refunded", "Refunded"
+        PENDING = "pending", _("Pending")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+        REFUNDED = "refunded", _("Refunded")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="topups")
     wallet = models.ForeignKey(Wallet, on_delete=models.PROTECT, related_name="topups")
@@ -256,10 +257,10 @@ class CardRefund(models.Model):
     refund Stripe definitely failed) is what Stripe sees, so a retry can never refund twice."""
 
     class State(models.TextChoices):
-        REQUESTED = "requested", "Requested"
-        SENT = "sent", "Sent to Stripe"
-        SUCCEEDED = "succeeded", "Succeeded"
-        FAILED = "failed", "Failed"
+        REQUESTED = "requested", _("Requested")
+        SENT = "sent", _("Sent to Stripe")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
 
     payment_intent_id = models.CharField(max_length=255)
     amount = money_field()
@@ -301,14 +302,14 @@ class CardRefund(models.Model):
 
 class Withdrawal(models.Model):
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        REVIEW = "review", "Held for review"
+        PENDING = "pending", _("Pending")
+        REVIEW = "review", _("Held for review")
         # Approved and sent; the bank's answer is not known yet (a timeout or a 5xx). The total
         # stays pending and the payout is re-sent by the same reference until the bank answers.
-        PROCESSING = "processing", "Processing"
-        COMPLETED = "completed", "Completed"
-        FAILED = "failed", "Failed"
-        REJECTED = "rejected", "Rejected"
+        PROCESSING = "processing", _("Processing")
+        COMPLETED = "completed", _("Completed")
+        FAILED = "failed", _("Failed")
+        REJECTED = "rejected", _("Rejected")
 
     OPEN_STATUSES = (Status.PENDING, Status.REVIEW)
 

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
@@ -89,7 +90,11 @@ def bank_account(request):
         for field, errors in (exc.errors or {None: [exc.message]}).items():
             form.add_error(field if field in form.fields else None, errors)
         return _render_wallet(request, bank_form=form)
-    messages.success(request, f"Bank account {data['bank_name']} •••• {data['account_number'][-4:]} linked.")
+    messages.success(
+        request,
+        _("Bank account %(bank_name)s •••• %(account_number)s linked.")
+        % {"bank_name": data["bank_name"], "account_number": data["account_number"][-4:]},
+    )
     return redirect("wallet:home")
 
 
@@ -101,7 +106,7 @@ def withdraw(request):
     # The same per-user budget as the money-moving API endpoints.
     spent = page_budget_spent(request, "money")
     if spent:
-        form.add_error(None, "Too many requests. Try again in a minute.")
+        form.add_error(None, _("Too many requests. Try again in a minute."))
         response = _render_wallet(request, withdrawal_form=form, status=429)
         response["Retry-After"] = str(spent.retry_after)
         return response
@@ -120,8 +125,14 @@ def withdraw(request):
     amount, total = format_money(withdrawal.amount, style="page"), format_money(withdrawal.total, style="page")
     if withdrawal.status == withdrawal.Status.REVIEW:
         messages.warning(
-            request, f"Withdrawal of {amount} requested. It needs a manual review; {total} is on hold until then."
+            request,
+            _("Withdrawal of %(amount)s requested. It needs a manual review; %(total)s is on hold until then.")
+            % {"amount": amount, "total": total},
         )
     else:
-        messages.success(request, f"Withdrawal of {amount} requested. {total} is on hold until it is paid out.")
+        messages.success(
+            request,
+            _("Withdrawal of %(amount)s requested. %(total)s is on hold until it is paid out.")
+            % {"amount": amount, "total": total},
+        )
     return redirect("wallet:home")

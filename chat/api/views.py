@@ -5,6 +5,7 @@ endpoints give apps and the room page what a socket cannot: the inbox and older 
 """
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -91,7 +92,7 @@ class RoomListCreateApi(APIView):
 
         def validate_user_id(self, value: int) -> int:
             if value == self.context["request"].user.pk:
-                raise serializers.ValidationError("You cannot open a chat with yourself.")
+                raise serializers.ValidationError(_("You cannot open a chat with yourself."))
             return value
 
     @extend_schema(operation_id="chat_room_list", responses={200: ChatRoomSerializer(many=True)})

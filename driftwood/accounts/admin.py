@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.utils.translation import gettext_lazy as _
 
 from driftwood.accounts.models import User
 
@@ -13,7 +14,7 @@ class UniqueEmailMixin:
         email = User.objects.normalize_email(self.cleaned_data["email"]).strip()
         taken = User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk)
         if email and taken.exists():
-            raise forms.ValidationError("An account with that e-mail already exists.")
+            raise forms.ValidationError(_("An account with that e-mail already exists."))
         return email
 
 
@@ -44,7 +45,7 @@ class UserAdmin(DjangoUserAdmin):
             "Permissions",
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
         ),
-        ("Important dates", {"fields": ("last_login", "date_joined")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
         (

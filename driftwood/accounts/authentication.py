@@ -1,10 +1,13 @@
 """JWT bearer authentication that names why a token failed (expired vs. invalid)."""
 
 from django.utils.translation import gettext_lazy as _
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import ExpiredTokenError, TokenError
 from rest_framework_simplejwt.tokens import AccessToken
+
+from driftwood.accounts.language import apply_stored_language
 
 
 class TokenExpired(AuthenticationFailed):
@@ -46,4 +49,16 @@ class BearerJWTAuthentication(JWTAuthentication):
         raw_token = self.get_raw_token(header)
         if raw_token is None:
             return None
-        return user_for_access_token(raw_token)
+        user, token = user_for_access_token(raw_token)
+        apply_stored_language(request, user)
+        return user, token
+
+
+class LanguageSessionAuthentication(SessionAuthentication):
+    """DRF's session authentication, answering in the player's stored language (as the JWT one)."""
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is not None:
+            apply_stored_language(request, result[0])
+        return result

@@ -12,11 +12,13 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from driftwood.accounts.models import User
 from driftwood.core import ratelimit
 from driftwood.core.exceptions import InvalidToken, RateLimited
+from driftwood.core.i18n import user_language
 from driftwood.notifications.services import email_send
 
 SALT = "driftwood.accounts.email-address"
@@ -36,7 +38,7 @@ def _link(user: User, email: str) -> str:
 def _count_link(user: User) -> None:
     usage = ratelimit.hit("email_link", str(user.pk), LINKS_PER_ACCOUNT)
     if usage.exceeded:
-        raise RateLimited("Too many links sent. Try again later.", retry_after=usage.retry_after)
+        raise RateLimited(_("Too many links sent. Try again later."), retry_after=usage.retry_after)
 
 
 def email_verification_send(*, user: User) -> None:
@@ -44,44 +46,50 @@ def email_verification_send(*, user: User) -> None:
     if user.email_verified:
         return
     _count_link(user)
-    email_send(
-        to=[user.email],
-        subject="Confirm your e-mail address for Driftwood",
-        body=(
-            f"Hi {user.public_name},\n\nConfirm that {user.email} is yours, so that you can withdraw "
-            f"your winnings and get back into your account if you forget the password:\n\n{_link(user, user.email)}\n\n"
-            "The link works for 24 hours. If you did not sign up for Driftwood, ignore this e-mail."
-        ),
-    )
+    with translation.override(user_language(user)):
+        email_send(
+            to=[user.email],
+            subject=_("Confirm your e-mail address for Driftwood"),
+            body=_(
+                "Hi %(name)s,\n\nConfirm that %(email)s is yours, so that you can withdraw your winnings and get "
+                "back into your account if you forget the password:\n\n%(link)s\n\n"
+                "The link works for 24 hours. If you did not sign up for Driftwood, ignore this e-mail."
+            )
+            % {"name": user.public_name, "email": user.email, "link": _link(user, user.email)},
+        )
 
 
 def email_change_request(*, user: User, email: str, password: str) -> None:
     """Send a confirmation link to the new address; nothing changes until it is opened."""
     if not user.check_password(password):
-        raise ValidationError({"password": ["That is not your current password."]})
+        raise ValidationError({"password": [_("That is not your current password.")]})
     email = User.objects.normalize_email(email).strip()
     if email.lower() == user.email.lower():
-        raise ValidationError({"email": ["That is already your address."]})
+        raise ValidationError({"email": [_("That is already your address.")]})
     if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError({"email": ["An account with that e-mail already exists."]})
+        raise ValidationError({"email": [_("An account with that e-mail already exists.")]})
     _count_link(user)
-    email_send(
-        to=[email],
-        subject="Confirm your new e-mail address for Driftwood",
-        body=(
-            f"Hi {user.public_name},\n\nOpen this link to make {email} the address of your Driftwood account "
-            f"{user.username} (it works for 24 hours):\n\n{_link(user, email)}\n\n"
-            "If you did not ask for this, ignore this e-mail: nothing changes."
-        ),
-    )
-    email_send(
-        to=[user.email],
-        subject="Your Driftwood e-mail address is about to change",
-        body=(
-            f"Hi {user.public_name},\n\nSomeone (we hope you) asked to move your Driftwood account to {email}. "
-            "It changes only once the link sent there is opened. If this was not you, change your password now."
-        ),
-    )
+    names = {"name": user.public_name, "email": email, "username": user.username}
+    with translation.override(user_language(user)):
+        email_send(
+            to=[email],
+            subject=_("Confirm your new e-mail address for Driftwood"),
+            body=_(
+                "Hi %(name)s,\n\nOpen this link to make %(email)s the address of your Driftwood account "
+                "%(username)s (it works for 24 hours):\n\n%(link)s\n\n"
+                "If you did not ask for this, ignore this e-mail: nothing changes."
+            )
+            % {**names, "link": _link(user, email)},
+        )
+        email_send(
+            to=[user.email],
+            subject=_("Your Driftwood e-mail address is about to change"),
+            body=_(
+                "Hi %(name)s,\n\nSomeone (we hope you) asked to move your Driftwood account to %(email)s. "
+                "It changes only once the link sent there is opened. If this was not you, change your password now."
+            )
+            % names,
+        )
 
 
 def email_token_read(token: str) -> tuple[User, str]:
@@ -90,9 +98,9 @@ def email_token_read(token: str) -> tuple[User, str]:
         claims = signing.loads(token, salt=SALT, max_age=LINK_VALID_SECONDS)
         user = User.objects.get(pk=claims["user"], is_active=True)
     except (signing.BadSignature, User.DoesNotExist, KeyError, TypeError):
-        raise InvalidToken("This link is invalid or has expired.") from None
+        raise InvalidToken(_("This link is invalid or has expired.")) from None
     if user.email != claims["was"] or (user.email == claims["email"] and user.email_verified):
-        raise InvalidToken("This link was already used, or the address has changed since it was sent.")
+        raise InvalidToken(_("This link was already used, or the address has changed since it was sent."))
     return user, claims["email"]
 
 

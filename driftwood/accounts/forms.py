@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from driftwood.accounts import passwords, services
 from driftwood.accounts.models import USERNAME_PATTERN, User
@@ -10,33 +11,36 @@ from driftwood.core.exceptions import AccountSuspended, InvalidCredentials, Rate
 from driftwood.core.forms import ServiceErrorsMixin
 from driftwood.core.text import FormTextField
 
-USERNAME_HELP = "3-30 characters: letters, digits and underscores."
-PASSWORD_HELP = "At least 8 characters, not only digits, not a common password."
+USERNAME_HELP = _("3-30 characters: letters, digits and underscores.")
+PASSWORD_HELP = _("At least 8 characters, not only digits, not a common password.")
 
 
 class SignUpForm(ServiceErrorsMixin, forms.Form):
     username = forms.RegexField(
         regex=USERNAME_PATTERN,
+        label=_("Username"),
         max_length=30,
         help_text=USERNAME_HELP,
         error_messages={"invalid": USERNAME_HELP},
         widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}),
     )
-    email = forms.EmailField(max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = forms.EmailField(label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     display_name = FormTextField(
         max_length=User._meta.get_field("display_name").max_length,
+        label=_("Display name"),
         required=False,
-        help_text="The name other players see. Defaults to your username.",
+        help_text=_("The name other players see. Defaults to your username."),
         widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
     )
     password = forms.CharField(
+        label=_("Password"),
         max_length=128,
         strip=False,
         help_text=PASSWORD_HELP,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     password_confirm = forms.CharField(
-        label="Confirm password",
+        label=_("Confirm password"),
         max_length=128,
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
@@ -46,7 +50,7 @@ class SignUpForm(ServiceErrorsMixin, forms.Form):
         cleaned = super().clean()
         password, confirm = cleaned.get("password"), cleaned.get("password_confirm")
         if password and confirm and password != confirm:
-            self.add_error("password_confirm", "The two passwords do not match.")
+            self.add_error("password_confirm", _("The two passwords do not match."))
         return cleaned
 
 
@@ -54,13 +58,17 @@ class LoginForm(forms.Form):
     """Checks credentials through `user_authenticate`, so pages share the API's log-in limits."""
 
     username = forms.CharField(
+        label=_("Username"),
         max_length=254,
         widget=forms.TextInput(
             attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false", "autofocus": True}
         ),
     )
     password = forms.CharField(
-        max_length=128, strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+        label=_("Password"),
+        max_length=128,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
     def __init__(self, *args, request, **kwargs):
@@ -79,7 +87,7 @@ class LoginForm(forms.Form):
                 self.rate_limited = exc
                 raise ValidationError(exc.message, code="rate_limited") from exc
             except InvalidCredentials as exc:
-                raise ValidationError("Invalid username or password.", code="invalid_login") from exc
+                raise ValidationError(_("Invalid username or password."), code="invalid_login") from exc
             except AccountSuspended as exc:
                 raise ValidationError(exc.message, code="account_suspended") from exc
         return cleaned
@@ -88,14 +96,15 @@ class LoginForm(forms.Form):
 class ProfileForm(ServiceErrorsMixin, forms.Form):
     display_name = FormTextField(
         max_length=User._meta.get_field("display_name").max_length,
+        label=_("Display name"),
         required=False,
-        help_text="The name other players see. Leave it empty to show your username.",
+        help_text=_("The name other players see. Leave it empty to show your username."),
         widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
     )
     allow_messages_from_anyone = forms.BooleanField(
         required=False,
-        label="Accept messages from players who are not my friends",
-        help_text="Friends can always message you.",
+        label=_("Accept messages from players who are not my friends"),
+        help_text=_("Friends can always message you."),
     )
 
 
@@ -111,25 +120,25 @@ def _new_password_field(label: str, help_text: str = "") -> forms.CharField:
 
 class PasswordResetRequestForm(forms.Form):
     email = forms.EmailField(
-        label="E-mail", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True})
+        label=_("E-mail"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True})
     )
 
 
 class PasswordChangeForm(ServiceErrorsMixin, forms.Form):
     old_password = forms.CharField(
-        label="Current password",
+        label=_("Current password"),
         max_length=128,
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
     )
-    new_password = _new_password_field("New password", PASSWORD_HELP)
-    new_password_confirm = _new_password_field("Confirm new password")
+    new_password = _new_password_field(_("New password"), PASSWORD_HELP)
+    new_password_confirm = _new_password_field(_("Confirm new password"))
 
     def clean(self):
         cleaned = super().clean()
         password, confirm = cleaned.get("new_password"), cleaned.get("new_password_confirm")
         if password and confirm and password != confirm:
-            self.add_error("new_password_confirm", "The two passwords do not match.")
+            self.add_error("new_password_confirm", _("The two passwords do not match."))
         return cleaned
 
 
@@ -143,14 +152,14 @@ class PasswordResetSetForm(SetPasswordForm):
 
 class EmailChangeForm(ServiceErrorsMixin, forms.Form):
     email = forms.EmailField(
-        label="New e-mail address",
+        label=_("New e-mail address"),
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )
     password = forms.CharField(
-        label="Current password",
+        label=_("Current password"),
         max_length=128,
         strip=False,
-        help_text="To be sure it is you.",
+        help_text=_("To be sure it is you."),
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )

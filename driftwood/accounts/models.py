@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
 
 from driftwood.core.indexes import TrigramIndex
 
@@ -16,27 +18,30 @@ class DriftwoodUserManager(UserManager):
 
 class User(AbstractUser):
     class SubscriptionTier(models.TextChoices):
-        FREE = "free", "Free"
-        PREMIUM = "premium", "Premium"
+        FREE = "free", _("Free")
+        PREMIUM = "premium", _("Premium")
 
     # Django's name for the username rule; other apps' forms read it from here.
-    username_validator = RegexValidator(USERNAME_PATTERN, "3-30 characters: letters, digits and underscores.")
+    username_validator = RegexValidator(USERNAME_PATTERN, _("3-30 characters: letters, digits and underscores."))
 
     username = models.CharField(
         max_length=30,
         unique=True,
         validators=[username_validator],
-        help_text="3-30 characters: letters, digits and underscores.",
-        error_messages={"unique": "That username is taken."},
+        help_text=_("3-30 characters: letters, digits and underscores."),
+        error_messages={"unique": _("That username is taken.")},
     )
-    email = models.EmailField("email address")
+    email = models.EmailField(_("email address"))
     # When the player opened a link sent to `email` (None: not yet). Withdrawals need it.
     email_verified_at = models.DateTimeField(null=True, blank=True)
     display_name = models.CharField(max_length=50, blank=True)
     subscription_tier = models.CharField(max_length=10, choices=SubscriptionTier.choices, default=SubscriptionTier.FREE)
     allow_messages_from_anyone = models.BooleanField(
-        default=False, help_text="Accept direct messages from players who are not friends."
+        default=False, help_text=_("Accept direct messages from players who are not friends.")
     )
+    # The player's language for pages, e-mails and notifications; empty until they choose one (or
+    # sign up or log in, which store the language they were reading): English is used meanwhile.
+    language = models.CharField(_("language"), max_length=7, choices=settings.LANGUAGES, blank=True, default="")
 
     objects = DriftwoodUserManager()
 

@@ -13,12 +13,15 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
+from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from django.utils.translation import gettext as _
 
 from driftwood.accounts.models import User
 from driftwood.core import ratelimit
 from driftwood.core.exceptions import InvalidToken
+from driftwood.core.i18n import user_language
 from driftwood.notifications.services import email_send
 
 # Reset mails per address: whoever asks gets the same answer, but an inbox is not flooded.
@@ -42,16 +45,23 @@ def password_reset_request(*, email: str) -> None:
     if ratelimit.hit("password_reset_mail", email.lower(), RESET_MAILS_PER_ADDRESS).exceeded:
         return
     minutes = settings.PASSWORD_RESET_TIMEOUT // 60
-    email_send(
-        to=[user.email],
-        subject="Reset your Driftwood password",
-        body=(
-            f"Hi {user.public_name},\n\n"
-            f"Someone (we hope you) asked to reset the password of your Driftwood account {user.username}.\n"
-            f"Choose a new one here within {minutes} minutes:\n\n{password_reset_link(user)}\n\n"
-            "The link works once. If you did not ask, ignore this e-mail: your password stays as it is."
-        ),
-    )
+    with translation.override(user_language(user)):
+        email_send(
+            to=[user.email],
+            subject=_("Reset your Driftwood password"),
+            body=_(
+                "Hi %(name)s,\n\n"
+                "Someone (we hope you) asked to reset the password of your Driftwood account %(username)s.\n"
+                "Choose a new one here within %(minutes)s minutes:\n\n%(link)s\n\n"
+                "The link works once. If you did not ask, ignore this e-mail: your password stays as it is."
+            )
+            % {
+                "name": user.public_name,
+                "username": user.username,
+                "minutes": minutes,
+                "link": password_reset_link(user),
+            },
+        )
 
 
 def password_reset_user(uidb64: str, token: str) -> User | None:
@@ -70,15 +80,15 @@ def password_reset_confirm(*, uid: str, token: str, new_password: str) -> User:
     """Set the password a reset link was sent for; InvalidToken if the link is wrong, spent or expired."""
     user = password_reset_user(uid, token)
     if user is None:
-        raise InvalidToken("This reset link is invalid or has expired. Ask for a new one.")
+        raise InvalidToken(_("This reset link is invalid or has expired. Ask for a new one."))
     return password_set(user=user, new_password=new_password)
 
 
 def password_change(*, user: User, old_password: str, new_password: str) -> User:
     if not user.check_password(old_password):
-        raise ValidationError({"old_password": ["That is not your current password."]})
+        raise ValidationError({"old_password": [_("That is not your current password.")]})
     if old_password == new_password:
-        raise ValidationError({"new_password": ["The new password is the one you have now."]})
+        raise ValidationError({"new_password": [_("The new password is the one you have now.")]})
     return password_set(user=user, new_password=new_password)
 
 
@@ -91,13 +101,18 @@ def password_set(*, user: User, new_password: str) -> User:
     user.set_password(new_password)
     with transaction.atomic():
         user.save(update_fields=["password"])
-        email_send(
-            to=[user.email],
-            subject="Your Driftwood password was changed",
-            body=(
-                f"Hi {user.public_name},\n\nThe password of your Driftwood account {user.username} was just "
-                "changed, and every other device was logged out.\n\nIf this was not you, reset your password "
-                f"now: {settings.SITE_URL}{reverse('accounts:password_reset')}"
-            ),
-        )
+        with translation.override(user_language(user)):
+            email_send(
+                to=[user.email],
+                subject=_("Your Driftwood password was changed"),
+                body=_(
+                    "Hi %(name)s,\n\nThe password of your Driftwood account %(username)s was just changed, and "
+                    "every other device was logged out.\n\nIf this was not you, reset your password now: %(link)s"
+                )
+                % {
+                    "name": user.public_name,
+                    "username": user.username,
+                    "link": f"{settings.SITE_URL}{reverse('accounts:password_reset')}",
+                },
+            )
     return user

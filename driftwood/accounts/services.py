@@ -10,6 +10,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from driftwood.accounts import email_address
 from driftwood.accounts.models import User
@@ -22,9 +23,9 @@ from driftwood.core.times import malaysia_time
 def _uniqueness_problems(*, username: str, email: str) -> dict[str, list[str]]:
     errors = {}
     if username and User.objects.filter(username__iexact=username).exists():
-        errors["username"] = ["That username is taken."]
+        errors["username"] = [_("That username is taken.")]
     if email and User.objects.filter(email__iexact=email).exists():
-        errors["email"] = ["An account with that e-mail already exists."]
+        errors["email"] = [_("An account with that e-mail already exists.")]
     return errors
 
 
@@ -69,6 +70,23 @@ def user_create(
     return user
 
 
+def user_language_set(*, user: User, language: str) -> User:
+    """Store the player's language (one of settings.LANGUAGES) for pages, e-mails and notices."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": [_("Choose one of the offered languages.")]})
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+    return user
+
+
+def user_language_adopt(*, user: User, language: str) -> User:
+    """At sign-up and log-in: a player who never chose keeps the language they were reading."""
+    if not user.language and language in dict(settings.LANGUAGES):
+        user_language_set(user=user, language=language)
+    return user
+
+
 def user_update_profile(*, user: User, display_name: str, allow_messages_from_anyone: bool | None = None) -> User:
     user.display_name = display_name.strip()
     if allow_messages_from_anyone is not None:
@@ -98,7 +116,7 @@ def user_authenticate(*, request, username: str, password: str) -> User:
         usages = [ratelimit.peek(scope, ident, rate) for scope, ident, rate in limits]
         blocked = [usage.retry_after for usage in usages if usage.exhausted]
         if blocked:
-            raise RateLimited("Too many failed log-in attempts. Try again later.", retry_after=max(blocked))
+            raise RateLimited(_("Too many failed log-in attempts. Try again later."), retry_after=max(blocked))
     user = authenticate(request, username=username, password=password)
     if user is None:
         _refuse_if_shut_out(username, password)
@@ -119,9 +137,12 @@ def _refuse_if_shut_out(username: str, password: str) -> None:
         return
     shut = shut_out_explanation(account)
     if shut.until is None:
-        message = f"Your account is banned. Reason: {shut.reason}"
+        message = _("Your account is banned. Reason: %(reason)s") % {"reason": shut.reason}
     else:
-        message = f"Your account is suspended until {malaysia_time(shut.until)}. Reason: {shut.reason}"
+        message = _("Your account is suspended until %(until)s. Reason: %(reason)s") % {
+            "until": malaysia_time(shut.until),
+            "reason": shut.reason,
+        }
     raise AccountSuspended(message, fields={"suspended_until": shut.until, "reason": shut.reason})
 
 

@@ -8,10 +8,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
+from django.views.i18n import set_language
 
 from driftwood.accounts import email_address, passwords, services
 from driftwood.accounts.forms import (
@@ -57,7 +60,10 @@ def signup(request):
             form.add_service_errors(exc)
         else:
             login(request, user, backend=MODEL_BACKEND)
-            messages.success(request, f"Welcome to Driftwood, {user.public_name}! Your account is ready.")
+            services.user_language_adopt(user=user, language=translation.get_language())
+            messages.success(
+                request, _("Welcome to Driftwood, %(name)s! Your account is ready.") % {"name": user.public_name}
+            )
             return redirect(settings.LOGIN_REDIRECT_URL)
     return render(request, "accounts/signup.html", {"form": form})
 
@@ -72,7 +78,10 @@ def login_view(request):
     form = LoginForm(request.POST if request.method == "POST" else None, request=request)
     if form.is_valid():
         login(request, form.user)
-        messages.success(request, f"Welcome back, {form.user.public_name}.")
+        services.user_language_adopt(user=form.user, language=translation.get_language())
+        if form.user.language:
+            translation.activate(form.user.language)  # the greeting already in the player's language
+        messages.success(request, _("Welcome back, %(name)s.") % {"name": form.user.public_name})
         return redirect(next_url or settings.LOGIN_REDIRECT_URL)
     limited = form.rate_limited
     response = render(request, "accounts/login.html", {"form": form, "next": next_url}, status=429 if limited else 200)
@@ -82,9 +91,20 @@ def login_view(request):
 
 
 @require_POST
+def language_set(request):
+    """The switcher: Django's set_language (the cookie, back to `next`), and for a logged-in player
+    the choice stored on their account, so e-mails and their other devices follow it."""
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        services.user_language_set(user=request.user, language=language)
+    return response
+
+
+@require_POST
 def logout_view(request):
     logout(request)
-    messages.info(request, "You have logged out. See you on the next bracket.")
+    messages.info(request, _("You have logged out. See you on the next bracket."))
     return redirect(settings.LOGOUT_REDIRECT_URL)
 
 
@@ -105,7 +125,7 @@ def profile(request):
             except ValidationError as exc:
                 form.add_service_errors(exc)
             else:
-                messages.success(request, "Profile saved.")
+                messages.success(request, _("Profile saved."))
                 return redirect("accounts:profile")
     else:
         form = ProfileForm(
@@ -150,7 +170,7 @@ def password_change(request):
             form.add_service_errors(exc)
         else:
             update_session_auth_hash(request, user)  # this session stays; every other one ends
-            messages.success(request, "Password changed. Your other devices were logged out.")
+            messages.success(request, _("Password changed. Your other devices were logged out."))
             return redirect("accounts:profile")
     return render(request, "accounts/password_change.html", {"form": form})
 
@@ -169,7 +189,10 @@ def email_change(request):
         except RateLimited as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"Check {form.cleaned_data['email']}: open the link there to make it yours.")
+            messages.success(
+                request,
+                _("Check %(email)s: open the link there to make it yours.") % {"email": form.cleaned_data["email"]},
+            )
             return redirect("accounts:profile")
     return render(request, "accounts/email_change.html", {"form": form})
 
@@ -182,7 +205,7 @@ def email_verification_resend(request):
     except RateLimited as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"We sent the link again to {request.user.email}.")
+        messages.success(request, _("We sent the link again to %(email)s.") % {"email": request.user.email})
     return redirect(_safe_next(request) or "accounts:profile")
 
 
@@ -198,5 +221,5 @@ def email_confirm(request, token: str):
         return render(request, "accounts/email_confirm.html", {"problem": exc.message}, status=400)
     if request.method == "GET":
         return render(request, "accounts/email_confirm.html", {"account": user, "email": email})
-    messages.success(request, f"Thank you: {email} is confirmed.")
+    messages.success(request, _("Thank you: %(email)s is confirmed.") % {"email": email})
     return redirect("accounts:profile" if request.user.is_authenticated else "accounts:login")

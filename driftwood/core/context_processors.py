@@ -1,5 +1,7 @@
 from django.conf import settings
 
+from driftwood.core.js_strings import js_strings
+
 
 def live_page(request) -> dict:
     """What base.html hands the page scripts as <body data-*>: where their sockets connect
@@ -12,3 +14,8 @@ def live_page(request) -> dict:
             "payment_poll": settings.PAGE_PAYMENT_POLL_MS,
         }
     }
+
+
+def page_strings(request) -> dict:
+    """The page scripts' words in the page's language (driftwood.core.js_strings), for base.html."""
+    return {"js_strings": js_strings()}

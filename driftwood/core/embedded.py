@@ -7,7 +7,8 @@
 Whatever the environment does not provide is started here and stopped on exit:
 PostgreSQL from the pip-installed `pgserver` (data kept in ./.data/postgres) when
 DATABASE_URL is unset, `localstripe` when STRIPE_API_BASE is unset, and (for `run`) the fake
-bank payout API when BANK_API_URL is unset. Redis is optional:
+bank payout API when BANK_API_URL is unset. The translation catalogues are compiled first
+(`driftwood.core.catalogues`). Redis is optional:
 without REDIS_URL the settings fall back to in-process cache, channel layer and eager
 Celery. Deliberately free of Django imports: it prepares the environment Django reads.
 """
@@ -22,6 +23,8 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from urllib.parse import quote, urlencode
 from urllib.request import Request, urlopen
+
+from driftwood.core.catalogues import compile_all as compile_translations
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 DATA_DIR = BASE_DIR / ".data"
@@ -153,6 +156,7 @@ def stop_on_sigterm() -> None:
 
 def run() -> int:
     stop_on_sigterm()
+    compile_translations()
     os.environ.setdefault("DJANGO_DEBUG", "true")
     host = os.environ.get("HOST", "127.0.0.1")
     port = int(os.environ.get("PORT", "8000"))
@@ -194,6 +198,7 @@ def _parallel(pytest_args: list[str]) -> list[str]:
 
 def test(pytest_args: list[str]) -> int:
     stop_on_sigterm()
+    compile_translations()
     with ExitStack() as stack:
         # Each test process starts its own localstripe (tests/parallel.py).
         start_services(stack, localstripe=False)
@@ -215,6 +220,7 @@ def bench(names: list[str]) -> int:
     """Run the benchmarks in bench/ (all, or those named) against PostgreSQL."""
     names = names or sorted(path.stem for path in (BASE_DIR / "bench").glob("*.py") if path.stem not in BENCH_HELPERS)
     env = {**os.environ, "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING")}  # figures, not request logs
+    compile_translations()
     with ExitStack() as stack:
         start_services(stack, localstripe=False)
         for name in names:

@@ -10,6 +10,7 @@ import math
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
@@ -33,23 +34,23 @@ DEFAULT_CODES = {
     500: "server_error",
 }
 DEFAULT_MESSAGES = {
-    400: "Invalid input.",
-    401: "Authentication credentials were not provided.",
-    403: "You do not have permission to perform this action.",
-    404: "Not found.",
-    405: "Method not allowed.",
-    413: "The request body is too large.",
-    429: "Too many requests.",
-    500: "Internal server error.",
+    400: _("Invalid input."),
+    401: _("Authentication credentials were not provided."),
+    403: _("You do not have permission to perform this action."),
+    404: _("Not found."),
+    405: _("Method not allowed."),
+    413: _("The request body is too large."),
+    429: _("Too many requests."),
+    500: _("Internal server error."),
 }
-UNAVAILABLE_MESSAGE = "A service this needs is briefly unavailable; nothing was changed. Try again in a moment."
+UNAVAILABLE_MESSAGE = _("A service this needs is briefly unavailable; nothing was changed. Try again in a moment.")
 # 401 codes raised by our authentication classes pass through unchanged.
 AUTH_CODES = {"not_authenticated", "token_expired", "token_invalid", "invalid_credentials"}
 
 
 def error_body(*, path: str, status_code: int, message: str | None = None, code: str | None = None, errors=None):
     body = {
-        "message": message or DEFAULT_MESSAGES.get(status_code, "Request failed."),
+        "message": str(message or DEFAULT_MESSAGES.get(status_code, _("Request failed."))),
         "code": code or DEFAULT_CODES.get(status_code, "error"),
         "path": path,
     }
@@ -136,7 +137,7 @@ def api_exception_handler(exc, context):
             headers["WWW-Authenticate"] = exc.auth_header
         if isinstance(exc, exceptions.Throttled):
             headers["Retry-After"] = str(max(1, math.ceil(exc.wait or 1)))
-            message = "Too many requests. Try again later."
+            message = _("Too many requests. Try again later.")
         body = error_body(path=path, status_code=status_code, message=str(message), code=code)
         return Response(body, status=status_code, headers=headers)
 

@@ -1,5 +1,6 @@
 """Typed domain errors. Services raise them; `core.errors` turns them into the envelope."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 
 
@@ -8,7 +9,7 @@ class DomainError(Exception):
 
     status_code: int = status.HTTP_400_BAD_REQUEST
     code: str = "invalid"
-    default_message: str = "The request could not be completed."
+    default_message: str = _("The request could not be completed.")
 
     def __init__(
         self, message: str | None = None, *, errors: dict[str, list[str]] | None = None, fields: dict | None = None
@@ -24,42 +25,42 @@ class NotFound(DomainError):
 
     status_code = status.HTTP_404_NOT_FOUND
     code = "not_found"
-    default_message = "Not found."
+    default_message = _("Not found.")
 
 
 class PermissionDenied(DomainError):
     status_code = status.HTTP_403_FORBIDDEN
     code = "permission_denied"
-    default_message = "You are not allowed to do this."
+    default_message = _("You are not allowed to do this.")
 
 
 class Conflict(DomainError):
     status_code = status.HTTP_409_CONFLICT
     code = "conflict"
-    default_message = "The request conflicts with the current state."
+    default_message = _("The request conflicts with the current state.")
 
 
 class IdempotencyKeyReused(Conflict):
     code = "idempotency_key_reused"
-    default_message = "This Idempotency-Key was already used with a different request body."
+    default_message = _("This Idempotency-Key was already used with a different request body.")
 
 
 class RequestInProgress(Conflict):
     code = "request_in_progress"
-    default_message = "A request with this Idempotency-Key is still being processed."
+    default_message = _("A request with this Idempotency-Key is still being processed.")
 
 
 class InvalidCredentials(DomainError):
     status_code = status.HTTP_401_UNAUTHORIZED
     code = "invalid_credentials"
-    default_message = "Invalid username or password."
+    default_message = _("Invalid username or password.")
 
 
 class InvalidToken(DomainError):
     """A link's token (password reset, e-mail confirmation) is wrong, spent or expired."""
 
     code = "invalid_token"
-    default_message = "This link is invalid or has expired."
+    default_message = _("This link is invalid or has expired.")
 
 
 class AccountSuspended(DomainError):
@@ -72,7 +73,7 @@ class AccountSuspended(DomainError):
 class RateLimited(DomainError):
     status_code = status.HTTP_429_TOO_MANY_REQUESTS
     code = "rate_limited"
-    default_message = "Too many requests. Try again later."
+    default_message = _("Too many requests. Try again later.")
 
     def __init__(self, message: str | None = None, *, retry_after: int):
         super().__init__(message)

@@ -22,6 +22,7 @@ import re
 from functools import wraps
 
 from django.db import connection, transaction
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
@@ -45,7 +46,7 @@ class _RollBack(Exception):
 
 def _validated_key(raw: str) -> str:
     if not _KEY.match(raw):
-        raise ValidationError({HEADER: ["Must be 1-255 printable ASCII characters."]})
+        raise ValidationError({HEADER: [_("Must be 1-255 printable ASCII characters.")]})
     return raw
 
 

@@ -18,6 +18,7 @@ from django.http import Http404, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.template import loader
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from driftwood.core.errors import error_response
 
@@ -92,13 +93,15 @@ class RequestBodyGuardMiddleware:
                 request.POST  # noqa: B018 (parses the form; files stream to temporary files)
                 has_body = int(request.META.get("CONTENT_LENGTH") or 0) > 0
                 if has_body and request.path.startswith(API_PREFIX) and not request.POST and not request.FILES:
-                    return 400, "The request body is an empty form."
+                    return 400, _("The request body is an empty form.")
             else:
                 request.body  # noqa: B018 (reads it, within DATA_UPLOAD_MAX_MEMORY_SIZE)
         except RequestDataTooBig:
-            return 413, f"The request body is over the limit of {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes."
+            return 413, _("The request body is over the limit of %(limit)s bytes.") % {
+                "limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            }
         except MALFORMED:
-            return 400, "The request body is malformed."
+            return 400, _("The request body is malformed.")
         return None
 
 
@@ -118,7 +121,7 @@ class ApiErrorEnvelopeMiddleware:
             return response
         message = None
         if response.status_code == 403 and b"CSRF" in getattr(response, "content", b""):
-            message = "CSRF verification failed."
+            message = _("CSRF verification failed.")
         envelope = error_response(request, response.status_code, message=message)
         for header in ("Allow", "Retry-After", "WWW-Authenticate"):
             if header in response:

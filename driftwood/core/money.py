@@ -6,6 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 CURRENCY = "MYR"
@@ -103,12 +104,12 @@ class MoneyField(serializers.Field):
     exponents, spaces, NaN, infinity, non-ASCII digits and (by default) zero."""
 
     default_error_messages = {
-        "invalid": 'Enter an amount such as "100.50": digits with at most two decimals, no sign or exponent.',
-        "precision": "Use at most two decimal places.",
-        "not_positive": "The amount must be greater than zero.",
-        "too_large": "The amount is too large.",
-        "min_value": "The amount must be at least {limit}.",
-        "max_value": "The amount must be at most {limit}.",
+        "invalid": _('Enter an amount such as "100.50": digits with at most two decimals, no sign or exponent.'),
+        "precision": _("Use at most two decimal places."),
+        "not_positive": _("The amount must be greater than zero."),
+        "too_large": _("The amount is too large."),
+        "min_value": _("The amount must be at least {limit}."),
+        "max_value": _("The amount must be at most {limit}."),
     }
 
     def __init__(self, *, positive: bool = True, min_value=None, max_value=None, **kwargs):

@@ -6,6 +6,7 @@ cursor (driftwood.core.keyset) that continues after its last row through the lis
 so `?cursor=<next>` costs the same at any depth. The ordering is the queryset's own `order_by`.
 """
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
@@ -36,9 +37,11 @@ def _positive_int(request, name: str, default: int, maximum: int | None = None, 
     # ASCII digits only: int() would also take "+5", " 5", "5_0" and other scripts' digits.
     value = int(raw) if raw.isascii() and raw.isdigit() else 0
     if value < 1:
-        raise serializers.ValidationError({name: ["Must be a whole number of at least 1."]})
+        raise serializers.ValidationError({name: [_("Must be a whole number of at least 1.")]})
     if maximum is not None and value > maximum:
-        raise serializers.ValidationError({name: [f"Must be at most {maximum}.{hint}"]})
+        raise serializers.ValidationError(
+            {name: [" ".join(filter(None, [_("Must be at most %(maximum)s.") % {"maximum": maximum}, hint]))]}
+        )
     return value
 
 
@@ -47,9 +50,9 @@ def _cursor(request) -> str | None:
     if raw in (None, ""):
         return None
     if request.query_params.get("page") not in (None, ""):
-        raise serializers.ValidationError({"cursor": ["Pass either page or cursor, not both."]})
+        raise serializers.ValidationError({"cursor": [_("Pass either page or cursor, not both.")]})
     if len(raw) > MAX_CURSOR_LENGTH:
-        raise serializers.ValidationError({"cursor": ["Not a cursor of this list."]})
+        raise serializers.ValidationError({"cursor": [_("Not a cursor of this list.")]})
     return raw
 
 
@@ -64,11 +67,11 @@ class PagePagination(BasePagination):
             if cursor is not None:
                 page = cursor_slice(queryset, cursor=cursor, limit=limit)
             else:
-                hint = " Follow `next` with `cursor` for deeper pages."
+                hint = _("Follow `next` with `cursor` for deeper pages.")
                 number = _positive_int(request, "page", 1, MAX_PAGE, hint)
                 page = page_slice(queryset, number=number, limit=limit)
         except InvalidCursor as exc:
-            raise serializers.ValidationError({"cursor": ["Not a cursor of this list."]}) from exc
+            raise serializers.ValidationError({"cursor": [_("Not a cursor of this list.")]}) from exc
         self.page, self.has_more, self.next = page.number, page.has_more, page.next_cursor
         return page.rows
 

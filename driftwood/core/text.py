@@ -22,6 +22,8 @@ import unicodedata
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 ZWNJ, ZWJ = "\u200c", "\u200d"
@@ -59,22 +61,22 @@ def text_problem(text: str, *, multiline: bool = False) -> str | None:
         if char in NEWLINES:
             if multiline:
                 continue
-            return "Use a single line: no line breaks or tabs."
+            return _("Use a single line: no line breaks or tabs.")
         if char == "\r" and multiline and text[index + 1 : index + 2] == "\n":
             continue
         category = unicodedata.category(char)
         if category == "Cs":
-            return f"Contains an invalid character (U+{code:04X}, half of a surrogate pair)."
+            return _("Contains an invalid character (U+%(code)04X, half of a surrogate pair).") % {"code": code}
         if category == "Cc":
-            return f"Contains a control character ({_name(char)})."
+            return _("Contains a control character (%(char)s).") % {"char": _name(char)}
         if category in ("Zl", "Zp"):
-            return f"Contains a line separator ({_name(char)}): use a plain line break."
+            return _("Contains a line separator (%(char)s): use a plain line break.") % {"char": _name(char)}
         if (category == "Cf" and not _allowed_format(text, index)) or char in INVISIBLE_LETTERS:
-            return f"Contains an invisible or text-direction character ({_name(char)})."
+            return _("Contains an invisible or text-direction character (%(char)s).") % {"char": _name(char)}
         if char == "\ufffd":
-            return "Contains a character that could not be read (U+FFFD): the text was not sent as UTF-8."
+            return _("Contains a character that could not be read (U+FFFD): the text was not sent as UTF-8.")
         if 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE:
-            return f"Contains a character that is not text ({_name(char)})."
+            return _("Contains a character that is not text (%(char)s).") % {"char": _name(char)}
     return None
 
 
@@ -97,7 +99,7 @@ def _normalize_newlines(value: str) -> str:
 class StrictCharField(serializers.CharField):
     """Only JSON strings, for text nobody is shown (passwords, tokens): no number turned into text."""
 
-    default_error_messages = {"invalid": "Enter text (a string)."}
+    default_error_messages = {"invalid": gettext_lazy("Enter text (a string).")}
 
     def to_internal_value(self, data) -> str:
         if not isinstance(data, str):

@@ -11,8 +11,12 @@ from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from driftwood.core import redis_outage
+from driftwood.core.i18n import user_language
 from driftwood.notifications.models import Device, Notification
 from driftwood.notifications.push import Delivery, Push, PushSender
 from driftwood.notifications.selectors import notifications_unread_count
@@ -60,14 +64,26 @@ def _link(url: str) -> str:
 
 
 def _email(user, notifications: list[Notification]) -> EmailMessage:
+    """In the player's language (the rows themselves were written in it by `notify`)."""
+    with translation.override(user_language(user)):
+        return _email_text(user, notifications)
+
+
+def _email_text(user, notifications: list[Notification]) -> EmailMessage:
     name = getattr(user, "public_name", "") or user.get_username()
     settings_link = _link(reverse("notifications:settings"))
-    footer = f"Choose which e-mails you get: {settings_link}\n\n- Driftwood"
+    footer = _("Choose which e-mails you get: %(link)s") % {"link": settings_link} + "\n\n- Driftwood"
+    greeting = _("Hi %(name)s,") % {"name": name}
     if len(notifications) == 1:
         (only,) = notifications
-        parts = [f"Hi {name},", only.body or only.title, _link(only.url), footer]
+        parts = [greeting, only.body or only.title, _link(only.url), footer]
         return EmailMessage(subject=only.title, body="\n\n".join(part for part in parts if part), to=[user.email])
-    lines = [f"Hi {name},", f"{len(notifications)} things happened on Driftwood:"]
+    count = len(notifications)
+    lines = [
+        greeting,
+        ngettext("%(count)s thing happened on Driftwood:", "%(count)s things happened on Driftwood:", count)
+        % {"count": count},
+    ]
     for notification in notifications:
         entry = f"- {notification.title}"
         if notification.body:
@@ -77,7 +93,10 @@ def _email(user, notifications: list[Notification]) -> EmailMessage:
         lines.append(entry)
     lines.append(footer)
     return EmailMessage(
-        subject=f"{len(notifications)} updates from Driftwood", body="\n\n".join(lines), to=[user.email]
+        subject=ngettext("%(count)s update from Driftwood", "%(count)s updates from Driftwood", count)
+        % {"count": count},
+        body="\n\n".join(lines),
+        to=[user.email],
     )
 
 

@@ -9,10 +9,12 @@ did not arrive), which are always e-mailed. Staff alerts are e-mailed to staff.
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 
 @dataclass(frozen=True)
 class Kind:
-    label: str
+    label: str  # translatable (gettext_lazy): shown in the reader's language
     email: bool  # e-mailed unless the player turned it off
     required: bool = False  # always e-mailed; the preferences page shows it checked and locked
     staff: bool = False  # sent to staff only; not on the players' preferences page
@@ -20,42 +22,42 @@ class Kind:
 
 KINDS: dict[str, Kind] = {
     # Events and entries
-    "registration_confirmed": Kind("Your entry is confirmed", email=True),
-    "waitlist_promoted": Kind("A seat opened for you on a waitlist", email=True),
-    "waitlist_skipped": Kind("A waitlist seat went to the next in line", email=True),
-    "waitlist_closed": Kind("An event closed with you on its waitlist", email=True),
-    "checkin_open": Kind("Check-in opens for your event", email=True),
-    "check_in_missed": Kind("You missed check-in", email=True),
-    "event_updated": Kind("An event you entered changed", email=True),
-    "event_announcement": Kind("Announcements from organizers", email=True),
-    "event_started": Kind("An event you entered started", email=False),
-    "event_cancelled": Kind("An event you entered was cancelled", email=True),
-    "event_completed": Kind("An event you entered finished", email=False),
-    "entry_update": Kind("Entries to events you organize", email=True),
+    "registration_confirmed": Kind(_("Your entry is confirmed"), email=True),
+    "waitlist_promoted": Kind(_("A seat opened for you on a waitlist"), email=True),
+    "waitlist_skipped": Kind(_("A waitlist seat went to the next in line"), email=True),
+    "waitlist_closed": Kind(_("An event closed with you on its waitlist"), email=True),
+    "checkin_open": Kind(_("Check-in opens for your event"), email=True),
+    "check_in_missed": Kind(_("You missed check-in"), email=True),
+    "event_updated": Kind(_("An event you entered changed"), email=True),
+    "event_announcement": Kind(_("Announcements from organizers"), email=True),
+    "event_started": Kind(_("An event you entered started"), email=False),
+    "event_cancelled": Kind(_("An event you entered was cancelled"), email=True),
+    "event_completed": Kind(_("An event you entered finished"), email=False),
+    "entry_update": Kind(_("Entries to events you organize"), email=True),
     # Matches
-    "match_ready": Kind("Your match is ready", email=True),
-    "result_reported": Kind("Your opponent reported a result", email=True),
-    "dispute_opened": Kind("A result was disputed", email=True),
-    "dispute_resolved": Kind("A dispute was decided", email=True),
+    "match_ready": Kind(_("Your match is ready"), email=True),
+    "result_reported": Kind(_("Your opponent reported a result"), email=True),
+    "dispute_opened": Kind(_("A result was disputed"), email=True),
+    "dispute_resolved": Kind(_("A dispute was decided"), email=True),
     # Money
-    "prize_held": Kind("A prize is held for the dispute window", email=False),
-    "prize_paid": Kind("A prize was paid", email=True),
-    "withdrawal_review": Kind("A withdrawal is waiting for review", email=True),
-    "withdrawal_completed": Kind("A withdrawal reached your bank", email=True),
-    "withdrawal_failed": Kind("A withdrawal failed", email=True, required=True),
+    "prize_held": Kind(_("A prize is held for the dispute window"), email=False),
+    "prize_paid": Kind(_("A prize was paid"), email=True),
+    "withdrawal_review": Kind(_("A withdrawal is waiting for review"), email=True),
+    "withdrawal_completed": Kind(_("A withdrawal reached your bank"), email=True),
+    "withdrawal_failed": Kind(_("A withdrawal failed"), email=True, required=True),
     # People
-    "friend_request": Kind("Friend requests", email=True),
-    "friend_accepted": Kind("Accepted friend requests", email=False),
-    "new_follower": Kind("New followers", email=False),
-    "team_invite": Kind("Team invitations", email=True),
+    "friend_request": Kind(_("Friend requests"), email=True),
+    "friend_accepted": Kind(_("Accepted friend requests"), email=False),
+    "new_follower": Kind(_("New followers"), email=False),
+    "team_invite": Kind(_("Team invitations"), email=True),
     # Account standing
-    "moderation_warning": Kind("Warnings from moderators", email=True, required=True),
-    "account_suspended": Kind("Account suspended or banned", email=True, required=True),
-    "account_restored": Kind("Account open again", email=True, required=True),
+    "moderation_warning": Kind(_("Warnings from moderators"), email=True, required=True),
+    "account_suspended": Kind(_("Account suspended or banned"), email=True, required=True),
+    "account_restored": Kind(_("Account open again"), email=True, required=True),
     # Staff alerts
-    "report_filed": Kind("New player reports", email=True, staff=True),
-    "withdrawal_processing_stuck": Kind("Withdrawals stuck in processing", email=True, staff=True),
-    "wallet_reconcile_failed": Kind("Wallet reconciliation differences", email=True, staff=True),
+    "report_filed": Kind(_("New player reports"), email=True, staff=True),
+    "withdrawal_processing_stuck": Kind(_("Withdrawals stuck in processing"), email=True, staff=True),
+    "wallet_reconcile_failed": Kind(_("Wallet reconciliation differences"), email=True, staff=True),
 }
 
 PLAYER_KINDS = {name: kind for name, kind in KINDS.items() if not kind.staff}

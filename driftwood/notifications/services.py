@@ -16,9 +16,10 @@ from django.core.exceptions import EmptyResultSet
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from driftwood.core import redis_outage
+from driftwood.core.i18n import is_lazy
 from driftwood.notifications import delivery
 from driftwood.notifications.kinds import PLAYER_KINDS, kind_of
 from driftwood.notifications.models import Device, EmailPreference, Notification
@@ -43,15 +44,17 @@ def _site_path(url: str) -> str:
 
 
 # One statement per happening: the recipients (a list of ids or a subquery), each player's e-mail
-# choice for the kind (the kind's default when they made none), and no second row for a key.
+# choice for the kind (the kind's default when they made none), and no second row for a key. The
+# title and body are either one text for all, or one per language picked by the recipient's own.
 _INSERT = """
 INSERT INTO notifications_notification (user_id, kind, title, body, url, data, key, created_at, email_pending)
-SELECT recipient.user_id, %s, %s, %s, %s, %s::jsonb, %s, %s, %s OR COALESCE(choice.email, %s)
+SELECT recipient.user_id, %s, {title}, {body}, %s, %s::jsonb, %s, %s, %s OR COALESCE(choice.email, %s)
 FROM ({recipients}) AS recipient
 LEFT JOIN notifications_emailpreference AS choice ON choice.user_id = recipient.user_id AND choice.kind = %s
 ON CONFLICT (user_id, key) WHERE key <> '' DO NOTHING
 RETURNING id, user_id, email_pending
 """
+_IN_THEIR_LANGUAGE = "(%s::text[])[array_position(%s::text[], recipient.language)]"
 
 
 def _recipients(users) -> tuple[str, list] | None:
@@ -64,6 +67,26 @@ def _recipients(users) -> tuple[str, list] | None:
         return f"SELECT DISTINCT chosen.user_id FROM ({sql}) AS chosen(user_id)", list(params)
     user_ids = list(dict.fromkeys(getattr(user, "pk", user) for user in users))
     return ("SELECT DISTINCT unnest(%s::bigint[]) AS user_id", [user_ids]) if user_ids else None
+
+
+def _texts(recipients_sql: str, title, body) -> tuple[dict, str, list, list]:
+    """Plain texts: as given. Translatable ones (`driftwood.core.i18n.lazy_text`, `gettext_lazy`):
+    rendered in every language, each recipient's row taking the one they chose (English if none).
+    Returns the SQL for the title and body, the recipients' SQL, and the parameters of each."""
+    if not (is_lazy(title) or is_lazy(body)):
+        return {"title": "%s", "body": "%s"}, recipients_sql, [str(title), str(body)], []
+    codes = [code for code, _name in settings.LANGUAGES]
+    rendered = {}
+    for code in codes:
+        with translation.override(code):
+            rendered[code] = (str(title), str(body))
+    users = get_user_model()._meta.db_table
+    with_language = (
+        f"SELECT picked.user_id, COALESCE(NULLIF(player.language, ''), %s) AS language FROM ({recipients_sql}) "
+        f"AS picked JOIN {users} AS player ON player.id = picked.user_id"
+    )
+    texts = [[rendered[code][0] for code in codes], codes, [rendered[code][1] for code in codes], codes]
+    return {"title": _IN_THEIR_LANGUAGE, "body": _IN_THEIR_LANGUAGE}, with_language, texts, [settings.LANGUAGE_CODE]
 
 
 def notify(
@@ -83,9 +106,12 @@ def notify(
         return []
     recipients_sql, recipients_params = recipients
     payload = json.dumps(data or {}, cls=DjangoJSONEncoder)
-    params = [kind, title, body, _site_path(url), payload, key, timezone.now(), spec.required, spec.email]
+    columns, recipients_sql, text_params, language_params = _texts(recipients_sql, title, body)
+    params = [kind, *text_params, _site_path(url), payload, key, timezone.now(), spec.required, spec.email]
     with connection.cursor() as cursor:
-        cursor.execute(_INSERT.format(recipients=recipients_sql), [*params, *recipients_params, kind])
+        cursor.execute(
+            _INSERT.format(recipients=recipients_sql, **columns), [*params, *language_params, *recipients_params, kind]
+        )
         written = cursor.fetchall()
     if written:
         transaction.on_commit(partial(_deliver, written))

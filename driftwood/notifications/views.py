@@ -4,6 +4,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -35,7 +37,11 @@ def notifications_read(request):
         services.notifications_mark_read(user=request.user, ids=ids)
     else:
         marked = services.notifications_mark_read(user=request.user)
-        messages.success(request, f"Marked {marked} notification{'s' if marked != 1 else ''} as read.")
+        messages.success(
+            request,
+            ngettext("Marked %(count)s notification as read.", "Marked %(count)s notifications as read.", marked)
+            % {"count": marked},
+        )
     page = page_number(request.POST.get("page"))
     list_url = reverse("notifications:list")
     return redirect(f"{list_url}?page={page}" if page > 1 else list_url)
@@ -50,6 +56,6 @@ def notification_settings(request):
         chosen = set(request.POST.getlist("email"))
         choices = {p["kind"]: p["kind"] in chosen for p in preferences if not p["required"]}
         services.email_preferences_set(user=request.user, choices=choices)
-        messages.success(request, "Your e-mail choices are saved.")
+        messages.success(request, _("Your e-mail choices are saved."))
         return redirect("notifications:settings")
     return render(request, "notifications/settings.html", {"preferences": preferences})

@@ -54,7 +54,7 @@
         const positions = scrollPositions();
         if (window.Driftwood.swapSections(doc, ["bracket-body"]).length > 0) {
           restoreScroll(positions);
-          if (announce) announce.textContent = "The bracket was updated.";
+          if (announce) announce.textContent = window.Driftwood.t("The bracket was updated.");
         }
       } while (pending);
       retryDelay = RETRY_MIN_MS;

@@ -17,8 +17,8 @@
   const ME = Number(page.dataset.userId);
   const IS_DM = page.querySelector("[data-seen]") !== null;
   const FINAL_CLOSE_CODES = new Map([
-    [4401, "Your session has ended: log in again to chat."],
-    [4403, "You are no longer in this room."],
+    [4401, window.Driftwood.t("Your session has ended: log in again to chat.")],
+    [4403, window.Driftwood.t("You are no longer in this room.")],
   ]);
   const TYPING_REPEAT_MS = 2000; // the server forgets a typist after 3 s
   const TYPING_IDLE_MS = 3000;
@@ -94,7 +94,7 @@
     const meta = document.createElement("p");
     meta.className = "chat-message-meta";
     const who = document.createElement("strong");
-    who.textContent = message.sender ? names.get(message.sender.id) || message.sender.username : "Former player";
+    who.textContent = message.sender ? names.get(message.sender.id) || message.sender.username : window.Driftwood.t("Former player");
     const when = document.createElement("time");
     const at = new Date(message.created_at);
     when.dateTime = message.created_at;
@@ -209,7 +209,7 @@
       nextBefore = body.next_before;
       if (olderButton) olderButton.hidden = !hasMore;
     } catch {
-      setStatus("Could not load older messages. Scroll up to try again.");
+      setStatus(window.Driftwood.t("Could not load older messages. Scroll up to try again."));
     } finally {
       loadingOlder = false;
     }
@@ -250,16 +250,16 @@
     })();
     return catching;
   };
-  const caughtUpFailed = () => setStatus("Some messages may be missing: reload the page to see them.");
+  const caughtUpFailed = () => setStatus(window.Driftwood.t("Some messages may be missing: reload the page to see them."));
 
   // ---- Typing ----
   const typists = new Map(); // user id -> timer that forgets them
   const showTypists = () => {
     const who = [...typists.keys()].map((id) => names.get(id) || "Someone");
     if (who.length === 0) typingLine.textContent = "";
-    else if (who.length === 1) typingLine.textContent = `${who[0]} is typing…`;
-    else if (who.length === 2) typingLine.textContent = `${who[0]} and ${who[1]} are typing…`;
-    else typingLine.textContent = "Several people are typing…";
+    else if (who.length === 1) typingLine.textContent = window.Driftwood.t("%(name)s is typing…", { name: who[0] });
+    else if (who.length === 2) typingLine.textContent = window.Driftwood.t("%(first)s and %(second)s are typing…", { first: who[0], second: who[1] });
+    else typingLine.textContent = window.Driftwood.t("Several people are typing…");
   };
   const forgetTypist = (userId) => {
     clearTimeout(typists.get(userId));
@@ -285,7 +285,7 @@
     page.querySelectorAll(`[data-person="${userId}"], [data-presence-for="${userId}"]`).forEach((element) => {
       element.dataset.online = String(online);
       const label = element.querySelector("[data-presence-label]");
-      if (label) label.textContent = online ? "Online" : "Offline";
+      if (label) label.textContent = online ? window.Driftwood.t("Online") : window.Driftwood.t("Offline");
     });
   };
 
@@ -327,7 +327,7 @@
       otherReadUpTo = Math.max(otherReadUpTo, frame.up_to);
       updateSeen();
     },
-    error: (frame) => setStatus(frame.message || "That did not work."),
+    error: (frame) => setStatus(frame.message || window.Driftwood.t("That did not work.")),
   };
 
   // ---- Sending ----
@@ -359,7 +359,7 @@
     const text = input.value.trim();
     if (!text) return;
     if (!send({ type: "message", message: text })) {
-      setStatus("Not connected: your message was not sent. It is still in the box.");
+      setStatus(window.Driftwood.t("Not connected: your message was not sent. It is still in the box."));
       return;
     }
     input.value = "";
@@ -392,6 +392,6 @@
       if (willRetry) return;
       setStatus(FINAL_CLOSE_CODES.get(event.code));
     },
-    onUnsupported: () => setStatus("Live chat is not supported by this browser."),
+    onUnsupported: () => setStatus(window.Driftwood.t("Live chat is not supported by this browser.")),
   });
 })();

@@ -68,7 +68,7 @@
       if (card) return true;
       const mounted = mountCard(form.dataset.stripeKey, form.querySelector("#card-element"), reporter);
       if (!mounted) {
-        showError("Card payments are unavailable right now. Pay from your wallet, or try again later.");
+        showError(window.Driftwood.t("Card payments are unavailable right now. Pay from your wallet, or try again later."));
         return false;
       }
       ({ stripe, card } = mounted);
@@ -116,7 +116,7 @@
       try {
         let clientSecret = form.dataset.clientSecret;
         if (!clientSecret) {
-          say("Reserving your entry…");
+          say(window.Driftwood.t("Reserving your entry…"));
           const teamSelect = form.querySelector("select[name=team]");
           const body = { payment_method: "stripe" };
           if (teamSelect && teamSelect.value) body.team_id = Number(teamSelect.value);
@@ -131,19 +131,19 @@
           }
           clientSecret = joined.payment.client_secret;
         }
-        say("Confirming the card payment…");
+        say(window.Driftwood.t("Confirming the card payment…"));
         const result = await stripe.confirmCardPayment(clientSecret, { payment_method: { card } });
         if (result.error) {
-          throw new Error(result.error.message || "The card payment was not completed. You have not been charged.");
+          throw new Error(result.error.message || window.Driftwood.t("The card payment was not completed. You have not been charged."));
         }
-        say("Payment received. Confirming your place…");
+        say(window.Driftwood.t("Payment received. Confirming your place…"));
         if (await waitForConfirmation()) {
           window.location.reload();
           return;
         }
-        say("Your payment went through. Your place will show in a moment: reload this page shortly.");
+        say(window.Driftwood.t("Your payment went through. Your place will show in a moment: reload this page shortly."));
       } catch (error) {
-        showError(error.message || "Joining did not go through. Please try again.");
+        showError(error.message || window.Driftwood.t("Joining did not go through. Please try again."));
       } finally {
         setBusy(false);
       }

@@ -33,10 +33,10 @@
         body: JSON.stringify({ client_secret: clientSecret, card }),
       });
       const intent = await response.json().catch(() => ({}));
-      if (!response.ok) return { error: { message: intent.message || "The card was declined." } };
+      if (!response.ok) return { error: { message: intent.message || window.Driftwood.t("The card was declined.") } };
       if (intent.status === "requires_action") return confirmWithPrompt(clientSecret, data);
       if (intent.status === "succeeded" || intent.status === "processing") return { paymentIntent: intent };
-      return { error: { message: "The card was declined." } };
+      return { error: { message: window.Driftwood.t("The card was declined.") } };
     };
     return stripe;
   };

@@ -68,7 +68,7 @@
     }
     const meta = document.createElement("p");
     meta.className = "notification-meta";
-    meta.textContent = "just now";
+    meta.textContent = window.Driftwood.t("just now");
     main.append(meta);
     item.append(main);
     list.prepend(item);
@@ -87,10 +87,14 @@
     },
     onFrame: (frame) => {
       if (frame.type === "unread") {
-        setBadge(bell, frame.count, "unread");
-        if (summary) summary.textContent = frame.count ? `${frame.count > 99 ? "99+" : frame.count} unread` : "You're all caught up.";
+        setBadge(bell, frame.count, window.Driftwood.t("unread"));
+        if (summary) summary.textContent = frame.count
+          ? frame.count > 99
+            ? window.Driftwood.t("99+ unread")
+            : window.Driftwood.t("%(count)s unread", { count: frame.count })
+          : window.Driftwood.t("You're all caught up.");
       } else if (frame.type === "chat_unread" && chatLink) {
-        setBadge(chatLink, frame.count, "rooms with unread messages");
+        setBadge(chatLink, frame.count, window.Driftwood.t("rooms with unread messages"));
       } else if (frame.type === "notification") {
         prependItem(frame);
       }

@@ -57,7 +57,7 @@
 
   const mounted = mountCard(form.dataset.stripeKey, "#card-element", reporter);
   if (!mounted) {
-    showError("Card payments are unavailable right now. Please try again later.");
+    showError(window.Driftwood.t("Card payments are unavailable right now. Please try again later."));
     submit.disabled = true;
     return;
   }
@@ -93,25 +93,25 @@
     setBusy(true);
     try {
       const before = await api(form.dataset.walletUrl);
-      say("Creating your top-up…");
+      say(window.Driftwood.t("Creating your top-up…"));
       const topup = await api(form.dataset.topupsUrl, {
         method: "POST",
         headers: { "Idempotency-Key": newIdempotencyKey() },
         body: JSON.stringify({ amount }),
       });
 
-      say("Confirming the card payment…");
+      say(window.Driftwood.t("Confirming the card payment…"));
       const result = await stripe.confirmCardPayment(topup.client_secret, { payment_method: { card } });
       const intentStatus = result.paymentIntent && result.paymentIntent.status;
       if (result.error || !["succeeded", "processing"].includes(intentStatus)) {
-        const reason = (result.error && result.error.message) || "The card payment was not completed.";
+        const reason = (result.error && result.error.message) || window.Driftwood.t("The card payment was not completed.");
         throw new Error(`${reason} You have not been charged.`);
       }
 
-      say("Payment confirmed. Waiting for your wallet to be credited…");
+      say(window.Driftwood.t("Payment confirmed. Waiting for your wallet to be credited…"));
       const after = await waitForCredit(before.current_balance);
       if (after === null) {
-        say("Your payment went through. Your balance will update in a moment: reload this page shortly.");
+        say(window.Driftwood.t("Your payment went through. Your balance will update in a moment: reload this page shortly."));
         return;
       }
       showBalances(after);
@@ -119,7 +119,7 @@
       say(`${ringgit(topup.amount)} added to your wallet.`);
       await refreshHistory();
     } catch (error) {
-      showError(error.message || "The top-up did not go through. Please try again.");
+      showError(error.message || window.Driftwood.t("The top-up did not go through. Please try again."));
     } finally {
       setBusy(false);
     }

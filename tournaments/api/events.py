@@ -5,6 +5,7 @@ Reading is public; drafts exist only for their organizer (404 for everyone else,
 
 from datetime import UTC, datetime
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticatedOrReadOnly
@@ -30,7 +31,7 @@ NOT_ORGANIZER = error_response("`permission_denied`: only the event's organizer 
 def require_visible_event(*, user, event_id: int) -> None:
     """404 unless the event exists and the caller may see it (others' drafts do not exist for them)."""
     if not selectors.events_visible_to(user).filter(pk=event_id).exists():
-        raise NotFound("Event not found.")
+        raise NotFound(_("Event not found."))
 
 
 def _utc_iso(value: datetime) -> str:
@@ -164,7 +165,7 @@ class EventWriteSerializer(serializers.Serializer):
     game = serializers.PrimaryKeyRelatedField(
         queryset=Game.objects.all(),
         help_text="A game id (GET /games).",
-        error_messages={"does_not_exist": "Unknown game.", "incorrect_type": "A game id (an integer)."},
+        error_messages={"does_not_exist": _("Unknown game."), "incorrect_type": _("A game id (an integer).")},
     )
     tier = serializers.ChoiceField(choices=Event.Tier.choices, required=False)
     event_type = serializers.ChoiceField(choices=Event.EventType.choices, required=False)
@@ -216,7 +217,7 @@ class EventWriteSerializer(serializers.Serializer):
 def _detail_response(request, event_id: int, status_code: int = status.HTTP_200_OK) -> Response:
     event = selectors.event_get(user=request.user, event_id=event_id)
     if event is None:
-        raise NotFound("Event not found.")
+        raise NotFound(_("Event not found."))
     registration = selectors.registration_of(event=event, user=request.user)
     if registration is not None:
         # Only the payer confirms a card payment: teammates see the entry, not its client secret.
@@ -371,5 +372,5 @@ class EventCancelApi(APIView):
                 event_id=event_id, actor=request.user, penalty_percent=data.validated_data["penalty_percent"]
             )
         except Event.DoesNotExist:
-            raise NotFound("Event not found.") from None
+            raise NotFound(_("Event not found.")) from None
         return Response(self.OutputSerializer({"status": Event.Status.CANCELLED, "refunds": refunds}).data)

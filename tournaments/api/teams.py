@@ -2,6 +2,7 @@
 members and hands over the captaincy; a member may leave."""
 
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -38,7 +39,7 @@ class TeamSerializer(serializers.Serializer):
 def _team_response(team_id: int, status_code: int = status.HTTP_200_OK) -> Response:
     team = selectors.team_get(team_id=team_id)
     if team is None:
-        raise NotFound("Team not found.")
+        raise NotFound(_("Team not found."))
     return Response(TeamSerializer(team).data, status=status_code)
 
 
@@ -115,7 +116,7 @@ class TeamMemberAddApi(APIView):
         data.is_valid(raise_exception=True)
         player = get_user_model().objects.filter(pk=data.validated_data["user_id"], is_active=True).first()
         if player is None:
-            raise NotFound("Player not found.")
+            raise NotFound(_("Player not found."))
         invite = team_services.team_invite(team_id=team_id, actor=request.user, user=player)
         return Response(InviteSerializer(invite).data, status=status.HTTP_201_CREATED)
 

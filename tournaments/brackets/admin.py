@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from driftwood.core.admin import ReadOnlyAdmin, ReadOnlyAdminMixin
 from driftwood.core.exceptions import DomainError
@@ -41,11 +42,11 @@ class MatchReportInline(ReadOnlyInline):
 def evidence_link(dispute: Dispute) -> str:
     """A download link through the guarded view (never the storage URL), or why there is none."""
     if dispute.evidence_quarantined_at is not None:
-        return "Quarantined (not an allowed file type)"
+        return _("Quarantined (not an allowed file type)")
     if not dispute.evidence:
         return "-"
     url = reverse("tournaments:dispute_evidence", args=[dispute.pk])
-    return format_html('<a href="{}" download>Download the file</a>', url)
+    return format_html(_('<a href="{}" download>Download the file</a>'), url)
 
 
 class DisputeInline(ReadOnlyInline):
@@ -58,7 +59,7 @@ class DisputeInline(ReadOnlyInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("opened_by", "resolved_by")
 
-    @admin.display(description="Evidence")
+    @admin.display(description=_("Evidence"))
     def evidence_file(self, dispute: Dispute) -> str:
         return evidence_link(dispute)
 
@@ -97,15 +98,15 @@ class MatchAdmin(ReadOnlyAdmin):
     readonly_fields = fields
     inlines = (MatchReportInline, DisputeInline)
 
-    @admin.display(description="Side A")
+    @admin.display(description=_("Side A"))
     def side_a(self, match: Match) -> str:
         return match.entry_a.name if match.entry_a_id else "-"
 
-    @admin.display(description="Side B")
+    @admin.display(description=_("Side B"))
     def side_b(self, match: Match) -> str:
         return match.entry_b.name if match.entry_b_id else "-"
 
-    @admin.display(description="Score")
+    @admin.display(description=_("Score"))
     def score(self, match: Match) -> str:
         return "-" if match.score_a is None else f"{match.score_a} - {match.score_b}"
 
@@ -117,7 +118,7 @@ class DisputeStatusFilter(admin.SimpleListFilter):
     parameter_name = "status"
 
     def lookups(self, request, model_admin):
-        return [*Dispute.Status.choices, ("all", "All")]
+        return [*Dispute.Status.choices, ("all", _("All"))]
 
     def queryset(self, request, queryset):
         value = self.value() or Dispute.Status.OPEN
@@ -134,14 +135,14 @@ class DisputeStatusFilter(admin.SimpleListFilter):
 
 
 class ResolveForm(forms.Form):
-    score_a = forms.IntegerField(label="Score A", min_value=0, max_value=999)
-    score_b = forms.IntegerField(label="Score B", min_value=0, max_value=999)
+    score_a = forms.IntegerField(label=_("Score A"), min_value=0, max_value=999)
+    score_b = forms.IntegerField(label=_("Score B"), min_value=0, max_value=999)
     resolution = FormTextField(
-        label="Resolution",
+        label=_("Resolution"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="What was decided and why. The players and the organizer see it on the match page.",
+        help_text=_("What was decided and why. The players and the organizer see it on the match page."),
     )
 
 
@@ -173,15 +174,15 @@ class DisputeAdmin(ReadOnlyAdmin):
         )
         return [resolve, *super().get_urls()]
 
-    @admin.display(description="Match", ordering="match__key")
+    @admin.display(description=_("Match"), ordering="match__key")
     def match_key(self, dispute: Dispute) -> str:
         return dispute.match.key
 
-    @admin.display(description="Event", ordering="match__event__name")
+    @admin.display(description=_("Event"), ordering="match__event__name")
     def event(self, dispute: Dispute) -> str:
         return dispute.match.event.name
 
-    @admin.display(description="Evidence")
+    @admin.display(description=_("Evidence"))
     def evidence_link(self, dispute: Dispute) -> str:
         return evidence_link(dispute)
 
@@ -197,24 +198,26 @@ class DisputeAdmin(ReadOnlyAdmin):
     def resolve_view(self, request, dispute_id: int):
         """Decide the disputed match's score: `match_resolve`, which also closes the dispute."""
         if not self.has_resolve_permission(request):
-            raise Http404("No such dispute.")
+            raise Http404(_("No such dispute."))
         dispute = (
             Dispute.objects.select_related("opened_by", "match__event", *(f"match__{side}" for side in MATCH_SIDES))
             .filter(pk=dispute_id)
             .first()
         )
         if dispute is None:
-            raise Http404("No such dispute.")
+            raise Http404(_("No such dispute."))
         match = dispute.match
         form = ResolveForm(
             request.POST if request.method == "POST" else None,
             initial={"score_a": match.score_a, "score_b": match.score_b},
         )
         names = (
-            match.entry_a.name if match.entry_a_id else "Side A",
-            match.entry_b.name if match.entry_b_id else "Side B",
+            match.entry_a.name if match.entry_a_id else _("Side A"),
+            match.entry_b.name if match.entry_b_id else _("Side B"),
         )
-        form.fields["score_a"].label, form.fields["score_b"].label = (f"Score of {name}" for name in names)
+        form.fields["score_a"].label, form.fields["score_b"].label = (
+            _("Score of %(name)s") % {"name": name} for name in names
+        )
         if request.method == "POST" and form.is_valid():
             try:
                 match_resolve(match_id=match.pk, actor=request.user, **form.cleaned_data)
@@ -223,12 +226,12 @@ class DisputeAdmin(ReadOnlyAdmin):
                 self.message_user(request, f"{match.key}: {reason}", messages.ERROR)
             else:
                 score = f"{form.cleaned_data['score_a']}-{form.cleaned_data['score_b']}"
-                self.log_change(request, dispute, f"Resolved {match.key} {score}.")
+                self.log_change(request, dispute, _("Resolved %(key)s %(score)s.") % {"key": match.key, "score": score})
                 self.message_user(request, f"{match.key} of {match.event.name} resolved.", messages.SUCCESS)
                 return HttpResponseRedirect(reverse("admin:tournaments_dispute_changelist"))
         context = {
             **self.admin_site.each_context(request),
-            "title": f"Resolve the dispute on {match.key}",
+            "title": _("Resolve the dispute on %(key)s") % {"key": match.key},
             "subtitle": match.event.name,
             "opts": self.model._meta,
             "dispute": dispute,
@@ -252,6 +255,6 @@ class EntryAdmin(ReadOnlyAdmin):
     fields = ("event", "registration", "seed", "status", "checked_in_at", "checked_in_by", "placement", "created_at")
     readonly_fields = fields
 
-    @admin.display(description="Player or team")
+    @admin.display(description=_("Player or team"))
     def name(self, entry: Entry) -> str:
         return entry.name

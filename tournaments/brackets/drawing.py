@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 from tournaments.brackets.formats import Standing, seeding_order, standings_compute
 from tournaments.brackets.services.build import match_results
 from tournaments.models import Entry, Event, Match
@@ -116,11 +118,11 @@ def _slot(match: Match, side: str, keys: dict[int, str]) -> SlotView:
             is_loser=finished and match.winner_id != entry.pk,
         )
     if source == Source.BYE:
-        return SlotView(label="BYE", is_bye=True)
+        return SlotView(label=_("BYE"), is_bye=True)
     source_id = getattr(match, f"{side}_source_match_id")
     if source in (Source.WINNER, Source.LOSER) and source_id in keys:
         return SlotView(label=f"{Source(source).label} {keys[source_id]}", is_tbd=True)
-    return SlotView(label="TBD", is_tbd=True)
+    return SlotView(label=_("TBD"), is_tbd=True)
 
 
 def _view(match: Match, keys: dict[int, str]) -> MatchView:
@@ -132,14 +134,15 @@ def _view(match: Match, keys: dict[int, str]) -> MatchView:
 
 def _winners_title(round_number: int, rounds: int, *, double: bool) -> str:
     from_last = rounds - round_number
-    prefix = "Winners " if double else ""
     if from_last == 0:
-        return f"{prefix}final".capitalize()
+        return _("Winners final") if double else _("Final")
     if from_last == 1:
-        return f"{prefix}semifinals".capitalize()
+        return _("Winners semifinals") if double else _("Semifinals")
     if from_last == 2:
-        return f"{prefix}quarterfinals".capitalize()
-    return f"{prefix}round {round_number}".capitalize()
+        return _("Winners quarterfinals") if double else _("Quarterfinals")
+    if double:
+        return _("Winners round %(round)s") % {"round": round_number}
+    return _("Round %(round)s") % {"round": round_number}
 
 
 def _byes_fill(slots: list[MatchView | None], winners: list[Match], size: int, rounds: int) -> None:
@@ -163,7 +166,7 @@ def _byes_fill(slots: list[MatchView | None], winners: list[Match], size: int, r
         slots[index] = MatchView(
             match=None,
             a=SlotView(label=entry.name, entry=entry, seed=seed),
-            b=SlotView(label="BYE", is_bye=True),
+            b=SlotView(label=_("BYE"), is_bye=True),
             joins=("down" if index % 2 == 0 else "up") if rounds > 1 else "",
         )
 
@@ -203,7 +206,7 @@ def elimination_sections(event: Event, matches: list[Match], keys: dict[int, str
             _byes_fill(slots, winners, size, rounds)
         title = _winners_title(round_number, rounds, double=double)
         winner_columns.append(ColumnView(title=title, round=round_number, slots=slots))
-    sections.append(SectionView("winners", "Winners bracket" if double else "Bracket", winner_columns))
+    sections.append(SectionView("winners", _("Winners bracket") if double else _("Bracket"), winner_columns))
 
     if losers:
         base = max(size // 4, 1)
@@ -223,17 +226,17 @@ def elimination_sections(event: Event, matches: list[Match], keys: dict[int, str
             if any(slots):
                 # Numbered as players see the columns: from 1, even when byes emptied the first stored round.
                 shown = len(loser_columns) + 1
-                title = "Losers final" if round_number == last else f"Losers round {shown}"
+                title = _("Losers final") if round_number == last else _("Losers round %(round)s") % {"round": shown}
                 loser_columns.append(ColumnView(title=title, round=round_number, slots=slots))
-        sections.append(SectionView("losers", "Losers bracket", loser_columns))
+        sections.append(SectionView("losers", _("Losers bracket"), loser_columns))
 
     if finals:
-        titles = {"GF": "Grand final", "GF-reset": "Grand final reset", "3P": "Third place"}
+        titles = {"GF": _("Grand final"), "GF-reset": _("Grand final reset"), "3P": _("Third place")}
         columns = [
             ColumnView(title=titles.get(match.key, match.key), round=match.round, slots=[_view(match, keys)])
             for match in finals
         ]
-        sections.append(SectionView("final", "Third place" if not double else "Grand final", columns))
+        sections.append(SectionView("final", _("Third place") if not double else _("Grand final"), columns))
     return sections
 
 
@@ -258,7 +261,11 @@ def standings_groups(matches: list[Match], entries: list[Entry]) -> list[GroupVi
             for standing in ranked
             if standing.seed in by_seed and (number is None or group_of.get(by_seed[standing.seed].pk) == number)
         ]
-        title = f"Group {number}" if number is not None and len(group_numbers) > 1 else "Standings"
+        title = (
+            _("Group %(group)s") % {"group": number}
+            if number is not None and len(group_numbers) > 1
+            else _("Standings")
+        )
         groups.append(
             GroupView(
                 title=title,
@@ -277,9 +284,15 @@ def rounds_of(matches: list[Match], keys: dict[int, str]) -> list[RoundView]:
         by_round.setdefault((match.round, match.group or 0), []).append(_view(match, keys))
     several_groups = len({group for _round, group in by_round}) > 1
     return [
-        RoundView(title=f"Round {round_number}" + (f", group {group}" if several_groups else ""), matches=views)
+        RoundView(title=_round_title(round_number, group if several_groups else None), matches=views)
         for (round_number, group), views in sorted(by_round.items())
     ]
+
+
+def _round_title(round_number: int, group: int | None) -> str:
+    if group is None:
+        return _("Round %(round)s") % {"round": round_number}
+    return _("Round %(round)s, group %(group)s") % {"round": round_number, "group": group}
 
 
 def match_slots(match: Match) -> tuple[SlotView, SlotView]:

@@ -15,6 +15,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from driftwood.core.exceptions import DomainError
@@ -31,7 +33,11 @@ from tournaments.services.event_rules import edit_refusal
 from tournaments.views import event_back_to, event_or_404, rate_limited
 
 # The match list's filters, in the order the page offers them (the first is the default).
-MATCH_FILTERS = {"ready": "Ready to play", "disputed": "Disputed", "all": "All matches"}
+MATCH_FILTERS = {
+    "ready": gettext_lazy("Ready to play"),
+    "disputed": gettext_lazy("Disputed"),
+    "all": gettext_lazy("All matches"),
+}
 WAITING = (Match.Status.READY, Match.Status.REPORTED)
 ANNOUNCEMENTS_SHOWN = 5
 
@@ -40,7 +46,7 @@ def organizer_event_or_redirect(request, event_id: int):
     """(event, None) for the organizer, else (event, a redirect back to the event with a message)."""
     event = event_or_404(request, event_id)
     if event.organizer_id != request.user.pk:
-        messages.error(request, "Only the organizer can manage this event.")
+        messages.error(request, _("Only the organizer can manage this event."))
         return event, event_back_to(event)
     return event, None
 
@@ -154,7 +160,7 @@ def event_announce_view(request, event_id: int):
             form.add_error(None, exc.message)
             status = exc.status_code
         else:
-            messages.success(request, "Announcement sent: every entrant is notified, and it is pinned in the chat.")
+            messages.success(request, _("Announcement sent: every entrant is notified, and it is pinned in the chat."))
             return redirect(_manage_url(event, "announcements"))
     return render_manage(request, event, announcement_form=form, status=status)
 
@@ -168,7 +174,7 @@ def event_match_result_view(request, event_id: int, match_id: int):
         return refused
     match = selectors.match_get(user=request.user, match_id=match_id)
     if match is None or match.event_id != event.pk:
-        raise Http404("No such match.")
+        raise Http404(_("No such match."))
     back = redirect(_manage_url(event, "matches", matches=_chosen_filter(request.POST.get("matches"))))
     if rate_limited(request):
         return back

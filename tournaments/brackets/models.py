@@ -11,24 +11,25 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Format(models.TextChoices):
     """How an event's bracket is played (`Event.Format`; a stage keeps the one it was generated with)."""
 
-    SINGLE_ELIMINATION = "single_elimination", "Single elimination"
-    DOUBLE_ELIMINATION = "double_elimination", "Double elimination"
-    ROUND_ROBIN = "round_robin", "Round robin"
-    SWISS = "swiss", "Swiss"
+    SINGLE_ELIMINATION = "single_elimination", _("Single elimination")
+    DOUBLE_ELIMINATION = "double_elimination", _("Double elimination")
+    ROUND_ROBIN = "round_robin", _("Round robin")
+    SWISS = "swiss", _("Swiss")
 
 
 class Entry(models.Model):
     """A confirmed registration taking part in the bracket: a player or a team, with a seed."""
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
+        ACTIVE = "active", _("Active")
         # Did not check in before the start: dropped and refunded per the event's policy.
-        NO_SHOW = "no_show", "Did not check in"
+        NO_SHOW = "no_show", _("Did not check in")
 
     event = models.ForeignKey("tournaments.Event", on_delete=models.PROTECT, related_name="entries")
     registration = models.OneToOneField("tournaments.Registration", on_delete=models.PROTECT, related_name="entry")
@@ -83,34 +84,34 @@ class Stage(models.Model):
 
 class Match(models.Model):
     class Bracket(models.TextChoices):
-        WINNERS = "winners", "Winners"
-        LOSERS = "losers", "Losers"
-        FINAL = "final", "Final"
-        GROUP = "group", "Group"
+        WINNERS = "winners", _("Winners")
+        LOSERS = "losers", _("Losers")
+        FINAL = "final", _("Final")
+        GROUP = "group", _("Group")
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for players"
-        READY = "ready", "Ready to play"
-        REPORTED = "reported", "Reported by one side"
-        COMPLETED = "completed", "Completed"
-        DISPUTED = "disputed", "Disputed"
+        PENDING = "pending", _("Waiting for players")
+        READY = "ready", _("Ready to play")
+        REPORTED = "reported", _("Reported by one side")
+        COMPLETED = "completed", _("Completed")
+        DISPUTED = "disputed", _("Disputed")
         # One side is a BYE: the other advances without playing.
-        WALKOVER = "walkover", "Walkover"
+        WALKOVER = "walkover", _("Walkover")
         # A bracket reset that was not needed (the winners-bracket finalist won the grand final).
-        SKIPPED = "skipped", "Not needed"
+        SKIPPED = "skipped", _("Not needed")
 
     class Source(models.TextChoices):
-        SEED = "seed", "Seed"
+        SEED = "seed", _("Seed")
         BYE = "bye", "BYE"
-        WINNER = "winner", "Winner of"
-        LOSER = "loser", "Loser of"
+        WINNER = "winner", _("Winner of")
+        LOSER = "loser", _("Loser of")
 
     FINISHED_STATUSES = (Status.COMPLETED, Status.WALKOVER, Status.SKIPPED)
     PLAYABLE_STATUSES = (Status.READY, Status.REPORTED, Status.DISPUTED)
 
     event = models.ForeignKey("tournaments.Event", on_delete=models.PROTECT, related_name="matches")
     stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="matches")
-    key = models.CharField(max_length=20, help_text="The generator's name for it, e.g. W1-3, L2-1, GF, R3-2.")
+    key = models.CharField(max_length=20, help_text=_("The generator's name for it, e.g. W1-3, L2-1, GF, R3-2."))
     round = models.PositiveSmallIntegerField()
     position = models.PositiveSmallIntegerField()
     bracket = models.CharField(max_length=10, choices=Bracket.choices)
@@ -180,10 +181,10 @@ class MatchReport(models.Model):
     """One submission of a score. Never updated: a side that reports again adds a new version."""
 
     class Side(models.TextChoices):
-        A = "a", "Side A"
-        B = "b", "Side B"
-        ORGANIZER = "organizer", "Organizer"
-        STAFF = "staff", "Staff"
+        A = "a", _("Side A")
+        B = "b", _("Side B")
+        ORGANIZER = "organizer", _("Organizer")
+        STAFF = "staff", _("Staff")
 
     match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="reports")
     attempt = models.PositiveSmallIntegerField(default=1)
@@ -204,14 +205,14 @@ class MatchReport(models.Model):
         return f"{self.match} {self.side} v{self.version}: {self.score_a}-{self.score_b}"
 
 
-def dispute_evidence_path(dispute: "Dispute", filename: str) -> str:
+def dispute_evidence_path(dispute: _("Dispute"), filename: str) -> str:
     return f"disputes/{dispute.match.event_id}/{dispute.match_id}/{filename}"
 
 
 class Dispute(models.Model):
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        RESOLVED = "resolved", "Resolved"
+        OPEN = "open", _("Open")
+        RESOLVED = "resolved", _("Resolved")
 
     match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="disputes")
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -237,7 +238,7 @@ class Dispute(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Dispute on {self.match} ({self.status})"
+        return _("Dispute on %(match)s (%(status)s)") % {"match": self.match, "status": self.status}
 
     @property
     def has_servable_evidence(self) -> bool:

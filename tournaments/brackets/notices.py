@@ -3,7 +3,9 @@ reported, a result is disputed or decided. Written in the caller's transaction t
 each keyed by its happening so that a step run twice tells nobody twice."""
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
+from driftwood.core.i18n import lazy_text
 from driftwood.notifications.services import notify
 from tournaments.brackets.models import Match
 from tournaments.models import Event, RegistrationMember
@@ -29,8 +31,12 @@ def matches_ready(event: Event, matches: list[Match]) -> None:
         notify(
             users=players_of(match.entry_a_id, match.entry_b_id),
             kind="match_ready",
-            title=f"Your match {match.key} in {event.name} is ready",
-            body="Play it, then report the score on the match page.",
+            title=lazy_text(
+                lambda match=match: (
+                    _("Your match %(key)s in %(event)s is ready") % {"key": match.key, "event": event.name}
+                )
+            ),
+            body=lazy_text(lambda: _("Play it, then report the score on the match page.")),
             url=_match_url(match),
             data={"event_id": event.pk, "match_id": match.pk},
             key=f"match_ready:{match.pk}:{match.attempt}",
@@ -43,8 +49,13 @@ def result_reported(event: Event, match: Match, *, side: str, report_id: int, sc
     notify(
         users=players_of(other),
         kind="result_reported",
-        title=f"Your opponent reported {score_a}-{score_b} for {match.key} in {event.name}",
-        body="Report the same score to confirm it, or dispute it on the match page.",
+        title=lazy_text(
+            lambda: (
+                _("Your opponent reported %(score_a)s-%(score_b)s for %(key)s in %(event)s")
+                % {"score_a": score_a, "score_b": score_b, "key": match.key, "event": event.name}
+            )
+        ),
+        body=lazy_text(lambda: _("Report the same score to confirm it, or dispute it on the match page.")),
         url=_match_url(match),
         data={"event_id": event.pk, "match_id": match.pk, "score_a": score_a, "score_b": score_b},
         key=f"result_reported:{report_id}",
@@ -57,8 +68,8 @@ def dispute_opened(event: Event, match: Match, *, why: str, by_side: str | None 
     notify(
         users=[event.organizer_id],
         kind="dispute_opened",
-        title=f"Disputed: {match.key} in {event.name}",
-        body=why,
+        title=lazy_text(lambda: _("Disputed: %(key)s in %(event)s") % {"key": match.key, "event": event.name}),
+        body=lazy_text(lambda: str(why)),
         url=url,
         data=data,
         key=f"dispute_opened:{match.pk}:{match.attempt}",
@@ -68,8 +79,10 @@ def dispute_opened(event: Event, match: Match, *, why: str, by_side: str | None 
         notify(
             users=players_of(other),
             kind="dispute_opened",
-            title=f"Your opponent disputes {match.key} in {event.name}",
-            body=f"{why}\n\nThe organizer will decide the result.",
+            title=lazy_text(
+                lambda: _("Your opponent disputes %(key)s in %(event)s") % {"key": match.key, "event": event.name}
+            ),
+            body=lazy_text(lambda: f"{why}\n\n{_('The organizer will decide the result.')}"),
             url=url,
             data=data,
             key=f"dispute_opened:{match.pk}:{match.attempt}",
@@ -81,7 +94,12 @@ def dispute_resolved(event: Event, match: Match, *, decision_id: int, resolution
     notify(
         users=players_of(match.entry_a_id, match.entry_b_id),
         kind="dispute_resolved",
-        title=f"Decided: {match.key} in {event.name} stands at {match.score_a}-{match.score_b}",
+        title=lazy_text(
+            lambda: (
+                _("Decided: %(key)s in %(event)s stands at %(score_a)s-%(score_b)s")
+                % {"key": match.key, "event": event.name, "score_a": match.score_a, "score_b": match.score_b}
+            )
+        ),
         body=resolution,
         url=_match_url(match),
         data={"event_id": event.pk, "match_id": match.pk, "score_a": match.score_a, "score_b": match.score_b},

@@ -11,6 +11,7 @@ from __future__ import annotations
 from functools import cached_property
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from driftwood.core.exceptions import DomainError, PermissionDenied
 from tournaments.exceptions import DisputeAlreadyOpen, InvalidStatus, MatchNotPlayable, SeedingLocked
@@ -126,22 +127,22 @@ class MatchPermissions:
         return self.refusal(action) is None
 
     def _not_playable(self) -> MatchNotPlayable:
-        return MatchNotPlayable(f"This match is {self.match.get_status_display().lower()}.")
+        return MatchNotPlayable(_("This match is %(lower)s.") % {"lower": self.match.get_status_display().lower()})
 
     def _report_refusal(self) -> DomainError | None:
         if self.role is None:
-            return PermissionDenied("Only the players of this match or the organizer can report it.")
+            return PermissionDenied(_("Only the players of this match or the organizer can report it."))
         if self.match.event.status != Event.Status.ONGOING:
-            return InvalidStatus("The event is not being played.")
+            return InvalidStatus(_("The event is not being played."))
         if self.match.status not in Match.PLAYABLE_STATUSES:
             return self._not_playable()
         return None
 
     def _official_refusal(self) -> DomainError | None:
         if not self.is_official:
-            return PermissionDenied("Only the organizer or staff can do this.")
+            return PermissionDenied(_("Only the organizer or staff can do this."))
         if not self.live:
-            return InvalidStatus("The event is not being played.")
+            return InvalidStatus(_("The event is not being played."))
         return None
 
     def _resolve_refusal(self) -> DomainError | None:
@@ -153,16 +154,16 @@ class MatchPermissions:
     def _reopen_refusal(self) -> DomainError | None:
         refusal = self._official_refusal()
         if refusal is None and self.match.status != Match.Status.COMPLETED:
-            return MatchNotPlayable("Only a completed match can be reopened.")
+            return MatchNotPlayable(_("Only a completed match can be reopened."))
         return refusal
 
     def _dispute_refusal(self) -> DomainError | None:
         if not self.playing:
-            return PermissionDenied("Only the players of this match can dispute it.")
+            return PermissionDenied(_("Only the players of this match can dispute it."))
         if not self.live:
-            return InvalidStatus("The event is not being played.")
+            return InvalidStatus(_("The event is not being played."))
         if self.match.status not in DISPUTABLE_STATUSES:
-            return MatchNotPlayable("There is no result to dispute yet.")
+            return MatchNotPlayable(_("There is no result to dispute yet."))
         if self.open_dispute is not None:
             return DisputeAlreadyOpen()
         return None
@@ -219,7 +220,7 @@ def seeding_refusal(event: Event) -> DomainError | None:
     if event.status in NOT_STARTED:
         return None
     if event.status != Event.Status.ONGOING:
-        return InvalidStatus("Seeding can change only until the event is under way.")
+        return InvalidStatus(_("Seeding can change only until the event is under way."))
     if bracket_has_results(event):
         return SeedingLocked()
     return None
@@ -227,5 +228,5 @@ def seeding_refusal(event: Event) -> DomainError | None:
 
 def start_refusal(event: Event) -> DomainError | None:
     if event.status not in NOT_STARTED:
-        return InvalidStatus("Only an event taking or done taking registrations can start.")
+        return InvalidStatus(_("Only an event taking or done taking registrations can start."))
     return None

@@ -13,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
@@ -70,7 +71,7 @@ def event_bracket_fragment(request, event_id: int):
 def _match_or_404(request, match_id: int) -> Match:
     match = selectors.match_get(user=request.user, match_id=match_id)
     if match is None:
-        raise Http404("No such match.")
+        raise Http404(_("No such match."))
     return match
 
 
@@ -159,7 +160,7 @@ def match_dispute_view(request, match_id: int):
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Dispute opened. The organizer has been told and will decide the result.")
+        messages.success(request, _("Dispute opened. The organizer has been told and will decide the result."))
     return _back_to_match(match)
 
 
@@ -178,7 +179,7 @@ def match_resolve_view(request, match_id: int):
     except (DomainError, ValidationError) as exc:
         _service_error(request, exc)
     else:
-        messages.success(request, "Result decided. Open disputes on this match are closed.")
+        messages.success(request, _("Result decided. Open disputes on this match are closed."))
     return _back_to_match(match)
 
 
@@ -210,7 +211,7 @@ def dispute_evidence(request, dispute_id: int):
     dispute = selectors.dispute_evidence_get(user=request.user, dispute_id=dispute_id)
     response = evidence_response(dispute) if dispute is not None else None
     if response is None:
-        raise Http404("No such file.")
+        raise Http404(_("No such file."))
     return response
 
 
@@ -252,11 +253,11 @@ def event_seeding_view(request, event_id: int):
     except (DomainError, ValidationError) as exc:
         _service_error(request, exc)
     else:
-        seeded = f"Seeded {SEEDING_PHRASES[method]}"
+        names = {"method": SEEDING_PHRASES[method]}
         if event.status == Status.ONGOING:
-            messages.success(request, f"{seeded}: the bracket was drawn again.")
+            messages.success(request, _("Seeded %(method)s: the bracket was drawn again.") % names)
         else:
-            messages.success(request, f"{seeded}. Check the order, then confirm it.")
+            messages.success(request, _("Seeded %(method)s. Check the order, then confirm it.") % names)
     return _back_to_manage(event)
 
 
@@ -271,7 +272,7 @@ def event_seeding_confirm_view(request, event_id: int):
     except (DomainError, ValidationError) as exc:
         _service_error(request, exc)
     else:
-        messages.success(request, "Seeding confirmed. The bracket is drawn in this order when you start.")
+        messages.success(request, _("Seeding confirmed. The bracket is drawn in this order when you start."))
     return _back_to_manage(event)
 
 
@@ -286,7 +287,11 @@ def event_start_view(request, event_id: int):
     except (DomainError, ValidationError) as exc:
         _service_error(request, exc)
         return _back_to_manage(event)
-    messages.success(request, f"“{event.name}” has started: {stage.matches.count()} matches drawn. Good luck!")
+    messages.success(
+        request,
+        _("“%(name)s” has started: %(matches)s matches drawn. Good luck!")
+        % {"name": event.name, "matches": stage.matches.count()},
+    )
     return redirect("tournaments:event_bracket", event_id=event.pk)
 
 
@@ -302,5 +307,5 @@ def event_check_in_view(request, event_id: int):
     except (DomainError, ValidationError) as exc:
         _service_error(request, exc)
     else:
-        messages.success(request, "You're checked in. Stay close: the bracket is drawn when the organizer starts.")
+        messages.success(request, _("You're checked in. Stay close: the bracket is drawn when the organizer starts."))
     return _safe_next(request, event_back_to(event))

@@ -15,6 +15,8 @@ from django.conf import settings
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tournaments.brackets.drawing import match_slots
 from tournaments.brackets.formats import Placement
@@ -38,13 +40,17 @@ CURRENT_SHOWN = 20
 PAST_SHOWN = 5
 PAID_SHOWN = 5
 PHASES = {
-    Status.REGISTRATION_OPEN: ("upcoming", "Upcoming"),
-    Status.REGISTRATION_CLOSED: ("upcoming", "Upcoming"),
-    Status.ONGOING: ("live", "Live"),
-    Status.COMPLETED: ("completed", "Completed"),
-    Status.CANCELLED: ("cancelled", "Cancelled"),
+    Status.REGISTRATION_OPEN: ("upcoming", gettext_lazy("Upcoming")),
+    Status.REGISTRATION_CLOSED: ("upcoming", gettext_lazy("Upcoming")),
+    Status.ONGOING: ("live", gettext_lazy("Live")),
+    Status.COMPLETED: ("completed", gettext_lazy("Completed")),
+    Status.CANCELLED: ("cancelled", gettext_lazy("Cancelled")),
 }
-FINAL_TITLES = {"GF": "Grand final", "GF-reset": "Grand final reset", "3P": "Third-place match"}
+FINAL_TITLES = {
+    "GF": gettext_lazy("Grand final"),
+    "GF-reset": gettext_lazy("Grand final reset"),
+    "3P": gettext_lazy("Third-place match"),
+}
 
 
 def _flag(condition: Q) -> Case:
@@ -143,14 +149,14 @@ class NextMatch:
 
 def round_label(match: Match, event_format: str) -> str:
     if match.bracket == Match.Bracket.FINAL:
-        return FINAL_TITLES.get(match.key, "Final")
+        return str(FINAL_TITLES.get(match.key, _("Final")))
     if match.bracket == Match.Bracket.LOSERS:
-        return "Losers bracket"
-    if match.bracket == Match.Bracket.GROUP:
-        return f"Group {match.group}, round {match.round}" if match.group else f"Round {match.round}"
+        return _("Losers bracket")
+    if match.bracket == Match.Bracket.GROUP and match.group:
+        return _("Group %(group)s, round %(round)s") % {"group": match.group, "round": match.round}
     if event_format == Event.Format.DOUBLE_ELIMINATION:
-        return f"Winners bracket, round {match.round}"
-    return f"Round {match.round}"
+        return _("Winners bracket, round %(round)s") % {"round": match.round}
+    return _("Round %(round)s") % {"round": match.round}
 
 
 def next_match_of(*, user) -> NextMatch | None:

@@ -10,6 +10,8 @@ from datetime import timedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from chat import services as chat_services
 from driftwood.core.exceptions import RateLimited
@@ -29,15 +31,15 @@ WINDOW = timedelta(hours=1)
 def announcement_refusal(event: Event) -> InvalidStatus | None:
     """Why the organizer cannot announce anything in this event now (the pages hide the form then)."""
     if event.status not in ANNOUNCING_STATUSES:
-        return InvalidStatus("Announcements go out once the event is published, and not after it is cancelled.")
+        return InvalidStatus(_("Announcements go out once the event is published, and not after it is cancelled."))
     return None
 
 
 def _clean(value, *, field: str, limit: int, multiline: bool) -> str:
     text = (value or "").strip().replace("\r\n", "\n") if isinstance(value, str) else ""
-    problem = "Write something." if not text else text_problem(text, multiline=multiline)
+    problem = _("Write something.") if not text else text_problem(text, multiline=multiline)
     if problem is None and len(text) > limit:
-        problem = f"At most {limit} characters."
+        problem = _("At most %(limit)s characters.") % {"limit": limit}
     if problem:
         raise ValidationError({field: [problem]})
     return text
@@ -54,8 +56,12 @@ def _require_quota(event: Event) -> None:
         retry_after = max(int((recent[0] + WINDOW - timezone.now()).total_seconds()) + 1, 1)
         minutes = -(-retry_after // 60)
         raise RateLimited(
-            f"At most {PER_HOUR} announcements an hour per event: the next can go out in "
-            f"{minutes} minute{'s' if minutes != 1 else ''}.",
+            ngettext(
+                "At most %(limit)s announcements an hour per event: the next can go out in %(minutes)s minute.",
+                "At most %(limit)s announcements an hour per event: the next can go out in %(minutes)s minutes.",
+                minutes,
+            )
+            % {"limit": PER_HOUR, "minutes": minutes},
             retry_after=retry_after,
         )
 

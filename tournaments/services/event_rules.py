@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tournaments.exceptions import InvalidStatus
 from tournaments.models import Event, Registration
@@ -35,18 +37,18 @@ DATE_FIELDS = ("starts_at", "registration_closes_at")
 EDITABLE_STATUSES = (Status.DRAFT, Status.REGISTRATION_OPEN, Status.REGISTRATION_CLOSED)
 # Whoever holds (or waits for) a seat has joined: their fee, format and bracket size are fixed.
 JOINED_STATUSES = (*Registration.ACTIVE_STATUSES, Registration.Status.WAITLISTED)
-PRIZE_POOL_HELD = "Held from your wallet since publishing; it cannot change."
-JOINED = "Locked: players have joined."
-REGISTRATION_OVER = "Registration has closed."
+PRIZE_POOL_HELD = gettext_lazy("Held from your wallet since publishing; it cannot change.")
+JOINED = gettext_lazy("Locked: players have joined.")
+REGISTRATION_OVER = gettext_lazy("Registration has closed.")
 
 
 def edit_refusal(event: Event, *, allow_published: bool) -> InvalidStatus | None:
     """Why the event cannot be edited at all now, or None. Without `allow_published` only a draft
     can (the API's PATCH, as the contract has it)."""
     if not allow_published:
-        return None if event.status == Status.DRAFT else InvalidStatus("Only a draft can be edited.")
+        return None if event.status == Status.DRAFT else InvalidStatus(_("Only a draft can be edited."))
     if event.status not in EDITABLE_STATUSES:
-        return InvalidStatus("An event can be edited only until it starts.")
+        return InvalidStatus(_("An event can be edited only until it starts."))
     return None
 
 
@@ -76,7 +78,7 @@ def past_dates(event: Event, fields=DATE_FIELDS) -> list[str]:
 
 def _stream_url_problem(url: str) -> str | None:
     if url and urlsplit(url).scheme not in ("http", "https"):
-        return "A web address starting with https:// (or http://)."
+        return _("A web address starting with https:// (or http://).")
     return None
 
 
@@ -87,30 +89,30 @@ def event_values_check(values: dict) -> None:
     if not isinstance(distribution, list) or not all(
         isinstance(share, (int, Decimal)) and not isinstance(share, bool) and share > 0 for share in distribution
     ):
-        errors["prize_distribution"] = ["A list of positive percentages for 1st, 2nd, ..."]
+        errors["prize_distribution"] = [_("A list of positive percentages for 1st, 2nd, ...")]
     elif distribution and sum(Decimal(share) for share in distribution) != 100:
-        errors["prize_distribution"] = ["The percentages must add up to 100."]
+        errors["prize_distribution"] = [_("The percentages must add up to 100.")]
     elif values.get("prize_pool", 0) > 0 and not distribution:
-        errors["prize_distribution"] = ["Say how the prize pool is shared (e.g. [60, 30, 10])."]
+        errors["prize_distribution"] = [_("Say how the prize pool is shared (e.g. [60, 30, 10]).")]
     if len(distribution) > values.get("max_participants", 0):
-        errors.setdefault("prize_distribution", []).append("More prize places than participants.")
+        errors.setdefault("prize_distribution", []).append(_("More prize places than participants."))
     if values.get("is_solo", True) and values.get("team_size", 1) != 1:
-        errors["team_size"] = ["Solo events have a team size of 1."]
+        errors["team_size"] = [_("Solo events have a team size of 1.")]
     if values.get("max_participants", 2) < 2:
-        errors["max_participants"] = ["At least 2 participants."]
+        errors["max_participants"] = [_("At least 2 participants.")]
     starts_at: datetime | None = values.get("starts_at")
     closes_at: datetime | None = values.get("registration_closes_at")
     if starts_at and closes_at and closes_at > starts_at:
-        errors["registration_closes_at"] = ["Registration must close before the event starts."]
+        errors["registration_closes_at"] = [_("Registration must close before the event starts.")]
     if values.get("best_of", 1) % 2 == 0:
-        errors["best_of"] = ["Best of an odd number of games (1, 3, 5...) so every match has a winner."]
+        errors["best_of"] = [_("Best of an odd number of games (1, 3, 5...) so every match has a winner.")]
     if values.get("format") == Event.Format.ROUND_ROBIN and values.get("groups", 1) * 2 > values.get(
         "max_participants", 2
     ):
-        errors["groups"] = ["Every group needs at least two participants."]
+        errors["groups"] = [_("Every group needs at least two participants.")]
     for field in ("entry_fee", "prize_pool"):
         if values.get(field, 0) < 0:
-            errors[field] = ["Cannot be negative."]
+            errors[field] = [_("Cannot be negative.")]
     stream_problem = _stream_url_problem(values.get("stream_url") or "")
     if stream_problem:
         errors["stream_url"] = [stream_problem]

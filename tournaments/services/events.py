@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from driftwood.core.exceptions import PermissionDenied
 from driftwood.core.money import CENTS
@@ -91,7 +92,7 @@ def _check_write_fields(fields) -> None:
 def event_transition(event: Event, to: str) -> None:
     """Move a locked event to `to` if the flow allows it, stamping the matching time."""
     if to not in TRANSITIONS[event.status]:
-        raise InvalidStatus(f"An event cannot go from {event.status} to {to}.")
+        raise InvalidStatus(_("An event cannot go from %(status)s to %(to)s.") % {"status": event.status, "to": to})
     event.status = to
     stamp = {
         Status.REGISTRATION_OPEN: "published_at",
@@ -183,7 +184,7 @@ def event_update(*, event_id: int, actor, allow_published: bool = False, **chang
         event_rules.event_values_check({field: getattr(event, field) for field in EVENT_WRITE_FIELDS})
         past = event_rules.past_dates(event, [field for field in event_rules.DATE_FIELDS if field in changes])
         if past and event.status != Status.DRAFT:
-            raise ValidationError({field: ["Pick a time in the future."] for field in past})
+            raise ValidationError({field: [_("Pick a time in the future.")] for field in past})
         event.save()
         if event.status != Status.DRAFT and before:
             notifications.event_updated(event, before=before, actor=actor)
@@ -200,7 +201,7 @@ def _differs(event: Event, field: str, value) -> bool:
 def event_require_organizer(event: Event, actor, *, staff_allowed: bool = False) -> None:
     if event.organizer_id == actor.pk or (staff_allowed and actor.is_staff):
         return
-    raise PermissionDenied("Only the event's organizer can do this.")
+    raise PermissionDenied(_("Only the event's organizer can do this."))
 
 
 def event_publish(*, event_id: int, actor) -> Event:
@@ -209,7 +210,7 @@ def event_publish(*, event_id: int, actor) -> Event:
         event = event_lock(event_id)
         event_require_organizer(event, actor)
         if event_rules.past_dates(event):
-            raise InvalidStatus("Move the dates into the future before publishing.")
+            raise InvalidStatus(_("Move the dates into the future before publishing."))
         event_transition(event, Status.REGISTRATION_OPEN)
         if event.prize_pool > 0:
             wallet_transfer(
@@ -268,7 +269,7 @@ def event_cancel(*, event_id: int, actor, penalty_percent: Decimal = Decimal(0))
     Returns {payer_id: {"wallet"|"stripe": refunded amount}}.
     """
     if not Decimal(0) <= penalty_percent <= 100:
-        raise ValidationError({"penalty_percent": ["Between 0 and 100."]})
+        raise ValidationError({"penalty_percent": [_("Between 0 and 100.")]})
     refunds: dict[int, dict[str, Decimal]] = {}
     with transaction.atomic():
         event = event_lock(event_id)
@@ -339,7 +340,7 @@ def event_fees_settle(*, event_id: int) -> Decimal:
     with transaction.atomic():
         event = event_lock(event_id)
         if event.status != Status.COMPLETED:
-            raise InvalidStatus("Fees are settled only when the event is completed.")
+            raise InvalidStatus(_("Fees are settled only when the event is completed."))
         if event.fees_settled_at is not None:
             return Decimal("0.00")
         collected = sum(

@@ -8,6 +8,7 @@ whether any of it already has an entry, room left): `registration_join` does tha
 """
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from driftwood.core.exceptions import DomainError, PermissionDenied
 from tournaments.exceptions import NotRegistered, RegistrationClosed
@@ -25,9 +26,9 @@ def leave_refusal(event: Event, user, registration: Registration | None) -> Doma
     if registration is None:
         return NotRegistered()
     if registration.team_id is not None and registration.registered_by_id != user.pk:
-        return PermissionDenied("Only the captain who registered the team can withdraw it.")
+        return PermissionDenied(_("Only the captain who registered the team can withdraw it."))
     if not registration_is_open(event):
-        return RegistrationClosed("Registration has closed: entries can no longer be withdrawn.")
+        return RegistrationClosed(_("Registration has closed: entries can no longer be withdrawn."))
     return None
 
 

@@ -15,6 +15,7 @@ from functools import partial
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from driftwood.core.exceptions import DomainError, NotFound, PermissionDenied
 from tournaments import notifications
@@ -73,12 +74,15 @@ def _roster(event: Event, user, team_id: int | None) -> tuple[Team | None, list[
         raise TeamRequired()
     team = Team.objects.filter(pk=team_id).first()
     if team is None:
-        raise NotFound("Team not found.")
+        raise NotFound(_("Team not found."))
     if team.captain_id != user.pk:
-        raise PermissionDenied("Only the team's captain can register it.")
+        raise PermissionDenied(_("Only the team's captain can register it."))
     members = list(TeamMember.objects.filter(team=team).values_list("user_id", flat=True))
     if len(members) != event.team_size:
-        raise TeamSizeWrong(f"This event needs teams of exactly {event.team_size}; yours has {len(members)}.")
+        raise TeamSizeWrong(
+            _("This event needs teams of exactly %(team_size)s; yours has %(members)s.")
+            % {"team_size": event.team_size, "members": len(members)}
+        )
     return team, members
 
 
@@ -137,7 +141,7 @@ def registration_join(
         if RegistrationMember.objects.filter(event=event, user_id__in=members).exists():
             raise AlreadyJoined()
         if _waitlisted(event, user, team) is not None:
-            raise AlreadyJoined("You are on this event's waitlist already.")
+            raise AlreadyJoined(_("You are on this event's waitlist already."))
         if seats_taken(event) >= event.max_participants:
             if not waitlist:
                 raise EventFull()
@@ -177,7 +181,7 @@ def _waitlist_add(event: Event, user, team: Team | None, payment_method: str) ->
                 waitlist_card=bool(event.entry_fee) and payment_method == Method.STRIPE,
             )
     except IntegrityError as exc:
-        raise AlreadyJoined("You are on this event's waitlist already.") from exc
+        raise AlreadyJoined(_("You are on this event's waitlist already.")) from exc
     return JoinResult(registration=registration, payment=None, position=waitlist_position(registration))
 
 
@@ -206,7 +210,7 @@ def _waitlist_promote(event: Event) -> None:
 
 def _promote(event: Event, registration: Registration) -> None:
     payer = registration.registered_by
-    _, members = _roster(event, payer, registration.team_id)
+    _team, members = _roster(event, payer, registration.team_id)
     RegistrationMember.objects.bulk_create(
         RegistrationMember(registration=registration, event=event, user_id=member) for member in members
     )
@@ -266,7 +270,7 @@ def _event_for_card(event_id: int) -> Event:
     # A card entry takes no seat yet, so it need not queue behind wallet joins on the row lock.
     event = Event.objects.select_related("organizer").filter(pk=event_id).first()
     if event is None:
-        raise NotFound("Event not found.")
+        raise NotFound(_("Event not found."))
     return event
 
 
@@ -277,7 +281,7 @@ def _new_payment(event: Event, registration: Registration, user, method: str) ->
                 registration=registration, event=event, payer=user, method=method, amount=event.entry_fee
             )
     except IntegrityError as exc:
-        raise AlreadyJoined("You already have a payment for this event.") from exc
+        raise AlreadyJoined(_("You already have a payment for this event.")) from exc
 
 
 def _pay_from_wallet(event: Event, registration: Registration, user) -> ParticipantPayment:

@@ -6,8 +6,10 @@ roster of a registration whose event has not finished stays until it does (`rost
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from driftwood.core.exceptions import NotFound, PermissionDenied
+from driftwood.core.i18n import lazy_text
 from driftwood.notifications.services import notify
 from tournaments.exceptions import (
     AlreadyInvited,
@@ -39,7 +41,7 @@ def _team_for(team_id: int) -> Team:
     """The team, locked: every roster change of a team takes this lock first."""
     team = Team.objects.select_for_update().filter(pk=team_id).first()
     if team is None:
-        raise NotFound("Team not found.")
+        raise NotFound(_("Team not found."))
     return team
 
 
@@ -48,9 +50,9 @@ def team_invite(*, team_id: int, actor, user) -> TeamInvite:
     with transaction.atomic():
         team = _team_for(team_id)
         if team.captain_id != actor.pk:
-            raise PermissionDenied("Only the captain can invite players.")
+            raise PermissionDenied(_("Only the captain can invite players."))
         if not user.is_active:
-            raise NotFound("Player not found.")
+            raise NotFound(_("Player not found."))
         if TeamMember.objects.filter(team=team, user=user).exists():
             raise AlreadyInvited()
         try:
@@ -61,8 +63,10 @@ def team_invite(*, team_id: int, actor, user) -> TeamInvite:
         notify(
             users=[user],
             kind="team_invite",
-            title=f"{actor.public_name} invites you to {team.name}",
-            body="Accept to join the team's roster, or decline.",
+            title=lazy_text(
+                lambda: _("%(name)s invites you to %(team)s") % {"name": actor.public_name, "team": team.name}
+            ),
+            body=lazy_text(lambda: _("Accept to join the team's roster, or decline.")),
             url=reverse("tournaments:team_detail", args=[team.pk]),
             data={"invite_id": invite.pk, "team_id": team.pk},
             key=f"team_invite:{invite.pk}",
@@ -75,7 +79,7 @@ def team_invite_respond(*, invite_id: int, user, accept: bool) -> TeamInvite:
     with transaction.atomic():
         invite = TeamInvite.objects.filter(pk=invite_id, user=user).select_related("team").first()
         if invite is None:
-            raise NotFound("Invitation not found.")
+            raise NotFound(_("Invitation not found."))
         _team_for(invite.team_id)
         invite.refresh_from_db(fields=["status"])
         if invite.status != TeamInvite.Status.PENDING:
@@ -94,7 +98,7 @@ def team_member_add(*, team_id: int, user) -> TeamMember:
     with transaction.atomic():
         team = _team_for(team_id)
         if not user.is_active:
-            raise NotFound("Player not found.")
+            raise NotFound(_("Player not found."))
         try:
             with transaction.atomic():
                 member = TeamMember.objects.create(team=team, user=user)
@@ -115,14 +119,14 @@ def team_member_remove(*, team_id: int, actor, user_id: int) -> None:
     with transaction.atomic():
         team = _team_for(team_id)
         if actor.pk not in (team.captain_id, user_id):
-            raise PermissionDenied("Only the captain or the member themselves can do this.")
+            raise PermissionDenied(_("Only the captain or the member themselves can do this."))
         if user_id == team.captain_id:
-            raise CaptainCannotLeave("The captain cannot leave the team: hand the captaincy to a member first.")
+            raise CaptainCannotLeave(_("The captain cannot leave the team: hand the captaincy to a member first."))
         if _roster_locked(team, user_id):
             raise RosterLocked()
-        deleted, _ = TeamMember.objects.filter(team=team, user_id=user_id).delete()
+        deleted, _rows = TeamMember.objects.filter(team=team, user_id=user_id).delete()
         if not deleted:
-            raise NotFound("That player is not in the team.")
+            raise NotFound(_("That player is not in the team."))
         members_changed_on_commit(team_id=team.pk)
 
 
@@ -131,9 +135,9 @@ def team_captain_hand_over(*, team_id: int, actor, user_id: int) -> Team:
     with transaction.atomic():
         team = _team_for(team_id)
         if team.captain_id != actor.pk:
-            raise PermissionDenied("Only the captain can hand over the captaincy.")
+            raise PermissionDenied(_("Only the captain can hand over the captaincy."))
         if not TeamMember.objects.filter(team=team, user_id=user_id).exists():
-            raise NotFound("That player is not in the team.")
+            raise NotFound(_("That player is not in the team."))
         if user_id != team.captain_id:
             # One captain row at a time (team_one_captain): step down first, then promote.
             TeamMember.objects.filter(team=team, user_id=actor.pk).update(role=TeamMember.Role.MEMBER)

@@ -2,6 +2,7 @@ from collections.abc import Mapping
 
 from django.contrib.auth.models import update_last_login
 from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
@@ -114,13 +115,13 @@ class TokenRefreshApi(APIView):
         try:
             refresh = RefreshToken(data.validated_data["refresh"])
         except ExpiredTokenError as exc:
-            raise TokenExpired("The refresh token has expired.") from exc
+            raise TokenExpired(_("The refresh token has expired.")) from exc
         except TokenError as exc:
-            raise TokenInvalid("The refresh token is invalid.") from exc
+            raise TokenInvalid(_("The refresh token is invalid.")) from exc
         user = User.objects.filter(pk=refresh.payload.get("user_id"), is_active=True).first()
         # Issued before the password last changed (or was reset): revoked.
         if user is None or refresh.payload.get(REVOKE_CLAIM) != get_md5_hash_password(user.password):
-            raise TokenInvalid("The refresh token is invalid.")
+            raise TokenInvalid(_("The refresh token is invalid."))
         return Response({"access": str(refresh.access_token)})
 
 

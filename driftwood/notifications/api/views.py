@@ -3,6 +3,7 @@
 Also the caller's e-mail choices per kind and the devices that get pushes (contract "Notifications").
 """
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
@@ -133,13 +134,15 @@ class EmailPreferencesApi(APIView):
 
         def validate_email(self, choices):
             if len(choices) > len(PLAYER_KINDS):
-                raise serializers.ValidationError("Too many kinds.")
+                raise serializers.ValidationError(_("Too many kinds."))
             unknown = sorted(kind for kind in choices if kind not in PLAYER_KINDS)
             if unknown:
-                raise serializers.ValidationError(f"Unknown kinds: {', '.join(unknown)[:200]}.")
+                raise serializers.ValidationError(_("Unknown kinds: %(kinds)s.") % {"kinds": ", ".join(unknown)[:200]})
             locked = sorted(kind for kind, on in choices.items() if not on and PLAYER_KINDS[kind].required)
             if locked:
-                raise serializers.ValidationError(f"These e-mails cannot be turned off: {', '.join(locked)}.")
+                raise serializers.ValidationError(
+                    _("These e-mails cannot be turned off: %(kinds)s.") % {"kinds": ", ".join(locked)}
+                )
             return choices
 
     @extend_schema(operation_id="notification_preferences", responses={200: OutputSerializer(many=True)})
@@ -188,5 +191,5 @@ class DeviceForgetApi(APIView):
     @extend_schema(operation_id="device_forget", responses={204: None, 404: ERRORS["404"]})
     def delete(self, request, token: str):
         if not services.device_forget(user=request.user, token=token):
-            raise NotFound("No such device.")
+            raise NotFound(_("No such device."))
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -27,12 +27,25 @@
     return `${window.location.protocol === "https:" ? "wss" : "ws"}://${window.location.host}`;
   };
 
+  // The page's words in its language (base.html's #js-strings, from driftwood/core/js_strings.py):
+  // t("English text", { name: value }) fills %(name)s placeholders; untranslated texts stay English.
+  const STRINGS = (() => {
+    const element = document.getElementById("js-strings");
+    try {
+      return (element && JSON.parse(element.textContent)) || {};
+    } catch {
+      return {};
+    }
+  })();
+  const t = (text, values = {}) =>
+    (STRINGS[text] || text).replace(/%\((\w+)\)s/g, (match, name) => (name in values ? String(values[name]) : match));
+
   const CONNECTION_TEXT = {
-    connecting: "Connecting…",
-    live: "Live updates on",
-    reconnecting: "Reconnecting…",
-    offline: "Live updates off",
-    unsupported: "Live updates unavailable in this browser",
+    connecting: t("Connecting…"),
+    live: t("Live updates on"),
+    reconnecting: t("Reconnecting…"),
+    offline: t("Live updates off"),
+    unsupported: t("Live updates unavailable in this browser"),
   };
 
   // The page's connection indicator, if it has one: `show(state, text)` sets its dot and words.
@@ -66,7 +79,7 @@
       retryHintMs = 0;
       reconnectDelay = Math.min(reconnectDelay * 2, RECONNECT_MAX_MS);
       reconnectTimer = setTimeout(connect, delay);
-      showConnection("reconnecting", `Reconnecting in ${Math.ceil(delay / 1000)} s…`);
+      showConnection("reconnecting", t("Reconnecting in %(seconds)s s…", { seconds: Math.ceil(delay / 1000) }));
       if (onRetry) onRetry(delay);
     };
 
@@ -134,5 +147,5 @@
     return { send };
   };
 
-  window.Driftwood = Object.assign(window.Driftwood || {}, { liveSocket });
+  window.Driftwood = Object.assign(window.Driftwood || {}, { liveSocket, t });
 })();

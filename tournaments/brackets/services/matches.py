@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, JSONObject
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from driftwood.core.exceptions import NotFound
 from tournaments import notifications
@@ -48,7 +49,7 @@ def _locked(match_id: int) -> tuple[Event, Match]:
     an operation on it reads (`_MATCH_STATE`): two queries."""
     event = event_lock_of_match(match_id)
     if event is None:
-        raise NotFound("Match not found.")
+        raise NotFound(_("Match not found."))
     # Read after the lock is granted: every write to a bracket holds it, so nobody else changes
     # what this reads until the transaction ends.
     match = _match_state().get(pk=match_id)
@@ -125,13 +126,14 @@ def _match_state() -> QuerySet[Match]:
 
 def _validate_score(match: Match, score_a: int, score_b: int) -> None:
     if score_a < 0 or score_b < 0:
-        raise InvalidScore("Scores cannot be negative.")
+        raise InvalidScore(_("Scores cannot be negative."))
     if score_a == score_b and match.bracket != Match.Bracket.GROUP:
-        raise InvalidScore("An elimination match needs a winner: the scores cannot be level.")
+        raise InvalidScore(_("An elimination match needs a winner: the scores cannot be level."))
     if match.best_of > 1:
         needed = match.best_of // 2 + 1
         if max(score_a, score_b) > needed or (score_a != score_b and max(score_a, score_b) != needed):
-            raise InvalidScore(f"Best of {match.best_of}: the winner takes {needed} games.")
+            names = {"best_of": match.best_of, "needed": needed}
+            raise InvalidScore(_("Best of %(best_of)s: the winner takes %(needed)s games.") % names)
 
 
 def _report_add(match: Match, *, side: str, actor, score_a: int, score_b: int) -> MatchReport:
@@ -243,7 +245,7 @@ def _event_complete(event: Event, stage: Stage, entries: list[Entry], matches: l
     try:
         placements = _placements(stage, entries, matches)
     except BracketError as error:  # pragma: no cover - the generators guarantee a full bracket
-        raise InvalidStatus(f"The bracket cannot be ranked: {error}") from error
+        raise InvalidStatus(_("The bracket cannot be ranked: %(error)s") % {"error": error}) from error
     for placement in placements:
         by_seed[placement.seed].placement = placement.place
     Entry.objects.bulk_update(entries, ["placement"])
@@ -254,7 +256,7 @@ def _event_complete(event: Event, stage: Stage, entries: list[Entry], matches: l
 def _rollback(event: Event, match: Match) -> None:
     """Undo `match`'s advancement so it can be played again; refused once anything it fed was played."""
     if event.prizes_paid_at is not None:
-        raise InvalidStatus("Prizes are paid: the results are final.")
+        raise InvalidStatus(_("Prizes are paid: the results are final."))
     # A dependant with a result (or a report) has been played.
     played = [dependant for dependant in match.dependants if dependant.status in RESULT_STATUSES or dependant.reported]
     later = Match.objects.none()
@@ -370,12 +372,12 @@ def dispute_open(*, match_id: int, actor, reason: str, evidence=None) -> Dispute
     """A player of the match contests the reported (or completed) result, optionally with a file."""
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": ["Say what is wrong with the result."]})
+        raise ValidationError({"reason": [_("Say what is wrong with the result.")]})
     kind = None
     if evidence is not None:
         if evidence.size > settings.DISPUTE_EVIDENCE_MAX_BYTES:
             limit = settings.DISPUTE_EVIDENCE_MAX_BYTES // (1024 * 1024)
-            raise ValidationError({"evidence": [f"Evidence files are limited to {limit} MB."]})
+            raise ValidationError({"evidence": [_("Evidence files are limited to %(limit)s MB.") % {"limit": limit}]})
         kind = kind_of_file(evidence)
         if kind is None:
             raise UnsupportedFile(errors={"evidence": [UnsupportedFile.default_message]})

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tournaments import notifications
 from tournaments.brackets.rules import NOT_STARTED, seeding_refusal
@@ -40,7 +41,7 @@ def entries_ordered(entries: list[Entry], method: str, order: list[int] | None =
         random.SystemRandom().shuffle(shuffled)
         return shuffled
     if method != Seeding.MANUAL:
-        raise ValidationError({"method": [f"One of: {', '.join(Seeding.values)}."]})
+        raise ValidationError({"method": [_("One of: %(values)s.") % {"values": ", ".join(Seeding.values)}]})
     by_id = {entry.pk: entry for entry in entries}
     if (
         not isinstance(order, list)
@@ -48,7 +49,7 @@ def entries_ordered(entries: list[Entry], method: str, order: list[int] | None =
         or len(order) != len(by_id)
         or set(order) != set(by_id)
     ):
-        raise ValidationError({"order": ["List the id of every entry exactly once, best seed first."]})
+        raise ValidationError({"order": [_("List the id of every entry exactly once, best seed first.")]})
     return [by_id[entry_id] for entry_id in order]
 
 
@@ -103,7 +104,7 @@ def seeding_confirm(*, event_id: int, actor) -> list[Entry]:
         event = event_lock(event_id)
         event_require_organizer(event, actor)
         if event.status not in NOT_STARTED:
-            raise InvalidStatus("Seeding is confirmed before the event starts.")
+            raise InvalidStatus(_("Seeding is confirmed before the event starts."))
         entries_sync(event)
         entries = seeds_settle(event)
         event.seeding_confirmed_at = timezone.now()

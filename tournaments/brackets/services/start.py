@@ -7,7 +7,9 @@ from decimal import ROUND_DOWN, Decimal
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from driftwood.core.i18n import lazy_text
 from driftwood.core.money import CENTS, format_money
 from driftwood.notifications.services import notify
 from tournaments import notifications
@@ -75,8 +77,8 @@ def _no_show_drop(event: Event, entry: Entry) -> None:
     notify(
         users=players,
         kind="check_in_missed",
-        title=f"Not checked in: {event.name}",
-        body=_no_show_body(event, refund),
+        title=lazy_text(lambda: _("Not checked in: %(event)s") % {"event": event.name}),
+        body=lazy_text(lambda: _no_show_body(event, refund)),
         url=reverse("tournaments:event_detail", args=[event.pk]),
         data={"event_id": event.pk, "refund": None if refund is None else format_money(refund)},
         key=f"check_in_missed:{event.pk}",
@@ -84,10 +86,12 @@ def _no_show_drop(event: Event, entry: Entry) -> None:
 
 
 def _no_show_body(event: Event, refund: Decimal | None) -> str:
-    dropped = f"Your entry was not checked in when {event.name} started, so it was dropped."
+    dropped = _("Your entry was not checked in when %(event)s started, so it was dropped.") % {"event": event.name}
     if refund is None:
         return dropped
     if refund == 0:
-        return f"{dropped} The event's policy keeps the whole entry fee."
+        kept = _("The event's policy keeps the whole entry fee.")
+        return f"{dropped} {kept}"
     amount = format_money(refund, style="page")
-    return f"{dropped} {amount} of the entry fee goes back to the wallet or card it was paid from."
+    back = _("%(amount)s of the entry fee goes back to the wallet or card it was paid from.") % {"amount": amount}
+    return f"{dropped} {back}"
