@@ -56,3 +56,8 @@ class PaymentProviderError(DomainError):
 
 class StaffOnly(PermissionDenied):
     default_message = "Only staff may process withdrawals."
+
+
+class InvalidPaymentMethod(DomainError):
+    code = "invalid"
+    default_message = "Choose card, FPX or GrabPay."

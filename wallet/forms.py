@@ -2,10 +2,13 @@
 
 from django import forms
 from django.conf import settings
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from driftwood.core.money import MoneyFormField, format_money
 from driftwood.core.text import FormTextField
 from wallet.models import LedgerEntry
+from wallet.services.payment_methods import FPX_BANK_CHOICES, Method
 
 ACCOUNT_NUMBER_HELP = "10 to 18 digits. We store it encrypted and only ever show the last 4."
 HOLDER_HELP = "As printed on your bank statement: letters and spaces only."
@@ -44,7 +47,7 @@ class WalletPageForm(forms.Form):
 
 
 class TopUpForm(WalletPageForm):
-    """Only rendered: the page's script sends the amount to the top-up API."""
+    """Only rendered: the page's script sends the amount, the method and the FPX bank to the top-up API."""
 
     id_prefix = "topup"
 
@@ -53,8 +56,23 @@ class TopUpForm(WalletPageForm):
         max_value=settings.TOPUP_MAX,
         label="Amount (RM)",
         noun="top-up",
-        help_text=f"{format_money(settings.TOPUP_MIN, style='page')} to "
-        f"{format_money(settings.TOPUP_MAX, style='page')}, charged to your card.",
+        help_text=format_lazy(
+            _("{minimum} to {maximum}, paid by card, FPX online banking or GrabPay."),
+            minimum=format_money(settings.TOPUP_MIN, style="page"),
+            maximum=format_money(settings.TOPUP_MAX, style="page"),
+        ),
+    )
+    payment_method = forms.ChoiceField(
+        label=_("Pay with"),
+        choices=Method.choices,
+        initial=Method.CARD,
+        widget=forms.RadioSelect,
+    )
+    fpx_bank = forms.ChoiceField(
+        label=_("Your bank"),
+        required=False,
+        choices=[("", _("Choose your bank")), *FPX_BANK_CHOICES],
+        help_text=_("You approve the payment in your bank's online banking, then come back here."),
     )
 
 
