@@ -1,3 +1,5 @@
+from django.utils.translation import gettext_lazy as _
+
 from driftwood.core.exceptions import Conflict, DomainError
 
 
@@ -29,6 +31,15 @@ class InvalidStatus(Conflict):
 class NotRegistered(Conflict):
     code = "not_registered"
     default_message = "You are not registered for this event."
+
+
+class FpxCannotWait(DomainError):
+    code = "invalid"
+    default_message = _("FPX pays at once, so it cannot wait for a seat: join the waitlist with your wallet or a card.")
+
+    def __init__(self, message=None, **kwargs):
+        message = str(message or self.default_message)
+        super().__init__(message, errors={"payment_method": [message]}, **kwargs)
 
 
 class TeamRequired(DomainError):

@@ -98,7 +98,10 @@ def _cancelled_body(event: Event, refund: tuple[str, Decimal] | None) -> str:
     method, amount = refund
     if amount == 0:
         return f"{cancelled} The cancellation penalty kept the whole entry fee you paid."
-    where = "is back in your wallet" if method == ParticipantPayment.Method.WALLET else "is being refunded to your card"
+    where = {
+        ParticipantPayment.Method.WALLET: "is back in your wallet",
+        ParticipantPayment.Method.FPX: "is being refunded to your bank account",
+    }.get(method, "is being refunded to your card")
     return f"{cancelled} {format_money(amount, style='page')} of the entry fee you paid {where}."
 
 

@@ -102,7 +102,9 @@ class TopUpCreateApi(APIView):
 
         def validate(self, attrs):
             try:
-                topups.payment_method_check(payment_method=attrs["payment_method"], fpx_bank=attrs.get("fpx_bank", ""))
+                payment_methods.payment_method_check(
+                    payment_method=attrs["payment_method"], fpx_bank=attrs.get("fpx_bank", "")
+                )
             except InvalidPaymentMethod as exc:
                 raise serializers.ValidationError(exc.errors) from exc
             return attrs

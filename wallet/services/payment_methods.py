@@ -13,9 +13,11 @@ against `FPX_BANKS`.
 """
 
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from driftwood.core.money import CURRENCY
+from wallet.exceptions import InvalidPaymentMethod
 
 
 class Method(models.TextChoices):
@@ -71,3 +73,16 @@ def method_label(method: str, fpx_bank: str = "") -> str:
     """ "Card", "FPX online banking (Maybank2u)", "GrabPay": for pages and receipts."""
     label = str(Method(method).label) if method in Method.values else method
     return f"{label} ({fpx_bank_name(fpx_bank)})" if fpx_bank else label
+
+
+def payment_method_check(*, payment_method: str, fpx_bank: str) -> None:
+    """InvalidPaymentMethod unless `payment_method` is one we offer and `fpx_bank` fits it."""
+    if payment_method not in Method.values:
+        message = gettext("Choose card, FPX or GrabPay.")
+        raise InvalidPaymentMethod(message, errors={"payment_method": [message]})
+    if payment_method == Method.FPX and fpx_bank not in FPX_BANKS:
+        message = gettext("Choose your bank from the FPX list.") if fpx_bank else gettext("Choose your bank for FPX.")
+        raise InvalidPaymentMethod(message, errors={"fpx_bank": [message]})
+    if payment_method != Method.FPX and fpx_bank:
+        message = gettext("A bank is chosen only for FPX.")
+        raise InvalidPaymentMethod(message, errors={"fpx_bank": [message]})

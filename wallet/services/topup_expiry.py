@@ -17,9 +17,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from wallet import stripe_gateway
-from wallet.exceptions import PaymentProviderError
 from wallet.models import TopUp
+from wallet.services.card_payments import payment_intent_cancel
 
 logger = logging.getLogger(__name__)
 
@@ -37,8 +36,10 @@ def topup_abandon(*, topup_id: int) -> bool:
     if topup.status != TopUp.Status.PENDING:
         return False
     if topup.payment_intent_id:
-        intent_status = _cancel_at_stripe(topup)
-        if intent_status != "canceled":
+        status = payment_intent_cancel(
+            payment_intent_id=topup.payment_intent_id, idempotency_key=f"topup-{topup.pk}-cancel"
+        )
+        if status != "canceled":
             return False
     with transaction.atomic():
         topup = TopUp.objects.select_for_update().get(pk=topup_id)
@@ -50,24 +51,3 @@ def topup_abandon(*, topup_id: int) -> bool:
         topup.save(update_fields=["status", "failure_reason", "updated_at"])
     logger.info("Top-up %s (%s) abandoned: cancelled", topup.pk, topup.payment_method)
     return True
-
-
-def _cancel_at_stripe(topup: TopUp) -> str:
-    """The intent's status after asking Stripe to cancel it ("" when Stripe could not be asked)."""
-    try:
-        return stripe_gateway.payment_intent_cancel(
-            payment_intent_id=topup.payment_intent_id, idempotency_key=f"topup-{topup.pk}-cancel"
-        ).status
-    except PaymentProviderError as exc:
-        if not exc.definite:
-            logger.warning("Top-up %s: cancel at Stripe unanswered, the next sweep retries: %s", topup.pk, exc.detail)
-            return ""
-    # Refused: the intent succeeded or is processing (its webhook settles it), or was cancelled already.
-    try:
-        status = stripe_gateway.payment_intent_retrieve(topup.payment_intent_id).status
-    except PaymentProviderError as exc:
-        logger.warning("Top-up %s: intent not readable at Stripe: %s", topup.pk, exc.detail)
-        return ""
-    if status != "canceled":
-        logger.info("Top-up %s: not cancelled, its intent is %s; the webhook settles it", topup.pk, status)
-    return status

@@ -24,11 +24,10 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from driftwood.core.money import CURRENCY, format_money
 from wallet import stripe_gateway
-from wallet.exceptions import InsufficientBalance, InvalidAmount, InvalidPaymentMethod, PaymentProviderError
+from wallet.exceptions import InsufficientBalance, InvalidAmount, PaymentProviderError
 from wallet.models import CardRefund, LedgerEntry, StripeEvent, TopUp
 from wallet.services import payment_handlers, payment_methods
 from wallet.services.balances import (
@@ -59,24 +58,11 @@ def topup_create(*, user, amount: Decimal, payment_method: str = Method.CARD, fp
     if not settings.TOPUP_MIN <= amount <= settings.TOPUP_MAX:
         limits = f"{format_money(settings.TOPUP_MIN, style='page')} to {format_money(settings.TOPUP_MAX, style='page')}"
         raise InvalidAmount(f"Top-ups are {limits}.", errors={"amount": [f"Top-ups are {limits}."]})
-    payment_method_check(payment_method=payment_method, fpx_bank=fpx_bank)
+    payment_methods.payment_method_check(payment_method=payment_method, fpx_bank=fpx_bank)
     wallet = wallet_get_or_create(user=user)
     return TopUp.objects.create(
         user=user, wallet=wallet, amount=amount, payment_method=payment_method, fpx_bank=fpx_bank
     )
-
-
-def payment_method_check(*, payment_method: str, fpx_bank: str) -> None:
-    """InvalidPaymentMethod unless `payment_method` is one we offer and `fpx_bank` fits it."""
-    if payment_method not in Method.values:
-        message = _("Choose card, FPX or GrabPay.")
-        raise InvalidPaymentMethod(message, errors={"payment_method": [message]})
-    if payment_method == Method.FPX and fpx_bank not in payment_methods.FPX_BANKS:
-        message = _("Choose your bank from the FPX list.") if fpx_bank else _("Choose your bank for FPX.")
-        raise InvalidPaymentMethod(message, errors={"fpx_bank": [message]})
-    if payment_method != Method.FPX and fpx_bank:
-        message = _("A bank is chosen only for FPX.")
-        raise InvalidPaymentMethod(message, errors={"fpx_bank": [message]})
 
 
 def topup_return_url(topup: TopUp) -> str:
