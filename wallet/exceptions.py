@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 
 from driftwood.core.exceptions import Conflict, DomainError, PermissionDenied
@@ -60,4 +61,4 @@ class StaffOnly(PermissionDenied):
 
 class InvalidPaymentMethod(DomainError):
     code = "invalid"
-    default_message = "Choose card, FPX or GrabPay."
+    default_message = _("Choose card, FPX or GrabPay.")

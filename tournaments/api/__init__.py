@@ -3,6 +3,8 @@
 Pieces shared by the views of this package live here.
 """
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from driftwood.core.money import MoneyField
@@ -17,6 +19,17 @@ FPX_ONLY_FIELDS = ("fpx_bank", "redirect_url", "return_url")
 class UserRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     username = serializers.CharField()
+
+
+@extend_schema_field(OpenApiTypes.URI)
+class ReturnUrlField(serializers.Field):
+    """Out only: where the bank sends an FPX payer back (present only for FPX, so not required)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", required=False, **kwargs)
+
+    def to_representation(self, payment: ParticipantPayment) -> str:
+        return entry_return_url(payment)
 
 
 class JoinPaymentSerializer(serializers.Serializer):
@@ -41,12 +54,7 @@ class JoinPaymentSerializer(serializers.Serializer):
             "to approve the payment; the bank sends them back to `return_url`."
         ),
     )
-    return_url = serializers.SerializerMethodField(
-        required=False, help_text="FPX only: the event page the bank sends the player back to."
-    )
-
-    def get_return_url(self, payment: ParticipantPayment) -> str:
-        return entry_return_url(payment)
+    return_url = ReturnUrlField(help_text="FPX only: the event page the bank sends the player back to.")
 
     def to_representation(self, payment: ParticipantPayment) -> dict:
         data = super().to_representation(payment)
