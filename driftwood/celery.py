@@ -93,6 +93,14 @@ app.conf.update(
             "task": "wallet.tasks.card_refunds_retry",
             "schedule": 60.0,
         },
+        "expire-abandoned-payments": {
+            "task": "wallet.tasks.topups_expire",
+            "schedule": 300.0,
+        },
+        "expire-abandoned-entry-payments": {
+            "task": "tournaments.tasks.entry_payments_expire",
+            "schedule": 300.0,
+        },
         "retry-processing-withdrawals": {
             "task": "wallet.tasks.withdrawals_processing_sweep",
             "schedule": 60.0,

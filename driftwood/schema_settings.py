@@ -15,6 +15,8 @@ SPECTACULAR_SETTINGS = {
     # Several models have a `status` field with different choices: name each enum explicitly.
     "ENUM_NAME_OVERRIDES": {
         "TopUpStatusEnum": "wallet.models.TopUp.Status",
+        "TopUpPaymentMethodEnum": "wallet.services.payment_methods.Method",
+        "FpxBankEnum": "wallet.services.payment_methods.FPX_BANK_CHOICES",
         "WithdrawalStatusEnum": "wallet.models.Withdrawal.Status",
         "EventStatusEnum": "tournaments.models.Event.Status",
         "RegistrationStatusEnum": "tournaments.models.Registration.Status",

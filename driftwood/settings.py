@@ -323,6 +323,18 @@ CONTENT_SECURITY_POLICY = {
 STRIPE_LOCAL_CARD_SHIM = env.bool("STRIPE_LOCAL_CARD_SHIM", default=DRIFTWOOD_DEV_TOOLS and bool(STRIPE_API_BASE))
 if STRIPE_LOCAL_CARD_SHIM and not DRIFTWOOD_DEV_TOOLS:
     raise ImproperlyConfigured("STRIPE_LOCAL_CARD_SHIM is served by the development tools: set DRIFTWOOD_DEV_TOOLS.")
+# localstripe has no FPX or GrabPay: with a stand-in API, those payments open through
+# driftwood/dev/stripe_redirects.py (a fake bank / e-wallet page that pays or fails the intent at
+# localstripe, whose signed webhook then arrives as Stripe's would). Never with real Stripe.
+STRIPE_REDIRECT_STAND_IN = env.bool("STRIPE_REDIRECT_STAND_IN", default=DRIFTWOOD_DEV_TOOLS and bool(STRIPE_API_BASE))
+if STRIPE_REDIRECT_STAND_IN and not (DRIFTWOOD_DEV_TOOLS and STRIPE_API_BASE):
+    raise ImproperlyConfigured(
+        "STRIPE_REDIRECT_STAND_IN is served by the development tools against a Stripe stand-in: "
+        "set DRIFTWOOD_DEV_TOOLS and STRIPE_API_BASE."
+    )
+# A top-up or FPX entry fee still unpaid this long after it was opened is cancelled at Stripe
+# (the player left the bank's page): nothing stays pending for ever.
+PAYMENT_ABANDON_MINUTES = env.float("PAYMENT_ABANDON_MINUTES", default=60.0)
 
 # --- Wallet. Bank account numbers are Fernet-encrypted with the first key; older keys
 # still decrypt until `manage.py rotate_encryption_keys` has re-encrypted every row.

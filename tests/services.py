@@ -91,7 +91,8 @@ def start_daphne(**env_overrides: str) -> tuple[subprocess.Popen, str]:
         process = subprocess.Popen(
             [daphne, "-b", "127.0.0.1", "-p", str(port), "driftwood.asgi:application"],
             cwd=BASE_DIR,
-            env=child_env(**env_overrides),
+            # Its own address is where links and payment return pages point (SITE_URL).
+            env=child_env(**{"SITE_URL": f"http://127.0.0.1:{port}", **env_overrides}),
             stdout=subprocess.DEVNULL,
             stderr=log,
         )

@@ -10,7 +10,7 @@ class TournamentsConfig(AppConfig):
             card_entry_fees_captured,
             finished_event_escrow_problems,
         )
-        from tournaments.services.registrations import PAYMENT_KIND
+        from tournaments.services.entry_payments import PAYMENT_KIND
         from wallet.services import payment_handlers
         from wallet.services.reconcile_hooks import card_income_source_register, reconcile_check_register
 

@@ -33,6 +33,15 @@ class NotRegistered(Conflict):
     default_message = _("You are not registered for this event.")
 
 
+class FpxCannotWait(DomainError):
+    code = "invalid"
+    default_message = _("FPX pays at once, so it cannot wait for a seat: join the waitlist with your wallet or a card.")
+
+    def __init__(self, message=None, **kwargs):
+        message = str(message or self.default_message)
+        super().__init__(message, errors={"payment_method": [message]}, **kwargs)
+
+
 class TeamRequired(DomainError):
     code = "team_required"
     default_message = _("This is a team event: choose a team to register.")

@@ -325,6 +325,7 @@ class ParticipantPayment(models.Model):
     class Method(models.TextChoices):
         WALLET = "wallet", _("Wallet")
         STRIPE = "stripe", _("Card (Stripe)")
+        FPX = "fpx", _("FPX online banking")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -340,6 +341,8 @@ class ParticipantPayment(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     payment_intent_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
     client_secret = models.CharField(max_length=255, blank=True)
+    fpx_bank = models.CharField(max_length=32, blank=True)  # FPX: Stripe's bank code
+    redirect_url = models.URLField(max_length=2048, blank=True)  # FPX: the bank's page at Stripe
     refunded_amount = money_field(default=ZERO)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
@@ -356,6 +359,10 @@ class ParticipantPayment(models.Model):
                 fields=["event", "payer"],
                 condition=Q(status__in=["pending", "succeeded"]),
                 name="payment_one_live_per_payer_and_event",
+            ),
+            models.CheckConstraint(
+                condition=Q(method="fpx") & ~Q(fpx_bank="") | ~Q(method="fpx") & Q(fpx_bank=""),
+                name="payment_fpx_names_a_bank",
             ),
         ]
 

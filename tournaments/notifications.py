@@ -117,6 +117,8 @@ def _cancelled_body(event: Event, refund: tuple[str, Decimal] | None) -> str:
         return f"{cancelled} {_('The cancellation penalty kept the whole entry fee you paid.')}"
     if method == ParticipantPayment.Method.WALLET:
         refunded = _("%(amount)s of the entry fee you paid is back in your wallet.")
+    elif method == ParticipantPayment.Method.FPX:
+        refunded = _("%(amount)s of the entry fee you paid is being refunded to your bank account.")
     else:
         refunded = _("%(amount)s of the entry fee you paid is being refunded to your card.")
     return f"{cancelled} {refunded % {'amount': format_money(amount, style='page')}}"

@@ -1,4 +1,4 @@
-"""Card entry fees reach the tournaments app through the wallet's one Stripe webhook."""
+"""Card and FPX entry fees reach the tournaments app through the wallet's one Stripe webhook."""
 
 from decimal import Decimal
 
@@ -22,12 +22,15 @@ class RegistrationPaymentHandler(PaymentHandler):
     def payment_failed(self, *, payment_intent: dict, event) -> None:
         card_entries.card_payment_failed(payment_intent_id=payment_intent["id"])
 
+    def payment_canceled(self, *, payment_intent: dict, event) -> None:
+        card_entries.card_payment_canceled(payment_intent_id=payment_intent["id"])
+
 
 def card_entry_fees_captured() -> Decimal:
-    """Card entry fees Stripe captured, for wallet_reconcile: each came in through Stripe clearing
-    (a fee refunded because the event filled first too, on its way straight back out)."""
+    """Card and FPX entry fees Stripe captured, for wallet_reconcile: each came in through Stripe
+    clearing (a fee refunded because the event filled first too, on its way straight back out)."""
     paid = ParticipantPayment.objects.filter(
-        method=ParticipantPayment.Method.STRIPE,
+        method__in=[ParticipantPayment.Method.STRIPE, ParticipantPayment.Method.FPX],
         status__in=[ParticipantPayment.Status.SUCCEEDED, ParticipantPayment.Status.REFUNDED],
     )
     return paid.aggregate(total=Coalesce(Sum("amount"), Decimal("0.00"), output_field=money_field()))["total"]

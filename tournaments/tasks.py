@@ -8,6 +8,7 @@ the tasks that call services.
 from celery import shared_task
 
 from tournaments.services.checkin import checkins_announce
+from tournaments.services.entry_payments import entry_payments_expire_abandoned
 from tournaments.services.events import registrations_close_due
 from tournaments.services.registrations import waitlist_sweep
 from tournaments.services.results import results_process_due
@@ -33,3 +34,10 @@ def waitlist_sweep_task() -> int:
 def checkins_announce_task() -> int:
     """Every minute (beat): players hear that their event's check-in has opened."""
     return checkins_announce()
+
+
+@shared_task(name="tournaments.tasks.entry_payments_expire", acks_late=True)
+def entry_payments_expire() -> int:
+    """Every 5 minutes (beat): FPX entry fees left unpaid past PAYMENT_ABANDON_MINUTES are cancelled
+    at Stripe and their pending entries end."""
+    return entry_payments_expire_abandoned()

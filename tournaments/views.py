@@ -4,7 +4,10 @@ Domain errors become messages on the page the player returns to; a service's
 ValidationError lands on the form's fields. Card entry fees run in the browser: the event
 page's script posts to the join API with `payment_method: "stripe"` and confirms the card
 with Stripe.js (static/js/events.js), which also keeps the participant count live over
-`ws/events/<id>/`, polling the event API when the socket is unavailable.
+`ws/events/<id>/`, polling the event API when the socket is unavailable. FPX entry fees: the
+script posts `payment_method: "fpx"` with the bank and sends the player to the bank's page,
+which sends them back here with `?payment=<id>`; the page says how that payment stands and
+waits for the webhook.
 
 The bracket, match and manage pages are in `tournaments.brackets.views`; the team pages in
 `tournaments.team_views`.
@@ -38,12 +41,14 @@ from tournaments.forms import (
     JoinForm,
 )
 from tournaments.models import Event, Registration
+from tournaments.selectors import payments as payment_selectors
 from tournaments.services import event_rules
 from tournaments.services.checkin import check_in_window
 from tournaments.services.events import EVENT_WRITE_FIELDS, event_cancel, event_create, event_publish, event_update
 from tournaments.services.registrations import registration_join, registration_leave
 from wallet.exceptions import InsufficientBalance
 from wallet.selectors import wallet_summary
+from wallet.services.payment_methods import FPX_BANK_CHOICES
 
 EVENTS_PER_PAGE = 12
 ANNOUNCEMENTS_SHOWN = 5
@@ -124,7 +129,12 @@ def event_detail(request, event_id: int):
     entry = getattr(registration, "entry", None) if confirmed else None
     join_form = JoinForm(user=user) if options.can_join and not event.is_solo else None
     waitlisted = selectors.waitlist_entry_of(event=event, user=user) if registration is None else None
+    # Back from the bank's FPX page (the payment's return_url): where that payment stands.
+    returned = payment_selectors.payment_of(user=user, event=event, payment_id=request.GET.get("payment", ""))
     context = {
+        "returned_payment": returned,
+        "returned_payment_message": payment_selectors.payment_return_message(returned) if returned else "",
+        "fpx_banks": FPX_BANK_CHOICES,
         "event": _with_slots_left([event])[0],
         "waitlisted": waitlisted,
         "waitlist": list(selectors.event_waitlist(event=event)) if is_organizer else [],
@@ -294,7 +304,10 @@ def event_leave(request, event_id: int):
         messages.error(request, exc.message)
         return event_back_to(event)
     payment = getattr(registration, "payment", None)
-    if payment is not None and payment.refunded_amount:
+    if payment is not None and payment.refunded_amount and payment.method == payment.Method.FPX:
+        refunded = {"event": event.name, "amount": format_money(payment.refunded_amount, style="page")}
+        messages.success(request, _("You left “%(event)s”. %(amount)s refunded to your bank account.") % refunded)
+    elif payment is not None and payment.refunded_amount:
         where = _("to your wallet") if payment.method == payment.Method.WALLET else _("to your card")
         refunded = format_money(payment.refunded_amount, style="page")
         messages.success(

@@ -57,3 +57,8 @@ class PaymentProviderError(DomainError):
 
 class StaffOnly(PermissionDenied):
     default_message = _("Only staff may process withdrawals.")
+
+
+class InvalidPaymentMethod(DomainError):
+    code = "invalid"
+    default_message = _("Choose card, FPX or GrabPay.")

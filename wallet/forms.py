@@ -8,6 +8,7 @@ from driftwood.core.i18n import lazy_format
 from driftwood.core.money import MoneyFormField, format_money
 from driftwood.core.text import FormTextField
 from wallet.models import LedgerEntry
+from wallet.services.payment_methods import FPX_BANK_CHOICES, Method
 
 ACCOUNT_NUMBER_HELP = _("10 to 18 digits. We store it encrypted and only ever show the last 4.")
 HOLDER_HELP = _("As printed on your bank statement: letters and spaces only.")
@@ -48,7 +49,7 @@ class WalletPageForm(forms.Form):
 
 
 class TopUpForm(WalletPageForm):
-    """Only rendered: the page's script sends the amount to the top-up API."""
+    """Only rendered: the page's script sends the amount, the method and the FPX bank to the top-up API."""
 
     id_prefix = "topup"
 
@@ -58,10 +59,22 @@ class TopUpForm(WalletPageForm):
         label=_("Amount (RM)"),
         noun="top-up",
         help_text=lazy_format(
-            _("%(min)s to %(max)s, charged to your card."),
+            _("%(min)s to %(max)s, paid by card, FPX online banking or GrabPay."),
             min=format_money(settings.TOPUP_MIN, style="page"),
             max=format_money(settings.TOPUP_MAX, style="page"),
         ),
+    )
+    payment_method = forms.ChoiceField(
+        label=_("Pay with"),
+        choices=Method.choices,
+        initial=Method.CARD,
+        widget=forms.RadioSelect,
+    )
+    fpx_bank = forms.ChoiceField(
+        label=_("Your bank"),
+        required=False,
+        choices=[("", _("Choose your bank")), *FPX_BANK_CHOICES],
+        help_text=_("You approve the payment in your bank's online banking, then come back here."),
     )
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from driftwood.core.money import ZERO, format_money, money_field
+from wallet.services.payment_methods import Method
 
 
 class Wallet(models.Model):
@@ -203,20 +204,29 @@ class LedgerEntry(models.Model):
 
 
 class TopUp(models.Model):
-    """A card top-up: one Stripe PaymentIntent; the wallet is credited on its webhook."""
+    """A top-up by card, FPX or GrabPay: one Stripe PaymentIntent; the wallet is credited on its webhook.
+
+    FPX and GrabPay carry the page Stripe sends the player to (`redirect_url`); a payment left
+    unfinished is cancelled at Stripe after PAYMENT_ABANDON_MINUTES (wallet.services.topup_expiry).
+    """
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
         SUCCEEDED = "succeeded", _("Succeeded")
         FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
         REFUNDED = "refunded", _("Refunded")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="topups")
     wallet = models.ForeignKey(Wallet, on_delete=models.PROTECT, related_name="topups")
     amount = money_field()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    payment_method = models.CharField(max_length=10, choices=Method.choices, default=Method.CARD)
+    # Stripe's bank code (wallet.services.payment_methods.FPX_BANKS), FPX only.
+    fpx_bank = models.CharField(max_length=32, blank=True)
     payment_intent_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
     client_secret = models.CharField(max_length=255, blank=True)
+    redirect_url = models.URLField(max_length=2048, blank=True)
     refunded_amount = money_field(default=ZERO)
     failure_reason = models.CharField(max_length=255, blank=True)
     # When Stripe's success was booked: the amount came in through Stripe clearing then.
@@ -231,6 +241,10 @@ class TopUp(models.Model):
             models.CheckConstraint(
                 condition=Q(refunded_amount__gte=0, refunded_amount__lte=F("amount")),
                 name="topup_refund_within_amount",
+            ),
+            models.CheckConstraint(
+                condition=Q(payment_method="fpx") & ~Q(fpx_bank="") | ~Q(payment_method="fpx") & Q(fpx_bank=""),
+                name="topup_fpx_names_a_bank",
             ),
         ]
 

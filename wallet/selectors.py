@@ -4,10 +4,13 @@ from datetime import date, datetime, time
 
 from django.db.models import QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from driftwood.core.money import format_money
 from wallet.cache import wallet_summary_cached
-from wallet.models import LedgerEntry, Wallet, Withdrawal
+from wallet.models import LedgerEntry, TopUp, Wallet, Withdrawal
 from wallet.services.balances import wallet_get_or_create
+from wallet.services.payment_methods import Method, fpx_bank_name
 
 
 def wallet_summary(*, user) -> dict:
@@ -57,3 +60,41 @@ def withdrawals_for_staff(*, status: str | None = None) -> QuerySet[Withdrawal]:
 def wallet_by_id(wallet_id: int) -> Wallet:
     """A wallet row as it is now (another app holding only its id, e.g. an event's escrow)."""
     return Wallet.objects.get(pk=wallet_id)
+
+
+def topup_of(*, user, topup_id: int) -> TopUp | None:
+    """The caller's own top-up, or None (someone else's is as unknown as a missing one)."""
+    return TopUp.objects.filter(pk=topup_id, user=user).first()
+
+
+def topup_status_message(topup: TopUp) -> str:
+    """Where a top-up stands, in plain words for the player (the return page and the API)."""
+    amount = format_money(topup.amount, style="page")
+    status = topup.status
+    if status == TopUp.Status.SUCCEEDED:
+        return _("%(amount)s was added to your wallet.") % {"amount": amount}
+    if status == TopUp.Status.REFUNDED:
+        return _("This top-up of %(amount)s was refunded.") % {"amount": amount}
+    if status == TopUp.Status.CANCELLED:
+        return _("This top-up was cancelled because it was not paid in time. You have not been charged.")
+    method, bank = topup.payment_method, fpx_bank_name(topup.fpx_bank)
+    if status == TopUp.Status.FAILED and method == Method.FPX:
+        return _(
+            "%(bank)s did not approve the payment, or it was cancelled. You have not been charged. "
+            "Nothing was added to your wallet."
+        ) % {"bank": bank}
+    if status == TopUp.Status.FAILED and method == Method.GRABPAY:
+        return _(
+            "GrabPay did not approve the payment, or it was cancelled. You have not been charged. "
+            "Nothing was added to your wallet."
+        )
+    if status == TopUp.Status.FAILED:
+        return _("The card payment did not go through. You have not been charged.")
+    if method == Method.FPX:
+        return _("Processing: waiting for %(bank)s to confirm your payment of %(amount)s.") % {
+            "bank": bank,
+            "amount": amount,
+        }
+    if method == Method.GRABPAY:
+        return _("Processing: waiting for GrabPay to confirm your payment of %(amount)s.") % {"amount": amount}
+    return _("Processing: waiting for the card payment of %(amount)s to be confirmed.") % {"amount": amount}

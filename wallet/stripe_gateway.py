@@ -8,13 +8,16 @@ ours can never charge or refund twice. Stripe failures become `PaymentProviderEr
 
 import functools
 import logging
+from dataclasses import dataclass
 from decimal import Decimal
 
 import stripe
 from django.conf import settings
+from django.utils.module_loading import import_string
 
 from driftwood.core.money import CENTS, CURRENCY
 from wallet.exceptions import InvalidAmount, InvalidSignature, PaymentProviderError
+from wallet.services import payment_methods
 
 logger = logging.getLogger(__name__)
 
@@ -23,6 +26,8 @@ logger = logging.getLogger(__name__)
 TIMEOUT_SECONDS = 20
 # Safe to retry: every POST carries an idempotency key.
 MAX_NETWORK_RETRIES = 2
+# What opens FPX and GrabPay payments with STRIPE_REDIRECT_STAND_IN (development tools only).
+REDIRECT_STAND_IN = "driftwood.dev.stripe_redirects.payment_intent_create"
 
 
 class _HTTPXClient(stripe.HTTPXClient):
@@ -79,10 +84,15 @@ def _provider_error(action: str, exc: stripe.StripeError) -> PaymentProviderErro
     return PaymentProviderError(detail=detail)
 
 
+def _metadata(metadata: dict, description: str) -> dict:
+    return {key: str(value) for key, value in {**metadata, "description": description}.items() if value}
+
+
 def payment_intent_create(
     *, amount: Decimal, idempotency_key: str, metadata: dict, description: str = ""
 ) -> stripe.PaymentIntent:
-    """A card PaymentIntent in MYR. Stripe echoes `metadata` (values as strings) on every event about it.
+    """A card PaymentIntent in MYR, which the browser confirms with Stripe.js. Stripe echoes
+    `metadata` (values as strings) on every event about it.
 
     The description travels in metadata: localstripe refuses the `description` parameter.
     """
@@ -90,12 +100,100 @@ def payment_intent_create(
         "amount": to_sen(amount),
         "currency": CURRENCY.lower(),
         "payment_method_types": ["card"],
-        "metadata": {key: str(value) for key, value in {**metadata, "description": description}.items() if value},
+        "metadata": _metadata(metadata, description),
     }
     try:
         return stripe_client().v1.payment_intents.create(params=params, options={"idempotency_key": idempotency_key})
     except stripe.StripeError as exc:
         raise _provider_error("PaymentIntent create", exc) from exc
+
+
+@dataclass(frozen=True)
+class RedirectPayment:
+    """A confirmed FPX or GrabPay PaymentIntent, waiting for the player on `redirect_url`."""
+
+    id: str
+    client_secret: str
+    status: str
+    redirect_url: str
+
+
+def redirect_payment_params(
+    *, amount: Decimal, method: str, fpx_bank: str, return_url: str, metadata: dict, description: str = ""
+) -> dict:
+    """The create-and-confirm request real Stripe takes for FPX or GrabPay (one call, one key)."""
+    # The callers validated both (a programming error otherwise).
+    if not payment_methods.is_redirect(method) or CURRENCY not in payment_methods.METHOD_CURRENCIES[method]:
+        raise ValueError(f"{method!r} is not a redirect method taking {CURRENCY}.")
+    method_data: dict = {"type": method}
+    if method == payment_methods.Method.FPX:
+        if fpx_bank not in payment_methods.FPX_BANKS:
+            raise ValueError(f"Unknown FPX bank {fpx_bank!r}.")
+        method_data["fpx"] = {"bank": fpx_bank}
+    return {
+        "amount": to_sen(amount),
+        "currency": CURRENCY.lower(),
+        "payment_method_types": [method],
+        "payment_method_data": method_data,
+        "confirm": True,
+        "return_url": return_url,
+        "metadata": _metadata(metadata, description),
+    }
+
+
+def redirect_payment_create(
+    *,
+    amount: Decimal,
+    method: str,
+    fpx_bank: str = "",
+    return_url: str,
+    idempotency_key: str,
+    metadata: dict,
+    description: str = "",
+) -> RedirectPayment:
+    """Create and confirm an FPX or GrabPay PaymentIntent; the player pays on its redirect page.
+
+    With STRIPE_REDIRECT_STAND_IN (development tools and a Stripe stand-in only: localstripe has
+    no FPX or GrabPay) the same request goes to driftwood/dev/stripe_redirects.py instead, whose
+    fake bank page pays or fails the intent at localstripe.
+    """
+    params = redirect_payment_params(
+        amount=amount,
+        method=method,
+        fpx_bank=fpx_bank,
+        return_url=return_url,
+        metadata=metadata,
+        description=description,
+    )
+    try:
+        if settings.STRIPE_REDIRECT_STAND_IN:
+            intent = import_string(REDIRECT_STAND_IN)(params=params, idempotency_key=idempotency_key)
+        else:
+            intent = stripe_client().v1.payment_intents.create(
+                params=params, options={"idempotency_key": idempotency_key}
+            )
+    except stripe.StripeError as exc:
+        raise _provider_error(f"{method} PaymentIntent create", exc) from exc
+    next_action = intent.to_dict().get("next_action") or {}
+    redirect_url = (next_action.get("redirect_to_url") or {}).get("url") or ""
+    if not redirect_url:
+        logger.warning("Stripe %s PaymentIntent %s has no redirect (status %s)", method, intent.id, intent.status)
+        raise PaymentProviderError(
+            "The payment provider refused the request.", definite=True, detail=f"no redirect: status {intent.status}"
+        )
+    return RedirectPayment(
+        id=intent.id, client_secret=intent.client_secret, status=intent.status, redirect_url=redirect_url
+    )
+
+
+def payment_intent_cancel(*, payment_intent_id: str, idempotency_key: str) -> stripe.PaymentIntent:
+    """Cancel an unfinished PaymentIntent (Stripe then sends `payment_intent.canceled`); Stripe refuses
+    (a definite PaymentProviderError) once it succeeded or is processing."""
+    try:
+        options = {"idempotency_key": idempotency_key}
+        return stripe_client().v1.payment_intents.cancel(payment_intent_id, options=options)
+    except stripe.StripeError as exc:
+        raise _provider_error("PaymentIntent cancel", exc) from exc
 
 
 def payment_intent_retrieve(payment_intent_id: str) -> stripe.PaymentIntent:

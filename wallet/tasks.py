@@ -4,7 +4,7 @@ so a lost task is only a delay: the beat finds what is still owed."""
 from celery import shared_task
 
 from wallet.models import Withdrawal
-from wallet.services import card_refund_sending, fraud, payouts
+from wallet.services import card_refund_sending, fraud, payouts, topup_expiry
 
 
 @shared_task(name="wallet.tasks.fraud_scan", acks_late=True)
@@ -23,6 +23,12 @@ def card_refund_send(*, card_refund_id: int) -> str:
 def card_refunds_retry() -> int:
     """Periodic: re-send owed card refunds whose backoff has passed, until Stripe confirms them."""
     return card_refund_sending.card_refunds_retry_due()
+
+
+@shared_task(name="wallet.tasks.topups_expire", acks_late=True)
+def topups_expire() -> int:
+    """Every 5 minutes: cancel (at Stripe, then here) top-ups left unpaid past PAYMENT_ABANDON_MINUTES."""
+    return topup_expiry.topups_expire_abandoned()
 
 
 @shared_task(name="wallet.tasks.wallet_reconcile")

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("bank-account/", views.bank_account, name="bank_account"),
     path("withdraw/", views.withdraw, name="withdraw"),
+    path("topups/<int:topup_id>/", views.topup_return, name="topup_return"),
 ]

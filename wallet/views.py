@@ -1,12 +1,16 @@
 """The wallet page (session auth). Forms validate, services write, views only connect them.
 
-Card top-ups run in the browser: the page's script calls the top-up API and Stripe.js, then
-polls `GET /api/v1/wallet` until the webhook has credited the wallet (static/js/wallet.js).
+Top-ups run in the browser: the page's script calls the top-up API. A card is confirmed with
+Stripe.js, then the page polls `GET /api/v1/wallet` until the webhook has credited the wallet
+(static/js/wallet.js). FPX and GrabPay send the player to their bank's or GrabPay's page, which
+sends them back to the top-up's return page; it polls `GET /api/v1/wallet/topups/<id>` until the
+webhook has settled it (static/js/topup-return.js).
 """
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,7 +25,9 @@ from driftwood.core.paging import paginate
 from driftwood.core.throttles import page_budget_spent
 from wallet import selectors
 from wallet.forms import BankAccountForm, HistoryFilterForm, TopUpForm, WithdrawalForm
+from wallet.models import TopUp
 from wallet.services.bank_accounts import bank_account_set
+from wallet.services.payment_methods import method_label
 from wallet.services.withdrawals import withdrawal_request
 
 HISTORY_PAGE_SIZE = 20
@@ -68,6 +74,28 @@ def _render_wallet(request, *, bank_form=None, withdrawal_form=None, status: int
 @require_GET
 def home(request):
     return _render_wallet(request)
+
+
+@login_required
+@never_cache
+@require_GET
+def topup_return(request, topup_id: int):
+    """Where the bank's or GrabPay's page sends the player back (Stripe adds `payment_intent`,
+    `payment_intent_client_secret` and `redirect_status`, which are only hints: the top-up row,
+    settled by the webhook, is what the page shows)."""
+    topup = selectors.topup_of(user=request.user, topup_id=topup_id)
+    if topup is None:
+        raise Http404
+    context = {
+        "topup": topup,
+        "pending": topup.status == TopUp.Status.PENDING,
+        "paid": topup.status == TopUp.Status.SUCCEEDED,
+        "message": selectors.topup_status_message(topup),
+        "method": method_label(topup.payment_method, topup.fpx_bank),
+        "summary": selectors.wallet_summary(user=request.user),
+        "topup_api_url": reverse("wallet-topup-detail", args=[topup.pk]),
+    }
+    return render(request, "wallet/topup_return.html", context)
 
 
 @sensitive_post_parameters("account_number")

@@ -160,6 +160,8 @@ def run() -> int:
     os.environ.setdefault("DJANGO_DEBUG", "true")
     host = os.environ.get("HOST", "127.0.0.1")
     port = int(os.environ.get("PORT", "8000"))
+    # Links in e-mails and payment return pages (FPX, GrabPay) point at this server unless told otherwise.
+    os.environ.setdefault("SITE_URL", f"http://{host}:{port}")
     with ExitStack() as stack:
         if start_services(stack, localstripe=True):
             send_stripe_webhooks_to(f"http://{host}:{port}/api/v1/payments/stripe/webhook")

@@ -8,6 +8,9 @@ and nothing outside this package imports it (tests/dev/test_production.py proves
   `manage.py fake_bank`);
 - `localstripe_card`: the card step localstripe's Stripe.js leaves out (`/dev/localstripe-card/`,
   with STRIPE_LOCAL_CARD_SHIM);
+- `stripe_redirects`: FPX and GrabPay, which localstripe lacks: a fake bank / e-wallet page that
+  approves or declines the payment at localstripe (`/dev/stripe-redirect/<id>/`, with
+  STRIPE_REDIRECT_STAND_IN);
 - `firebase`: push and Firestore mirror doubles that record what would have been sent, used
   without FIREBASE_CREDENTIALS (PUSH_STAND_IN, CHAT_MIRROR_STAND_IN);
 - `manage.py seed_demo`: demo accounts, funds, games, teams and events through the services.

@@ -10,6 +10,9 @@
 // Card entry: POST the join API with payment_method "stripe" (session cookie, CSRF header,
 // one Idempotency-Key per page so a retry replays the same payment), confirm the card with
 // Stripe.js, then wait for Stripe's webhook to confirm the place and reload.
+// FPX entry: POST payment_method "fpx" with the bank, then go to the bank's page (the answer's
+// redirect_url); the bank sends the player back here with ?payment=<id>, and while that payment
+// is pending ([data-payment-return="pending"]) the page re-reads itself until the webhook settled it.
 (() => {
   "use strict";
 
@@ -46,6 +49,8 @@
     const statusLine = form.querySelector("[data-join-status]");
     const errorBox = form.querySelector("[data-join-error]");
     const cardField = form.querySelector("[data-card-field]");
+    const bankField = form.querySelector("[data-bank-field]");
+    const bankSelect = form.querySelector("select[name=fpx_bank]");
     const methods = form.querySelectorAll("input[name=payment_method]");
     const idempotencyKey = newIdempotencyKey();
     const reporter = statusReporter(statusLine, errorBox);
@@ -80,6 +85,7 @@
     const showChosenMethod = () => {
       const byCard = Boolean(form.dataset.clientSecret) || method() === "stripe";
       if (cardField) cardField.hidden = !byCard;
+      if (bankField) bankField.hidden = method() !== "fpx";
       if (byCard) ensureCard();
     };
     showChosenMethod();
@@ -102,7 +108,8 @@
     };
 
     form.addEventListener("submit", async (event) => {
-      if (!form.dataset.clientSecret && method() !== "stripe") {
+      const chosen = form.dataset.clientSecret ? "stripe" : method();
+      if (chosen === "wallet") {
         // A wallet or free entry is a plain form post, sent once.
         if (busy || form.dataset.submitting) event.preventDefault();
         form.dataset.submitting = "true";
@@ -110,15 +117,23 @@
         return;
       }
       event.preventDefault();
-      if (busy || !ensureCard()) return;
+      if (busy || (chosen === "stripe" && !ensureCard())) return;
       clearError();
+      if (chosen === "fpx" && !bankSelect.value) {
+        showError(form.dataset.chooseBankMessage);
+        bankSelect.focus();
+        return;
+      }
       setBusy(true);
+      // Leaving for the bank's page, the form stays busy: nothing is sent twice meanwhile.
+      let leaving = false;
       try {
         let clientSecret = form.dataset.clientSecret;
         if (!clientSecret) {
           say(window.Driftwood.t("Reserving your entry…"));
           const teamSelect = form.querySelector("select[name=team]");
-          const body = { payment_method: "stripe" };
+          const body = { payment_method: chosen };
+          if (chosen === "fpx") body.fpx_bank = bankSelect.value;
           if (teamSelect && teamSelect.value) body.team_id = Number(teamSelect.value);
           const joined = await api(form.dataset.joinApi, {
             method: "POST",
@@ -127,6 +142,12 @@
           });
           if (joined.status !== "pending" || !joined.payment) {
             window.location.reload();
+            return;
+          }
+          if (chosen === "fpx") {
+            say(form.dataset.toBankMessage);
+            leaving = true;
+            window.location.assign(joined.payment.redirect_url);
             return;
           }
           clientSecret = joined.payment.client_secret;
@@ -145,8 +166,13 @@
       } catch (error) {
         showError(error.message || window.Driftwood.t("Joining did not go through. Please try again."));
       } finally {
-        setBusy(false);
+        if (!leaving) setBusy(false);
       }
+    });
+
+    // Back from the bank's page with the browser's Back button (the page restored as it was left).
+    window.addEventListener("pageshow", (event) => {
+      if (event.persisted) setBusy(false);
     });
   };
 
@@ -224,7 +250,22 @@
     pollTimer = null;
   };
 
+  // Back from the bank with an FPX payment still pending: re-read the page until Stripe's webhook
+  // has settled it (slower after CONFIRM_WAIT_MS: a bank can take minutes), then show the outcome.
+  const waitForPaymentReturn = async () => {
+    for (let waited = 0; ; waited += CONFIRM_POLL_MS) {
+      await sleep(waited < CONFIRM_WAIT_MS ? CONFIRM_POLL_MS : CONFIRM_POLL_MS * 10);
+      const doc = await freshPage();
+      const marker = doc && doc.querySelector("[data-payment-return]");
+      if (marker && marker.dataset.paymentReturn !== "pending") {
+        refreshSections(["entry-panel", "participants"]);
+        return;
+      }
+    }
+  };
+
   initCardForms();
+  if (document.querySelector('[data-payment-return="pending"]')) waitForPaymentReturn();
   window.Driftwood.liveSocket(page.dataset.socketPath, {
     finalCodes: FINAL_CLOSE_CODES,
     onOpen: () => {

@@ -1,8 +1,11 @@
-// Wallet page: card top-ups through Stripe.js, and money forms that submit only once.
+// Wallet page: top-ups by card (Stripe.js), FPX or GrabPay, and money forms that submit only once.
 //
-// A top-up is: POST the amount to the top-up API (session cookie, CSRF header, a fresh
+// A card top-up is: POST the amount to the top-up API (session cookie, CSRF header, a fresh
 // Idempotency-Key), confirm the card payment with Stripe.js using the intent's client
 // secret, then poll GET /api/v1/wallet until Stripe's webhook has credited the wallet.
+// FPX (with the bank picked here) and GrabPay: the API answers with the intent already
+// confirmed and `redirect_url`, the bank's or GrabPay's page; the browser goes there, and comes
+// back to the top-up's return page (static/js/topup-return.js), which waits for the webhook.
 // Money stays a string of digits here: it is compared and formatted, never computed.
 (() => {
   "use strict";
@@ -55,13 +58,37 @@
     return null;
   };
 
+  const methodInputs = form.querySelectorAll("input[name=payment_method]");
+  const bankSelect = form.querySelector("select[name=fpx_bank]");
+  const method = () => {
+    const checked = form.querySelector("input[name=payment_method]:checked");
+    return checked ? checked.value : "card";
+  };
+
+  // Card payments need Stripe.js; FPX and GrabPay do not (the server confirms them).
   const mounted = mountCard(form.dataset.stripeKey, "#card-element", reporter);
-  if (!mounted) {
-    showError(window.Driftwood.t("Card payments are unavailable right now. Please try again later."));
-    submit.disabled = true;
-    return;
+  const cardInput = form.querySelector("input[name=payment_method][value=card]");
+  if (!mounted && cardInput) {
+    cardInput.disabled = true;
+    const other = form.querySelector("input[name=payment_method]:not([value=card])");
+    if (other) other.checked = true;
   }
-  const { stripe, card } = mounted;
+  const { stripe, card } = mounted || {};
+
+  // Only the chosen method's part of the form shows (also a method the browser restored on back navigation).
+  const showChosenMethod = () => {
+    form.querySelectorAll("[data-pay-with]").forEach((part) => {
+      part.hidden = part.dataset.payWith !== method();
+    });
+    if (method() === "card" && !mounted) showError(form.dataset.cardUnavailableMessage);
+  };
+  showChosenMethod();
+  methodInputs.forEach((input) =>
+    input.addEventListener("change", () => {
+      clearError();
+      showChosenMethod();
+    }),
+  );
 
   let busy = false;
   const setBusy = (value) => {
@@ -69,6 +96,48 @@
     submit.disabled = value;
     amountInput.readOnly = value;
     form.setAttribute("aria-busy", String(value));
+  };
+
+  const payByCard = async (amount) => {
+    const before = await api(form.dataset.walletUrl);
+    say(window.Driftwood.t("Creating your top-up…"));
+    const topup = await api(form.dataset.topupsUrl, {
+      method: "POST",
+      headers: { "Idempotency-Key": newIdempotencyKey() },
+      body: JSON.stringify({ amount }),
+    });
+
+    say(window.Driftwood.t("Confirming the card payment…"));
+    const result = await stripe.confirmCardPayment(topup.client_secret, { payment_method: { card } });
+    const intentStatus = result.paymentIntent && result.paymentIntent.status;
+    if (result.error || !["succeeded", "processing"].includes(intentStatus)) {
+      const reason = (result.error && result.error.message) || window.Driftwood.t("The card payment was not completed.");
+      throw new Error(`${reason} You have not been charged.`);
+    }
+
+    say(window.Driftwood.t("Payment confirmed. Waiting for your wallet to be credited…"));
+    const after = await waitForCredit(before.current_balance);
+    if (after === null) {
+      say(window.Driftwood.t("Your payment went through. Your balance will update in a moment: reload this page shortly."));
+      return;
+    }
+    showBalances(after);
+    amountInput.value = "";
+    say(`${ringgit(topup.amount)} added to your wallet.`);
+    await refreshHistory();
+  };
+
+  // FPX and GrabPay: the server opens the payment; the player approves it on the bank's or GrabPay's page.
+  const payByRedirect = async (amount, chosen) => {
+    const body = { amount, payment_method: chosen };
+    if (chosen === "fpx") body.fpx_bank = bankSelect.value;
+    const topup = await api(form.dataset.topupsUrl, {
+      method: "POST",
+      headers: { "Idempotency-Key": newIdempotencyKey() },
+      body: JSON.stringify(body),
+    });
+    say(chosen === "fpx" ? form.dataset.toFpxMessage : form.dataset.toGrabpayMessage);
+    window.location.assign(topup.redirect_url);
   };
 
   form.addEventListener("submit", async (event) => {
@@ -89,39 +158,38 @@
       amountInput.focus();
       return;
     }
+    const chosen = method();
+    if (chosen === "card" && !mounted) {
+      showError(form.dataset.cardUnavailableMessage);
+      return;
+    }
+    if (chosen === "fpx" && !bankSelect.value) {
+      showError(form.dataset.chooseBankMessage);
+      bankSelect.focus();
+      return;
+    }
 
     setBusy(true);
+    // Leaving for the bank's or GrabPay's page, the form stays busy: nothing is sent twice meanwhile.
+    let leaving = false;
     try {
-      const before = await api(form.dataset.walletUrl);
-      say(window.Driftwood.t("Creating your top-up…"));
-      const topup = await api(form.dataset.topupsUrl, {
-        method: "POST",
-        headers: { "Idempotency-Key": newIdempotencyKey() },
-        body: JSON.stringify({ amount }),
-      });
-
-      say(window.Driftwood.t("Confirming the card payment…"));
-      const result = await stripe.confirmCardPayment(topup.client_secret, { payment_method: { card } });
-      const intentStatus = result.paymentIntent && result.paymentIntent.status;
-      if (result.error || !["succeeded", "processing"].includes(intentStatus)) {
-        const reason = (result.error && result.error.message) || window.Driftwood.t("The card payment was not completed.");
-        throw new Error(`${reason} You have not been charged.`);
+      if (chosen === "card") {
+        await payByCard(amount);
+      } else {
+        await payByRedirect(amount, chosen);
+        leaving = true;
       }
-
-      say(window.Driftwood.t("Payment confirmed. Waiting for your wallet to be credited…"));
-      const after = await waitForCredit(before.current_balance);
-      if (after === null) {
-        say(window.Driftwood.t("Your payment went through. Your balance will update in a moment: reload this page shortly."));
-        return;
-      }
-      showBalances(after);
-      amountInput.value = "";
-      say(`${ringgit(topup.amount)} added to your wallet.`);
-      await refreshHistory();
     } catch (error) {
       showError(error.message || window.Driftwood.t("The top-up did not go through. Please try again."));
     } finally {
-      setBusy(false);
+      if (!leaving) setBusy(false);
     }
+  });
+
+  // Back from the bank's page with the browser's Back button (the page restored as it was left).
+  window.addEventListener("pageshow", (event) => {
+    if (!event.persisted) return;
+    setBusy(false);
+    say("");
   });
 })();

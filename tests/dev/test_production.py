@@ -30,16 +30,19 @@ from driftwood.notifications.push import push_sender
 from driftwood.celery import app
 get_resolver().url_patterns
 app.loader.import_default_modules()
-try:
-    resolve("/dev/localstripe-card/")
-    shim_url = True
-except Resolver404:
-    shim_url = False
+def routed(path):
+    try:
+        resolve(path)
+        return True
+    except Resolver404:
+        return False
 print(json.dumps({
     "installed": "driftwood.dev" in settings.INSTALLED_APPS,
     "imported": sorted(name for name in sys.modules if name == "driftwood.dev" or name.startswith("driftwood.dev.")),
-    "shim_url": shim_url,
+    "shim_url": routed("/dev/localstripe-card/"),
     "shim": settings.STRIPE_LOCAL_CARD_SHIM,
+    "redirect_stand_in_url": routed("/dev/stripe-redirect/pi_123/"),
+    "redirect_stand_in": settings.STRIPE_REDIRECT_STAND_IN,
     "commands": sorted({"seed_demo", "fake_bank"} & set(get_commands())),
     "push_sender": type(push_sender()).__name__,
 }))
@@ -77,6 +80,8 @@ def test_production_settings_never_install_or_import_the_development_tools():
         "imported": [],
         "shim_url": False,
         "shim": False,
+        "redirect_stand_in_url": False,
+        "redirect_stand_in": False,
         "commands": [],
         "push_sender": "LoggingPushSender",
     }
@@ -86,6 +91,7 @@ def test_production_settings_never_install_or_import_the_development_tools():
     ("setting", "message"),
     [
         ({"STRIPE_LOCAL_CARD_SHIM": "true"}, "STRIPE_LOCAL_CARD_SHIM is served by the development tools"),
+        ({"STRIPE_REDIRECT_STAND_IN": "true"}, "STRIPE_REDIRECT_STAND_IN is served by the development tools"),
         ({"CHAT_FIRESTORE_MIRROR": "true"}, "CHAT_FIRESTORE_MIRROR needs FIREBASE_CREDENTIALS"),
     ],
 )
@@ -94,6 +100,26 @@ def test_production_refuses_to_start_with_what_only_the_development_tools_serve(
 
     assert checked.returncode != 0
     assert f"ImproperlyConfigured: {message}" in checked.stderr
+
+
+def test_the_fpx_and_grabpay_stand_in_is_refused_against_real_stripe_even_with_the_development_tools():
+    checked = run(
+        [sys.executable, "manage.py", "check"],
+        production_env(DRIFTWOOD_DEV_TOOLS="true", STRIPE_API_BASE="", STRIPE_REDIRECT_STAND_IN="true"),
+    )
+
+    assert checked.returncode != 0
+    assert "ImproperlyConfigured: STRIPE_REDIRECT_STAND_IN is served by the development tools" in checked.stderr
+
+
+def test_with_real_stripe_the_development_tools_leave_fpx_and_grabpay_to_stripe():
+    booted = run(
+        [sys.executable, "-c", PRODUCTION_BOOT],
+        production_env(DRIFTWOOD_DEV_TOOLS="true", STRIPE_API_BASE="", DJANGO_DEBUG="true"),
+    )
+
+    assert booted.returncode == 0, booted.stderr
+    assert json.loads(booted.stdout.splitlines()[-1])["redirect_stand_in"] is False
 
 
 def test_the_deploy_check_fails_while_the_development_tools_are_installed():

@@ -118,3 +118,10 @@ def deliver(client, body: bytes, *, signature: str | None = None):
     """POST one delivery to the webhook as Stripe does (raw JSON body, Stripe-Signature header)."""
     headers = {} if signature == "" else {"HTTP_STRIPE_SIGNATURE": signature or sign(body)}
     return client.post(WEBHOOK_URL, data=body, content_type="application/json", **headers)
+
+
+def pay_intent_with_card(payment_intent_id: str, card: str = "pm_card_visa"):
+    """What Stripe.js does for a card holder: attach a test card and confirm the intent at localstripe."""
+    card_holder = stripe_client()
+    card_holder.v1.payment_intents.update(payment_intent_id, params={"payment_method": card})
+    return card_holder.v1.payment_intents.confirm(payment_intent_id)

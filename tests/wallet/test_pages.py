@@ -106,7 +106,7 @@ def test_every_amount_on_the_page_is_written_one_way(player_client, user):
     page = player_client.get(WALLET_URL).content.decode()
 
     # then limits, fee, help texts and balances are all "RM 5,000.00"
-    assert "RM 1.00 to RM 10,000.00, charged to your card." in page
+    assert "RM 1.00 to RM 10,000.00, paid by card, FPX online banking or GrabPay." in page
     assert "RM 10.00 to RM 5,000.00. A RM 1.00 fee is added; your usable balance must cover both." in page
     assert "RM 5,000.00" in page
     assert MONEY_NOT_IN_THE_PAGE_FORMAT.findall(page) == []
@@ -419,12 +419,15 @@ def test_forms_only_accept_post(player_client):
 def test_another_players_bank_account_and_withdrawals_are_never_shown(player_client, user):
     other = UserFactory()
     funded_wallet(other, "300.00")
-    bank_account_set(user=other, bank_name="Public Bank", account_number="9988776655", account_holder_name="Other")
+    # (a bank name the top-up form's FPX list does not show anyway)
+    bank_account_set(
+        user=other, bank_name="Bank Simpanan Nasional", account_number="9988776655", account_holder_name="Other"
+    )
     withdrawal_request(user=other, amount=Decimal("123.00"), ip="127.0.0.1", user_agent="test")
 
     page = player_client.get(WALLET_URL).content.decode()
 
-    assert "Public Bank" not in page
+    assert "Bank Simpanan Nasional" not in page
     assert "6655" not in page
     assert "RM 123.00" not in page
     assert "No withdrawals yet." in page

@@ -35,6 +35,10 @@ def test_opens_a_payment_intent_and_credits_nothing(jwt_client, user):
         "client_secret": topup.client_secret,
         "status": "pending",
         "amount": "10.50",
+        "payment_method": "card",
+        "fpx_bank": None,
+        "redirect_url": None,
+        "return_url": None,
     }
     assert (topup.user, topup.amount, topup.status) == (user, Decimal("10.50"), TopUp.Status.PENDING)
     intent = stripe_client().v1.payment_intents.retrieve(body["payment_intent_id"])

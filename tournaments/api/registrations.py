@@ -1,4 +1,4 @@
-"""Joining and leaving an event, paid from the wallet or by card."""
+"""Joining and leaving an event, paid from the wallet, by card or by FPX."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -12,7 +12,9 @@ from driftwood.core.throttles import MoneyRateThrottle, TieredRateThrottle
 from tournaments.api import JoinPaymentSerializer
 from tournaments.api.events import NOT_FOUND, require_visible_event
 from tournaments.models import ParticipantPayment, Registration
-from tournaments.services.registrations import card_payment_open, registration_join, registration_leave
+from tournaments.services.entry_payments import entry_payment_open
+from tournaments.services.registrations import registration_join, registration_leave
+from wallet.services.payment_methods import FPX_BANK_CHOICES
 
 Method = ParticipantPayment.Method
 
@@ -24,7 +26,12 @@ class EventJoinApi(APIView):
     `confirmed` and `payment` is `{method: "wallet", amount}`. `"stripe"` opens a card payment:
     the entry is `pending` and `payment` is `{method: "stripe", amount, payment_intent_id,
     client_secret}`; Stripe's webhook confirms it, or refunds the card if the event filled up
-    or closed meanwhile. Free events are `confirmed` with `payment: null`.
+    or closed meanwhile. `"fpx"` (with `fpx_bank`) does the same through the player's bank: the
+    server confirms the intent, `payment` adds `fpx_bank`, `redirect_url` (send the player there
+    to approve) and `return_url` (the event page they come back to). A failed or cancelled FPX
+    payment ends the pending entry (nothing is charged; join again), and one left unpaid for
+    PAYMENT_ABANDON_MINUTES is cancelled at Stripe. FPX cannot wait on a full event's waitlist.
+    Free events are `confirmed` with `payment: null`.
     """
 
     throttle_classes = [TieredRateThrottle, MoneyRateThrottle]
@@ -37,6 +44,11 @@ class EventJoinApi(APIView):
             help_text="Team events: a team you captain (ignored for solo events).",
         )
         payment_method = serializers.ChoiceField(choices=Method.choices)
+        fpx_bank = serializers.ChoiceField(
+            choices=FPX_BANK_CHOICES,
+            required=False,
+            help_text="Required with `fpx` (and only then): the player's bank, from Stripe's FPX list.",
+        )
         waitlist = serializers.BooleanField(
             required=False,
             default=False,
@@ -70,8 +82,9 @@ class EventJoinApi(APIView):
         responses={
             201: OutputSerializer,
             400: error_response(
-                "`invalid`; `team_required` (team event, no `team_id`); `team_size` (the team has the wrong "
-                "number of players); `insufficient_balance` (wallet short of the entry fee)."
+                "`invalid` (also: `fpx` without a bank from the list, `fpx_bank` with another method, `fpx` on a "
+                "full event's waitlist); `team_required` (team event, no `team_id`); `team_size` (the team has "
+                "the wrong number of players); `insufficient_balance` (wallet short of the entry fee)."
             ),
             403: error_response("`permission_denied`: the caller is not the team's captain."),
             404: error_response("`not_found`: no such event (or another organizer's draft), or no such team."),
@@ -82,7 +95,7 @@ class EventJoinApi(APIView):
             502: error_response("`payment_provider_error`: Stripe could not be reached (nothing was kept)."),
         },
     )
-    @idempotent(then="open_card_payment")
+    @idempotent(then="open_stripe_payment")
     def post(self, request, event_id: int):
         require_visible_event(user=request.user, event_id=event_id)
         data = self.InputSerializer(data=request.data)
@@ -92,16 +105,17 @@ class EventJoinApi(APIView):
             user=request.user,
             team_id=data.validated_data.get("team_id"),
             payment_method=data.validated_data["payment_method"],
+            fpx_bank=data.validated_data.get("fpx_bank", ""),
             waitlist=data.validated_data["waitlist"],
         )
         return Response(self.OutputSerializer(result).data, status=status.HTTP_201_CREATED)
 
-    def open_card_payment(self, request, response: Response) -> Response:
-        """After the entry is committed, a card entry's PaymentIntent is opened (outside any transaction)."""
+    def open_stripe_payment(self, request, response: Response) -> Response:
+        """After the entry is committed, a card or FPX entry's PaymentIntent is opened (outside any transaction)."""
         payment = response.data["payment"]
-        if payment is None or payment["method"] != Method.STRIPE:
+        if payment is None or payment["method"] not in (Method.STRIPE, Method.FPX):
             return response
-        opened = card_payment_open(registration_id=response.data["join_event_id"])
+        opened = entry_payment_open(registration_id=response.data["join_event_id"])
         return Response({**response.data, "payment": JoinPaymentSerializer(opened).data}, status=response.status_code)
 
 
@@ -109,7 +123,7 @@ class EventLeaveApi(APIView):
     """Withdraws the caller's entry (a team's entry only by the captain who registered it).
 
     Before registration closes, whatever was paid comes back in full: to the wallet, or to the
-    card through a Stripe refund. A card payment still outstanding is abandoned (if it is paid
+    card or FPX bank account through a Stripe refund. A card payment still outstanding is abandoned (if it is paid
     later anyway, it is refunded automatically).
     """
 
@@ -119,7 +133,9 @@ class EventLeaveApi(APIView):
         refund = serializers.DictField(
             child=MoneyField(positive=False),
             allow_null=True,
-            help_text='`{"wallet": "10.00"}` or `{"stripe": "10.00"}`; null when nothing had been paid.',
+            help_text=(
+                '`{"wallet": "10.00"}`, `{"stripe": "10.00"}` or `{"fpx": "10.00"}`; null when nothing had been paid.'
+            ),
         )
 
     @extend_schema(

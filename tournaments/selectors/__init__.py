@@ -197,8 +197,10 @@ class EntryOptions:
     is_open: bool
     can_join: bool
     can_leave: bool
-    # The player's own card entry waiting for its payment in the browser (a PaymentIntent is open).
+    # The player's own card entry waiting for its payment in the browser (a PaymentIntent is open),
+    # or FPX entry waiting at the bank (its page, to go back to).
     card_payment_to_finish: ParticipantPayment | None
+    bank_payment_to_finish: ParticipantPayment | None
     shows_wallet_balance: bool
     needs_stripe_js: bool
 
@@ -209,12 +211,14 @@ def entry_options(*, event: Event, user, registration: Registration | None) -> E
     pending = registration is not None and registration.status == Registration.Status.PENDING
     payment = getattr(registration, "payment", None) if pending else None
     to_finish = payment is not None and bool(payment.client_secret) and registration.registered_by_id == user.pk
+    at_bank = to_finish and payment.method == ParticipantPayment.Method.FPX
     paid_event = bool(event.entry_fee)
     return EntryOptions(
         is_open=registration_is_open(event),
         can_join=can_join,
         can_leave=registration_can_leave(event, user, registration),
-        card_payment_to_finish=payment if to_finish else None,
+        card_payment_to_finish=payment if to_finish and not at_bank else None,
+        bank_payment_to_finish=payment if at_bank and payment.redirect_url else None,
         shows_wallet_balance=user.is_authenticated and paid_event and (registration is not None or can_join),
         needs_stripe_js=(can_join and paid_event) or pending,
     )

@@ -1,11 +1,13 @@
-"""Stripe's word on a card entry fee (through the wallet's webhook): confirm the entry if it still
-fits (a seat held for it counts as its own), refund the card otherwise."""
+"""Stripe's word on a card or FPX entry fee (through the wallet's webhook): confirm the entry if it
+still fits (a seat held for it counts as its own), refund the card (or the FPX bank account: Stripe
+refunds both the same way) otherwise. A failed FPX payment, or a cancelled intent, ends the entry."""
 
 import logging
 
 from driftwood.core.money import CURRENCY
 from tournaments import notifications
 from tournaments.models import ParticipantPayment, Registration
+from tournaments.services.entry_payments import entry_payment_end_unpaid
 from tournaments.services.events import escrow_wallet, event_lock, registration_end
 from tournaments.services.refunds import card_refund_key
 from tournaments.services.registration_rules import registration_is_open
@@ -16,6 +18,7 @@ from wallet.services.card_payments import amount_in_sen
 from wallet.services.card_refunds import card_refund_request
 
 logger = logging.getLogger("driftwood.tournaments")
+METHOD_NAMES = {ParticipantPayment.Method.FPX: "FPX"}  # in ledger descriptions; "Card" otherwise
 
 
 def card_payment_succeeded(*, payment_intent_id: str, amount_sen: int | None = None, currency: str = CURRENCY):
@@ -57,7 +60,7 @@ def card_payment_succeeded(*, payment_intent_id: str, amount_sen: int | None = N
             amount=payment.amount,
             source=system_account(STRIPE_CLEARING),
             transaction_type=LedgerEntry.Type.ENTRY_FEE,
-            description=f"Card entry fee: {event.name}",
+            description=f"{METHOD_NAMES.get(payment.method, 'Card')} entry fee: {event.name}",
             metadata={**metadata, "payment_intent_id": payment_intent_id},
         )
         registration_confirm(registration)
@@ -73,7 +76,7 @@ def card_payment_succeeded(*, payment_intent_id: str, amount_sen: int | None = N
             payment_intent_id=payment_intent_id,
             amount=payment.amount,
             idempotency_key=card_refund_key(payment),
-            description=f"Card refund: {event.name} could not take this entry",
+            description=f"{METHOD_NAMES.get(payment.method, 'Card')} refund: {event.name} could not take this entry",
             metadata=metadata,
         )
         if registration.is_active:
@@ -83,5 +86,17 @@ def card_payment_succeeded(*, payment_intent_id: str, amount_sen: int | None = N
 
 
 def card_payment_failed(*, payment_intent_id: str) -> None:
-    """A card attempt failed; the intent stays usable, so the entry stays pending for a retry."""
+    """A card attempt failed; the intent stays usable, so the entry stays pending for a retry. An FPX
+    payment failed at the bank (declined, or cancelled by the player): the entry ends, nothing paid."""
+    payment = ParticipantPayment.objects.filter(payment_intent_id=payment_intent_id).first()
+    if payment is not None and payment.method == ParticipantPayment.Method.FPX:
+        entry_payment_end_unpaid(payment_id=payment.pk)
+        return
     notifications.payment_failed(payment_intent_id)
+
+
+def card_payment_canceled(*, payment_intent_id: str) -> None:
+    """The intent can never be paid (cancelled at Stripe): a pending entry ends, a held seat freed."""
+    payment = ParticipantPayment.objects.filter(payment_intent_id=payment_intent_id).first()
+    if payment is not None:
+        entry_payment_end_unpaid(payment_id=payment.pk)

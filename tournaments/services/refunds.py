@@ -11,16 +11,17 @@ Method = ParticipantPayment.Method
 
 
 def card_refund_key(payment: ParticipantPayment) -> str:
-    """The one refund a card entry fee can have (Stripe's idempotency key for it)."""
+    """The one refund a card or FPX entry fee can have (Stripe's idempotency key for it)."""
     return f"registration-{payment.registration_id}-refund"
 
 
 def payment_refund(*, payment: ParticipantPayment, escrow: Wallet, amount: Decimal, reason: str) -> None:
     """Refund `amount` of a succeeded payment out of the event's escrow (inside the caller's transaction).
 
-    Wallet payments go straight back to the payer's wallet. Card payments leave escrow now
-    (through the payer's wallet, so its history shows them) with a durable `CardRefund` row,
-    sent to Stripe after commit and retried until confirmed.
+    Wallet payments go straight back to the payer's wallet. Card and FPX payments leave escrow
+    now (through the payer's wallet, so its history shows them) with a durable `CardRefund` row,
+    sent to Stripe after commit and retried until confirmed: Stripe refunds an FPX charge to the
+    payer's bank account through the same Refunds API as a card's.
     """
     metadata = {"event_id": payment.event_id, "registration_id": payment.registration_id, "payment_id": payment.pk}
     payer_wallet = wallet_get_or_create(user=payment.payer)
@@ -40,7 +41,7 @@ def payment_refund(*, payment: ParticipantPayment, escrow: Wallet, amount: Decim
             payment_intent_id=payment.payment_intent_id,
             amount=amount,
             idempotency_key=card_refund_key(payment),
-            description=f"Card refund: {reason}",
+            description=f"{'FPX' if payment.method == Method.FPX else 'Card'} refund: {reason}",
             metadata=metadata,
         )
     payment.refunded_amount += amount

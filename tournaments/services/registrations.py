@@ -22,12 +22,14 @@ from tournaments import notifications
 from tournaments.exceptions import (
     AlreadyJoined,
     EventFull,
+    FpxCannotWait,
     RegistrationClosed,
     TeamRequired,
     TeamSizeWrong,
 )
 from tournaments.models import Event, ParticipantPayment, Registration, RegistrationMember, Team, TeamMember
 from tournaments.selectors import waitlist_position
+from tournaments.services.entry_payments import entry_payment_open
 from tournaments.services.events import escrow_wallet, event_lock, registration_end
 from tournaments.services.membership import members_changed_on_commit
 from tournaments.services.refunds import payment_refund
@@ -38,11 +40,10 @@ from wallet.services.balances import (
     wallet_get_or_create,
     wallet_transfer,
 )
-from wallet.services.card_payments import card_payment_intent_open
+from wallet.services.payment_methods import payment_method_check
 
 logger = logging.getLogger("driftwood.tournaments")
 Method = ParticipantPayment.Method
-PAYMENT_KIND = "registration"
 
 
 @dataclass(frozen=True)
@@ -127,11 +128,14 @@ def registration_join(
     user,
     team_id: int | None = None,
     payment_method: str = Method.WALLET,
+    fpx_bank: str = "",
     waitlist: bool = False,
 ):
-    """Register `user` (or their team). Free and wallet entries are confirmed at once; a card
-    entry is pending until Stripe's webhook arrives (its PaymentIntent is opened after commit
-    by `card_payment_open`). A full event with `waitlist` puts the entry on its waitlist."""
+    """Register `user` (or their team). Free and wallet entries are confirmed at once; a card or
+    FPX (`fpx_bank`) entry is pending until Stripe's webhook arrives (its PaymentIntent is opened
+    after commit by `entry_payment_open`). A full event with `waitlist` puts the entry on its
+    waitlist (paid from the wallet or by card when a seat frees: FPX cannot wait)."""
+    payment_method_check(payment_method="fpx" if payment_method == Method.FPX else "card", fpx_bank=fpx_bank)
     with transaction.atomic():
         locked = payment_method == Method.WALLET or waitlist
         event = event_lock(event_id) if locked else _event_for_card(event_id)
@@ -145,6 +149,8 @@ def registration_join(
         if seats_taken(event) >= event.max_participants:
             if not waitlist:
                 raise EventFull()
+            if payment_method == Method.FPX and event.entry_fee:
+                raise FpxCannotWait()
             return _waitlist_add(event, user, team, payment_method)
         # Free and wallet entries are confirmed in the same transaction (a wallet that cannot pay
         # rolls the registration back with it), so the row is written confirmed.
@@ -154,7 +160,7 @@ def registration_join(
         if event.entry_fee and payment_method == Method.WALLET:
             payment = _pay_from_wallet(event, registration, user)
         elif event.entry_fee:
-            payment = _new_payment(event, registration, user, Method.STRIPE)
+            payment = _new_payment(event, registration, user, payment_method, fpx_bank=fpx_bank)
     notifications.registration_changed(registration)
     return JoinResult(registration=registration, payment=payment)
 
@@ -230,10 +236,10 @@ def _promote(event: Event, registration: Registration) -> None:
 
 def _card_payment_open_quietly(registration_id: int) -> None:
     """After a card payer's promotion commits: their PaymentIntent, so the event page can take the
-    card. If Stripe cannot be reached the entry is withdrawn (card_payment_open) and the sweep
+    card. If Stripe cannot be reached the entry is withdrawn (entry_payment_open) and the sweep
     gives the seat to the next in line."""
     try:
-        card_payment_open(registration_id=registration_id)
+        entry_payment_open(registration_id=registration_id)
     except PaymentProviderError:
         logger.warning("waitlist entry %s: Stripe unreachable, the held seat was released", registration_id)
         # They were told the seat was theirs: tell them it is not, rather than let it vanish.
@@ -274,11 +280,18 @@ def _event_for_card(event_id: int) -> Event:
     return event
 
 
-def _new_payment(event: Event, registration: Registration, user, method: str) -> ParticipantPayment:
+def _new_payment(
+    event: Event, registration: Registration, user, method: str, *, fpx_bank: str = ""
+) -> ParticipantPayment:
     try:
         with transaction.atomic():
             return ParticipantPayment.objects.create(
-                registration=registration, event=event, payer=user, method=method, amount=event.entry_fee
+                registration=registration,
+                event=event,
+                payer=user,
+                method=method,
+                fpx_bank=fpx_bank if method == Method.FPX else "",
+                amount=event.entry_fee,
             )
     except IntegrityError as exc:
         raise AlreadyJoined(_("You already have a payment for this event.")) from exc
@@ -297,50 +310,6 @@ def _pay_from_wallet(event: Event, registration: Registration, user) -> Particip
     payment.status = ParticipantPayment.Status.SUCCEEDED
     payment.save(update_fields=["status", "updated_at"])
     return payment
-
-
-def card_payment_open(*, registration_id: int) -> ParticipantPayment:
-    """Open a card entry's PaymentIntent at Stripe, outside any transaction; safe to call again.
-
-    The idempotency key `registration-<id>` makes a repeated call the same intent, stored only
-    if none is yet. If Stripe cannot be reached the entry is withdrawn (it never took a seat and
-    no money moved) and PaymentProviderError is raised.
-    """
-    payment = ParticipantPayment.objects.select_related("event").get(registration_id=registration_id)
-    if payment.payment_intent_id:
-        return payment
-    try:
-        intent = card_payment_intent_open(
-            amount=payment.amount,
-            idempotency_key=f"registration-{payment.registration_id}",
-            metadata={
-                "kind": PAYMENT_KIND,
-                "registration_id": payment.registration_id,
-                "event_id": payment.event_id,
-                "user_id": payment.payer_id,
-            },
-            description=f"Entry fee: {payment.event.name}",
-        )
-    except PaymentProviderError:
-        _card_payment_abandon(payment.pk)
-        raise
-    ParticipantPayment.objects.filter(pk=payment.pk, payment_intent_id__isnull=True).update(
-        payment_intent_id=intent.id, client_secret=intent.client_secret, updated_at=timezone.now()
-    )
-    return ParticipantPayment.objects.get(pk=payment.pk)
-
-
-def _card_payment_abandon(payment_id: int) -> None:
-    with transaction.atomic():
-        payment = ParticipantPayment.objects.select_for_update().get(pk=payment_id)
-        registration = Registration.objects.select_for_update().get(pk=payment.registration_id)
-        if payment.payment_intent_id or payment.status != ParticipantPayment.Status.PENDING:
-            return
-        payment.status = ParticipantPayment.Status.FAILED
-        payment.save(update_fields=["status", "updated_at"])
-        if registration.status == Registration.Status.PENDING:
-            registration_end(registration, Registration.Status.WITHDRAWN)
-    notifications.registration_changed(registration)
 
 
 def registration_leave(*, event_id: int, user) -> Registration:

@@ -115,8 +115,17 @@ class LedgerTransactionAdmin(ReadOnlyAdmin):
 
 @admin.register(TopUp)
 class TopUpAdmin(ReadOnlyAdmin):
-    list_display = ("id", "user", "amount", "status", "refunded_amount", "payment_intent_id", "created_at")
-    list_filter = ("status",)
+    list_display = (
+        "id",
+        "user",
+        "amount",
+        "payment_method",
+        "status",
+        "refunded_amount",
+        "payment_intent_id",
+        "created_at",
+    )
+    list_filter = ("status", "payment_method")
     search_fields = ("user__username", "user__email", "payment_intent_id")
     list_select_related = ("user",)
     ordering = ("-created_at", "-id")
@@ -125,6 +134,8 @@ class TopUpAdmin(ReadOnlyAdmin):
         "user",
         "wallet",
         "amount",
+        "payment_method",
+        "fpx_bank",
         "status",
         "payment_intent_id",
         "refunded_amount",

@@ -10,6 +10,7 @@ urlpatterns = [
     *api_path("wallet", wallet_views.WalletDetailApi.as_view(), name="wallet-detail"),
     *api_path("wallet/transactions", wallet_views.TransactionListApi.as_view(), name="wallet-transactions"),
     *api_path("wallet/topups", topup_views.TopUpCreateApi.as_view(), name="wallet-topups"),
+    *api_path("wallet/topups/<int:topup_id>", topup_views.TopUpDetailApi.as_view(), name="wallet-topup-detail"),
     *api_path("payments/stripe/webhook", topup_views.StripeWebhookApi.as_view(), name="stripe-webhook"),
     *api_path("wallet/bank-account", bank_account_views.BankAccountSetApi.as_view(), name="wallet-bank-account"),
     *api_path("wallet/withdrawal", withdrawal_views.WithdrawalRequestApi.as_view(), name="wallet-withdrawal"),

@@ -25,6 +25,9 @@ class PaymentHandler:
     def payment_failed(self, *, payment_intent: dict, event: StripeEvent) -> None:
         """`payment_intent.payment_failed`: this attempt failed (the customer may retry the same intent)."""
 
+    def payment_canceled(self, *, payment_intent: dict, event: StripeEvent) -> None:
+        """`payment_intent.canceled`: the intent can never be paid (abandoned, cancelled at Stripe)."""
+
     def charge_refunded(self, *, charge: dict, payment_intent_id: str, event: StripeEvent) -> None:
         """`charge.refunded`: `charge["amount_refunded"]` is the running total refunded, in sen."""
 

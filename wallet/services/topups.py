@@ -1,17 +1,20 @@
-"""Card top-ups, and the Stripe webhook that settles them.
+"""Top-ups by card, FPX or GrabPay, and the Stripe webhook that settles them.
 
 A top-up is a `TopUp` row plus one Stripe PaymentIntent (idempotency key `topup-<id>`); the
-wallet changes only when Stripe reports the outcome through the signed webhook. Each Stripe
+wallet changes only when Stripe reports the outcome through the signed webhook
+(`payment_intent.succeeded` credits once; `payment_failed` marks it failed, `canceled`
+cancelled; wallet.services.topup_expiry cancels what the player abandoned). Each Stripe
 event id is stored under a UNIQUE constraint in the same transaction as its effect, so a
 redelivered or concurrently duplicated event takes effect once, and an event whose
 processing fails is not recorded (Stripe delivers it again).
 
-Card refunds of a top-up (`charge.refunded`): the refunded money has gone back to the card,
-so it leaves the wallet as a `refund` row with a negative amount, but only when the usable
-balance still covers it. When the player has already spent or withdrawn it, nothing is
-debited: the shortfall is written to the top-up's `failure_reason` and logged as a warning
-for staff, and `wallet_reconcile` reports it as a difference (money out that the ledger did
-not recover), instead of the wallet going negative or a hold being invented.
+Refunds of a top-up (`charge.refunded`): the refunded money has gone back to the card (or the
+FPX bank account, or GrabPay), so it leaves the wallet as a `refund` row with a negative
+amount, but only when the usable balance still covers it. When the player has already spent
+or withdrawn it, nothing is debited: the shortfall is written to the top-up's `failure_reason`
+and logged as a warning for staff, and `wallet_reconcile` reports it as a difference (money
+out that the ledger did not recover), instead of the wallet going negative or a hold being
+invented.
 """
 
 import logging
@@ -19,13 +22,14 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from driftwood.core.money import CURRENCY, format_money
 from wallet import stripe_gateway
 from wallet.exceptions import InsufficientBalance, InvalidAmount, PaymentProviderError
 from wallet.models import CardRefund, LedgerEntry, StripeEvent, TopUp
-from wallet.services import payment_handlers
+from wallet.services import payment_handlers, payment_methods
 from wallet.services.balances import (
     CARD_REFUNDS,
     STRIPE_CLEARING,
@@ -36,19 +40,34 @@ from wallet.services.balances import (
     wallet_get_or_create,
 )
 from wallet.services.card_refunds import card_refunds_confirm
+from wallet.services.payment_methods import Method
 
 logger = logging.getLogger(__name__)
 
 TOPUP_KIND = "topup"
+# For ledger descriptions and staff-facing reasons (stored, so in one language).
+STAFF_METHOD_NAMES = {Method.CARD: "card", Method.FPX: "FPX", Method.GRABPAY: "GrabPay"}
+TOPUP_DESCRIPTIONS = {Method.CARD: "Card top-up", Method.FPX: "FPX top-up", Method.GRABPAY: "GrabPay top-up"}
 
 
-def topup_create(*, user, amount: Decimal) -> TopUp:
-    """Record a pending top-up; `topup_payment_open` then opens its PaymentIntent after commit."""
+def topup_create(*, user, amount: Decimal, payment_method: str = Method.CARD, fpx_bank: str = "") -> TopUp:
+    """Record a pending top-up; `topup_payment_open` then opens its PaymentIntent after commit.
+
+    `payment_method` is card, fpx (with `fpx_bank`, one of FPX_BANKS) or grabpay.
+    """
     if not settings.TOPUP_MIN <= amount <= settings.TOPUP_MAX:
         limits = f"{format_money(settings.TOPUP_MIN, style='page')} to {format_money(settings.TOPUP_MAX, style='page')}"
         raise InvalidAmount(f"Top-ups are {limits}.", errors={"amount": [f"Top-ups are {limits}."]})
+    payment_methods.payment_method_check(payment_method=payment_method, fpx_bank=fpx_bank)
     wallet = wallet_get_or_create(user=user)
-    return TopUp.objects.create(user=user, wallet=wallet, amount=amount)
+    return TopUp.objects.create(
+        user=user, wallet=wallet, amount=amount, payment_method=payment_method, fpx_bank=fpx_bank
+    )
+
+
+def topup_return_url(topup: TopUp) -> str:
+    """Where the bank's or GrabPay's page sends the player back to (absolute, on SITE_URL)."""
+    return f"{settings.SITE_URL}{reverse('wallet:topup_return', args=[topup.pk])}"
 
 
 def topup_payment_open(*, topup_id: int) -> TopUp:
@@ -56,31 +75,49 @@ def topup_payment_open(*, topup_id: int) -> TopUp:
 
     The idempotency key `topup-<id>` makes a repeated call the same intent, and the intent is
     stored only if none is yet, so a client never holds a secret for an intent we do not know.
-    If Stripe cannot be reached the top-up is `failed` (no money moved) and PaymentProviderError
-    is raised; a retry of the same request opens it then.
+    Card intents are confirmed by the browser; FPX and GrabPay ones are created confirmed, with
+    the page the player goes to next (`redirect_url`) and `return_url` back to the top-up's page.
+    If Stripe cannot be reached or refuses, the top-up is `failed` (no money moved) and
+    PaymentProviderError is raised; a retry of the same request opens it then.
     """
     topup = TopUp.objects.get(pk=topup_id)
-    if topup.payment_intent_id:
+    if topup.payment_intent_id or topup.status != TopUp.Status.PENDING:
         return topup
+    metadata = {"kind": TOPUP_KIND, "topup_id": topup.pk, "user_id": topup.user_id}
     try:
-        intent = stripe_gateway.payment_intent_create(
-            amount=topup.amount,
-            idempotency_key=f"topup-{topup.pk}",
-            metadata={"kind": TOPUP_KIND, "topup_id": topup.pk, "user_id": topup.user_id},
-            description=f"Driftwood wallet top-up #{topup.pk}",
-        )
+        if payment_methods.is_redirect(topup.payment_method):
+            opened = stripe_gateway.redirect_payment_create(
+                amount=topup.amount,
+                method=topup.payment_method,
+                fpx_bank=topup.fpx_bank,
+                return_url=topup_return_url(topup),
+                idempotency_key=f"topup-{topup.pk}",
+                metadata=metadata,
+                description=f"Driftwood wallet top-up #{topup.pk}",
+            )
+            stored = {"client_secret": opened.client_secret, "redirect_url": opened.redirect_url}
+        else:
+            opened = stripe_gateway.payment_intent_create(
+                amount=topup.amount,
+                idempotency_key=f"topup-{topup.pk}",
+                metadata=metadata,
+                description=f"Driftwood wallet top-up #{topup.pk}",
+            )
+            stored = {"client_secret": opened.client_secret}
     except PaymentProviderError as exc:
+        what = STAFF_METHOD_NAMES[topup.payment_method]
+        why = "Stripe refused it" if exc.definite else "Stripe was unreachable"
         TopUp.objects.filter(pk=topup.pk, payment_intent_id__isnull=True).update(
-            status=TopUp.Status.FAILED, failure_reason="The card payment could not be opened: Stripe was unreachable."
+            status=TopUp.Status.FAILED, failure_reason=f"The {what} payment could not be opened: {why}."
         )
         logger.warning("Top-up %s: PaymentIntent not opened: %s", topup.pk, exc.detail)
         raise
     TopUp.objects.filter(pk=topup.pk, payment_intent_id__isnull=True).update(
-        payment_intent_id=intent.id,
-        client_secret=intent.client_secret,
+        payment_intent_id=opened.id,
         status=TopUp.Status.PENDING,
         failure_reason="",
         updated_at=timezone.now(),
+        **stored,
     )
     return TopUp.objects.get(pk=topup.pk)
 
@@ -128,15 +165,18 @@ def _charge_metadata(charge: dict) -> dict:
         return metadata
 
 
+PAYMENT_INTENT_EVENTS = {
+    "payment_intent.succeeded": "payment_succeeded",
+    "payment_intent.payment_failed": "payment_failed",
+    "payment_intent.canceled": "payment_canceled",
+}
+
+
 def _dispatch(record: StripeEvent, obj: dict) -> None:
-    if record.event_type in ("payment_intent.succeeded", "payment_intent.payment_failed"):
+    if record.event_type in PAYMENT_INTENT_EVENTS:
         handler = _handler_for(obj.get("metadata"), record)
-        if handler is None:
-            return
-        if record.event_type == "payment_intent.succeeded":
-            handler.payment_succeeded(payment_intent=obj, event=record)
-        else:
-            handler.payment_failed(payment_intent=obj, event=record)
+        if handler is not None:
+            getattr(handler, PAYMENT_INTENT_EVENTS[record.event_type])(payment_intent=obj, event=record)
     elif record.event_type == "charge.refunded":
         payment_intent_id = obj.get("payment_intent")
         if not payment_intent_id:
@@ -209,7 +249,7 @@ class TopUpPaymentHandler(payment_handlers.PaymentHandler):
         ledger_post(
             legs=legs,
             transaction_type=LedgerEntry.Type.TOPUP,
-            description=f"Card top-up #{topup.pk}",
+            description=f"{TOPUP_DESCRIPTIONS[topup.payment_method]} #{topup.pk}",
             metadata={
                 "topup_id": topup.pk,
                 "payment_intent_id": topup.payment_intent_id,
@@ -218,12 +258,22 @@ class TopUpPaymentHandler(payment_handlers.PaymentHandler):
         )
 
     def payment_failed(self, *, payment_intent: dict, event: StripeEvent) -> None:
+        """A declined card, or a bank / GrabPay that refused or was cancelled by the player."""
         topup = self._locked_topup(payment_intent, event)
         if topup is None or topup.status not in (TopUp.Status.PENDING, TopUp.Status.FAILED):
             return
         error = payment_intent.get("last_payment_error") or {}
-        reason = error.get("message") or error.get("code") or "The card payment failed."
+        fallback = f"The {STAFF_METHOD_NAMES[topup.payment_method]} payment failed."
+        reason = error.get("message") or error.get("code") or fallback
         self._save(topup, status=TopUp.Status.FAILED, failure_reason=reason)
+
+    def payment_canceled(self, *, payment_intent: dict, event: StripeEvent) -> None:
+        """The intent can no longer be paid (our abandoned-payment sweep, or staff at Stripe)."""
+        topup = self._locked_topup(payment_intent, event)
+        if topup is None or topup.status != TopUp.Status.PENDING:
+            return
+        reason = payment_intent.get("cancellation_reason") or "abandoned"
+        self._save(topup, status=TopUp.Status.CANCELLED, failure_reason=f"Cancelled at Stripe ({reason}).")
 
     def charge_refunded(self, *, charge: dict, payment_intent_id: str, event: StripeEvent) -> None:
         topup = (

@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('wallet', '0004_list_indexes'),
+        ('wallet', '0005_topup_payment_methods'),
     ]
 
     operations = [
