@@ -155,7 +155,7 @@ def test_the_schema_states_the_input_pattern_and_the_output_pattern(client):
     assert "no sign, exponent or spaces" in string_form["description"]
     assert number_form["type"] == "number"
     # and as a response: exactly two decimals
-    assert components["TopUpCreateOutput"]["properties"]["amount"]["pattern"] == r"^-?[0-9]+\.[0-9]{2}$"
+    assert components["TopUpOutput"]["properties"]["amount"]["pattern"] == r"^-?[0-9]+\.[0-9]{2}$"
 
 
 @pytest.mark.parametrize("raw", ["1e3", FULL_WIDTH, "10.00e0", "+10", "-10", " 10"])

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from driftwood.core.exceptions import PermissionDenied
 from driftwood.core.money import CENTS
-from tournaments import notifications
+from tournaments import notifications, organizer_notices
 from tournaments.exceptions import AlreadyCancelled, InvalidStatus
 from tournaments.models import Event, Game, Match, ParticipantPayment, Registration
 from tournaments.services import event_rules
@@ -187,7 +187,7 @@ def event_update(*, event_id: int, actor, allow_published: bool = False, **chang
             raise ValidationError({field: [_("Pick a time in the future.")] for field in past})
         event.save()
         if event.status != Status.DRAFT and before:
-            notifications.event_updated(event, before=before, actor=actor)
+            organizer_notices.event_updated(event, before=before, actor=actor)
     return event
 
 
