@@ -33,12 +33,11 @@ def _malay_catalogue() -> dict[str, str]:
     return parse_po(MALAY_PO.read_text(encoding="utf-8"), str(MALAY_PO))
 
 
-def malay(english: str, *, context: str | None = None, **values: str) -> str:
+def malay(english: str, **values: str) -> str:
     """The Malay the page shows for `english` (a msgid, `%(name)s` placeholders filled from `values`)."""
-    key = f"{context}\x04{english}" if context else english
     catalogue = _malay_catalogue()
-    assert key in catalogue, f"{english!r} has no Malay translation in {MALAY_PO}"
-    return catalogue[key] % values if values else catalogue[key]
+    assert english in catalogue, f"{english!r} has no Malay translation in {MALAY_PO}"
+    return catalogue[english] % values if values else catalogue[english]
 
 
 def assert_all_malay(page) -> None:
