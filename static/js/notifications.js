@@ -76,6 +76,16 @@
 
   const chatLink = document.getElementById("nav-chat");
   const summary = document.getElementById("notifications-summary");
+  // On phones the menu hides both badges: its button carries a dot while either counts something.
+  const menuButton = document.querySelector(".nav-toggle");
+  const counts = {
+    notifications: Number(bell.querySelector(".nav-badge")?.dataset.unreadCount || 0),
+    chat: Number(chatLink?.querySelector(".nav-badge")?.dataset.unreadCount || 0),
+  };
+  const count = (which, value) => {
+    counts[which] = value;
+    menuButton?.classList.toggle("has-unread", counts.notifications > 0 || counts.chat > 0);
+  };
 
   window.Driftwood.liveSocket(bell.dataset.socketPath || "/ws/notifications", {
     finalCodes: [4401, 4403],
@@ -87,6 +97,7 @@
     },
     onFrame: (frame) => {
       if (frame.type === "unread") {
+        count("notifications", frame.count);
         setBadge(bell, frame.count, window.Driftwood.t("unread"));
         if (summary) summary.textContent = frame.count
           ? frame.count > 99
@@ -94,6 +105,7 @@
             : window.Driftwood.t("%(count)s unread", { count: frame.count })
           : window.Driftwood.t("You're all caught up.");
       } else if (frame.type === "chat_unread" && chatLink) {
+        count("chat", frame.count);
         setBadge(chatLink, frame.count, window.Driftwood.t("rooms with unread messages"));
       } else if (frame.type === "notification") {
         prependItem(frame);

@@ -39,6 +39,8 @@ def test_the_bell_and_the_list_update_live_and_reading_elsewhere_clears_the_badg
 
     # then, without a reload, ana's bell counts it and the list shows it at the top
     expect(bell.locator(".nav-badge")).to_have_text("1 unread")
+    # (on a phone the menu hides the bell: its button shows a dot meanwhile)
+    expect(page.locator(".nav-toggle")).to_have_class(re.compile(r"\bhas-unread\b"))
     expect(page.locator(".notification-list li").first).to_contain_text("Ben wants to be friends")
     expect(page.locator("#notifications-summary")).to_have_text("1 unread")
 
@@ -48,6 +50,7 @@ def test_the_bell_and_the_list_update_live_and_reading_elsewhere_clears_the_badg
     other_tab.get_by_role("button", name="Mark all as read").click()
     expect(bell.locator(".nav-badge")).to_have_count(0)
     expect(page.locator("#notifications-summary")).to_have_text("You're all caught up.")
+    expect(page.locator(".nav-toggle")).not_to_have_class(re.compile(r"\bhas-unread\b"))
 
 
 @pytest.mark.django_db(transaction=True)
