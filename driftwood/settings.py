@@ -8,13 +8,12 @@ started by `make run`), services (DATABASE_URL/REDIS_URL set) and production
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import environ
-from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from driftwood import redis_settings, schema_settings
+from driftwood.csp_settings import content_security_policy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -155,7 +154,7 @@ LOGOUT_REDIRECT_URL = "home"
 # --- Languages: English (default) and Bahasa Melayu. A page's language: the player's stored
 # choice (User.language) when logged in, else the language cookie the switcher sets, else the
 # browser's Accept-Language. The API: Accept-Language when sent, else the caller's stored choice.
-# Catalogues: locale/<code>/LC_MESSAGES/django.po, compiled to .mo by `manage.py compile_translations`.
+# Catalogues: locale/<code>/LC_MESSAGES/django.po, compiled to .mo by `python -m driftwood.core.catalogues`.
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("ms", "Bahasa Melayu")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -290,33 +289,8 @@ STRIPE_JS_URL = env.str(
     default=f"{STRIPE_API_BASE.rstrip('/')}/js.stripe.com/v3/" if STRIPE_API_BASE else "https://js.stripe.com/v3/",
 )
 
-# --- Content-Security-Policy on every response (django-csp; driftwood/core/csp.py adds the
-# page's own ws(s):// origin to connect-src). Scripts and styles come from this site, from
-# Stripe.js's host, or carry the request's nonce: nothing inline runs otherwise. Stripe.js is
-# wherever STRIPE_JS_URL points: real Stripe's hosts (script, frames, API), or localstripe's
-# stand-in, which calls the API on its own origin.
-_stripe_js_origin = "{0.scheme}://{0.netloc}".format(urlsplit(STRIPE_JS_URL))
-if _stripe_js_origin == "https://js.stripe.com":
-    _stripe_scripts = ["https://js.stripe.com", "https://*.js.stripe.com"]
-    _stripe_frames = [*_stripe_scripts, "https://hooks.stripe.com"]
-    _stripe_api = ["https://api.stripe.com"]
-else:
-    _stripe_scripts, _stripe_frames, _stripe_api = [_stripe_js_origin], [NONE], [_stripe_js_origin]
-CONTENT_SECURITY_POLICY = {
-    "DIRECTIVES": {
-        "default-src": [SELF],
-        "script-src": [SELF, NONCE, *_stripe_scripts],
-        "style-src": [SELF, NONCE],
-        "img-src": [SELF, "data:"],
-        "font-src": [SELF],
-        "connect-src": [SELF, *_stripe_api],
-        "frame-src": _stripe_frames,
-        "object-src": [NONE],
-        "base-uri": [NONE],
-        "form-action": [SELF],
-        "frame-ancestors": [NONE],
-    },
-}
+# --- Content-Security-Policy on every response (driftwood/csp_settings.py).
+CONTENT_SECURITY_POLICY = content_security_policy(stripe_js_url=STRIPE_JS_URL)
 
 # localstripe's Stripe.js cannot attach a card by itself; with a stand-in API the pages
 # finish that step through driftwood/dev/localstripe_card.py. Never with real Stripe.

@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 from chat import services as chat_services
 from driftwood.core.exceptions import RateLimited
 from driftwood.core.text import text_problem
-from tournaments import notifications
+from tournaments import organizer_notices
 from tournaments.exceptions import InvalidStatus
 from tournaments.models import Announcement, Event
 from tournaments.services.events import event_lock, event_require_organizer
@@ -81,5 +81,5 @@ def announcement_post(*, event_id: int, actor, title: str, body: str) -> Announc
         announcement = Announcement.objects.create(
             event=event, author=actor, title=title, body=body, chat_message_id=message.pk
         )
-        notifications.event_announced(announcement)
+        organizer_notices.event_announced(announcement)
     return announcement
