@@ -38,7 +38,9 @@ from tests.wallet.stripe_support import event as stripe_event
 from tournaments.brackets.services.matches import dispute_open, match_report
 from tournaments.brackets.services.start import event_start
 from tournaments.models import Match, ParticipantPayment
-from tournaments.services.registrations import registration_join
+from tournaments.services.checkin import entry_check_in
+from tournaments.services.events import event_cancel
+from tournaments.services.registrations import registration_join, registration_leave
 from wallet.models import CardRefund, TopUp, Withdrawal
 from wallet.services.balances import wallet_get_or_create
 from wallet.services.topups import topup_create, topup_payment_open
@@ -189,6 +191,47 @@ def test_a_players_pages_are_all_in_malay_with_real_rows():
         "/accounts/email/change/",
     ):
         check_page(browser, url, english)
+
+
+def test_an_event_page_is_in_malay_in_every_state_of_the_players_entry():
+    english = _english_with_malay()
+    player = UserFactory(language="ms")
+    funded_wallet(player, "100.00")
+    full = EventFactory(max_participants=2, entry_fee=Decimal("0.00"))
+    for seated in UserFactory.create_batch(2):
+        registration_join(event_id=full.pk, user=seated)
+    registration_join(event_id=full.pk, user=player, waitlist=True)
+    by_card = EventFactory(entry_fee=Decimal("15.00"))
+    registration_join(event_id=by_card.pk, user=player, payment_method="stripe")
+    soon = timezone.now() + timedelta(minutes=30)
+    checking_in = EventFactory(
+        entry_fee=Decimal("0.00"),
+        starts_at=soon,
+        registration_closes_at=soon - timedelta(minutes=20),
+        check_in_minutes=60,
+    )
+    registration_join(event_id=checking_in.pk, user=player)
+    checked_in = EventFactory(
+        entry_fee=Decimal("0.00"),
+        starts_at=soon,
+        registration_closes_at=soon - timedelta(minutes=20),
+        check_in_minutes=60,
+    )
+    registration_join(event_id=checked_in.pk, user=player)
+    entry_check_in(event_id=checked_in.pk, actor=player)
+    left = EventFactory(entry_fee=Decimal("5.00"))
+    registration_join(event_id=left.pk, user=player, payment_method="wallet")
+    registration_leave(event_id=left.pk, user=player)
+    cancelled = EventFactory(entry_fee=Decimal("5.00"))
+    registration_join(event_id=cancelled.pk, user=player, payment_method="wallet")
+    event_cancel(event_id=cancelled.pk, actor=cancelled.organizer)
+
+    browser = malay_client(player)
+    pages = {event: check_page(browser, f"/events/{event.pk}/", english) for event in (full, by_card, checking_in)}
+    for event in (checked_in, left, cancelled):
+        check_page(browser, f"/events/{event.pk}/", english)
+    assert "data-waitlist-position" in pages[full]
+    assert "Daftar masuk" in pages[checking_in]
 
 
 TOPUP_STATES = [
