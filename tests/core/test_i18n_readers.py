@@ -12,6 +12,8 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone, translation
 
+from chat.push import message_pushes
+from chat.services import message_post, room_for
 from driftwood.asgi import application
 from driftwood.core.times import malaysia_time
 from driftwood.core.websocket import UNAVAILABLE_MESSAGE, error_frame, socket_language
@@ -24,7 +26,7 @@ from tests.chat.sockets import (
     fakes,  # noqa: F401 - fixture
 )
 from tests.core.sockets import socket_db  # noqa: F401 - fixture
-from tests.factories import EventFactory, UserFactory, funded_wallet
+from tests.factories import EventFactory, UserFactory, funded_wallet, team_with_members
 from tests.wallet.bank_support import ready_to_withdraw
 from tournaments.brackets.services.matches import dispute_open, match_report, match_resolve
 from tournaments.brackets.services.start import event_start
@@ -333,3 +335,18 @@ def test_a_dispute_decided_without_the_organizers_words_reads_in_malay():
     page = browser.get(f"/events/matches/{match.pk}/").content.decode()
     assert "Diselesaikan oleh penganjur." in page
     assert "Resolved by the organizer." not in page
+
+
+def test_a_chat_push_is_titled_in_each_offline_players_language():
+    captain = UserFactory(username="kapten")
+    team = team_with_members(captain, 3)
+    malay, english = (member.user for member in team.memberships.exclude(user=captain).order_by("pk"))
+    malay.language = "ms"
+    malay.save(update_fields=["language"])
+    room = room_for(user_id=captain.pk, room_id=f"team_{team.pk}")
+    message = message_post(room=room, sender=captain, text="Daftar masuk sebelum 8 malam")
+
+    with translation.override("en"):
+        pushes = {push.user_id: push.title for push in message_pushes(message, [malay.pk, english.pk])}
+
+    assert pushes == {malay.pk: f"kapten dalam {team.name}", english.pk: f"kapten in {team.name}"}
