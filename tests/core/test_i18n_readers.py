@@ -25,6 +25,7 @@ from tests.chat.sockets import (
     dm_pair,
     fakes,  # noqa: F401 - fixture
 )
+from tests.conftest import bearer_client
 from tests.core.sockets import socket_db  # noqa: F401 - fixture
 from tests.factories import EventFactory, UserFactory, funded_wallet, team_with_members
 from tests.wallet.bank_support import ready_to_withdraw
@@ -350,3 +351,18 @@ def test_a_chat_push_is_titled_in_each_offline_players_language():
         pushes = {push.user_id: push.title for push in message_pushes(message, [malay.pk, english.pk])}
 
     assert pushes == {malay.pk: f"kapten dalam {team.name}", english.pk: f"kapten in {team.name}"}
+
+
+def test_the_social_apis_own_messages_follow_accept_language():
+    asker, target, reported = UserFactory(), UserFactory(), UserFactory()
+    api = bearer_client(asker)
+
+    malay = api.post("/api/v1/friends/request", {"target_user_id": target.pk}, format="json", HTTP_ACCEPT_LANGUAGE="ms")
+    again = api.post("/api/v1/friends/request", {"target_user_id": target.pk}, format="json")
+    report = api.post(
+        f"/api/v1/users/{reported.pk}/report", {"reason": "spam"}, format="json", HTTP_ACCEPT_LANGUAGE="ms"
+    )
+
+    assert (malay.status_code, malay.json()["message"]) == (201, "Permintaan rakan dihantar")
+    assert again.json()["message"] == "Request already sent"
+    assert (report.status_code, report.json()["message"]) == (201, "Laporan dihantar untuk semakan")
