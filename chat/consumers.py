@@ -2,9 +2,9 @@
 
 A refused socket is accepted, then closed, so that browsers see the close code: 4401 for a
 missing or bad token, 4403 for a room the player does not belong to. Frames are handled one at a
-time per socket; a bad one gets an `error` frame and the socket stays open. Database work goes
-through `database_sync_to_async`; Redis-only work (presence, typing) runs in threads of its own so
-it never queues behind database calls.
+time per socket; a bad one gets an `error` frame (in the player's language) and the socket stays
+open. Database work goes through `database_sync_to_async`; Redis-only work (presence, typing) runs
+in threads of its own so it never queues behind database calls.
 
 Beyond the contract's frames: on joining, a socket is sent a `presence` frame (online) for each
 member already online, and a `read` frame may carry `up_to` (a message id) to read only that far.
@@ -21,6 +21,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from chat import presence
 from chat.exceptions import InvalidMessage, RoomNotFound
@@ -153,7 +154,7 @@ class ChatConsumer(UserSocketMixin, AsyncJsonWebsocketConsumer):
         except parsers.MalformedJSON:
             content = None
         if not isinstance(content, dict):
-            await self._error("invalid", 'Send a JSON object with a "type".')
+            await self.send_error("invalid", _('Send a JSON object with a "type".'))
             return
         await self.receive_json(content)
 
@@ -161,7 +162,7 @@ class ChatConsumer(UserSocketMixin, AsyncJsonWebsocketConsumer):
         handlers = {"message": self._on_message, "typing": self._on_typing, "read": self._on_read}
         handler = handlers.get(content.get("type"))
         if handler is None:
-            await self._error("invalid", 'Unknown frame "type": use "message", "typing" or "read".')
+            await self.send_error("invalid", _('Unknown frame "type": use "message", "typing" or "read".'))
             return
         await handler(content)
 
@@ -169,11 +170,11 @@ class ChatConsumer(UserSocketMixin, AsyncJsonWebsocketConsumer):
         try:
             text = clean_text(content.get("message"))
         except InvalidMessage as exc:
-            await self._error("invalid", exc.message)
+            await self.send_error("invalid", exc.message)
             return
         result = await _post(self.user, self.room, text)
         if result == RATE_LIMITED:
-            await self._error(RATE_LIMITED, "Too many messages: wait a few seconds.")
+            await self.send_error(RATE_LIMITED, _("Too many messages: wait a few seconds."))
         elif result == FORBIDDEN:
             await self.close(code=CLOSE_FORBIDDEN)
         else:
@@ -185,14 +186,14 @@ class ChatConsumer(UserSocketMixin, AsyncJsonWebsocketConsumer):
     async def _on_typing(self, content: dict):
         is_typing = content.get("is_typing")
         if not isinstance(is_typing, bool):
-            await self._error("invalid", '"is_typing" is true or false.')
+            await self.send_error("invalid", _('"is_typing" is true or false.'))
             return
         await self._typing(is_typing)
 
     async def _on_read(self, content: dict):
         up_to = content.get("up_to")
         if up_to is not None and (type(up_to) is not int or up_to < 0):
-            await self._error("invalid", '"up_to" is a message id.')
+            await self.send_error("invalid", _('"up_to" is a message id.'))
             return
         up_to = await _mark_read(self.user, self.room_id, up_to)
         await self.channel_layer.group_send(
@@ -238,9 +239,6 @@ class ChatConsumer(UserSocketMixin, AsyncJsonWebsocketConsumer):
                     return
             except Exception:
                 logger.exception("chat heartbeat failed for %s; trying again next beat", self.channel_name)
-
-    async def _error(self, code: str, message: str):
-        await self.send_json({"type": "error", "code": code, "message": message})
 
     async def chat_message(self, event: dict):
         await self.send(text_data=event["text"])

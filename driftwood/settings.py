@@ -12,7 +12,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-from driftwood import csp_settings, redis_settings, schema_settings
+from driftwood import redis_settings, schema_settings
+from driftwood.csp_settings import content_security_policy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -153,7 +154,7 @@ LOGOUT_REDIRECT_URL = "home"
 # --- Languages: English (default) and Bahasa Melayu. A page's language: the player's stored
 # choice (User.language) when logged in, else the language cookie the switcher sets, else the
 # browser's Accept-Language. The API: Accept-Language when sent, else the caller's stored choice.
-# Catalogues: locale/<code>/LC_MESSAGES/django.po, compiled to .mo by `manage.py compile_translations`.
+# Catalogues: locale/<code>/LC_MESSAGES/django.po, compiled to .mo by `python -m driftwood.core.catalogues`.
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("ms", "Bahasa Melayu")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -289,7 +290,7 @@ STRIPE_JS_URL = env.str(
 )
 
 # --- Content-Security-Policy on every response (driftwood/csp_settings.py).
-CONTENT_SECURITY_POLICY = csp_settings.content_security_policy(STRIPE_JS_URL)
+CONTENT_SECURITY_POLICY = content_security_policy(stripe_js_url=STRIPE_JS_URL)
 
 # localstripe's Stripe.js cannot attach a card by itself; with a stand-in API the pages
 # finish that step through driftwood/dev/localstripe_card.py. Never with real Stripe.

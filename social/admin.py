@@ -1,24 +1,22 @@
 """Moderation in Django admin: the report queue, with actions (dismiss, warn, suspend for N days,
 ban) that ask for the reason on a confirmation page and call social/moderation.py; read-only
 lists of sanctions, friendships and follows. Stars are private to their owner: not shown here.
+Every word staff read is translatable (they read the admin in their own language).
 """
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.template.response import TemplateResponse
-from django.utils import timezone
-from django.utils.html import format_html, format_html_join
-from django.utils.translation import ngettext
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from driftwood.core.admin import ReadOnlyAdmin
 from driftwood.core.exceptions import DomainError
-from driftwood.core.text import FormTextField
+from social.admin_forms import TOLD_TO_PLAYER, ReasonForm, SuspendForm, player_record, players_count
 from social.models import Follow, Friendship, Report, Sanction
 from social.moderation import (
-    MAX_SUSPENSION_DAYS,
     recent_sanctions,
     report_dismiss,
     report_warn,
@@ -29,29 +27,15 @@ from social.moderation import (
 )
 from social.selectors import report_history
 
-SANCTIONS_SHOWN = 3
-TOLD_TO_PLAYER = "Recorded with your name, and told to the player (e-mail, notification and the log-in page)."
-
-
-class ReasonForm(forms.Form):
-    reason = FormTextField(
-        label="Reason", max_length=2000, widget=forms.Textarea(attrs={"rows": 3, "cols": 60}), strip=True
-    )
-
-    def __init__(self, *args, help_text: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["reason"].help_text = help_text
-
-
-class SuspendForm(ReasonForm):
-    days = forms.IntegerField(
-        label="Days",
-        min_value=1,
-        max_value=MAX_SUSPENSION_DAYS,
-        initial=7,
-        help_text=f"1 to {MAX_SUSPENSION_DAYS}. The account comes back by itself when they are over.",
-    )
-    field_order = ["days", "reason"]
+# Each action's confirmation page: its crumb and its button.
+CONFIRM_WORDS = {
+    "dismiss_selected": (gettext_lazy("Dismiss"), gettext_lazy("Yes, dismiss")),
+    "warn_selected": (gettext_lazy("Warn"), gettext_lazy("Yes, warn")),
+    "suspend_selected": (gettext_lazy("Suspend"), gettext_lazy("Yes, suspend")),
+    "ban_selected": (gettext_lazy("Ban"), gettext_lazy("Yes, ban")),
+    "lift_selected": (gettext_lazy("Lift"), gettext_lazy("Yes, lift")),
+    "unban_selected": (gettext_lazy("Unban"), gettext_lazy("Yes, unban")),
+}
 
 
 def _count(filter_field: str, outer_field: str):
@@ -66,38 +50,13 @@ def _count(filter_field: str, outer_field: str):
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
-def _sanction_line(sanction: Sanction) -> str:
-    when = timezone.localtime(sanction.created_at).strftime("%d %b %Y")
-    if sanction.kind == Sanction.Kind.SUSPEND:
-        ends = timezone.localtime(sanction.until).strftime("%d %b %Y")
-        return f"{sanction.get_kind_display()} {when} until {ends}"
-    return f"{sanction.get_kind_display()} {when}"
-
-
-def _players(count: int) -> str:
-    return ngettext("%(count)d player", "%(count)d players", count) % {"count": count}
-
-
-def _player_record(user, *, made: int, received: int, sanctions: list[Sanction]) -> str:
-    status = "" if user.is_active else " (account off)"
-    lines = format_html_join("", "<li>{}</li>", ((_sanction_line(s),) for s in sanctions[:SANCTIONS_SHOWN]))
-    return format_html(
-        "<strong>{}</strong>{}<br>{} · {} made{}",
-        user.username,
-        status,
-        ngettext("%(count)d report received", "%(count)d reports received", received) % {"count": received},
-        made,
-        format_html("<ul>{}</ul>", lines) if sanctions else "",
-    )
-
-
 @admin.register(Report)
 class ReportAdmin(ReadOnlyAdmin):
     list_display = ("id", "created_at", "reported_record", "reason", "status", "reporter_record", "handled_by")
     list_display_links = ("id", "created_at")
     list_filter = ("status", "reason")
     search_fields = ("reporter__username", "reported__username")
-    search_help_text = "Username of the reporter or of the reported player."
+    search_help_text = gettext_lazy("Username of the reporter or of the reported player.")
     list_select_related = ("reporter", "reported", "handled_by")
     ordering = ("-created_at", "-id")
     actions = ("dismiss_selected", "warn_selected", "suspend_selected", "ban_selected")
@@ -137,18 +96,18 @@ class ReportAdmin(ReadOnlyAdmin):
     def has_sanction_permission(self, request) -> bool:
         return request.user.has_perm("social.change_report") and request.user.has_perm("social.add_sanction")
 
-    @admin.display(description="Reported player")
+    @admin.display(description=gettext_lazy("Reported player"))
     def reported_record(self, report: Report) -> str:
-        return _player_record(
+        return player_record(
             report.reported,
             made=report.reported_made,
             received=report.reported_received,
             sanctions=list(report.reported.sanctions.all()),
         )
 
-    @admin.display(description="Reporter")
+    @admin.display(description=gettext_lazy("Reporter"))
     def reporter_record(self, report: Report) -> str:
-        return _player_record(
+        return player_record(
             report.reporter,
             made=report.reporter_made,
             received=report.reporter_received,
@@ -158,90 +117,101 @@ class ReportAdmin(ReadOnlyAdmin):
     def _history(self, user) -> str:
         history = report_history(user_id=user.pk)
         sanctions = recent_sanctions(user_ids=[user.pk])[user.pk]
-        return _player_record(user, made=history["made"], received=history["received"], sanctions=sanctions)
+        return player_record(user, made=history["made"], received=history["received"], sanctions=sanctions)
 
-    @admin.display(description="Reported player's record")
+    @admin.display(description=gettext_lazy("Reported player's record"))
     def reported_history(self, report: Report) -> str:
         return self._history(report.reported)
 
-    @admin.display(description="Reporter's record")
+    @admin.display(description=gettext_lazy("Reporter's record"))
     def reporter_history(self, report: Report) -> str:
         return self._history(report.reporter)
 
     # --- Actions: each asks for the reason first (and the days of a suspension), then records it.
 
-    @admin.action(description="Dismiss selected reports (no action against the player)", permissions=["moderate"])
+    @admin.action(
+        description=gettext_lazy("Dismiss selected reports (no action against the player)"), permissions=["moderate"]
+    )
     def dismiss_selected(self, request, queryset: QuerySet[Report]):
         reports = self._selected(queryset)
-        form = ReasonForm(self._confirmed(request), help_text="Why no action is needed. Only staff see it.")
+        form = ReasonForm(self._confirmed(request), help_text=_("Why no action is needed. Only staff see it."))
         if not form.is_bound or not form.is_valid():
-            return self._confirmation(request, reports, form, action="dismiss_selected", verb="Dismiss")
+            return self._confirmation(request, reports, form, action="dismiss_selected")
         for report in reports:
             try:
                 report_dismiss(report=report, staff=request.user, note=form.cleaned_data["reason"])
             except DomainError as exc:
-                self.message_user(request, f"Report #{report.pk}: {exc.message}", messages.ERROR)
+                self._refused(request, report, exc)
                 continue
-            self.log_change(request, report, f"Dismissed: {form.cleaned_data['reason']}")
-            self.message_user(request, f"Report #{report.pk} dismissed.", messages.SUCCESS)
+            self.log_change(request, report, _("Dismissed: %(reason)s") % {"reason": form.cleaned_data["reason"]})
+            self.message_user(request, _("Report #%(id)s dismissed.") % {"id": report.pk}, messages.SUCCESS)
         return None
 
-    @admin.action(description="Warn the reported players (in-app notice)", permissions=["sanction"])
+    @admin.action(description=gettext_lazy("Warn the reported players (in-app notice)"), permissions=["sanction"])
     def warn_selected(self, request, queryset: QuerySet[Report]):
         reports = self._selected(queryset)
-        form = ReasonForm(self._confirmed(request), help_text="Sent to the player as a notification.")
+        form = ReasonForm(self._confirmed(request), help_text=_("Sent to the player as a notification."))
         if not form.is_bound or not form.is_valid():
-            return self._confirmation(request, reports, form, action="warn_selected", verb="Warn")
+            return self._confirmation(request, reports, form, action="warn_selected")
         reason = form.cleaned_data["reason"]
         for report in reports:
             try:
                 report_warn(report=report, staff=request.user, reason=reason)
             except DomainError as exc:
-                self.message_user(request, f"Report #{report.pk}: {exc.message}", messages.ERROR)
+                self._refused(request, report, exc)
                 continue
-            self.log_change(request, report, f"Warned {report.reported.username}: {reason}")
-            self.message_user(request, f"Warned {report.reported.username} (report #{report.pk}).", messages.SUCCESS)
+            names = {"username": report.reported.username, "reason": reason, "id": report.pk}
+            self.log_change(request, report, _("Warned %(username)s: %(reason)s") % names)
+            self.message_user(request, _("Warned %(username)s (report #%(id)s).") % names, messages.SUCCESS)
         return None
 
-    @admin.action(description="Suspend the reported players for some days", permissions=["sanction"])
+    @admin.action(description=gettext_lazy("Suspend the reported players for some days"), permissions=["sanction"])
     def suspend_selected(self, request, queryset: QuerySet[Report]):
         reports = self._selected(queryset)
         form = SuspendForm(self._confirmed(request), help_text=TOLD_TO_PLAYER)
         if not form.is_bound or not form.is_valid():
-            return self._confirmation(request, reports, form, action="suspend_selected", verb="Suspend")
+            return self._confirmation(request, reports, form, action="suspend_selected")
         days, reason = form.cleaned_data["days"], form.cleaned_data["reason"]
         for report in self._one_per_player(reports):
             player = report.reported
             try:
                 user_suspend(user=player, days=days, staff=request.user, reason=reason, report=report)
             except DomainError as exc:
-                self.message_user(request, f"Report #{report.pk} ({player.username}): {exc.message}", messages.ERROR)
+                self._refused(request, report, exc, player=player)
                 continue
-            self.log_change(request, report, f"Suspended {player.username} for {days} days: {reason}")
-            self.message_user(
-                request,
-                f"Suspended {player.username} for {days} day{'s' if days != 1 else ''}: logged out everywhere.",
-                messages.SUCCESS,
+            names = {"username": player.username, "days": days, "reason": reason}
+            self.log_change(request, report, _("Suspended %(username)s for %(days)s days: %(reason)s") % names)
+            suspended = ngettext(
+                "Suspended %(username)s for %(days)s day: logged out everywhere.",
+                "Suspended %(username)s for %(days)s days: logged out everywhere.",
+                days,
             )
+            self.message_user(request, suspended % names, messages.SUCCESS)
         return None
 
-    @admin.action(description="Ban the reported players", permissions=["sanction"])
+    @admin.action(description=gettext_lazy("Ban the reported players"), permissions=["sanction"])
     def ban_selected(self, request, queryset: QuerySet[Report]):
         reports = self._selected(queryset)
         form = ReasonForm(self._confirmed(request), help_text=TOLD_TO_PLAYER)
         if not form.is_bound or not form.is_valid():
-            return self._confirmation(request, reports, form, action="ban_selected", verb="Ban")
+            return self._confirmation(request, reports, form, action="ban_selected")
         reason = form.cleaned_data["reason"]
         for report in self._one_per_player(reports):
             player = report.reported
             try:
                 user_ban(user=player, staff=request.user, reason=reason, report=report)
             except DomainError as exc:
-                self.message_user(request, f"Report #{report.pk} ({player.username}): {exc.message}", messages.ERROR)
+                self._refused(request, report, exc, player=player)
                 continue
-            self.log_change(request, report, f"Banned {player.username}: {reason}")
-            self.message_user(request, f"Banned {player.username}: logged out everywhere.", messages.SUCCESS)
+            names = {"username": player.username, "reason": reason}
+            self.log_change(request, report, _("Banned %(username)s: %(reason)s") % names)
+            self.message_user(request, _("Banned %(username)s: logged out everywhere.") % names, messages.SUCCESS)
         return None
+
+    def _refused(self, request, report: Report, exc: DomainError, *, player=None) -> None:
+        names = {"id": report.pk, "message": exc.message, "username": getattr(player, "username", "")}
+        refused = _("Report #%(id)s (%(username)s): %(message)s") if player else _("Report #%(id)s: %(message)s")
+        self.message_user(request, refused % names, messages.ERROR)
 
     @staticmethod
     def _selected(queryset: QuerySet[Report]) -> list[Report]:
@@ -260,17 +230,19 @@ class ReportAdmin(ReadOnlyAdmin):
         """The confirmation page's POST, or None while the action was only just chosen."""
         return request.POST if request.POST.get("confirm") == "yes" else None
 
-    def _confirmation(self, request, reports: list[Report], form, *, action: str, verb: str):
+    def _confirmation(self, request, reports: list[Report], form, *, action: str):
         players = {report.reported_id for report in reports}
+        crumb, submit_label = CONFIRM_WORDS[action]
         context = {
             **self.admin_site.each_context(request),
-            "title": f"{verb} {self._what(verb, reports, players)}?",
+            "title": _("%(verb)s %(what)s?") % {"verb": crumb, "what": self._what(action, reports, players)},
             "subtitle": None,
             "opts": self.model._meta,
             "reports": reports,
             "form": form,
             "action": action,
-            "verb": verb,
+            "crumb": crumb,
+            "submit_label": submit_label,
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             "media": self.media + form.media,
         }
@@ -278,12 +250,12 @@ class ReportAdmin(ReadOnlyAdmin):
         return TemplateResponse(request, "social/admin/moderation_confirm.html", context)
 
     @staticmethod
-    def _what(verb: str, reports: list[Report], players: set[int]) -> str:
-        if verb == "Dismiss":
+    def _what(action: str, reports: list[Report], players: set[int]) -> str:
+        if action == "dismiss_selected":
             return ngettext("%(count)d report", "%(count)d reports", len(reports)) % {"count": len(reports)}
         if len(players) == 1:
             return reports[0].reported.username
-        return _players(len(players))
+        return players_count(len(players))
 
 
 @admin.register(Sanction)
@@ -294,43 +266,48 @@ class SanctionAdmin(ReadOnlyAdmin):
     list_display = ("id", "created_at", "user", "kind", "until", "lifted_at", "staff", "report_number", "reason")
     list_filter = ("kind", "created_at")
     search_fields = ("user__username", "staff__username")
-    search_help_text = "Username of the player or of the staff member."
+    search_help_text = gettext_lazy("Username of the player or of the staff member.")
     list_select_related = ("user", "staff")
     ordering = ("-created_at", "-id")
     fields = ("user", "kind", "until", "lifted_at", "staff", "reason", "report", "created_at")
     readonly_fields = fields
 
-    @admin.display(description="Report", ordering="report")
+    @admin.display(description=gettext_lazy("Report"), ordering="report")
     def report_number(self, sanction: Sanction) -> str:
         return f"#{sanction.report_id}" if sanction.report_id else "-"
 
     def has_sanction_permission(self, request) -> bool:
         return request.user.has_perm("social.add_sanction")
 
-    @admin.action(description="Lift the selected suspensions (let the players back in)", permissions=["sanction"])
+    @admin.action(
+        description=gettext_lazy("Lift the selected suspensions (let the players back in)"), permissions=["sanction"]
+    )
     def lift_selected(self, request, queryset: QuerySet[Sanction]):
-        return self._let_back_in(request, queryset, suspension_lift, action="lift_selected", verb="Lift")
+        return self._let_back_in(request, queryset, suspension_lift, action="lift_selected")
 
-    @admin.action(description="Unban the selected players", permissions=["sanction"])
+    @admin.action(description=gettext_lazy("Unban the selected players"), permissions=["sanction"])
     def unban_selected(self, request, queryset: QuerySet[Sanction]):
-        return self._let_back_in(request, queryset, user_unban, action="unban_selected", verb="Unban")
+        return self._let_back_in(request, queryset, user_unban, action="unban_selected")
 
-    def _let_back_in(self, request, queryset: QuerySet[Sanction], decide, *, action: str, verb: str):
+    def _let_back_in(self, request, queryset: QuerySet[Sanction], decide, *, action: str):
         sanctions = list(queryset.select_related("user").order_by("pk"))
         form = ReasonForm(
             request.POST if request.POST.get("confirm") == "yes" else None,
-            help_text="Recorded with your name. Only staff see it; the player is told they are back.",
+            help_text=_("Recorded with your name. Only staff see it; the player is told they are back."),
         )
         if not form.is_bound or not form.is_valid():
+            crumb, submit_label = CONFIRM_WORDS[action]
+            players = players_count(len({sanction.user_id for sanction in sanctions}))
             context = {
                 **self.admin_site.each_context(request),
-                "title": f"{verb} {_players(len({sanction.user_id for sanction in sanctions}))}?",
+                "title": _("%(verb)s %(what)s?") % {"verb": crumb, "what": players},
                 "subtitle": None,
                 "opts": self.model._meta,
                 "sanctions": sanctions,
                 "form": form,
                 "action": action,
-                "verb": verb,
+                "crumb": crumb,
+                "submit_label": submit_label,
                 "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
                 "media": self.media + form.media,
             }
@@ -341,11 +318,14 @@ class SanctionAdmin(ReadOnlyAdmin):
             try:
                 record = decide(user=player, staff=request.user, reason=form.cleaned_data["reason"])
             except DomainError as exc:
-                self.message_user(request, f"Player {player.username} stays out: {exc.message}", messages.ERROR)
+                stays_out = _("Player %(username)s stays out: %(message)s")
+                names = {"username": player.username, "message": exc.message}
+                self.message_user(request, stays_out % names, messages.ERROR)
                 continue
-            self.log_addition(request, record, f"{record.get_kind_display()}: {player.username}")
-            kind = record.get_kind_display().lower()
-            self.message_user(request, f"Let {player.username} back in ({kind}).", messages.SUCCESS)
+            kind = record.get_kind_display()
+            self.log_addition(request, record, f"{kind}: {player.username}")
+            let_in = _("Let %(username)s back in (%(kind)s).") % {"username": player.username, "kind": kind.lower()}
+            self.message_user(request, let_in, messages.SUCCESS)
         return None
 
 

@@ -21,11 +21,12 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from driftwood.accounts.models import User
 from driftwood.accounts.services import ShutOut
 from driftwood.core import redis_outage
-from driftwood.core.i18n import lazy_text
+from driftwood.core.i18n import lazy_join, lazy_text
 from driftwood.core.times import malaysia_time
 from driftwood.core.websocket import CLOSE_ACCOUNT_DISABLED, user_group
 from driftwood.notifications.services import notify
@@ -83,7 +84,7 @@ def report_warn(*, report: Report, staff, reason: str) -> Sanction:
             sanction,
             kind="moderation_warning",
             title=lazy_text(lambda: _("A warning from Driftwood's moderators")),
-            body=lazy_text(lambda: f"{reason}\n\n{_('Repeated reports can lead to a suspension or a ban.')}"),
+            body=lazy_join([reason, gettext_lazy("Repeated reports can lead to a suspension or a ban.")], "\n\n"),
         )
     return sanction
 

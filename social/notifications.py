@@ -70,12 +70,18 @@ def new_follower(*, follower, followed) -> None:
 
 def report_filed(report: Report) -> None:
     moderators = User.objects.filter(is_staff=True, is_active=True).values_list("pk", flat=True)
-    title = f"New report: @{report.reported.username} for {report.get_reason_display().lower()}"
+    # Each moderator reads it in their own language (the reporter's words stay as written).
+    title = lazy_text(
+        lambda: (
+            _("New report: @%(username)s for %(reason)s")
+            % {"username": report.reported.username, "reason": report.get_reason_display().lower()}
+        )
+    )
     notify(
         users=moderators,
         kind="report_filed",
         title=title,
-        body=report.description[:500] or "No description given.",
+        body=report.description[:500] or lazy_text(lambda: _("No description given.")),
         url=f"/admin/social/report/{report.pk}/change/",
         data={"report_id": report.pk},
         key=f"report:{report.pk}",

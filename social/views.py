@@ -256,7 +256,10 @@ def follow(request, user_id: int):
         field="follow",
         is_on=lambda player: selectors.is_following(follower_id=me.pk, followed_id=player.pk),
         toggle=lambda player: follow_toggle(follower=me, target_id=player.pk),
-        said=lambda player, on: f"{'You now follow' if on else 'You no longer follow'} {player.public_name}.",
+        said=lambda player, on: (
+            (_("You now follow %(name)s.") if on else _("You no longer follow %(name)s."))
+            % {"name": player.public_name}
+        ),
     )
 
 

@@ -14,8 +14,8 @@ from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from driftwood.core.admin import ReadOnlyAdmin, ReadOnlyAdminMixin
 from driftwood.core.exceptions import DomainError
@@ -68,8 +68,11 @@ class RegistrationInline(ReadOnlyAdminMixin, admin.TabularInline):
         payment = getattr(registration, "payment", None)
         if payment is None:
             return "-"
-        amount = format_money(payment.amount, style="page")
-        return f"{amount} by {payment.get_method_display().lower()} ({payment.status})"
+        return gettext("%(amount)s by %(method)s (%(status)s)") % {
+            "amount": format_money(payment.amount, style="page"),
+            "method": payment.get_method_display().lower(),
+            "status": payment.get_status_display().lower(),
+        }
 
 
 class CancelForm(forms.Form):

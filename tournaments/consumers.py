@@ -2,6 +2,7 @@
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.utils.translation import gettext as _
 
 from driftwood.core.parsers import JSONFramesMixin
 from driftwood.core.websocket import UserSocketMixin
@@ -49,7 +50,7 @@ class EventUpdatesConsumer(UserSocketMixin, JSONFramesMixin, AsyncJsonWebsocketC
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def receive_json(self, content, **kwargs):
-        await self.send_json({"type": "error", "code": "invalid", "message": "This socket only sends event updates."})
+        await self.send_error("invalid", _("This socket only sends event updates."))
 
     async def event_update(self, message: dict):
         await self.send_json(message)

@@ -70,9 +70,9 @@ class EventFilterForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Event or game name")}),
     )
     game = forms.ModelChoiceField(
-        queryset=selectors.games(), required=False, to_field_name="slug", empty_label=_("All games")
+        label=_("Game"), queryset=selectors.games(), required=False, to_field_name="slug", empty_label=_("All games")
     )
-    status = forms.ChoiceField(choices=LISTED_STATUSES, required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=LISTED_STATUSES, required=False)
 
 
 class PrizeDistributionField(forms.CharField):
@@ -103,8 +103,8 @@ class EventForm(ServiceErrorsMixin, forms.Form):
     no longer change: those fields show the reason and post back the event's own values.
     """
 
-    name = FormTextField(max_length=120)
-    game = forms.ModelChoiceField(queryset=selectors.games(), empty_label=_("Choose a game"))
+    name = FormTextField(label=_("Name"), max_length=120)
+    game = forms.ModelChoiceField(label=_("Game"), queryset=selectors.games(), empty_label=_("Choose a game"))
     description = FormTextField(
         label=_("Rules and details"),
         required=False,
@@ -119,9 +119,9 @@ class EventForm(ServiceErrorsMixin, forms.Form):
         assume_scheme="https",
         help_text=_("Where players and fans watch the matches (Twitch, YouTube...)."),
     )
-    tier = forms.ChoiceField(choices=Event.Tier.choices, initial=Event.Tier.COMMUNITY)
+    tier = forms.ChoiceField(label=_("Tier"), choices=Event.Tier.choices, initial=Event.Tier.COMMUNITY)
     event_type = forms.ChoiceField(label=_("Where"), choices=Event.EventType.choices, initial=Event.EventType.ONLINE)
-    format = forms.ChoiceField(choices=Event.Format.choices, initial=Event.Format.SINGLE_ELIMINATION)
+    format = forms.ChoiceField(label=_("Format"), choices=Event.Format.choices, initial=Event.Format.SINGLE_ELIMINATION)
     is_solo = forms.TypedChoiceField(
         label=_("Entries"),
         choices=[("true", _("Solo players")), ("false", _("Teams"))],
@@ -130,7 +130,7 @@ class EventForm(ServiceErrorsMixin, forms.Form):
         widget=forms.RadioSelect,
     )
     team_size = forms.IntegerField(
-        min_value=1, max_value=10, initial=1, help_text=_("Players per team. Solo events use 1.")
+        label=_("Team size"), min_value=1, max_value=10, initial=1, help_text=_("Players per team. Solo events use 1.")
     )
     max_participants = forms.IntegerField(
         label=_("Maximum entries"),
@@ -244,7 +244,7 @@ class AnnouncementForm(forms.Form):
 class JoinForm(forms.Form):
     """The page posts only wallet entries; card entries go through the join API from the page's script."""
 
-    team = forms.ModelChoiceField(queryset=None, required=False, empty_label=_("Choose your team"))
+    team = forms.ModelChoiceField(label=_("Team"), queryset=None, required=False, empty_label=_("Choose your team"))
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -9,9 +9,10 @@ from functools import partial
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from driftwood.core import redis_outage
-from driftwood.core.i18n import lazy_text
+from driftwood.core.i18n import lazy_join, lazy_text
 from driftwood.core.money import format_money
 from driftwood.core.times import malaysia_time
 from driftwood.notifications.services import notify
@@ -110,10 +111,10 @@ def _cancelled_body(event: Event, refund: tuple[str, Decimal] | None) -> str:
     if refund is None and event.entry_fee == 0:
         return cancelled
     if refund is None:
-        return f"{cancelled} {_('Entry fees go back to whoever paid them, less any cancellation penalty.')}"
+        return " ".join([cancelled, _("Entry fees go back to whoever paid them, less any cancellation penalty.")])
     method, amount = refund
     if amount == 0:
-        return f"{cancelled} {_('The cancellation penalty kept the whole entry fee you paid.')}"
+        return " ".join([cancelled, _("The cancellation penalty kept the whole entry fee you paid.")])
     if method == ParticipantPayment.Method.WALLET:
         refunded = _("%(amount)s of the entry fee you paid is back in your wallet.")
     elif method == ParticipantPayment.Method.FPX:
@@ -200,6 +201,7 @@ def waitlist_hold_expired(registration: Registration) -> None:
 
 
 def waitlist_skipped(registration: Registration, *, reason: str) -> None:
+    """`reason`: a lazy text (a domain error's message), read in the player's language."""
     event = registration.event
     body = lazy_text(
         lambda: (
@@ -217,7 +219,7 @@ def waitlist_skipped(registration: Registration, *, reason: str) -> None:
 def waitlist_closed(registration: Registration, *, reason: str) -> None:
     """Registration is over with the entry still waiting (nothing was charged)."""
     event = registration.event
-    body = lazy_text(lambda: f"{reason} {_('No seat freed up for your entry on the waitlist; nothing was charged.')}")
+    body = lazy_join([reason, gettext_lazy("No seat freed up for your entry on the waitlist; nothing was charged.")])
     title = lazy_text(lambda: _("No seat at %(event)s") % {"event": event.name})
     _tell_waitlisted(registration, kind="waitlist_closed", title=title, body=body)
 

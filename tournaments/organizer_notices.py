@@ -1,5 +1,5 @@
-"""The organizer's word to an event's entrants: a moved start time, an announcement. Each entrant
-is told once per happening, in their own language, through `notify`."""
+"""The organizer's word to the entrants: a published event's times moved, or an announcement.
+Each entrant is told once, in the organizer's transaction, through `notify` (in-app and e-mail)."""
 
 from django.urls import reverse
 from django.utils.translation import gettext as _

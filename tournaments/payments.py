@@ -4,7 +4,9 @@ from decimal import Decimal
 
 from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy
 
+from driftwood.core.i18n import lazy_format
 from driftwood.core.money import money_field
 from tournaments.models import Event, ParticipantPayment
 from tournaments.services import card_entries
@@ -42,7 +44,12 @@ def finished_event_escrow_problems() -> list[str]:
         Q(status=Event.Status.CANCELLED) | Q(status=Event.Status.COMPLETED, prizes_paid_at__isnull=False)
     )
     return [
-        f"event {event_id} is {status} but its escrow still holds {balance}"
+        lazy_format(
+            gettext_lazy("event %(id)s is %(status)s but its escrow still holds %(balance)s"),
+            id=event_id,
+            status=status,
+            balance=balance,
+        )
         for event_id, status, balance in finished.exclude(escrow_wallet__current_balance=0).values_list(
             "pk", "status", "escrow_wallet__current_balance"
         )

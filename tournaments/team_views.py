@@ -126,7 +126,10 @@ def team_captain_view(request, team_id: int, user_id: int):
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"{team.captain.public_name} is now the captain of {team.name}.")
+        messages.success(
+            request,
+            _("%(name)s is now the captain of %(team)s.") % {"name": team.captain.public_name, "team": team.name},
+        )
     return redirect("tournaments:team_detail", team_id=team_id)
 
 
@@ -145,5 +148,6 @@ def team_member_remove_view(request, team_id: int, user_id: int):
     if leaving:
         messages.success(request, _("You left %(name)s.") % {"name": team.name})
         return redirect("tournaments:team_list")
-    messages.success(request, f"{member.public_name if member else 'The player'} is no longer in {team.name}.")
+    name = member.public_name if member else _("The player")
+    messages.success(request, _("%(name)s is no longer in %(team)s.") % {"name": name, "team": team.name})
     return redirect("tournaments:team_detail", team_id=team.pk)

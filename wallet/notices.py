@@ -1,8 +1,11 @@
 """What players hear about their withdrawals, written in the caller's transaction through `notify`
-(which e-mails them too): held for review, paid out, rejected or failed. One per happening."""
+(which e-mails them too): held for review, paid out, rejected or failed. One per happening, in the
+player's own language (`lazy_text`)."""
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
+from driftwood.core.i18n import lazy_text
 from driftwood.core.money import format_money
 from driftwood.notifications.services import notify
 from wallet.models import Withdrawal
@@ -27,40 +30,57 @@ def _tell(withdrawal: Withdrawal, *, kind: str, title: str, body: str) -> None:
 
 
 def withdrawal_held_for_review(withdrawal: Withdrawal) -> None:
-    amount = format_money(withdrawal.amount, style="text")
+    amount, account = format_money(withdrawal.amount, style="page"), _account(withdrawal)
+    names = {"amount": amount, "id": withdrawal.pk, "account": account}
     _tell(
         withdrawal,
         kind="withdrawal_review",
-        title=f"Your withdrawal of {amount} is being reviewed",
-        body=(
-            f"Withdrawal #{withdrawal.pk} to {_account(withdrawal)} needs a check by our staff before it is paid out, "
-            "usually within one working day. The amount stays on hold meanwhile."
+        title=lazy_text(lambda: _("Your withdrawal of %(amount)s is being reviewed") % names),
+        body=lazy_text(
+            lambda: (
+                _(
+                    "Withdrawal #%(id)s to %(account)s needs a check by our staff before it is paid out, "
+                    "usually within one working day. The amount stays on hold meanwhile."
+                )
+                % names
+            )
         ),
     )
 
 
 def withdrawal_outcome(withdrawal: Withdrawal) -> None:
     """The final outcome: paid out, or rejected/failed with the money back in the usable balance."""
-    amount, total = format_money(withdrawal.amount, style="text"), format_money(withdrawal.total, style="text")
+    names = {
+        "amount": format_money(withdrawal.amount, style="text"),
+        "total": format_money(withdrawal.total, style="text"),
+        "fee": format_money(withdrawal.fee, style="text"),
+        "id": withdrawal.pk,
+        "account": _account(withdrawal),
+    }
     if withdrawal.status == Status.COMPLETED:
         _tell(
             withdrawal,
             kind="withdrawal_completed",
-            title=f"Your withdrawal of {amount} has been paid out",
-            body=(
-                f"{amount} from withdrawal #{withdrawal.pk} has been sent to {_account(withdrawal)}. "
-                f"A fee of {format_money(withdrawal.fee, style='text')} was charged. "
-                "It usually arrives within one working day."
+            title=lazy_text(lambda: _("Your withdrawal of %(amount)s has been paid out") % names),
+            body=lazy_text(
+                lambda: (
+                    _(
+                        "%(amount)s from withdrawal #%(id)s has been sent to %(account)s. A fee of %(fee)s was "
+                        "charged. It usually arrives within one working day."
+                    )
+                    % names
+                )
             ),
         )
         return
-    verb = "was rejected" if withdrawal.status == Status.REJECTED else "could not be paid out"
-    _tell(
-        withdrawal,
-        kind="withdrawal_failed",
-        title=f"Your withdrawal of {amount} {verb}",
-        body=(
-            f"Withdrawal #{withdrawal.pk} to {_account(withdrawal)} {verb}: {withdrawal.failure_reason}\n\n"
-            f"{total} (the amount and the fee) is back in your usable balance."
-        ),
-    )
+    # A reason Driftwood wrote (wallet.services.payouts) reads in the player's language; staff's or
+    # the bank's as they gave it.
+    names["reason"] = lazy_text(lambda: _(withdrawal.failure_reason))
+    back = lazy_text(lambda: _("%(total)s (the amount and the fee) is back in your usable balance.") % names)
+    if withdrawal.status == Status.REJECTED:
+        title = lazy_text(lambda: _("Your withdrawal of %(amount)s was rejected") % names)
+        said = lazy_text(lambda: _("Withdrawal #%(id)s to %(account)s was rejected: %(reason)s") % names)
+    else:
+        title = lazy_text(lambda: _("Your withdrawal of %(amount)s could not be paid out") % names)
+        said = lazy_text(lambda: _("Withdrawal #%(id)s to %(account)s could not be paid out: %(reason)s") % names)
+    _tell(withdrawal, kind="withdrawal_failed", title=title, body=lazy_text(lambda: f"{said}\n\n{back}"))

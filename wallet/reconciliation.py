@@ -9,7 +9,9 @@ Proves, in one repeatable-read snapshot:
   fees), card refunds with the refunds we owe or sent, bank payouts with completed withdrawals;
 - every other app's own checks (registered), e.g. every finished event's escrow is empty.
 
-Read-only; run by `manage.py wallet_reconcile` and daily by the beat, which alerts staff.
+Read-only; run by `manage.py wallet_reconcile` and daily by the beat, which alerts staff. Each
+problem is a sentence translated when it is read (`lazy_format`): in English in the logs and the
+command's output, in each staff member's language in their alert.
 """
 
 import logging
@@ -19,7 +21,10 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
+from driftwood.core.i18n import lazy_format, lazy_join
 from driftwood.core.money import money_field
 from wallet.models import ZERO, CardRefund, LedgerEntry, TopUp, Wallet, Withdrawal
 from wallet.services.balances import ADJUSTMENTS, BANK_PAYOUTS, CARD_REFUNDS, STRIPE_CLEARING
@@ -72,17 +77,31 @@ def wallets_with_ledger_totals():
 def _wallet_problems(wallet) -> list[str]:
     problems = []
     if wallet.current_balance != wallet.usable_balance + wallet.pending_balance:
-        problems.append(f"current {wallet.current_balance} != usable + pending")
+        problems.append(lazy_format(_("current %(current)s != usable + pending"), current=wallet.current_balance))
     if wallet.usable_balance < 0 or wallet.pending_balance < 0:
-        problems.append("a negative balance")
+        problems.append(_("a negative balance"))
     if (wallet.ledger_usable, wallet.ledger_pending) != (wallet.usable_balance, wallet.pending_balance):
         problems.append(
-            f"ledger sums usable {wallet.ledger_usable} / pending {wallet.ledger_pending}, "
-            f"stored {wallet.usable_balance} / {wallet.pending_balance}"
+            lazy_format(
+                _("ledger sums usable %(ledger_usable)s / pending %(ledger_pending)s, stored %(usable)s / %(pending)s"),
+                ledger_usable=wallet.ledger_usable,
+                ledger_pending=wallet.ledger_pending,
+                usable=wallet.usable_balance,
+                pending=wallet.pending_balance,
+            )
         )
     if (wallet.last_usable_after, wallet.last_pending_after) != (wallet.usable_balance, wallet.pending_balance):
-        problems.append(f"last ledger row says {wallet.last_usable_after} / {wallet.last_pending_after}")
-    return [f"wallet {wallet.reference}: {problem}" for problem in problems]
+        problems.append(
+            lazy_format(
+                _("last ledger row says %(usable)s / %(pending)s"),
+                usable=wallet.last_usable_after,
+                pending=wallet.last_pending_after,
+            )
+        )
+    return [
+        lazy_format(_("wallet %(reference)s: %(problem)s"), reference=wallet.reference, problem=problem)
+        for problem in problems
+    ]
 
 
 UNBALANCED_SQL = """
@@ -97,10 +116,13 @@ def _ledger_problems(report: Report) -> list[str]:
     problems = []
     report.ledger_total = _sum(LedgerEntry.objects.all(), "amount") + _sum(LedgerEntry.objects.all(), "pending_amount")
     if report.ledger_total != 0:
-        problems.append(f"the ledger sums to {report.ledger_total}, not 0")
+        problems.append(lazy_format(_("the ledger sums to %(total)s, not 0"), total=report.ledger_total))
     with connection.cursor() as cursor:
         cursor.execute(UNBALANCED_SQL)
-        problems.extend(f"ledger transaction {pk} sums to {total}, not 0" for pk, total in cursor.fetchall())
+        problems.extend(
+            lazy_format(_("ledger transaction %(id)s sums to %(total)s, not 0"), id=pk, total=total)
+            for pk, total in cursor.fetchall()
+        )
     return problems
 
 
@@ -123,17 +145,35 @@ def _outside_problems(report: Report) -> list[str]:
     problems = []
     if -booked[STRIPE_CLEARING] != report.stripe_in:
         problems.append(
-            f"Stripe clearing booked {-booked[STRIPE_CLEARING]} in, but Stripe captured {report.stripe_in} "
-            "(succeeded top-ups and card entry fees)"
+            lazy_format(
+                _(
+                    "Stripe clearing booked %(booked)s in, but Stripe captured %(captured)s "
+                    "(succeeded top-ups and card entry fees)"
+                ),
+                booked=-booked[STRIPE_CLEARING],
+                captured=report.stripe_in,
+            )
         )
     if booked[CARD_REFUNDS] != report.card_refunds:
         problems.append(
-            f"card refunds booked {booked[CARD_REFUNDS]}, but {report.card_refunds} was refunded or owed to cards "
-            "(a top-up refund the wallet could not cover is a loss for staff to settle)"
+            lazy_format(
+                _(
+                    "card refunds booked %(booked)s, but %(owed)s was refunded or owed to cards "
+                    "(a top-up refund the wallet could not cover is a loss for staff to settle)"
+                ),
+                booked=booked[CARD_REFUNDS],
+                owed=report.card_refunds,
+            )
         )
     paid = report.outside.get(BANK_PAYOUTS, ZERO)
     if paid != report.bank_out:
-        problems.append(f"bank payouts booked {paid}, but completed withdrawals paid {report.bank_out}")
+        problems.append(
+            lazy_format(
+                _("bank payouts booked %(booked)s, but completed withdrawals paid %(paid)s"),
+                booked=paid,
+                paid=report.bank_out,
+            )
+        )
     return problems
 
 
@@ -162,12 +202,13 @@ def wallet_reconcile_and_alert() -> Report:
 
     report = wallet_reconcile()
     if not report.ok:
-        for problem in report.problems:
-            logger.error("wallet reconciliation: %s", problem)
+        with translation.override("en"):  # the log in English; the alert in each reader's language
+            for problem in report.problems:
+                logger.error("wallet reconciliation: %s", problem)
         staff_notify(
             kind="wallet_reconcile_failed",
-            title=f"Wallet reconciliation found {len(report.problems)} difference(s)",
-            body="\n".join(report.problems[:20]),
+            title=lazy_format(_("Wallet reconciliation found %(count)s difference(s)"), count=len(report.problems)),
+            body=lazy_join(report.problems[:20], "\n"),
             url="/admin/wallet/ledgertransaction/",
         )
     else:

@@ -14,6 +14,7 @@ from decimal import Decimal
 import stripe
 from django.conf import settings
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
 
 from driftwood.core.money import CENTS, CURRENCY
 from wallet.exceptions import InvalidAmount, InvalidSignature, PaymentProviderError
@@ -28,6 +29,7 @@ TIMEOUT_SECONDS = 20
 MAX_NETWORK_RETRIES = 2
 # What opens FPX and GrabPay payments with STRIPE_REDIRECT_STAND_IN (development tools only).
 REDIRECT_STAND_IN = "driftwood.dev.stripe_redirects.payment_intent_create"
+REFUSED = _("The payment provider refused the request.")
 
 
 class _HTTPXClient(stripe.HTTPXClient):
@@ -80,7 +82,7 @@ def _provider_error(action: str, exc: stripe.StripeError) -> PaymentProviderErro
     definite = definite and status not in (409, 429)
     detail = f"{type(exc).__name__} (HTTP {status or '-'}): {exc.user_message or exc}"[:500]
     if definite:
-        return PaymentProviderError("The payment provider refused the request.", definite=True, detail=detail)
+        return PaymentProviderError(REFUSED, definite=True, detail=detail)
     return PaymentProviderError(detail=detail)
 
 
@@ -178,9 +180,7 @@ def redirect_payment_create(
     redirect_url = (next_action.get("redirect_to_url") or {}).get("url") or ""
     if not redirect_url:
         logger.warning("Stripe %s PaymentIntent %s has no redirect (status %s)", method, intent.id, intent.status)
-        raise PaymentProviderError(
-            "The payment provider refused the request.", definite=True, detail=f"no redirect: status {intent.status}"
-        )
+        raise PaymentProviderError(REFUSED, definite=True, detail=f"no redirect: status {intent.status}")
     return RedirectPayment(
         id=intent.id, client_secret=intent.client_secret, status=intent.status, redirect_url=redirect_url
     )

@@ -113,5 +113,5 @@ def email_confirm(*, token: str) -> User:
             user.save(update_fields=["email", "email_verified_at"])
     except IntegrityError:
         # Another account took the address after the link was sent.
-        raise InvalidToken("Another account uses this address now.") from None
+        raise InvalidToken(_("Another account uses this address now.")) from None
     return user

@@ -168,4 +168,4 @@ def shut_out_explain_with(explainer: Callable[[User], ShutOut | None]) -> None:
 def shut_out_explanation(user: User) -> ShutOut:
     """Why `user` (inactive) is shut out; an account disabled by hand in admin has no sanction."""
     found = _explainer(user) if _explainer is not None else None
-    return found or ShutOut(until=None, reason="The account was disabled by the staff.")
+    return found or ShutOut(until=None, reason=_("The account was disabled by the staff."))

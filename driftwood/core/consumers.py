@@ -1,4 +1,5 @@
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.utils.translation import gettext as _
 
 from driftwood.core.parsers import JSONFramesMixin
 from driftwood.core.websocket import UserSocketMixin
@@ -17,4 +18,4 @@ class HealthConsumer(UserSocketMixin, JSONFramesMixin, AsyncJsonWebsocketConsume
         if isinstance(content, dict) and content.get("type") == "ping":
             await self.send_json({"type": "pong"})
         else:
-            await self.send_json({"type": "error", "code": "invalid", "message": 'Send {"type": "ping"}.'})
+            await self.send_error("invalid", _('Send {"type": "ping"}.'))

@@ -1,5 +1,6 @@
 """WebSocket plumbing shared by every consumer: origin checks that protect browsers without locking
-out mobile apps, the per-player group, and closing with a reconnect hint when Redis is down."""
+out mobile apps, the per-player group, error frames in the reader's language, and closing with a
+reconnect hint when Redis is down."""
 
 import asyncio
 import json
@@ -7,6 +8,10 @@ import logging
 
 from channels.security.websocket import OriginValidator
 from django.conf import settings
+from django.http import HttpRequest
+from django.http.cookie import parse_cookie
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from driftwood.core import redis_outage
@@ -40,12 +45,30 @@ CLOSE_ACCOUNT_DISABLED = 4403
 # The server cannot reach Redis (the channel layer) for now: reconnect later, backing off.
 CLOSE_UNAVAILABLE = 4503
 UNAVAILABLE_RETRY_AFTER_SECONDS = 5
-UNAVAILABLE_FRAME = {
-    "type": "error",
-    "code": "unavailable",
-    "message": "Live updates are briefly unavailable. Reconnecting shortly.",
-    "retry_after": UNAVAILABLE_RETRY_AFTER_SECONDS,
-}
+UNAVAILABLE_MESSAGE = _("Live updates are briefly unavailable. Reconnecting shortly.")
+
+
+def socket_language(scope) -> str:
+    """The language a socket's frames are written in: the signed-in player's stored choice
+    (User.language), else what a page would use for the handshake (the language cookie the switcher
+    sets, then Accept-Language), else English."""
+    user = scope.get("user")
+    stored = getattr(user, "language", "") if user is not None and user.is_authenticated else ""
+    if stored:
+        return stored
+    handshake = HttpRequest()
+    for name, value in scope.get("headers") or ():
+        if name == b"accept-language":
+            handshake.META["HTTP_ACCEPT_LANGUAGE"] = value.decode("latin-1")
+        elif name == b"cookie":
+            handshake.COOKIES = parse_cookie(value.decode("latin-1"))
+    return translation.get_language_from_request(handshake)
+
+
+def error_frame(scope, code: str, message, **extra) -> dict:
+    """An `error` frame: `code` for programs, `message` for people, in the socket's language."""
+    with translation.override(socket_language(scope)):
+        return {"type": "error", "code": code, "message": str(message), **extra}
 
 
 def user_group(user_id: int) -> str:
@@ -64,6 +87,9 @@ class UserSocketMixin:
     presence), the socket is not failed with 1011: it gets an `error` frame with code `unavailable`
     and `retry_after` (seconds), then is closed with 4503 (accepted first if it was not yet, so
     that browsers see the code). Clients reconnect with a growing, jittered delay.
+
+    Frames are handled in the socket's language (`socket_language`): texts a handler writes with
+    `gettext` come out in it, and `send_error` sends an error frame in it.
     """
 
     async def __call__(self, scope, receive, send):
@@ -87,7 +113,10 @@ class UserSocketMixin:
             if not seen & {"websocket.close", "websocket.disconnect"}:
                 if "websocket.accept" not in seen:
                     await send({"type": "websocket.accept"})
-                await send({"type": "websocket.send", "text": json.dumps(UNAVAILABLE_FRAME)})
+                frame = error_frame(
+                    scope, "unavailable", UNAVAILABLE_MESSAGE, retry_after=UNAVAILABLE_RETRY_AFTER_SECONDS
+                )
+                await send({"type": "websocket.send", "text": json.dumps(frame)})
                 await send({"type": "websocket.close", "code": CLOSE_UNAVAILABLE})
             await self._clean_up_unavailable()
 
@@ -105,6 +134,13 @@ class UserSocketMixin:
         if user is not None and user.is_authenticated:
             self.groups = [*self.groups, user_group(user.pk)]
         await super().websocket_connect(message)
+
+    async def websocket_receive(self, message):
+        with translation.override(socket_language(self.scope)):
+            await super().websocket_receive(message)
+
+    async def send_error(self, code: str, message) -> None:
+        await self.send_json(error_frame(self.scope, code, message))
 
     async def layer_unavailable(self, message):
         """The pub/sub channel layer lost Redis (driftwood/core/channel_layer.py): fail as a receive would."""

@@ -10,6 +10,7 @@ A missing or bad token: accepted, then closed with 4401 (browsers see the code).
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.utils.translation import gettext as _
 
 from driftwood.core.parsers import JSONFramesMixin
 from driftwood.core.websocket import UserSocketMixin
@@ -43,7 +44,7 @@ class NotificationConsumer(UserSocketMixin, JSONFramesMixin, AsyncJsonWebsocketC
         if isinstance(content, dict) and content.get("type") == "ping":
             await self.send_json({"type": "pong"})
         else:
-            await self.send_json({"type": "error", "code": "invalid", "message": 'Send {"type": "ping"}, or nothing.'})
+            await self.send_error("invalid", _('Send {"type": "ping"}, or nothing.'))
 
     async def _send_unread(self):
         count = await database_sync_to_async(unread_count)(self.user.pk)

@@ -4,6 +4,7 @@ Banned (inactive) players do not exist here: asking about one is a 404, as for a
 Stars are private: no response of this module reveals them (the caller sees their own in GET /me).
 """
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -18,10 +19,11 @@ from social.exceptions import UserNotFound
 from social.models import Friendship, Report
 
 RELATIONSHIPS = [selectors.NONE, selectors.FRIENDS, selectors.REQUEST_SENT, selectors.REQUEST_RECEIVED, selectors.SELF]
+# In the caller's language (English: the contract's words).
 REQUEST_MESSAGES = {
-    "sent": "Friend request sent",
-    "already_sent": "Request already sent",
-    "accepted": "You are now friends",
+    "sent": _("Friend request sent"),
+    "already_sent": _("Request already sent"),
+    "accepted": _("You are now friends"),
 }
 
 
@@ -259,5 +261,5 @@ class ReportCreateApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         report = services.report_create(reporter=request.user, target_id=user_id, **data.validated_data)
-        body = {"id": report.pk, "status": report.status, "message": "Report submitted for review"}
+        body = {"id": report.pk, "status": report.status, "message": _("Report submitted for review")}
         return Response(self.OutputSerializer(body).data, status=status.HTTP_201_CREATED)

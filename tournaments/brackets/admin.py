@@ -114,7 +114,7 @@ class MatchAdmin(ReadOnlyAdmin):
 class DisputeStatusFilter(admin.SimpleListFilter):
     """Staff land on the open disputes: those are the ones waiting for someone."""
 
-    title = "status"
+    title = _("status")
     parameter_name = "status"
 
     def lookups(self, request, model_admin):
@@ -190,7 +190,9 @@ class DisputeAdmin(ReadOnlyAdmin):
     def resolve_link(self, dispute: Dispute) -> str:
         if dispute.status != Dispute.Status.OPEN:
             return "-"
-        return format_html('<a href="{}">Resolve</a>', reverse("admin:tournaments_dispute_resolve", args=[dispute.pk]))
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:tournaments_dispute_resolve", args=[dispute.pk]), _("Resolve")
+        )
 
     def has_resolve_permission(self, request) -> bool:
         return request.user.is_staff and request.user.has_perm("tournaments.view_dispute")
@@ -227,7 +229,8 @@ class DisputeAdmin(ReadOnlyAdmin):
             else:
                 score = f"{form.cleaned_data['score_a']}-{form.cleaned_data['score_b']}"
                 self.log_change(request, dispute, _("Resolved %(key)s %(score)s.") % {"key": match.key, "score": score})
-                self.message_user(request, f"{match.key} of {match.event.name} resolved.", messages.SUCCESS)
+                resolved = _("%(key)s of %(event)s resolved.") % {"key": match.key, "event": match.event.name}
+                self.message_user(request, resolved, messages.SUCCESS)
                 return HttpResponseRedirect(reverse("admin:tournaments_dispute_changelist"))
         context = {
             **self.admin_site.each_context(request),

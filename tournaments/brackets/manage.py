@@ -193,5 +193,7 @@ def event_match_result_view(request, event_id: int, match_id: int):
         messages.error(request, f"{match.key}: {problem}")
         return back
     score = f"{match.entry_a.name} {match.score_a}-{match.score_b} {match.entry_b.name}"
-    messages.success(request, f"{match.key} is decided: {score}. The bracket moves on.")
+    messages.success(
+        request, _("%(key)s is decided: %(score)s. The bracket moves on.") % {"key": match.key, "score": score}
+    )
     return back

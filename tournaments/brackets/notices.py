@@ -4,11 +4,18 @@ each keyed by its happening so that a step run twice tells nobody twice."""
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
-from driftwood.core.i18n import lazy_text
+from driftwood.core.i18n import lazy_join, lazy_text
 from driftwood.notifications.services import notify
 from tournaments.brackets.models import Match
 from tournaments.models import Event, RegistrationMember
+
+# How a dispute closes when the organizer gives no words of their own: stored in English in the
+# dispute, read in each reader's language (the match page translates it, notices carry it lazily).
+ENTERED_BY_ORGANIZER = gettext_noop("Result entered by the organizer.")
+BOTH_AGREED = gettext_noop("Both sides agreed.")
+RESOLVED_BY_ORGANIZER = gettext_noop("Resolved by the organizer.")
 
 
 def players_of(*entry_ids: int | None):
@@ -82,7 +89,7 @@ def dispute_opened(event: Event, match: Match, *, why: str, by_side: str | None 
             title=lazy_text(
                 lambda: _("Your opponent disputes %(key)s in %(event)s") % {"key": match.key, "event": event.name}
             ),
-            body=lazy_text(lambda: f"{why}\n\n{_('The organizer will decide the result.')}"),
+            body=lazy_join([why, gettext_lazy("The organizer will decide the result.")], "\n\n"),
             url=url,
             data=data,
             key=f"dispute_opened:{match.pk}:{match.attempt}",

@@ -201,7 +201,9 @@ def match_reopen_view(request, match_id: int):
     except (DomainError, ValidationError) as exc:
         _service_error(request, exc)
     else:
-        messages.success(request, f"{match.key} is open again: what it decided has been rolled back.")
+        messages.success(
+            request, _("%(key)s is open again: what it decided has been rolled back.") % {"key": match.key}
+        )
     return _safe_next(request, _back_to_match(match))
 
 

@@ -13,8 +13,10 @@ from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from driftwood.core.exceptions import PermissionDenied
+from driftwood.core.i18n import lazy_format
 from driftwood.core.money import CENTS
 from tournaments import notifications, organizer_notices
 from tournaments.exceptions import AlreadyCancelled, InvalidStatus
@@ -236,7 +238,8 @@ def registrations_close_due(*, now: datetime | None = None) -> int:
             event = event_lock(event_id)
             if event.status == Status.REGISTRATION_OPEN and event.registration_closes_at <= now:
                 event_transition(event, Status.REGISTRATION_CLOSED)
-                waitlist_close(event, reason=f"Registration for {event.name} has closed.")
+                closed_reason = gettext_lazy("Registration for %(event)s has closed.")
+                waitlist_close(event, reason=lazy_format(closed_reason, event=event.name))
                 closed += 1
                 notifications.event_changed(event)
     return closed
@@ -249,7 +252,8 @@ def _less_penalty(amount: Decimal, penalty_percent: Decimal) -> Decimal:
 
 def waitlist_close(event: Event, *, reason: str) -> None:
     """Registration is over (the event started, or was cancelled): so is its waitlist, and each
-    player still on it is told why (they were never charged)."""
+    player still on it is told why (they were never charged). `reason`: a lazy text (`lazy_format`),
+    so that each player reads it in their own language."""
     waiting = list(
         Registration.objects.select_for_update()
         .filter(event=event, status=Registration.Status.WAITLISTED)
@@ -308,7 +312,8 @@ def event_cancel(*, event_id: int, actor, penalty_percent: Decimal = Decimal(0))
                 payment.status = ParticipantPayment.Status.FAILED
                 payment.save(update_fields=["status", "updated_at"])
             registration_end(registration, Registration.Status.CANCELLED)
-        waitlist_close(event, reason=f"{event.name} was cancelled by its organizer.")
+        cancelled = gettext_lazy("%(event)s was cancelled by its organizer.")
+        waitlist_close(event, reason=lazy_format(cancelled, event=event.name))
         if event.prize_pool > 0 and event.published_at is not None:
             wallet_transfer(
                 source=escrow,

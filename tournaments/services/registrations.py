@@ -16,8 +16,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from driftwood.core.exceptions import DomainError, NotFound, PermissionDenied
+from driftwood.core.i18n import lazy_format
 from tournaments import notifications
 from tournaments.exceptions import (
     AlreadyJoined,
@@ -74,15 +76,19 @@ def _roster(event: Event, user, team_id: int | None) -> tuple[Team | None, list[
     if team_id is None:
         raise TeamRequired()
     team = Team.objects.filter(pk=team_id).first()
+    # Lazy texts: a waitlisted entry that no longer fits is told why in its captain's language.
     if team is None:
-        raise NotFound(_("Team not found."))
+        raise NotFound(gettext_lazy("Team not found."))
     if team.captain_id != user.pk:
-        raise PermissionDenied(_("Only the team's captain can register it."))
+        raise PermissionDenied(gettext_lazy("Only the team's captain can register it."))
     members = list(TeamMember.objects.filter(team=team).values_list("user_id", flat=True))
     if len(members) != event.team_size:
         raise TeamSizeWrong(
-            _("This event needs teams of exactly %(team_size)s; yours has %(members)s.")
-            % {"team_size": event.team_size, "members": len(members)}
+            lazy_format(
+                gettext_lazy("This event needs teams of exactly %(team_size)s; yours has %(members)s."),
+                team_size=event.team_size,
+                members=len(members),
+            )
         )
     return team, members
 
@@ -206,9 +212,10 @@ def _waitlist_promote(event: Event) -> None:
             with transaction.atomic():
                 _promote(event, registration)
         except (DomainError, IntegrityError) as exc:
-            reason = exc.message if isinstance(exc, DomainError) else "a player of the entry joined another way"
+            joined_elsewhere = gettext_lazy("a player of the entry joined another way")
+            why = exc.message if isinstance(exc, DomainError) else joined_elsewhere
             registration_end(registration, Registration.Status.WITHDRAWN)
-            notifications.waitlist_skipped(registration, reason=reason)
+            notifications.waitlist_skipped(registration, reason=why)
             continue
         free -= 1
         notifications.waitlist_promoted(registration)
@@ -244,7 +251,8 @@ def _card_payment_open_quietly(registration_id: int) -> None:
         logger.warning("waitlist entry %s: Stripe unreachable, the held seat was released", registration_id)
         # They were told the seat was theirs: tell them it is not, rather than let it vanish.
         registration = Registration.objects.select_related("event", "registered_by").get(pk=registration_id)
-        notifications.waitlist_skipped(registration, reason="the card payment could not be opened at Stripe")
+        why = gettext_lazy("the card payment could not be opened at Stripe")
+        notifications.waitlist_skipped(registration, reason=why)
 
 
 def waitlist_sweep(*, now=None) -> int:
@@ -294,7 +302,7 @@ def _new_payment(
                 amount=event.entry_fee,
             )
     except IntegrityError as exc:
-        raise AlreadyJoined(_("You already have a payment for this event.")) from exc
+        raise AlreadyJoined(gettext_lazy("You already have a payment for this event.")) from exc
 
 
 def _pay_from_wallet(event: Event, registration: Registration, user) -> ParticipantPayment:

@@ -7,6 +7,7 @@ import json
 
 from django.contrib import admin
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from driftwood.core.admin import ReadOnlyAdmin, ReadOnlyAdminMixin
 from wallet.models import LedgerEntry, LedgerTransaction, StripeEvent, TopUp, Wallet
@@ -52,7 +53,7 @@ class WalletAdmin(ReadOnlyAdmin):
     )
     readonly_fields = fields
 
-    @admin.display(description="Bank account")
+    @admin.display(description=_("Bank account"))
     def bank_account(self, wallet: Wallet) -> str:
         return masked(wallet.bank_last4)
 
@@ -155,6 +156,6 @@ class StripeEventAdmin(ReadOnlyAdmin):
     fields = ("event_id", "event_type", "received_at", "formatted_payload")
     readonly_fields = fields
 
-    @admin.display(description="Payload")
+    @admin.display(description=_("Payload"))
     def formatted_payload(self, event: StripeEvent) -> str:
         return format_html("<pre>{}</pre>", json.dumps(event.payload, indent=2, sort_keys=True))

@@ -1,6 +1,7 @@
 """Staff screens for withdrawals and card refunds. Withdrawals are approved or rejected with
 actions that call the same services as the admin API, after a confirmation page; a processing
-one (the bank's answer unknown) can be retried at once by the same reference.
+one (the bank's answer unknown) can be retried at once by the same reference. Every word staff
+read is translatable (they read the admin in their own language).
 """
 
 from datetime import timedelta
@@ -12,7 +13,8 @@ from django.contrib.admin import helpers
 from django.db.models import QuerySet
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.utils.translation import ngettext
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from driftwood.core.admin import ReadOnlyAdmin
 from driftwood.core.exceptions import DomainError
@@ -23,6 +25,11 @@ from wallet.models import CardRefund, Withdrawal
 from wallet.services.card_refunds import card_refund_retry
 from wallet.services.payouts import withdrawal_payout_retry
 from wallet.services.withdrawals import withdrawal_approve, withdrawal_reject
+
+
+def _failure(withdrawal: Withdrawal) -> str:
+    """Why the payout failed: Driftwood's own reasons in the reader's language, the bank's as given."""
+    return _(withdrawal.failure_reason) if withdrawal.failure_reason else withdrawal.get_status_display()
 
 
 def fraud_reasons(withdrawal: Withdrawal) -> list[str]:
@@ -37,11 +44,11 @@ def fraud_reasons(withdrawal: Withdrawal) -> list[str]:
 
 
 class FlaggedFilter(admin.SimpleListFilter):
-    title = "fraud checks"
+    title = gettext_lazy("fraud checks")
     parameter_name = "flagged"
 
     def lookups(self, request, model_admin):
-        return [("yes", "Flagged"), ("no", "Not flagged")]
+        return [("yes", _("Flagged")), ("no", _("Not flagged"))]
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
@@ -52,12 +59,15 @@ class FlaggedFilter(admin.SimpleListFilter):
 
 
 class PayoutFilter(admin.SimpleListFilter):
-    title = "payout"
+    title = gettext_lazy("payout")
     parameter_name = "payout"
 
     def lookups(self, request, model_admin):
-        hours = settings.WITHDRAWAL_PROCESSING_ALERT_MINUTES / 60
-        return [("unknown", "Outcome unknown (processing)"), ("stuck", f"Processing over {hours:g} h")]
+        hours = f"{settings.WITHDRAWAL_PROCESSING_ALERT_MINUTES / 60:g}"
+        return [
+            ("unknown", _("Outcome unknown (processing)")),
+            ("stuck", _("Processing over %(hours)s h") % {"hours": hours}),
+        ]
 
     def queryset(self, request, queryset):
         processing = queryset.filter(status=Withdrawal.Status.PROCESSING)
@@ -71,10 +81,12 @@ class PayoutFilter(admin.SimpleListFilter):
 
 class ApproveForm(forms.Form):
     override_reason = FormTextField(
-        label="Override reason",
+        label=gettext_lazy("Override reason"),
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-        help_text="A selected withdrawal was flagged by the fraud checks: say why paying out is safe. It is recorded.",
+        help_text=gettext_lazy(
+            "A selected withdrawal was flagged by the fraud checks: say why paying out is safe. It is recorded."
+        ),
     )
 
     def __init__(self, *args, needs_override: bool, **kwargs):
@@ -85,10 +97,10 @@ class ApproveForm(forms.Form):
 
 class RejectForm(forms.Form):
     reason = FormTextField(
-        label="Reason",
+        label=gettext_lazy("Reason"),
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-        help_text="Shown to the player and e-mailed to them.",
+        help_text=gettext_lazy("Shown to the player and e-mailed to them."),
     )
 
 
@@ -111,7 +123,7 @@ class WithdrawalAdmin(ReadOnlyAdmin):
     list_display_links = ("id", "user")
     list_filter = ("status", PayoutFilter, FlaggedFilter, "created_at")
     search_fields = ("user__username", "user__email")
-    search_help_text = "Username, e-mail or withdrawal id."
+    search_help_text = gettext_lazy("Username, e-mail or withdrawal id.")
     list_select_related = ("user", "processed_by")
     ordering = ("-created_at", "-id")
     actions = ("approve_selected", "reject_selected", "retry_payout_now")
@@ -153,25 +165,27 @@ class WithdrawalAdmin(ReadOnlyAdmin):
             results |= queryset.filter(pk=int(term))
         return results, may_have_duplicates
 
-    @admin.display(description="Flagged", boolean=True)
+    @admin.display(description=gettext_lazy("Flagged"), boolean=True)
     def flagged(self, withdrawal: Withdrawal) -> bool:
         return bool(withdrawal.fraud_flags)
 
-    @admin.display(description="Fraud reasons")
+    @admin.display(description=gettext_lazy("Fraud reasons"))
     def fraud_reasons_list(self, withdrawal: Withdrawal) -> str:
         return " ".join(fraud_reasons(withdrawal)) or "-"
 
-    @admin.display(description="Bank account")
+    @admin.display(description=gettext_lazy("Bank account"))
     def bank_account(self, withdrawal: Withdrawal) -> str:
         return f"{withdrawal.bank_name} {masked(withdrawal.bank_last4)}"
 
-    @admin.action(description="Approve selected withdrawals (pay out to the bank)", permissions=["process"])
+    @admin.action(
+        description=gettext_lazy("Approve selected withdrawals (pay out to the bank)"), permissions=["process"]
+    )
     def approve_selected(self, request, queryset: QuerySet[Withdrawal]):
         withdrawals = list(queryset.select_related("user").order_by("pk"))
         needs_override = any(self._held(withdrawal) for withdrawal in withdrawals)
         form = ApproveForm(self._confirmed(request), needs_override=needs_override)
         if not form.is_bound or not form.is_valid():
-            return self._confirmation(request, withdrawals, form, action="approve_selected", verb="Approve")
+            return self._confirmation(request, withdrawals, form, action="approve_selected")
         reason = form.cleaned_data.get("override_reason", "").strip()
         for withdrawal in withdrawals:
             # The override is recorded only where the fraud checks asked for one.
@@ -179,45 +193,48 @@ class WithdrawalAdmin(ReadOnlyAdmin):
             try:
                 result = withdrawal_approve(withdrawal_id=withdrawal.pk, staff=request.user, override_reason=override)
             except DomainError as exc:
-                self.message_user(request, f"Withdrawal #{withdrawal.pk}: {exc.message}", messages.ERROR)
+                self._refused(request, withdrawal, exc)
                 continue
             self._report_approval(request, result, override)
         return None
 
-    @admin.action(description="Reject selected withdrawals (return the money to the player)", permissions=["process"])
+    @admin.action(
+        description=gettext_lazy("Reject selected withdrawals (return the money to the player)"),
+        permissions=["process"],
+    )
     def reject_selected(self, request, queryset: QuerySet[Withdrawal]):
         withdrawals = list(queryset.select_related("user").order_by("pk"))
         form = RejectForm(self._confirmed(request))
         if not form.is_bound or not form.is_valid():
-            return self._confirmation(request, withdrawals, form, action="reject_selected", verb="Reject")
+            return self._confirmation(request, withdrawals, form, action="reject_selected")
         reason = form.cleaned_data["reason"].strip()
         for withdrawal in withdrawals:
             try:
                 result = withdrawal_reject(withdrawal_id=withdrawal.pk, staff=request.user, reason=reason)
             except DomainError as exc:
-                self.message_user(request, f"Withdrawal #{withdrawal.pk}: {exc.message}", messages.ERROR)
+                self._refused(request, withdrawal, exc)
                 continue
-            self.log_change(request, result, f"Rejected withdrawal: {reason}")
-            self.message_user(
-                request,
-                f"Withdrawal #{result.pk} rejected: {format_money(result.total, style='page')} returned to "
-                f"{result.user.username}'s usable balance.",
-                messages.SUCCESS,
-            )
+            self.log_change(request, result, _("Rejected withdrawal: %(reason)s") % {"reason": reason})
+            rejected = _("Withdrawal #%(id)s rejected: %(total)s returned to %(username)s's usable balance.") % {
+                "id": result.pk,
+                "total": format_money(result.total, style="page"),
+                "username": result.user.username,
+            }
+            self.message_user(request, rejected, messages.SUCCESS)
         return None
 
     @admin.action(
-        description="Retry payout now (processing ones; same reference, never paid twice)", permissions=["process"]
+        description=gettext_lazy("Retry payout now (processing ones; same reference, never paid twice)"),
+        permissions=["process"],
     )
     def retry_payout_now(self, request, queryset: QuerySet[Withdrawal]):
         for withdrawal_id in queryset.order_by("pk").values_list("pk", flat=True):
             result = withdrawal_payout_retry(withdrawal_id=withdrawal_id, force=True)
             if result is None:
-                self.message_user(
-                    request, f"Withdrawal #{withdrawal_id} is not processing: nothing to retry.", messages.ERROR
-                )
+                not_processing = _("Withdrawal #%(id)s is not processing: nothing to retry.") % {"id": withdrawal_id}
+                self.message_user(request, not_processing, messages.ERROR)
                 continue
-            self.log_change(request, result, f"Retried payout: {self._outcome(result)}.")
+            self.log_change(request, result, _("Retried payout: %(outcome)s.") % {"outcome": self._outcome(result)})
             self._report_payout(request, result)
         return None
 
@@ -230,54 +247,68 @@ class WithdrawalAdmin(ReadOnlyAdmin):
         """The confirmation page's POST, or None while the action was only just chosen."""
         return request.POST if request.POST.get("confirm") == "yes" else None
 
+    def _refused(self, request, withdrawal: Withdrawal, exc: DomainError) -> None:
+        refused = _("Withdrawal #%(id)s: %(message)s") % {"id": withdrawal.pk, "message": exc.message}
+        self.message_user(request, refused, messages.ERROR)
+
     def _report_approval(self, request, withdrawal: Withdrawal, override: str) -> None:
-        note = f" Override: {override}" if override else ""
-        self.log_change(request, withdrawal, f"Approved withdrawal: {self._outcome(withdrawal)}.{note}")
+        approved = _("Approved withdrawal: %(outcome)s.") % {"outcome": self._outcome(withdrawal)}
+        note = " " + _("Override: %(reason)s") % {"reason": override} if override else ""
+        self.log_change(request, withdrawal, f"{approved}{note}")
         self._report_payout(request, withdrawal)
 
     @staticmethod
     def _outcome(withdrawal: Withdrawal) -> str:
         if withdrawal.status == Withdrawal.Status.COMPLETED:
-            return "paid out"
+            return _("paid out")
         if withdrawal.status == Withdrawal.Status.PROCESSING:
-            return f"bank's answer unknown ({withdrawal.last_payout_error}), retrying"
-        return f"payout failed ({withdrawal.failure_reason or withdrawal.get_status_display()})"
+            return _("bank's answer unknown (%(error)s), retrying") % {"error": withdrawal.last_payout_error}
+        return _("payout failed (%(reason)s)") % {"reason": _failure(withdrawal)}
 
     def _report_payout(self, request, withdrawal: Withdrawal) -> None:
-        amount, total = format_money(withdrawal.amount, style="page"), format_money(withdrawal.total, style="page")
+        names = {
+            "id": withdrawal.pk,
+            "amount": format_money(withdrawal.amount, style="page"),
+            "total": format_money(withdrawal.total, style="page"),
+            "account": f"{withdrawal.bank_name} {masked(withdrawal.bank_last4)}",
+            "error": withdrawal.last_payout_error,
+            "reason": _failure(withdrawal),
+            "username": withdrawal.user.username,
+        }
         if withdrawal.status == Withdrawal.Status.COMPLETED:
-            self.message_user(
-                request,
-                f"Withdrawal #{withdrawal.pk} approved: {amount} paid out to "
-                f"{withdrawal.bank_name} {masked(withdrawal.bank_last4)}.",
-                messages.SUCCESS,
-            )
+            said, level = _("Withdrawal #%(id)s approved: %(amount)s paid out to %(account)s."), messages.SUCCESS
         elif withdrawal.status == Withdrawal.Status.PROCESSING:
-            self.message_user(
-                request,
-                f"Withdrawal #{withdrawal.pk}: the bank's answer is unknown ({withdrawal.last_payout_error}). "
-                f"{total} stays pending and the payout is retried by the same reference.",
-                messages.WARNING,
+            said = _(
+                "Withdrawal #%(id)s: the bank's answer is unknown (%(error)s). "
+                "%(total)s stays pending and the payout is retried by the same reference."
             )
+            level = messages.WARNING
         else:
-            reason = withdrawal.failure_reason or withdrawal.get_status_display()
-            self.message_user(
-                request,
-                f"Withdrawal #{withdrawal.pk} could not be paid out ({reason}): {total} "
-                f"returned to {withdrawal.user.username}'s usable balance.",
-                messages.WARNING,
+            said = _(
+                "Withdrawal #%(id)s could not be paid out (%(reason)s): %(total)s "
+                "returned to %(username)s's usable balance."
             )
+            level = messages.WARNING
+        self.message_user(request, said % names, level)
 
-    def _confirmation(self, request, withdrawals: list[Withdrawal], form, *, action: str, verb: str):
+    def _confirmation(self, request, withdrawals: list[Withdrawal], form, *, action: str):
+        count = len(withdrawals)
+        if action == "approve_selected":
+            crumb, submit_label = _("Approve withdrawals"), _("Yes, approve")
+            title = ngettext("Approve %(count)s withdrawal?", "Approve %(count)s withdrawals?", count)
+        else:
+            crumb, submit_label = _("Reject withdrawals"), _("Yes, reject")
+            title = ngettext("Reject %(count)s withdrawal?", "Reject %(count)s withdrawals?", count)
         context = {
             **self.admin_site.each_context(request),
-            "title": f"{verb} {len(withdrawals)} withdrawal{'s' if len(withdrawals) != 1 else ''}?",
+            "title": title % {"count": count},
             "subtitle": None,
             "opts": self.model._meta,
             "withdrawals": [(withdrawal, fraud_reasons(withdrawal)) for withdrawal in withdrawals],
             "form": form,
             "action": action,
-            "verb": verb,
+            "crumb": crumb,
+            "submit_label": submit_label,
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             "media": self.media,
         }
@@ -317,7 +348,7 @@ class CardRefundAdmin(ReadOnlyAdmin):
     def has_retry_permission(self, request) -> bool:
         return request.user.is_active and request.user.is_staff
 
-    @admin.action(description="Send the selected failed refunds to Stripe again", permissions=["retry"])
+    @admin.action(description=gettext_lazy("Send the selected failed refunds to Stripe again"), permissions=["retry"])
     def retry_selected(self, request, queryset: QuerySet[CardRefund]):
         failed = list(queryset.filter(state=CardRefund.State.FAILED).values_list("pk", flat=True))
         for card_refund_id in failed:
@@ -326,4 +357,6 @@ class CardRefundAdmin(ReadOnlyAdmin):
         sent = ngettext("%(count)d refund sent again", "%(count)d refunds sent again", len(failed)) % {
             "count": len(failed)
         }
-        self.message_user(request, f"{sent}; {skipped} not failed, left alone.")
+        self.message_user(
+            request, _("%(sent)s; %(skipped)s not failed, left alone.") % {"sent": sent, "skipped": skipped}
+        )

@@ -9,6 +9,7 @@ import re
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from driftwood.core import crypto
 from driftwood.core.exceptions import DomainError
@@ -27,11 +28,11 @@ def _validated(*, bank_name: str, account_number: str, account_holder_name: str)
     bank_name, account_holder_name = bank_name.strip(), account_holder_name.strip()
     errors: dict[str, list[str]] = {}
     if not 1 <= len(bank_name) <= BANK_NAME_MAX_LENGTH:
-        errors["bank_name"] = [f"Enter the bank's name (1-{BANK_NAME_MAX_LENGTH} characters)."]
+        errors["bank_name"] = [_("Enter the bank's name (1-%(max)s characters).") % {"max": BANK_NAME_MAX_LENGTH}]
     if not ACCOUNT_NUMBER_PATTERN.fullmatch(account_number):
-        errors["account_number"] = ["Enter 10 to 18 digits."]
+        errors["account_number"] = [_("Enter 10 to 18 digits.")]
     if not HOLDER_NAME_PATTERN.fullmatch(account_holder_name) or len(account_holder_name) > BANK_NAME_MAX_LENGTH:
-        errors["account_holder_name"] = ["Letters and spaces only."]
+        errors["account_holder_name"] = [_("Letters and spaces only.")]
     if errors:
         raise DomainError(next(iter(errors.values()))[0], errors=errors)
     return bank_name, account_number, account_holder_name

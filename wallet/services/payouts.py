@@ -16,9 +16,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from driftwood.core.crypto import DecryptionFailed
+from driftwood.core.i18n import lazy_text
 from driftwood.core.money import format_money
 from driftwood.core.times import malaysia_time
 from driftwood.notifications.services import staff_notify
@@ -106,18 +109,31 @@ def withdrawals_stuck_alert() -> list[int]:
     return [withdrawal.pk for withdrawal in stuck]
 
 
+def _stuck_body(withdrawal: Withdrawal) -> str:
+    return _(
+        "%(amount)s to %(username)s (%(bank)s ••••%(last4)s) has been processing since %(since)s after "
+        "%(attempts)s attempt(s). Last error: %(error)s. The total stays pending; retries go on."
+    ) % {
+        "amount": format_money(withdrawal.amount, style="page"),
+        "username": withdrawal.user.get_username(),
+        "bank": withdrawal.bank_name,
+        "last4": withdrawal.bank_last4,
+        "since": malaysia_time(withdrawal.processing_since),
+        "attempts": withdrawal.payout_attempts,
+        "error": withdrawal.last_payout_error or "-",
+    }
+
+
 def _alert_stuck(withdrawal: Withdrawal) -> None:
-    body = (
-        f"{format_money(withdrawal.amount, style='page')} to {withdrawal.user.get_username()} "
-        f"({withdrawal.bank_name} ••••{withdrawal.bank_last4}) has been processing since "
-        f"{malaysia_time(withdrawal.processing_since)} after {withdrawal.payout_attempts} attempt(s). "
-        f"Last error: {withdrawal.last_payout_error or '-'}. The total stays pending; retries go on."
-    )
-    logger.error("withdrawal %s stuck in processing: %s", withdrawal.pk, body)
+    # The log in English; each staff member's alert in their own language.
+    with translation.override("en"):
+        logger.error("withdrawal %s stuck in processing: %s", withdrawal.pk, _stuck_body(withdrawal))
     staff_notify(
         kind="withdrawal_processing_stuck",
-        title=f"Withdrawal #{withdrawal.pk}: the bank has not answered for over an hour",
-        body=body,
+        title=lazy_text(
+            lambda: _("Withdrawal #%(id)s: the bank has not answered for over an hour") % {"id": withdrawal.pk}
+        ),
+        body=lazy_text(lambda: _stuck_body(withdrawal)),
         url=f"/admin/wallet/withdrawal/{withdrawal.pk}/change/",
         data={"withdrawal_id": withdrawal.pk},
         key=f"withdrawal_processing_stuck:{withdrawal.pk}",
@@ -143,12 +159,15 @@ def _bank_answer(withdrawal: Withdrawal, *, look_up_first: bool) -> PayoutResult
     # The bank holds no payout under this reference (never sent, or it said so just now), so
     # refusing here pays nobody: never send to an account other than the one staff approved.
     if wallet.bank_account_changed_at and wallet.bank_account_changed_at > withdrawal.processing_since:
-        reason = "The bank account was changed after the approval; nothing was paid. Request the withdrawal again."
+        # Stored in English, shown in the player's language (wallet.notices, the wallet page).
+        reason = gettext_noop(
+            "The bank account was changed after the approval; nothing was paid. Request the withdrawal again."
+        )
         return PayoutResult(Outcome.REFUSED, reference, reason)
     try:
         account_number = bank_account_number(wallet=wallet)
     except DecryptionFailed:
-        reason = "The bank account details could not be read; the player must link the account again."
+        reason = gettext_noop("The bank account details could not be read; the player must link the account again.")
         return PayoutResult(Outcome.REFUSED, reference, reason)
     return bank.payout(
         reference=reference,

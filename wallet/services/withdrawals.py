@@ -30,6 +30,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from driftwood.core.exceptions import DomainError
 from driftwood.core.money import CENTS, format_money
@@ -217,7 +218,9 @@ def withdrawal_reject(*, withdrawal_id: int, staff, reason: str) -> Withdrawal:
     _require_staff(staff)
     reason = reason.strip()
     if not reason:
-        raise DomainError("Give a reason for rejecting the withdrawal.", errors={"reason": ["This field is required."]})
+        raise DomainError(
+            _("Give a reason for rejecting the withdrawal."), errors={"reason": [_("This field is required.")]}
+        )
     with transaction.atomic():
         withdrawal = _locked_open(withdrawal_id)
         withdrawal_return_to_usable(withdrawal, status=Status.REJECTED, reason=reason)

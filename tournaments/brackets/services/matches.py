@@ -15,8 +15,10 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, JSONObject
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from driftwood.core.exceptions import NotFound
+from driftwood.core.i18n import lazy_format
 from tournaments import notifications
 from tournaments.brackets import notices
 from tournaments.brackets.formats import (
@@ -29,12 +31,7 @@ from tournaments.brackets.formats import (
 from tournaments.brackets.rules import OFFICIAL_SIDES, RESULT_STATUSES, match_permissions
 from tournaments.brackets.services.build import elimination_bracket, match_results, swiss_next_round
 from tournaments.evidence import kind_of_file, stored_name
-from tournaments.exceptions import (
-    InvalidScore,
-    InvalidStatus,
-    ReopenRefused,
-    UnsupportedFile,
-)
+from tournaments.exceptions import InvalidScore, InvalidStatus, ReopenRefused, UnsupportedFile
 from tournaments.models import Dispute, Entry, Event, Match, MatchReport, Stage
 from tournaments.services.events import event_lock_of_match, event_transition
 from tournaments.services.results import event_completed_settle
@@ -265,7 +262,7 @@ def _rollback(event: Event, match: Match) -> None:
         later = Match.objects.filter(stage=match.stage, round__gt=match.round)
         played += [other for other in later if other.status in RESULT_STATUSES or other.reports.exists()]
     if played:
-        raise ReopenRefused(f"{played[0].key} has already been played.")
+        raise ReopenRefused(_("%(key)s has already been played.") % {"key": played[0].key})
     later.delete()
     for dependant in match.dependants:
         for slot in ("a", "b"):
@@ -303,10 +300,10 @@ def match_report(*, match_id: int, actor, score_a: int, score_b: int) -> Match:
         report = _report_add(match, side=role, actor=actor, score_a=score_a, score_b=score_b)
         if role in OFFICIAL_SIDES:
             was_disputed = match.status == Status.DISPUTED or match.has_open_dispute
-            _settle(event, match, score_a, score_b, resolved_by=actor, resolution="Result entered by the organizer.")
+            _settle(event, match, score_a, score_b, resolved_by=actor, resolution=notices.ENTERED_BY_ORGANIZER)
             if was_disputed:
                 notices.dispute_resolved(
-                    event, match, decision_id=report.pk, resolution="Result entered by the organizer."
+                    event, match, decision_id=report.pk, resolution=gettext_lazy(notices.ENTERED_BY_ORGANIZER)
                 )
         else:
             other = _latest_score(match, Side.B if role == Side.A else Side.A)
@@ -315,11 +312,11 @@ def match_report(*, match_id: int, actor, score_a: int, score_b: int) -> Match:
                 match.save(update_fields=["status", "updated_at"])
                 notices.result_reported(event, match, side=role, report_id=report.pk, score_a=score_a, score_b=score_b)
             elif other == (score_a, score_b):
-                _settle(event, match, score_a, score_b, resolved_by=actor, resolution="Both sides agreed.")
+                _settle(event, match, score_a, score_b, resolved_by=actor, resolution=notices.BOTH_AGREED)
             else:
                 match.status = Status.DISPUTED
                 match.save(update_fields=["status", "updated_at"])
-                notices.dispute_opened(event, match, why="The two sides reported different scores.")
+                notices.dispute_opened(event, match, why=gettext_lazy("The two sides reported different scores."))
         notifications.bracket_changed(event.pk, match_id=match.pk)
     return match
 
@@ -336,7 +333,7 @@ def match_resolve(*, match_id: int, actor, score_a: int, score_b: int, resolutio
         permissions.require("resolve")
         role = permissions.role
         _validate_score(match, score_a, score_b)
-        resolution = resolution.strip() or "Resolved by the organizer."
+        resolution = resolution.strip() or notices.RESOLVED_BY_ORGANIZER
         decision = _report_add(match, side=role, actor=actor, score_a=score_a, score_b=score_b)
         was_disputed = match.status == Status.DISPUTED or match.has_open_dispute
         if match.status == Status.COMPLETED and (match.score_a, match.score_b) == (score_a, score_b):
@@ -349,7 +346,7 @@ def match_resolve(*, match_id: int, actor, score_a: int, score_b: int, resolutio
                 _rollback(event, match)
             _settle(event, match, score_a, score_b, resolved_by=actor, resolution=resolution)
         if was_disputed:
-            notices.dispute_resolved(event, match, decision_id=decision.pk, resolution=resolution)
+            notices.dispute_resolved(event, match, decision_id=decision.pk, resolution=gettext_lazy(resolution))
         notifications.bracket_changed(event.pk, match_id=match.pk)
     return match
 
@@ -393,7 +390,8 @@ def dispute_open(*, match_id: int, actor, reason: str, evidence=None) -> Dispute
         if match.status == Status.REPORTED:
             match.status = Status.DISPUTED
             match.save(update_fields=["status", "updated_at"])
-        why = f"{actor.username} disputes the result: {reason[:200]}"
+        disputes = gettext_lazy("%(username)s disputes the result: %(reason)s")
+        why = lazy_format(disputes, username=actor.username, reason=reason[:200])
         notices.dispute_opened(event, match, why=why, by_side=permissions.role)
         notifications.bracket_changed(event.pk, match_id=match.pk)
     return dispute

@@ -8,8 +8,9 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from driftwood.core.i18n import lazy_text
+from driftwood.core.i18n import lazy_format, lazy_text
 from driftwood.core.money import CENTS, format_money
 from driftwood.notifications.services import notify
 from tournaments import notifications
@@ -48,7 +49,7 @@ def event_start(*, event_id: int, actor) -> Stage:
         if event.status == Event.Status.REGISTRATION_OPEN:
             event_transition(event, Event.Status.REGISTRATION_CLOSED)
         event_transition(event, Event.Status.ONGOING)
-        waitlist_close(event, reason=f"{event.name} has started.")
+        waitlist_close(event, reason=lazy_format(gettext_lazy("%(event)s has started."), event=event.name))
         notifications.event_changed(event)
         notifications.event_started(event)
         notices.matches_ready(event, list(stage.matches.all()))

@@ -20,7 +20,7 @@ class Command(BaseCommand):
             f"adjustments {report.adjustments}"
         )
         for problem in report.problems:
-            self.stderr.write(self.style.ERROR(problem))
+            self.stderr.write(self.style.ERROR(str(problem)))
         if not report.ok:
             raise CommandError(f"{len(report.problems)} difference(s) found")
         self.stdout.write(self.style.SUCCESS("Reconciled: every balance is explained by the ledger."))
