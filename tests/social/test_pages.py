@@ -2,9 +2,10 @@
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
+from django.contrib.humanize.templatetags import humanize
 from django.db import connection, connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -433,12 +434,22 @@ def test_buttons_share_the_api_budget(ana, ben, settings):
     assert not Star.objects.filter(user=ana).exists()
 
 
-def test_the_friends_page_says_how_long_ago_in_words(ana, ben):
-    # given a friend request to Ben sent just now, and one sent an hour ago
+def test_the_friends_page_says_how_long_ago_in_words(ana, ben, monkeypatch):
+    # given a friend request to Ben sent at the page's "now", and one sent an hour before (the clock
+    # naturaltime reads is fixed: on a busy machine a real second may pass before the page renders)
+    moment = timezone.now().replace(microsecond=0)
+
+    class Frozen(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return moment if tz is not None else moment.replace(tzinfo=None)
+
+    monkeypatch.setattr(humanize, "datetime", Frozen)
     friend_request_send(requester=ana, target_id=ben.pk)
     older = UserFactory(display_name="Older Asker")
     friend_request_send(requester=older, target_id=ben.pk)
-    Friendship.objects.filter(requester=older).update(created_at=timezone.now() - timedelta(hours=1, minutes=1))
+    Friendship.objects.filter(requester=ana).update(created_at=moment)
+    Friendship.objects.filter(requester=older).update(created_at=moment - timedelta(hours=1, minutes=1))
 
     page = text(client_for(ben).get(FRIENDS_URL))
 
