@@ -90,6 +90,8 @@ def topup_return(request, topup_id: int):
         "topup": topup,
         "pending": topup.status == TopUp.Status.PENDING,
         "paid": topup.status == TopUp.Status.SUCCEEDED,
+        # Only a payment that did not go through is worth trying again (not a refunded one).
+        "can_retry": topup.status in (TopUp.Status.FAILED, TopUp.Status.CANCELLED),
         "message": selectors.topup_status_message(topup),
         "method": method_label(topup.payment_method, topup.fpx_bank),
         "summary": selectors.wallet_summary(user=request.user),

@@ -405,6 +405,17 @@ def test_the_return_page_says_plainly_that_a_grabpay_payment_failed(player_clien
     assert "Try again" in page
 
 
+def test_a_refunded_top_up_offers_the_way_back_not_a_retry(player_client, user, client, plain_static_storage):
+    from wallet.models import TopUp
+
+    topup = topup_payment_open(topup_id=topup_create(user=user, amount=Decimal("30.00"), payment_method="grabpay").pk)
+    TopUp.objects.filter(pk=topup.pk).update(status=TopUp.Status.REFUNDED)
+
+    page = player_client.get(f"/wallet/topups/{topup.pk}/").content.decode()
+
+    assert "Back to your wallet" in page and "Try again" not in page
+
+
 def test_another_players_return_page_is_404(player_client, plain_static_storage):
     from tests.factories import UserFactory
 
