@@ -84,10 +84,12 @@ def start_daphne(**env_overrides: str) -> tuple[subprocess.Popen, str]:
     """A real ASGI server (daphne) on a free port, on the test database.
 
     Its log goes to a file, not a pipe: a server kept for a whole session would fill a pipe
-    nobody reads and block on its next log line."""
+    nobody reads and block on its next log line. `server_log(process)` reads it (a failing
+    browser test prints it)."""
     port = free_port()
     daphne = str(Path(sys.executable).parent / "daphne")
-    with tempfile.TemporaryFile() as log:  # the server keeps its own descriptor
+    log = tempfile.NamedTemporaryFile(prefix=f"daphne-{port}-", suffix=".log", delete=False)  # noqa: SIM115
+    with log:  # the server keeps its own descriptor
         process = subprocess.Popen(
             [daphne, "-b", "127.0.0.1", "-p", str(port), "driftwood.asgi:application"],
             cwd=BASE_DIR,
@@ -96,14 +98,25 @@ def start_daphne(**env_overrides: str) -> tuple[subprocess.Popen, str]:
             stdout=subprocess.DEVNULL,
             stderr=log,
         )
-        try:
-            wait_for_port(port, process)
-        except RuntimeError:
-            process.kill()
-            process.wait()
-            log.seek(0)
-            raise RuntimeError(log.read().decode(errors="replace")) from None
+    _server_logs[process.pid] = Path(log.name)
+    try:
+        wait_for_port(port, process)
+    except RuntimeError:
+        process.kill()
+        process.wait()
+        raise RuntimeError(server_log(process)) from None
     return process, f"http://127.0.0.1:{port}"
+
+
+_server_logs: dict[int, Path] = {}
+
+
+def server_log(process: subprocess.Popen, *, last: int = 20_000) -> str:
+    """The end of what a server started by `start_daphne` logged."""
+    path = _server_logs.get(process.pid)
+    if path is None or not path.exists():
+        return ""
+    return path.read_bytes()[-last:].decode(errors="replace")
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -114,3 +127,6 @@ def stop(process: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+    log = _server_logs.pop(process.pid, None)
+    if log is not None:
+        log.unlink(missing_ok=True)
