@@ -62,7 +62,7 @@ MIDDLEWARE = [
     "driftwood.core.middleware.RequestBodyGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "driftwood.core.csp.SiteCSPMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "driftwood.core.static_files.StaticFilesMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from driftwood.core import ratelimit, redis_outage
-from tests import fast_flush, services
+from tests import fast_flush, services, template_db
 from tests.factories import UserFactory
 from tests.wallet.bank_support import FakeBank
 
@@ -23,6 +23,13 @@ def pytest_runtest_call(item):
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     return result
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, django_db_blocker):
+    """pytest-django's hook before it creates the test database: create it from a migrated template."""
+    with django_db_blocker.unblock():
+        template_db.use_template()
 
 
 @pytest.fixture(autouse=True, scope="session")

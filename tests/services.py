@@ -57,14 +57,19 @@ def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 30.0) -
 
 def test_database_url() -> str:
     """DATABASE_URL for the database pytest-django created, for child processes."""
+    return database_url(connection.settings_dict["NAME"])
+
+
+def database_url(name: str) -> str:
+    """DATABASE_URL for database `name` on the tests' PostgreSQL server."""
     params = connection.settings_dict
     auth = quote(params["USER"] or "", safe="")
     if params["PASSWORD"]:
         auth += ":" + quote(params["PASSWORD"], safe="")
     if params["HOST"].startswith("/"):  # unix socket (the embedded server)
-        return f"postgres://{auth}@/{params['NAME']}?host={quote(params['HOST'])}"
+        return f"postgres://{auth}@/{name}?host={quote(params['HOST'])}"
     port = f":{params['PORT']}" if params["PORT"] else ""
-    return f"postgres://{auth}@{params['HOST']}{port}/{params['NAME']}"
+    return f"postgres://{auth}@{params['HOST']}{port}/{name}"
 
 
 def child_env(**overrides: str) -> dict[str, str]:
