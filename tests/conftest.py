@@ -33,6 +33,17 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, d
 
 
 @pytest.fixture(autouse=True, scope="session")
+def _test_database_settings(django_db_setup, django_db_blocker):
+    """Commits that do not wait for the disk, for every connection to the test database (servers
+    and threads too); torn down just before pytest-django drops it."""
+    with django_db_blocker.unblock():
+        template_db.commit_without_waiting_for_the_disk()
+    yield
+    with django_db_blocker.unblock():
+        template_db.disconnect_others()
+
+
+@pytest.fixture(autouse=True, scope="session")
 def _flush_by_delete():
     with pytest.MonkeyPatch.context() as monkeypatch:
         fast_flush.install(monkeypatch)
