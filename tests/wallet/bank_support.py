@@ -36,20 +36,18 @@ class FakeBank:
             stderr=subprocess.DEVNULL,
         )
         services.wait_for_port(port, self.process)
-
-    def _headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.api_key}"}
+        self.http = httpx.Client(base_url=self.url, headers={"Authorization": f"Bearer {api_key}"})
 
     def mode(self, mode: str, *, reset: bool = False) -> None:
-        response = httpx.post(f"{self.url}/_control", json={"mode": mode, "reset": reset}, headers=self._headers())
-        response.raise_for_status()
+        self.http.post("/_control", json={"mode": mode, "reset": reset}).raise_for_status()
 
     def payouts(self) -> list[dict]:
-        response = httpx.get(f"{self.url}/payouts", headers=self._headers())
+        response = self.http.get("/payouts")
         response.raise_for_status()
         return response.json()["payouts"]
 
     def stop(self) -> None:
+        self.http.close()
         services.stop(self.process)
 
 

@@ -17,14 +17,14 @@ ACCEPTED, REFUSED, UNKNOWN, NOT_FOUND = Outcome.ACCEPTED, Outcome.REFUSED, Outco
 
 def _bank_answers(monkeypatch, status: int, body) -> None:
     content = body.encode() if isinstance(body, str) else json.dumps(body).encode()
-    monkeypatch.setattr(httpx, "request", lambda *args, **kwargs: httpx.Response(status, content=content))
+    monkeypatch.setattr(httpx.Client, "request", lambda *args, **kwargs: httpx.Response(status, content=content))
 
 
 def _bank_raises(monkeypatch, error: Exception) -> None:
     def request(*args, **kwargs):
         raise error
 
-    monkeypatch.setattr(httpx, "request", request)
+    monkeypatch.setattr(httpx.Client, "request", request)
 
 
 def _payout():
