@@ -135,3 +135,14 @@ def stop(process: subprocess.Popen) -> None:
     log = _server_logs.pop(process.pid, None)
     if log is not None:
         log.unlink(missing_ok=True)
+
+
+def eventually(read, *, until, timeout: float = 10.0):
+    """Poll `read()` until `until(value)` holds or `timeout` seconds pass; the last value read
+    (a webhook arrives about a second after a payment)."""
+    deadline = time.monotonic() + timeout
+    value = read()
+    while not until(value) and time.monotonic() < deadline:
+        time.sleep(0.1)
+        value = read()
+    return value

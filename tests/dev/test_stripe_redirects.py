@@ -4,7 +4,6 @@ Approve and Decline pay or fail the intent at localstripe, which then delivers i
 webhook; the last test watches that webhook credit the wallet through a real daphne server.
 """
 
-import time
 from decimal import Decimal
 from urllib.parse import parse_qs, urlsplit
 
@@ -12,6 +11,7 @@ import pytest
 from django.conf import settings
 
 from tests.factories import UserFactory
+from tests.services import eventually
 from tests.wallet.stripe_support import require_localstripe, stripe_client, webhook_server
 from wallet.models import LedgerEntry, TopUp, Wallet
 from wallet.services.topups import topup_create, topup_payment_open
@@ -129,15 +129,6 @@ def stripe_server(django_db_setup):
         SITE_URL=SITE,
     ) as url:
         yield url
-
-
-def eventually(read, *, until, timeout: float = 10.0):
-    deadline = time.monotonic() + timeout
-    value = read()
-    while not until(value) and time.monotonic() < deadline:
-        time.sleep(0.1)
-        value = read()
-    return value
 
 
 @pytest.mark.django_db(transaction=True)

@@ -5,7 +5,6 @@ the stripe SDK against localstripe, and localstripe calls the webhook on the dap
 with a signed event; the test then watches the database until the wallet is credited.
 """
 
-import time
 from decimal import Decimal
 
 import httpx
@@ -15,6 +14,7 @@ from django.conf import settings
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from tests.factories import UserFactory
+from tests.services import eventually
 from tests.wallet.stripe_support import WEBHOOK_URL, event, sign, stripe_client, webhook_server
 from wallet import stripe_gateway
 from wallet.models import LedgerEntry, StripeEvent, TopUp, Wallet
@@ -44,16 +44,6 @@ def player_http(stripe_server, player):
         timeout=30,
     ) as client:
         yield client
-
-
-def eventually(read, *, until, timeout: float = 10.0):
-    """Poll `read()` until `until(value)` holds (the webhook arrives about a second after payment)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = read()
-        if until(value) or time.monotonic() > deadline:
-            return value
-        time.sleep(0.1)
 
 
 def open_topup(player_http, amount: str) -> dict:
