@@ -70,8 +70,10 @@ def _addresses(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.I
         found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError):
         raise TargetNotFound(_("%(host)s could not be found (DNS).") % {"host": host}) from None
-    # getaddrinfo may name an IPv6 address with its zone (fe80::1%eth0).
-    return list(dict.fromkeys(ipaddress.ip_address(info[4][0].split("%")[0]) for info in found))
+    # getaddrinfo may name an IPv6 address with its zone (fe80::1%eth0). IPv4 first: a host whose
+    # IPv6 route is broken is common, the other way round rare.
+    addresses = dict.fromkeys(ipaddress.ip_address(info[4][0].split("%")[0]) for info in found)
+    return sorted(addresses, key=lambda address: address.version)
 
 
 def target_check(url: str) -> Target:
