@@ -22,6 +22,7 @@ urlpatterns = [
     path("events/", include("tournaments.urls")),
     path("notifications/", include("driftwood.notifications.urls")),
     path("chat/", include("chat.urls")),
+    path("organizer/", include("integrations.urls")),
     path("", include("social.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -20,3 +20,10 @@ def local_webhooks(settings):
     settings.WEBHOOK_TIMEOUT_SECONDS = 5.0
     settings.CELERY_TASK_ALWAYS_EAGER = True
     return settings
+
+
+@pytest.fixture
+def production_rules(settings):
+    """Webhooks as production has them: https only, public addresses only."""
+    settings.WEBHOOK_REQUIRE_HTTPS = True
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False

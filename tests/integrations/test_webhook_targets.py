@@ -28,12 +28,6 @@ PRIVATE_URLS = [
 PUBLIC_URL = "https://93.184.215.14/hooks/driftwood"
 
 
-@pytest.fixture
-def production_rules(settings):
-    settings.WEBHOOK_REQUIRE_HTTPS = True
-    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
-
-
 def refusal(url: str) -> str:
     with pytest.raises(ValidationError) as refused:
         endpoint_for(UserFactory(), url)
