@@ -5,10 +5,12 @@ Transactional tests: deliveries are sent after commit, never inside a transactio
 refuses to run inside one (which a test wrapped in a transaction would be)."""
 
 import json
+import re
 from datetime import timedelta
 
 import pytest
 from django.db import transaction
+from django.test import Client
 from django.utils import timezone
 
 from integrations.models import WebhookAttempt, WebhookDelivery
@@ -24,7 +26,10 @@ from tournaments.brackets.services.matches import match_report, match_resolve
 from tournaments.brackets.services.start import event_start
 from tournaments.services.registrations import registration_join, registration_leave
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("local_webhooks")]
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("local_webhooks", "plain_static_storage"),
+]
 Status = WebhookDelivery.Status
 
 
@@ -123,7 +128,7 @@ def joined(receiver, *, answers=()):
 
 def test_a_500_is_retried_after_the_backoff_and_the_log_shows_both_attempts(receiver):
     # given a receiver that fails the first delivery with a 500
-    _, delivery = joined(receiver, answers=[500])
+    endpoint, delivery = joined(receiver, answers=[500])
 
     # then the delivery waits for its retry, 30 seconds on
     assert delivery.status == Status.PENDING
@@ -142,6 +147,12 @@ def test_a_500_is_retried_after_the_backoff_and_the_log_shows_both_attempts(rece
     assert first.event_id == second.event_id and first.body == second.body
     log = WebhookAttempt.objects.filter(delivery=delivery).order_by("number")
     assert list(log.values_list("response_code", "outcome")) == [(500, "retry"), (200, "sent")]
+    # and the organizer's delivery log shows both attempts with their answers
+    browser = Client()
+    browser.force_login(endpoint.owner)
+    page = browser.get(f"/organizer/webhooks/{endpoint.pk}/").content.decode()
+    rows = re.findall(r'<tr data-attempt="(\d)">.*?<td class="num">(\d{3})</td>\s*<td>([^<]+)<', page, re.S)
+    assert rows == [("1", "500", "Will retry"), ("2", "200", "Delivered")]
     # and a later attempt finds nothing left to do
     assert webhook_delivery_send(delivery_id=delivery.pk, now=timezone.now() + timedelta(days=1)) is None
     assert len(receiver.requests) == 2
