@@ -1,10 +1,16 @@
 """Where webhooks may go: never inside our network (SSRF), https only in production, and the request
 goes to the address that was checked."""
 
-import pytest
-from django.core.exceptions import ValidationError
+from io import StringIO
 
+import pytest
+from cryptography.fernet import Fernet
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+
+from integrations.checks import webhook_targets_check
 from integrations.models import WebhookDelivery, WebhookEndpoint
+from integrations.services.signing import secret_reveal
 from integrations.services.targets import UnsafeTarget, target_check
 from tests.factories import UserFactory
 from tests.integrations.support import ALL_EVENTS, endpoint_for, prize_event
@@ -118,3 +124,33 @@ def test_the_receiver_sees_the_host_name_it_was_given(receiver):
 
     [request] = receiver.requests
     assert request.headers["host"] == f"localhost:{receiver.server.server_address[1]}"
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("production_rules")
+def test_key_rotation_re_encrypts_the_signing_secrets(settings):
+    # given an endpoint whose secret was encrypted with the old key
+    old_key, new_key = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    settings.FIELD_ENCRYPTION_KEYS = [old_key]
+    endpoint, secret = endpoint_for(UserFactory(), PUBLIC_URL)
+
+    # when the new key is put first and the command runs
+    settings.FIELD_ENCRYPTION_KEYS = [new_key, old_key]
+    out = StringIO()
+    call_command("rotate_encryption_keys", stdout=out)
+
+    # then the new key alone opens it, and it is the same secret
+    assert "Re-encrypted 1 webhook signing secret(s)" in out.getvalue()
+    settings.FIELD_ENCRYPTION_KEYS = [new_key]
+    endpoint.refresh_from_db()
+    assert secret_reveal(endpoint) == secret
+
+
+def test_the_deploy_check_warns_when_production_lets_webhooks_inside(settings):
+    settings.DEBUG = False
+    settings.WEBHOOK_REQUIRE_HTTPS, settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True, False
+    assert webhook_targets_check() == []
+
+    settings.WEBHOOK_REQUIRE_HTTPS, settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False, True
+
+    assert [warning.id for warning in webhook_targets_check()] == ["integrations.W001", "integrations.W002"]
