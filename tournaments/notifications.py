@@ -190,6 +190,7 @@ def waitlist_promoted(registration: Registration) -> None:
         else:
             body = lazy_text(lambda: _("A seat opened and your entry took it."))
     _tell_waitlisted(registration, kind="waitlist_promoted", title=title, body=body)
+    webhooks.registration_changed(registration)  # confirmed now, or later by its card payment
 
 
 def waitlist_hold_expired(registration: Registration) -> None:

@@ -258,3 +258,25 @@ def test_the_receiver_is_never_called_inside_a_transaction(receiver):
         webhook_delivery_send(delivery_id=delivery.pk, now=delivery.next_attempt_at)
 
     assert len(receiver.requests) == 1
+
+
+def test_an_entry_promoted_from_the_waitlist_is_announced_as_confirmed(receiver, settings):
+    # given a full event of two with a third player waiting
+    event = prize_event(max_participants=2)
+    endpoint_for(event.organizer, receiver.url, ["registration.confirmed", "registration.withdrawn"])
+    first, second, waiting = UserFactory.create_batch(3)
+    registration_join(event_id=event.pk, user=first)
+    registration_join(event_id=event.pk, user=second)
+    registration_join(event_id=event.pk, user=waiting, waitlist=True)
+
+    # when a confirmed player leaves
+    registration_leave(event_id=event.pk, user=first)
+
+    # then the receiver heard the two entries, the one leaving, and the waiting one taking the seat
+    # (the seat changes hands in one transaction: the two last come in either order)
+    heard = [
+        (request.event_type, json.loads(request.body)["data"]["registration"]["user_id"])
+        for request in receiver.requests
+    ]
+    assert heard[:2] == [("registration.confirmed", first.pk), ("registration.confirmed", second.pk)]
+    assert sorted(heard[2:]) == [("registration.confirmed", waiting.pk), ("registration.withdrawn", first.pk)]
