@@ -68,15 +68,15 @@ def _match_data(event: dict, match_id: int, **facts) -> dict:
     return {"event": event, "match": MatchSerializer(match).data, **facts}
 
 
+def _ready_happenings(ref: dict, matches: list[Match]) -> list[Happening]:
+    return [
+        Happening("match.ready", f"match.ready:{match.pk}:{match.attempt}", partial(_match_data, ref, match.pk))
+        for match in matches
+    ]
+
+
 def matches_ready(event: Event, matches: list[Match]) -> None:
-    ref = _event_ref(event)
-    _emit(
-        event,
-        *(
-            Happening("match.ready", f"match.ready:{match.pk}:{match.attempt}", partial(_match_data, ref, match.pk))
-            for match in matches
-        ),
-    )
+    _emit(event, *_ready_happenings(_event_ref(event), matches))
 
 
 def result_reported(event: Event, match: Match, *, side: str, report_id: int, score_a: int, score_b: int) -> None:
@@ -85,11 +85,13 @@ def result_reported(event: Event, match: Match, *, side: str, report_id: int, sc
     _emit(event, Happening("match.result_reported", f"match.result_reported:{report_id}", data))
 
 
-def match_completed(event: Event, match: Match) -> None:
+def match_completed(event: Event, match: Match, *, made_ready: list[Match]) -> None:
+    """The result, then the matches it made ready: one call, so one look for endpoints after commit."""
+    ref = _event_ref(event)
     result = {"score_a": match.score_a, "score_b": match.score_b, "winner_entry_id": match.winner_id}
-    data = partial(_match_data, _event_ref(event), match.pk, result=result)
     key = f"match.completed:{match.pk}:{match.completed_at.isoformat()}"
-    _emit(event, Happening("match.completed", key, data))
+    completed = Happening("match.completed", key, partial(_match_data, ref, match.pk, result=result))
+    _emit(event, completed, *_ready_happenings(ref, made_ready))
 
 
 def match_disputed(event: Event, match: Match) -> None:

@@ -30,18 +30,26 @@ def _match_url(match: Match) -> str:
     return reverse("tournaments:match_detail", args=[match.pk])
 
 
+def _ready(matches: list[Match]) -> list[Match]:
+    return [match for match in matches if match.status == Match.Status.READY and match.entry_a_id and match.entry_b_id]
+
+
 def match_completed(event: Event, match: Match, *, made_ready: list[Match]) -> None:
     """A match has its result (the organizer's webhooks hear it), and the matches it filled can be played."""
-    webhooks.match_completed(event, match)
-    matches_ready(event, made_ready)
+    ready = _ready(made_ready)
+    webhooks.match_completed(event, match, made_ready=ready)
+    _tell_ready(event, ready)
 
 
 def matches_ready(event: Event, matches: list[Match]) -> None:
     """Both players (or rosters) of each newly ready match: it can be played now."""
-    ready = [match for match in matches if match.status == Match.Status.READY and match.entry_a_id and match.entry_b_id]
-    if not ready:
-        return
-    webhooks.matches_ready(event, ready)
+    ready = _ready(matches)
+    if ready:
+        webhooks.matches_ready(event, ready)
+        _tell_ready(event, ready)
+
+
+def _tell_ready(event: Event, ready: list[Match]) -> None:
     for match in ready:
         notify(
             users=players_of(match.entry_a_id, match.entry_b_id),
