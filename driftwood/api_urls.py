@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("driftwood.notifications.api.urls")),
     path("", include("social.api.urls")),
     path("", include("chat.api.urls")),
+    path("", include("integrations.api.urls")),
 ]

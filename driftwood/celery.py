@@ -48,6 +48,8 @@ app.conf.update(
         "wallet.tasks.withdrawal_payout_retry": {"queue": "high"},
         "wallet.tasks.withdrawals_processing_sweep": {"queue": "high"},
         "wallet.tasks.wallet_reconcile": {"queue": "low"},
+        "integrations.tasks.webhook_deliver": {"queue": "default"},
+        "integrations.tasks.webhooks_sweep": {"queue": "default"},
     },
     task_serializer="json",
     result_serializer="json",
@@ -103,6 +105,10 @@ app.conf.update(
         },
         "retry-processing-withdrawals": {
             "task": "wallet.tasks.withdrawals_processing_sweep",
+            "schedule": 60.0,
+        },
+        "retry-due-webhooks": {
+            "task": "integrations.tasks.webhooks_sweep",
             "schedule": 60.0,
         },
         "reconcile-wallets": {

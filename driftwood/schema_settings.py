@@ -28,5 +28,8 @@ SPECTACULAR_SETTINGS = {
         "MatchStatusEnum": "tournaments.models.Match.Status",
         "DisputeStatusEnum": "tournaments.models.Dispute.Status",
         "TeamInviteStatusEnum": "tournaments.models.TeamInvite.Status",
+        "EventTypeEnum": "tournaments.models.Event.EventType",
+        "WebhookEventTypeEnum": "integrations.models.WebhookEvent",
+        "WebhookDeliveryStatusEnum": "integrations.models.WebhookDelivery.Status",
     },
 }

@@ -14,6 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from driftwood import redis_settings, schema_settings
 from driftwood.csp_settings import content_security_policy
+from driftwood.integration_settings import webhook_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
     "wallet",
     "social",
     "chat",
+    "integrations",
     *(["driftwood.dev"] if DRIFTWOOD_DEV_TOOLS else []),
 ]
 
@@ -270,6 +272,9 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=REDIS_URL or None)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
+
+# --- Organizer webhooks (driftwood/integration_settings.py).
+vars().update(webhook_settings(env, debug=DEBUG))
 
 # --- E-mail: console by default, SMTP (or anything) from EMAIL_URL.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from driftwood.accounts.views import language_set
 from driftwood.core import views as core_views
 from driftwood.core.health import healthz, readyz
+from tournaments.brackets.embed import event_bracket_embed
 
 # The API first: most requests are API calls, and Django tries the patterns in order (no page
 # route matches under api/, healthz or readyz, so the order changes no URL).
@@ -20,8 +21,11 @@ urlpatterns = [
     path("i18n/setlang/", language_set, name="set_language"),
     path("wallet/", include("wallet.urls")),
     path("events/", include("tournaments.urls")),
+    # Framed by organizers' own sites (frame-ancestors: the origins they list).
+    path("embed/events/<int:event_id>/bracket", event_bracket_embed, name="event_bracket_embed"),
     path("notifications/", include("driftwood.notifications.urls")),
     path("chat/", include("chat.urls")),
+    path("organizer/", include("integrations.urls")),
     path("", include("social.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -34,7 +34,7 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-PROJECT_PACKAGES = ("driftwood", "tournaments", "wallet", "social", "chat")
+PROJECT_PACKAGES = ("driftwood", "tournaments", "wallet", "social", "chat", "integrations")
 KERNEL = "driftwood.core"
 UNCHECKED_APPS = ("driftwood.dev",)
 PUBLIC_PACKAGES = ("services", "selectors", "exceptions")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import grimp
 
-PROJECT_PACKAGES = ("driftwood", "tournaments", "wallet", "social", "chat")
+PROJECT_PACKAGES = ("driftwood", "tournaments", "wallet", "social", "chat", "integrations")
 
 
 def import_graph(*packages: str) -> tuple[dict[str, set[str]], grimp.ImportGraph]:

@@ -10,6 +10,7 @@ The bracket's models (entries, stages, matches, reports, disputes) live in
 """
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
@@ -106,6 +107,8 @@ class Event(models.Model):
     )
     seeding = models.CharField(max_length=12, choices=Seeding.choices, default=Seeding.REGISTRATION)
     seeding_confirmed_at = models.DateTimeField(null=True, blank=True)
+    # Sites (scheme://host[:port]) whose pages may frame /embed/events/<id>/bracket; none: no site may.
+    embed_origins = ArrayField(models.CharField(max_length=200), default=list, db_default=[], blank=True)
 
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)

@@ -16,6 +16,7 @@ from driftwood.core.i18n import lazy_join, lazy_text
 from driftwood.core.money import format_money
 from driftwood.core.times import malaysia_time
 from driftwood.notifications.services import notify
+from tournaments import webhooks
 from tournaments.models import Event, ParticipantPayment, Registration, RegistrationMember
 from tournaments.notification_tasks import activity_log
 
@@ -55,6 +56,7 @@ def registration_changed(registration: Registration) -> None:
     event = registration.event
     _broadcast_on_commit(event.pk, change="registration", registration_id=registration.pk, status=event.status)
     _organizer_tell(registration)
+    webhooks.registration_changed(registration)
     transaction.on_commit(
         partial(
             redis_outage.enqueue,
@@ -188,6 +190,7 @@ def waitlist_promoted(registration: Registration) -> None:
         else:
             body = lazy_text(lambda: _("A seat opened and your entry took it."))
     _tell_waitlisted(registration, kind="waitlist_promoted", title=title, body=body)
+    webhooks.registration_changed(registration)  # confirmed now, or later by its card payment
 
 
 def waitlist_hold_expired(registration: Registration) -> None:
@@ -276,6 +279,7 @@ def event_started(event: Event) -> None:
 
 
 def event_completed(event: Event) -> None:
+    webhooks.event_completed(event)
     _tell_entrants(
         event,
         kind="event_completed",
@@ -319,6 +323,8 @@ def prizes_held(event: Event, shares: dict[tuple[int, Decimal], list[int]], *, u
 
 
 def prizes_paid(event: Event, shares: dict[tuple[int, Decimal], list[int]]) -> None:
+    webhooks.prizes_paid(event)
+
     def say(place: int, amount: str) -> tuple[str, str]:
         title = _("Prize paid: %(event)s") % {"event": event.name}
         body = _("Place %(place)s in %(event)s: %(amount)s is now in your wallet.") % {

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from tournaments import team_views, views
+from tournaments.brackets import embed as embed_views
 from tournaments.brackets import manage as manage_views
 from tournaments.brackets import views as bracket_views
 
@@ -20,6 +21,7 @@ urlpatterns = [
     path("<int:event_id>/bracket/fragment/", bracket_views.event_bracket_fragment, name="event_bracket_fragment"),
     path("<int:event_id>/manage/", bracket_views.event_manage, name="event_manage"),
     path("<int:event_id>/announcements/", manage_views.event_announce_view, name="event_announce"),
+    path("<int:event_id>/embed/", embed_views.event_embed_origins_view, name="event_embed"),
     path(
         "<int:event_id>/matches/<int:match_id>/result/",
         manage_views.event_match_result_view,

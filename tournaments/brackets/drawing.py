@@ -73,6 +73,7 @@ class StandingRow:
 class GroupView:
     title: str
     rows: list[StandingRow]
+    number: int | None = None  # the round robin group, when there are several
 
 
 @dataclass
@@ -91,6 +92,7 @@ class BracketView:
     # Final places once the event is completed, best first (ties share a place).
     placements: list[Entry] = field(default_factory=list)
     match_count: int = 0
+    matches: list[Match] = field(default_factory=list)  # every match, in bracket order
 
     @property
     def is_drawn(self) -> bool:
@@ -269,6 +271,7 @@ def standings_groups(matches: list[Match], entries: list[Entry]) -> list[GroupVi
         groups.append(
             GroupView(
                 title=title,
+                number=number if len(group_numbers) > 1 else None,
                 rows=[
                     StandingRow(place=place, entry=by_seed[standing.seed], standing=standing)
                     for place, standing in enumerate(rows, start=1)

@@ -1,5 +1,6 @@
 """The organizer's manage page: check-in, seeding and the start (their views are in
-`tournaments.brackets.views`), announcements, and the list of every match with quick result entry.
+`tournaments.brackets.views`), announcements, the list of every match with quick result entry, and
+the embed card (the sites that may frame the bracket: `tournaments.brackets.embed`).
 
 The match list asks `match_permissions` what the organizer may do to each match, as the match
 page does: a score form where they may report (it settles the match at once), a decision form
@@ -9,6 +10,8 @@ where a dispute waits for them, a reopen button on a completed match. The forms 
 
 from dataclasses import dataclass, field
 
+from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -20,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from driftwood.core.exceptions import DomainError
+from driftwood.core.forms import ServiceErrorsMixin
 from tournaments import selectors as tournament_selectors
 from tournaments.brackets import selectors
 from tournaments.brackets.rules import MatchPermissions, match_permissions, seeding_refusal, start_refusal
@@ -29,6 +33,7 @@ from tournaments.models import Event, Match
 from tournaments.selectors import event_waitlist
 from tournaments.services.announcements import PER_HOUR, announcement_post, announcement_refusal
 from tournaments.services.checkin import check_in_window
+from tournaments.services.embed import MAX_ORIGINS
 from tournaments.services.event_rules import edit_refusal
 from tournaments.views import event_back_to, event_or_404, rate_limited
 
@@ -49,6 +54,24 @@ def organizer_event_or_redirect(request, event_id: int):
         messages.error(request, _("Only the organizer can manage this event."))
         return event, event_back_to(event)
     return event, None
+
+
+class EmbedOriginsForm(ServiceErrorsMixin, forms.Form):
+    origins = forms.CharField(
+        label=gettext_lazy("Sites that may show the bracket"),
+        required=False,
+        max_length=MAX_ORIGINS * 210,
+        help_text=gettext_lazy("One per line, e.g. https://example.com. Leave empty to allow no site."),
+        widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false", "autocomplete": "off"}),
+    )
+
+    @classmethod
+    def for_event(cls, event: Event) -> "EmbedOriginsForm":
+        return cls(initial={"origins": "\n".join(event.embed_origins)})
+
+
+def embed_url(event: Event) -> str:
+    return f"{settings.SITE_URL}{reverse('event_bracket_embed', args=[event.pk])}"
 
 
 @dataclass
@@ -111,6 +134,7 @@ def render_manage(
     *,
     seeding_form: SeedingForm | None = None,
     announcement_form: AnnouncementForm | None = None,
+    embed_form: EmbedOriginsForm | None = None,
     status: int = 200,
 ):
     entries = selectors.manage_entries(event)
@@ -132,6 +156,8 @@ def render_manage(
         "announcement_form": announcement_form or AnnouncementForm(),
         "announcements_per_hour": PER_HOUR,
         "announcements": list(tournament_selectors.event_announcements(event_id=event.pk)[:ANNOUNCEMENTS_SHOWN]),
+        "embed_form": embed_form or EmbedOriginsForm.for_event(event),
+        "embed_url": embed_url(event),
         **match_list(event, request.user, _chosen_filter(request.GET.get("matches"))),
     }
     return render(request, "tournaments/event_manage.html", context, status=status)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 
 from driftwood.core.i18n import lazy_join, lazy_text
 from driftwood.notifications.services import notify
+from tournaments import webhooks
 from tournaments.brackets.models import Match
 from tournaments.models import Event, RegistrationMember
 
@@ -29,11 +30,26 @@ def _match_url(match: Match) -> str:
     return reverse("tournaments:match_detail", args=[match.pk])
 
 
+def _ready(matches: list[Match]) -> list[Match]:
+    return [match for match in matches if match.status == Match.Status.READY and match.entry_a_id and match.entry_b_id]
+
+
+def match_completed(event: Event, match: Match, *, made_ready: list[Match]) -> None:
+    """A match has its result (the organizer's webhooks hear it), and the matches it filled can be played."""
+    ready = _ready(made_ready)
+    webhooks.match_completed(event, match, made_ready=ready)
+    _tell_ready(event, ready)
+
+
 def matches_ready(event: Event, matches: list[Match]) -> None:
     """Both players (or rosters) of each newly ready match: it can be played now."""
-    ready = [match for match in matches if match.status == Match.Status.READY and match.entry_a_id and match.entry_b_id]
-    if not ready:
-        return
+    ready = _ready(matches)
+    if ready:
+        webhooks.matches_ready(event, ready)
+        _tell_ready(event, ready)
+
+
+def _tell_ready(event: Event, ready: list[Match]) -> None:
     for match in ready:
         notify(
             users=players_of(match.entry_a_id, match.entry_b_id),
@@ -67,6 +83,7 @@ def result_reported(event: Event, match: Match, *, side: str, report_id: int, sc
         data={"event_id": event.pk, "match_id": match.pk, "score_a": score_a, "score_b": score_b},
         key=f"result_reported:{report_id}",
     )
+    webhooks.result_reported(event, match, side=side, report_id=report_id, score_a=score_a, score_b=score_b)
 
 
 def dispute_opened(event: Event, match: Match, *, why: str, by_side: str | None = None) -> None:
@@ -81,6 +98,7 @@ def dispute_opened(event: Event, match: Match, *, why: str, by_side: str | None 
         data=data,
         key=f"dispute_opened:{match.pk}:{match.attempt}",
     )
+    webhooks.match_disputed(event, match)
     if by_side in ("a", "b"):
         other = match.entry_b_id if by_side == "a" else match.entry_a_id
         notify(

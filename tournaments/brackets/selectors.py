@@ -26,7 +26,7 @@ def entries_in_bracket(event: Event) -> QuerySet[Entry]:
 def bracket_view(event: Event) -> BracketView:
     """Everything the bracket page draws for `event` (empty before the event starts)."""
     matches = list(selectors.matches_of_event(event.pk).select_related("stage"))
-    view = BracketView(event=event, format=event.format, match_count=len(matches))
+    view = BracketView(event=event, format=event.format, match_count=len(matches), matches=matches)
     if not matches:
         return view
     view.format = matches[0].stage.format
@@ -43,6 +43,11 @@ def bracket_view(event: Event) -> BracketView:
             .order_by("placement", "seed")
         )
     return view
+
+
+def public_event_get(event_id: int) -> Event | None:
+    """A published event (any state but draft) as anyone sees it: the public bracket and the embed."""
+    return selectors.events_visible_to(None).select_related("game").filter(pk=event_id).first()
 
 
 # --- One match

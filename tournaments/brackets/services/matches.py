@@ -185,7 +185,7 @@ def _settle(event: Event, match: Match, score_a: int, score_b: int, *, resolved_
             if dependant.entry_a_id and dependant.entry_b_id and dependant.status == Status.PENDING:
                 dependant.status = Status.READY
     _dependants_save(match.dependants)
-    notices.matches_ready(event, [dependant for dependant in waiting if dependant.status == Status.READY])
+    notices.match_completed(event, match, made_ready=[dep for dep in waiting if dep.status == Status.READY])
     if match.others_unfinished is not None:
         match.others_unfinished += finished_before - sum(dependant.is_finished for dependant in match.dependants)
     _stage_progress(event, match)

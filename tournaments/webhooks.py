@@ -1,0 +1,142 @@
+"""What an organizer's webhooks hear about their events (integrations.services.emit sends it).
+
+Called beside the notices (tournaments.notifications, tournaments.brackets.notices), in the same
+transaction: each call notes a happening with the facts it knows now (ids, statuses, scores) and
+costs no query; after commit, and only when the organizer has an endpoint for that event type,
+`data` reads the names (one query) and the deliveries are written. Keys name the happening, so the
+same happening is one event id (delivered once per endpoint).
+"""
+
+from functools import partial
+
+from django.conf import settings
+from django.urls import reverse
+
+from driftwood.core.money import format_money
+from integrations.services.emit import Happening, webhooks_emit_on_commit
+from tournaments.brackets.api.serializers import EntryRefSerializer, MatchSerializer
+from tournaments.models import Entry, Event, Match, PrizePayout, Registration
+from tournaments.selectors import matches_of_event
+
+
+def _event_ref(event: Event) -> dict:
+    path = reverse("tournaments:event_detail", args=[event.pk])
+    return {"id": event.pk, "name": event.name, "status": event.status, "url": f"{settings.SITE_URL}{path}"}
+
+
+def _emit(event: Event, *happenings: Happening) -> None:
+    webhooks_emit_on_commit(owner_id=event.organizer_id, happenings=happenings)
+
+
+# --- Registrations
+
+
+def _registration_data(event: dict, registration_id: int, status: str) -> dict:
+    registration = Registration.objects.select_related("team", "registered_by").get(pk=registration_id)
+    player = registration.registered_by
+    return {
+        "event": event,
+        "registration": {
+            "id": registration.pk,
+            "status": status,
+            "name": registration.team.name if registration.team_id else player.public_name,
+            "user_id": registration.user_id,
+            "team_id": registration.team_id,
+            "registered_by": {"id": player.pk, "username": player.username},
+        },
+    }
+
+
+def registration_changed(registration: Registration) -> None:
+    """An entry confirmed, or a confirmed entry withdrawn (a pending one that never paid is not news)."""
+    if registration.status == Registration.Status.CONFIRMED:
+        event_type = "registration.confirmed"
+    elif registration.status == Registration.Status.WITHDRAWN and registration.confirmed_at is not None:
+        event_type = "registration.withdrawn"
+    else:
+        return
+    event = registration.event
+    data = partial(_registration_data, _event_ref(event), registration.pk, registration.status)
+    _emit(event, Happening(event_type, f"{event_type}:{registration.pk}", data))
+
+
+# --- Matches
+
+
+def _match_data(event: dict, match_id: int, **facts) -> dict:
+    match = matches_of_event().get(pk=match_id)
+    return {"event": event, "match": MatchSerializer(match).data, **facts}
+
+
+def _ready_happenings(ref: dict, matches: list[Match]) -> list[Happening]:
+    return [
+        Happening("match.ready", f"match.ready:{match.pk}:{match.attempt}", partial(_match_data, ref, match.pk))
+        for match in matches
+    ]
+
+
+def matches_ready(event: Event, matches: list[Match]) -> None:
+    _emit(event, *_ready_happenings(_event_ref(event), matches))
+
+
+def result_reported(event: Event, match: Match, *, side: str, report_id: int, score_a: int, score_b: int) -> None:
+    report = {"side": side, "score_a": score_a, "score_b": score_b}
+    data = partial(_match_data, _event_ref(event), match.pk, report=report)
+    _emit(event, Happening("match.result_reported", f"match.result_reported:{report_id}", data))
+
+
+def match_completed(event: Event, match: Match, *, made_ready: list[Match]) -> None:
+    """The result, then the matches it made ready: one call, so one look for endpoints after commit."""
+    ref = _event_ref(event)
+    result = {"score_a": match.score_a, "score_b": match.score_b, "winner_entry_id": match.winner_id}
+    key = f"match.completed:{match.pk}:{match.completed_at.isoformat()}"
+    completed = Happening("match.completed", key, partial(_match_data, ref, match.pk, result=result))
+    _emit(event, completed, *_ready_happenings(ref, made_ready))
+
+
+def match_disputed(event: Event, match: Match) -> None:
+    """Once per match and attempt, however it became disputed (as the organizer's notice)."""
+    data = partial(_match_data, _event_ref(event), match.pk)
+    _emit(event, Happening("match.disputed", f"match.disputed:{match.pk}:{match.attempt}", data))
+
+
+# --- Results
+
+
+def _placements_data(event: dict) -> dict:
+    placed = (
+        Entry.objects.filter(event_id=event["id"], placement__isnull=False)
+        .select_related("registration__user", "registration__team")
+        .order_by("placement", "seed")
+    )
+    return {
+        "event": event,
+        "placements": [{"place": entry.placement, "entry": EntryRefSerializer(entry).data} for entry in placed],
+    }
+
+
+def event_completed(event: Event) -> None:
+    key = f"event.completed:{event.pk}:{event.completed_at.isoformat()}"
+    _emit(event, Happening("event.completed", key, partial(_placements_data, _event_ref(event))))
+
+
+def _payouts_data(event: dict, prize_pool: str) -> dict:
+    payouts = PrizePayout.objects.filter(event_id=event["id"]).select_related("user").order_by("place", "user_id")
+    return {
+        "event": event,
+        "prize_pool": prize_pool,
+        "payouts": [
+            {
+                "place": payout.place,
+                "entry_id": payout.entry_id,
+                "user": {"id": payout.user_id, "username": payout.user.username},
+                "amount": format_money(payout.amount),
+            }
+            for payout in payouts
+        ],
+    }
+
+
+def prizes_paid(event: Event) -> None:
+    data = partial(_payouts_data, _event_ref(event), format_money(event.prize_pool))
+    _emit(event, Happening("event.prizes_paid", f"event.prizes_paid:{event.pk}", data))
