@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from driftwood.core.money import ZERO, format_money, money_field
+from driftwood.core.stored_text import stored_text_render
 from wallet.services.payment_methods import Method
 
 
@@ -114,7 +115,18 @@ END;
 """
 
 
-class LedgerTransaction(models.Model):
+# The metadata key of a ledger row's description as a StoredText (driftwood/core/stored_text.py).
+DESCRIPTION_TEXT = "text"
+
+
+class DescribedInLanguage:
+    """The description in the reader's language when the row stored its parts, else as stored."""
+
+    def get_description_display(self) -> str:
+        return stored_text_render(self.metadata.get(DESCRIPTION_TEXT), fallback=self.description)
+
+
+class LedgerTransaction(DescribedInLanguage, models.Model):
     """One movement of money: two or more legs (LedgerEntry rows) that sum to zero."""
 
     transaction_type = models.CharField(max_length=20)
@@ -140,7 +152,7 @@ class LedgerTransaction(models.Model):
         return f"#{self.pk} {self.transaction_type}: {self.description}"
 
 
-class LedgerEntry(models.Model):
+class LedgerEntry(DescribedInLanguage, models.Model):
     """One leg of a ledger transaction: one wallet's change, carrying its balances after it
     (none for outside-world accounts, which keep no balance). Never updated or deleted."""
 

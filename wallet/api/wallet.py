@@ -51,7 +51,9 @@ class TransactionListApi(APIView):
         transaction_type = serializers.ChoiceField(choices=LedgerEntry.Type.choices)
         amount = MoneyField(positive=False)
         balance_after = MoneyField(positive=False, source="usable_after")
-        description = serializers.CharField()
+        # In the caller's language (Accept-Language, else their stored choice) when the row kept
+        # its parts; as stored otherwise.
+        description = serializers.CharField(source="get_description_display")
         created_at = serializers.DateTimeField()
 
     @extend_schema(
