@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from driftwood.core.money import ZERO, format_money, money_field
-from driftwood.core.stored_text import stored_text_render
+from driftwood.core.stored_text import DescribedInLanguage
 
 # Re-exported: Django loads the app's models from here, and the other apps import them from here.
 from wallet.payout_models import CardRefund, Withdrawal  # noqa: F401
@@ -126,17 +126,6 @@ BEGIN
     RETURN NULL;
 END;
 """
-
-
-# The metadata key of a ledger row's description as a StoredText (driftwood/core/stored_text.py).
-DESCRIPTION_TEXT = "text"
-
-
-class DescribedInLanguage:
-    """The description in the reader's language when the row stored its parts, else as stored."""
-
-    def get_description_display(self) -> str:
-        return stored_text_render(self.metadata.get(DESCRIPTION_TEXT), fallback=self.description)
 
 
 class LedgerTransaction(DescribedInLanguage, models.Model):

@@ -7,9 +7,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from driftwood.core.money import format_money, money_field
+from driftwood.core.stored_text import DescribedInLanguage
 
 
-class CardRefund(models.Model):
+class CardRefund(DescribedInLanguage, models.Model):
     """A refund owed to a card: written in the same transaction as the ledger movement that
     took the money out of our books, then sent to Stripe after commit and retried until Stripe
     confirms it. `idempotency_key` (with `key_generation`, bumped only when staff retry a

@@ -21,6 +21,8 @@ from django.utils.translation import gettext
 from driftwood.core.money import format_money
 
 TEMPLATE, VALUES, MONEY = "template", "values", "money"
+# The metadata key of a row's `description` kept as a StoredText.
+DESCRIPTION_TEXT = "text"
 
 
 class StoredText(dict):
@@ -57,6 +59,22 @@ def _render(data: dict, *, translate: bool) -> str:
     template = data[TEMPLATE]
     values = {name: _value(value, translate=translate) for name, value in data[VALUES].items()}
     return (gettext(template) if translate else template) % values
+
+
+class DescribedInLanguage:
+    """For a model with `description` (the English sentence) and `metadata` (a JSON dict holding
+    the sentence's parts under DESCRIPTION_TEXT when they were kept)."""
+
+    def get_description_display(self) -> str:
+        return stored_text_render(self.metadata.get(DESCRIPTION_TEXT), fallback=self.description)
+
+
+def with_description_text(metadata: dict | None, description: "str | StoredText") -> dict:
+    """`metadata` with a StoredText description's parts added (unchanged for plain text)."""
+    metadata = dict(metadata or {})
+    if isinstance(description, StoredText):
+        metadata[DESCRIPTION_TEXT] = description
+    return metadata
 
 
 def stored_text_render(data, *, fallback: str) -> str:

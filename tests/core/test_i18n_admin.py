@@ -6,10 +6,14 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
+from driftwood.core.stored_text import StoredText
 from tests.factories import EventFactory, UserFactory, funded_wallet
 from tests.wallet.bank_support import ready_to_withdraw
+from tournaments.services.refunds import refund_text
 from tournaments.services.registrations import registration_join
 from wallet.models import LedgerEntry
+from wallet.services.balances import wallet_get_or_create
+from wallet.services.card_refunds import card_refund_request
 from wallet.services.withdrawals import withdrawal_request
 
 pytestmark = pytest.mark.django_db
@@ -67,3 +71,24 @@ def test_an_english_staff_member_reads_the_same_screens_in_english():
     assert "Bank name:" in change and "IP address of the request:" in change
     hold = LedgerEntry.objects.get(transaction_type="hold")
     assert hold.description in ledger
+
+
+def test_a_card_refund_owed_reads_in_the_staff_members_language():
+    # given a card refund owed for a cancelled event (its sending waits for a commit that never comes here)
+    player = UserFactory()
+    refund = card_refund_request(
+        source=None,
+        payer_wallet=wallet_get_or_create(user=player),
+        payment_intent_id="pi_cancelled",
+        amount=Decimal("10.00"),
+        idempotency_key="registration-1-refund",
+        description=refund_text("stripe", StoredText("%(event)s was cancelled", event="Liga Pantai")),
+        metadata={"event_id": 1},
+    )
+
+    malay = _staff_client("ms").get(f"/admin/wallet/cardrefund/{refund.pk}/change/").content.decode()
+    english = _staff_client("en").get(f"/admin/wallet/cardrefund/{refund.pk}/change/").content.decode()
+
+    assert refund.description == "Card refund: Liga Pantai was cancelled"
+    assert "Bayaran balik ke kad: Liga Pantai dibatalkan" in malay and "Keterangan:" in malay
+    assert "Card refund: Liga Pantai was cancelled" in english

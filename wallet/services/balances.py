@@ -27,10 +27,10 @@ from django.db.backends.postgresql.base import ServerBindingCursor
 from django.utils import timezone
 
 from driftwood.core.money import CENTS
-from driftwood.core.stored_text import StoredText, as_english
+from driftwood.core.stored_text import StoredText, as_english, with_description_text
 from wallet.cache import wallet_summary_publish_on_commit
 from wallet.exceptions import InsufficientBalance, InvalidAmount
-from wallet.models import DESCRIPTION_TEXT, ZERO, LedgerEntry, Wallet
+from wallet.models import ZERO, LedgerEntry, Wallet
 
 Type = LedgerEntry.Type
 Description = str | StoredText
@@ -205,9 +205,7 @@ def ledger_post(
     kept = sorted((leg for leg in legs if leg.wallet.keeps_balance), key=lambda leg: leg.wallet.pk)
     outside = [leg for leg in legs if not leg.wallet.keeps_balance]
     now = timezone.now()
-    metadata = dict(metadata or {})
-    if isinstance(description, StoredText):
-        metadata[DESCRIPTION_TEXT] = description
+    metadata = with_description_text(metadata, description)
     description = as_english(description)[:255]
     params = {
         "type": transaction_type,

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from driftwood.core.stored_text import StoredText, as_english, money
+from driftwood.core.stored_text import StoredText, as_english, money, with_description_text
 from wallet import stripe_gateway, tasks
 from wallet.models import CardRefund, LedgerEntry, Wallet
 from wallet.services.balances import CARD_REFUNDS, STRIPE_CLEARING, Description, Leg, ledger_post, system_account
@@ -61,7 +61,7 @@ def card_refund_request(
         amount=amount,
         idempotency_key=idempotency_key,
         description=as_english(description)[:255],
-        metadata=metadata,
+        metadata=with_description_text(metadata, description),
         ledger_transaction_id=to_card.ledger_transaction_id,
         next_attempt_at=timezone.now(),
     )
