@@ -270,6 +270,34 @@ def test_the_top_up_return_page_is_in_malay_in_every_state():
         assert said in html, (method, status)
 
 
+def test_the_return_page_says_how_it_was_paid_in_a_whole_sentence():
+    player = UserFactory(language="ms")
+    said = {}
+    for method, bank in (("fpx", "maybank2u"), ("grabpay", ""), ("card", "")):
+        topup = TopUp.objects.create(
+            user=player,
+            wallet=wallet_get_or_create(user=player),
+            amount=Decimal("30.00"),
+            payment_method=method,
+            fpx_bank=bank,
+            payment_intent_id=f"pi_paid_with_{method}",
+        )
+        for language in ("ms", "en"):
+            player.language = language
+            player.save(update_fields=["language"])
+            page = malay_client(player).get(f"/wallet/topups/{topup.pk}/").content.decode()
+            said[method, language] = re.search(r'<p class="muted">([^<]*)</p>', page).group(1)
+
+    assert said == {
+        ("fpx", "ms"): "Dibayar dengan perbankan dalam talian FPX (Maybank2u)",
+        ("fpx", "en"): "Paid with FPX online banking (Maybank2u)",
+        ("grabpay", "ms"): "Dibayar dengan GrabPay",
+        ("grabpay", "en"): "Paid with GrabPay",
+        ("card", "ms"): "Dibayar dengan kad",
+        ("card", "en"): "Paid by card",
+    }
+
+
 @pytest.mark.usefixtures("commit_hooks_run")
 def test_the_payment_stand_in_and_an_event_with_a_pending_fpx_payment_are_in_malay(settings, client):
     require_localstripe()

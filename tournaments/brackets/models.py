@@ -81,7 +81,7 @@ class Stage(models.Model):
     event = models.ForeignKey(
         "tournaments.Event", on_delete=models.PROTECT, related_name="stages", verbose_name=_("event")
     )
-    number = models.PositiveSmallIntegerField(default=1, verbose_name=_("number"))
+    number = models.PositiveSmallIntegerField(default=1, verbose_name=_("stage number"))
     format = models.CharField(max_length=20, choices=Format.choices, verbose_name=_("format"))
     # Generator options (third_place, bracket_reset, groups, rounds, best_of) as used.
     options = models.JSONField(default=dict, blank=True, verbose_name=_("options"))

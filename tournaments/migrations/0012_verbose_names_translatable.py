@@ -720,7 +720,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='stage',
             name='number',
-            field=models.PositiveSmallIntegerField(default=1, verbose_name='number'),
+            field=models.PositiveSmallIntegerField(default=1, verbose_name='stage number'),
         ),
         migrations.AlterField(
             model_name='stage',
