@@ -68,17 +68,19 @@ class RoomMember(models.Model):
 
 
 class AbstractMessage(models.Model):
-    room = models.ForeignKey(ChatRoom, on_delete=models.CASCADE, related_name="+")
-    sender = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    text = models.TextField(max_length=MESSAGE_MAX_LENGTH)
-    created_at = models.DateTimeField(default=timezone.now)
-    edited = models.BooleanField(default=False)
-    deleted = models.BooleanField(default=False)
+    room = models.ForeignKey(ChatRoom, on_delete=models.CASCADE, related_name="+", verbose_name=_("room"))
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("sender")
+    )
+    text = models.TextField(max_length=MESSAGE_MAX_LENGTH, verbose_name=_("text"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    edited = models.BooleanField(default=False, verbose_name=_("edited"))
+    deleted = models.BooleanField(default=False, verbose_name=_("deleted"))
     # The message's place in its room: 1, 2, 3... without gaps, so a client that saw seq N and then
     # N + 2 knows it missed one and fetches it (history `?after_seq=`).
-    seq = models.BigIntegerField()
+    seq = models.BigIntegerField(verbose_name=_("sequence number"))
     # An organizer's announcement, shown above the messages of the event's room.
-    pinned = models.BooleanField(default=False, db_default=False)
+    pinned = models.BooleanField(default=False, db_default=False, verbose_name=_("pinned"))
 
     class Meta:
         abstract = True
