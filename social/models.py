@@ -20,13 +20,19 @@ class Friendship(models.Model):
         ACCEPTED = "accepted", _("Accepted")
         REJECTED = "rejected", _("Rejected")
 
-    requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    addressee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    created_at = models.DateTimeField(default=timezone.now)
-    responded_at = models.DateTimeField(null=True, blank=True)
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("requester")
+    )
+    addressee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("addressee")
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, verbose_name=_("status"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    responded_at = models.DateTimeField(null=True, blank=True, verbose_name=_("responded at"))
 
     class Meta:
+        verbose_name = _("friendship")
+        verbose_name_plural = _("friendships")
         constraints = [
             models.UniqueConstraint(
                 Least("requester", "addressee"), Greatest("requester", "addressee"), name="friendship_one_per_pair"
@@ -52,11 +58,17 @@ class Friendship(models.Model):
 
 
 class Follow(models.Model):
-    follower = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="following_set")
-    followed = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follower_set")
-    created_at = models.DateTimeField(default=timezone.now)
+    follower = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="following_set", verbose_name=_("follower")
+    )
+    followed = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follower_set", verbose_name=_("followed")
+    )
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("follow")
+        verbose_name_plural = _("follows")
         constraints = [
             models.UniqueConstraint(fields=["follower", "followed"], name="follow_once"),
             models.CheckConstraint(condition=~Q(follower=F("followed")), name="follow_not_self"),
@@ -70,11 +82,17 @@ class Follow(models.Model):
 class Star(models.Model):
     """A private favourite: only its owner ever sees it (in GET /me)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="stars")
-    starred = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="stars", verbose_name=_("user")
+    )
+    starred = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("starred")
+    )
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("star")
+        verbose_name_plural = _("stars")
         constraints = [
             models.UniqueConstraint(fields=["user", "starred"], name="star_once"),
             models.CheckConstraint(condition=~Q(user=F("starred")), name="star_not_self"),
@@ -99,19 +117,30 @@ class Report(models.Model):
         ACTIONED = "actioned", _("Actioned")
         DISMISSED = "dismissed", _("Dismissed")
 
-    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports_made")
-    reported = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports_received")
-    reason = models.CharField(max_length=30, choices=Reason.choices)
-    description = models.TextField(max_length=2000, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    handled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports_made", verbose_name=_("reporter")
     )
-    resolution_note = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    handled_at = models.DateTimeField(null=True, blank=True)
+    reported = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports_received", verbose_name=_("reported")
+    )
+    reason = models.CharField(max_length=30, choices=Reason.choices, verbose_name=_("reason"))
+    description = models.TextField(max_length=2000, blank=True, verbose_name=_("description"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, verbose_name=_("status"))
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("handled by"),
+    )
+    resolution_note = models.TextField(blank=True, verbose_name=_("resolution note"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    handled_at = models.DateTimeField(null=True, blank=True, verbose_name=_("handled at"))
 
     class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
         constraints = [models.CheckConstraint(condition=~Q(reporter=F("reported")), name="report_not_self")]
         indexes = [
             models.Index(fields=["status", "-created_at"], name="report_queue"),
@@ -139,16 +168,24 @@ class Sanction(models.Model):
         LIFT = "lift", _("Suspension lifted")
         UNBAN = "unban", _("Unbanned")
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sanctions")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    until = models.DateTimeField(null=True, blank=True)
-    staff = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    reason = models.TextField(max_length=2000)
-    report = models.ForeignKey(Report, null=True, blank=True, on_delete=models.SET_NULL, related_name="sanctions")
-    created_at = models.DateTimeField(default=timezone.now)
-    lifted_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sanctions", verbose_name=_("user")
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices, verbose_name=_("kind"))
+    until = models.DateTimeField(null=True, blank=True, verbose_name=_("until"))
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("staff")
+    )
+    reason = models.TextField(max_length=2000, verbose_name=_("reason"))
+    report = models.ForeignKey(
+        Report, null=True, blank=True, on_delete=models.SET_NULL, related_name="sanctions", verbose_name=_("report")
+    )
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    lifted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("lifted at"))
 
     class Meta:
+        verbose_name = _("sanction")
+        verbose_name_plural = _("sanctions")
         constraints = [
             # Only a suspension has an end; a warning has nothing to end and a ban does not end by itself.
             models.CheckConstraint(
@@ -174,8 +211,16 @@ class UserSession(models.Model):
     sessions without decoding every session on the site. A row goes with its session (cascade),
     so logging out, key rotation and `clearsessions` keep the index small."""
 
-    session = models.OneToOneField(Session, primary_key=True, on_delete=models.CASCADE, related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    session = models.OneToOneField(
+        Session, primary_key=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("session")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+
+    class Meta:
+        verbose_name = _("user session")
+        verbose_name_plural = _("user sessions")
 
     def __str__(self) -> str:
         return _("session of %(user_id)s") % {"user_id": self.user_id}

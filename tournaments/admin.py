@@ -33,6 +33,13 @@ from tournaments.models import (
 from tournaments.services.events import EVENT_WRITE_FIELDS, event_cancel
 
 
+def _mid_sentence(label: str) -> str:
+    """A choice's label inside a sentence: "Wallet" -> "wallet", but "FPX online banking" and
+    "Card (Stripe)" -> "card (Stripe)" keep their acronyms and names."""
+    label = str(label)
+    return label[:1].lower() + label[1:] if label[1:2].islower() else label
+
+
 @admin.register(Game)
 class GameAdmin(admin.ModelAdmin):
     list_display = ("name", "slug", "icon", "event_count")
@@ -70,8 +77,8 @@ class RegistrationInline(ReadOnlyAdminMixin, admin.TabularInline):
             return "-"
         return gettext("%(amount)s by %(method)s (%(status)s)") % {
             "amount": format_money(payment.amount, style="page"),
-            "method": payment.get_method_display().lower(),
-            "status": payment.get_status_display().lower(),
+            "method": _mid_sentence(payment.get_method_display()),
+            "status": _mid_sentence(payment.get_status_display()),
         }
 
 

@@ -1,4 +1,5 @@
-"""Wallets, their double-entry ledger, card top-ups and refunds, Stripe events and withdrawals.
+"""Wallets, their double-entry ledger, card top-ups and Stripe events; card refunds and withdrawals
+live in `wallet.payout_models`.
 
 PostgreSQL itself refuses a bad state: balances are CHECK-constrained, ledger rows cannot
 be updated or deleted (trigger), every ledger transaction's legs sum to zero (a deferred
@@ -13,6 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from driftwood.core.money import ZERO, format_money, money_field
+from driftwood.core.stored_text import DescribedInLanguage
+
+# Re-exported: Django loads the app's models from here, and the other apps import them from here.
+from wallet.payout_models import CardRefund, Withdrawal  # noqa: F401
 from wallet.services.payment_methods import Method
 
 
@@ -30,31 +35,40 @@ class Wallet(models.Model):
         PLATFORM = "platform", _("Platform")
         EXTERNAL = "external", _("Outside world")
 
-    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PLAYER)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PLAYER, verbose_name=_("kind"))
     owner = models.OneToOneField(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="wallet"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="wallet",
+        verbose_name=_("owner"),
     )
     # Stable name: "user:<id>" for players, "event:<id>" for escrow, "platform:fees",
     # "stripe:clearing", "bank:payouts", "stripe:refunds", "platform:adjustments".
-    reference = models.CharField(max_length=64, unique=True)
-    currency = models.CharField(max_length=3, default="MYR")
-    current_balance = money_field(default=ZERO)
-    usable_balance = money_field(default=ZERO)
-    pending_balance = money_field(default=ZERO)
-    version = models.PositiveBigIntegerField(default=0)
+    reference = models.CharField(max_length=64, unique=True, verbose_name=_("reference"))
+    currency = models.CharField(max_length=3, default="MYR", verbose_name=_("currency"))
+    current_balance = money_field(default=ZERO, verbose_name=_("current balance"))
+    usable_balance = money_field(default=ZERO, verbose_name=_("usable balance"))
+    pending_balance = money_field(default=ZERO, verbose_name=_("pending balance"))
+    version = models.PositiveBigIntegerField(default=0, verbose_name=_("version"))
 
-    has_bank_account = models.BooleanField(default=False)
-    bank_name = models.CharField(max_length=255, blank=True)
-    bank_last4 = models.CharField(max_length=4, blank=True)
+    has_bank_account = models.BooleanField(default=False, verbose_name=_("has bank account"))
+    bank_name = models.CharField(max_length=255, blank=True, verbose_name=_("bank name"))
+    bank_last4 = models.CharField(max_length=4, blank=True, verbose_name=_("last 4 digits of the account"))
     # Fernet token of the full account number (see driftwood.core.crypto); never displayed.
-    bank_account_number_encrypted = models.TextField(blank=True, editable=False)
-    account_holder_name = models.CharField(max_length=255, blank=True)
-    bank_account_changed_at = models.DateTimeField(null=True, blank=True)
+    bank_account_number_encrypted = models.TextField(
+        blank=True, editable=False, verbose_name=_("encrypted bank account number")
+    )
+    account_holder_name = models.CharField(max_length=255, blank=True, verbose_name=_("account holder name"))
+    bank_account_changed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("bank account changed at"))
 
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
+        verbose_name = _("wallet")
+        verbose_name_plural = _("wallets")
         constraints = [
             models.CheckConstraint(
                 condition=Q(current_balance=F("usable_balance") + F("pending_balance")),
@@ -114,16 +128,18 @@ END;
 """
 
 
-class LedgerTransaction(models.Model):
+class LedgerTransaction(DescribedInLanguage, models.Model):
     """One movement of money: two or more legs (LedgerEntry rows) that sum to zero."""
 
-    transaction_type = models.CharField(max_length=20)
-    description = models.CharField(max_length=255)
-    currency = models.CharField(max_length=3, default="MYR")
-    metadata = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    transaction_type = models.CharField(max_length=20, verbose_name=_("transaction type"))
+    description = models.CharField(max_length=255, verbose_name=_("description"))
+    currency = models.CharField(max_length=3, default="MYR", verbose_name=_("currency"))
+    metadata = models.JSONField(default=dict, blank=True, verbose_name=_("metadata"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("ledger transaction")
+        verbose_name_plural = _("ledger transactions")
         constraints = [models.CheckConstraint(condition=Q(currency="MYR"), name="ledger_transaction_currency_myr")]
         triggers = [
             pgtrigger.Protect(name="ledger_transaction_append_only", operation=pgtrigger.Update | pgtrigger.Delete),
@@ -140,7 +156,7 @@ class LedgerTransaction(models.Model):
         return f"#{self.pk} {self.transaction_type}: {self.description}"
 
 
-class LedgerEntry(models.Model):
+class LedgerEntry(DescribedInLanguage, models.Model):
     """One leg of a ledger transaction: one wallet's change, carrying its balances after it
     (none for outside-world accounts, which keep no balance). Never updated or deleted."""
 
@@ -155,19 +171,24 @@ class LedgerEntry(models.Model):
         RELEASE = "release", _("Release")
         ADJUSTMENT = "adjustment", _("Adjustment")
 
-    ledger_transaction = models.ForeignKey(LedgerTransaction, on_delete=models.PROTECT, related_name="legs")
-    wallet = models.ForeignKey(Wallet, on_delete=models.PROTECT, related_name="ledger")
-    transaction_type = models.CharField(max_length=20, choices=Type.choices)
-    amount = money_field(help_text=_("Signed effect on the usable balance."))
-    pending_amount = money_field(default=ZERO, help_text=_("Signed effect on the pending balance."))
-    usable_after = money_field(null=True, blank=True)
-    pending_after = money_field(null=True, blank=True)
-    description = models.CharField(max_length=255)
-    metadata = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    ledger_transaction = models.ForeignKey(
+        LedgerTransaction, on_delete=models.PROTECT, related_name="legs", verbose_name=_("ledger transaction")
+    )
+    wallet = models.ForeignKey(Wallet, on_delete=models.PROTECT, related_name="ledger", verbose_name=_("wallet"))
+    transaction_type = models.CharField(max_length=20, choices=Type.choices, verbose_name=_("transaction type"))
+    amount = money_field(help_text=_("Signed effect on the usable balance."), verbose_name=_("amount"))
+    pending_amount = money_field(
+        default=ZERO, help_text=_("Signed effect on the pending balance."), verbose_name=_("pending amount")
+    )
+    usable_after = money_field(null=True, blank=True, verbose_name=_("usable after"))
+    pending_after = money_field(null=True, blank=True, verbose_name=_("pending after"))
+    description = models.CharField(max_length=255, verbose_name=_("description"))
+    metadata = models.JSONField(default=dict, blank=True, verbose_name=_("metadata"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     class Meta:
-        verbose_name_plural = "ledger entries"
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
         indexes = [
             models.Index(F("wallet"), F("created_at").desc(), F("id").desc(), name="ledger_wallet_recent"),
             # The history filtered by type: a rare type among many rows is still a short index walk.
@@ -217,25 +238,32 @@ class TopUp(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
         REFUNDED = "refunded", _("Refunded")
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="topups")
-    wallet = models.ForeignKey(Wallet, on_delete=models.PROTECT, related_name="topups")
-    amount = money_field()
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    payment_method = models.CharField(max_length=10, choices=Method.choices, default=Method.CARD)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="topups", verbose_name=_("user")
+    )
+    wallet = models.ForeignKey(Wallet, on_delete=models.PROTECT, related_name="topups", verbose_name=_("wallet"))
+    amount = money_field(verbose_name=_("amount"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, verbose_name=_("status"))
+    payment_method = models.CharField(
+        max_length=10, choices=Method.choices, default=Method.CARD, verbose_name=_("payment method")
+    )
     # Stripe's bank code (wallet.services.payment_methods.FPX_BANKS), FPX only.
-    fpx_bank = models.CharField(max_length=32, blank=True)
-    payment_intent_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
-    client_secret = models.CharField(max_length=255, blank=True)
-    redirect_url = models.URLField(max_length=2048, blank=True)
-    refunded_amount = money_field(default=ZERO)
-    failure_reason = models.CharField(max_length=255, blank=True)
+    fpx_bank = models.CharField(max_length=32, blank=True, verbose_name=_("FPX bank"))
+    payment_intent_id = models.CharField(
+        max_length=255, unique=True, null=True, blank=True, verbose_name=_("PaymentIntent ID")
+    )
+    client_secret = models.CharField(max_length=255, blank=True, verbose_name=_("client secret"))
+    redirect_url = models.URLField(max_length=2048, blank=True, verbose_name=_("redirect URL"))
+    refunded_amount = money_field(default=ZERO, verbose_name=_("refunded amount"))
+    failure_reason = models.CharField(max_length=255, blank=True, verbose_name=_("failure reason"))
     # When Stripe's success was booked: the amount came in through Stripe clearing then.
-    succeeded_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
+    succeeded_at = models.DateTimeField(null=True, blank=True, verbose_name=_("succeeded at"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
-        verbose_name = "top-up"
+        verbose_name_plural = _("top-ups")
+        verbose_name = _("top-up")
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="topup_amount_positive"),
             models.CheckConstraint(
@@ -255,121 +283,14 @@ class TopUp(models.Model):
 class StripeEvent(models.Model):
     """Every Stripe event we accepted, once: a redelivery hits the UNIQUE event id."""
 
-    event_id = models.CharField(max_length=255, unique=True)
-    event_type = models.CharField(max_length=100)
-    payload = models.JSONField()
-    received_at = models.DateTimeField(default=timezone.now)
+    event_id = models.CharField(max_length=255, unique=True, verbose_name=_("Stripe event ID"))
+    event_type = models.CharField(max_length=100, verbose_name=_("event type"))
+    payload = models.JSONField(verbose_name=_("payload"))
+    received_at = models.DateTimeField(default=timezone.now, verbose_name=_("received at"))
+
+    class Meta:
+        verbose_name = _("Stripe event")
+        verbose_name_plural = _("Stripe events")
 
     def __str__(self) -> str:
         return f"{self.event_type} {self.event_id}"
-
-
-class CardRefund(models.Model):
-    """A refund owed to a card: written in the same transaction as the ledger movement that
-    took the money out of our books, then sent to Stripe after commit and retried until Stripe
-    confirms it. `idempotency_key` (with `key_generation`, bumped only when staff retry a
-    refund Stripe definitely failed) is what Stripe sees, so a retry can never refund twice."""
-
-    class State(models.TextChoices):
-        REQUESTED = "requested", _("Requested")
-        SENT = "sent", _("Sent to Stripe")
-        SUCCEEDED = "succeeded", _("Succeeded")
-        FAILED = "failed", _("Failed")
-
-    payment_intent_id = models.CharField(max_length=255)
-    amount = money_field()
-    idempotency_key = models.CharField(max_length=255, unique=True)
-    key_generation = models.PositiveSmallIntegerField(default=0)
-    state = models.CharField(max_length=10, choices=State.choices, default=State.REQUESTED)
-    description = models.CharField(max_length=255)
-    metadata = models.JSONField(default=dict, blank=True)
-    ledger_transaction = models.ForeignKey(
-        LedgerTransaction, null=True, blank=True, on_delete=models.PROTECT, related_name="card_refunds"
-    )
-    stripe_refund_id = models.CharField(max_length=255, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    confirmed_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        indexes = [
-            models.Index(fields=["state", "next_attempt_at"], name="card_refund_due"),
-            models.Index(fields=["payment_intent_id"], name="card_refund_intent"),
-        ]
-        constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="card_refund_amount_positive"),
-            models.CheckConstraint(
-                condition=~Q(state="succeeded") | Q(confirmed_at__isnull=False), name="card_refund_confirmed_has_time"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"Card refund #{self.pk} {format_money(self.amount, style='page')} ({self.state})"
-
-    @property
-    def stripe_idempotency_key(self) -> str:
-        return self.idempotency_key if not self.key_generation else f"{self.idempotency_key}-retry{self.key_generation}"
-
-
-class Withdrawal(models.Model):
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        REVIEW = "review", _("Held for review")
-        # Approved and sent; the bank's answer is not known yet (a timeout or a 5xx). The total
-        # stays pending and the payout is re-sent by the same reference until the bank answers.
-        PROCESSING = "processing", _("Processing")
-        COMPLETED = "completed", _("Completed")
-        FAILED = "failed", _("Failed")
-        REJECTED = "rejected", _("Rejected")
-
-    OPEN_STATUSES = (Status.PENDING, Status.REVIEW)
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="withdrawals")
-    wallet = models.ForeignKey(Wallet, on_delete=models.PROTECT, related_name="withdrawals")
-    amount = money_field()
-    fee = money_field()
-    total = money_field()
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    fraud_flags = models.JSONField(default=list, blank=True)
-    bank_name = models.CharField(max_length=255)
-    bank_last4 = models.CharField(max_length=4)
-    requested_ip = models.GenericIPAddressField(null=True, blank=True)
-    user_agent = models.CharField(max_length=512, blank=True)
-    processed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    override_reason = models.TextField(blank=True)
-    failure_reason = models.TextField(blank=True)
-    payout_reference = models.CharField(max_length=255, blank=True)
-    payout_attempts = models.PositiveIntegerField(default=0)
-    last_payout_error = models.TextField(blank=True)
-    last_payout_attempt_at = models.DateTimeField(null=True, blank=True)
-    next_payout_attempt_at = models.DateTimeField(null=True, blank=True)
-    processing_since = models.DateTimeField(null=True, blank=True)
-    stuck_alerted_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    processed_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        indexes = [
-            # Each list's sort with the id as tie-breaker (the keyset cursor's order).
-            models.Index(F("created_at").desc(), F("id").desc(), name="withdrawal_recent"),
-            models.Index(F("status"), F("created_at").desc(), F("id").desc(), name="withdrawal_status_recent"),
-            models.Index(F("user"), F("created_at").desc(), F("id").desc(), name="withdrawal_user_recent"),
-        ]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(total=F("amount") + F("fee")), name="withdrawal_total_is_amount_plus_fee"
-            ),
-            models.CheckConstraint(condition=Q(amount__gt=0, fee__gte=0), name="withdrawal_amounts_positive"),
-            models.CheckConstraint(
-                condition=~Q(status="processing") | Q(processing_since__isnull=False),
-                name="withdrawal_processing_has_start",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"Withdrawal #{self.pk} {format_money(self.amount, style='page')} ({self.status})"

@@ -27,7 +27,7 @@ from wallet import selectors
 from wallet.forms import BankAccountForm, HistoryFilterForm, TopUpForm, WithdrawalForm
 from wallet.models import TopUp
 from wallet.services.bank_accounts import bank_account_set
-from wallet.services.payment_methods import method_label
+from wallet.services.payment_methods import paid_with
 from wallet.services.withdrawals import withdrawal_request
 
 HISTORY_PAGE_SIZE = 20
@@ -93,7 +93,7 @@ def topup_return(request, topup_id: int):
         # Only a payment that did not go through is worth trying again (not a refunded one).
         "can_retry": topup.status in (TopUp.Status.FAILED, TopUp.Status.CANCELLED),
         "message": selectors.topup_status_message(topup),
-        "method": method_label(topup.payment_method, topup.fpx_bank),
+        "paid_with": paid_with(topup.payment_method, topup.fpx_bank),
         "summary": selectors.wallet_summary(user=request.user),
         "topup_api_url": reverse("wallet-topup-detail", args=[topup.pk]),
     }

@@ -30,14 +30,22 @@ class User(AbstractUser):
         validators=[username_validator],
         help_text=_("3-30 characters: letters, digits and underscores."),
         error_messages={"unique": _("That username is taken.")},
+        verbose_name=_("username"),
     )
     email = models.EmailField(_("email address"))
     # When the player opened a link sent to `email` (None: not yet). Withdrawals need it.
-    email_verified_at = models.DateTimeField(null=True, blank=True)
-    display_name = models.CharField(max_length=50, blank=True)
-    subscription_tier = models.CharField(max_length=10, choices=SubscriptionTier.choices, default=SubscriptionTier.FREE)
+    email_verified_at = models.DateTimeField(null=True, blank=True, verbose_name=_("email verified at"))
+    display_name = models.CharField(max_length=50, blank=True, verbose_name=_("display name"))
+    subscription_tier = models.CharField(
+        max_length=10,
+        choices=SubscriptionTier.choices,
+        default=SubscriptionTier.FREE,
+        verbose_name=_("subscription tier"),
+    )
     allow_messages_from_anyone = models.BooleanField(
-        default=False, help_text=_("Accept direct messages from players who are not friends.")
+        default=False,
+        help_text=_("Accept direct messages from players who are not friends."),
+        verbose_name=_("allow messages from anyone"),
     )
     # The player's language for pages, e-mails and notifications; empty until they choose one (or
     # sign up or log in, which store the language they were reading): English is used meanwhile.
@@ -48,6 +56,8 @@ class User(AbstractUser):
     REQUIRED_FIELDS = ["email"]
 
     class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
         constraints = [
             models.UniqueConstraint(Lower("username"), name="accounts_user_username_ci_unique"),
             models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),

@@ -4,27 +4,40 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Notification(models.Model):
     # The composite indexes below start with the user, so a separate user index would only cost writes.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        db_index=False,
+        verbose_name=_("user"),
     )
-    kind = models.SlugField(max_length=50, db_index=False, help_text='What happened, e.g. "event_cancelled".')
-    title = models.CharField(max_length=200)
-    body = models.TextField(blank=True)
-    url = models.CharField(max_length=500, blank=True, help_text="A path on this site, e.g. /events/42/.")
-    data = models.JSONField(default=dict, blank=True, help_text="Details for apps, e.g. the event id.")
+    kind = models.SlugField(
+        max_length=50, db_index=False, help_text=_('What happened, e.g. "event_cancelled".'), verbose_name=_("kind")
+    )
+    title = models.CharField(max_length=200, verbose_name=_("title"))
+    body = models.TextField(blank=True, verbose_name=_("body"))
+    url = models.CharField(
+        max_length=500, blank=True, help_text=_("A path on this site, e.g. /events/42/."), verbose_name=_("URL")
+    )
+    data = models.JSONField(
+        default=dict, blank=True, help_text=_("Details for apps, e.g. the event id."), verbose_name=_("data")
+    )
     # What happened, to whom (e.g. "match_ready:match:42"): one notification per happening per
     # player, however often the step that sends it runs. Empty for notices that may repeat.
-    key = models.CharField(max_length=200, blank=True, default="")
-    created_at = models.DateTimeField(default=timezone.now)
-    read_at = models.DateTimeField(null=True, blank=True)
+    key = models.CharField(max_length=200, blank=True, default="", verbose_name=_("key"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    read_at = models.DateTimeField(null=True, blank=True, verbose_name=_("read at"))
     # Waiting for the e-mail task (which sends one message, or a digest of several).
-    email_pending = models.BooleanField(default=False)
+    email_pending = models.BooleanField(default=False, verbose_name=_("email pending"))
 
     class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["user", "-created_at", "-id"], name="notification_user_recent"),
@@ -54,11 +67,15 @@ class Notification(models.Model):
 class EmailPreference(models.Model):
     """A player's choice for one kind's e-mail, stored only where it differs from the kind's default."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False)
-    kind = models.SlugField(max_length=50)
-    email = models.BooleanField()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False, verbose_name=_("user")
+    )
+    kind = models.SlugField(max_length=50, verbose_name=_("kind"))
+    email = models.BooleanField(verbose_name=_("email"))
 
     class Meta:
+        verbose_name = _("email preference")
+        verbose_name_plural = _("email preferences")
         constraints = [models.UniqueConstraint(fields=["user", "kind"], name="email_preference_once_per_kind")]
 
     def __str__(self) -> str:
@@ -75,13 +92,17 @@ class Device(models.Model):
 
     # FCM registration tokens are opaque, about 160-200 characters; 512 leaves room and keeps the
     # unique index's entries far below PostgreSQL's limit.
-    token = models.CharField(max_length=512, unique=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="devices")
-    platform = models.CharField(max_length=10, choices=Platform.choices)
-    created_at = models.DateTimeField(default=timezone.now)
-    last_registered_at = models.DateTimeField(default=timezone.now)
+    token = models.CharField(max_length=512, unique=True, verbose_name=_("token"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="devices", verbose_name=_("user")
+    )
+    platform = models.CharField(max_length=10, choices=Platform.choices, verbose_name=_("platform"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    last_registered_at = models.DateTimeField(default=timezone.now, verbose_name=_("last registered at"))
 
     class Meta:
+        verbose_name = _("device")
+        verbose_name_plural = _("devices")
         constraints = [models.CheckConstraint(condition=~Q(token=""), name="device_token_set")]
 
     def __str__(self) -> str:

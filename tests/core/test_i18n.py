@@ -14,7 +14,6 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
-from django.contrib import admin as django_admin
 from django.core import mail
 from django.test import Client
 from django.utils import timezone, translation
@@ -271,6 +270,34 @@ def test_the_top_up_return_page_is_in_malay_in_every_state():
         assert said in html, (method, status)
 
 
+def test_the_return_page_says_how_it_was_paid_in_a_whole_sentence():
+    player = UserFactory(language="ms")
+    said = {}
+    for method, bank in (("fpx", "maybank2u"), ("grabpay", ""), ("card", "")):
+        topup = TopUp.objects.create(
+            user=player,
+            wallet=wallet_get_or_create(user=player),
+            amount=Decimal("30.00"),
+            payment_method=method,
+            fpx_bank=bank,
+            payment_intent_id=f"pi_paid_with_{method}",
+        )
+        for language in ("ms", "en"):
+            player.language = language
+            player.save(update_fields=["language"])
+            page = malay_client(player).get(f"/wallet/topups/{topup.pk}/").content.decode()
+            said[method, language] = re.search(r'<p class="muted">([^<]*)</p>', page).group(1)
+
+    assert said == {
+        ("fpx", "ms"): "Dibayar dengan perbankan dalam talian FPX (Maybank2u)",
+        ("fpx", "en"): "Paid with FPX online banking (Maybank2u)",
+        ("grabpay", "ms"): "Dibayar dengan GrabPay",
+        ("grabpay", "en"): "Paid with GrabPay",
+        ("card", "ms"): "Dibayar dengan kad",
+        ("card", "en"): "Paid by card",
+    }
+
+
 @pytest.mark.usefixtures("commit_hooks_run")
 def test_the_payment_stand_in_and_an_event_with_a_pending_fpx_payment_are_in_malay(settings, client):
     require_localstripe()
@@ -328,17 +355,6 @@ def test_form_errors_and_messages_come_in_malay():
 # --- Staff screens in Malay (Django's own admin is translated by Django)
 
 
-def _model_labels() -> set[str]:
-    """What Django admin derives from the models' own names (model and field verbose names): not
-    marked for translation yet (that takes a migration in every app), so left out of the check."""
-    labels = set()
-    for model in django_admin.site._registry:
-        opts = model._meta
-        labels |= {capfirst(str(opts.verbose_name)), capfirst(str(opts.verbose_name_plural))}
-        labels |= {capfirst(str(field.verbose_name)) for field in opts.get_fields() if hasattr(field, "verbose_name")}
-    return labels
-
-
 def check_admin(response, english: set[str]) -> str:
     assert response.status_code == 200, (response.request["PATH_INFO"], response.status_code)
     html = response.content.decode()
@@ -361,7 +377,9 @@ def _disputed_match() -> Match:
 
 
 def test_the_staff_screens_are_all_in_malay():
-    english = _english_with_malay() - _model_labels()
+    # Model and field names are lower case in the catalogue; the admin shows them capitalised.
+    english = _english_with_malay()
+    english |= {capfirst(text) for text in english}
     staff = UserFactory(language="ms", is_staff=True, is_superuser=True)
     troll, victim = UserFactory(), UserFactory()
     report = report_create(reporter=victim, target_id=troll.pk, reason="harassment", description="Kata-kata kesat")

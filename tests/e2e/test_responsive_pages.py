@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
+from driftwood.core.stored_text import StoredText
 from tests.e2e.conftest import ARTIFACTS, DESKTOP, MOBILE
 from tests.e2e.helpers import WEBHOOK_WAIT_MS, elsewhere, give_session, new_context, type_card
 from tests.factories import EventFactory, UserFactory, funded_wallet, wallet_receive, wallet_spend
@@ -64,13 +65,20 @@ def a_player_with_history():
     bank_account_set(
         user=player, bank_name="Malayan Banking Berhad", account_number="1234567890", account_holder_name="Siti Nur"
     )
+    # Described as the services describe new rows (in each reader's language).
     wallet_receive(
         wallet,
         "1500.00",
         transaction_type="prize",
-        description="Prize for place 1 in Kuala Lumpur Winter Championship 2026",
+        description=StoredText(
+            "Prize for place %(place)s in %(event)s", place=1, event="Kuala Lumpur Winter Championship 2026"
+        ),
     )
-    wallet_spend(wallet, "25.00", description="Entry fee: Kuching Kites Invitational, double elimination")
+    wallet_spend(
+        wallet,
+        "25.00",
+        description=StoredText("Entry fee: %(event)s", event="Kuching Kites Invitational, double elimination"),
+    )
     for amount in ("250.00", "4999.99"):
         withdrawal_request(user=player, amount=Decimal(amount), ip="127.0.0.1", user_agent="test")
     return player

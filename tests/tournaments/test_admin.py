@@ -57,6 +57,29 @@ def test_events_filter_by_status_and_game_and_search(admin_client):
     assert [event.name for event in by_search.context["cl"].result_list] == ["Open Dota night"]
 
 
+def test_a_payment_by_fpx_keeps_its_capitals_inside_the_sentence_in_both_languages(admin_client):
+    # given an entry paid by FPX
+    event = EventFactory(entry_fee=Decimal("0.00"))
+    player = UserFactory()
+    registration = registration_join(event_id=event.pk, user=player).registration
+    ParticipantPayment.objects.create(
+        registration=registration,
+        event=event,
+        payer=player,
+        method=ParticipantPayment.Method.FPX,
+        fpx_bank="maybank2u",
+        amount=Decimal("12.00"),
+        status=ParticipantPayment.Status.SUCCEEDED,
+    )
+
+    english = admin_client.get(f"{EVENTS_URL}{event.pk}/change/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    admin_client.cookies["django_language"] = "ms"
+    malay = admin_client.get(f"{EVENTS_URL}{event.pk}/change/").content.decode()
+
+    assert "RM 12.00 by FPX online banking (succeeded)" in english
+    assert "RM 12.00 melalui perbankan dalam talian FPX (berjaya)" in malay
+
+
 def test_event_page_lists_registrations_read_only(admin_client):
     event = EventFactory(entry_fee=Decimal("12.00"))
     [player] = paid_entries(event, 1)

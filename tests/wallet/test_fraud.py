@@ -6,14 +6,16 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
+from django.test import Client
+from django.utils import timezone, translation
 
 from driftwood.celery import app
+from tests.conftest import bearer_client
 from tests.factories import UserFactory
 from tests.wallet.bank_support import ready_to_withdraw
 from wallet import tasks
 from wallet.models import Wallet, Withdrawal
-from wallet.services.fraud import fraud_scan, withdrawal_fraud_flags
+from wallet.services.fraud import fraud_flag_message, fraud_scan, withdrawal_fraud_flags
 from wallet.services.withdrawals import withdrawal_request
 
 pytestmark = pytest.mark.django_db
@@ -73,6 +75,7 @@ def test_the_daily_message_says_how_much(wallet):
     assert flag == {
         "code": "daily_limit",
         "message": "RM 10,199.00 withdrawn within 24 hours, above the RM 10,000.00 daily limit.",
+        "values": {"withdrawn": {"money": "10199.00"}, "limit": {"money": "10000.00"}},
     }
 
 
@@ -181,7 +184,9 @@ def test_the_scan_holds_pending_withdrawals_that_now_break_a_rule(wallet):
     assert [withdrawal.pk for withdrawal in moved] == [first.pk]
     first.refresh_from_db()
     assert first.status == Status.REVIEW
-    assert first.fraud_flags == [{"code": "request_burst", "message": "5 withdrawal requests within an hour."}]
+    assert first.fraud_flags == [
+        {"code": "request_burst", "message": "5 withdrawal requests within an hour.", "values": {"count": 5}}
+    ]
 
 
 def test_the_scan_catches_a_bank_account_changed_after_the_request(wallet):
@@ -232,3 +237,56 @@ def test_celery_beat_runs_the_scan_on_the_default_queue(wallet):
     assert tasks.fraud_scan.apply().get() == 1
     withdrawal.refresh_from_db()
     assert withdrawal.status == Status.REVIEW
+
+
+# --- the findings in the staff member's language
+
+
+def test_each_finding_reads_in_the_readers_language_and_an_older_one_as_stored(wallet):
+    # given a withdrawal breaking every rule, and a flag stored before findings kept their figures
+    Wallet.objects.filter(pk=wallet.pk).update(bank_account_changed_at=timezone.now() - timedelta(hours=2))
+    wallet.refresh_from_db()
+    for minutes in (40, 30, 20, 10):
+        past(wallet, "10.00", ago=timedelta(minutes=minutes), status=Status.REJECTED)
+    past(wallet, "9000.00", ago=timedelta(hours=3), status=Status.PENDING)
+    flags = withdrawal_fraud_flags(wallet=wallet, amount=Decimal("1500.00"), now=timezone.now())
+    older = {"code": "unusual_amount", "message": "RM 2,000.00 is over 3x the 90-day average withdrawal."}
+
+    # when staff read them in Malay and in English
+    with translation.override("ms"):
+        malay = [fraud_flag_message(flag) for flag in [*flags, older]]
+    with translation.override("en"):
+        english = [fraud_flag_message(flag) for flag in flags]
+
+    # then Malay staff read Malay, English staff the stored words, and the older flag as it was stored
+    assert malay == [
+        "RM 10,500.00 dikeluarkan dalam masa 24 jam, melebihi had harian RM 10,000.00.",
+        "5 permintaan pengeluaran dalam masa sejam.",
+        "RM 1,500.00 melebihi 3 kali purata pengeluaran 90 hari (RM 0.00) dan melebihi RM 1,000.00.",
+        "Akaun bank ditukar dalam masa 24 jam sebelum permintaan.",
+        "RM 2,000.00 is over 3x the 90-day average withdrawal.",
+    ]
+    assert english == [flag["message"] for flag in flags]
+    assert english[3] == "The bank account was changed within 24 hours before it."
+
+
+def test_staff_read_the_findings_in_their_language_in_the_admin_and_the_api(wallet):
+    # given a withdrawal held for 5 requests within the hour
+    for minutes in (40, 30, 20, 10):
+        past(wallet, "10.00", ago=timedelta(minutes=minutes), status=Status.REJECTED)
+    withdrawal = withdrawal_request(user=wallet.owner, amount=Decimal("10.00"), ip=None, user_agent="")
+    staff = UserFactory(is_staff=True, is_superuser=True, language="ms")
+    browser = Client()
+    browser.force_login(staff)
+
+    # when a Malay staff member reads the list and the API, and an English one asks in English
+    page = browser.get("/admin/wallet/withdrawal/").content.decode()
+    api = bearer_client(staff)
+    [malay] = api.get("/api/v1/admin/withdrawals", {"status": "review"}).json()["results"]
+    [english] = api.get("/api/v1/admin/withdrawals", {"status": "review"}, HTTP_ACCEPT_LANGUAGE="en").json()["results"]
+
+    # then the finding is in Malay on the page and in the API, and in English when asked for
+    assert withdrawal.status == Status.REVIEW and malay["id"] == withdrawal.pk
+    assert "5 permintaan pengeluaran dalam masa sejam." in page
+    assert malay["fraud_flags"] == [{"code": "request_burst", "message": "5 permintaan pengeluaran dalam masa sejam."}]
+    assert english["fraud_flags"] == [{"code": "request_burst", "message": "5 withdrawal requests within an hour."}]

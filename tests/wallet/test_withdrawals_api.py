@@ -42,7 +42,13 @@ def test_a_withdrawal_holds_amount_plus_fee_at_once(jwt_client, user):
     assert (withdrawal.bank_name, withdrawal.bank_last4, withdrawal.fraud_flags) == ("Maybank", "9012", [])
     hold = LedgerEntry.objects.filter(wallet=wallet).latest("id")
     assert (hold.transaction_type, hold.amount, hold.pending_amount) == ("hold", Decimal("-51.00"), Decimal("51.00"))
-    assert hold.metadata == {"withdrawal_id": withdrawal.pk}
+    assert hold.metadata["withdrawal_id"] == withdrawal.pk
+    assert hold.description == f"Withdrawal #{withdrawal.pk}: RM 50.00 + RM 1.00 fee on hold"
+    assert hold.metadata["text"]["values"] == {
+        "id": withdrawal.pk,
+        "amount": {"money": "50.00"},
+        "fee": {"money": "1.00"},
+    }
 
 
 @pytest.mark.parametrize("amount", ["10.00", 10, "5000.00", "5000"])

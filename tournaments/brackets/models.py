@@ -31,20 +31,30 @@ class Entry(models.Model):
         # Did not check in before the start: dropped and refunded per the event's policy.
         NO_SHOW = "no_show", _("Did not check in")
 
-    event = models.ForeignKey("tournaments.Event", on_delete=models.PROTECT, related_name="entries")
-    registration = models.OneToOneField("tournaments.Registration", on_delete=models.PROTECT, related_name="entry")
-    seed = models.PositiveIntegerField(null=True, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
-    checked_in_at = models.DateTimeField(null=True, blank=True)
+    event = models.ForeignKey(
+        "tournaments.Event", on_delete=models.PROTECT, related_name="entries", verbose_name=_("event")
+    )
+    registration = models.OneToOneField(
+        "tournaments.Registration", on_delete=models.PROTECT, related_name="entry", verbose_name=_("registration")
+    )
+    seed = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("seed"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE, verbose_name=_("status"))
+    checked_in_at = models.DateTimeField(null=True, blank=True, verbose_name=_("checked in at"))
     checked_in_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("checked in by"),
     )
     # Final place once the event is completed (ties share a place).
-    placement = models.PositiveIntegerField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    placement = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("placement"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     class Meta:
-        verbose_name_plural = "entries"
+        verbose_name = _("entry")
+        verbose_name_plural = _("entries")
         ordering = ["seed", "pk"]
         constraints = [
             models.UniqueConstraint(
@@ -68,14 +78,18 @@ class Entry(models.Model):
 class Stage(models.Model):
     """One generated bracket of an event (the format and options it was generated with)."""
 
-    event = models.ForeignKey("tournaments.Event", on_delete=models.PROTECT, related_name="stages")
-    number = models.PositiveSmallIntegerField(default=1)
-    format = models.CharField(max_length=20, choices=Format.choices)
+    event = models.ForeignKey(
+        "tournaments.Event", on_delete=models.PROTECT, related_name="stages", verbose_name=_("event")
+    )
+    number = models.PositiveSmallIntegerField(default=1, verbose_name=_("stage number"))
+    format = models.CharField(max_length=20, choices=Format.choices, verbose_name=_("format"))
     # Generator options (third_place, bracket_reset, groups, rounds, best_of) as used.
-    options = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    options = models.JSONField(default=dict, blank=True, verbose_name=_("options"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("stage")
+        verbose_name_plural = _("stages")
         constraints = [models.UniqueConstraint(fields=["event", "number"], name="stage_number_unique_per_event")]
 
     def __str__(self) -> str:
@@ -109,36 +123,61 @@ class Match(models.Model):
     FINISHED_STATUSES = (Status.COMPLETED, Status.WALKOVER, Status.SKIPPED)
     PLAYABLE_STATUSES = (Status.READY, Status.REPORTED, Status.DISPUTED)
 
-    event = models.ForeignKey("tournaments.Event", on_delete=models.PROTECT, related_name="matches")
-    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="matches")
-    key = models.CharField(max_length=20, help_text=_("The generator's name for it, e.g. W1-3, L2-1, GF, R3-2."))
-    round = models.PositiveSmallIntegerField()
-    position = models.PositiveSmallIntegerField()
-    bracket = models.CharField(max_length=10, choices=Bracket.choices)
-    group = models.PositiveSmallIntegerField(null=True, blank=True)
-    best_of = models.PositiveSmallIntegerField(default=1)
+    event = models.ForeignKey(
+        "tournaments.Event", on_delete=models.PROTECT, related_name="matches", verbose_name=_("event")
+    )
+    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="matches", verbose_name=_("stage"))
+    key = models.CharField(
+        max_length=20, help_text=_("The generator's name for it, e.g. W1-3, L2-1, GF, R3-2."), verbose_name=_("key")
+    )
+    round = models.PositiveSmallIntegerField(verbose_name=_("round"))
+    position = models.PositiveSmallIntegerField(verbose_name=_("position"))
+    bracket = models.CharField(max_length=10, choices=Bracket.choices, verbose_name=_("bracket"))
+    group = models.PositiveSmallIntegerField(null=True, blank=True, verbose_name=_("group"))
+    best_of = models.PositiveSmallIntegerField(default=1, verbose_name=_("best of"))
     # Only the bracket reset: played only if the losers-bracket finalist wins the grand final.
-    conditional = models.BooleanField(default=False)
+    conditional = models.BooleanField(default=False, verbose_name=_("conditional"))
 
     # Where each slot's entrant comes from: a seed, a BYE (never filled), or the winner/loser of a match.
-    a_source = models.CharField(max_length=6, choices=Source.choices)
-    a_source_match = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    b_source = models.CharField(max_length=6, choices=Source.choices)
-    b_source_match = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    a_source = models.CharField(max_length=6, choices=Source.choices, verbose_name=_("side A comes from"))
+    a_source_match = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("side A's source match"),
+    )
+    b_source = models.CharField(max_length=6, choices=Source.choices, verbose_name=_("side B comes from"))
+    b_source_match = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("side B's source match"),
+    )
 
-    entry_a = models.ForeignKey(Entry, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    entry_b = models.ForeignKey(Entry, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    score_a = models.PositiveSmallIntegerField(null=True, blank=True)
-    score_b = models.PositiveSmallIntegerField(null=True, blank=True)
-    winner = models.ForeignKey(Entry, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    entry_a = models.ForeignKey(
+        Entry, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("entry A")
+    )
+    entry_b = models.ForeignKey(
+        Entry, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("entry B")
+    )
+    score_a = models.PositiveSmallIntegerField(null=True, blank=True, verbose_name=_("score A"))
+    score_b = models.PositiveSmallIntegerField(null=True, blank=True, verbose_name=_("score B"))
+    winner = models.ForeignKey(
+        Entry, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("winner")
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, verbose_name=_("status"))
     # Bumped when a completed match is reopened: reports of an earlier attempt no longer count.
-    attempt = models.PositiveSmallIntegerField(default=1)
-    completed_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    attempt = models.PositiveSmallIntegerField(default=1, verbose_name=_("attempt"))
+    completed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("completed at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
-        verbose_name_plural = "matches"
+        verbose_name = _("match")
+        verbose_name_plural = _("matches")
         ordering = ["stage", "bracket", "group", "round", "position"]
         indexes = [models.Index(fields=["event", "status"], name="match_event_status")]
         constraints = [
@@ -186,16 +225,20 @@ class MatchReport(models.Model):
         ORGANIZER = "organizer", _("Organizer")
         STAFF = "staff", _("Staff")
 
-    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="reports")
-    attempt = models.PositiveSmallIntegerField(default=1)
-    side = models.CharField(max_length=10, choices=Side.choices)
-    version = models.PositiveSmallIntegerField(default=1)
-    score_a = models.PositiveSmallIntegerField()
-    score_b = models.PositiveSmallIntegerField()
-    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="reports", verbose_name=_("match"))
+    attempt = models.PositiveSmallIntegerField(default=1, verbose_name=_("attempt"))
+    side = models.CharField(max_length=10, choices=Side.choices, verbose_name=_("side"))
+    version = models.PositiveSmallIntegerField(default=1, verbose_name=_("version"))
+    score_a = models.PositiveSmallIntegerField(verbose_name=_("score A"))
+    score_b = models.PositiveSmallIntegerField(verbose_name=_("score B"))
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("reported by")
+    )
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("match report")
+        verbose_name_plural = _("match reports")
         ordering = ["match", "attempt", "created_at", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["match", "attempt", "side", "version"], name="match_report_version_unique"),
@@ -214,24 +257,33 @@ class Dispute(models.Model):
         OPEN = "open", _("Open")
         RESOLVED = "resolved", _("Resolved")
 
-    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="disputes")
-    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    reason = models.TextField()
-    evidence = models.FileField(upload_to=dispute_evidence_path, blank=True)
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="disputes", verbose_name=_("match"))
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("opened by")
+    )
+    reason = models.TextField(verbose_name=_("reason"))
+    evidence = models.FileField(upload_to=dispute_evidence_path, blank=True, verbose_name=_("evidence"))
     # What the file's bytes say it is (tournaments/evidence.py); blank without a file, and for
     # files stored before the check until `manage.py quarantine_evidence` has looked at them.
-    evidence_type = models.CharField(max_length=40, blank=True)
+    evidence_type = models.CharField(max_length=40, blank=True, verbose_name=_("evidence type"))
     # Set when a stored file failed the check: it was moved under quarantine/ and is never served.
-    evidence_quarantined_at = models.DateTimeField(null=True, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
-    resolution = models.TextField(blank=True)
+    evidence_quarantined_at = models.DateTimeField(null=True, blank=True, verbose_name=_("evidence quarantined at"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN, verbose_name=_("status"))
+    resolution = models.TextField(blank=True, verbose_name=_("resolution"))
     resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("resolved by"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    resolved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    resolved_at = models.DateTimeField(null=True, blank=True, verbose_name=_("resolved at"))
 
     class Meta:
+        verbose_name = _("dispute")
+        verbose_name_plural = _("disputes")
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(fields=["match"], condition=Q(status="open"), name="dispute_one_open_per_match"),

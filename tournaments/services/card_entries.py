@@ -4,12 +4,15 @@ refunds both the same way) otherwise. A failed FPX payment, or a cancelled inten
 
 import logging
 
+from django.utils.translation import gettext_noop
+
 from driftwood.core.money import CURRENCY
+from driftwood.core.stored_text import StoredText
 from tournaments import notifications
 from tournaments.models import ParticipantPayment, Registration
 from tournaments.services.entry_payments import entry_payment_end_unpaid
 from tournaments.services.events import escrow_wallet, event_lock, registration_end
-from tournaments.services.refunds import card_refund_key
+from tournaments.services.refunds import card_refund_key, refund_text
 from tournaments.services.registration_rules import registration_is_open
 from tournaments.services.registrations import registration_confirm, seats_taken
 from wallet.models import LedgerEntry
@@ -18,7 +21,9 @@ from wallet.services.card_payments import amount_in_sen
 from wallet.services.card_refunds import card_refund_request
 
 logger = logging.getLogger("driftwood.tournaments")
-METHOD_NAMES = {ParticipantPayment.Method.FPX: "FPX"}  # in ledger descriptions; "Card" otherwise
+# The escrow's ledger row for a paid entry fee (a card's by default).
+ENTRY_FEE_TEXTS = {ParticipantPayment.Method.FPX: gettext_noop("FPX entry fee: %(event)s")}
+CARD_ENTRY_FEE_TEXT = gettext_noop("Card entry fee: %(event)s")
 
 
 def card_payment_succeeded(*, payment_intent_id: str, amount_sen: int | None = None, currency: str = CURRENCY):
@@ -60,7 +65,7 @@ def card_payment_succeeded(*, payment_intent_id: str, amount_sen: int | None = N
             amount=payment.amount,
             source=system_account(STRIPE_CLEARING),
             transaction_type=LedgerEntry.Type.ENTRY_FEE,
-            description=f"{METHOD_NAMES.get(payment.method, 'Card')} entry fee: {event.name}",
+            description=StoredText(ENTRY_FEE_TEXTS.get(payment.method, CARD_ENTRY_FEE_TEXT), event=event.name),
             metadata={**metadata, "payment_intent_id": payment_intent_id},
         )
         registration_confirm(registration)
@@ -76,7 +81,9 @@ def card_payment_succeeded(*, payment_intent_id: str, amount_sen: int | None = N
             payment_intent_id=payment_intent_id,
             amount=payment.amount,
             idempotency_key=card_refund_key(payment),
-            description=f"{METHOD_NAMES.get(payment.method, 'Card')} refund: {event.name} could not take this entry",
+            description=refund_text(
+                payment.method, StoredText(gettext_noop("%(event)s could not take this entry"), event=event.name)
+            ),
             metadata=metadata,
         )
         if registration.is_active:

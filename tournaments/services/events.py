@@ -13,11 +13,12 @@ from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from driftwood.core.exceptions import PermissionDenied
 from driftwood.core.i18n import lazy_format
 from driftwood.core.money import CENTS
+from driftwood.core.stored_text import StoredText
 from tournaments import notifications, organizer_notices
 from tournaments.exceptions import AlreadyCancelled, InvalidStatus
 from tournaments.models import Event, Game, Match, ParticipantPayment, Registration
@@ -220,7 +221,7 @@ def event_publish(*, event_id: int, actor) -> Event:
                 destination=escrow_wallet(event),
                 amount=event.prize_pool,
                 transaction_type=Type.HOLD,
-                description=f"Prize pool for {event.name}",
+                description=StoredText(gettext_noop("Prize pool for %(event)s"), event=event.name),
                 metadata={"event_id": event.pk, "purpose": "prize_pool"},
             )
     notifications.event_changed(event)
@@ -296,7 +297,8 @@ def event_cancel(*, event_id: int, actor, penalty_percent: Decimal = Decimal(0))
             payment = getattr(registration, "payment", None)
             if payment is not None and payment.status == ParticipantPayment.Status.SUCCEEDED:
                 refund = _less_penalty(payment.amount, penalty_percent)
-                payment_refund(payment=payment, escrow=escrow, amount=refund, reason=f"{event.name} was cancelled")
+                was_cancelled = StoredText(gettext_noop("%(event)s was cancelled"), event=event.name)
+                payment_refund(payment=payment, escrow=escrow, amount=refund, reason=was_cancelled)
                 refunds[payment.payer_id] = {payment.method: refund}
                 penalty = payment.amount - refund
                 if penalty > 0:
@@ -305,7 +307,11 @@ def event_cancel(*, event_id: int, actor, penalty_percent: Decimal = Decimal(0))
                         destination=platform_wallet_get_or_create(reference=PLATFORM_FEES_REFERENCE),
                         amount=penalty,
                         transaction_type=Type.ENTRY_FEE,
-                        description=f"Cancellation penalty ({penalty_percent}%) for {event.name}",
+                        description=StoredText(
+                            gettext_noop("Cancellation penalty (%(percent)s%%) for %(event)s"),
+                            percent=str(penalty_percent),
+                            event=event.name,
+                        ),
                         metadata={"event_id": event.pk, "registration_id": registration.pk},
                     )
             elif payment is not None and payment.status == ParticipantPayment.Status.PENDING:
@@ -320,7 +326,7 @@ def event_cancel(*, event_id: int, actor, penalty_percent: Decimal = Decimal(0))
                 destination=wallet_get_or_create(user=event.organizer),
                 amount=event.prize_pool,
                 transaction_type=Type.RELEASE,
-                description=f"Prize pool returned: {event.name} was cancelled",
+                description=StoredText(gettext_noop("Prize pool returned: %(event)s was cancelled"), event=event.name),
                 metadata={"event_id": event.pk, "purpose": "prize_pool"},
             )
         notifications.event_cancelled(event, refunds, participants=participants)
@@ -367,7 +373,11 @@ def event_fees_settle(*, event_id: int) -> Decimal:
                 destination=platform_wallet_get_or_create(reference=PLATFORM_FEES_REFERENCE),
                 amount=platform_fee,
                 transaction_type=Type.ENTRY_FEE,
-                description=f"Platform fee ({settings.PLATFORM_FEE_PERCENT}%) for {event.name}",
+                description=StoredText(
+                    gettext_noop("Platform fee (%(percent)s%%) for %(event)s"),
+                    percent=str(settings.PLATFORM_FEE_PERCENT),
+                    event=event.name,
+                ),
                 metadata=metadata,
             )
         if to_organizer > 0:
@@ -376,7 +386,7 @@ def event_fees_settle(*, event_id: int) -> Decimal:
                 destination=wallet_get_or_create(user=event.organizer),
                 amount=to_organizer,
                 transaction_type=Type.ENTRY_FEE,
-                description=f"Entry fees for {event.name}",
+                description=StoredText(gettext_noop("Entry fees for %(event)s"), event=event.name),
                 metadata=metadata,
             )
         event.fees_settled_at = timezone.now()

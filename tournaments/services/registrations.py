@@ -16,10 +16,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from driftwood.core.exceptions import DomainError, NotFound, PermissionDenied
 from driftwood.core.i18n import lazy_format
+from driftwood.core.stored_text import StoredText
 from tournaments import notifications
 from tournaments.exceptions import (
     AlreadyJoined,
@@ -312,7 +313,7 @@ def _pay_from_wallet(event: Event, registration: Registration, user) -> Particip
         destination=escrow_wallet(event),
         amount=event.entry_fee,
         transaction_type=LedgerEntry.Type.ENTRY_FEE,
-        description=f"Entry fee: {event.name}",
+        description=StoredText(gettext_noop("Entry fee: %(event)s"), event=event.name),
         metadata={"event_id": event.pk, "registration_id": registration.pk, "payment_id": payment.pk},
     )
     payment.status = ParticipantPayment.Status.SUCCEEDED

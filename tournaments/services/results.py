@@ -16,7 +16,9 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
+from driftwood.core.stored_text import StoredText
 from tournaments import notifications
 from tournaments.brackets.formats.placements import Placement
 from tournaments.models import Dispute, Entry, Event, PrizePayout, RegistrationMember
@@ -102,7 +104,7 @@ def _pay(event: Event) -> list[PrizePayout]:
                 destination=wallet_get_or_create(user=event.organizer),
                 amount=split.unawarded,
                 transaction_type=LedgerEntry.Type.RELEASE,
-                description=f"Unawarded prize money: {event.name}",
+                description=StoredText(gettext_noop("Unawarded prize money: %(event)s"), event=event.name),
                 metadata={"event_id": event.pk, "purpose": "prize_pool"},
             )
     event_fees_settle(event_id=event.pk)
@@ -151,7 +153,9 @@ def _entry_pay(event: Event, escrow: Wallet, entry: Entry, amount: Decimal) -> l
             destination=wallet_get_or_create(user=user),
             amount=share,
             transaction_type=LedgerEntry.Type.PRIZE,
-            description=f"Prize for place {entry.placement} in {event.name}",
+            description=StoredText(
+                gettext_noop("Prize for place %(place)s in %(event)s"), place=entry.placement, event=event.name
+            ),
             metadata={"event_id": event.pk, "place": entry.placement},
         )
     return payouts

@@ -17,6 +17,12 @@ def masked(last4: str) -> str:
     return f"•••• {last4}" if last4 else "-"
 
 
+@admin.display(description=_("Description"))
+def described(model_admin, row: LedgerEntry | LedgerTransaction) -> str:
+    """A ledger row's description in the staff member's language (as stored for older rows)."""
+    return row.get_description_display()
+
+
 @admin.register(Wallet)
 class WalletAdmin(ReadOnlyAdmin):
     list_display = (
@@ -70,7 +76,7 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
         "pending_amount",
         "usable_after",
         "pending_after",
-        "description",
+        "shown_description",
     )
     list_filter = ("transaction_type", "wallet__kind")
     search_fields = ("wallet__reference", "wallet__owner__username", "description")
@@ -92,6 +98,8 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
     )
     readonly_fields = fields
 
+    shown_description = described
+
 
 class LegInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = LedgerEntry
@@ -104,7 +112,7 @@ class LegInline(ReadOnlyAdminMixin, admin.TabularInline):
 class LedgerTransactionAdmin(ReadOnlyAdmin):
     """Each movement with its legs, which always sum to zero."""
 
-    list_display = ("id", "created_at", "transaction_type", "description")
+    list_display = ("id", "created_at", "transaction_type", "shown_description")
     list_filter = ("transaction_type",)
     search_fields = ("description", "legs__wallet__reference")
     ordering = ("-created_at", "-id")
@@ -112,6 +120,8 @@ class LedgerTransactionAdmin(ReadOnlyAdmin):
     fields = ("transaction_type", "description", "currency", "metadata", "created_at")
     readonly_fields = fields
     inlines = (LegInline,)
+
+    shown_description = described
 
 
 @admin.register(TopUp)

@@ -23,6 +23,7 @@ from driftwood.core.text import FormTextField
 from wallet.admin.ledger import masked
 from wallet.models import CardRefund, Withdrawal
 from wallet.services.card_refunds import card_refund_retry
+from wallet.services.fraud import fraud_flag_message
 from wallet.services.payouts import withdrawal_payout_retry
 from wallet.services.withdrawals import withdrawal_approve, withdrawal_reject
 
@@ -33,14 +34,8 @@ def _failure(withdrawal: Withdrawal) -> str:
 
 
 def fraud_reasons(withdrawal: Withdrawal) -> list[str]:
-    """The fraud checks' findings in words, whatever shape each flag was stored in."""
-    reasons = []
-    for flag in withdrawal.fraud_flags or []:
-        if isinstance(flag, dict):
-            reasons.append(str(flag.get("message") or flag.get("reason") or flag.get("code") or flag))
-        else:
-            reasons.append(str(flag))
-    return reasons
+    """The fraud checks' findings in the staff member's words, whatever shape each flag was stored in."""
+    return [fraud_flag_message(flag) for flag in withdrawal.fraud_flags or []]
 
 
 class FlaggedFilter(admin.SimpleListFilter):
@@ -329,7 +324,7 @@ class CardRefundAdmin(ReadOnlyAdmin):
         "payment_intent_id",
         "amount",
         "state",
-        "description",
+        "shown_description",
         "idempotency_key",
         "key_generation",
         "stripe_refund_id",
@@ -347,6 +342,10 @@ class CardRefundAdmin(ReadOnlyAdmin):
 
     def has_retry_permission(self, request) -> bool:
         return request.user.is_active and request.user.is_staff
+
+    @admin.display(description=gettext_lazy("Description"))
+    def shown_description(self, refund: CardRefund) -> str:
+        return refund.get_description_display()
 
     @admin.action(description=gettext_lazy("Send the selected failed refunds to Stripe again"), permissions=["retry"])
     def retry_selected(self, request, queryset: QuerySet[CardRefund]):

@@ -51,7 +51,11 @@ class TransactionListApi(APIView):
         transaction_type = serializers.ChoiceField(choices=LedgerEntry.Type.choices)
         amount = MoneyField(positive=False)
         balance_after = MoneyField(positive=False, source="usable_after")
-        description = serializers.CharField()
+        description = serializers.CharField(
+            source="get_description_display",
+            help_text="In the caller's language (Accept-Language, else their own choice); "
+            "rows from before descriptions were kept in parts read as they were stored (English).",
+        )
         created_at = serializers.DateTimeField()
 
     @extend_schema(

@@ -71,7 +71,11 @@ class WithdrawalRequestApi(APIView):
 
 class FraudFlagSerializer(serializers.Serializer):
     code = serializers.ChoiceField(choices=fraud.FLAG_CODES)
-    message = serializers.CharField()
+    message = serializers.CharField(help_text="In the caller's language (Accept-Language, else their own).")
+
+    def to_representation(self, flag):
+        code = flag.get("code") if isinstance(flag, dict) else None
+        return {"code": code, "message": fraud.fraud_flag_message(flag)}
 
 
 class WithdrawalStaffListApi(APIView):

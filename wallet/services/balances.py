@@ -27,11 +27,13 @@ from django.db.backends.postgresql.base import ServerBindingCursor
 from django.utils import timezone
 
 from driftwood.core.money import CENTS
+from driftwood.core.stored_text import StoredText, as_english, with_description_text
 from wallet.cache import wallet_summary_publish_on_commit
 from wallet.exceptions import InsufficientBalance, InvalidAmount
 from wallet.models import ZERO, LedgerEntry, Wallet
 
 Type = LedgerEntry.Type
+Description = str | StoredText
 
 PLATFORM_FEES_REFERENCE = "platform:fees"
 STRIPE_CLEARING = "stripe:clearing"
@@ -190,19 +192,21 @@ def _ledger_cursor():
 
 
 def ledger_post(
-    *, legs: Sequence[Leg], transaction_type: str, description: str, metadata: dict | None = None
+    *, legs: Sequence[Leg], transaction_type: str, description: Description, metadata: dict | None = None
 ) -> Posting:
     """Record one balanced movement and apply it to the wallets' balances.
 
-    InsufficientBalance (nothing changed) when a wallet would go below zero; InvalidAmount
-    when the legs do not balance. Runs inside the caller's transaction when there is one.
+    `description`: a StoredText, kept in English on the rows and whole in `metadata["text"]`, so
+    that each reader sees it in their language (`LedgerEntry.get_description_display`); plain text
+    is shown as written. InsufficientBalance (nothing changed) when a wallet would go below zero;
+    InvalidAmount when the legs do not balance. Runs inside the caller's transaction when there is one.
     """
     legs = _validated(legs)
     kept = sorted((leg for leg in legs if leg.wallet.keeps_balance), key=lambda leg: leg.wallet.pk)
     outside = [leg for leg in legs if not leg.wallet.keeps_balance]
     now = timezone.now()
-    description = description[:255]
-    metadata = metadata or {}
+    metadata = with_description_text(metadata, description)
+    description = as_english(description)[:255]
     params = {
         "type": transaction_type,
         "description": description,
@@ -264,7 +268,7 @@ def wallet_transfer(
     destination: Wallet,
     amount: Decimal,
     transaction_type: str,
-    description: str,
+    description: Description,
     metadata: dict | None = None,
     from_pending: bool = False,
 ) -> tuple[LedgerEntry | None, LedgerEntry | None]:
@@ -291,7 +295,7 @@ def wallet_credit(
     amount: Decimal,
     source: Wallet,
     transaction_type: str,
-    description: str,
+    description: Description,
     metadata: dict | None = None,
 ) -> LedgerEntry:
     """Money arrives in the usable balance from `source` (e.g. Stripe clearing for a top-up)."""
@@ -312,7 +316,7 @@ def wallet_debit(
     amount: Decimal,
     destination: Wallet,
     transaction_type: str,
-    description: str,
+    description: Description,
     metadata: dict | None = None,
 ) -> LedgerEntry:
     """Money leaves the usable balance for `destination`; InsufficientBalance if there is not enough."""
@@ -327,7 +331,7 @@ def wallet_debit(
     return entry
 
 
-def _within_wallet(wallet: Wallet, *, usable: Decimal, transaction_type: str, description: str, metadata):
+def _within_wallet(wallet: Wallet, *, usable: Decimal, transaction_type: str, description: Description, metadata):
     # One row, two legs: the usable and the pending balance of the same wallet.
     posting = ledger_post(
         legs=[Leg(wallet, usable=usable, pending=-usable)],
@@ -342,7 +346,7 @@ def wallet_hold(
     *,
     wallet: Wallet,
     amount: Decimal,
-    description: str,
+    description: Description,
     transaction_type: str = Type.HOLD,
     metadata: dict | None = None,
 ) -> LedgerEntry:
@@ -356,7 +360,7 @@ def wallet_release(
     *,
     wallet: Wallet,
     amount: Decimal,
-    description: str,
+    description: Description,
     transaction_type: str = Type.RELEASE,
     metadata: dict | None = None,
 ) -> LedgerEntry:

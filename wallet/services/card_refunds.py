@@ -16,11 +16,12 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
-from driftwood.core.money import format_money
+from driftwood.core.stored_text import StoredText, as_english, money, with_description_text
 from wallet import stripe_gateway, tasks
 from wallet.models import CardRefund, LedgerEntry, Wallet
-from wallet.services.balances import CARD_REFUNDS, STRIPE_CLEARING, Leg, ledger_post, system_account
+from wallet.services.balances import CARD_REFUNDS, STRIPE_CLEARING, Description, Leg, ledger_post, system_account
 from wallet.services.card_refund_sending import OPEN_STATES, State
 
 logger = logging.getLogger("driftwood.wallet.refunds")
@@ -33,7 +34,7 @@ def card_refund_request(
     payment_intent_id: str,
     amount: Decimal,
     idempotency_key: str,
-    description: str,
+    description: Description,
     metadata: dict,
 ) -> CardRefund:
     """Owe `amount` back to the card of `payment_intent_id` (inside the caller's transaction).
@@ -52,15 +53,15 @@ def card_refund_request(
     to_card = ledger_post(
         legs=[Leg(payer_wallet, usable=-amount), Leg(system_account(CARD_REFUNDS), usable=amount)],
         transaction_type=LedgerEntry.Type.REFUND,
-        description=f"Sent back to your card: {format_money(amount, style='page')}",
+        description=StoredText(gettext_noop("Sent back to your card: %(amount)s"), amount=money(amount)),
         metadata=legs_metadata,
     )
     refund = CardRefund.objects.create(
         payment_intent_id=payment_intent_id,
         amount=amount,
         idempotency_key=idempotency_key,
-        description=description[:255],
-        metadata=metadata,
+        description=as_english(description)[:255],
+        metadata=with_description_text(metadata, description),
         ledger_transaction_id=to_card.ledger_transaction_id,
         next_attempt_at=timezone.now(),
     )

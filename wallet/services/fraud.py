@@ -13,7 +13,9 @@ Four rules (thresholds in settings, FRAUD_*):
 A rule looks at every window that contains the request, including requests made after it:
 a withdrawal that looked fine when requested can break a rule later, which is what the scan
 (`manage.py fraud_scan`, celery beat) and the approval re-check catch. Flags are stored on
-the withdrawal as `{"code", "message"}` objects and move it to `review`.
+the withdrawal as `{"code", "message", "values"}` objects and move it to `review`: the message in
+English, and the figures it was made of, so that staff read it in their own language
+(`fraud_flag_message`); flags stored before the figures were kept show their English message.
 """
 
 import logging
@@ -25,8 +27,9 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Avg
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
-from driftwood.core.money import format_money
+from driftwood.core.stored_text import StoredText, money, stored_text_render
 from wallet.models import ZERO, Wallet, Withdrawal
 from wallet.notices import withdrawal_held_for_review
 
@@ -37,6 +40,15 @@ REQUEST_BURST = "request_burst"
 UNUSUAL_AMOUNT = "unusual_amount"
 BANK_ACCOUNT_CHANGED = "bank_account_changed"
 FLAG_CODES = (DAILY_LIMIT, REQUEST_BURST, UNUSUAL_AMOUNT, BANK_ACCOUNT_CHANGED)
+# What each finding says, from its code and the figures stored with it.
+FLAG_TEXTS = {
+    DAILY_LIMIT: gettext_noop("%(withdrawn)s withdrawn within 24 hours, above the %(limit)s daily limit."),
+    REQUEST_BURST: gettext_noop("%(count)s withdrawal requests within an hour."),
+    UNUSUAL_AMOUNT: gettext_noop(
+        "%(amount)s is over %(multiplier)sx the 90-day average withdrawal (%(average)s) and over %(large)s."
+    ),
+    BANK_ACCOUNT_CHANGED: gettext_noop("The bank account was changed %(when)s."),
+}
 
 DAY = timedelta(hours=24)
 HOUR = timedelta(hours=1)
@@ -64,13 +76,24 @@ def _peak(events: list[Event], *, anchor: datetime, width: timedelta) -> tuple[i
     return most, largest
 
 
-def _flag(code: str, message: str) -> dict[str, str]:
-    return {"code": code, "message": message}
+def _flag(code: str, **values) -> dict:
+    return {"code": code, "message": StoredText(FLAG_TEXTS[code], **values).english(), "values": values}
+
+
+def fraud_flag_message(flag) -> str:
+    """A stored finding in the reader's language: rebuilt from its code and figures, else (a flag
+    stored before they were kept, or of an unknown shape) its stored words."""
+    if not isinstance(flag, dict):
+        return str(flag)
+    stored = str(flag.get("message") or flag.get("reason") or flag.get("code") or flag)
+    if flag.get("code") not in FLAG_TEXTS or not isinstance(flag.get("values"), dict):
+        return stored
+    return stored_text_render(StoredText(FLAG_TEXTS[flag["code"]], **flag["values"]), fallback=stored)
 
 
 def _flags(
     *, wallet: Wallet, amount: Decimal, at: datetime, known_until: datetime, withdrawal_id: int | None = None
-) -> list[dict[str, str]]:
+) -> list[dict]:
     """The rules broken by a withdrawal of `amount` requested at `at`, judged on what is known at `known_until`."""
     others = Withdrawal.objects.filter(user_id=wallet.owner_id, created_at__lte=known_until)
     if withdrawal_id is not None:
@@ -84,17 +107,11 @@ def _flags(
 
     _count, withdrawn = _peak(paid_or_open, anchor=at, width=DAY)
     if withdrawn > settings.FRAUD_DAILY_WITHDRAWN_LIMIT:
-        flags.append(
-            _flag(
-                DAILY_LIMIT,
-                f"{format_money(withdrawn, style='page')} withdrawn within 24 hours, above the "
-                f"{format_money(settings.FRAUD_DAILY_WITHDRAWN_LIMIT, style='page')} daily limit.",
-            )
-        )
+        flags.append(_flag(DAILY_LIMIT, withdrawn=money(withdrawn), limit=money(settings.FRAUD_DAILY_WITHDRAWN_LIMIT)))
 
     burst, _total = _peak(requests, anchor=at, width=HOUR)
     if burst >= settings.FRAUD_HOURLY_REQUEST_LIMIT:
-        flags.append(_flag(REQUEST_BURST, f"{burst} withdrawal requests within an hour."))
+        flags.append(_flag(REQUEST_BURST, count=burst))
 
     average = (
         others.filter(
@@ -106,21 +123,25 @@ def _flags(
         flags.append(
             _flag(
                 UNUSUAL_AMOUNT,
-                f"{format_money(amount, style='page')} is over {settings.FRAUD_AVERAGE_MULTIPLIER}x "
-                f"the 90-day average withdrawal ({format_money(average, style='page')}) "
-                f"and over {format_money(settings.FRAUD_LARGE_AMOUNT, style='page')}.",
+                amount=money(amount),
+                multiplier=str(settings.FRAUD_AVERAGE_MULTIPLIER),
+                average=money(average),
+                large=money(settings.FRAUD_LARGE_AMOUNT),
             )
         )
 
     changed = wallet.bank_account_changed_at
     window = timedelta(hours=settings.FRAUD_BANK_CHANGE_HOURS)
     if changed is not None and at - window < changed <= known_until:
-        when = "after the request" if changed > at else f"within {settings.FRAUD_BANK_CHANGE_HOURS} hours before it"
-        flags.append(_flag(BANK_ACCOUNT_CHANGED, f"The bank account was changed {when}."))
+        if changed > at:
+            when = StoredText(gettext_noop("after the request"))
+        else:
+            when = StoredText(gettext_noop("within %(hours)s hours before it"), hours=settings.FRAUD_BANK_CHANGE_HOURS)
+        flags.append(_flag(BANK_ACCOUNT_CHANGED, when=when))
     return flags
 
 
-def withdrawal_fraud_flags(*, wallet: Wallet, amount: Decimal, now: datetime) -> list[dict[str, str]]:
+def withdrawal_fraud_flags(*, wallet: Wallet, amount: Decimal, now: datetime) -> list[dict]:
     """The rules a new withdrawal of `amount`, requested now, would break (empty: none).
 
     Call it with the wallet row locked, so that concurrent requests are counted.
@@ -128,7 +149,7 @@ def withdrawal_fraud_flags(*, wallet: Wallet, amount: Decimal, now: datetime) ->
     return _flags(wallet=wallet, amount=amount, at=now, known_until=now)
 
 
-def open_withdrawal_flags(*, withdrawal: Withdrawal, now: datetime) -> list[dict[str, str]]:
+def open_withdrawal_flags(*, withdrawal: Withdrawal, now: datetime) -> list[dict]:
     """The rules an existing withdrawal breaks in the light of everything up to `now`."""
     return _flags(
         wallet=Wallet.objects.get(pk=withdrawal.wallet_id),

@@ -69,10 +69,16 @@ def fpx_bank_name(code: str) -> str:
     return FPX_BANKS.get(code, code)
 
 
-def method_label(method: str, fpx_bank: str = "") -> str:
-    """ "Card", "FPX online banking (Maybank2u)", "GrabPay": for pages and receipts."""
-    label = str(Method(method).label) if method in Method.values else method
-    return f"{label} ({fpx_bank_name(fpx_bank)})" if fpx_bank else label
+def paid_with(method: str, fpx_bank: str = "") -> str:
+    """ "Paid by card", "Paid with FPX online banking (Maybank2u)", "Paid with GrabPay": one whole
+    sentence per method, so that each language words (and capitalises) the method in it."""
+    if method == Method.FPX and fpx_bank:
+        return gettext("Paid with FPX online banking (%(bank)s)") % {"bank": fpx_bank_name(fpx_bank)}
+    if method == Method.FPX:
+        return gettext("Paid with FPX online banking")
+    if method == Method.GRABPAY:
+        return gettext("Paid with GrabPay")
+    return gettext("Paid by card")
 
 
 def payment_method_check(*, payment_method: str, fpx_bank: str) -> None:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_noop
 from driftwood.core.crypto import DecryptionFailed
 from driftwood.core.i18n import lazy_text
 from driftwood.core.money import format_money
+from driftwood.core.stored_text import StoredText, money
 from driftwood.core.times import malaysia_time
 from driftwood.notifications.services import staff_notify
 from wallet.bank import Outcome, PayoutResult, bank_client
@@ -226,7 +227,7 @@ def _settle_paid(withdrawal: Withdrawal, fees_wallet: Wallet) -> None:
             destination=fees_wallet,
             amount=withdrawal.fee,
             transaction_type=LedgerEntry.Type.WITHDRAWAL_FEE,
-            description=f"Withdrawal #{withdrawal.pk} fee",
+            description=StoredText(gettext_noop("Withdrawal #%(id)s fee"), id=withdrawal.pk),
             metadata=metadata,
             from_pending=True,
         )
@@ -235,12 +236,22 @@ def _settle_paid(withdrawal: Withdrawal, fees_wallet: Wallet) -> None:
         destination=system_account(BANK_PAYOUTS),
         amount=withdrawal.amount,
         transaction_type=LedgerEntry.Type.WITHDRAWAL,
-        description=f"Withdrawal #{withdrawal.pk}: {format_money(withdrawal.amount, style='page')} paid to "
-        f"{withdrawal.bank_name} ••••{withdrawal.bank_last4}",
+        description=StoredText(
+            gettext_noop("Withdrawal #%(id)s: %(amount)s paid to %(account)s"),
+            id=withdrawal.pk,
+            amount=money(withdrawal.amount),
+            account=f"{withdrawal.bank_name} ••••{withdrawal.bank_last4}",
+        ),
         metadata=metadata,
         from_pending=True,
     )
     withdrawal.status = Status.COMPLETED
+
+
+RETURNED = {
+    Status.FAILED: gettext_noop("Withdrawal #%(id)s failed: %(amount)s returned"),
+    Status.REJECTED: gettext_noop("Withdrawal #%(id)s rejected: %(amount)s returned"),
+}
 
 
 def withdrawal_return_to_usable(withdrawal: Withdrawal, *, status: str, reason: str) -> None:
@@ -248,7 +259,7 @@ def withdrawal_return_to_usable(withdrawal: Withdrawal, *, status: str, reason: 
     wallet_release(
         wallet=withdrawal.wallet,
         amount=withdrawal.total,
-        description=f"Withdrawal #{withdrawal.pk} {status}: {format_money(withdrawal.total, style='page')} returned",
+        description=StoredText(RETURNED[status], id=withdrawal.pk, amount=money(withdrawal.total)),
         metadata={"withdrawal_id": withdrawal.pk},
     )
     withdrawal.status = status

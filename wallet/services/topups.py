@@ -24,8 +24,10 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from driftwood.core.money import CURRENCY, format_money
+from driftwood.core.stored_text import StoredText
 from wallet import stripe_gateway
 from wallet.exceptions import InsufficientBalance, InvalidAmount, PaymentProviderError
 from wallet.models import CardRefund, LedgerEntry, StripeEvent, TopUp
@@ -47,7 +49,12 @@ logger = logging.getLogger(__name__)
 TOPUP_KIND = "topup"
 # For ledger descriptions and staff-facing reasons (stored, so in one language).
 STAFF_METHOD_NAMES = {Method.CARD: "card", Method.FPX: "FPX", Method.GRABPAY: "GrabPay"}
-TOPUP_DESCRIPTIONS = {Method.CARD: "Card top-up", Method.FPX: "FPX top-up", Method.GRABPAY: "GrabPay top-up"}
+# The wallet's ledger row for a top-up, in the reader's language where it is shown.
+TOPUP_DESCRIPTIONS = {
+    Method.CARD: gettext_noop("Card top-up #%(id)s"),
+    Method.FPX: gettext_noop("FPX top-up #%(id)s"),
+    Method.GRABPAY: gettext_noop("GrabPay top-up #%(id)s"),
+}
 
 
 def topup_create(*, user, amount: Decimal, payment_method: str = Method.CARD, fpx_bank: str = "") -> TopUp:
@@ -249,7 +256,7 @@ class TopUpPaymentHandler(payment_handlers.PaymentHandler):
         ledger_post(
             legs=legs,
             transaction_type=LedgerEntry.Type.TOPUP,
-            description=f"{TOPUP_DESCRIPTIONS[topup.payment_method]} #{topup.pk}",
+            description=StoredText(TOPUP_DESCRIPTIONS[topup.payment_method], id=topup.pk),
             metadata={
                 "topup_id": topup.pk,
                 "payment_intent_id": topup.payment_intent_id,
@@ -303,7 +310,7 @@ class TopUpPaymentHandler(payment_handlers.PaymentHandler):
                     amount=newly_refunded,
                     destination=system_account(CARD_REFUNDS),
                     transaction_type=LedgerEntry.Type.REFUND,
-                    description=f"Card refund of top-up #{topup.pk}",
+                    description=StoredText(gettext_noop("Card refund of top-up #%(id)s"), id=topup.pk),
                     metadata={
                         "topup_id": topup.pk,
                         "payment_intent_id": payment_intent_id,

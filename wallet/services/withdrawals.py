@@ -31,9 +31,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from driftwood.core.exceptions import DomainError
 from driftwood.core.money import CENTS, format_money
+from driftwood.core.stored_text import StoredText, money
 from wallet import tasks
 from wallet.exceptions import (
     AlreadyProcessed,
@@ -120,8 +122,12 @@ def withdrawal_request(*, user, amount: Decimal, ip: str | None, user_agent: str
         wallet_hold(
             wallet=wallet,
             amount=total,
-            description=f"Withdrawal #{withdrawal.pk}: {format_money(amount, style='page')} "
-            f"+ {format_money(fee, style='page')} fee on hold",
+            description=StoredText(
+                gettext_noop("Withdrawal #%(id)s: %(amount)s + %(fee)s fee on hold"),
+                id=withdrawal.pk,
+                amount=money(amount),
+                fee=money(fee),
+            ),
             metadata={"withdrawal_id": withdrawal.pk},
         )
         if flags:

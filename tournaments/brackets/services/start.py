@@ -8,10 +8,11 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from driftwood.core.i18n import lazy_format, lazy_text
 from driftwood.core.money import CENTS, format_money
+from driftwood.core.stored_text import StoredText
 from driftwood.notifications.services import notify
 from tournaments import notifications
 from tournaments.brackets import notices
@@ -66,7 +67,10 @@ def _no_show_drop(event: Event, entry: Entry) -> None:
         # Rounded down to the sen: the player never gets more back than the policy says.
         refund = (payment.amount * event.no_show_refund_percent / 100).quantize(CENTS, rounding=ROUND_DOWN)
         payment_refund(
-            payment=payment, escrow=escrow_wallet(event), amount=refund, reason=f"no check-in for {event.name}"
+            payment=payment,
+            escrow=escrow_wallet(event),
+            amount=refund,
+            reason=StoredText(gettext_noop("no check-in for %(event)s"), event=event.name),
         )
     entry.status, entry.seed = Entry.Status.NO_SHOW, None
     entry.save(update_fields=["status", "seed"])
