@@ -8,9 +8,13 @@
 2. `match_report` by the organizer over a whole 64-entrant single-elimination bracket (63 reports, the
    last completing the event and writing the placements) vs raw SQL on an identical event doing the
    same row changes: per report one transaction that locks the event row, inserts the report, completes
-   the match and fills the next match's slot; the last one also writes the placements and completes
-   the event. Afterwards both brackets must be identical. Prints time per report and the ratio
-   (target >= 0.25; exits non-zero on a miss).
+   the match and fills the next match's slot, and tells both players of a match it made ready (one
+   notification INSERT ... SELECT, in each player's language); the last one also writes the
+   placements, completes the event and tells every entrant. Afterwards both brackets, and the
+   notifications, must be identical. The service's tasks (e-mail, push) go to the broker as in
+   production, under a key prefix of the bench's own that is purged afterwards: running them in the
+   timed loop (eager) would time the worker's work and its row changes, which the raw side does not
+   make. Prints time per report and the ratio (target >= 0.25; exits non-zero on a miss).
 
     make bench BENCH=brackets
 """
@@ -19,6 +23,7 @@ import json
 import os
 import sys
 import time
+from contextlib import contextmanager
 from datetime import timedelta
 
 from bench.common import Stopwatch, conninfo, django_on, percentile, scratch_database
@@ -216,12 +221,30 @@ def bracket_order(event) -> list:
     return list(Match.objects.filter(event=event).order_by("round", "position"))
 
 
+@contextmanager
+def queued_tasks():
+    """Tasks go to the broker as in production (the set-up runs them eagerly), under a key prefix of
+    the bench's own so that no worker on the same Redis picks them up; purged afterwards."""
+    from driftwood.celery import app
+
+    if not os.environ.get("REDIS_URL"):  # embedded: no broker, tasks run in-process
+        yield
+        return
+    app.conf.broker_transport_options = {**app.conf.broker_transport_options, "global_keyprefix": "bench_brackets:"}
+    app.conf.task_always_eager = False
+    try:
+        yield
+    finally:
+        app.control.purge()
+        app.conf.task_always_eager = True
+
+
 def service_play(builder: Builder, event) -> float:
     """The organizer reports every match through `match_report`; returns the seconds it took."""
     from tournaments.brackets.services.matches import match_report
 
     plan = [(match.pk, *score_for(match.key)) for match in bracket_order(event)]
-    with Stopwatch() as watch:
+    with queued_tasks(), Stopwatch() as watch:
         for match_id, score_a, score_b in plan:
             match_report(match_id=match_id, actor=builder.organizer, score_a=score_a, score_b=score_b)
     return watch.seconds
@@ -237,11 +260,84 @@ def counting_queries(call) -> int:
     return len(queries)
 
 
-def raw_plan(event, placements_by_seed: dict[int, int]) -> list[list[tuple[str, tuple]]]:
+# A hand-written notification of a happening: one row per player (a solo entry's player, a team
+# entry's roster), in the player's language, e-mailed per their choice for the kind (the kind's default
+# when they made none), never twice for one key.
+NOTIFY_SQL = """
+INSERT INTO notifications_notification (user_id, kind, title, body, url, data, key, created_at, email_pending)
+SELECT member.user_id, %(kind)s, CASE WHEN player.language = 'ms' THEN %(title_ms)s ELSE %(title_en)s END,
+       CASE WHEN player.language = 'ms' THEN %(body_ms)s ELSE %(body_en)s END, %(url)s, %(data)s::jsonb, %(key)s,
+       %(now)s, COALESCE(choice.email, %(email)s)
+  FROM tournaments_registrationmember AS member
+  JOIN accounts_user AS player ON player.id = member.user_id
+  LEFT JOIN notifications_emailpreference AS choice ON choice.user_id = member.user_id AND choice.kind = %(kind)s
+ WHERE {recipients}
+ON CONFLICT (user_id, key) WHERE key <> '' DO NOTHING
+"""
+PLAYERS_OF_ENTRIES = (
+    "member.registration_id IN (SELECT registration_id FROM tournaments_entry WHERE id IN (%(a)s, %(b)s))"
+)
+CONFIRMED_ENTRANTS = (
+    "member.event_id = %(event)s AND member.registration_id IN"
+    " (SELECT id FROM tournaments_registration WHERE event_id = %(event)s AND status = 'confirmed')"
+)
+
+
+def notify_statement(recipients: str, *, kind: str, title, body, url: str, data: dict, key: str, now, **ids):
+    """The statement, its texts rendered in both languages before the clock starts."""
+    from django.utils import translation
+
+    from driftwood.notifications.kinds import kind_of
+
+    texts = {}
+    for code in ("en", "ms"):
+        with translation.override(code):
+            texts |= {f"title_{code}": title(), f"body_{code}": body()}
+    params = {"kind": kind, "url": url, "data": json.dumps(data), "key": key, "now": now, **texts, **ids}
+    return NOTIFY_SQL.format(recipients=recipients), {**params, "email": kind_of(kind).email}
+
+
+def match_ready_statement(event, match, a: int, b: int, now):
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    return notify_statement(
+        PLAYERS_OF_ENTRIES,
+        kind="match_ready",
+        title=lambda: _("Your match %(key)s in %(event)s is ready") % {"key": match.key, "event": event.name},
+        body=lambda: _("Play it, then report the score on the match page."),
+        url=reverse("tournaments:match_detail", args=[match.pk]),
+        data={"event_id": event.pk, "match_id": match.pk},
+        key=f"match_ready:{match.pk}:{match.attempt}",
+        now=now,
+        a=a,
+        b=b,
+    )
+
+
+def event_completed_statement(event, now):
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    return notify_statement(
+        CONFIRMED_ENTRANTS,
+        kind="event_completed",
+        title=lambda: _("%(event)s is over") % {"event": event.name},
+        body=lambda: _("The final standings are on the event page."),
+        url=reverse("tournaments:event_detail", args=[event.pk]),
+        data={"event_id": event.pk},
+        key=f"event_completed:{event.pk}",
+        now=now,
+        event=event.pk,
+    )
+
+
+def raw_plan(event, placements_by_seed: dict[int, int]) -> list[list[tuple[str, tuple | dict]]]:
     """The statements that make the same row changes as the service, one list per report.
 
     Computed before timing from the bracket's links: who wins each match (score_for), where the winner
-    goes (the dependant's slot fed by it) and whether that fills the dependant (then `ready`).
+    goes (the dependant's slot fed by it) and whether that fills the dependant (then `ready`, and its
+    players are told).
     """
     from django.utils import timezone
 
@@ -280,13 +376,15 @@ def raw_plan(event, placements_by_seed: dict[int, int]) -> list[list[tuple[str, 
         for dependant, slot in fed_by.get(match.pk, []):
             fed = winner if getattr(dependant, f"{slot}_source") == Match.Source.WINNER else loser
             filled[dependant.pk][slot] = fed
-            status = "ready" if all(filled[dependant.pk].values()) else "pending"
+            ready = all(filled[dependant.pk].values())
             statements.append(
                 (
                     f"UPDATE {match_table} SET entry_{slot}_id = %s, status = %s, updated_at = %s WHERE id = %s",
-                    (fed, status, now, dependant.pk),
+                    (fed, "ready" if ready else "pending", now, dependant.pk),
                 )
             )
+            if ready:
+                statements.append(match_ready_statement(event, dependant, *filled[dependant.pk].values(), now))
         plan.append(statements)
     seeds = list(placements_by_seed.items())
     values = ", ".join(["(%s, %s)"] * len(seeds))
@@ -300,11 +398,12 @@ def raw_plan(event, placements_by_seed: dict[int, int]) -> list[list[tuple[str, 
             f"UPDATE {event_table} SET status = 'completed', completed_at = %s, updated_at = %s WHERE id = %s",
             (now, now, event.pk),
         ),
+        event_completed_statement(event, now),
     ]
     return plan
 
 
-def raw_play(url: str, plan: list[list[tuple[str, tuple]]]) -> float:
+def raw_play(url: str, plan: list[list[tuple[str, tuple | dict]]]) -> float:
     import psycopg
 
     with psycopg.connect(conninfo(url)) as conn:
@@ -317,8 +416,10 @@ def raw_play(url: str, plan: list[list[tuple[str, tuple]]]) -> float:
     return watch.seconds
 
 
-def bracket_state(event) -> tuple:
-    """Everything the results changed, by key and seed (so two events compare)."""
+def bracket_state(event, since: int) -> tuple:
+    """Everything the results changed, by key and seed (so two events compare): the matches, the
+    placements, the reports and the notifications after id `since` (each as its recipient's seed and
+    its match's key)."""
     from tournaments.models import Entry, Event, Match, MatchReport
 
     seed = dict(Entry.objects.filter(event=event).values_list("pk", "seed"))
@@ -330,16 +431,42 @@ def bracket_state(event) -> tuple:
     reports = sorted(
         MatchReport.objects.filter(match__event=event).values_list("match__key", "side", "score_a", "score_b")
     )
-    return Event.objects.get(pk=event.pk).status, matches, placements, reports
+    return Event.objects.get(pk=event.pk).status, matches, placements, reports, notifications_state(event, seed, since)
+
+
+def notifications_state(event, seed: dict[int, int], since: int) -> list[tuple]:
+    """The event's notifications with the ids and names that differ between two events replaced."""
+    from driftwood.notifications.models import Notification
+    from tournaments.models import Match, RegistrationMember
+
+    entry_of = dict(RegistrationMember.objects.filter(event=event).values_list("user_id", "registration__entry__id"))
+    key_of = dict(Match.objects.filter(event=event).values_list("pk", "key"))
+    rows = []
+    for note in Notification.objects.filter(data__event_id=event.pk, pk__gt=since):
+        match_id = note.data.get("match_id")
+        if match_id is None:
+            url, key = note.url.replace(f"/{event.pk}/", "/{event}/"), note.key.replace(f":{event.pk}", ":{event}")
+        else:
+            url, key = (
+                note.url.replace(f"/{match_id}/", f"/{key_of[match_id]}/"),
+                note.key.replace(f":{match_id}:", f":{key_of[match_id]}:"),
+            )
+        title, body = (text.replace(event.name, "{event}") for text in (note.title, note.body))
+        rows.append((note.kind, seed[entry_of[note.user_id]], title, body, url, key, note.email_pending))
+    return sorted(rows)
 
 
 def report_bench(builder: Builder, url: str) -> bool:
+    from django.db.models import Max
+
+    from driftwood.notifications.models import Notification
     from tournaments.models import Entry, Event
 
     service_seconds, raw_seconds, service_queries, raw_statements = 0.0, 0.0, 0, 0
     for repeat in range(REPEATS + 1):  # the first pair warms up, and is where queries are counted
         played = builder.event(Event.Format.SINGLE_ELIMINATION)
         replayed = builder.event(Event.Format.SINGLE_ELIMINATION)
+        built = Notification.objects.aggregate(last=Max("pk"))["last"]  # what the set-up wrote is not compared
         if repeat:
             service_seconds += service_play(builder, played)
         else:
@@ -347,8 +474,11 @@ def report_bench(builder: Builder, url: str) -> bool:
         placements = dict(Entry.objects.filter(event=played).values_list("seed", "placement"))
         plan = raw_plan(replayed, placements)
         raw = raw_play(url, plan)
-        assert bracket_state(played) == bracket_state(replayed), "the raw side did not make the same changes"
-        assert bracket_state(played)[0] == Event.Status.COMPLETED
+        state = bracket_state(played, built)
+        assert state == bracket_state(replayed, built), "the raw side did not make the same changes"
+        assert state[0] == Event.Status.COMPLETED
+        # Both players of each match after the first round, then every entrant.
+        assert len(state[-1]) == 2 * (ENTRANTS - 1 - ENTRANTS // 2) + ENTRANTS, "not every notice was written"
         if repeat:
             raw_seconds += raw
         raw_statements = sum(len(statements) for statements in plan)
