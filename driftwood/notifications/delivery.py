@@ -46,9 +46,9 @@ def item(notification: Notification) -> dict:
     }
 
 
-def live_send(*, notification_ids: list[int]) -> None:
+def live_send(notifications: list[Notification]) -> None:
     """Each new notification to its player's open pages; the sockets add the unread count."""
-    for notification in Notification.objects.filter(pk__in=notification_ids):
+    for notification in notifications:
         redis_outage.group_send(
             user_group(notification.user_id), {"type": "notification.new", "item": item(notification)}
         )

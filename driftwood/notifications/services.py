@@ -52,7 +52,7 @@ SELECT recipient.user_id, %s, {title}, {body}, %s, %s::jsonb, %s, %s, %s OR COAL
 FROM ({recipients}) AS recipient
 LEFT JOIN notifications_emailpreference AS choice ON choice.user_id = recipient.user_id AND choice.kind = %s
 ON CONFLICT (user_id, key) WHERE key <> '' DO NOTHING
-RETURNING id, user_id, email_pending
+RETURNING id, user_id, email_pending, title, body
 """
 _IN_THEIR_LANGUAGE = "(%s::text[])[array_position(%s::text[], recipient.language)]"
 
@@ -107,24 +107,32 @@ def notify(
     recipients_sql, recipients_params = recipients
     payload = json.dumps(data or {}, cls=DjangoJSONEncoder)
     columns, recipients_sql, text_params, language_params = _texts(recipients_sql, title, body)
-    params = [kind, *text_params, _site_path(url), payload, key, timezone.now(), spec.required, spec.email]
+    url, now = _site_path(url), timezone.now()
+    params = [kind, *text_params, url, payload, key, now, spec.required, spec.email]
     with connection.cursor() as cursor:
         cursor.execute(
             _INSERT.format(recipients=recipients_sql, **columns), [*params, *language_params, *recipients_params, kind]
         )
         written = cursor.fetchall()
     if written:
-        transaction.on_commit(partial(_deliver, written))
+        # The rows as written (RETURNING gives each its language's texts): the live frames need no re-read.
+        data = json.loads(payload)
+        notifications = [
+            Notification(id=pk, user_id=user_id, kind=kind, title=title, body=body, url=url, data=data, created_at=now)
+            for pk, user_id, _emailed, title, body in written
+        ]
+        emailed = sorted({user_id for _pk, user_id, email_pending, _title, _body in written if email_pending})
+        transaction.on_commit(partial(_deliver, notifications, emailed))
     return [row[0] for row in written]
 
 
-def _deliver(written: list[tuple[int, int, bool]]) -> None:
+def _deliver(notifications: list[Notification], emailed: list[int]) -> None:
     """After commit: live badges now, e-mail after the digest window, pushes for offline players."""
-    delivery.live_send(notification_ids=[row[0] for row in written])
+    delivery.live_send(notifications)
     delay = settings.NOTIFICATION_EMAIL_DELAY_SECONDS
-    for user_id in sorted({user_id for _, user_id, emailed in written if emailed}):
+    for user_id in emailed:
         redis_outage.enqueue(notification_emails_send, user_id=user_id, countdown=delay)
-    redis_outage.enqueue(notifications_push, notification_ids=[row[0] for row in written])
+    redis_outage.enqueue(notifications_push, notification_ids=[notification.pk for notification in notifications])
 
 
 def staff_notify(
