@@ -4,7 +4,7 @@ row changes as `match_report`), and the comparison of the two brackets afterward
 
 import json
 
-from bench.common import Stopwatch, conninfo
+from bench.common import Stopwatch
 
 
 def score_for(key: str) -> tuple[int, int]:
@@ -91,19 +91,18 @@ def event_completed_statement(event, now):
     )
 
 
-def raw_plan(event, placements_by_seed: dict[int, int]) -> list[list[tuple[str, tuple | dict]]]:
+def raw_plan(event) -> list[list[tuple[str, tuple | dict]]]:
     """The statements that make the same row changes as the service, one list per report.
 
     Computed before timing from the bracket's links: who wins each match (score_for), where the winner
     goes (the dependant's slot fed by it) and whether that fills the dependant (then `ready`, and its
-    players are told).
+    players are told). The last report's completion is added by `completion_statements`.
     """
     from django.utils import timezone
 
-    from tournaments.models import Entry, Event, Match, MatchReport
+    from tournaments.models import Event, Match, MatchReport
 
     match_table, report_table = Match._meta.db_table, MatchReport._meta.db_table
-    entry_table, event_table = Entry._meta.db_table, Event._meta.db_table
     matches = bracket_order(event)
     fed_by: dict[int, list[tuple[Match, str]]] = {}
     for match in matches:
@@ -113,7 +112,7 @@ def raw_plan(event, placements_by_seed: dict[int, int]) -> list[list[tuple[str, 
                 fed_by.setdefault(source, []).append((match, slot))
     filled = {match.pk: {"a": match.entry_a_id, "b": match.entry_b_id} for match in matches}
     now = timezone.now()
-    lock = (f"SELECT id FROM {event_table} WHERE id = %s FOR UPDATE", (event.pk,))
+    lock = (f"SELECT id FROM {Event._meta.db_table} WHERE id = %s FOR UPDATE", (event.pk,))
     plan = []
     for match in matches:
         score_a, score_b = score_for(match.key)
@@ -145,33 +144,37 @@ def raw_plan(event, placements_by_seed: dict[int, int]) -> list[list[tuple[str, 
             if ready:
                 statements.append(match_ready_statement(event, dependant, *filled[dependant.pk].values(), now))
         plan.append(statements)
+    return plan
+
+
+def completion_statements(event, placements_by_seed: dict[int, int]) -> list[tuple[str, tuple | dict]]:
+    """What the last report adds: the placements, the event completed, every entrant told."""
+    from django.utils import timezone
+
+    from tournaments.models import Entry, Event
+
+    now = timezone.now()
     seeds = list(placements_by_seed.items())
     values = ", ".join(["(%s, %s)"] * len(seeds))
-    plan[-1] += [
+    return [
         (
-            f"UPDATE {entry_table} AS e SET placement = v.place FROM (VALUES {values}) AS v(seed, place)"
+            f"UPDATE {Entry._meta.db_table} AS e SET placement = v.place FROM (VALUES {values}) AS v(seed, place)"
             " WHERE e.event_id = %s AND e.seed = v.seed",
             (*(value for pair in seeds for value in pair), event.pk),
         ),
         (
-            f"UPDATE {event_table} SET status = 'completed', completed_at = %s, updated_at = %s WHERE id = %s",
+            f"UPDATE {Event._meta.db_table} SET status = 'completed', completed_at = %s, updated_at = %s WHERE id = %s",
             (now, now, event.pk),
         ),
         event_completed_statement(event, now),
     ]
-    return plan
 
 
-def raw_play(url: str, plan: list[list[tuple[str, tuple | dict]]]) -> float:
-    import psycopg
-
-    with psycopg.connect(conninfo(url)) as conn:
-        conn.execute("SELECT 1")  # connected before the clock starts
-        with Stopwatch() as watch:
-            for statements in plan:
-                with conn.transaction():
-                    for sql, params in statements:
-                        conn.execute(sql, params)
+def raw_report(conn, statements: list[tuple[str, tuple | dict]]) -> float:
+    """One report's transaction on the raw psycopg connection; returns the seconds it took."""
+    with Stopwatch() as watch, conn.transaction():
+        for sql, params in statements:
+            conn.execute(sql, params)
     return watch.seconds
 
 

@@ -25,7 +25,7 @@ from driftwood.notifications.kinds import PLAYER_KINDS, kind_of
 from driftwood.notifications.models import Device, EmailPreference, Notification
 from driftwood.notifications.push import Push as Push  # re-exported for the apps that push
 from driftwood.notifications.push import push_sender
-from driftwood.notifications.tasks import notification_emails_send, notifications_push, send_email
+from driftwood.notifications.tasks import notifications_deliver, send_email
 
 
 def email_send(*, to: list[str], subject: str, body: str) -> None:
@@ -127,12 +127,12 @@ def notify(
 
 
 def _deliver(notifications: list[Notification], emailed: list[int]) -> None:
-    """After commit: live badges now, e-mail after the digest window, pushes for offline players."""
+    """After commit: live badges now; e-mail after the digest window and pushes for offline players,
+    through one task. With the broker down both are lost (logged): the e-mail sweep sends the
+    e-mails later, the rows stay in the app."""
     delivery.live_send(notifications)
-    delay = settings.NOTIFICATION_EMAIL_DELAY_SECONDS
-    for user_id in emailed:
-        redis_outage.enqueue(notification_emails_send, user_id=user_id, countdown=delay)
-    redis_outage.enqueue(notifications_push, notification_ids=[notification.pk for notification in notifications])
+    ids = [notification.pk for notification in notifications]
+    redis_outage.enqueue(notifications_deliver, notification_ids=ids, email_user_ids=emailed)
 
 
 def staff_notify(
