@@ -165,7 +165,7 @@ def _event_complete(event: Event, stage: Stage, entries: list[Entry], matches: l
         raise InvalidStatus(_("The bracket cannot be ranked: %(error)s") % {"error": error}) from error
     for placement in placements:
         by_seed[placement.seed].placement = placement.place
-    Entry.objects.bulk_update(entries, ["placement"])
+    instances_fields_save(entries, ["placement"])
     event_transition(event, Event.Status.COMPLETED)
     event_completed_settle(event)
 
