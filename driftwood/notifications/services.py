@@ -16,6 +16,7 @@ from django.core.exceptions import EmptyResultSet
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone, translation
 
 from driftwood.core import redis_outage
@@ -59,6 +60,8 @@ _IN_THEIR_LANGUAGE = "(%s::text[])[array_position(%s::text[], recipient.language
 
 def _recipients(users) -> tuple[str, list] | None:
     """SQL naming each recipient once as `user_id`, with its parameters; None when there are none."""
+    if isinstance(users, RawSQL):
+        return f"SELECT DISTINCT chosen.user_id FROM ({users.sql}) AS chosen(user_id)", list(users.params)
     if isinstance(users, QuerySet):
         try:
             sql, params = users.query.sql_with_params()
@@ -95,10 +98,11 @@ def notify(
     """Tell each of `users` what happened, in the caller's transaction, in one statement.
 
     `users`: User objects or ids (a user listed twice is told once), or a queryset of user ids
-    (`values_list("user_id", flat=True)`), used as a subquery. `key` names the happening (e.g.
-    "match_ready:42:1"): a player who already has a notification with that key gets no second one,
-    so a step that runs twice (a retried task, two requests at once) notifies once. E-mail follows
-    the kind and the player's choice (kinds.py). Returns the ids of the notifications written.
+    (`values_list("user_id", flat=True)`) or a `RawSQL` selecting them, used as a subquery. `key`
+    names the happening (e.g. "match_ready:42:1"): a player who already has a notification with that
+    key gets no second one, so a step that runs twice (a retried task, two requests at once)
+    notifies once. E-mail follows the kind and the player's choice (kinds.py). Returns the ids of
+    the notifications written.
     """
     spec = kind_of(kind)
     recipients = _recipients(users)
