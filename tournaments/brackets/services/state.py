@@ -2,8 +2,9 @@
 the match as it now is, with everything the engine reads about it, in one query."""
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce, JSONObject
+from django.db.models import Exists, Func, IntegerField, OuterRef, Q, Subquery
+from django.db.models.expressions import Star
+from django.db.models.functions import JSONObject
 from django.utils.translation import gettext as _
 
 from driftwood.core.compiled import CompiledQuery
@@ -65,17 +66,13 @@ _MATCH_STATE = {
         )
     ),
     # How many other matches of the stage are still to be finished.
-    "others_unfinished": Coalesce(
-        Subquery(
-            Match.objects.filter(stage=OuterRef("stage"))
-            .exclude(pk=OuterRef("pk"))
-            .exclude(status__in=Match.FINISHED_STATUSES)
-            .order_by()
-            .values("stage")
-            .annotate(count=Count("pk"))
-            .values("count")
-        ),
-        0,
+    "others_unfinished": Subquery(
+        Match.objects.filter(stage=OuterRef("stage"))
+        .exclude(pk=OuterRef("pk"))
+        .exclude(status__in=Match.FINISHED_STATUSES)
+        .order_by()
+        # COUNT(*) as a plain function: no GROUP BY, so always one row (0 when none are left).
+        .values(count=Func(Star(), function="COUNT", output_field=IntegerField()))
     ),
 }
 
@@ -87,6 +84,7 @@ _MATCH_STATE_OF = CompiledQuery(
         Match.objects.select_related("entry_a__registration__team", "entry_b__registration__team", "stage")
         .annotate(**_MATCH_STATE)
         .filter(pk=match_id)
+        .order_by()  # one row: the model's ordering would only add a sort
     ),
     "match_id",
 )
