@@ -7,14 +7,15 @@
    and the API's query count at several page sizes (it must not grow with the page).
 2. `match_report` by the organizer over a whole 64-entrant single-elimination bracket (63 reports, the
    last completing the event and writing the placements) vs raw SQL on an identical event doing the
-   same row changes: per report one transaction that locks the event row, inserts the report, completes
-   the match and fills the next match's slot, and tells both players of a match it made ready (one
-   notification INSERT ... SELECT, in each player's language); the last one also writes the
-   placements, completes the event and tells every entrant. Afterwards both brackets, and the
-   notifications, must be identical. The service's tasks (e-mail, push) go to the broker as in
-   production, under a key prefix of the bench's own that is purged afterwards: running them in the
-   timed loop (eager) would time the worker's work and its row changes, which the raw side does not
-   make. Prints time per report and the ratio (target >= 0.25; exits non-zero on a miss).
+   same row changes, the two taking turns in blocks of 8 reports: per report one transaction that
+   locks the event row, inserts the report, completes the match and fills the next match's slot, and
+   tells both players of a match it made ready (one notification INSERT ... SELECT, in each player's
+   language); the last one also writes the placements, completes the event and tells every entrant.
+   Afterwards both brackets, and the notifications, must be identical. The service's tasks (e-mail,
+   push) go to the broker as in production, under a key prefix of the bench's own that is purged
+   afterwards: running them in the timed loop (eager) would time the worker's work and its row
+   changes, which the raw side does not make. Prints time per report and the ratio (target >= 0.25;
+   exits non-zero on a miss).
 
     make bench BENCH=brackets
 """
@@ -213,13 +214,11 @@ def match_list_bench(builder: Builder) -> bool:
 
 @contextmanager
 def queued_tasks():
-    """Tasks go to the broker as in production (the set-up runs them eagerly), under a key prefix of
-    the bench's own so that no worker on the same Redis picks them up; purged afterwards."""
+    """Tasks go to the broker as in production (the set-up runs them eagerly): to Redis under a key
+    prefix of the bench's own, so that no worker on the same Redis picks them up (the embedded mode's
+    broker is in memory); purged afterwards."""
     from driftwood.celery import app
 
-    if not os.environ.get("REDIS_URL"):  # embedded: no broker, tasks run in-process
-        yield
-        return
     app.conf.broker_transport_options = {**app.conf.broker_transport_options, "global_keyprefix": "bench_brackets:"}
     app.conf.task_always_eager = False
     try:
@@ -238,7 +237,8 @@ def play_both(builder: Builder, url: str, played, replayed, *, counted: list | N
 
     Blocks, not single reports: taking turns report by report slowed the raw side more than the
     service (its connection and backend went cold between reports) and flattered the ratio by about
-    0.04 in runs side by side; in blocks both sides run as they would back to back (whole brackets measured the same)."""
+    0.04 in runs side by side; in blocks both sides run as they would back to back (whole brackets
+    one after the other measured the same as blocks)."""
     import psycopg
     from django.db import connection
 
