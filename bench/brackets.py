@@ -7,10 +7,15 @@
    and the API's query count at several page sizes (it must not grow with the page).
 2. `match_report` by the organizer over a whole 64-entrant single-elimination bracket (63 reports, the
    last completing the event and writing the placements) vs raw SQL on an identical event doing the
-   same row changes: per report one transaction that locks the event row, inserts the report, completes
-   the match and fills the next match's slot; the last one also writes the placements and completes
-   the event. Afterwards both brackets must be identical. Prints time per report and the ratio
-   (target >= 0.25; exits non-zero on a miss).
+   same row changes, the two taking turns in blocks of 8 reports: per report one transaction that
+   locks the event row, inserts the report, completes the match and fills the next match's slot, and
+   tells both players of a match it made ready (one notification INSERT ... SELECT, in each player's
+   language); the last one also writes the placements, completes the event and tells every entrant.
+   Afterwards both brackets, and the notifications, must be identical. The service's tasks (e-mail,
+   push) go to the broker as in production, under a key prefix of the bench's own that is purged
+   afterwards: running them in the timed loop (eager) would time the worker's work and its row
+   changes, which the raw side does not make. Prints time per report and the ratio (target >= 0.25;
+   exits non-zero on a miss).
 
     make bench BENCH=brackets
 """
@@ -19,13 +24,16 @@ import json
 import os
 import sys
 import time
+from contextlib import contextmanager, nullcontext
 from datetime import timedelta
 
+from bench.bracket_play import bracket_order, bracket_state, completion_statements, raw_plan, raw_report, score_for
 from bench.common import Stopwatch, conninfo, django_on, percentile, scratch_database
 
 ENTRANTS = 64
 ROUNDS = 200
 REPEATS = 3  # single-elimination brackets played per side (after one warm-up each)
+REPORT_BLOCK = 8  # the report bench's sides take turns in blocks of this many reports
 PAGE_SIZES = (10, 50, 100)
 BLOCKS = 10  # the list's two sides take turns in this many blocks of ROUNDS / BLOCKS calls
 LIST_TARGET = 0.70
@@ -77,11 +85,6 @@ class Builder:
             registration_join(event_id=event.pk, user=player)
         event_start(event_id=event.pk, actor=self.organizer)
         return event
-
-
-def score_for(key: str) -> tuple[int, int]:
-    """A fixed but mixed result per match: sometimes side a wins, sometimes side b."""
-    return (1, 0) if sum(map(ord, key)) % 3 else (0, 1)
 
 
 # --- 1. The match list
@@ -209,159 +212,101 @@ def match_list_bench(builder: Builder) -> bool:
 # --- 2. Reporting a whole bracket
 
 
-def bracket_order(event) -> list:
-    """Every match in an order that plays each before its dependants (round, then position)."""
-    from tournaments.models import Match
+@contextmanager
+def queued_tasks():
+    """Tasks go to the broker as in production (the set-up runs them eagerly): to Redis under a key
+    prefix of the bench's own, so that no worker on the same Redis picks them up (the embedded mode's
+    broker is in memory); purged afterwards."""
+    from driftwood.celery import app
 
-    return list(Match.objects.filter(event=event).order_by("round", "position"))
-
-
-def service_play(builder: Builder, event) -> float:
-    """The organizer reports every match through `match_report`; returns the seconds it took."""
-    from tournaments.brackets.services.matches import match_report
-
-    plan = [(match.pk, *score_for(match.key)) for match in bracket_order(event)]
-    with Stopwatch() as watch:
-        for match_id, score_a, score_b in plan:
-            match_report(match_id=match_id, actor=builder.organizer, score_a=score_a, score_b=score_b)
-    return watch.seconds
+    app.conf.broker_transport_options = {**app.conf.broker_transport_options, "global_keyprefix": "bench_brackets:"}
+    app.conf.task_always_eager = False
+    try:
+        yield
+    finally:
+        app.control.purge()
+        app.conf.task_always_eager = True
 
 
-def counting_queries(call) -> int:
-    """How many statements `call` sent (counted at the cursor; the warm-up bracket, not a timed one)."""
+def play_both(builder: Builder, url: str, played, replayed, *, counted: list | None = None) -> tuple[float, float]:
+    """The organizer reports every match of `played` through `match_report` and the raw side makes the
+    same changes to `replayed`, the two taking turns in blocks of REPORT_BLOCK reports, each block
+    going first in turn (so a busy moment on the shared machine weighs on both). Returns each side's
+    seconds. With `counted`, the service's statements are collected there (the warm-up pair only:
+    counting costs time).
+
+    Blocks, not single reports: taking turns report by report slowed the raw side more than the
+    service (its connection and backend went cold between reports) and flattered the ratio by about
+    0.04 in runs side by side; in blocks both sides run as they would back to back (whole brackets
+    one after the other measured the same as blocks)."""
+    import psycopg
     from django.db import connection
 
-    queries = []
-    with connection.execute_wrapper(lambda execute, sql, *args: queries.append(sql) or execute(sql, *args)):
-        call()
-    return len(queries)
+    from tournaments.brackets.services.matches import match_report
+    from tournaments.models import Entry
 
+    plan = raw_plan(replayed)
+    reports = [(match.pk, *score_for(match.key)) for match in bracket_order(played)]
+    seconds = {"service": 0.0, "raw": 0.0}
 
-def raw_plan(event, placements_by_seed: dict[int, int]) -> list[list[tuple[str, tuple]]]:
-    """The statements that make the same row changes as the service, one list per report.
+    def service(indexes) -> None:
+        for index in indexes:
+            match_id, score_a, score_b = reports[index]
+            with Stopwatch() as watch:
+                match_report(match_id=match_id, actor=builder.organizer, score_a=score_a, score_b=score_b)
+            seconds["service"] += watch.seconds
 
-    Computed before timing from the bracket's links: who wins each match (score_for), where the winner
-    goes (the dependant's slot fed by it) and whether that fills the dependant (then `ready`).
-    """
-    from django.utils import timezone
+    def raw(indexes) -> None:
+        for index in indexes:
+            seconds["raw"] += raw_report(conn, plan[index])
 
-    from tournaments.models import Entry, Event, Match, MatchReport
-
-    match_table, report_table = Match._meta.db_table, MatchReport._meta.db_table
-    entry_table, event_table = Entry._meta.db_table, Event._meta.db_table
-    matches = bracket_order(event)
-    fed_by: dict[int, list[tuple[Match, str]]] = {}
-    for match in matches:
-        for slot in ("a", "b"):
-            source = getattr(match, f"{slot}_source_match_id")
-            if source is not None:
-                fed_by.setdefault(source, []).append((match, slot))
-    filled = {match.pk: {"a": match.entry_a_id, "b": match.entry_b_id} for match in matches}
-    now = timezone.now()
-    lock = (f"SELECT id FROM {event_table} WHERE id = %s FOR UPDATE", (event.pk,))
-    plan = []
-    for match in matches:
-        score_a, score_b = score_for(match.key)
-        a, b = filled[match.pk]["a"], filled[match.pk]["b"]
-        winner, loser = (a, b) if score_a > score_b else (b, a)
-        statements = [
-            lock,
-            (
-                f"INSERT INTO {report_table} (match_id, attempt, side, version, score_a, score_b, reported_by_id,"
-                " created_at) VALUES (%s, 1, 'organizer', 1, %s, %s, %s, %s)",
-                (match.pk, score_a, score_b, event.organizer_id, now),
-            ),
-            (
-                f"UPDATE {match_table} SET score_a = %s, score_b = %s, winner_id = %s, status = 'completed',"
-                " completed_at = %s, updated_at = %s WHERE id = %s",
-                (score_a, score_b, winner, now, now, match.pk),
-            ),
-        ]
-        for dependant, slot in fed_by.get(match.pk, []):
-            fed = winner if getattr(dependant, f"{slot}_source") == Match.Source.WINNER else loser
-            filled[dependant.pk][slot] = fed
-            status = "ready" if all(filled[dependant.pk].values()) else "pending"
-            statements.append(
-                (
-                    f"UPDATE {match_table} SET entry_{slot}_id = %s, status = %s, updated_at = %s WHERE id = %s",
-                    (fed, status, now, dependant.pk),
-                )
-            )
-        plan.append(statements)
-    seeds = list(placements_by_seed.items())
-    values = ", ".join(["(%s, %s)"] * len(seeds))
-    plan[-1] += [
-        (
-            f"UPDATE {entry_table} AS e SET placement = v.place FROM (VALUES {values}) AS v(seed, place)"
-            " WHERE e.event_id = %s AND e.seed = v.seed",
-            (*(value for pair in seeds for value in pair), event.pk),
-        ),
-        (
-            f"UPDATE {event_table} SET status = 'completed', completed_at = %s, updated_at = %s WHERE id = %s",
-            (now, now, event.pk),
-        ),
-    ]
-    return plan
-
-
-def raw_play(url: str, plan: list[list[tuple[str, tuple]]]) -> float:
-    import psycopg
-
-    with psycopg.connect(conninfo(url)) as conn:
+    counting = connection.execute_wrapper(lambda execute, sql, *args: counted.append(sql) or execute(sql, *args))
+    with psycopg.connect(conninfo(url)) as conn, queued_tasks(), counting if counted is not None else nullcontext():
         conn.execute("SELECT 1")  # connected before the clock starts
-        with Stopwatch() as watch:
-            for statements in plan:
-                with conn.transaction():
-                    for sql, params in statements:
-                        conn.execute(sql, params)
-    return watch.seconds
-
-
-def bracket_state(event) -> tuple:
-    """Everything the results changed, by key and seed (so two events compare)."""
-    from tournaments.models import Entry, Event, Match, MatchReport
-
-    seed = dict(Entry.objects.filter(event=event).values_list("pk", "seed"))
-    matches = sorted(
-        (m.key, m.status, m.score_a, m.score_b, seed.get(m.winner_id), seed.get(m.entry_a_id), seed.get(m.entry_b_id))
-        for m in Match.objects.filter(event=event)
-    )
-    placements = sorted(Entry.objects.filter(event=event).values_list("seed", "placement"))
-    reports = sorted(
-        MatchReport.objects.filter(match__event=event).values_list("match__key", "side", "score_a", "score_b")
-    )
-    return Event.objects.get(pk=event.pk).status, matches, placements, reports
+        last = len(plan) - 1
+        for number, start in enumerate(range(0, last, REPORT_BLOCK)):
+            block = range(start, min(start + REPORT_BLOCK, last))
+            for side in (service, raw) if number % 2 else (raw, service):
+                side(block)
+        # The last report completes the event: the raw side writes the placements the service computed.
+        service([last])
+        placements = dict(Entry.objects.filter(event=played).values_list("seed", "placement"))
+        plan[last] = plan[last] + completion_statements(replayed, placements)
+        raw([last])
+    return seconds["service"], seconds["raw"]
 
 
 def report_bench(builder: Builder, url: str) -> bool:
-    from tournaments.models import Entry, Event
+    from django.db.models import Max
 
-    service_seconds, raw_seconds, service_queries, raw_statements = 0.0, 0.0, 0, 0
+    from driftwood.notifications.models import Notification
+    from tournaments.models import Event
+
+    service_seconds, raw_seconds, counted = 0.0, 0.0, []
     for repeat in range(REPEATS + 1):  # the first pair warms up, and is where queries are counted
         played = builder.event(Event.Format.SINGLE_ELIMINATION)
         replayed = builder.event(Event.Format.SINGLE_ELIMINATION)
+        built = Notification.objects.aggregate(last=Max("pk"))["last"]  # what the set-up wrote is not compared
+        service, raw = play_both(builder, url, played, replayed, counted=None if repeat else counted)
+        state = bracket_state(played, built)
+        assert state == bracket_state(replayed, built), "the raw side did not make the same changes"
+        assert state[0] == Event.Status.COMPLETED
+        # Both players of each match after the first round, then every entrant.
+        assert len(state[-1]) == 2 * (ENTRANTS - 1 - ENTRANTS // 2) + ENTRANTS, "not every notice was written"
         if repeat:
-            service_seconds += service_play(builder, played)
-        else:
-            service_queries = counting_queries(lambda event=played: service_play(builder, event))
-        placements = dict(Entry.objects.filter(event=played).values_list("seed", "placement"))
-        plan = raw_plan(replayed, placements)
-        raw = raw_play(url, plan)
-        assert bracket_state(played) == bracket_state(replayed), "the raw side did not make the same changes"
-        assert bracket_state(played)[0] == Event.Status.COMPLETED
-        if repeat:
-            raw_seconds += raw
-        raw_statements = sum(len(statements) for statements in plan)
+            service_seconds, raw_seconds = service_seconds + service, raw_seconds + raw
+    raw_statements = sum(len(statements) for statements in raw_plan(replayed)) + 3  # + the completion's
     reports = (ENTRANTS - 1) * REPEATS
     print(f"match_report by the organizer over a {ENTRANTS}-entrant single elimination ({ENTRANTS - 1} reports),")
-    print(f"  {REPEATS} brackets each, one transaction per report; the last report completes the event")
+    print(f"  {REPEATS} brackets each, one transaction per report, the sides taking turns in blocks of")
+    print(f"  {REPORT_BLOCK} reports; the last report completes the event")
     print(
         f"  {'raw SQL, same row changes':<28}: {raw_seconds / reports * 1000:6.2f} ms/report"
         f"  {raw_statements / (ENTRANTS - 1):5.1f} statements/report"
     )
     print(
         f"  {'match_report()':<28}: {service_seconds / reports * 1000:6.2f} ms/report"
-        f"  {service_queries / (ENTRANTS - 1):5.1f} queries/report"
+        f"  {len(counted) / (ENTRANTS - 1):5.1f} queries/report"
     )
     ratio = raw_seconds / service_seconds
     print(f"  ratio (service / raw)       : {ratio:.2f}  (target >= {REPORT_TARGET:.2f}), same brackets afterwards")

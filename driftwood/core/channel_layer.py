@@ -134,6 +134,20 @@ class PubSubChannelLayer(RedisPubSubChannelLayer):
         host = self._naming._get_shard(group_channel).host
         self._publisher(host).publish(group_channel, self.serialize(message))
 
+    def group_send_many_sync(self, sends: list[tuple[str, dict]]) -> None:
+        """Several `group_send_sync`s in one round trip per Redis shard (a pipeline), in order: one
+        happening's notifications to each of its players."""
+        pipelines: dict[str, redis.client.Pipeline] = {}
+        for group, message in sends:
+            group_channel = self._naming._get_group_channel_name(group)
+            host = self._naming._get_shard(group_channel).host
+            pipeline = pipelines.get(host["address"])
+            if pipeline is None:
+                pipeline = pipelines[host["address"]] = self._publisher(host).pipeline(transaction=False)
+            pipeline.publish(group_channel, self.serialize(message))
+        for pipeline in pipelines.values():
+            pipeline.execute()
+
     @functools.cached_property
     def _naming(self) -> RedisPubSubLoopLayer:
         """A loop layer that never connects: the group channel names and shards, as the async side has them."""

@@ -55,7 +55,15 @@ def user_language(user) -> str:
     return getattr(user, "language", "") or settings.LANGUAGE_CODE
 
 
+def _composed(compose) -> str:
+    return compose()
+
+
+# One proxy class for every text (`lazy()` builds a class each time it is called).
+_lazy_composed = lazy(_composed, str)
+
+
 def lazy_text(compose) -> str:
     """`compose()` (a function that builds the text with gettext, malaysia_time...), called each time
     the result is turned into text: once per recipient language by `notify`."""
-    return lazy(compose, str)()
+    return _lazy_composed(compose)

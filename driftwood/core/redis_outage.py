@@ -183,6 +183,17 @@ def group_send(group: str, message: dict) -> None:
         call(f"group_send {group}", None, lambda: send(group, message))
 
 
+def group_send_many(sends: list[tuple[str, dict]]) -> None:
+    """`group_send` of each (group, message), in one round trip where the layer can batch them."""
+    layer = get_channel_layer()
+    many = getattr(layer, "group_send_many_sync", None)
+    if many is None:
+        for group, message in sends:
+            group_send(group, message)
+    elif sends:
+        call(f"group_send to {len(sends)} groups", None, lambda: many(sends))
+
+
 def on_recovery(name: str, hook: Callable[[], None]) -> None:
     """Run `hook` when Redis answers again after an outage in which writes were dropped."""
     _recovery_hooks[name] = hook

@@ -46,12 +46,15 @@ def item(notification: Notification) -> dict:
     }
 
 
-def live_send(*, notification_ids: list[int]) -> None:
-    """Each new notification to its player's open pages; the sockets add the unread count."""
-    for notification in Notification.objects.filter(pk__in=notification_ids):
-        redis_outage.group_send(
-            user_group(notification.user_id), {"type": "notification.new", "item": item(notification)}
-        )
+def live_send(notifications: list[Notification]) -> None:
+    """Each new notification to its player's open pages (one round trip for all); the sockets add
+    the unread count."""
+    redis_outage.group_send_many(
+        [
+            (user_group(notification.user_id), {"type": "notification.new", "item": item(notification)})
+            for notification in notifications
+        ]
+    )
 
 
 def unread_send(*, user_id: int) -> None:

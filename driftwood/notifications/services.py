@@ -16,6 +16,7 @@ from django.core.exceptions import EmptyResultSet
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone, translation
 
 from driftwood.core import redis_outage
@@ -25,7 +26,7 @@ from driftwood.notifications.kinds import PLAYER_KINDS, kind_of
 from driftwood.notifications.models import Device, EmailPreference, Notification
 from driftwood.notifications.push import Push as Push  # re-exported for the apps that push
 from driftwood.notifications.push import push_sender
-from driftwood.notifications.tasks import notification_emails_send, notifications_push, send_email
+from driftwood.notifications.tasks import notifications_deliver, send_email
 
 
 def email_send(*, to: list[str], subject: str, body: str) -> None:
@@ -52,13 +53,15 @@ SELECT recipient.user_id, %s, {title}, {body}, %s, %s::jsonb, %s, %s, %s OR COAL
 FROM ({recipients}) AS recipient
 LEFT JOIN notifications_emailpreference AS choice ON choice.user_id = recipient.user_id AND choice.kind = %s
 ON CONFLICT (user_id, key) WHERE key <> '' DO NOTHING
-RETURNING id, user_id, email_pending
+RETURNING id, user_id, email_pending, title, body
 """
 _IN_THEIR_LANGUAGE = "(%s::text[])[array_position(%s::text[], recipient.language)]"
 
 
 def _recipients(users) -> tuple[str, list] | None:
     """SQL naming each recipient once as `user_id`, with its parameters; None when there are none."""
+    if isinstance(users, RawSQL):
+        return f"SELECT DISTINCT chosen.user_id FROM ({users.sql}) AS chosen(user_id)", list(users.params)
     if isinstance(users, QuerySet):
         try:
             sql, params = users.query.sql_with_params()
@@ -95,10 +98,11 @@ def notify(
     """Tell each of `users` what happened, in the caller's transaction, in one statement.
 
     `users`: User objects or ids (a user listed twice is told once), or a queryset of user ids
-    (`values_list("user_id", flat=True)`), used as a subquery. `key` names the happening (e.g.
-    "match_ready:42:1"): a player who already has a notification with that key gets no second one,
-    so a step that runs twice (a retried task, two requests at once) notifies once. E-mail follows
-    the kind and the player's choice (kinds.py). Returns the ids of the notifications written.
+    (`values_list("user_id", flat=True)`) or a `RawSQL` selecting them, used as a subquery. `key`
+    names the happening (e.g. "match_ready:42:1"): a player who already has a notification with that
+    key gets no second one, so a step that runs twice (a retried task, two requests at once)
+    notifies once. E-mail follows the kind and the player's choice (kinds.py). Returns the ids of
+    the notifications written.
     """
     spec = kind_of(kind)
     recipients = _recipients(users)
@@ -107,24 +111,32 @@ def notify(
     recipients_sql, recipients_params = recipients
     payload = json.dumps(data or {}, cls=DjangoJSONEncoder)
     columns, recipients_sql, text_params, language_params = _texts(recipients_sql, title, body)
-    params = [kind, *text_params, _site_path(url), payload, key, timezone.now(), spec.required, spec.email]
+    url, now = _site_path(url), timezone.now()
+    params = [kind, *text_params, url, payload, key, now, spec.required, spec.email]
     with connection.cursor() as cursor:
         cursor.execute(
             _INSERT.format(recipients=recipients_sql, **columns), [*params, *language_params, *recipients_params, kind]
         )
         written = cursor.fetchall()
     if written:
-        transaction.on_commit(partial(_deliver, written))
+        # The rows as written (RETURNING gives each its language's texts): the live frames need no re-read.
+        data = json.loads(payload)
+        notifications = [
+            Notification(id=pk, user_id=user_id, kind=kind, title=title, body=body, url=url, data=data, created_at=now)
+            for pk, user_id, _emailed, title, body in written
+        ]
+        emailed = sorted({user_id for _pk, user_id, email_pending, _title, _body in written if email_pending})
+        transaction.on_commit(partial(_deliver, notifications, emailed))
     return [row[0] for row in written]
 
 
-def _deliver(written: list[tuple[int, int, bool]]) -> None:
-    """After commit: live badges now, e-mail after the digest window, pushes for offline players."""
-    delivery.live_send(notification_ids=[row[0] for row in written])
-    delay = settings.NOTIFICATION_EMAIL_DELAY_SECONDS
-    for user_id in sorted({user_id for _, user_id, emailed in written if emailed}):
-        redis_outage.enqueue(notification_emails_send, user_id=user_id, countdown=delay)
-    redis_outage.enqueue(notifications_push, notification_ids=[row[0] for row in written])
+def _deliver(notifications: list[Notification], emailed: list[int]) -> None:
+    """After commit: live badges now; e-mail after the digest window and pushes for offline players,
+    through one task. With the broker down both are lost (logged): the e-mail sweep sends the
+    e-mails later, the rows stay in the app."""
+    delivery.live_send(notifications)
+    ids = [notification.pk for notification in notifications]
+    redis_outage.enqueue(notifications_deliver, notification_ids=ids, email_user_ids=emailed)
 
 
 def staff_notify(

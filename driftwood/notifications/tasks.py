@@ -50,6 +50,18 @@ def notification_emails_sweep(*, limit: int = 1000) -> int:
     return len(user_ids)
 
 
+@shared_task(name="driftwood.notifications.tasks.notifications_deliver")
+def notifications_deliver(*, notification_ids: list[int], email_user_ids: list[int]) -> None:
+    """What new notifications send beyond the live frames, fanned out here rather than on the request
+    path (each message sent costs the web process a broker round trip and Celery's message building;
+    this way a happening costs it one): each e-mailed player's e-mail task after the digest window,
+    and the pushes now."""
+    delay = settings.NOTIFICATION_EMAIL_DELAY_SECONDS
+    for user_id in email_user_ids:
+        notification_emails_send.apply_async(kwargs={"user_id": user_id}, countdown=delay)
+    notifications_push.delay(notification_ids=notification_ids)
+
+
 @shared_task(bind=True, base=ExternalServiceTask, name="driftwood.notifications.tasks.notifications_push")
 def notifications_push(self, *, notification_ids: list[int]) -> int:
     """Push new notifications to the devices of players who do not have the site open; a push that

@@ -85,3 +85,22 @@ def test_sync_code_publishes_to_the_group_on_one_shared_connection():
     # then the socket got all of them, in order, all sent through one connection (was one per send)
     assert got == list(range(20))
     assert len(connections) == 1
+
+
+def test_sync_code_publishes_to_several_groups_in_one_batch():
+    channel_layer = layer()
+
+    async def scenario():
+        first, second = await channel_layer.new_channel(), await channel_layer.new_channel()
+        await channel_layer.group_add("player_1", first)
+        await channel_layer.group_add("player_2", second)
+        # when sync code sends one message to each player's group, and a second to the first, at once
+        sends = [("player_1", {"type": "notification.new", "n": 1}), ("player_2", {"type": "notification.new", "n": 2})]
+        await asyncio.to_thread(channel_layer.group_send_many_sync, [*sends, ("player_1", {"type": "x", "n": 3})])
+        got = [(await channel_layer.receive(first))["n"], (await channel_layer.receive(first))["n"]]
+        got_second = (await channel_layer.receive(second))["n"], waiting(channel_layer, second)
+        await channel_layer.flush()
+        return got, got_second
+
+    # then each group got its own, in order, and nothing else
+    assert asyncio.run(scenario()) == ([1, 3], (2, 0))

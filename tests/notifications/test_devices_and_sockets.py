@@ -4,6 +4,7 @@ the live `/ws/notifications` socket behind the bell."""
 import pytest
 from asgiref.sync import async_to_sync
 from channels.testing import WebsocketCommunicator
+from django.utils import timezone
 from firebase_admin import messaging
 
 from driftwood.asgi import application
@@ -130,6 +131,8 @@ def test_the_bell_socket_hears_new_notifications_and_counts_live():
     new = Notification.objects.get(title="Your match is ready")
     assert item["type"] == "notification" and item["id"] == new.pk
     assert (item["kind"], item["url"], item["read_at"]) == ("match_ready", "/events/1/", None)
+    # built from what the INSERT returned, the frame is the stored row as the API shows it (read since)
+    assert {name: value for name, value in item.items() if name != "type"} == {**delivery.item(new), "read_at": None}
     assert count == {"type": "unread", "count": 2}
     assert after_read == {"type": "unread", "count": 0}
 
@@ -138,7 +141,14 @@ def _notify(user):
     from django.db import transaction
 
     with transaction.atomic():
-        notify(users=[user], kind="match_ready", title="Your match is ready", url="/events/1/")
+        notify(
+            users=[user],
+            kind="match_ready",
+            title="Your match is ready",
+            body="Play it, then report the score.",
+            url="/events/1/",
+            data={"event_id": 1, "starts_at": timezone.now()},
+        )
 
 
 def _read(user):

@@ -2,6 +2,7 @@
 reported, a result is disputed or decided. Written in the caller's transaction through `notify`,
 each keyed by its happening so that a step run twice tells nobody twice."""
 
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
@@ -10,7 +11,7 @@ from driftwood.core.i18n import lazy_join, lazy_text
 from driftwood.notifications.services import notify
 from tournaments import webhooks
 from tournaments.brackets.models import Match
-from tournaments.models import Event, RegistrationMember
+from tournaments.models import Entry, Event, RegistrationMember
 
 # How a dispute closes when the organizer gives no words of their own: stored in English in the
 # dispute, read in each reader's language (the match page translates it, notices carry it lazily).
@@ -19,11 +20,19 @@ BOTH_AGREED = gettext_noop("Both sides agreed.")
 RESOLVED_BY_ORGANIZER = gettext_noop("Resolved by the organizer.")
 
 
-def players_of(*entry_ids: int | None):
+# Fixed SQL rather than a queryset: compiling one for every notice of a report cost more than the rest.
+_PLAYERS_OF_ENTRIES = (
+    f"SELECT member.user_id FROM {RegistrationMember._meta.db_table} AS member"
+    f" JOIN {Entry._meta.db_table} AS entry ON entry.registration_id = member.registration_id"
+    " WHERE entry.id = ANY(%s::bigint[])"
+)
+
+
+def players_of(*entry_ids: int | None) -> RawSQL | list:
     """The user ids of these entries' players (a team entry's roster, a solo entry's player), as a
-    subquery for `notify`: telling them costs one statement."""
+    subquery for `notify`: telling them costs one statement (none without entries)."""
     entries = [entry_id for entry_id in entry_ids if entry_id]
-    return RegistrationMember.objects.filter(registration__entry__in=entries).values_list("user_id", flat=True)
+    return RawSQL(_PLAYERS_OF_ENTRIES, [entries]) if entries else []
 
 
 def _match_url(match: Match) -> str:

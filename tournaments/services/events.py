@@ -15,6 +15,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
+from driftwood.core.compiled import CompiledQuery
 from driftwood.core.exceptions import PermissionDenied
 from driftwood.core.i18n import lazy_format
 from driftwood.core.money import CENTS
@@ -113,15 +114,20 @@ def event_lock(event_id: int) -> Event:
     return Event.objects.select_for_update(of=("self",)).select_related("organizer").get(pk=event_id)
 
 
+# Compiled once: every score report and decision takes this lock first (bench/brackets.py).
+_EVENT_OF_MATCH = CompiledQuery(
+    lambda match_id: Event.objects.select_for_update(of=("self",)).filter(
+        pk=Subquery(Match.objects.filter(pk=match_id).values("event_id"))
+    ),
+    "match_id",
+)
+
+
 def event_lock_of_match(match_id: int) -> Event | None:
-    """`event_lock` for the event of a match, found by the match's id in the same query (None if no such match)."""
-    match_event = Match.objects.filter(pk=match_id).values("event_id")
-    return (
-        Event.objects.select_for_update(of=("self",))
-        .select_related("organizer")
-        .filter(pk=Subquery(match_event))
-        .first()
-    )
+    """`event_lock` for the event of a match, found by the match's id in the same query (None if no such
+    match). Without the organizer's row: playing a match reads only `organizer_id` (paying out
+    locks the event afresh)."""
+    return _EVENT_OF_MATCH.one(match_id=match_id)
 
 
 def escrow_wallet(event: Event) -> Wallet:

@@ -5,19 +5,14 @@ two reports of one match, or of two matches feeding the same next match, are app
 the other and the bracket is never half-advanced.
 """
 
-import functools
-
 from django.conf import settings
-from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce, JSONObject
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from driftwood.core.exceptions import NotFound
+from driftwood.core.compiled import fields_save, instance_insert, instances_fields_save
 from driftwood.core.i18n import lazy_format
 from tournaments import notifications
 from tournaments.brackets import notices
@@ -30,92 +25,16 @@ from tournaments.brackets.formats import (
 )
 from tournaments.brackets.rules import OFFICIAL_SIDES, RESULT_STATUSES, match_permissions
 from tournaments.brackets.services.build import elimination_bracket, match_results, swiss_next_round
+from tournaments.brackets.services.state import match_locked
 from tournaments.evidence import kind_of_file, stored_name
 from tournaments.exceptions import InvalidScore, InvalidStatus, ReopenRefused, UnsupportedFile
 from tournaments.models import Dispute, Entry, Event, Match, MatchReport, Stage
-from tournaments.services.events import event_lock_of_match, event_transition
+from tournaments.services.events import event_transition
 from tournaments.services.results import event_completed_settle
 
 Status = Match.Status
 Side = MatchReport.Side
 ELIMINATION_FORMATS = (Event.Format.SINGLE_ELIMINATION, Event.Format.DOUBLE_ELIMINATION)
-
-
-def _locked(match_id: int) -> tuple[Event, Match]:
-    """Lock the match's event (the engine's one lock), then read the match as it now is, with all
-    an operation on it reads (`_MATCH_STATE`): two queries."""
-    event = event_lock_of_match(match_id)
-    if event is None:
-        raise NotFound(_("Match not found."))
-    # Read after the lock is granted: every write to a bracket holds it, so nobody else changes
-    # what this reads until the transaction ends.
-    match = _match_state().get(pk=match_id)
-    match.event = event
-    match.dependants = [_dependant(row) for row in match.dependant_rows]
-    return event, match
-
-
-def _dependant(row: dict) -> Match:
-    """A match fed by the one being played, from its `dependant_rows` item (what advancing reads)."""
-    reported = row.pop("reported")
-    dependant = Match(**row)
-    dependant.reported = reported
-    return dependant
-
-
-_THIS_ATTEMPT = Q(match=OuterRef("pk"), attempt=OuterRef("attempt"))
-_MATCH_STATE = {
-    # This attempt's reports (every version of every side).
-    "report_rows": ArraySubquery(
-        MatchReport.objects.filter(_THIS_ATTEMPT)
-        .order_by()
-        .values(row=JSONObject(side="side", version="version", score_a="score_a", score_b="score_b"))
-    ),
-    "has_open_dispute": Exists(Dispute.objects.filter(match=OuterRef("pk"), status=Dispute.Status.OPEN)),
-    # The matches this one feeds, each with whether it was reported in its own current attempt.
-    "dependant_rows": ArraySubquery(
-        Match.objects.filter(Q(a_source_match=OuterRef("pk")) | Q(b_source_match=OuterRef("pk")))
-        .order_by("pk")
-        .values(
-            row=JSONObject(
-                id="id",
-                key="key",
-                conditional="conditional",
-                a_source="a_source",
-                b_source="b_source",
-                a_source_match_id="a_source_match_id",
-                b_source_match_id="b_source_match_id",
-                entry_a_id="entry_a_id",
-                entry_b_id="entry_b_id",
-                status="status",
-                attempt="attempt",
-                reported=Exists(MatchReport.objects.filter(_THIS_ATTEMPT)),
-            )
-        )
-    ),
-    # How many other matches of the stage are still to be finished.
-    "others_unfinished": Coalesce(
-        Subquery(
-            Match.objects.filter(stage=OuterRef("stage"))
-            .exclude(pk=OuterRef("pk"))
-            .exclude(status__in=Match.FINISHED_STATUSES)
-            .order_by()
-            .values("stage")
-            .annotate(count=Count("pk"))
-            .values("count")
-        ),
-        0,
-    ),
-}
-
-
-@functools.cache
-def _match_state() -> QuerySet[Match]:
-    """Built once per process and only filtered per call (never evaluated itself): resolving these
-    annotations cost more Python than the rest of a report (bench/brackets.py)."""
-    return Match.objects.select_related("entry_a__registration__team", "entry_b__registration__team", "stage").annotate(
-        **_MATCH_STATE
-    )
 
 
 # --- Scores
@@ -136,7 +55,7 @@ def _validate_score(match: Match, score_a: int, score_b: int) -> None:
 def _report_add(match: Match, *, side: str, actor, score_a: int, score_b: int) -> MatchReport:
     """A new version of this side's report; earlier ones stay as they were."""
     latest = max((row["version"] for row in match.report_rows if row["side"] == side), default=0)
-    return MatchReport.objects.create(
+    report = MatchReport(
         match=match,
         attempt=match.attempt,
         side=side,
@@ -145,6 +64,7 @@ def _report_add(match: Match, *, side: str, actor, score_a: int, score_b: int) -
         score_b=score_b,
         reported_by=actor,
     )
+    return instance_insert(report)
 
 
 def _latest_score(match: Match, side: str) -> tuple[int, int] | None:
@@ -165,7 +85,7 @@ def _settle(event: Event, match: Match, score_a: int, score_b: int, *, resolved_
     match.winner = match.entry_a if score_a > score_b else match.entry_b if score_b > score_a else None
     match.status = Status.COMPLETED
     match.completed_at = timezone.now()
-    match.save(update_fields=["score_a", "score_b", "winner", "status", "completed_at", "updated_at"])
+    fields_save(match, ["score_a", "score_b", "winner", "status", "completed_at", "updated_at"])
     if match.has_open_dispute:
         Dispute.objects.filter(match=match, status=Dispute.Status.OPEN).update(
             status=Dispute.Status.RESOLVED, resolution=resolution, resolved_by=resolved_by, resolved_at=timezone.now()
@@ -192,11 +112,11 @@ def _settle(event: Event, match: Match, score_a: int, score_b: int, *, resolved_
 
 
 def _dependants_save(dependants: list[Match]) -> None:
-    """One UPDATE for all of them (`bulk_update` leaves `updated_at` to us)."""
+    """One UPDATE for all of them (none when there are none)."""
     now = timezone.now()
     for dependant in dependants:
         dependant.updated_at = now
-    Match.objects.bulk_update(dependants, ["entry_a", "entry_b", "status", "updated_at"])
+    instances_fields_save(dependants, ["entry_a", "entry_b", "status", "updated_at"])
 
 
 def _stage_progress(event: Event, match: Match) -> None:
@@ -245,7 +165,7 @@ def _event_complete(event: Event, stage: Stage, entries: list[Entry], matches: l
         raise InvalidStatus(_("The bracket cannot be ranked: %(error)s") % {"error": error}) from error
     for placement in placements:
         by_seed[placement.seed].placement = placement.place
-    Entry.objects.bulk_update(entries, ["placement"])
+    instances_fields_save(entries, ["placement"])
     event_transition(event, Event.Status.COMPLETED)
     event_completed_settle(event)
 
@@ -292,7 +212,7 @@ def match_report(*, match_id: int, actor, score_a: int, score_b: int) -> Match:
     or the organizer resolves it.
     """
     with transaction.atomic():
-        event, match = _locked(match_id)
+        event, match = match_locked(match_id)
         permissions = match_permissions(match, actor)
         permissions.require("report")
         role = permissions.role
@@ -309,13 +229,13 @@ def match_report(*, match_id: int, actor, score_a: int, score_b: int) -> Match:
             other = _latest_score(match, Side.B if role == Side.A else Side.A)
             if other is None:
                 match.status = Status.REPORTED
-                match.save(update_fields=["status", "updated_at"])
+                fields_save(match, ["status", "updated_at"])
                 notices.result_reported(event, match, side=role, report_id=report.pk, score_a=score_a, score_b=score_b)
             elif other == (score_a, score_b):
                 _settle(event, match, score_a, score_b, resolved_by=actor, resolution=notices.BOTH_AGREED)
             else:
                 match.status = Status.DISPUTED
-                match.save(update_fields=["status", "updated_at"])
+                fields_save(match, ["status", "updated_at"])
                 notices.dispute_opened(event, match, why=gettext_lazy("The two sides reported different scores."))
         notifications.bracket_changed(event.pk, match_id=match.pk)
     return match
@@ -328,7 +248,7 @@ def match_resolve(*, match_id: int, actor, score_a: int, score_b: int, resolutio
     one replaces the result, which is allowed only while nothing it fed has been played.
     """
     with transaction.atomic():
-        event, match = _locked(match_id)
+        event, match = match_locked(match_id)
         permissions = match_permissions(match, actor)
         permissions.require("resolve")
         role = permissions.role
@@ -354,7 +274,7 @@ def match_resolve(*, match_id: int, actor, score_a: int, score_b: int, resolutio
 def match_reopen(*, match_id: int, actor) -> Match:
     """Make a completed match playable again (organizer or staff), rolling back what it advanced."""
     with transaction.atomic():
-        event, match = _locked(match_id)
+        event, match = match_locked(match_id)
         match_permissions(match, actor).require("reopen")
         _rollback(event, match)
         match.status, match.winner, match.score_a, match.score_b = Status.READY, None, None, None
@@ -379,7 +299,7 @@ def dispute_open(*, match_id: int, actor, reason: str, evidence=None) -> Dispute
         if kind is None:
             raise UnsupportedFile(errors={"evidence": [UnsupportedFile.default_message]})
     with transaction.atomic():
-        event, match = _locked(match_id)
+        event, match = match_locked(match_id)
         permissions = match_permissions(match, actor)
         permissions.require("dispute")
         dispute = Dispute(match=match, opened_by=actor, reason=reason)
