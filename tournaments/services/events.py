@@ -9,20 +9,18 @@ from decimal import ROUND_DOWN, Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
-from driftwood.core.compiled import CompiledQuery
 from driftwood.core.exceptions import PermissionDenied
 from driftwood.core.i18n import lazy_format
 from driftwood.core.money import CENTS
 from driftwood.core.stored_text import StoredText
 from tournaments import notifications, organizer_notices
 from tournaments.exceptions import AlreadyCancelled, InvalidStatus
-from tournaments.models import Event, Game, Match, ParticipantPayment, Registration
+from tournaments.models import Event, Game, ParticipantPayment, Registration
 from tournaments.services import event_rules
 from tournaments.services.membership import members_changed_on_commit
 from tournaments.services.refunds import payment_refund
@@ -112,22 +110,6 @@ def event_transition(event: Event, to: str) -> None:
 
 def event_lock(event_id: int) -> Event:
     return Event.objects.select_for_update(of=("self",)).select_related("organizer").get(pk=event_id)
-
-
-# Compiled once: every score report and decision takes this lock first (bench/brackets.py).
-_EVENT_OF_MATCH = CompiledQuery(
-    lambda match_id: Event.objects.select_for_update(of=("self",)).filter(
-        pk=Subquery(Match.objects.filter(pk=match_id).values("event_id"))
-    ),
-    "match_id",
-)
-
-
-def event_lock_of_match(match_id: int) -> Event | None:
-    """`event_lock` for the event of a match, found by the match's id in the same query (None if no such
-    match). Without the organizer's row: playing a match reads only `organizer_id` (paying out
-    locks the event afresh)."""
-    return _EVENT_OF_MATCH.one(match_id=match_id)
 
 
 def escrow_wallet(event: Event) -> Wallet:

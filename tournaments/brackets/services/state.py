@@ -10,7 +10,21 @@ from django.utils.translation import gettext as _
 from driftwood.core.compiled import CompiledQuery
 from driftwood.core.exceptions import NotFound
 from tournaments.models import Dispute, Event, Match, MatchReport
-from tournaments.services.events import event_lock_of_match
+
+# Compiled once: every score report and decision takes this lock first (bench/brackets.py).
+_EVENT_OF_MATCH = CompiledQuery(
+    lambda match_id: Event.objects.select_for_update(of=("self",)).filter(
+        pk=Subquery(Match.objects.filter(pk=match_id).values("event_id"))
+    ),
+    "match_id",
+)
+
+
+def event_lock_of_match(match_id: int) -> Event | None:
+    """`event_lock` (tournaments.services.events) for the event of a match, found by the match's id
+    in the same query (None if no such match). Without the organizer's row: playing a match reads
+    only `organizer_id` (paying out locks the event afresh)."""
+    return _EVENT_OF_MATCH.one(match_id=match_id)
 
 
 def match_locked(match_id: int) -> tuple[Event, Match]:
