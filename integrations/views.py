@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from driftwood.core.exceptions import DomainError, NotFound
 from driftwood.core.paging import paginate
-from driftwood.core.throttles import page_budget_spent
+from driftwood.core.throttles import page_rate_limited
 from integrations import selectors
 from integrations.forms import WebhookEndpointForm
 from integrations.models import WebhookEndpoint
@@ -34,15 +34,6 @@ PER_PAGE = 20
 
 def _secret_key(endpoint_id: int) -> str:
     return f"webhook_secret_{endpoint_id}"
-
-
-def _rate_limited(request) -> bool:
-    spent = page_budget_spent(request)
-    if spent:
-        messages.error(
-            request, _("Too many requests. Try again in %(retry_after)s seconds.") % {"retry_after": spent.retry_after}
-        )
-    return spent is not None
 
 
 def _endpoint_or_404(request, endpoint_id: int) -> WebhookEndpoint:
@@ -68,7 +59,7 @@ def webhook_list(request):
 @require_POST
 def webhook_create_view(request):
     form = WebhookEndpointForm(request.POST)
-    if _rate_limited(request):
+    if page_rate_limited(request):
         return redirect("integrations:webhooks")
     if not form.is_valid():
         return _render_list(request, form, status=400)
@@ -131,7 +122,7 @@ def webhook_replay_view(request, endpoint_id: int, delivery_id: int):
     back = reverse("integrations:webhook_detail", args=[endpoint.pk])
     if selectors.delivery_get(user=request.user, endpoint_id=endpoint.pk, delivery_id=delivery_id) is None:
         raise Http404(_("No such delivery."))
-    if _rate_limited(request):
+    if page_rate_limited(request):
         return redirect(back)
     try:
         delivery = webhook_delivery_replay(delivery_id=delivery_id, actor=request.user)

@@ -20,7 +20,7 @@ from chat.selectors import dm_allowed
 from driftwood.accounts.models import User
 from driftwood.core.exceptions import DomainError, RateLimited
 from driftwood.core.paging import paginate
-from driftwood.core.throttles import page_budget_spent
+from driftwood.core.throttles import page_rate_limited
 from social import selectors
 from social.forms import FriendSearchForm, PlayerSearchForm, ReportForm
 from social.services import (
@@ -64,16 +64,6 @@ def _back(request, default: str):
 
 def _profile_url(user_id: int) -> str:
     return reverse("social:profile", kwargs={"user_id": user_id})
-
-
-def _rate_limited(request) -> bool:
-    """The API's per-tier budget (e.g. 100 a minute), shared by the pages' buttons."""
-    spent = page_budget_spent(request)
-    if spent:
-        messages.error(
-            request, _("Too many requests. Try again in %(retry_after)s seconds.") % {"retry_after": spent.retry_after}
-        )
-    return spent is not None
 
 
 def _wants(request, field: str) -> bool:
@@ -172,7 +162,7 @@ def profile(request, user_id: int):
 @require_POST
 def friend_add(request, user_id: int):
     player = _player_or_404(user_id)
-    if not _rate_limited(request):
+    if not page_rate_limited(request):
         try:
             result = friend_request_send(requester=request.user, target_id=player.pk)
         except DomainError as exc:
@@ -191,7 +181,7 @@ def friend_add(request, user_id: int):
 @require_POST
 def unfriend(request, user_id: int):
     player = _player_or_404(user_id)
-    if not _rate_limited(request):
+    if not page_rate_limited(request):
         try:
             friend_remove(user=request.user, friend_id=player.pk)
         except DomainError as exc:
@@ -202,7 +192,7 @@ def unfriend(request, user_id: int):
 
 
 def _answer(request, friendship_id: int, answer, done: str):
-    if not _rate_limited(request):
+    if not page_rate_limited(request):
         try:
             answer(user=request.user, friendship_id=friendship_id)
         except DomainError as exc:
@@ -234,7 +224,7 @@ def _set_toggle(request, user_id: int, *, field: str, is_on, toggle, said) -> ob
     """Bring a toggle (follow, star) to the state the button asked for, so a double click cannot undo it."""
     player = _player_or_404(user_id)
     wanted = _wants(request, field)
-    if not _rate_limited(request):
+    if not page_rate_limited(request):
         try:
             on = is_on(player)
             if on != wanted:

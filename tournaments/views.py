@@ -30,7 +30,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from driftwood.core.exceptions import DomainError
 from driftwood.core.money import format_money
 from driftwood.core.paging import paginate
-from driftwood.core.throttles import page_budget_spent
+from driftwood.core.throttles import page_rate_limited
 from tournaments import selectors
 from tournaments.brackets import selectors as bracket_selectors
 from tournaments.brackets.rules import NOT_STARTED
@@ -65,17 +65,6 @@ def _with_slots_left(events: list[Event]) -> list[Event]:
     for event in events:
         event.slots_left = max(event.max_participants - event.confirmed_count, 0)
     return events
-
-
-def rate_limited(request, scope: str | None = None) -> bool:
-    """Count one hit against the API's budget for `scope` (default: the caller's tier); True (with a
-    message) when it is spent."""
-    spent = page_budget_spent(request, scope)
-    if spent:
-        messages.error(
-            request, _("Too many requests. Try again in %(retry_after)s seconds.") % {"retry_after": spent.retry_after}
-        )
-    return spent is not None
 
 
 def event_or_404(request, event_id: int) -> Event:
@@ -170,7 +159,7 @@ def event_detail(request, event_id: int):
 @require_http_methods(["GET", "POST"])
 def event_new(request):
     form = EventForm(request.POST or None)
-    if request.method == "POST" and rate_limited(request, "event_create"):
+    if request.method == "POST" and page_rate_limited(request, "event_create"):
         return render(request, "tournaments/event_form.html", {"form": form, "event": None}, status=429)
     if request.method == "POST" and form.is_valid():
         try:
@@ -252,7 +241,7 @@ def event_publish_view(request, event_id: int):
 def event_join(request, event_id: int):
     """A wallet (or free) entry; card entries go through the join API from the page's script."""
     event = event_or_404(request, event_id)
-    if rate_limited(request, "money"):
+    if page_rate_limited(request, "money"):
         return event_back_to(event)
     form = JoinForm(request.POST, user=request.user)
     if not form.is_valid():

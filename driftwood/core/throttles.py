@@ -1,6 +1,8 @@
 """DRF throttles (and the pages' equivalent) for the contract's rate-limit table, on ratelimit.py's counters."""
 
 from django.conf import settings
+from django.contrib import messages
+from django.utils.translation import gettext as _
 from rest_framework.throttling import BaseThrottle
 
 from driftwood.core import ratelimit
@@ -35,6 +37,17 @@ def page_budget_spent(request, scope: str | None = None) -> ratelimit.Usage | No
     scope = scope or caller_tier(request)
     usage = ratelimit.hit(scope, caller_ident(request), ratelimit.Rate.parse(settings.RATE_LIMITS[scope]))
     return usage if usage.exceeded else None
+
+
+def page_rate_limited(request, scope: str | None = None) -> bool:
+    """A page's button against the API's budget for `scope` (default: the caller's tier, e.g. 100
+    a minute): True, with a message for the next page, when it is spent."""
+    spent = page_budget_spent(request, scope)
+    if spent:
+        messages.error(
+            request, _("Too many requests. Try again in %(retry_after)s seconds.") % {"retry_after": spent.retry_after}
+        )
+    return spent is not None
 
 
 class CacheRateThrottle(BaseThrottle):

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from driftwood.core.exceptions import DomainError
 from driftwood.core.forms import ServiceErrorsMixin
+from driftwood.core.throttles import page_rate_limited
 from tournaments import selectors as tournament_selectors
 from tournaments.brackets import selectors
 from tournaments.brackets.rules import MatchPermissions, match_permissions, seeding_refusal, start_refusal
@@ -35,7 +36,7 @@ from tournaments.services.announcements import PER_HOUR, announcement_post, anno
 from tournaments.services.checkin import check_in_window
 from tournaments.services.embed import MAX_ORIGINS
 from tournaments.services.event_rules import edit_refusal
-from tournaments.views import event_back_to, event_or_404, rate_limited
+from tournaments.views import event_back_to, event_or_404
 
 # The match list's filters, in the order the page offers them (the first is the default).
 MATCH_FILTERS = {
@@ -202,7 +203,7 @@ def event_match_result_view(request, event_id: int, match_id: int):
     if match is None or match.event_id != event.pk:
         raise Http404(_("No such match."))
     back = redirect(_manage_url(event, "matches", matches=_chosen_filter(request.POST.get("matches"))))
-    if rate_limited(request):
+    if page_rate_limited(request):
         return back
     permissions = match_permissions(match, request.user)
     form = _result_form(match, permissions, request.POST) or ScoreForm(request.POST, prefix=_form_prefix(match))

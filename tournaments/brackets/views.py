@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from driftwood.core.exceptions import DomainError
+from driftwood.core.throttles import page_rate_limited
 from tournaments.brackets import drawing, selectors
 from tournaments.brackets.manage import organizer_event_or_redirect, render_manage
 from tournaments.brackets.rules import match_permissions
@@ -34,7 +35,7 @@ from tournaments.forms import (
 )
 from tournaments.models import SEEDING_PHRASES, Event, Match
 from tournaments.services.checkin import entries_refresh, entry_check_in
-from tournaments.views import event_back_to, event_or_404, rate_limited
+from tournaments.views import event_back_to, event_or_404
 
 Status = Event.Status
 
@@ -115,7 +116,7 @@ def match_detail(request, match_id: int):
 @require_POST
 def match_report_view(request, match_id: int):
     match = _match_or_404(request, match_id)
-    if rate_limited(request):
+    if page_rate_limited(request):
         return _back_to_match(match)
     slot_a, slot_b = drawing.match_slots(match)
     form = ScoreForm(request.POST, name_a=slot_a.label, name_b=slot_b.label)
@@ -139,7 +140,7 @@ def match_report_view(request, match_id: int):
 @require_POST
 def match_dispute_view(request, match_id: int):
     match = _match_or_404(request, match_id)
-    if rate_limited(request):
+    if page_rate_limited(request):
         return _back_to_match(match)
     form = DisputeForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -168,7 +169,7 @@ def match_dispute_view(request, match_id: int):
 @require_POST
 def match_resolve_view(request, match_id: int):
     match = _match_or_404(request, match_id)
-    if rate_limited(request):
+    if page_rate_limited(request):
         return _back_to_match(match)
     slot_a, slot_b = drawing.match_slots(match)
     form = ResolveForm(request.POST, name_a=slot_a.label, name_b=slot_b.label)
@@ -194,7 +195,7 @@ def _safe_next(request, fallback):
 @require_POST
 def match_reopen_view(request, match_id: int):
     match = _match_or_404(request, match_id)
-    if rate_limited(request):
+    if page_rate_limited(request):
         return _back_to_match(match)
     try:
         match_reopen(match_id=match.pk, actor=request.user)
@@ -302,7 +303,7 @@ def event_start_view(request, event_id: int):
 def event_check_in_view(request, event_id: int):
     """Check in from the event page, or from the dashboard (whose form names itself as `next`)."""
     event = event_or_404(request, event_id)
-    if rate_limited(request):
+    if page_rate_limited(request):
         return _safe_next(request, event_back_to(event))
     try:
         entry_check_in(event_id=event.pk, actor=request.user)
