@@ -2,14 +2,12 @@
 HTTP server on one port, frames the live bracket; a site on another port, which the organizer did
 not list, is refused by the browser itself (frame-ancestors)."""
 
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.helpers import elsewhere
 from tests.factories import UserFactory
+from tests.local_http import LocalHttpServer, QuietHandler
 from tests.tournaments.test_bracket_pages import started_event
 from tournaments.brackets.services.matches import match_report
 from tournaments.models import Event, Match
@@ -29,29 +27,19 @@ class HostSite:
             "</body></html>"
         ).encode()
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):
+        class Handler(QuietHandler):
+            def do_GET(self):  # noqa: N802 - http.server's names
                 self.send_response(200)
                 self.send_header("Content-Type", "text/html; charset=utf-8")
                 self.send_header("Content-Length", str(len(page)))
                 self.end_headers()
                 self.wfile.write(page)
 
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    @property
-    def origin(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.server = LocalHttpServer(Handler)
+        self.origin = self.server.url
 
     def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join()
+        self.server.close()
 
 
 @pytest.fixture

@@ -11,7 +11,8 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from tests.local_http import LocalHttpServer, QuietHandler
 
 
 @dataclass(frozen=True)
@@ -39,8 +40,8 @@ class Receiver:
         self._released.set()
         receiver = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
+        class Handler(QuietHandler):
+            def do_POST(self):  # noqa: N802 - http.server's names
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 with receiver._lock:
                     status = receiver._answers.popleft() if receiver._answers else 200
@@ -53,16 +54,11 @@ class Receiver:
                 self.end_headers()
                 self.wfile.write(b"ok")
 
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        self.server = LocalHttpServer(Handler)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/hooks/driftwood"
+        return f"{self.server.url}/hooks/driftwood"
 
     def answer(self, *statuses: int) -> None:
         """The next requests get these statuses, in order (then 200 again)."""
@@ -77,9 +73,7 @@ class Receiver:
 
     def close(self) -> None:
         self.release()
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join()
+        self.server.close()
 
 
 def readme_verify(secret: str, body: bytes, header: str, tolerance: int = 300) -> bool:

@@ -123,7 +123,7 @@ def test_the_receiver_sees_the_host_name_it_was_given(receiver):
     registration_join(event_id=event.pk, user=UserFactory())
 
     [request] = receiver.requests
-    assert request.headers["host"] == f"localhost:{receiver.server.server_address[1]}"
+    assert request.headers["host"] == f"localhost:{receiver.server.port}"
 
 
 @pytest.mark.django_db

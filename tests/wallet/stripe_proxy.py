@@ -6,10 +6,9 @@ was done (the answer is lost, the effect is not), or it is not there at all.
         proxy.mode = "fail_after"      # forward to localstripe, then answer 500
 """
 
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import httpx
+
+from tests.local_http import LocalHttpServer, QuietHandler
 
 FORWARDED_HEADERS = ("authorization", "content-type", "idempotency-key", "stripe-version")
 
@@ -23,7 +22,7 @@ class StripeProxy:
         self.failed_after_work: list[str] = []
         proxy = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def _relay(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length") or 0))
                 headers = {name: value for name, value in self.headers.items() if name.lower() in FORWARDED_HEADERS}
@@ -46,17 +45,12 @@ class StripeProxy:
 
             do_GET = do_POST = do_DELETE = _relay  # noqa: N815 - http.server's names
 
-            def log_message(self, *args) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.handler = Handler
 
     def __enter__(self) -> "StripeProxy":
-        self.thread.start()
+        self.server = LocalHttpServer(self.handler)
+        self.url = self.server.url
         return self
 
     def __exit__(self, *exc_info) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.server.close()

@@ -9,10 +9,10 @@ key and the form-encoded parameters) and chooses the answer.
 """
 
 import json
-import threading
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl
+
+from tests.local_http import LocalHttpServer, QuietHandler
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class StripeRecorder:
         self.requests: list[Recorded] = []
         recorder = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def _record(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length") or 0)).decode()
                 path, _, query = self.path.partition("?")
@@ -53,20 +53,15 @@ class StripeRecorder:
 
             do_GET = do_POST = do_DELETE = _record  # noqa: N815 - http.server's names
 
-            def log_message(self, *args) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.handler = Handler
 
     def __enter__(self) -> "StripeRecorder":
-        self.thread.start()
+        self.server = LocalHttpServer(self.handler)
+        self.url = self.server.url
         return self
 
     def __exit__(self, *exc_info) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.server.close()
 
 
 def redirect_intent(method: str, *, url: str, intent_id: str = "pi_recorded", amount: int = 3000) -> dict:
