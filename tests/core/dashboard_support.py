@@ -45,9 +45,10 @@ def check_in_open(player, *, starts_in: timedelta = timedelta(minutes=30), **fie
     return event
 
 
-def prize_event(*, prize_pool: str = "100.00", distribution=(60, 30, 10), **fields) -> Event:
-    """A published event whose organizer put `prize_pool` into escrow."""
-    organizer = UserFactory()
+def prize_event(*, prize_pool: str = "100.00", distribution=(60, 30, 10), organizer=None, **fields) -> Event:
+    """A published free event (no check-in) whose organizer (a new one unless given) put
+    `prize_pool` into escrow, paid out by `distribution`."""
+    organizer = organizer or UserFactory()
     funded_wallet(organizer, prize_pool)
     starts_at = timezone.now() + timedelta(minutes=30)
     event = EventFactory(
