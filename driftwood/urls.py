@@ -1,11 +1,12 @@
 from django.apps import apps
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularSwaggerView
 
 from driftwood.accounts.views import language_set
 from driftwood.core import views as core_views
 from driftwood.core.health import healthz, readyz
+from driftwood.core.schema_view import OpenApiSchemaView
 from tournaments.brackets.embed import event_bracket_embed
 
 # The API first: most requests are API calls, and Django tries the patterns in order (no page
@@ -14,7 +15,7 @@ urlpatterns = [
     path("api/v1/", include("driftwood.api_urls")),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/schema/", OpenApiSchemaView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", core_views.home, name="home"),
     path("accounts/", include("driftwood.accounts.urls")),

@@ -168,3 +168,29 @@ def test_an_empty_status_filter_is_in_the_schema_and_an_unknown_one_is_400(schem
 def test_a_null_boolean_filter_is_400(jwt_client):
     assert jwt_client.get("/api/v1/notifications", {"unread": "null"}).status_code == 400
     assert jwt_client.get("/api/v1/notifications", {"unread": "true"}).status_code == 200
+
+
+def test_the_schema_is_generated_once_per_language_and_served_in_each(client, db, monkeypatch):
+    # given the generator, counted
+    from drf_spectacular.generators import SchemaGenerator
+
+    from driftwood.core.schema_view import OpenApiSchemaView
+
+    monkeypatch.setattr(OpenApiSchemaView, "_documents", {})
+    generated = []
+    original = SchemaGenerator.get_schema
+
+    def counted(self, *args, **kwargs):
+        generated.append(1)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(SchemaGenerator, "get_schema", counted)
+
+    # when the schema is asked for twice in English and twice in Malay
+    english = [client.get("/api/schema/?format=json").content for _ in range(2)]
+    malay = [client.get("/api/schema/?format=json&lang=ms").content for _ in range(2)]
+
+    # then each language was generated once, and each answer is in its own language
+    assert len(generated) == 2
+    assert english[0] == english[1] and malay[0] == malay[1]
+    assert "Kalah mati tunggal" in malay[0].decode() and "Kalah mati tunggal" not in english[0].decode()
