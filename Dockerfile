@@ -14,11 +14,14 @@ RUN groupadd --system --gid 10001 driftwood \
     && useradd --system --uid 10001 --gid driftwood --home-dir /app --no-create-home \
        --shell /usr/sbin/nologin driftwood
 
-# Runtime dependencies, plus localstripe (the compose file's stand-in for Stripe). Its pin
-# lives only in requirements-local.txt; pgserver (embedded mode only) is not installed.
+# Runtime dependencies, plus localstripe (the compose file's stand-in for Stripe) and pgserver,
+# whose PostgreSQL 16 client tools (pg_dump, pg_restore) `manage.py backup` / `restore` use against
+# the compose file's PostgreSQL 16 (Debian bookworm's own postgresql-client is 15, too old for it).
+# Their pins live only in requirements-local.txt; the image never starts pgserver's server.
 COPY requirements.txt requirements-local.txt ./
 RUN localstripe="$(grep -E '^localstripe==' requirements-local.txt)" \
-    && pip install -r requirements.txt "$localstripe"
+    && pgserver="$(grep -E '^pgserver==' requirements-local.txt)" \
+    && pip install -r requirements.txt "$localstripe" "$pgserver"
 
 COPY . .
 
