@@ -38,11 +38,11 @@ USER 10001:10001
 
 EXPOSE 8000
 
-# /healthz checks PostgreSQL and the cache. The Host header is the first usable entry of
-# DJANGO_ALLOWED_HOSTS, and X-Forwarded-Proto keeps DJANGO_SECURE_SSL_REDIRECT (behind
-# DJANGO_BEHIND_TLS_PROXY) from redirecting the probe.
+# Ready = /readyz answers 200 (PostgreSQL reachable): driftwood/core/probe.py, which sends the first
+# usable DJANGO_ALLOWED_HOSTS entry as Host and X-Forwarded-Proto so that DJANGO_SECURE_SSL_REDIRECT
+# (behind DJANGO_BEHIND_TLS_PROXY) does not redirect the probe. Workers and beat override it.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
-    CMD ["python", "-c", "import os, sys, urllib.request as u; hosts = [h.strip().lstrip('.') for h in os.environ.get('DJANGO_ALLOWED_HOSTS', '').split(',') if h.strip() not in ('', '*')]; r = u.Request('http://127.0.0.1:8000/healthz', headers={'Host': (hosts or ['localhost'])[0], 'X-Forwarded-Proto': 'https'}); sys.exit(0 if u.urlopen(r, timeout=4).status == 200 else 1)"]
+    CMD ["python", "-m", "driftwood.core.probe"]
 
 # HTTP by default; the WebSocket service runs `daphne -b 0.0.0.0 -p 8000 driftwood.asgi:application`.
 CMD ["gunicorn", "--config", "deploy/gunicorn.conf.py", "--bind", "0.0.0.0:8000", "driftwood.wsgi:application"]
