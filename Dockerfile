@@ -33,6 +33,11 @@ RUN python -m driftwood.core.catalogues
 RUN DJANGO_SECRET_KEY=collectstatic-only STATIC_MANIFEST=true \
     python manage.py collectstatic --no-input --verbosity 0
 
+# Uploads (dispute evidence) live outside the read-only code, on the compose file's media volume;
+# a new named volume takes this directory's owner.
+ENV MEDIA_ROOT=/var/lib/driftwood/media
+RUN mkdir -p "$MEDIA_ROOT" && chown 10001:10001 "$MEDIA_ROOT"
+
 # The code stays owned by root and read-only for the process (user driftwood, 10001).
 USER 10001:10001
 

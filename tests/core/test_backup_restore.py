@@ -1,6 +1,7 @@
 """manage.py backup / restore: a backup restores every balance, ledger row and chat message into
 an empty database, whose books then reconcile; restore never touches a database that has tables."""
 
+from decimal import Decimal
 from io import StringIO
 from pathlib import Path
 
@@ -21,8 +22,9 @@ from tests.core.backup_support import (
     worker,
 )
 from tests.factories import UserFactory
+from tests.wallet.bank_support import ready_to_withdraw
 from tournaments.models import Event, Registration
-from wallet.services.balances import wallet_get_or_create
+from wallet.services.withdrawals import withdrawal_request
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -42,14 +44,15 @@ def media_root(settings, tmp_path):
 
 
 def books_with_chat() -> None:
-    """Demo players with funds, paid entries, a played match; chat in an event room; a withdrawal."""
+    """Demo players with funds, paid entries, a played match; chat in an event room; a withdrawal; an upload."""
     call_command("seed_demo", stdout=StringIO())
     registration = Registration.objects.filter(event__entry_fee__gt=0, team__isnull=True).first()
     room = room_for(user_id=registration.user_id, room_id=f"event_{registration.event_id}")
     for text in ("gg all", "who is streaming tonight?", "Selamat maju jaya!"):
         message_post(room=room, sender=registration.user, text=text)
     player = UserFactory()
-    wallet_get_or_create(user=player)
+    ready_to_withdraw(player, "80.00")
+    withdrawal_request(user=player, amount=Decimal("30.00"), ip="203.0.113.9", user_agent="pytest")
     default_storage.save("disputes/evidence.png", ContentFile(b"\x89PNG evidence"))
 
 
@@ -63,7 +66,7 @@ def test_a_backup_restores_every_balance_ledger_row_and_message_and_reconciles(t
     # given books with money in wallets, escrow and fees, chat messages and an uploaded file
     books_with_chat()
     before = snapshot(connection.settings_dict["NAME"])
-    assert before["wallet_ledgerentry"] and before["chat_chatmessage"]
+    assert before["wallet_ledgerentry"] and before["chat_chatmessage"] and before["wallet_withdrawal"]
     assert Event.objects.filter(escrow_wallet__current_balance__gt=0).exists()
 
     # when it is backed up, and the files and database are lost
