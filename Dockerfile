@@ -14,11 +14,14 @@ RUN groupadd --system --gid 10001 driftwood \
     && useradd --system --uid 10001 --gid driftwood --home-dir /app --no-create-home \
        --shell /usr/sbin/nologin driftwood
 
-# Runtime dependencies, plus localstripe (the compose file's stand-in for Stripe). Its pin
-# lives only in requirements-local.txt; pgserver (embedded mode only) is not installed.
+# Runtime dependencies, plus localstripe (the compose file's stand-in for Stripe) and pgserver,
+# whose PostgreSQL 16 client tools (pg_dump, pg_restore) `manage.py backup` / `restore` use against
+# the compose file's PostgreSQL 16 (Debian bookworm's own postgresql-client is 15, too old for it).
+# Their pins live only in requirements-local.txt; the image never starts pgserver's server.
 COPY requirements.txt requirements-local.txt ./
 RUN localstripe="$(grep -E '^localstripe==' requirements-local.txt)" \
-    && pip install -r requirements.txt "$localstripe"
+    && pgserver="$(grep -E '^pgserver==' requirements-local.txt)" \
+    && pip install -r requirements.txt "$localstripe" "$pgserver"
 
 COPY . .
 
@@ -30,16 +33,21 @@ RUN python -m driftwood.core.catalogues
 RUN DJANGO_SECRET_KEY=collectstatic-only STATIC_MANIFEST=true \
     python manage.py collectstatic --no-input --verbosity 0
 
+# Uploads (dispute evidence) live outside the read-only code, on the compose file's media volume;
+# a new named volume takes this directory's owner.
+ENV MEDIA_ROOT=/var/lib/driftwood/media
+RUN mkdir -p "$MEDIA_ROOT" && chown 10001:10001 "$MEDIA_ROOT"
+
 # The code stays owned by root and read-only for the process (user driftwood, 10001).
 USER 10001:10001
 
 EXPOSE 8000
 
-# /healthz checks PostgreSQL and the cache. The Host header is the first usable entry of
-# DJANGO_ALLOWED_HOSTS, and X-Forwarded-Proto keeps DJANGO_SECURE_SSL_REDIRECT (behind
-# DJANGO_BEHIND_TLS_PROXY) from redirecting the probe.
+# Ready = /readyz answers 200 (PostgreSQL reachable): driftwood/core/probe.py, which sends the first
+# usable DJANGO_ALLOWED_HOSTS entry as Host and X-Forwarded-Proto so that DJANGO_SECURE_SSL_REDIRECT
+# (behind DJANGO_BEHIND_TLS_PROXY) does not redirect the probe. Workers and beat override it.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
-    CMD ["python", "-c", "import os, sys, urllib.request as u; hosts = [h.strip().lstrip('.') for h in os.environ.get('DJANGO_ALLOWED_HOSTS', '').split(',') if h.strip() not in ('', '*')]; r = u.Request('http://127.0.0.1:8000/healthz', headers={'Host': (hosts or ['localhost'])[0], 'X-Forwarded-Proto': 'https'}); sys.exit(0 if u.urlopen(r, timeout=4).status == 200 else 1)"]
+    CMD ["python", "-m", "driftwood.core.probe"]
 
 # HTTP by default; the WebSocket service runs `daphne -b 0.0.0.0 -p 8000 driftwood.asgi:application`.
 CMD ["gunicorn", "--config", "deploy/gunicorn.conf.py", "--bind", "0.0.0.0:8000", "driftwood.wsgi:application"]

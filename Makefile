@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run serve test bench lint format check-deploy clean translations messages
+.PHONY: run serve test bench lint format check-deploy clean translations messages backup restore
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,15 @@ messages: $(VENV)/.local-installed
 
 test: $(VENV)/.dev-installed
 	$(PY) -m driftwood.core.embedded test $(PYTEST_ARGS)
+
+# Database and media files to BACKUP_TO (a directory or s3://bucket/prefix; default .data/backups);
+# `make restore BACKUP=<the folder backup printed>` into an empty database ("Operating Driftwood").
+BACKUP_TO ?= .data/backups
+backup: $(VENV)/.local-installed
+	$(PY) -m driftwood.core.embedded manage backup $(BACKUP_TO)
+
+restore: $(VENV)/.local-installed
+	$(PY) -m driftwood.core.embedded manage restore $(BACKUP)
 
 bench: $(VENV)/.dev-installed
 	$(PY) -m driftwood.core.embedded bench $(BENCH)

@@ -54,7 +54,7 @@ def message_push(self, *, message_id: int, user_ids: list[int]) -> int:
     return len(user_ids)
 
 
-@shared_task(bind=True, base=ExternalServiceTask, name="chat.tasks.message_mirror_write")
+@shared_task(bind=True, base=ExternalServiceTask, name="chat.tasks.message_mirror_write", acks_late=True)
 def message_mirror_write(self, *, message_id: int) -> bool:
     """Copy one message to the mirror (idempotent: a retry overwrites the same document)."""
     message = _message(message_id)

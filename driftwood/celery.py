@@ -125,16 +125,32 @@ app.autodiscover_tasks()
 
 
 class ExternalServiceTask(Task):
-    """Base for tasks that talk to the outside world (SMTP, FCM, bank, Stripe).
-
-    They must be idempotent: a late ack means a task whose worker died is redelivered,
-    and failures are retried with jittered exponential backoff.
-    """
+    """Base for tasks that talk to the outside world (SMTP, FCM, Firestore): failures are retried with
+    jittered exponential backoff. Acknowledged on receipt unless the task says otherwise (see
+    LATE_ACK_TASKS): a redelivered e-mail or push reaches a person twice."""
 
     autoretry_for = (Exception,)
     retry_backoff = 2
     retry_backoff_max = 600
     retry_jitter = True
     max_retries = 8
-    acks_late = True
-    reject_on_worker_lost = True
+
+
+# The tasks acknowledged only once they finish (`acks_late=True`), so that a worker killed mid-task
+# (a deploy past its stop_grace_period, a crash) has the task redelivered. Each is idempotent: a
+# second run does no harm. Every other task is acknowledged on receipt: lost with its worker, and
+# either the beat finds its rows again (sweeps, refunds, payouts) or what it did is not worth a
+# duplicate (e-mails, pushes). tests/core/test_task_acks.py keeps this list and the tasks in step.
+LATE_ACK_TASKS = {
+    "driftwood.core.tasks.purge_expired_idempotency_keys": "deletes expired rows: nothing left the second time",
+    "wallet.tasks.fraud_scan": "re-checks open withdrawals: the same flags",
+    "wallet.tasks.card_refund_send": "Stripe's idempotency key per refund: Stripe refunds once",
+    "wallet.tasks.card_refunds_retry": "re-sends owed refunds by their idempotency keys",
+    "wallet.tasks.topups_expire": "cancels at Stripe by key topup-<id>-cancel; cancelled rows are skipped",
+    "wallet.tasks.withdrawal_payout_retry": "the bank is asked for the reference first; paid once per reference",
+    "wallet.tasks.withdrawals_processing_sweep": "retries what is due, by the same references",
+    "tournaments.tasks.entry_payments_expire": "cancels at Stripe by key; cancelled rows are skipped",
+    "integrations.tasks.webhook_deliver": "the delivery row decides: a delivered or not-yet-due one is skipped",
+    "integrations.tasks.webhooks_sweep": "queues due deliveries; a second queueing finds them not due",
+    "chat.tasks.message_mirror_write": "overwrites the same Firestore document",
+}

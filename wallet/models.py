@@ -18,6 +18,7 @@ from driftwood.core.stored_text import DescribedInLanguage
 
 # Re-exported: Django loads the app's models from here, and the other apps import them from here.
 from wallet.payout_models import CardRefund, Withdrawal  # noqa: F401
+from wallet.reconcile_models import ReconcileRun  # noqa: F401
 from wallet.services.payment_methods import Method
 
 

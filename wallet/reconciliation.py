@@ -9,7 +9,8 @@ Proves, in one repeatable-read snapshot:
   fees), card refunds with the refunds we owe or sent, bank payouts with completed withdrawals;
 - every other app's own checks (registered), e.g. every finished event's escrow is empty.
 
-Read-only; run by `manage.py wallet_reconcile` and daily by the beat, which alerts staff. Each
+`wallet_reconcile` only reads; `manage.py wallet_reconcile` and the daily beat task also record the
+run (`ReconcileRun`, shown on the staff money dashboard) and alert staff. Each
 problem is a sentence translated when it is read (`lazy_format`): in English in the logs and the
 command's output, in each staff member's language in their alert.
 """
@@ -26,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from driftwood.core.i18n import lazy_format, lazy_join
 from driftwood.core.money import money_field
-from wallet.models import ZERO, CardRefund, LedgerEntry, TopUp, Wallet, Withdrawal
+from wallet.models import ZERO, CardRefund, LedgerEntry, ReconcileRun, TopUp, Wallet, Withdrawal
 from wallet.services.balances import ADJUSTMENTS, BANK_PAYOUTS, CARD_REFUNDS, STRIPE_CLEARING
 from wallet.services.reconcile_hooks import card_income_sources, reconcile_checks
 
@@ -196,11 +197,28 @@ def wallet_reconcile() -> Report:
     return report
 
 
+def reconcile_run_record(report: Report) -> ReconcileRun:
+    """Keep what a run found (the differences in English, as logged) for the staff dashboard."""
+    with translation.override("en"):
+        problems = [str(problem) for problem in report.problems]
+    return ReconcileRun.objects.create(
+        ok=report.ok,
+        wallets_checked=report.wallets_checked,
+        held=report.held,
+        ledger_total=report.ledger_total,
+        stripe_in=report.stripe_in,
+        bank_out=report.bank_out,
+        card_refunds=report.card_refunds,
+        problems=problems,
+    )
+
+
 def wallet_reconcile_and_alert() -> Report:
-    """Reconcile; any difference is logged at ERROR and every staff member is notified."""
+    """Reconcile and record the run; any difference is logged at ERROR and every staff member is notified."""
     from driftwood.notifications.services import staff_notify
 
     report = wallet_reconcile()
+    reconcile_run_record(report)
     if not report.ok:
         with translation.override("en"):  # the log in English; the alert in each reader's language
             for problem in report.problems:

@@ -3,6 +3,7 @@
     python -m driftwood.core.embedded run            # make run
     python -m driftwood.core.embedded test [ARGS]    # make test (ARGS go to pytest)
     python -m driftwood.core.embedded bench [NAMES]  # make bench (bench/<name>.py, default all)
+    python -m driftwood.core.embedded manage ARGS    # manage.py ARGS on the embedded database (make backup)
 
 Whatever the environment does not provide is started here and stopped on exit:
 PostgreSQL from the pip-installed `pgserver` (data kept in ./.data/postgres) when
@@ -233,8 +234,20 @@ def bench(names: list[str]) -> int:
     return 0
 
 
+def manage_command(args: list[str]) -> int:
+    """`manage.py ARGS` against DATABASE_URL, or the embedded PostgreSQL (started for it if need be)."""
+    with ExitStack() as stack:
+        start_services(stack, localstripe=False)
+        return subprocess.run([sys.executable, str(BASE_DIR / "manage.py"), *args]).returncode
+
+
 def main(argv: list[str]) -> int:
-    commands = {"run": lambda: run(), "test": lambda: test(argv[1:]), "bench": lambda: bench(argv[1:])}
+    commands = {
+        "run": lambda: run(),
+        "test": lambda: test(argv[1:]),
+        "bench": lambda: bench(argv[1:]),
+        "manage": lambda: manage_command(argv[1:]),
+    }
     if not argv or argv[0] not in commands:
         print(__doc__)
         return 2

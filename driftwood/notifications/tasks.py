@@ -21,8 +21,8 @@ logger = logging.getLogger("driftwood.notifications")
 def send_email(self, *, to: list[str], subject: str, body: str) -> int:
     """Send one message through the configured e-mail backend; returns how many were sent.
 
-    Retried with backoff on any error (SMTP down, timeouts). A worker lost after sending but
-    before acknowledging redelivers the task, so a recipient may rarely get a duplicate.
+    Retried with backoff on any error (SMTP down, timeouts). Acknowledged on receipt: a worker lost
+    mid-send loses the message rather than sending it twice.
     """
     sent = EmailMessage(subject=subject, body=body, to=to).send()
     logger.info("task %s sent %d e-mail(s) to %d recipient(s)", self.request.id, sent, len(to))

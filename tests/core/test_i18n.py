@@ -418,6 +418,8 @@ def test_the_staff_screens_are_all_in_malay():
         f"/admin/wallet/withdrawal/{withdrawal.pk}/change/",
         "/admin/wallet/cardrefund/",
         "/admin/wallet/wallet/",
+        "/admin/wallet/wallet/money/",
+        "/admin/wallet/reconcilerun/",
         "/admin/tournaments/event/",
         f"/admin/tournaments/event/{event.pk}/change/",
         "/admin/tournaments/dispute/",

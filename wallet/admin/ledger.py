@@ -6,6 +6,7 @@ numbers never appear: only the last four digits.
 import json
 
 from django.contrib import admin
+from django.urls import path
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -62,6 +63,12 @@ class WalletAdmin(ReadOnlyAdmin):
     @admin.display(description=_("Bank account"))
     def bank_account(self, wallet: Wallet) -> str:
         return masked(wallet.bank_last4)
+
+    def get_urls(self):
+        from wallet.admin.dashboard import money_dashboard_view
+
+        dashboard = self.admin_site.admin_view(lambda request: money_dashboard_view(self, request))
+        return [path("money/", dashboard, name="wallet_money_dashboard"), *super().get_urls()]
 
 
 @admin.register(LedgerEntry)
