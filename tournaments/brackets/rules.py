@@ -11,10 +11,20 @@ from __future__ import annotations
 from functools import cached_property
 
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from driftwood.core.exceptions import DomainError, PermissionDenied
-from tournaments.exceptions import DisputeAlreadyOpen, InvalidStatus, MatchNotPlayable, SeedingLocked
+from driftwood.core.times import malaysia_time
+from tournaments.brackets.schedule_selectors import MatchSchedule, match_schedule
+from tournaments.exceptions import (
+    DisputeAlreadyOpen,
+    InvalidStatus,
+    MatchCheckInClosed,
+    MatchCheckInRequired,
+    MatchNotPlayable,
+    SeedingLocked,
+)
 from tournaments.models import Dispute, Entry, Event, Match, MatchReport, RegistrationMember
 
 Side = MatchReport.Side
@@ -25,7 +35,7 @@ NOT_STARTED = (Event.Status.REGISTRATION_OPEN, Event.Status.REGISTRATION_CLOSED)
 RESULT_STATUSES = (Match.Status.REPORTED, Match.Status.COMPLETED, Match.Status.DISPUTED)
 DISPUTABLE_STATUSES = RESULT_STATUSES
 RESOLVABLE_STATUSES = (*Match.PLAYABLE_STATUSES, Match.Status.COMPLETED)
-ACTIONS = ("report", "resolve", "reopen", "dispute")
+ACTIONS = ("report", "resolve", "reopen", "dispute", "check_in", "forfeit")
 
 
 def event_is_live(event: Event) -> bool:
@@ -102,6 +112,38 @@ class MatchPermissions:
         # Prefetched on the match page; one query in the services.
         return next((dispute for dispute in self.match.disputes.all() if dispute.status == Dispute.Status.OPEN), None)
 
+    @cached_property
+    def roster_side(self) -> str | None:
+        """The side ("a"/"b") whose roster `user` is on (any team member, not only the captain)."""
+        if self.role in (Side.A, Side.B):
+            return self.role
+        if self.user is None or not self.user.is_authenticated:
+            return None
+        sides = {
+            entry.registration_id: side
+            for side, entry in (("a", self.match.entry_a), ("b", self.match.entry_b))
+            if entry
+        }
+        found = RegistrationMember.objects.filter(registration_id__in=list(sides), user=self.user)
+        registration_id = found.values_list("registration_id", flat=True).first()
+        return sides.get(registration_id)
+
+    @cached_property
+    def schedule(self) -> MatchSchedule:
+        """The match's start, check-in and forfeit (tournaments.brackets.schedule_selectors): loaded
+        with the match by the pages' selectors, else read here."""
+        loaded = getattr(self.match, "schedule_loaded", None)
+        return loaded if loaded is not None else match_schedule(self.match.pk)
+
+    @property
+    def check_in_missing(self) -> bool:
+        """The round asks for match check-in and a side has not checked in (read with the match
+        where the services lock it, else from the schedule)."""
+        missing = getattr(self.match, "check_in_missing", None)
+        if missing is not None:
+            return missing
+        return self.schedule.times.check_in_required and not self.schedule.both_checked_in
+
     @property
     def live(self) -> bool:
         return event_is_live(self.match.event)
@@ -136,7 +178,30 @@ class MatchPermissions:
             return InvalidStatus(_("The event is not being played."))
         if self.match.status not in Match.PLAYABLE_STATUSES:
             return self._not_playable()
+        if self.is_side and self.check_in_missing:
+            return MatchCheckInRequired()
         return None
+
+    def _check_in_refusal(self) -> DomainError | None:
+        if self.roster_side is None:
+            return PermissionDenied(_("Only the players of this match can check in to it."))
+        if self.match.event.status != Event.Status.ONGOING:
+            return InvalidStatus(_("The event is not being played."))
+        if self.match.status not in Match.PLAYABLE_STATUSES:
+            return self._not_playable()
+        times = self.schedule.times
+        if not times.check_in_required:
+            return MatchCheckInClosed(_("This match does not ask for check-in."))
+        if timezone.now() < times.check_in_opens_at:
+            opens = malaysia_time(times.check_in_opens_at)
+            return MatchCheckInClosed(_("Check-in for this match opens at %(time)s.") % {"time": opens})
+        return None
+
+    def _forfeit_refusal(self) -> DomainError | None:
+        refusal = self._official_refusal()
+        if refusal is None and self.match.status not in Match.PLAYABLE_STATUSES:
+            return self._not_playable()
+        return refusal
 
     def _official_refusal(self) -> DomainError | None:
         if not self.is_official:
@@ -188,6 +253,11 @@ class MatchPermissions:
     @property
     def can_dispute(self) -> bool:
         return self.allows("dispute")
+
+    @property
+    def can_check_in(self) -> bool:
+        """Check-in is open to this user's side, which has not checked in yet."""
+        return self.allows("check_in") and self.roster_side not in self.schedule.checked_in
 
     @property
     def can_act(self) -> bool:
