@@ -66,12 +66,13 @@ def match_role(match: Match, user) -> str | None:
     return Side.STAFF if user.is_staff else None
 
 
-def plays_in(match: Match, user) -> bool:
-    """Whether `user` is on either side's roster (any team member, not only the captain)."""
+def roster_side(match: Match, user) -> str | None:
+    """The side ("a"/"b") whose roster `user` is on (any team member, not only the captain), or None."""
     if user is None or not user.is_authenticated:
-        return False
-    registrations = [entry.registration_id for entry in (match.entry_a, match.entry_b) if entry is not None]
-    return RegistrationMember.objects.filter(registration_id__in=registrations, user=user).exists()
+        return None
+    sides = {entry.registration_id: side for side, entry in (("a", match.entry_a), ("b", match.entry_b)) if entry}
+    found = RegistrationMember.objects.filter(registration_id__in=list(sides), user=user)
+    return sides.get(found.values_list("registration_id", flat=True).first())
 
 
 class MatchPermissions:
@@ -105,7 +106,8 @@ class MatchPermissions:
 
     @cached_property
     def playing(self) -> bool:
-        return plays_in(self.match, self.user)
+        """On either side's roster (any team member, not only the captain)."""
+        return self.roster_side is not None
 
     @cached_property
     def open_dispute(self) -> Dispute | None:
@@ -114,19 +116,8 @@ class MatchPermissions:
 
     @cached_property
     def roster_side(self) -> str | None:
-        """The side ("a"/"b") whose roster `user` is on (any team member, not only the captain)."""
-        if self.role in (Side.A, Side.B):
-            return self.role
-        if self.user is None or not self.user.is_authenticated:
-            return None
-        sides = {
-            entry.registration_id: side
-            for side, entry in (("a", self.match.entry_a), ("b", self.match.entry_b))
-            if entry
-        }
-        found = RegistrationMember.objects.filter(registration_id__in=list(sides), user=self.user)
-        registration_id = found.values_list("registration_id", flat=True).first()
-        return sides.get(registration_id)
+        """The side whose roster `user` is on: one query, shared with `playing`."""
+        return roster_side(self.match, self.user)
 
     @cached_property
     def schedule(self) -> MatchSchedule:
@@ -261,7 +252,7 @@ class MatchPermissions:
 
     @property
     def can_act(self) -> bool:
-        return self.can_report or self.can_resolve or self.can_dispute or self.can_reopen
+        return self.can_report or self.can_resolve or self.can_dispute or self.can_reopen or self.can_check_in
 
     @property
     def can_see_disputes(self) -> bool:

@@ -17,7 +17,8 @@ from django.utils.translation import gettext_lazy as _
 
 from tournaments.brackets.models import Match
 
-BEST_OF_CHOICES = [(games, _("Best of %(games)s") % {"games": games}) for games in (1, 3, 5, 7, 9)]
+# Games per match a round may be played in (the label is the number: forms and admin say "Best of").
+BEST_OF_CHOICES = [(games, str(games)) for games in (1, 3, 5, 7, 9)]
 
 
 class RoundSchedule(models.Model):
