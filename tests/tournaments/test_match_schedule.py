@@ -4,6 +4,7 @@ beat's reminders (once) and no-show forfeits proposed, confirmed or rejected by 
 from datetime import timedelta
 
 import pytest
+from django.db.models import Q
 from django.utils import timezone
 
 from driftwood.core.exceptions import PermissionDenied
@@ -279,3 +280,18 @@ def test_a_match_whose_sides_are_known_late_gets_its_deadline_from_then():
     assert times.deadline_at == times.starts_at + timedelta(minutes=10)
     assert match_schedule_sweep(now=later(30))["proposed"] == 0
     assert match_schedule_sweep(now=later(75))["proposed"] == 1
+
+
+@pytest.mark.django_db
+def test_a_confirmed_forfeit_in_double_elimination_sends_the_absent_side_to_the_losers_bracket():
+    event, _ = started_event(4, format=Event.Format.DOUBLE_ELIMINATION)
+    plan_round(event, starts_in=0, check_in=30, deadline=5)
+    first = match(event, "W1-1")
+    match_check_in(match_id=first.pk, actor=player_of(first.entry_a))
+    match_schedule_sweep(now=later(10))
+
+    forfeit_confirm(proposal_id=ForfeitProposal.objects.get(match=first).pk, actor=event.organizer)
+
+    losers = Match.objects.filter(event=event, bracket="losers")
+    assert losers.filter(Q(entry_a=first.entry_b) | Q(entry_b=first.entry_b)).exists()
+    assert match(event, "W2-1").entry_a_id == first.entry_a_id

@@ -5,6 +5,8 @@ matches, the beat proposes a forfeit for a player who never checks in, the organ
 from datetime import UTC, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.conftest import bearer_client
@@ -174,3 +176,16 @@ def test_check_in_is_refused_to_others_and_before_the_window():
 
     assert early.status_code == 409 and early.json()["code"] == "check_in_closed"
     assert stranger.status_code == 403
+
+
+def test_the_match_list_costs_the_same_queries_however_many_matches():
+    costs = []
+    for entrants in (4, 16):
+        event, _ = started_event(entrants)
+        round_schedule = {"starts_at": iso(timezone.now()), "check_in_minutes": 30}
+        client = bearer_client(event.organizer)
+        client.put(f"/api/v1/events/{event.pk}/rounds/1/winners/1", round_schedule, format="json")
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(f"/api/v1/events/{event.pk}/matches?limit=100").status_code == 200
+        costs.append(len(captured))
+    assert costs[0] == costs[1]

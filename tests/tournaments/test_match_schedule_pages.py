@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.core.test_i18n import _english_with_malay, check_page, malay_client
 from tests.tournaments.test_match_engine import match, player_of, started_event
 from tournaments.brackets.services.forfeits import match_schedule_sweep
 from tournaments.brackets.services.schedule import round_schedule_set
@@ -146,3 +147,19 @@ def test_a_player_cannot_decide_a_forfeit(client):
     client.post(reverse("tournaments:event_forfeit", args=[event.pk, proposal.pk]), {"decision": "reject"})
 
     assert ForfeitProposal.objects.get(pk=proposal.pk).status == "proposed"
+
+
+def test_the_schedule_card_and_the_forfeit_queue_are_in_malay():
+    # given a planned round whose deadline passed with side a checked in and a forfeit proposed
+    event, _ = started_event(4)
+    plan(event, starts_in=0, check_in=30, deadline=5)
+    first = match(event, "W1-1")
+    MatchCheckIn.objects.create(match=first, side="a", entry=first.entry_a, checked_in_by=player_of(first.entry_a))
+    match_schedule_sweep(now=timezone.now() + timedelta(minutes=10))
+    english = _english_with_malay()
+
+    # then the organizer's manage page and the players' match pages read in Malay
+    check_page(malay_client(event.organizer), manage_url(event), english)
+    for player in (player_of(first.entry_a), player_of(first.entry_b)):
+        html = check_page(malay_client(player), reverse("tournaments:match_detail", args=[first.pk]), english)
+        assert "Jadual" in html

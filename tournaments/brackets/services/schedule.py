@@ -19,13 +19,18 @@ from tournaments.services.events import event_lock, event_require_organizer
 
 PLANNABLE = (*NOT_STARTED, Event.Status.DRAFT, Event.Status.ONGOING)
 MAX_MINUTES = 24 * 60
+MAX_NUMBER = 1000  # stages and rounds (no bracket comes near)
 
 
-def _validate_plan(*, bracket: str, round_number: int, best_of: int | None, check_in: int, deadline: int) -> None:
+def _validate_plan(
+    *, stage: int, bracket: str, round_number: int, best_of: int | None, check_in: int, deadline: int
+) -> None:
     errors = {}
+    if not 1 <= stage <= MAX_NUMBER:
+        errors["stage"] = [_("This event has no such stage.")]
     if bracket not in Match.Bracket.values:
         errors["bracket"] = [_("Not a bracket of this event.")]
-    if round_number < 1:
+    if not 1 <= round_number <= MAX_NUMBER:
         errors["round"] = [_("Rounds are numbered from 1.")]
     if best_of is not None and best_of not in (1, 3, 5, 7, 9):
         errors["best_of"] = [_("Best of 1, 3, 5, 7 or 9.")]
@@ -68,7 +73,12 @@ def round_schedule_set(
     """Set one round's plan (organizer or staff). A drawn stage's round must exist; the best-of
     applies at once to its matches not yet played, and to Swiss rounds when they are paired."""
     _validate_plan(
-        bracket=bracket, round_number=round, best_of=best_of, check_in=check_in_minutes, deadline=deadline_minutes
+        stage=stage_number,
+        bracket=bracket,
+        round_number=round,
+        best_of=best_of,
+        check_in=check_in_minutes,
+        deadline=deadline_minutes,
     )
     with transaction.atomic():
         event = event_lock(event_id)
