@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import elsewhere, give_session, log_in, new_context
+from tests.e2e.helpers import elsewhere, give_session, log_in, new_context, screenshot
 from tests.factories import EventFactory, UserFactory
 from tournaments.brackets.services.start import event_start
 from tournaments.models import Event, Match
@@ -53,6 +53,7 @@ def test_both_players_check_in_to_their_match_then_report(asgi_server, browser_c
     plan.get_by_label("Deadline (minutes after)").fill("10")
     plan.get_by_role("button", name="Save plan").click()
     expect(page.get_by_role("status")).to_contain_text("Plan saved for Winners, round 1.")
+    screenshot(page, "match-schedule-manage")
 
     def page_of(player):
         context = new_context(browser_context)
@@ -75,6 +76,7 @@ def test_both_players_check_in_to_their_match_then_report(asgi_server, browser_c
     expect(side_a.get_by_role("status")).to_contain_text("You're checked in to W1-1.")
     expect(side_a.locator('#match-schedule [data-side="a"]')).to_contain_text("Checked in")
     expect(side_a.locator("#report-form")).to_have_count(0)
+    screenshot(side_a, "match-check-in")
 
     # and side b checks in: both may now report
     side_b.goto(url)
