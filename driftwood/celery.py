@@ -79,6 +79,10 @@ app.conf.update(
             "task": "tournaments.tasks.checkins_announce",
             "schedule": 60.0,
         },
+        "sweep-match-schedules": {
+            "task": "tournaments.tasks.match_schedule_sweep",
+            "schedule": 60.0,
+        },
         "sweep-waitlists": {
             "task": "tournaments.tasks.waitlist_sweep",
             "schedule": 60.0,

@@ -27,6 +27,8 @@ SPECTACULAR_SETTINGS = {
         "SeedingMethodEnum": "tournaments.models.Event.Seeding",
         "MatchStatusEnum": "tournaments.models.Match.Status",
         "DisputeStatusEnum": "tournaments.models.Dispute.Status",
+        "ForfeitStatusEnum": "tournaments.models.ForfeitProposal.Status",
+        "ForfeitAbsentEnum": "tournaments.models.ForfeitProposal.Absent",
         "TeamInviteStatusEnum": "tournaments.models.TeamInvite.Status",
         "EventTypeEnum": "tournaments.models.Event.EventType",
         "WebhookEventTypeEnum": "integrations.models.WebhookEvent",

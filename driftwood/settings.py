@@ -344,6 +344,8 @@ PLATFORM_FEE_PERCENT = Decimal(env.str("PLATFORM_FEE_PERCENT", default="10"))
 # pool and entry fees leave escrow (`manage.py process_results`, and the beat every 10 minutes).
 RESULTS_DISPUTE_WINDOW = timedelta(hours=env.float("RESULTS_DISPUTE_WINDOW_HOURS", default=24.0))
 DISPUTE_EVIDENCE_MAX_BYTES = env.int("DISPUTE_EVIDENCE_MAX_BYTES", default=5 * 1024 * 1024)
+# Players of a scheduled match are reminded this long before its round starts (the beat, every minute).
+MATCH_REMINDER_MINUTES = env.int("MATCH_REMINDER_MINUTES", default=15)
 
 # --- Chat real time. A socket refreshes its presence entry every heartbeat; an entry not
 # refreshed for the TTL (its process died) no longer counts, so nobody stays online forever.

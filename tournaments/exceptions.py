@@ -125,3 +125,26 @@ class UnsupportedFile(DomainError):
 
     code = "unsupported_file"
     default_message = _("Upload an image (PNG, JPEG, GIF, WebP), a PDF or an MP4 video.")
+
+
+# --- Match scheduling
+
+
+class MatchCheckInRequired(Conflict):
+    code = "check_in_required"
+    default_message = _("Both sides must check in to this match before it is played.")
+
+
+class MatchCheckInClosed(Conflict):
+    code = "check_in_closed"
+    default_message = _("Check-in for this match is not open.")
+
+
+class ForfeitNotPending(Conflict):
+    code = "not_pending"
+    default_message = _("This forfeit was already decided.")
+
+
+class RoundScheduleLocked(Conflict):
+    code = "round_started"
+    default_message = _("Matches of this round have results: its best-of can no longer change.")

@@ -31,6 +31,7 @@ from tournaments.brackets.models import (  # noqa: F401
     Stage,
     dispute_evidence_path,
 )
+from tournaments.brackets.schedule_models import ForfeitProposal, MatchCheckIn, MatchReminder, RoundSchedule  # noqa: F401
 from tournaments.payment_models import ParticipantPayment, PrizePayout  # noqa: F401
 from tournaments.team_models import Team, TeamInvite, TeamMember  # noqa: F401
 

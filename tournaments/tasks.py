@@ -7,6 +7,7 @@ the tasks that call services.
 
 from celery import shared_task
 
+from tournaments.brackets.services.forfeits import match_schedule_sweep
 from tournaments.services.checkin import checkins_announce
 from tournaments.services.entry_payments import entry_payments_expire_abandoned
 from tournaments.services.events import registrations_close_due
@@ -41,3 +42,9 @@ def entry_payments_expire() -> int:
     """Every 5 minutes (beat): FPX entry fees left unpaid past PAYMENT_ABANDON_MINUTES are cancelled
     at Stripe and their pending entries end."""
     return entry_payments_expire_abandoned()
+
+
+@shared_task(name="tournaments.tasks.match_schedule_sweep")
+def match_schedule_sweep_task() -> dict[str, int]:
+    """Every minute (beat): match check-in and start reminders (each once), no-show forfeits proposed."""
+    return match_schedule_sweep()

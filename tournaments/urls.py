@@ -3,6 +3,7 @@ from django.urls import path
 from tournaments import team_views, views
 from tournaments.brackets import embed as embed_views
 from tournaments.brackets import manage as manage_views
+from tournaments.brackets import schedule_views
 from tournaments.brackets import views as bracket_views
 
 app_name = "tournaments"
@@ -28,11 +29,14 @@ urlpatterns = [
         name="event_match_result",
     ),
     path("<int:event_id>/check-in/", bracket_views.event_check_in_view, name="event_check_in"),
+    path("<int:event_id>/rounds/", schedule_views.event_round_plan_view, name="event_round_plan"),
+    path("<int:event_id>/forfeits/<int:forfeit_id>/", schedule_views.event_forfeit_view, name="event_forfeit"),
     path("<int:event_id>/seeding/", bracket_views.event_seeding_view, name="event_seeding"),
     path("<int:event_id>/seeding/confirm/", bracket_views.event_seeding_confirm_view, name="event_seeding_confirm"),
     path("<int:event_id>/start/", bracket_views.event_start_view, name="event_start"),
     path("matches/<int:match_id>/", bracket_views.match_detail, name="match_detail"),
     path("matches/<int:match_id>/report/", bracket_views.match_report_view, name="match_report"),
+    path("matches/<int:match_id>/check-in/", schedule_views.match_check_in_view, name="match_check_in"),
     path("matches/<int:match_id>/dispute/", bracket_views.match_dispute_view, name="match_dispute"),
     path("matches/<int:match_id>/resolve/", bracket_views.match_resolve_view, name="match_resolve"),
     path("matches/<int:match_id>/reopen/", bracket_views.match_reopen_view, name="match_reopen"),

@@ -39,6 +39,10 @@ KINDS: dict[str, Kind] = {
     "result_reported": Kind(_("Your opponent reported a result"), email=True),
     "dispute_opened": Kind(_("A result was disputed"), email=True),
     "dispute_resolved": Kind(_("A dispute was decided"), email=True),
+    "match_check_in_open": Kind(_("Check-in opens for your match"), email=True),
+    "match_starting": Kind(_("Your match starts soon"), email=False),
+    "forfeit_proposed": Kind(_("Forfeits waiting for your decision"), email=True),
+    "match_forfeited": Kind(_("A match was decided by forfeit"), email=True),
     # Money
     "prize_held": Kind(_("A prize is held for the dispute window"), email=False),
     "prize_paid": Kind(_("A prize was paid"), email=True),

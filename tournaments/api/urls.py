@@ -2,7 +2,7 @@
 
 from driftwood.core.urls import api_path
 from tournaments.api import announcements, events, games, registrations, teams
-from tournaments.brackets.api import entries, matches, public
+from tournaments.brackets.api import entries, matches, public, schedule
 
 urlpatterns = [
     *api_path("games", games.GameListApi.as_view(), name="game-list"),
@@ -26,6 +26,16 @@ urlpatterns = [
     *api_path("events/<int:event_id>/start", entries.EventStartApi.as_view(), name="event-start"),
     *api_path("events/<int:event_id>/matches", matches.EventMatchListApi.as_view(), name="event-matches"),
     *api_path("events/<int:event_id>/bracket", public.EventBracketPublicApi.as_view(), name="event-bracket-public"),
+    *api_path("events/<int:event_id>/schedule", schedule.EventScheduleApi.as_view(), name="event-schedule"),
+    *api_path(
+        "events/<int:event_id>/rounds/<int:stage>/<str:bracket>/<int:round_number>",
+        schedule.RoundPlanApi.as_view(),
+        name="event-round-plan",
+    ),
+    *api_path("events/<int:event_id>/forfeits", schedule.EventForfeitListApi.as_view(), name="event-forfeits"),
+    *api_path("forfeits/<int:forfeit_id>/confirm", schedule.ForfeitConfirmApi.as_view(), name="forfeit-confirm"),
+    *api_path("forfeits/<int:forfeit_id>/reject", schedule.ForfeitRejectApi.as_view(), name="forfeit-reject"),
+    *api_path("matches/<int:match_id>/check-in", schedule.MatchCheckInApi.as_view(), name="match-check-in"),
     *api_path("matches/<int:match_id>", matches.MatchDetailApi.as_view(), name="match-detail"),
     *api_path("matches/<int:match_id>/report", matches.MatchReportApi.as_view(), name="match-report"),
     *api_path("matches/<int:match_id>/resolve", matches.MatchResolveApi.as_view(), name="match-resolve"),

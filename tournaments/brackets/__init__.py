@@ -7,5 +7,7 @@ One package, one public surface:
 - `rules`: who may do what to a match (`match_permissions`), for pages, templates, API and services alike;
 - `services`: every write (build the bracket, seed, start, report, resolve, reopen, dispute);
 - `selectors` and `drawing`: the reads, and the page's picture of the bracket;
-- `views`, `api`, `admin`: the pages, the REST API and the staff screens.
+- `views`, `api`, `admin`: the pages, the REST API and the staff screens;
+- `schedule_*` (and `services.schedule`, `services.forfeits`): round plans, match check-in, reminders
+  and no-show forfeits (README, "Match scheduling").
 """

@@ -28,6 +28,7 @@ from driftwood.core.throttles import page_rate_limited
 from tournaments import selectors as tournament_selectors
 from tournaments.brackets import selectors
 from tournaments.brackets.rules import MatchPermissions, match_permissions, seeding_refusal, start_refusal
+from tournaments.brackets.schedule_forms import RoundPlanForm, schedule_context
 from tournaments.brackets.services.matches import match_report, match_resolve
 from tournaments.forms import AnnouncementForm, ResolveForm, ScoreForm, SeedingForm
 from tournaments.models import Event, Match
@@ -136,6 +137,7 @@ def render_manage(
     seeding_form: SeedingForm | None = None,
     announcement_form: AnnouncementForm | None = None,
     embed_form: EmbedOriginsForm | None = None,
+    plan_form: RoundPlanForm | None = None,
     status: int = 200,
 ):
     entries = selectors.manage_entries(event)
@@ -160,6 +162,7 @@ def render_manage(
         "embed_form": embed_form or EmbedOriginsForm.for_event(event),
         "embed_url": embed_url(event),
         **match_list(event, request.user, _chosen_filter(request.GET.get("matches"))),
+        **schedule_context(event, plan_form=plan_form),
     }
     return render(request, "tournaments/event_manage.html", context, status=status)
 

@@ -11,10 +11,20 @@ from __future__ import annotations
 from functools import cached_property
 
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from driftwood.core.exceptions import DomainError, PermissionDenied
-from tournaments.exceptions import DisputeAlreadyOpen, InvalidStatus, MatchNotPlayable, SeedingLocked
+from driftwood.core.times import malaysia_time
+from tournaments.brackets.schedule_selectors import MatchSchedule, match_schedule
+from tournaments.exceptions import (
+    DisputeAlreadyOpen,
+    InvalidStatus,
+    MatchCheckInClosed,
+    MatchCheckInRequired,
+    MatchNotPlayable,
+    SeedingLocked,
+)
 from tournaments.models import Dispute, Entry, Event, Match, MatchReport, RegistrationMember
 
 Side = MatchReport.Side
@@ -25,7 +35,7 @@ NOT_STARTED = (Event.Status.REGISTRATION_OPEN, Event.Status.REGISTRATION_CLOSED)
 RESULT_STATUSES = (Match.Status.REPORTED, Match.Status.COMPLETED, Match.Status.DISPUTED)
 DISPUTABLE_STATUSES = RESULT_STATUSES
 RESOLVABLE_STATUSES = (*Match.PLAYABLE_STATUSES, Match.Status.COMPLETED)
-ACTIONS = ("report", "resolve", "reopen", "dispute")
+ACTIONS = ("report", "resolve", "reopen", "dispute", "check_in", "forfeit")
 
 
 def event_is_live(event: Event) -> bool:
@@ -56,12 +66,13 @@ def match_role(match: Match, user) -> str | None:
     return Side.STAFF if user.is_staff else None
 
 
-def plays_in(match: Match, user) -> bool:
-    """Whether `user` is on either side's roster (any team member, not only the captain)."""
+def roster_side(match: Match, user) -> str | None:
+    """The side ("a"/"b") whose roster `user` is on (any team member, not only the captain), or None."""
     if user is None or not user.is_authenticated:
-        return False
-    registrations = [entry.registration_id for entry in (match.entry_a, match.entry_b) if entry is not None]
-    return RegistrationMember.objects.filter(registration_id__in=registrations, user=user).exists()
+        return None
+    sides = {entry.registration_id: side for side, entry in (("a", match.entry_a), ("b", match.entry_b)) if entry}
+    found = RegistrationMember.objects.filter(registration_id__in=list(sides), user=user)
+    return sides.get(found.values_list("registration_id", flat=True).first())
 
 
 class MatchPermissions:
@@ -95,12 +106,34 @@ class MatchPermissions:
 
     @cached_property
     def playing(self) -> bool:
-        return plays_in(self.match, self.user)
+        """On either side's roster (any team member, not only the captain)."""
+        return self.roster_side is not None
 
     @cached_property
     def open_dispute(self) -> Dispute | None:
         # Prefetched on the match page; one query in the services.
         return next((dispute for dispute in self.match.disputes.all() if dispute.status == Dispute.Status.OPEN), None)
+
+    @cached_property
+    def roster_side(self) -> str | None:
+        """The side whose roster `user` is on: one query, shared with `playing`."""
+        return roster_side(self.match, self.user)
+
+    @cached_property
+    def schedule(self) -> MatchSchedule:
+        """The match's start, check-in and forfeit (tournaments.brackets.schedule_selectors): loaded
+        with the match by the pages' selectors, else read here."""
+        loaded = getattr(self.match, "schedule_loaded", None)
+        return loaded if loaded is not None else match_schedule(self.match.pk)
+
+    @property
+    def check_in_missing(self) -> bool:
+        """The round asks for match check-in and a side has not checked in (read with the match
+        where the services lock it, else from the schedule)."""
+        missing = getattr(self.match, "check_in_missing", None)
+        if missing is not None:
+            return missing
+        return self.schedule.times.check_in_required and not self.schedule.both_checked_in
 
     @property
     def live(self) -> bool:
@@ -136,7 +169,30 @@ class MatchPermissions:
             return InvalidStatus(_("The event is not being played."))
         if self.match.status not in Match.PLAYABLE_STATUSES:
             return self._not_playable()
+        if self.is_side and self.check_in_missing:
+            return MatchCheckInRequired()
         return None
+
+    def _check_in_refusal(self) -> DomainError | None:
+        if self.roster_side is None:
+            return PermissionDenied(_("Only the players of this match can check in to it."))
+        if self.match.event.status != Event.Status.ONGOING:
+            return InvalidStatus(_("The event is not being played."))
+        if self.match.status not in Match.PLAYABLE_STATUSES:
+            return self._not_playable()
+        times = self.schedule.times
+        if not times.check_in_required:
+            return MatchCheckInClosed(_("This match does not ask for check-in."))
+        if timezone.now() < times.check_in_opens_at:
+            opens = malaysia_time(times.check_in_opens_at)
+            return MatchCheckInClosed(_("Check-in for this match opens at %(time)s.") % {"time": opens})
+        return None
+
+    def _forfeit_refusal(self) -> DomainError | None:
+        refusal = self._official_refusal()
+        if refusal is None and self.match.status not in Match.PLAYABLE_STATUSES:
+            return self._not_playable()
+        return refusal
 
     def _official_refusal(self) -> DomainError | None:
         if not self.is_official:
@@ -190,8 +246,13 @@ class MatchPermissions:
         return self.allows("dispute")
 
     @property
+    def can_check_in(self) -> bool:
+        """Check-in is open to this user's side, which has not checked in yet."""
+        return self.allows("check_in") and self.roster_side not in self.schedule.checked_in
+
+    @property
     def can_act(self) -> bool:
-        return self.can_report or self.can_resolve or self.can_dispute or self.can_reopen
+        return self.can_report or self.can_resolve or self.can_dispute or self.can_reopen or self.can_check_in
 
     @property
     def can_see_disputes(self) -> bool:

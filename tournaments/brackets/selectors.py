@@ -12,6 +12,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from tournaments import selectors
 from tournaments.brackets.drawing import BracketView, elimination_sections, rounds_of, standings_groups
 from tournaments.brackets.rules import match_permissions
+from tournaments.brackets.schedule_selectors import match_schedule, match_schedules
 from tournaments.models import Dispute, Entry, Event, Match, MatchReport
 
 ENTRY_NAMES = ("registration__user", "registration__team")
@@ -57,7 +58,7 @@ def match_get(*, user, match_id: int) -> Match | None:
     """A match of an event the caller may see, with its sides, sources, reports and disputes loaded."""
     reports = MatchReport.objects.select_related("reported_by").order_by("attempt", "created_at", "pk")
     disputes = Dispute.objects.select_related("opened_by", "resolved_by").order_by("-created_at", "-pk")
-    return (
+    match = (
         Match.objects.filter(event__in=selectors.events_visible_to(user))
         .select_related(
             "event__organizer",
@@ -74,6 +75,9 @@ def match_get(*, user, match_id: int) -> Match | None:
         .filter(pk=match_id)
         .first()
     )
+    if match is not None:
+        match.schedule_loaded = match_schedule(match.pk)  # what `match_permissions` reads of it
+    return match
 
 
 def match_to_play(entry: Entry | None) -> Match | None:
@@ -126,11 +130,13 @@ def manage_entries(event: Event) -> list[Entry]:
 
 def manage_matches(event: Event) -> list[Match]:
     """Every match of the event in bracket order, for the organizer's list, with what
-    `match_permissions` reads loaded (the event, the open disputes): two queries however many."""
+    `match_permissions` reads loaded (the event, the open disputes, the schedules): six queries however many."""
     open_disputes = Prefetch("disputes", queryset=Dispute.objects.filter(status=Dispute.Status.OPEN))
     matches = list(selectors.matches_of_event(event.pk).prefetch_related(open_disputes))
+    schedules = match_schedules(match.pk for match in matches)
     for match in matches:
         match.event = event
+        match.schedule_loaded = schedules[match.pk]
     return matches
 
 

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -92,6 +93,8 @@ def _render_match(request, match: Match, *, status: int = 200, **forms):
         "slot_a": slot_a,
         "slot_b": slot_b,
         "permissions": permissions,
+        "schedule": permissions.schedule,
+        "check_in_open": permissions.schedule.check_in_open(match, timezone.now()),
         "reports": reports,
         "own_reports": [
             report for report in reports if report.attempt == match.attempt and report.side == permissions.role

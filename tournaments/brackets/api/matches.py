@@ -17,23 +17,25 @@ from driftwood.core.text import TextField
 from tournaments import evidence, row_selectors, selectors
 from tournaments.api.events import NOT_FOUND, require_visible_event
 from tournaments.brackets import selectors as bracket_selectors
+from tournaments.brackets.api.schedule_serializers import ScheduledMatchSerializer, schedule_json
 from tournaments.brackets.api.serializers import (
     MATCH_NOT_FOUND,
     DisputeSerializer,
-    MatchSerializer,
     ScoreSerializer,
     error_response,
     match_row,
 )
+from tournaments.brackets.schedule_selectors import match_schedules
 from tournaments.brackets.services import matches
 from tournaments.models import Match
 
 
-def _match_response(match_id: int) -> Response:
-    return Response(MatchSerializer(selectors.matches_of_event().get(pk=match_id)).data)
+def match_response(match_id: int) -> Response:
+    """The match as the matches endpoints answer: its JSON and its schedule (additive fields)."""
+    return Response(ScheduledMatchSerializer(selectors.matches_of_event().get(pk=match_id)).data)
 
 
-def _require_visible_match(user, match_id: int) -> None:
+def require_visible_match(user, match_id: int) -> None:
     event_id = Match.objects.filter(pk=match_id).values_list("event_id", flat=True).first()
     if event_id is None or not selectors.events_visible_to(user).filter(pk=event_id).exists():
         raise NotFound("Match not found.")
@@ -46,7 +48,8 @@ class EventMatchListApi(APIView):
     pagination_class = PagePagination
 
     @extend_schema(
-        operation_id="event_match_list", responses={200: MatchSerializer(many=True), 401: ERRORS["401"], 404: NOT_FOUND}
+        operation_id="event_match_list",
+        responses={200: ScheduledMatchSerializer(many=True), 401: ERRORS["401"], 404: NOT_FOUND},
     )
     def get(self, request, event_id: int):
         paginator = self.pagination_class()
@@ -58,16 +61,19 @@ class EventMatchListApi(APIView):
             raise
         if not page:  # no matches, or an event the caller cannot see (one query saved on every other page)
             require_visible_event(user=request.user, event_id=event_id)
-        return paginator.get_paginated_response([match_row(row) for row in page])
+        schedules = match_schedules(row["pk"] for row in page)
+        return paginator.get_paginated_response(
+            [{**match_row(row), **schedule_json(schedules[row["pk"]])} for row in page]
+        )
 
 
 class MatchDetailApi(APIView):
     permission_classes = [IsAuthenticatedOrReadOnly]
 
-    @extend_schema(operation_id="match_detail", responses={200: MatchSerializer, 404: MATCH_NOT_FOUND})
+    @extend_schema(operation_id="match_detail", responses={200: ScheduledMatchSerializer, 404: MATCH_NOT_FOUND})
     def get(self, request, match_id: int):
-        _require_visible_match(request.user, match_id)
-        return _match_response(match_id)
+        require_visible_match(request.user, match_id)
+        return match_response(match_id)
 
 
 class MatchReportApi(APIView):
@@ -82,7 +88,7 @@ class MatchReportApi(APIView):
         operation_id="match_report",
         request=ScoreSerializer,
         responses={
-            200: MatchSerializer,
+            200: ScheduledMatchSerializer,
             400: error_response("`invalid`, or `invalid_score` (a draw in elimination, beyond best-of)."),
             403: error_response("`permission_denied`: not a player of this match nor the organizer."),
             404: MATCH_NOT_FOUND,
@@ -90,11 +96,11 @@ class MatchReportApi(APIView):
         },
     )
     def post(self, request, match_id: int):
-        _require_visible_match(request.user, match_id)
+        require_visible_match(request.user, match_id)
         data = ScoreSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         matches.match_report(match_id=match_id, actor=request.user, **data.validated_data)
-        return _match_response(match_id)
+        return match_response(match_id)
 
 
 class MatchResolveApi(APIView):
@@ -111,7 +117,7 @@ class MatchResolveApi(APIView):
         operation_id="match_resolve",
         request=InputSerializer,
         responses={
-            200: MatchSerializer,
+            200: ScheduledMatchSerializer,
             400: error_response("`invalid`, or `invalid_score`."),
             403: error_response("`permission_denied`: only the organizer or staff."),
             404: MATCH_NOT_FOUND,
@@ -120,11 +126,11 @@ class MatchResolveApi(APIView):
     )
     def post(self, request, match_id: int):
         if not request.user.is_staff:
-            _require_visible_match(request.user, match_id)
+            require_visible_match(request.user, match_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         matches.match_resolve(match_id=match_id, actor=request.user, **data.validated_data)
-        return _match_response(match_id)
+        return match_response(match_id)
 
 
 class MatchReopenApi(APIView):
@@ -134,7 +140,7 @@ class MatchReopenApi(APIView):
         operation_id="match_reopen",
         request=None,
         responses={
-            200: MatchSerializer,
+            200: ScheduledMatchSerializer,
             403: error_response("`permission_denied`: only the organizer or staff."),
             404: MATCH_NOT_FOUND,
             409: error_response("`reopen_refused`, `match_not_playable` (not completed), `invalid_status`."),
@@ -142,9 +148,9 @@ class MatchReopenApi(APIView):
     )
     def post(self, request, match_id: int):
         if not request.user.is_staff:
-            _require_visible_match(request.user, match_id)
+            require_visible_match(request.user, match_id)
         matches.match_reopen(match_id=match_id, actor=request.user)
-        return _match_response(match_id)
+        return match_response(match_id)
 
 
 class MatchDisputeApi(APIView):
@@ -178,7 +184,7 @@ class MatchDisputeApi(APIView):
         },
     )
     def post(self, request, match_id: int):
-        _require_visible_match(request.user, match_id)
+        require_visible_match(request.user, match_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         dispute = matches.dispute_open(match_id=match_id, actor=request.user, **data.validated_data)

@@ -21,6 +21,7 @@ from tournaments.brackets.formats import (
     swiss_pair_round,
     swiss_players,
 )
+from tournaments.brackets.schedule_selectors import planned_best_of
 from tournaments.models import Entry, Event, Match, Stage
 
 Format = Event.Format
@@ -67,6 +68,7 @@ def matches_create(stage: Stage, generated: Sequence[GeneratedMatch], entries: S
     entrant (Swiss) is a `walkover` won by that entrant.
     """
     by_seed = {index: entry for index, entry in enumerate(entries, start=1)}
+    planned = planned_best_of(stage)  # the organizer's best-of per round, when set
     now = timezone.now()
     rows = []
     for generated_match in generated:
@@ -78,7 +80,7 @@ def matches_create(stage: Stage, generated: Sequence[GeneratedMatch], entries: S
             position=generated_match.position,
             bracket=generated_match.side.value,
             group=generated_match.group,
-            best_of=generated_match.best_of,
+            best_of=planned.get((generated_match.side.value, generated_match.round), generated_match.best_of),
             conditional=generated_match.conditional,
             a_source=generated_match.slot_a.kind.value,
             b_source=generated_match.slot_b.kind.value,

@@ -2,14 +2,15 @@
 the match as it now is, with everything the engine reads about it, in one query."""
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import Exists, Func, IntegerField, OuterRef, Q, Subquery
+from django.db.models import BooleanField, Exists, ExpressionWrapper, Func, IntegerField, OuterRef, Q, Subquery
 from django.db.models.expressions import Star
 from django.db.models.functions import JSONObject
+from django.db.models.lookups import LessThan
 from django.utils.translation import gettext as _
 
 from driftwood.core.compiled import CompiledQuery
 from driftwood.core.exceptions import NotFound
-from tournaments.models import Dispute, Event, Match, MatchReport
+from tournaments.models import Dispute, Event, Match, MatchCheckIn, MatchReport, RoundSchedule
 
 # Compiled once: every score report and decision takes this lock first (bench/brackets.py).
 _EVENT_OF_MATCH = CompiledQuery(
@@ -89,6 +90,26 @@ _MATCH_STATE = {
         .values(count=Func(Star(), function="COUNT", output_field=IntegerField()))
     ),
 }
+
+
+# The round asks both sides to check in to the match (tournaments.brackets.schedule_selectors) and
+# one has not yet: the sides' reports wait (MatchPermissions).
+_CHECK_IN_ASKED = RoundSchedule.objects.filter(
+    event=OuterRef("event"),
+    stage_number=OuterRef("stage__number"),
+    bracket=OuterRef("bracket"),
+    round=OuterRef("round"),
+    starts_at__isnull=False,
+    check_in_minutes__gt=0,
+)
+_CHECKED_IN_SIDES = Subquery(
+    MatchCheckIn.objects.filter(match=OuterRef("pk"))
+    .order_by()
+    .values(count=Func(Star(), function="COUNT", output_field=IntegerField()))
+)
+_MATCH_STATE["check_in_missing"] = ExpressionWrapper(
+    Q(Exists(_CHECK_IN_ASKED)) & Q(LessThan(_CHECKED_IN_SIDES, 2)), output_field=BooleanField()
+)
 
 
 # Compiled once (per thread), then only run: resolving these annotations cost more Python than the
