@@ -125,3 +125,20 @@ class UnsupportedFile(DomainError):
 
     code = "unsupported_file"
     default_message = _("Upload an image (PNG, JPEG, GIF, WebP), a PDF or an MP4 video.")
+
+
+class InvalidResults(DomainError):
+    """400: a free-for-all lobby's results that cannot stand (see `tournaments.brackets.ffa`)."""
+
+    code = "invalid_results"
+    default_message = _("These results are not possible for this lobby.")
+
+
+class LobbyClosed(Conflict):
+    code = "lobby_closed"
+    default_message = _("This round is closed: its results are final.")
+
+
+class RoundNotReady(Conflict):
+    code = "round_not_ready"
+    default_message = _("Every lobby of the round needs its results before the round closes.")

@@ -39,6 +39,8 @@ KINDS: dict[str, Kind] = {
     "result_reported": Kind(_("Your opponent reported a result"), email=True),
     "dispute_opened": Kind(_("A result was disputed"), email=True),
     "dispute_resolved": Kind(_("A dispute was decided"), email=True),
+    "lobby_assigned": Kind(_("Your lobby for a free-for-all round"), email=True),
+    "round_results": Kind(_("Free-for-all round results"), email=False),
     # Money
     "prize_held": Kind(_("A prize is held for the dispute window"), email=False),
     "prize_paid": Kind(_("A prize was paid"), email=True),
