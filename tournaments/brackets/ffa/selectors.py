@@ -50,6 +50,8 @@ class RoundView:
 class FfaView:
     event: Event
     stage: Stage | None
+    # Before the start: the settings the stage will be drawn with.
+    settings: FreeForAllSettings | None = None
     table: PointsTable | None = None
     rounds: list[RoundView] = field(default_factory=list)
     standings: list[StandingRow] = field(default_factory=list)
@@ -93,7 +95,7 @@ def ffa_view(event: Event) -> FfaView:
     """Everything the bracket page and the API show of a free-for-all (empty before the start)."""
     stage = ffa_stage(event.pk)
     if stage is None:
-        return FfaView(event=event, stage=None)
+        return FfaView(event=event, stage=None, settings=ffa_settings_of(event))
     lobbies = lobbies_of(stage)
     entries = list(
         Entry.objects.filter(event=event, status=Entry.Status.ACTIVE, seed__isnull=False)
@@ -118,7 +120,7 @@ def ffa_view(event: Event) -> FfaView:
 
 def lobby_get(*, lobby_id: int) -> Lobby | None:
     """A lobby with its stage's event (and organizer) and its slots, for entering results."""
-    slots = LobbySlot.objects.select_related(*ENTRY_NAMES).order_by("entry__seed")
+    slots = LobbySlot.objects.select_related(*ENTRY_NAMES).order_by("placement", "entry__seed")
     return (
         Lobby.objects.select_related("stage__event__organizer", "stage__event__game", "host")
         .prefetch_related(Prefetch("slots", queryset=slots))
