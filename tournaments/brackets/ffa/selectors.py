@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch
 
 from tournaments.brackets.ffa.models import FreeForAllSettings, Lobby, LobbySlot
+from tournaments.brackets.ffa.rules import may_enter_results, runs_event
 from tournaments.brackets.formats.ffa import FfaStanding, LobbyResult, PointsTable, ffa_standings
 from tournaments.models import Entry, Event, Stage
 
@@ -34,6 +35,8 @@ def points_table(stage: Stage) -> PointsTable:
 class StandingRow:
     entry: Entry
     standing: FfaStanding
+    # Points per round of the view, None where the entry has no result (the page's round columns).
+    cells: list[int | None] = field(default_factory=list)
 
 
 @dataclass
@@ -109,12 +112,15 @@ def ffa_view(event: Event) -> FfaView:
     rounds: dict[int, list[Lobby]] = {}
     for lobby in lobbies:
         rounds.setdefault(lobby.round, []).append(lobby)
+    standings = standings_of(stage, lobbies, entries)
+    for row in standings:
+        row.cells = [row.standing.round_points.get(number) for number in sorted(rounds)]
     return FfaView(
         event=event,
         stage=stage,
         table=table,
         rounds=[RoundView(number=number, lobbies=round_lobbies) for number, round_lobbies in sorted(rounds.items())],
-        standings=standings_of(stage, lobbies, entries),
+        standings=standings,
     )
 
 
@@ -127,3 +133,17 @@ def lobby_get(*, lobby_id: int) -> Lobby | None:
         .filter(pk=lobby_id)
         .first()
     )
+
+
+def ffa_context(event: Event, user=None) -> dict:
+    """What the bracket page's free-for-all part draws: the view (None for other formats), and
+    which lobbies `user` may enter results for (any as organizer or staff, else those they host)."""
+    if event.format != Event.Format.FREE_FOR_ALL:
+        return {"ffa": None}
+    view = ffa_view(event)
+    runs = runs_event(event, user)
+    open_lobbies = [lobby for round_view in view.rounds for lobby in round_view.lobbies if not lobby.is_closed]
+    enterable = {lobby.pk for lobby in open_lobbies if may_enter_results(event, lobby, user)}
+    if event.status != Event.Status.ONGOING:
+        enterable = set()
+    return {"ffa": view, "ffa_runs": runs, "ffa_enterable": enterable}
