@@ -289,3 +289,20 @@ def test_a_lobbys_results_page_takes_placements_and_kills_and_the_round_closes_f
     event.refresh_from_db()
     assert event.status == Event.Status.COMPLETED
     assert client_for(UserFactory()).get(f"/events/{event.pk}/lobbies/{lobbies(event, 1)[0].pk}/").status_code == 302
+
+
+# --- Admin
+
+
+def test_staff_see_lobbies_with_their_results_and_every_version_read_only():
+    event = started(4, lobby_size=2)
+    lobby = lobbies(event, 1)[0]
+    services.lobby_results_enter(lobby_id=lobby.pk, actor=event.organizer, results=by_seed(lobby))
+    staff = client_for(UserFactory(is_staff=True, is_superuser=True))
+    listing = staff.get("/admin/tournaments/lobby/")
+    assert listing.status_code == 200 and "Round 1, lobby 1" in listing.content.decode()
+    page = staff.get(f"/admin/tournaments/lobby/{lobby.pk}/change/")
+    assert page.status_code == 200
+    assert event.organizer.username in page.content.decode()
+    assert staff.post(f"/admin/tournaments/lobby/{lobby.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert staff.get("/admin/tournaments/freeforallsettings/").status_code == 200
