@@ -13,13 +13,13 @@ from tournaments.api.events import NOT_FOUND, NOT_ORGANIZER, require_visible_eve
 from tournaments.brackets.api.serializers import error_response
 from tournaments.brackets.ffa import selectors, services
 from tournaments.brackets.ffa.serializers import (
+    FfaRoundCloseSerializer,
     FfaSerializer,
-    HostInputSerializer,
+    FfaSettingsInputSerializer,
+    FfaStandingSerializer,
+    LobbyHostInputSerializer,
+    LobbyResultsInputSerializer,
     LobbySerializer,
-    ResultsInputSerializer,
-    RoundCloseSerializer,
-    SettingsInputSerializer,
-    StandingSerializer,
 )
 from tournaments.models import Event, Lobby
 from tournaments.selectors import events_visible_to
@@ -60,7 +60,7 @@ class EventFfaApi(APIView):
 
     @extend_schema(
         operation_id="event_ffa_settings",
-        request=SettingsInputSerializer,
+        request=FfaSettingsInputSerializer,
         responses={
             200: FfaSerializer,
             400: error_response("`invalid`: out of range, or a points table giving more to a lower place."),
@@ -71,7 +71,7 @@ class EventFfaApi(APIView):
     )
     def patch(self, request, event_id: int):
         require_visible_event(user=request.user, event_id=event_id)
-        data = SettingsInputSerializer(data=request.data)
+        data = FfaSettingsInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.ffa_settings_update(event_id=event_id, actor=request.user, **data.validated_data)
         return Response(FfaSerializer(selectors.ffa_view(_event(request.user, event_id))).data)
@@ -85,11 +85,11 @@ class EventStandingsApi(APIView):
 
     @extend_schema(
         operation_id="event_standings",
-        responses={200: StandingSerializer(many=True), 401: ERRORS["401"], 404: NOT_FOUND},
+        responses={200: FfaStandingSerializer(many=True), 401: ERRORS["401"], 404: NOT_FOUND},
     )
     def get(self, request, event_id: int):
         view = selectors.ffa_view(_event(request.user, event_id))
-        return Response(StandingSerializer(view.standings, many=True).data)
+        return Response(FfaStandingSerializer(view.standings, many=True).data)
 
 
 class LobbyDetailApi(APIView):
@@ -107,7 +107,7 @@ class LobbyResultsApi(APIView):
 
     @extend_schema(
         operation_id="lobby_results",
-        request=ResultsInputSerializer,
+        request=LobbyResultsInputSerializer,
         responses={
             200: LobbySerializer,
             400: error_response("`invalid`, or `invalid_results` (not every entry once, placements not 1..n)."),
@@ -118,7 +118,7 @@ class LobbyResultsApi(APIView):
     )
     def put(self, request, lobby_id: int):
         _lobby(request.user, lobby_id)
-        data = ResultsInputSerializer(data=request.data)
+        data = LobbyResultsInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.lobby_results_enter(lobby_id=lobby_id, actor=request.user, results=data.validated_data["results"])
         return _lobby_response(request.user, lobby_id)
@@ -129,7 +129,7 @@ class LobbyHostApi(APIView):
 
     @extend_schema(
         operation_id="lobby_host",
-        request=HostInputSerializer,
+        request=LobbyHostInputSerializer,
         responses={
             200: LobbySerializer,
             400: error_response("`invalid`: no such user."),
@@ -140,7 +140,7 @@ class LobbyHostApi(APIView):
     )
     def post(self, request, lobby_id: int):
         _lobby(request.user, lobby_id)
-        data = HostInputSerializer(data=request.data)
+        data = LobbyHostInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.lobby_host_set(lobby_id=lobby_id, actor=request.user, host_id=data.validated_data["host_id"])
         return _lobby_response(request.user, lobby_id)
@@ -155,7 +155,7 @@ class RoundCloseApi(APIView):
         operation_id="round_close",
         request=None,
         responses={
-            200: RoundCloseSerializer,
+            200: FfaRoundCloseSerializer,
             403: NOT_ORGANIZER,
             404: NOT_FOUND,
             409: error_response("`round_not_ready` (a lobby has no results), `invalid_status` (not this round)."),
@@ -167,4 +167,4 @@ class RoundCloseApi(APIView):
         view = selectors.ffa_view(_event(request.user, event_id))
         current = view.current_round
         body = {"round": round_number, "next_round": current.number if current else None, "status": view.event.status}
-        return Response(RoundCloseSerializer(body).data)
+        return Response(FfaRoundCloseSerializer(body).data)

@@ -12,7 +12,7 @@ def _utc(value) -> str | None:
     return None if value is None else serializers.DateTimeField().to_representation(value)
 
 
-class SettingsSerializer(serializers.Serializer):
+class FfaSettingsSerializer(serializers.Serializer):
     lobby_size = serializers.IntegerField(min_value=2, max_value=MAX_LOBBY_SIZE, help_text="Most entries in a lobby.")
     rounds = serializers.IntegerField(min_value=1, max_value=MAX_ROUNDS)
     reshuffle = serializers.BooleanField(help_text="Deal the lobbies again by the standings before each round.")
@@ -34,7 +34,7 @@ class SettingsSerializer(serializers.Serializer):
         }
 
 
-class SettingsInputSerializer(SettingsSerializer):
+class FfaSettingsInputSerializer(FfaSettingsSerializer):
     preset = serializers.ChoiceField(
         choices=sorted(PRESETS), required=False, help_text="A standard points table; explicit points override it."
     )
@@ -43,7 +43,7 @@ class SettingsInputSerializer(SettingsSerializer):
         super().__init__(*args, partial=True, **kwargs)
 
 
-class SlotSerializer(serializers.Serializer):
+class FfaSlotSerializer(serializers.Serializer):
     entry = EntryRefSerializer()
     placement = serializers.IntegerField(allow_null=True, help_text="Null until the lobby's results are entered.")
     kills = serializers.IntegerField(allow_null=True)
@@ -58,7 +58,7 @@ class LobbySerializer(serializers.Serializer):
     results_entered_at = serializers.DateTimeField(allow_null=True)
     results_entered_by = serializers.IntegerField(allow_null=True, help_text="Who entered the results last.")
     closed = serializers.BooleanField(help_text="The round is closed: the results are final.")
-    slots = SlotSerializer(many=True, help_text="Best placement first once entered, else by seed.")
+    slots = FfaSlotSerializer(many=True, help_text="Best placement first once entered, else by seed.")
 
     def to_representation(self, lobby: Lobby) -> dict:
         table = self.context.get("table")
@@ -82,12 +82,12 @@ class LobbySerializer(serializers.Serializer):
         }
 
 
-class RoundPointsSerializer(serializers.Serializer):
+class FfaRoundPointsSerializer(serializers.Serializer):
     round = serializers.IntegerField()
     points = serializers.IntegerField()
 
 
-class StandingSerializer(serializers.Serializer):
+class FfaStandingSerializer(serializers.Serializer):
     place = serializers.IntegerField(help_text="1..N: the tie-breaks leave no ties.")
     entry = EntryRefSerializer()
     points = serializers.IntegerField()
@@ -97,7 +97,7 @@ class StandingSerializer(serializers.Serializer):
     rounds_played = serializers.IntegerField()
     best_placement = serializers.IntegerField(allow_null=True)
     last_placement = serializers.IntegerField(allow_null=True, help_text="Placement in the latest round with results.")
-    rounds = RoundPointsSerializer(many=True)
+    rounds = FfaRoundPointsSerializer(many=True)
 
     def to_representation(self, row: StandingRow) -> dict:
         standing = row.standing
@@ -115,7 +115,7 @@ class StandingSerializer(serializers.Serializer):
         }
 
 
-class RoundSerializer(serializers.Serializer):
+class FfaRoundSerializer(serializers.Serializer):
     round = serializers.IntegerField()
     closed = serializers.BooleanField()
     lobbies = LobbySerializer(many=True)
@@ -126,11 +126,11 @@ class FfaSerializer(serializers.Serializer):
 
     event_id = serializers.IntegerField()
     status = serializers.CharField(help_text="The event's status.")
-    settings = SettingsSerializer()
+    settings = FfaSettingsSerializer()
     rounds_total = serializers.IntegerField()
     current_round = serializers.IntegerField(allow_null=True, help_text="The round being played; null when none is.")
-    rounds = RoundSerializer(many=True)
-    standings = StandingSerializer(many=True, help_text="Empty before the start.")
+    rounds = FfaRoundSerializer(many=True)
+    standings = FfaStandingSerializer(many=True, help_text="Empty before the start.")
 
     def to_representation(self, view: FfaView) -> dict:
         lobby_serializer = LobbySerializer(context={"table": view.table})
@@ -149,7 +149,7 @@ class FfaSerializer(serializers.Serializer):
                 }
                 for round_view in view.rounds
             ],
-            "standings": [StandingSerializer().to_representation(row) for row in view.standings],
+            "standings": [FfaStandingSerializer().to_representation(row) for row in view.standings],
         }
 
 
@@ -157,26 +157,26 @@ def _settings_of(view: FfaView) -> dict:
     if view.stage is not None:
         options = view.stage.options
         return {key: options[key] for key in ("lobby_size", "rounds", "reshuffle", "placement_points", "kill_points")}
-    return SettingsSerializer().to_representation(view.settings)
+    return FfaSettingsSerializer().to_representation(view.settings)
 
 
-class ResultRowSerializer(serializers.Serializer):
+class LobbyResultRowSerializer(serializers.Serializer):
     entry_id = serializers.IntegerField()
     placement = serializers.IntegerField(min_value=1, max_value=MAX_LOBBY_SIZE)
     kills = serializers.IntegerField(min_value=0, max_value=1000)
 
 
-class ResultsInputSerializer(serializers.Serializer):
-    results = ResultRowSerializer(
+class LobbyResultsInputSerializer(serializers.Serializer):
+    results = LobbyResultRowSerializer(
         many=True, max_length=MAX_LOBBY_SIZE, help_text="Every entry of the lobby once; placements 1..n each once."
     )
 
 
-class HostInputSerializer(serializers.Serializer):
+class LobbyHostInputSerializer(serializers.Serializer):
     host_id = serializers.IntegerField(allow_null=True, help_text="A user id; null: no host.")
 
 
-class RoundCloseSerializer(serializers.Serializer):
+class FfaRoundCloseSerializer(serializers.Serializer):
     round = serializers.IntegerField()
     next_round = serializers.IntegerField(allow_null=True, help_text="Dealt now; null after the last round.")
     status = serializers.CharField(help_text="The event's status (`completed` after the last round).")
