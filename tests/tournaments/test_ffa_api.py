@@ -146,7 +146,7 @@ def test_a_three_round_free_for_all_of_forty_solos_from_registration_to_payout(s
     # when the organizer starts it
     started = organizer_client.post(f"{EVENTS}/{event_id}/start")
     assert started.status_code == 200, started.json()
-    assert (started.json()["entries"], started.json()["dropped"]) == (PLAYERS, 1)
+    assert (started.json()["entries"], started.json()["dropped"], started.json()["lobbies"]) == (PLAYERS, 1, 2)
     refund = (ENTRY_FEE / 2).quantize(CENT, rounding=ROUND_DOWN)
     assert balance(no_show) == PLAYER_FUNDS - ENTRY_FEE + refund
     assert organizer_client.patch(f"{EVENTS}/{event_id}/ffa", {"rounds": 1}, format="json").status_code == 409

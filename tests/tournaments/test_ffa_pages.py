@@ -2,6 +2,7 @@
 corrections until the round closes, the bracket page's standings and lobbies, the organizer's
 lobbies page and a lobby's results page."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -10,7 +11,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from driftwood.core.exceptions import PermissionDenied
-from tests.factories import EventFactory, UserFactory
+from driftwood.notifications.models import Notification
+from tests.factories import EventFactory, UserFactory, team_with_members
 from tournaments.brackets.ffa import selectors, services
 from tournaments.brackets.services.seeding import seeding_apply
 from tournaments.brackets.services.start import event_start
@@ -208,6 +210,36 @@ def test_the_last_round_completes_the_event_with_places_one_to_n():
     assert event.status == Event.Status.COMPLETED
     places = sorted(Entry.objects.filter(event=event).values_list("placement", flat=True))
     assert places == [1, 2, 3, 4, 5]
+
+
+def test_squads_play_as_entries_and_every_member_is_told_their_lobby(settings):
+    # given four squads of two in a free squad free-for-all, lobbies of 25 (the squad default)
+    settings.RESULTS_DISPUTE_WINDOW = timedelta(0)
+    event = EventFactory(
+        format=Event.Format.FREE_FOR_ALL,
+        is_solo=False,
+        team_size=2,
+        entry_fee=Decimal("0.00"),
+        check_in_minutes=0,
+        max_participants=4,
+    )
+    captains = UserFactory.create_batch(4)
+    for captain in captains:
+        registration_join(event_id=event.pk, user=captain, team_id=team_with_members(captain, 2).pk)
+
+    # when it starts and its three rounds are played
+    event_start(event_id=event.pk, actor=event.organizer)
+    (lobby,) = lobbies(event, 1)
+    assert len(entries_of(lobby)) == 4
+    assert Notification.objects.filter(kind="lobby_assigned").count() == 8
+    for round_number in (1, 2, 3):
+        play_round(event, round_number)
+
+    # then the squads are placed 1..4, best seed first (it won every round)
+    event.refresh_from_db()
+    assert event.status == Event.Status.COMPLETED
+    placed = Entry.objects.filter(event=event).order_by("seed").values_list("placement", flat=True)
+    assert list(placed) == [1, 2, 3, 4]
 
 
 # --- Pages

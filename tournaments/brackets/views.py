@@ -291,11 +291,15 @@ def event_start_view(request, event_id: int):
     except (DomainError, ValidationError) as exc:
         _service_error(request, exc)
         return _back_to_manage(event)
-    messages.success(
-        request,
-        _("“%(name)s” has started: %(matches)s matches drawn. Good luck!")
-        % {"name": event.name, "matches": stage.matches.count()},
-    )
+    if stage.format == Event.Format.FREE_FOR_ALL:
+        drawn = _("“%(name)s” has started: %(lobbies)s lobbies drawn for round 1. Good luck!")
+        messages.success(request, drawn % {"name": event.name, "lobbies": stage.lobbies.count()})
+    else:
+        messages.success(
+            request,
+            _("“%(name)s” has started: %(matches)s matches drawn. Good luck!")
+            % {"name": event.name, "matches": stage.matches.count()},
+        )
     return redirect("tournaments:event_bracket", event_id=event.pk)
 
 
