@@ -338,3 +338,21 @@ def test_staff_see_lobbies_with_their_results_and_every_version_read_only():
     assert event.organizer.username in page.content.decode()
     assert staff.post(f"/admin/tournaments/lobby/{lobby.pk}/delete/", {"post": "yes"}).status_code == 403
     assert staff.get("/admin/tournaments/freeforallsettings/").status_code == 200
+
+
+# --- Public JSON and embed
+
+
+def test_the_public_json_and_the_embed_carry_the_lobbies_and_standings(client):
+    event = started(4, lobby_size=2, rounds=2)
+    play_round(event, 1)
+    body = client.get(f"/api/v1/events/{event.pk}/bracket").json()
+    assert body["matches"] == []
+    assert body["ffa"]["current_round"] == 2
+    assert [row["place"] for row in body["ffa"]["standings"]] == [1, 2, 3, 4]
+    assert [len(round_["lobbies"]) for round_ in body["ffa"]["rounds"]] == [2, 2]
+    Event.objects.filter(pk=event.pk).update(embed_origins=["https://example.com"])
+    embed = client.get(f"/embed/events/{event.pk}/bracket")
+    assert embed.status_code == 200 and 'id="ffa-standings"' in embed.content.decode()
+    other = EventFactory(format=Event.Format.SINGLE_ELIMINATION)
+    assert client.get(f"/api/v1/events/{other.pk}/bracket").json()["ffa"] is None
