@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import MOBILE
-from tests.e2e.helpers import elsewhere, log_in, new_context, screenshot
+from tests.e2e.helpers import elsewhere, log_in, new_context, screenshot, screenshots
 from tests.factories import EventFactory, UserFactory
 from tournaments.brackets.ffa import services
 from tournaments.brackets.services.start import event_start
@@ -82,6 +82,7 @@ def test_the_standings_follow_the_results_live_on_a_phone(asgi_server, browser_c
         form.get_by_label(f"Kills of {names[row['entry_id']]}", exact=True).fill(str(row["kills"]))
     form.get_by_role("button", name="Save results").click()
     expect(browser_page.get_by_role("status")).to_contain_text("Results saved.")
+    screenshot(browser_page, "ffa-lobby-results-desktop")
     winner = names[rows[0]["entry_id"]]
 
     # then the spectator's table puts the lobby's winner on top with 10 + 5 points, without a reload
@@ -95,6 +96,7 @@ def test_the_standings_follow_the_results_live_on_a_phone(asgi_server, browser_c
         lambda: services.lobby_results_enter(lobby_id=second.pk, actor=organizer, results=by_seed_reversed(second))
     )
     browser_page.goto(f"{server}/events/{event.pk}/ffa/")
+    screenshot(browser_page, "ffa-lobbies-desktop")
     browser_page.get_by_role("button", name="Close round 1").click()
     expect(browser_page.get_by_role("status")).to_contain_text("Round 1 closed.")
 
@@ -107,3 +109,4 @@ def test_the_standings_follow_the_results_live_on_a_phone(asgi_server, browser_c
     assert spectator.evaluate("document.documentElement.scrollWidth") <= MOBILE["width"]
     screenshot(spectator, "ffa-standings-mobile")
     spectator_context.close()
+    screenshots(browser_context, server, organizer, f"/events/{event.pk}/lobbies/{lobby(event, 2, 1).pk}/", "ffa-lobby")
