@@ -34,6 +34,9 @@ urlpatterns = [
     path("<int:event_id>/start/", bracket_views.event_start_view, name="event_start"),
     path("<int:event_id>/ffa/", ffa_views.event_ffa_view, name="event_ffa"),
     path("<int:event_id>/rounds/<int:round_number>/close/", ffa_views.event_round_close_view, name="event_round_close"),
+    path(
+        "<int:event_id>/rounds/<int:round_number>/reopen/", ffa_views.event_round_reopen_view, name="event_round_reopen"
+    ),
     path("<int:event_id>/lobbies/<int:lobby_id>/", ffa_views.lobby_results_view, name="event_lobby"),
     path("<int:event_id>/lobbies/<int:lobby_id>/host/", ffa_views.lobby_host_view, name="event_lobby_host"),
     path("matches/<int:match_id>/", bracket_views.match_detail, name="match_detail"),

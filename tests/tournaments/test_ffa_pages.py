@@ -16,7 +16,14 @@ from tests.factories import EventFactory, UserFactory, team_with_members
 from tournaments.brackets.ffa import selectors, services
 from tournaments.brackets.services.seeding import seeding_apply
 from tournaments.brackets.services.start import event_start
-from tournaments.exceptions import InvalidResults, InvalidStatus, LobbyClosed, RoundNotReady, SeedingLocked
+from tournaments.exceptions import (
+    InvalidResults,
+    InvalidStatus,
+    LobbyClosed,
+    ReopenRefused,
+    RoundNotReady,
+    SeedingLocked,
+)
 from tournaments.models import Entry, Event, Lobby, LobbyResult
 from tournaments.services.registrations import registration_join
 
@@ -242,6 +249,49 @@ def test_squads_play_as_entries_and_every_member_is_told_their_lobby(settings):
     assert list(placed) == [1, 2, 3, 4]
 
 
+def test_the_last_closed_round_opens_again_until_the_next_has_results_or_the_prizes_are_paid(settings):
+    settings.RESULTS_DISPUTE_WINDOW = timedelta(hours=24)
+    event = started(4, lobby_size=2, rounds=2)
+    play_round(event, 1)
+    first_round_two = {lobby.pk for lobby in lobbies(event, 2)}
+    with pytest.raises(InvalidStatus):
+        services.ffa_round_reopen(event_id=event.pk, actor=event.organizer, round_number=2)
+    with pytest.raises(PermissionDenied):
+        services.ffa_round_reopen(event_id=event.pk, actor=UserFactory(), round_number=1)
+
+    # reopening round 1 withdraws round 2's lobbies; closing it again deals them afresh
+    services.ffa_round_reopen(event_id=event.pk, actor=event.organizer, round_number=1)
+    assert lobbies(event, 2) == [] and all(not lobby.is_closed for lobby in lobbies(event, 1))
+    lobby = lobbies(event, 1)[0]
+    corrected = [{**row, "kills": 4} for row in by_seed(lobby)]
+    services.lobby_results_enter(lobby_id=lobby.pk, actor=event.organizer, results=corrected)
+    services.ffa_round_close(event_id=event.pk, actor=event.organizer, round_number=1)
+    assert {lobby.pk for lobby in lobbies(event, 2)}.isdisjoint(first_round_two)
+
+    # once round 2 has a result, round 1 stays closed
+    second = lobbies(event, 2)[0]
+    services.lobby_results_enter(lobby_id=second.pk, actor=event.organizer, results=by_seed(second))
+    with pytest.raises(ReopenRefused):
+        services.ffa_round_reopen(event_id=event.pk, actor=event.organizer, round_number=1)
+
+    # the completed event's last round reopens inside the dispute window: under way again, no places
+    play_round(event, 2)
+    event.refresh_from_db()
+    assert event.status == Event.Status.COMPLETED
+    services.ffa_round_reopen(event_id=event.pk, actor=event.organizer, round_number=2)
+    event.refresh_from_db()
+    assert event.status == Event.Status.ONGOING and event.completed_at is None
+    assert not Entry.objects.filter(event=event, placement__isnull=False).exists()
+    services.ffa_round_close(event_id=event.pk, actor=event.organizer, round_number=2)
+    event.refresh_from_db()
+    assert event.status == Event.Status.COMPLETED
+
+    # and never once the prizes are paid
+    Event.objects.filter(pk=event.pk).update(prizes_paid_at=event.completed_at)
+    with pytest.raises(InvalidStatus):
+        services.ffa_round_reopen(event_id=event.pk, actor=event.organizer, round_number=2)
+
+
 # --- Pages
 
 
@@ -315,11 +365,15 @@ def test_a_lobbys_results_page_takes_placements_and_kills_and_the_round_closes_f
             data[f"kills_{row['entry_id']}"] = row["kills"]
         assert organizer.post(url, data).status_code == 302
     page = organizer.get(f"/events/{event.pk}/ffa/").content.decode()
-    assert "Close round 1" in page
+    assert "Close round 1" in page and "Reopen round" not in page
     closed = organizer.post(f"/events/{event.pk}/rounds/1/close/")
     assert closed.status_code == 302 and closed["Location"] == f"/events/{event.pk}/bracket/"
     event.refresh_from_db()
     assert event.status == Event.Status.COMPLETED
+    assert "Reopen round 1" in organizer.get(f"/events/{event.pk}/ffa/").content.decode()
+    assert organizer.post(f"/events/{event.pk}/rounds/1/reopen/").status_code == 302
+    event.refresh_from_db()
+    assert event.status == Event.Status.ONGOING
     assert client_for(UserFactory()).get(f"/events/{event.pk}/lobbies/{lobbies(event, 1)[0].pk}/").status_code == 302
 
 

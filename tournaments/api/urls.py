@@ -32,6 +32,11 @@ urlpatterns = [
     *api_path(
         "events/<int:event_id>/rounds/<int:round_number>/close", ffa.RoundCloseApi.as_view(), name="event-round-close"
     ),
+    *api_path(
+        "events/<int:event_id>/rounds/<int:round_number>/reopen",
+        ffa.RoundReopenApi.as_view(),
+        name="event-round-reopen",
+    ),
     *api_path("lobbies/<int:lobby_id>", ffa.LobbyDetailApi.as_view(), name="lobby-detail"),
     *api_path("lobbies/<int:lobby_id>/results", ffa.LobbyResultsApi.as_view(), name="lobby-results"),
     *api_path("lobbies/<int:lobby_id>/host", ffa.LobbyHostApi.as_view(), name="lobby-host"),

@@ -168,3 +168,24 @@ class RoundCloseApi(APIView):
         current = view.current_round
         body = {"round": round_number, "next_round": current.number if current else None, "status": view.event.status}
         return Response(FfaRoundCloseSerializer(body).data)
+
+
+class RoundReopenApi(APIView):
+    """The organizer opens the last closed round again to correct its results: refused once the
+    next round has results, or the prizes are paid. The next round's lobbies are withdrawn (dealt
+    again when the round closes); a completed event is under way again, its places cleared."""
+
+    @extend_schema(
+        operation_id="round_reopen",
+        request=None,
+        responses={
+            200: FfaSerializer,
+            403: NOT_ORGANIZER,
+            404: NOT_FOUND,
+            409: error_response("`reopen_refused` (the next round has results), `invalid_status`."),
+        },
+    )
+    def post(self, request, event_id: int, round_number: int):
+        require_visible_event(user=request.user, event_id=event_id)
+        services.ffa_round_reopen(event_id=event_id, actor=request.user, round_number=round_number)
+        return Response(FfaSerializer(selectors.ffa_view(_event(request.user, event_id))).data)

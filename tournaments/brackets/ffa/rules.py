@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from driftwood.core.exceptions import DomainError, PermissionDenied
 from tournaments.brackets.ffa.models import Lobby
+from tournaments.brackets.rules import event_is_live
 from tournaments.exceptions import InvalidStatus, LobbyClosed
 from tournaments.models import Event
 
@@ -43,4 +44,14 @@ def round_refusal(event: Event, user) -> DomainError | None:
         return PermissionDenied(_("Only the event's organizer can do this."))
     if event.status != Event.Status.ONGOING:
         return InvalidStatus(_("Rounds are played while the event is under way."))
+    return None
+
+
+def reopen_refusal(event: Event, user) -> DomainError | None:
+    """Why `user` may not open a closed round again now: the organizer (or staff) may while the
+    results can still change (under way, or completed inside the dispute window)."""
+    if not runs_event(event, user):
+        return PermissionDenied(_("Only the event's organizer can do this."))
+    if not event_is_live(event):
+        return InvalidStatus(_("Prizes are paid: the results are final."))
     return None

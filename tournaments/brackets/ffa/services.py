@@ -18,7 +18,7 @@ from driftwood.core.exceptions import DomainError, NotFound
 from tournaments import notifications
 from tournaments.brackets.ffa import notices
 from tournaments.brackets.ffa.models import FreeForAllSettings, Lobby, LobbyResult, LobbySlot
-from tournaments.brackets.ffa.rules import results_refusal, round_refusal
+from tournaments.brackets.ffa.rules import reopen_refusal, results_refusal, round_refusal
 from tournaments.brackets.ffa.selectors import ffa_settings_of, ffa_stage, lobbies_of, standings_of
 from tournaments.brackets.formats.ffa import (
     MAX_LOBBY_SIZE,
@@ -30,7 +30,7 @@ from tournaments.brackets.formats.ffa import (
     lobby_result_check,
     points_table_check,
 )
-from tournaments.exceptions import InvalidResults, InvalidStatus, RoundNotReady
+from tournaments.exceptions import InvalidResults, InvalidStatus, ReopenRefused, RoundNotReady
 from tournaments.models import Entry, Event, Stage
 from tournaments.services.events import event_lock, event_require_organizer, event_transition
 from tournaments.services.results import event_completed_settle
@@ -233,6 +233,38 @@ def ffa_round_close(*, event_id: int, actor, round_number: int) -> list[Lobby]:
             _next_round(event, stage, round_number + 1)
         else:
             _event_complete(event, stage)
+    return lobbies
+
+
+def ffa_round_reopen(*, event_id: int, actor, round_number: int) -> list[Lobby]:
+    """Open the last closed round again (organizer) to correct its results, while the next round has
+    none (its lobbies are withdrawn and dealt again at the next close) and the prizes are not paid;
+    a completed event is under way again and its places are cleared."""
+    with transaction.atomic():
+        event = event_lock(event_id)
+        if (refusal := reopen_refusal(event, actor)) is not None:
+            raise refusal
+        stage = ffa_stage(event.pk)
+        last_closed = (
+            Lobby.objects.filter(stage=stage, closed_at__isnull=False)
+            .order_by("-round")
+            .values_list("round", flat=True)
+            .first()
+        )
+        if stage is None or last_closed != round_number:
+            raise InvalidStatus(_("Only the last closed round can open again."))
+        later = Lobby.objects.filter(stage=stage, round__gt=round_number)
+        if LobbyResult.objects.filter(lobby__in=later).exists():
+            raise ReopenRefused(_("Round %(round)s already has results.") % {"round": round_number + 1})
+        later.delete()
+        lobbies = list(Lobby.objects.filter(stage=stage, round=round_number).order_by("number"))
+        Lobby.objects.filter(pk__in=[lobby.pk for lobby in lobbies]).update(closed_at=None)
+        if event.status == Event.Status.COMPLETED:
+            event.status, event.completed_at = Event.Status.ONGOING, None
+            event.save(update_fields=["status", "completed_at", "updated_at"])
+            Entry.objects.filter(event=event).update(placement=None)
+            notifications.event_changed(event)
+        notifications.bracket_changed(event.pk, round_reopened=round_number)
     return lobbies
 
 

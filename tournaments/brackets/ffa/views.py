@@ -17,7 +17,7 @@ from driftwood.core.throttles import page_rate_limited
 from tournaments.brackets.ffa import selectors, services
 from tournaments.brackets.ffa.forms import FfaSettingsForm, LobbyHostForm, LobbyResultsForm
 from tournaments.brackets.ffa.models import Lobby
-from tournaments.brackets.ffa.rules import may_enter_results, results_refusal, round_refusal, runs_event
+from tournaments.brackets.ffa.rules import may_enter_results, reopen_refusal, results_refusal, round_refusal, runs_event
 from tournaments.brackets.ffa.services import SETTINGS_OPEN
 from tournaments.models import Event
 from tournaments.views import event_back_to, event_or_404
@@ -43,8 +43,23 @@ def _render_ffa(request, event: Event, *, form: FfaSettingsForm | None = None, s
         "can_configure": event.status in SETTINGS_OPEN,
         "form": form or FfaSettingsForm.for_settings(view.settings or selectors.ffa_settings_of(event)),
         "can_close": round_refusal(event, request.user) is None,
+        "reopen_round": _reopenable(event, view, request.user),
     }
     return render(request, "tournaments/ffa_manage.html", context, status=status)
+
+
+def _reopenable(event: Event, view: selectors.FfaView, user) -> int | None:
+    """The round the lobbies page offers to open again: the last closed one, while the next has no
+    results and `user` may (`ffa_round_reopen` checks it all again)."""
+    if reopen_refusal(event, user) is not None:
+        return None
+    closed = [round_view for round_view in view.rounds if round_view.is_closed]
+    if not closed:
+        return None
+    later = [round_view for round_view in view.rounds if round_view.number > closed[-1].number]
+    if any(lobby.results_entered_at for round_view in later for lobby in round_view.lobbies):
+        return None
+    return closed[-1].number
 
 
 @never_cache
@@ -87,6 +102,22 @@ def event_round_close_view(request, event_id: int, round_number: int):
         return redirect("tournaments:event_bracket", event_id=event.pk)
     drawn = _("Round %(round)s closed. The next round's lobbies are drawn.") % {"round": round_number}
     messages.success(request, drawn)
+    return redirect(_ffa_url(event))
+
+
+@login_required
+@require_POST
+def event_round_reopen_view(request, event_id: int, round_number: int):
+    event = event_or_404(request, event_id)
+    if page_rate_limited(request):
+        return redirect(_ffa_url(event))
+    try:
+        services.ffa_round_reopen(event_id=event.pk, actor=request.user, round_number=round_number)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        reopened = _("Round %(round)s is open again: correct its results, then close it.")
+        messages.success(request, reopened % {"round": round_number})
     return redirect(_ffa_url(event))
 
 
