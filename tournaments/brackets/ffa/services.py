@@ -152,7 +152,10 @@ def _lobby_locked(lobby_id: int) -> tuple[Event, Lobby]:
     if event_id is None:
         raise NotFound(_("Lobby not found."))
     event = event_lock(event_id)
-    lobby = Lobby.objects.select_related("stage").get(pk=lobby_id)
+    # Read again under the lock: a round reopened meanwhile may have withdrawn it.
+    lobby = Lobby.objects.select_related("stage").filter(pk=lobby_id).first()
+    if lobby is None:
+        raise NotFound(_("Lobby not found."))
     return event, lobby
 
 
