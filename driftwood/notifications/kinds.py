@@ -41,6 +41,7 @@ KINDS: dict[str, Kind] = {
     "dispute_resolved": Kind(_("A dispute was decided"), email=True),
     "lobby_assigned": Kind(_("Your lobby for a free-for-all round"), email=True),
     "round_results": Kind(_("Free-for-all round results"), email=False),
+    "lobby_host": Kind(_("You were named a lobby's host"), email=True),
     # Money
     "prize_held": Kind(_("A prize is held for the dispute window"), email=False),
     "prize_paid": Kind(_("A prize was paid"), email=True),

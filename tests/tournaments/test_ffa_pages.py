@@ -157,6 +157,9 @@ def test_a_host_enters_their_lobby_until_the_round_closes_and_every_version_is_k
     with pytest.raises(PermissionDenied):
         services.lobby_host_set(lobby_id=first.pk, actor=host, host_id=host.pk)
     services.lobby_host_set(lobby_id=first.pk, actor=event.organizer, host_id=host.pk)
+    services.lobby_host_set(lobby_id=first.pk, actor=event.organizer, host_id=host.pk)
+    told = Notification.objects.get(user=host, kind="lobby_host")
+    assert told.url == f"/events/{event.pk}/lobbies/{first.pk}/"
     with pytest.raises(PermissionDenied):
         services.lobby_results_enter(lobby_id=second.pk, actor=host, results=by_seed(second))
 

@@ -50,3 +50,21 @@ def round_closed(event: Event, round_number: int, entry_ids: list[int]) -> None:
         key=f"round_results:{event.pk}:{round_number}",
     )
     notifications.bracket_changed(event.pk, round_closed=round_number)
+
+
+def host_named(event: Event, lobby: Lobby) -> None:
+    """The lobby's new host: which lobby, and where its results are entered."""
+    notify(
+        users=[lobby.host_id],
+        kind="lobby_host",
+        title=lazy_text(
+            lambda: (
+                _("You host lobby %(number)s of round %(round)s in %(event)s")
+                % {"number": lobby.number, "round": lobby.round, "event": event.name}
+            )
+        ),
+        body=lazy_text(lambda: _("Enter its placements and kills on the lobby's page once the game is over.")),
+        url=reverse("tournaments:event_lobby", args=[event.pk, lobby.pk]),
+        data={"event_id": event.pk, "lobby_id": lobby.pk, "round": lobby.round, "lobby": lobby.number},
+        key=f"lobby_host:{lobby.pk}:{lobby.host_id}",
+    )

@@ -208,8 +208,11 @@ def lobby_host_set(*, lobby_id: int, actor, host_id: int | None) -> Lobby:
             raise refusal
         if host_id is not None and not get_user_model().objects.filter(pk=host_id, is_active=True).exists():
             raise _invalid("host_id", _("No such player."))
+        named = host_id is not None and host_id != lobby.host_id
         lobby.host_id = host_id
         lobby.save(update_fields=["host"])
+        if named:
+            notices.host_named(event, lobby)
     return lobby
 
 
