@@ -22,6 +22,7 @@ from driftwood.core.exceptions import DomainError
 from driftwood.core.money import format_money
 from tournaments.brackets import admin as bracket_admin  # noqa: F401 (registers the bracket's screens)
 from tournaments.brackets import schedule_admin  # noqa: F401 (registers the scheduling screens)
+from tournaments.brackets.ffa import admin as ffa_admin  # noqa: F401 (registers the free-for-all's screens)
 from tournaments.models import (
     Event,
     Game,

@@ -148,3 +148,20 @@ class ForfeitNotPending(Conflict):
 class RoundScheduleLocked(Conflict):
     code = "round_started"
     default_message = _("Matches of this round have results: its best-of can no longer change.")
+
+
+class InvalidResults(DomainError):
+    """400: a free-for-all lobby's results that cannot stand (see `tournaments.brackets.ffa`)."""
+
+    code = "invalid_results"
+    default_message = _("These results are not possible for this lobby.")
+
+
+class LobbyClosed(Conflict):
+    code = "lobby_closed"
+    default_message = _("This round is closed: its results are final.")
+
+
+class RoundNotReady(Conflict):
+    code = "round_not_ready"
+    default_message = _("Every lobby of the round needs its results before the round closes.")

@@ -6,8 +6,9 @@ The rules that protect players are PostgreSQL constraints: one active registrati
 event, and sane event numbers.
 
 The bracket's models (entries, stages, matches, reports, disputes) live in
-`tournaments.brackets.models`, teams in `tournaments.team_models` and payments in
-`tournaments.payment_models`; all are imported here: same app, same tables, same import path.
+`tournaments.brackets.models` (free-for-all lobbies in `tournaments.brackets.ffa.models`),
+teams in `tournaments.team_models` and payments in `tournaments.payment_models`; all are
+imported here: same app, same tables, same import path.
 """
 
 from django.conf import settings
@@ -22,6 +23,7 @@ from driftwood.core.money import ZERO, money_field
 
 # Re-exported: Django loads the app's models from here, and migration 0002 names the upload path here.
 from tournaments.announcement_models import Announcement  # noqa: F401
+from tournaments.brackets.ffa.models import FreeForAllSettings, Lobby, LobbyResult, LobbySlot  # noqa: F401
 from tournaments.brackets.models import (  # noqa: F401
     Dispute,
     Entry,

@@ -5,6 +5,7 @@ from tournaments.brackets import embed as embed_views
 from tournaments.brackets import manage as manage_views
 from tournaments.brackets import schedule_views
 from tournaments.brackets import views as bracket_views
+from tournaments.brackets.ffa import views as ffa_views
 
 app_name = "tournaments"
 
@@ -34,6 +35,13 @@ urlpatterns = [
     path("<int:event_id>/seeding/", bracket_views.event_seeding_view, name="event_seeding"),
     path("<int:event_id>/seeding/confirm/", bracket_views.event_seeding_confirm_view, name="event_seeding_confirm"),
     path("<int:event_id>/start/", bracket_views.event_start_view, name="event_start"),
+    path("<int:event_id>/ffa/", ffa_views.event_ffa_view, name="event_ffa"),
+    path("<int:event_id>/rounds/<int:round_number>/close/", ffa_views.event_round_close_view, name="event_round_close"),
+    path(
+        "<int:event_id>/rounds/<int:round_number>/reopen/", ffa_views.event_round_reopen_view, name="event_round_reopen"
+    ),
+    path("<int:event_id>/lobbies/<int:lobby_id>/", ffa_views.lobby_results_view, name="event_lobby"),
+    path("<int:event_id>/lobbies/<int:lobby_id>/host/", ffa_views.lobby_host_view, name="event_lobby_host"),
     path("matches/<int:match_id>/", bracket_views.match_detail, name="match_detail"),
     path("matches/<int:match_id>/report/", bracket_views.match_report_view, name="match_report"),
     path("matches/<int:match_id>/check-in/", schedule_views.match_check_in_view, name="match_check_in"),

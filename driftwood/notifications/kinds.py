@@ -43,6 +43,9 @@ KINDS: dict[str, Kind] = {
     "match_starting": Kind(_("Your match starts soon"), email=False),
     "forfeit_proposed": Kind(_("Forfeits waiting for your decision"), email=True),
     "match_forfeited": Kind(_("A match was decided by forfeit"), email=True),
+    "lobby_assigned": Kind(_("Your lobby for a free-for-all round"), email=True),
+    "round_results": Kind(_("Free-for-all round results"), email=False),
+    "lobby_host": Kind(_("You were named a lobby's host"), email=True),
     # Money
     "prize_held": Kind(_("A prize is held for the dispute window"), email=False),
     "prize_paid": Kind(_("A prize was paid"), email=True),

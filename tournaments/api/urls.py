@@ -3,6 +3,7 @@
 from driftwood.core.urls import api_path
 from tournaments.api import announcements, events, games, registrations, teams
 from tournaments.brackets.api import entries, matches, public, schedule
+from tournaments.brackets.ffa import api as ffa
 
 urlpatterns = [
     *api_path("games", games.GameListApi.as_view(), name="game-list"),
@@ -36,6 +37,19 @@ urlpatterns = [
     *api_path("forfeits/<int:forfeit_id>/confirm", schedule.ForfeitConfirmApi.as_view(), name="forfeit-confirm"),
     *api_path("forfeits/<int:forfeit_id>/reject", schedule.ForfeitRejectApi.as_view(), name="forfeit-reject"),
     *api_path("matches/<int:match_id>/check-in", schedule.MatchCheckInApi.as_view(), name="match-check-in"),
+    *api_path("events/<int:event_id>/ffa", ffa.EventFfaApi.as_view(), name="event-ffa"),
+    *api_path("events/<int:event_id>/standings", ffa.EventStandingsApi.as_view(), name="event-standings"),
+    *api_path(
+        "events/<int:event_id>/rounds/<int:round_number>/close", ffa.RoundCloseApi.as_view(), name="event-round-close"
+    ),
+    *api_path(
+        "events/<int:event_id>/rounds/<int:round_number>/reopen",
+        ffa.RoundReopenApi.as_view(),
+        name="event-round-reopen",
+    ),
+    *api_path("lobbies/<int:lobby_id>", ffa.LobbyDetailApi.as_view(), name="lobby-detail"),
+    *api_path("lobbies/<int:lobby_id>/results", ffa.LobbyResultsApi.as_view(), name="lobby-results"),
+    *api_path("lobbies/<int:lobby_id>/host", ffa.LobbyHostApi.as_view(), name="lobby-host"),
     *api_path("matches/<int:match_id>", matches.MatchDetailApi.as_view(), name="match-detail"),
     *api_path("matches/<int:match_id>/report", matches.MatchReportApi.as_view(), name="match-report"),
     *api_path("matches/<int:match_id>/resolve", matches.MatchResolveApi.as_view(), name="match-resolve"),

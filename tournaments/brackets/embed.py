@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from tournaments.brackets import selectors
+from tournaments.brackets.ffa.selectors import ffa_context
 from tournaments.brackets.manage import EmbedOriginsForm, organizer_event_or_redirect, render_manage
 from tournaments.services.embed import event_embed_origins_set
 
@@ -33,6 +34,7 @@ def event_bracket_embed(request, event_id: int):
     context = {
         "event": event,
         "bracket": selectors.bracket_view(event),
+        **ffa_context(event),
         "socket_path": f"/ws/events/{event.pk}/",
         "fragment_url": reverse("tournaments:event_bracket_fragment", args=[event.pk]),
     }

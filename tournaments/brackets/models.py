@@ -21,6 +21,7 @@ class Format(models.TextChoices):
     DOUBLE_ELIMINATION = "double_elimination", _("Double elimination")
     ROUND_ROBIN = "round_robin", _("Round robin")
     SWISS = "swiss", _("Swiss")
+    FREE_FOR_ALL = "free_for_all", _("Free-for-all (battle royale)")
 
 
 class Entry(models.Model):

@@ -25,7 +25,7 @@ from tournaments.exceptions import (
     MatchNotPlayable,
     SeedingLocked,
 )
-from tournaments.models import Dispute, Entry, Event, Match, MatchReport, RegistrationMember
+from tournaments.models import Dispute, Entry, Event, LobbyResult, Match, MatchReport, RegistrationMember
 
 Side = MatchReport.Side
 OFFICIAL_SIDES = (Side.ORGANIZER, Side.STAFF)
@@ -272,8 +272,12 @@ def match_permissions(match: Match, user) -> MatchPermissions:
 
 
 def bracket_has_results(event: Event) -> bool:
-    """Whether any match was reported, played or disputed, now or before it was reopened."""
-    return Match.objects.filter(Q(status__in=RESULT_STATUSES) | Q(reports__isnull=False), event=event).exists()
+    """Whether any match was reported, played or disputed, now or before it was reopened (or a
+    free-for-all lobby's results were entered)."""
+    return (
+        Match.objects.filter(Q(status__in=RESULT_STATUSES) | Q(reports__isnull=False), event=event).exists()
+        or LobbyResult.objects.filter(lobby__stage__event=event).exists()
+    )
 
 
 def seeding_refusal(event: Event) -> DomainError | None:

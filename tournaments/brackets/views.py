@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST, require_safe
 from driftwood.core.exceptions import DomainError
 from driftwood.core.throttles import page_rate_limited
 from tournaments.brackets import drawing, selectors
+from tournaments.brackets.ffa.selectors import ffa_context
 from tournaments.brackets.manage import organizer_event_or_redirect, render_manage
 from tournaments.brackets.rules import match_permissions
 from tournaments.brackets.services.matches import dispute_open, match_reopen, match_report, match_resolve
@@ -45,8 +46,8 @@ def _service_error(request, exc: DomainError | ValidationError) -> None:
     messages.error(request, exc.message if isinstance(exc, DomainError) else " ".join(exc.messages))
 
 
-def _bracket_context(event: Event) -> dict:
-    return {"event": event, "bracket": selectors.bracket_view(event)}
+def _bracket_context(event: Event, user=None) -> dict:
+    return {"event": event, "bracket": selectors.bracket_view(event), **ffa_context(event, user)}
 
 
 @never_cache
@@ -54,7 +55,7 @@ def _bracket_context(event: Event) -> dict:
 def event_bracket(request, event_id: int):
     event = event_or_404(request, event_id)
     context = {
-        **_bracket_context(event),
+        **_bracket_context(event, request.user),
         "is_organizer": request.user.is_authenticated and event.organizer_id == request.user.pk,
         "socket_path": f"/ws/events/{event.pk}/",
         "fragment_url": reverse("tournaments:event_bracket_fragment", args=[event.pk]),
@@ -67,7 +68,7 @@ def event_bracket(request, event_id: int):
 def event_bracket_fragment(request, event_id: int):
     """The bracket alone, for the page's script to swap in when the socket says it changed."""
     event = event_or_404(request, event_id)
-    return render(request, "tournaments/_bracket_body.html", _bracket_context(event))
+    return render(request, "tournaments/_bracket_body.html", _bracket_context(event, request.user))
 
 
 def _match_or_404(request, match_id: int) -> Match:
@@ -293,11 +294,15 @@ def event_start_view(request, event_id: int):
     except (DomainError, ValidationError) as exc:
         _service_error(request, exc)
         return _back_to_manage(event)
-    messages.success(
-        request,
-        _("“%(name)s” has started: %(matches)s matches drawn. Good luck!")
-        % {"name": event.name, "matches": stage.matches.count()},
-    )
+    if stage.format == Event.Format.FREE_FOR_ALL:
+        drawn = _("“%(name)s” has started: %(lobbies)s lobbies drawn for round 1. Good luck!")
+        messages.success(request, drawn % {"name": event.name, "lobbies": stage.lobbies.count()})
+    else:
+        messages.success(
+            request,
+            _("“%(name)s” has started: %(matches)s matches drawn. Good luck!")
+            % {"name": event.name, "matches": stage.matches.count()},
+        )
     return redirect("tournaments:event_bracket", event_id=event.pk)
 
 

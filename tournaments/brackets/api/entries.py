@@ -53,7 +53,8 @@ class EventStartApi(APIView):
         status = serializers.ChoiceField(choices=[Event.Status.ONGOING])
         entries = serializers.IntegerField(help_text="Entries in the bracket.")
         dropped = serializers.IntegerField(help_text="Entries dropped for not checking in.")
-        matches = serializers.IntegerField(help_text="Matches generated (Swiss: the first round).")
+        matches = serializers.IntegerField(help_text="Matches generated (Swiss: the first round; free-for-all: 0).")
+        lobbies = serializers.IntegerField(help_text="Free-for-all: lobbies drawn for round 1 (0 for other formats).")
 
     @extend_schema(
         operation_id="event_start",
@@ -77,6 +78,7 @@ class EventStartApi(APIView):
                     "entries": entries.filter(status=Entry.Status.ACTIVE).count(),
                     "dropped": entries.filter(status=Entry.Status.NO_SHOW).count(),
                     "matches": stage.matches.count(),
+                    "lobbies": stage.lobbies.count(),
                 }
             ).data
         )

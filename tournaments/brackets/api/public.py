@@ -3,8 +3,9 @@
 Open to anyone without credentials (a token sent along is ignored), the same answer for every caller,
 so it can be cached: an ETag of the content (`If-None-Match` answers 304), `Cache-Control: public`
 for a few seconds, and `Access-Control-Allow-Origin: *` so that a page on any site can read it.
-Every match at once (no pages), in bracket order; standings for round robin and Swiss; the final
-places once the event is completed. Drafts do not exist here, also for their organizer.
+Every match at once (no pages), in bracket order; standings for round robin and Swiss; lobbies and
+standings for a free-for-all; the final places once the event is completed. Drafts do not exist
+here, also for their organizer.
 """
 
 import hashlib
@@ -22,6 +23,8 @@ from driftwood.core.exceptions import NotFound
 from driftwood.core.schema import ERRORS, error_response
 from tournaments.brackets import selectors
 from tournaments.brackets.api.serializers import EntryRefSerializer, MatchSerializer
+from tournaments.brackets.ffa.selectors import ffa_view
+from tournaments.brackets.ffa.serializers import FfaSerializer
 from tournaments.models import Event
 
 MAX_AGE_SECONDS = 10
@@ -74,6 +77,7 @@ class PublicBracketSerializer(serializers.Serializer):
         many=True, source="groups", help_text="Round robin and Swiss: the tables, best first. Empty otherwise."
     )
     placements = _PlacementSerializer(many=True, help_text="The final places, once the event is completed.")
+    ffa = FfaSerializer(allow_null=True, help_text="Free-for-all: rounds, lobbies and standings. Null otherwise.")
 
 
 def _etag(body: dict) -> str:
@@ -102,6 +106,7 @@ class EventBracketPublicApi(APIView):
         if event is None:
             raise NotFound(_("Event not found."))
         view = selectors.bracket_view(event)
+        view.ffa = ffa_view(event) if event.format == Event.Format.FREE_FOR_ALL else None
         body = PublicBracketSerializer(view).data
         etag = _etag(body)
         if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:

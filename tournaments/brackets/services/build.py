@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from django.utils import timezone
 
+from tournaments.brackets.ffa.services import ffa_stage_generate
 from tournaments.brackets.formats import (
     Bracket,
     GeneratedMatch,
@@ -110,8 +111,11 @@ def stage_generate(event: Event, entries: Sequence[Entry]) -> Stage:
     """Generate the event's bracket for `entries` (seeds 1..N in order) inside the caller's transaction.
 
     Swiss generates its first round only; later rounds are paired from the standings as each
-    round finishes (`swiss_next_round`).
+    round finishes (`swiss_next_round`). A free-for-all draws its first round's lobbies
+    (`tournaments.brackets.ffa`).
     """
+    if event.format == Format.FREE_FOR_ALL:
+        return ffa_stage_generate(event, entries)
     options = stage_options(event, len(entries))
     stage = Stage.objects.create(event=event, number=1, format=event.format, options=options)
     matches_create(stage, _generated(stage, len(entries)), entries)
