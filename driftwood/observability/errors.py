@@ -2,7 +2,7 @@
 
 Django and Celery integrations; no personal data by default (`send_default_pii=False`, request
 bodies never sent); and every event is scrubbed before it leaves the process:
-- by key, at any depth (sentry-sdk's EventScrubber): its default list (passwords, tokens,
+- by key, at any depth (sentry-sdk's EventScrubber, then `scrub_event` again): its default list (passwords, tokens,
   secrets, Authorization, cookies, sessions, CSRF) plus Driftwood's own names (bank account
   numbers, client secrets, JWTs, signing secrets, encryption keys);
 - by value, in messages, exception texts, breadcrumbs, request data and local variables: runs of
@@ -44,26 +44,30 @@ SECRET_VALUES = re.compile(
     r"|\beyJ[\w-]+\.[\w-]+\.[\w-]*"  # JWTs
     r"|\b(?:sk|rk|whsec|pi_\w+_secret)_\w+"  # Stripe keys and client secrets
 )
+DENYLIST = frozenset(name.lower() for name in DEFAULT_DENYLIST + DRIFTWOOD_DENYLIST)
 # The parts of an event that carry text from the application; ids and timestamps stay as they are.
-TEXT_PARTS = ("message", "logentry", "exception", "threads", "breadcrumbs", "extra", "request", "tags")
+TEXT_PARTS = ("message", "logentry", "exception", "threads", "breadcrumbs", "extra", "request", "tags", "user")
 
 
-def _scrub_values(value):
+def _scrubbed(value, key=None):
+    if isinstance(key, str) and key.lower() in DENYLIST:
+        return FILTERED
     if isinstance(value, str):
         return SECRET_VALUES.sub(FILTERED, value)
     if isinstance(value, dict):
-        return {key: _scrub_values(item) for key, item in value.items()}
+        return {name: _scrubbed(item, name) for name, item in value.items()}
     if isinstance(value, list | tuple):
-        return [_scrub_values(item) for item in value]
+        return [_scrubbed(item) for item in value]
     return value
 
 
 def scrub_event(event: dict, hint: dict | None = None) -> dict:
-    """sentry-sdk's `before_send`: what may identify a bank account or grant access is replaced."""
-    EventScrubber(denylist=DEFAULT_DENYLIST + DRIFTWOOD_DENYLIST, recursive=True).scrub_event(event)
+    """sentry-sdk's `before_send`: what may identify a bank account or grant access is replaced,
+    by key (DENYLIST, at any depth) and by value (SECRET_VALUES). It runs on the serialized event,
+    after the EventScrubber, so it writes plain strings."""
     for part in TEXT_PARTS:
         if part in event:
-            event[part] = _scrub_values(event[part])
+            event[part] = _scrubbed(event[part])
     return event
 
 
