@@ -30,6 +30,9 @@ RUN python -m driftwood.core.catalogues
 RUN DJANGO_SECRET_KEY=collectstatic-only STATIC_MANIFEST=true \
     python manage.py collectstatic --no-input --verbosity 0
 
+# Where each process writes its Prometheus series (PROMETHEUS_MULTIPROC_DIR in the compose file).
+RUN mkdir -p /run/driftwood-metrics && chown 10001:10001 /run/driftwood-metrics
+
 # The code stays owned by root and read-only for the process (user driftwood, 10001).
 USER 10001:10001
 
