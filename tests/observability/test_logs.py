@@ -6,9 +6,7 @@ import re
 
 import pytest
 import redis
-from django.conf import settings as django_settings
 
-from driftwood.celery import app
 from driftwood.core.tasks import purge_expired_idempotency_keys
 from driftwood.observability.context import request_id_var
 from driftwood.observability.logs import ContextFilter, TextFormatter, logging_config
@@ -107,15 +105,13 @@ def test_tasks_queued_during_a_request_carry_its_id_in_their_headers(settings):
 
 
 def test_a_task_run_in_process_logs_one_line_with_the_request_id(settings):
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    app.conf.task_always_eager = True
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # Celery reads Django's settings live
     token = request_id_var.set("fedcba9876543210fedcba9876543210")
     try:
         with json_log_lines() as lines:
             purge_expired_idempotency_keys.delay()
     finally:
         request_id_var.reset(token)
-        app.conf.task_always_eager = django_settings.CELERY_TASK_ALWAYS_EAGER
 
     [line] = _lines(lines, "driftwood.tasks")
     assert line["request_id"] == "fedcba9876543210fedcba9876543210"
