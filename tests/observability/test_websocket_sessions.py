@@ -63,3 +63,13 @@ def test_sessions_and_frames_are_counted():
     assert _sample("driftwood_websocket_messages_total", route="health", direction="in") == frames_in + 1
     assert _sample("driftwood_websocket_messages_total", route="health", direction="out") == frames_out + 2
     assert _sample("driftwood_websocket_connections", route="health") == open_now  # closed again
+
+
+def test_a_client_cannot_name_its_session(settings):
+    settings.TRUSTED_PROXIES = []
+
+    with json_log_lines() as lines:
+        _ping_health(headers=[(b"x-request-id", b"a1b2c3d4e5f60718293a4b5c6d7e8f90")])
+
+    opened = next(line for line in lines if line.get("event") == "websocket_open")
+    assert opened["request_id"] != "a1b2c3d4e5f60718293a4b5c6d7e8f90"
