@@ -157,3 +157,64 @@ def test_ordinary_numbers_and_dates_are_kept(text):
     event = scrub_event({"message": text}, {})
 
     assert event["message"] == text
+
+
+FAILING_REQUEST = textwrap.dedent(
+    f"""
+    import django
+    import sentry_sdk
+    from django.test import Client, override_settings
+    from django.urls import path
+
+    django.setup()
+
+
+    def payout(request):
+        account_number = request.POST["account_number"]
+        raise RuntimeError(f"bank refused {{account_number}}")
+
+
+    from driftwood.urls import urlpatterns as site_urlpatterns
+
+    urlpatterns = [path("payout", payout), *site_urlpatterns]  # the error page links home
+    with override_settings(ROOT_URLCONF=__name__, ALLOWED_HOSTS=["testserver"]):
+        response = Client(raise_request_exception=False).post(
+            "/payout",
+            {{"account_number": "{ACCOUNT_NUMBER}"}},
+            HTTP_AUTHORIZATION="Bearer {JWT}",
+            HTTP_COOKIE="sessionid=s3ss10n",
+        )
+    assert response.status_code == 500
+    print(response["X-Request-ID"])
+    sentry_sdk.flush(timeout=10)
+    """
+)
+
+
+def test_a_failing_request_is_reported_with_its_request_id_and_without_its_secrets():
+    SentryReceiver.envelopes = []
+    with LocalHttpServer(SentryReceiver) as receiver:
+        finished = subprocess.run(
+            [sys.executable, "-c", FAILING_REQUEST],
+            cwd=services.BASE_DIR,
+            env=services.child_env(SENTRY_DSN=f"http://publickey@127.0.0.1:{receiver.port}/42", LOG_LEVEL="CRITICAL"),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert finished.returncode == 0, finished.stderr
+    request_id = finished.stdout.strip()
+
+    events = [
+        json.loads(line)
+        for envelope in SentryReceiver.envelopes
+        for line in envelope.splitlines()[2::2]
+        if line.startswith("{") and '"exception"' in line
+    ]
+    assert len(events) == 1, SentryReceiver.envelopes
+    [event] = events
+    assert event["tags"]["request_id"] == request_id
+    assert event["exception"]["values"][-1]["value"] == f"bank refused {FILTERED}"
+    sent = "".join(SentryReceiver.envelopes)
+    for secret in (ACCOUNT_NUMBER, JWT, "s3ss10n"):
+        assert secret not in sent
