@@ -33,13 +33,17 @@ def current_user_id() -> int | None:
 
 
 class ContextFilter(logging.Filter):
-    """Stamps each record with the running request's id and user id (unless `extra=` set them)."""
+    """Stamps each record with the running request's id and user id (unless `extra=` set them).
+
+    Django logs a 4xx/5xx response (`django.request`) after the middleware has finished, with the
+    request in `extra`: the ids then come from that request."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        request = getattr(record, "request", None)
         if not hasattr(record, "request_id"):
-            record.request_id = request_id_var.get()
+            record.request_id = getattr(request, "request_id", None) or request_id_var.get()
         if not hasattr(record, "user_id"):
-            record.user_id = current_user_id()
+            record.user_id = user_id_of(request) if hasattr(request, "request_id") else current_user_id()
         return True
 
 

@@ -138,3 +138,17 @@ def test_plain_text_stays_available_for_development():
     assert logging_config(log_format="text", level="INFO")["formatters"]["line"]["()"] is TextFormatter
     with pytest.raises(ValueError):
         logging_config(log_format="xml", level="INFO")
+
+
+@pytest.mark.urls("tests.core.urls")
+def test_djangos_own_line_for_a_failed_request_carries_its_id(jwt_client, user):
+    with json_log_lines() as lines:
+        response = jwt_client.get("/api/v1/test/fail")
+
+    assert response.status_code == 500
+    [django_line] = _lines(lines, "django.request")
+    assert django_line["request_id"] == response["X-Request-ID"]
+    assert django_line["user_id"] == user.pk
+    [unhandled] = _lines(lines, "driftwood.api")
+    assert unhandled["request_id"] == response["X-Request-ID"]
+    assert "deliberate failure" in unhandled["exc"]
