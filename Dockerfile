@@ -37,6 +37,8 @@ RUN DJANGO_SECRET_KEY=collectstatic-only STATIC_MANIFEST=true \
 # a new named volume takes this directory's owner.
 ENV MEDIA_ROOT=/var/lib/driftwood/media
 RUN mkdir -p "$MEDIA_ROOT" && chown 10001:10001 "$MEDIA_ROOT"
+# Where each process writes its Prometheus series (PROMETHEUS_MULTIPROC_DIR in the compose file).
+RUN mkdir -p /run/driftwood-metrics && chown 10001:10001 /run/driftwood-metrics
 
 # The code stays owned by root and read-only for the process (user driftwood, 10001).
 USER 10001:10001

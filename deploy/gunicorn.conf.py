@@ -27,9 +27,16 @@ max_requests = int(os.environ.get("WEB_MAX_REQUESTS", "1000000"))
 max_requests_jitter = max_requests // 10
 # Load the app once in the arbiter: workers fork with Django already set up.
 preload_app = True
-# Requests are logged once, by Driftwood's RequestLogMiddleware.
+# Requests are logged once, by Driftwood's RequestObservabilityMiddleware (JSON with LOG_FORMAT=json).
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 # X-Forwarded-* are honoured only from the proxy in front (TRUSTED_PROXIES, as Django does).
 forwarded_allow_ips = os.environ.get("TRUSTED_PROXIES", "127.0.0.1") or "127.0.0.1"
+
+
+def child_exit(server, worker):
+    """A worker that stopped no longer counts in /metrics' live gauges (PROMETHEUS_MULTIPROC_DIR)."""
+    from driftwood.observability.metrics import process_dead, process_identifier
+
+    process_dead(process_identifier(worker.pid))

@@ -14,6 +14,7 @@ from driftwood.accounts.channels_auth import TokenOrSessionAuthMiddlewareStack  
 from driftwood.core.daphne_bodies import leave_request_bodies_to_django  # noqa: E402
 from driftwood.core.embedded_beat import embedded_beat_start  # noqa: E402
 from driftwood.core.websocket import AllowedHostsBrowserOriginValidator  # noqa: E402
+from driftwood.observability.websocket import WebSocketObservability  # noqa: E402
 from driftwood.routing import websocket_urlpatterns  # noqa: E402
 
 leave_request_bodies_to_django()
@@ -22,7 +23,7 @@ application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": AllowedHostsBrowserOriginValidator(
-            TokenOrSessionAuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+            TokenOrSessionAuthMiddlewareStack(WebSocketObservability(URLRouter(websocket_urlpatterns)))
         ),
     }
 )

@@ -7,6 +7,8 @@ from celery.backends.redis import RedisBackend
 from celery.schedules import crontab
 from kombu import Queue
 
+from driftwood.observability import celery_hooks  # noqa: F401 (request ids, task log lines and metrics)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "driftwood.settings")
 
 

@@ -15,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from driftwood import redis_settings, schema_settings
 from driftwood.csp_settings import content_security_policy
 from driftwood.integration_settings import webhook_settings
+from driftwood.observability_settings import observability_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -59,7 +60,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "driftwood.core.middleware.RequestLogMiddleware",
+    "driftwood.observability.middleware.RequestObservabilityMiddleware",
     "driftwood.core.middleware.RequestBodyGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "driftwood.core.csp.SiteCSPMiddleware",
@@ -211,7 +212,7 @@ CORS_ALLOW_HEADERS = (
     "x-csrftoken",
     "x-requested-with",
 )
-CORS_EXPOSE_HEADERS = ("retry-after", "x-process-time")
+CORS_EXPOSE_HEADERS = ("retry-after", "x-process-time", "x-request-id")
 
 # --- REST API
 REST_FRAMEWORK = {
@@ -376,14 +377,5 @@ CHAT_MIRROR_STAND_IN = "driftwood.dev.firebase.FakeMirror" if DRIFTWOOD_DEV_TOOL
 if CHAT_FIRESTORE_MIRROR and not FIREBASE_CREDENTIALS and not CHAT_MIRROR_STAND_IN:
     raise ImproperlyConfigured("CHAT_FIRESTORE_MIRROR needs FIREBASE_CREDENTIALS.")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {
-        "django.request": {"level": "ERROR"},
-        "daphne": {"level": "WARNING"},
-    },
-}
+# --- Logs (JSON or text, with request ids), /metrics and Sentry (driftwood/observability_settings.py).
+vars().update(observability_settings(env, debug=DEBUG))

@@ -7,14 +7,16 @@ from driftwood.accounts.views import language_set
 from driftwood.core import views as core_views
 from driftwood.core.health import healthz, readyz
 from driftwood.core.schema_view import OpenApiSchemaView
+from driftwood.observability.views import metrics_view
 from tournaments.brackets.embed import event_bracket_embed
 
 # The API first: most requests are API calls, and Django tries the patterns in order (no page
-# route matches under api/, healthz or readyz, so the order changes no URL).
+# route matches under api/, healthz, readyz or metrics, so the order changes no URL).
 urlpatterns = [
     path("api/v1/", include("driftwood.api_urls")),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
+    path("metrics", metrics_view, name="metrics"),
     path("api/schema/", OpenApiSchemaView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", core_views.home, name="home"),

@@ -267,6 +267,8 @@ class Registration(models.Model):
         verbose_name_plural = _("registrations")
         indexes = [
             models.Index(fields=["event", "status"], name="registration_event_status"),
+            # The metrics count the last day's joins (tournaments.selectors.metrics).
+            models.Index(fields=["created_at"], name="registration_created"),
             # The waitlist in its order (positions, promotion).
             models.Index(
                 fields=["event", "created_at", "id"], condition=Q(status="waitlisted"), name="registration_waitlist"

@@ -90,6 +90,7 @@ class PrizePayout(models.Model):
     class Meta:
         verbose_name = _("prize payout")
         verbose_name_plural = _("prize payouts")
+        indexes = [models.Index(fields=["created_at"], name="prize_payout_created")]
         constraints = [
             models.UniqueConstraint(fields=["event", "user"], name="prize_payout_once_per_player"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="prize_payout_positive"),

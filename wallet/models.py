@@ -265,6 +265,8 @@ class TopUp(models.Model):
     class Meta:
         verbose_name_plural = _("top-ups")
         verbose_name = _("top-up")
+        # The metrics count the last day's top-ups (wallet.selectors.money_metrics).
+        indexes = [models.Index(fields=["created_at"], name="topup_created")]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="topup_amount_positive"),
             models.CheckConstraint(

@@ -51,6 +51,7 @@ class CardRefund(DescribedInLanguage, models.Model):
         indexes = [
             models.Index(fields=["state", "next_attempt_at"], name="card_refund_due"),
             models.Index(fields=["payment_intent_id"], name="card_refund_intent"),
+            models.Index(fields=["created_at"], name="card_refund_created"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="card_refund_amount_positive"),

@@ -18,6 +18,8 @@ class ReconcileRun(models.Model):
     stripe_in = money_field(default=ZERO, verbose_name=_("Stripe in"))
     bank_out = money_field(default=ZERO, verbose_name=_("bank out"))
     card_refunds = money_field(default=ZERO, verbose_name=_("card refunds"))
+    # What the books and the outside world disagree by (absolute sums; 0 when clean): the metric.
+    difference = money_field(default=ZERO, verbose_name=_("difference"))
     # The differences found, in English (as logged); empty when clean.
     problems = models.JSONField(default=list, blank=True, verbose_name=_("differences"))
 

@@ -51,6 +51,16 @@ class Report:
     def ok(self) -> bool:
         return not self.problems
 
+    @property
+    def difference(self) -> Decimal:
+        """The money the books and the outside world disagree by (absolute sums; 0 when clean)."""
+        return (
+            abs(self.ledger_total)
+            + abs(-self.outside.get(STRIPE_CLEARING, ZERO) - self.stripe_in)
+            + abs(self.outside.get(CARD_REFUNDS, ZERO) - self.card_refunds)
+            + abs(self.outside.get(BANK_PAYOUTS, ZERO) - self.bank_out)
+        )
+
 
 def _sum(queryset, column: str) -> Decimal:
     return queryset.aggregate(total=Coalesce(Sum(column), ZERO, output_field=money_field()))["total"]
@@ -209,6 +219,7 @@ def reconcile_run_record(report: Report) -> ReconcileRun:
         stripe_in=report.stripe_in,
         bank_out=report.bank_out,
         card_refunds=report.card_refunds,
+        difference=report.difference,
         problems=problems,
     )
 

@@ -1,14 +1,15 @@
 """Reads of wallets, their ledger and withdrawals, scoped to the caller."""
 
 from datetime import date, datetime, time
+from decimal import Decimal
 
-from django.db.models import QuerySet, Subquery
+from django.db.models import Count, Min, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from driftwood.core.money import format_money
 from wallet.cache import wallet_summary_cached
-from wallet.models import LedgerEntry, TopUp, Wallet, Withdrawal
+from wallet.models import ZERO, CardRefund, LedgerEntry, ReconcileRun, TopUp, Wallet, Withdrawal
 from wallet.services.balances import wallet_get_or_create
 from wallet.services.payment_methods import Method, fpx_bank_name
 
@@ -98,3 +99,36 @@ def topup_status_message(topup: TopUp) -> str:
     if method == Method.GRABPAY:
         return _("Processing: waiting for GrabPay to confirm your payment of %(amount)s.") % {"amount": amount}
     return _("Processing: waiting for the card payment of %(amount)s to be confirmed.") % {"amount": amount}
+
+
+# --- Figures for the metrics (`/metrics`, driftwood/observability/collectors.py): each an
+# aggregate over an index, so a scrape stays cheap however large the tables grow. What is still
+# open is counted whatever its age; what has finished only if it was created within `since`.
+
+OPEN_CARD_REFUND_STATES = (CardRefund.State.REQUESTED, CardRefund.State.SENT, CardRefund.State.FAILED)
+OPEN_WITHDRAWAL_STATUSES = (Withdrawal.Status.PENDING, Withdrawal.Status.REVIEW, Withdrawal.Status.PROCESSING)
+
+
+def _by(queryset, column: str) -> dict[str, tuple[int, Decimal]]:
+    rows = queryset.order_by().values_list(column).annotate(count=Count("pk"), amount=Sum("amount"))
+    return {key: (count, amount or ZERO) for key, count, amount in rows}
+
+
+def money_metrics(*, since: datetime) -> dict:
+    """Top-ups opened since `since`, card refunds and withdrawals (open ones, and finished ones
+    created since `since`), each as {status: (count, amount)}; the age in seconds of the oldest
+    withdrawal still processing (0 when none); the last reconciliation (None before the first)."""
+    oldest = Withdrawal.objects.filter(status=Withdrawal.Status.PROCESSING).aggregate(oldest=Min("processing_since"))
+    return {
+        "topups": _by(TopUp.objects.filter(created_at__gte=since), "status"),
+        "card_refunds": _by(
+            CardRefund.objects.filter(Q(state__in=OPEN_CARD_REFUND_STATES) | Q(created_at__gte=since)), "state"
+        ),
+        "withdrawals": _by(
+            Withdrawal.objects.filter(Q(status__in=OPEN_WITHDRAWAL_STATUSES) | Q(created_at__gte=since)), "status"
+        ),
+        "oldest_processing_seconds": (timezone.now() - oldest["oldest"]).total_seconds() if oldest["oldest"] else 0.0,
+        "last_reconcile": ReconcileRun.objects.order_by("-finished_at")
+        .values("finished_at", "ok", "problems", "difference")
+        .first(),
+    }

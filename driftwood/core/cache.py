@@ -6,6 +6,8 @@ False, writes and deletes do nothing, `incr`/`decr` raise ValueError as for a mi
 therefore read from PostgreSQL, which is what they do on any miss. Nothing else is hidden: a bug
 (a bad key, a value that does not pickle) still raises.
 
+Reads are counted (hits and misses, `driftwood_cache_gets_total` on /metrics).
+
 Counters cannot be faked that way, so code that needs Redis' answer (rate limits, the versioned
 wallet cache, presence) uses `cache.strict` (the same calls, raising) or the raw client and falls
 back itself. Locks (`cache.lock`) and the other django-redis extras are not softened.
@@ -21,6 +23,7 @@ from django.core.cache import caches
 from django_redis.cache import RedisCache
 
 from driftwood.core import redis_outage
+from driftwood.observability import metrics
 
 _MISSING = object()
 
@@ -44,10 +47,16 @@ class FailSoftRedisCache(RedisCache):
         return redis_outage.call(f"cache.{name}", fallback, lambda: method(*args, **kwargs), write=write)
 
     def get(self, key, default=None, version=None, client=None):
-        return self._soft("get", default, key, default=default, version=version, client=client)
+        value = self._soft("get", _MISSING, key, default=_MISSING, version=version, client=client)
+        metrics.count_cache_get(value is not _MISSING)
+        return default if value is _MISSING else value
 
-    def get_many(self, *args, **kwargs):
-        return self._soft("get_many", {}, *args, **kwargs)
+    def get_many(self, keys, *args, **kwargs):
+        keys = list(keys)
+        found = self._soft("get_many", {}, keys, *args, **kwargs)
+        metrics.count_cache_get(True, len(found))
+        metrics.count_cache_get(False, len(keys) - len(found))
+        return found
 
     def has_key(self, *args, **kwargs):
         return self._soft("has_key", False, *args, **kwargs)

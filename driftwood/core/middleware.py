@@ -1,8 +1,7 @@
-"""Request logging, the request-body guard, the API error envelope for responses Django itself
+"""The request-body guard, the API error envelope for responses Django itself
 produces, API time zone."""
 
 import logging
-import time
 from datetime import UTC
 
 from django.conf import settings
@@ -25,32 +24,6 @@ from driftwood.core.errors import error_response
 logger = logging.getLogger("driftwood.requests")
 
 API_PREFIX = "/api/"
-
-
-class RequestLogMiddleware:
-    """Logs method, path, status, duration and user; adds X-Process-Time (seconds)."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        started = time.perf_counter()
-        response = self.get_response(request)
-        duration = time.perf_counter() - started
-        response["X-Process-Time"] = f"{duration:.4f}"
-        user = getattr(request, "user", None)
-        user_id = user.pk if user is not None and user.is_authenticated else None
-        log = logger.warning if duration > settings.SLOW_REQUEST_SECONDS else logger.info
-        log(
-            "%s %s %s %.1fms user=%s%s",
-            request.method,
-            request.path,
-            response.status_code,
-            duration * 1000,
-            user_id,
-            " slow" if duration > settings.SLOW_REQUEST_SECONDS else "",
-        )
-        return response
 
 
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")

@@ -7,6 +7,8 @@
 - WebSockets: daphne on WS_PORT (PORT + 1). Pages open their sockets at WEBSOCKET_ORIGIN, set
   here to that port; in production a proxy serves both under one origin (deploy/nginx.conf).
 - Celery: one worker per queue (high, default, low) and the one beat.
+- Metrics: every process writes to one PROMETHEUS_MULTIPROC_DIR (.data/metrics, emptied at start),
+  so /metrics on the web port covers them all (it needs METRICS_TOKEN, or DJANGO_DEBUG).
 - PostgreSQL and Redis from DATABASE_URL / REDIS_URL; without them, the embedded PostgreSQL and a
   `redis-server` from PATH on a free port. localstripe and the fake bank when STRIPE_API_BASE /
   BANK_API_URL are unset, as `make run` does. SEED_DEMO=true loads the demo data.
@@ -20,6 +22,7 @@ import shutil
 import sys
 import time
 from contextlib import ExitStack
+from pathlib import Path
 from typing import NamedTuple
 
 from driftwood.core import embedded
@@ -50,6 +53,15 @@ def _embedded_redis(stack: ExitStack) -> None:
     ]
     stack.enter_context(background("redis", command, port=port, quiet=True))
     os.environ["REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
+
+
+def _metrics_directory() -> None:
+    """Every process writes its Prometheus series into one directory that /metrics adds up
+    (driftwood/observability/metrics.py); emptied first, as prometheus_client asks between runs."""
+    directory = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR") or DATA_DIR / "metrics")
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
 
 
 class Process(NamedTuple):
@@ -134,6 +146,7 @@ def serve() -> int:
             # localstripe's card step, the fake bank and the demo data are development tools.
             os.environ.setdefault("DRIFTWOOD_DEV_TOOLS", "true")
         manage("migrate", "--no-input", "--verbosity", "0")
+        _metrics_directory()
         if os.environ.get("SEED_DEMO", "").lower() == "true":
             manage("seed_demo")
         running = {

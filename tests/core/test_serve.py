@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from decimal import Decimal
 from io import StringIO
 
@@ -20,6 +21,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 from chat.models import ChatMessage
 from tests import services
 from tests.factories import EventFactory, UserFactory, funded_wallet, players_joined
+from tests.observability.support import METRICS_TOKEN, samples
 from tests.wallet.bank_support import ready_to_withdraw
 from wallet.models import Withdrawal
 from wallet.services.balances import wallet_get_or_create
@@ -42,6 +44,7 @@ def served(fake_bank_server):
         BANK_API_KEY=fake_bank_server.api_key,
         WITHDRAWAL_PAYOUT_RETRY_BASE_SECONDS="1",
         LOG_LEVEL="WARNING",
+        METRICS_TOKEN=METRICS_TOKEN,
     )
     process = subprocess.Popen(
         [sys.executable, "-m", "driftwood.core.serve"], cwd=services.BASE_DIR, env=env, start_new_session=True
@@ -164,6 +167,35 @@ def test_the_served_topology_takes_a_mixed_load_and_loses_nothing(served, fake_b
     problems = StringIO()
     call_command("wallet_reconcile", stdout=StringIO(), stderr=problems)
     assert problems.getvalue() == ""
+    # and one scrape of the web port adds up every process: both gunicorn workers, daphne, the workers
+    page = scraped(http_base)
+    assert total(page, "driftwood_http_request_duration_seconds_count", route="/api/v1/events", status="200") == 50
+    assert total(page, "driftwood_websocket_connections_opened_total", route="chat") == PLAYERS
+    frames_in = total(page, "driftwood_websocket_messages_total", route="chat", direction="in")
+    assert frames_in == PLAYERS + SENDERS * MESSAGES_EACH  # a probe per socket, then the messages
+    assert total(page, "driftwood_celery_tasks_total", state="success") >= 1
+    assert total(page, "driftwood_withdrawals", status="completed") == 1
+    assert {labels["queue"] for labels in labelled(page, "driftwood_celery_queue_length")} == {"high", "default", "low"}
+    deadline = time.monotonic() + 10  # the closed sockets leave the live gauge as daphne sees them go
+    while total(scraped(http_base), "driftwood_websocket_connections", route="chat") != 0:
+        assert time.monotonic() < deadline, "closed sockets still counted as open"
+        time.sleep(0.2)
+
+
+def scraped(http_base: str) -> dict:
+    request = urllib.request.Request(f"{http_base}/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return samples(response.read().decode())
+
+
+def labelled(page: dict, name: str) -> list[dict]:
+    return [dict(labels) for sample, labels in page if sample == name]
+
+
+def total(page: dict, name: str, **labels) -> float:
+    """The sum of `name`'s samples whose labels include `labels`."""
+    wanted = set(labels.items())
+    return sum(value for (sample, found), value in page.items() if sample == name and wanted <= found)
 
 
 @pytest.mark.django_db

@@ -24,6 +24,7 @@ class Migration(migrations.Migration):
                 ('stripe_in', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=12, verbose_name='Stripe in')),
                 ('bank_out', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=12, verbose_name='bank out')),
                 ('card_refunds', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=12, verbose_name='card refunds')),
+                ('difference', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=12, verbose_name='difference')),
                 ('problems', models.JSONField(blank=True, default=list, verbose_name='differences')),
             ],
             options={

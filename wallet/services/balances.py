@@ -16,6 +16,7 @@ A movement that touches one balance-keeping wallet is a single statement, one ro
 
 import functools
 import json
+import logging
 from collections.abc import Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ from wallet.cache import wallet_summary_publish_on_commit
 from wallet.exceptions import InsufficientBalance, InvalidAmount
 from wallet.models import ZERO, LedgerEntry, Wallet
 
+logger = logging.getLogger("driftwood.wallet.ledger")
 Type = LedgerEntry.Type
 Description = str | StoredText
 
@@ -240,7 +242,23 @@ def ledger_post(
             entry = _entry_from(row, leg, params, metadata)
             posting.ledger_transaction_id = entry.ledger_transaction_id
             posting.entries[leg.wallet.pk] = entry
+    transaction.on_commit(functools.partial(_log_posting, posting.ledger_transaction_id, transaction_type, legs))
     return posting
+
+
+def _log_posting(ledger_transaction_id: int, transaction_type: str, legs: Sequence[Leg]) -> None:
+    """One line per committed movement, with the request id of the request or task that made it."""
+    logger.info(
+        "ledger transaction %s (%s) committed",
+        ledger_transaction_id,
+        transaction_type,
+        extra={
+            "event": "ledger_transaction",
+            "ledger_transaction_id": ledger_transaction_id,
+            "transaction_type": transaction_type,
+            "wallets": [leg.wallet.reference for leg in legs],
+        },
+    )
 
 
 def _entry_from(row, leg: Leg, params: dict, metadata: dict) -> LedgerEntry:
