@@ -9,10 +9,9 @@ bodies never sent); and every event is scrubbed before it leaves the process:
   8 or more digits (bank account and card numbers), bearer tokens and JWTs.
 """
 
+import functools
 import re
-
-import sentry_sdk
-from sentry_sdk.scrubber import DEFAULT_DENYLIST, EventScrubber
+import sys
 
 FILTERED = "[Filtered]"
 DRIFTWOOD_DENYLIST = [
@@ -44,13 +43,23 @@ SECRET_VALUES = re.compile(
     r"|\beyJ[\w-]+\.[\w-]+\.[\w-]*"  # JWTs
     r"|\b(?:sk|rk|whsec|pi_\w+_secret)_\w+"  # Stripe keys and client secrets
 )
-DENYLIST = frozenset(name.lower() for name in DEFAULT_DENYLIST + DRIFTWOOD_DENYLIST)
 # The parts of an event that carry text from the application; ids and timestamps stay as they are.
 TEXT_PARTS = ("message", "logentry", "exception", "threads", "breadcrumbs", "extra", "request", "tags", "user")
 
 
+# sentry-sdk is imported only where it is used: without SENTRY_DSN no process loads it (~0.15 s of
+# CPU at every start of a web, WebSocket or Celery process, and of every manage.py command).
+
+
+@functools.cache
+def _denylist() -> frozenset[str]:
+    from sentry_sdk.scrubber import DEFAULT_DENYLIST
+
+    return frozenset(name.lower() for name in DEFAULT_DENYLIST + DRIFTWOOD_DENYLIST)
+
+
 def _scrubbed(value, key=None):
-    if isinstance(key, str) and key.lower() in DENYLIST:
+    if isinstance(key, str) and key.lower() in _denylist():
         return FILTERED
     if isinstance(value, str):
         return SECRET_VALUES.sub(FILTERED, value)
@@ -75,6 +84,7 @@ def sentry_options(*, dsn: str, environment: str, release: str, traces_sample_ra
     """The arguments of `sentry_sdk.init` (the tests build a client from them)."""
     from sentry_sdk.integrations.celery import CeleryIntegration
     from sentry_sdk.integrations.django import DjangoIntegration
+    from sentry_sdk.scrubber import DEFAULT_DENYLIST, EventScrubber
 
     return {
         "dsn": dsn,
@@ -95,6 +105,8 @@ def sentry_init(env) -> bool:
     dsn = env.str("SENTRY_DSN", default="")
     if not dsn:
         return False
+    import sentry_sdk
+
     sentry_sdk.init(
         **sentry_options(
             dsn=dsn,
@@ -108,5 +120,6 @@ def sentry_init(env) -> bool:
 
 def tag_request(request_id: str) -> None:
     """Tags the events of the running request or task with its request id (when Sentry is on)."""
-    if sentry_sdk.get_client().is_active():
+    sentry_sdk = sys.modules.get("sentry_sdk")  # not loaded: no client, nothing to tag
+    if sentry_sdk is not None and sentry_sdk.get_client().is_active():
         sentry_sdk.get_isolation_scope().set_tag("request_id", request_id)
