@@ -10,6 +10,8 @@ tests, unlike production, use.
 """
 
 import os
+import shutil
+import tempfile
 from contextlib import ExitStack
 from urllib.parse import urlsplit, urlunsplit
 
@@ -41,6 +43,12 @@ def _is_xdist_controller(config: pytest.Config) -> bool:
 def pytest_load_initial_conftests(early_config: pytest.Config, parser, args):
     """Before any other plugin's version of this hook, pytest-django's included."""
     os.environ.setdefault("DRIFTWOOD_DEV_TOOLS", "true")
+    if "MEDIA_ROOT" not in os.environ:
+        # Uploads made by tests (and by the servers they start) go to a folder of this run's own
+        # (the workers inherit it), never into the checkout's .data/media, which `make run` serves and backups read.
+        media = tempfile.mkdtemp(prefix="driftwood-test-media-")
+        os.environ["MEDIA_ROOT"] = media
+        early_config.add_cleanup(lambda: shutil.rmtree(media, ignore_errors=True))
     index = worker_index()
     if index is not None and os.environ.get("REDIS_URL"):
         os.environ["REDIS_URL"] = redis_url_for_worker(os.environ["REDIS_URL"], index)

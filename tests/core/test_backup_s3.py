@@ -40,6 +40,13 @@ def s3_server(monkeypatch):
     server.stop()
 
 
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Each test's own, empty MEDIA_ROOT: a restore refuses to write over files already there."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return tmp_path / "media"
+
+
 @pytest.fixture
 def scratch_database():
     name = scratch_database_name(f"s3restore_{worker()}")
@@ -48,13 +55,12 @@ def scratch_database():
     drop_database(name)
 
 
-def test_a_backup_in_a_bucket_restores_the_books(s3_server, scratch_database, settings, tmp_path):
+def test_a_backup_in_a_bucket_restores_the_books(s3_server, scratch_database, media_root):
     client, bucket = s3_server
     # given a funded wallet, and media files on disk
-    settings.MEDIA_ROOT = str(tmp_path / "media")
     funded_wallet(UserFactory(), "125.50")
-    (tmp_path / "media").mkdir()
-    (tmp_path / "media" / "note.txt").write_text("kept")
+    media_root.mkdir()
+    (media_root / "note.txt").write_text("kept")
     from django.db import connection
 
     before = snapshot(connection.settings_dict["NAME"])
@@ -71,11 +77,11 @@ def test_a_backup_in_a_bucket_restores_the_books(s3_server, scratch_database, se
     assert keys == [f"{folder}/database.dump", f"{folder}/manifest.json", f"{folder}/media.tar.gz"]
 
     # and restored from there into an empty database (media files lost meanwhile)
-    (tmp_path / "media" / "note.txt").unlink()
+    (media_root / "note.txt").unlink()
     name, url = scratch_database
     call_command("restore", location, "--database-url", url, stdout=StringIO())
     assert snapshot(name) == before
-    assert (tmp_path / "media" / "note.txt").read_text() == "kept"
+    assert (media_root / "note.txt").read_text() == "kept"
 
 
 def test_a_folder_without_a_manifest_is_not_restored(s3_server, scratch_database):
