@@ -2,7 +2,7 @@
 
 from driftwood.core.urls import api_path
 from tournaments.api import announcements, events, games, registrations, teams
-from tournaments.brackets.api import entries, matches, public
+from tournaments.brackets.api import entries, matches, public, stages
 
 urlpatterns = [
     *api_path("games", games.GameListApi.as_view(), name="game-list"),
@@ -25,6 +25,7 @@ urlpatterns = [
     ),
     *api_path("events/<int:event_id>/start", entries.EventStartApi.as_view(), name="event-start"),
     *api_path("events/<int:event_id>/matches", matches.EventMatchListApi.as_view(), name="event-matches"),
+    *api_path("events/<int:event_id>/stages", stages.EventStageListApi.as_view(), name="event-stages"),
     *api_path("events/<int:event_id>/bracket", public.EventBracketPublicApi.as_view(), name="event-bracket-public"),
     *api_path("matches/<int:match_id>", matches.MatchDetailApi.as_view(), name="match-detail"),
     *api_path("matches/<int:match_id>/report", matches.MatchReportApi.as_view(), name="match-report"),

@@ -17,10 +17,12 @@ from tournaments.brackets.formats import (
     double_elimination,
     round_robin,
     single_elimination,
+    snake_groups,
     swiss_default_rounds,
     swiss_pair_round,
     swiss_players,
 )
+from tournaments.brackets.formats.advance import MAX_PLAYOFF
 from tournaments.models import Entry, Event, Match, Stage
 
 Format = Event.Format
@@ -40,6 +42,27 @@ def stage_options(event: Event, entrants: int) -> dict:
     else:
         options["rounds"] = min(event.swiss_rounds or swiss_default_rounds(entrants), entrants - 1 or 1)
     return options
+
+
+def playoff_plan(event: Event, entrants: int, groups: int) -> dict | None:
+    """What the event's playoff settings mean for `entrants` in `groups` groups (None: one stage).
+
+    Like the group count, `advance` shrinks when too few entrants checked in for every group to
+    send that many (and when the playoff would pass 64); a playoff of one is no playoff.
+    """
+    if not event.playoff_format or event.format not in (Format.ROUND_ROBIN, Format.SWISS):
+        return None
+    smallest = min(len(group) for group in snake_groups(entrants, groups))
+    advance = min(event.playoff_advance, smallest, MAX_PLAYOFF // groups)
+    if groups * advance < 2:
+        return None
+    return {
+        "format": event.playoff_format,
+        "advance": advance,
+        "best_of": event.playoff_best_of,
+        "third_place": event.third_place_match,
+        "bracket_reset": event.bracket_reset,
+    }
 
 
 def elimination_bracket(stage: Stage, entrants: int) -> Bracket:
@@ -111,6 +134,9 @@ def stage_generate(event: Event, entries: Sequence[Entry]) -> Stage:
     round finishes (`swiss_next_round`).
     """
     options = stage_options(event, len(entries))
+    # A playoff after the groups (tournaments.brackets.services.stages), planned now, drawn later.
+    if plan := playoff_plan(event, len(entries), options.get("groups", 1)):
+        options["playoff"] = plan
     stage = Stage.objects.create(event=event, number=1, format=event.format, options=options)
     matches_create(stage, _generated(stage, len(entries)), entries)
     return stage
