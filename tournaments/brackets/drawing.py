@@ -98,6 +98,8 @@ class BracketView:
     playoff_format: str = ""
     playoff_advance: int = 0
     playoff_drawn: bool = False
+    # Every stage, drawn or planned: {number, format, status, advance} (the public JSON's `stages`).
+    stages: list[dict] = field(default_factory=list)
 
     @property
     def has_playoff(self) -> bool:

@@ -55,6 +55,7 @@ def bracket_view(event: Event) -> BracketView:
         view.playoff_drawn = True
         seeds = stage_seeds(stage, [])
         view.sections = elimination_sections(event, playoff, keys, stage_format=stage.format, seeds=seeds)
+    view.stages = _stage_summaries(matches, first.options.get("playoff"))
     if event.status == Event.Status.COMPLETED:
         view.placements = list(
             Entry.objects.filter(event=event, placement__isnull=False)
@@ -62,6 +63,23 @@ def bracket_view(event: Event) -> BracketView:
             .order_by("placement", "seed")
         )
     return view
+
+
+def _stage_summaries(matches: list[Match], plan: dict | None) -> list[dict]:
+    """The stages of the drawn matches (and the playoff still planned), from rows already loaded."""
+    stages: dict[int, dict] = {}
+    for match in matches:
+        stage = match.stage
+        summary = stages.setdefault(
+            stage.number,
+            {"number": stage.number, "format": stage.format, "status": "completed", "advance": None},
+        )
+        summary["advance"] = stage.options.get("advance")
+        if not match.is_finished:
+            summary["status"] = "ongoing"
+    if plan and len(stages) == 1:
+        stages[2] = {"number": 2, "format": plan["format"], "status": "planned", "advance": plan["advance"]}
+    return [stages[number] for number in sorted(stages)]
 
 
 def public_event_get(event_id: int) -> Event | None:

@@ -12,7 +12,7 @@ from driftwood.core.schema import ERRORS
 from tournaments import selectors
 from tournaments.api.events import NOT_FOUND
 from tournaments.brackets import selectors as bracket_selectors
-from tournaments.brackets.api.serializers import EntryRefSerializer
+from tournaments.brackets.api.serializers import STAGE_STATUS_CHOICES, EntryRefSerializer
 from tournaments.models import Event
 
 STAGE_FORMATS = [(value, label) for value, label in Event.Format.choices]
@@ -27,7 +27,7 @@ class StageSerializer(serializers.Serializer):
     number = serializers.IntegerField(help_text="1 for the first stage.")
     format = serializers.ChoiceField(choices=STAGE_FORMATS)
     status = serializers.ChoiceField(
-        choices=[("planned", "planned"), ("ongoing", "ongoing"), ("completed", "completed")],
+        choices=STAGE_STATUS_CHOICES,
         help_text="`planned`: drawn when the stage before it is completed.",
     )
     best_of = serializers.IntegerField()
