@@ -9,6 +9,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 
+from tests.conftest import bearer_client
+from tests.factories import EventFactory, GameFactory
 from tests.tournaments.test_bracket_pages import client_for, page_of, started_event
 from tournaments.brackets.services.matches import match_reopen, match_report, match_resolve
 from tournaments.exceptions import ReopenRefused
@@ -188,3 +190,32 @@ def test_the_public_json_lists_the_stages():
     ]
     assert [match["bracket"] for match in body["matches"]][-3:] == ["winners"] * 3
     assert len(body["standings"]) == 2
+
+
+def test_the_api_refuses_a_playoff_after_an_elimination_format(user):
+    response = bearer_client(user).post(
+        "/api/v1/events",
+        {
+            "name": "Wrong Cup",
+            "game": GameFactory().pk,
+            "format": "single_elimination",
+            "playoff_format": "double_elimination",
+            "starts_at": "2030-01-01T10:00:00Z",
+            "registration_closes_at": "2030-01-01T09:00:00Z",
+        },
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert (response.json()["code"], list(response.json()["errors"])) == ("invalid", ["playoff_format"])
+
+
+def test_a_one_stage_event_lists_one_stage_and_a_draft_of_another_organizer_none(user):
+    event, _players = started_event(4, format="single_elimination")
+    stages = Client().get(f"/api/v1/events/{event.pk}/stages").json()
+    assert [(stage["number"], stage["format"], stage["status"], stage["match_count"]) for stage in stages] == [
+        (1, "single_elimination", "ongoing", 3)
+    ]
+
+    draft = EventFactory(status=Event.Status.DRAFT, published_at=None)
+    assert bearer_client(user).get(f"/api/v1/events/{draft.pk}/stages").status_code == 404
