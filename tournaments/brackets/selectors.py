@@ -14,7 +14,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from tournaments import selectors
 from tournaments.brackets.drawing import BracketView, elimination_sections, rounds_of, standings_groups
 from tournaments.brackets.rules import match_permissions
-from tournaments.brackets.services.stages import GROUP_FORMATS, group_tables, stage_seeds
+from tournaments.brackets.services.stages import STAGE_TABLES, stage_seeds
 from tournaments.models import Dispute, Entry, Event, Match, MatchReport, Stage
 
 ENTRY_NAMES = ("registration__user", "registration__team")
@@ -227,8 +227,8 @@ def event_stages(event: Event) -> list[StageRow]:
         )
         if "seeds" in stage.options:
             row.entries = [by_id[entry_id] for entry_id in stage.options["seeds"]]
-        elif stage.format in GROUP_FORMATS:
-            tables = group_tables(entries, played)
+        elif stage.format in STAGE_TABLES:
+            tables = STAGE_TABLES[stage.format](entries, played)
             row.groups = [{"group": number, "entries": table} for number, table in enumerate(tables, start=1)]
         rows.append(row)
     plan = stages[-1].options.get("playoff")

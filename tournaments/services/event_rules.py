@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tournaments.brackets.formats.advance import MAX_PLAYOFF
+from tournaments.brackets.formats.advance import FORMATS_WITH_PLAYOFF, MAX_PLAYOFF
 from tournaments.exceptions import InvalidStatus
 from tournaments.models import Event, Registration
 
@@ -87,7 +87,7 @@ def _playoff_check(values: dict, errors: dict[str, list[str]]) -> None:
     """A playoff follows groups; every group sends the same number; 2 to 64 reach it."""
     if not values.get("playoff_format"):
         return
-    if values.get("format") not in (Event.Format.ROUND_ROBIN, Event.Format.SWISS):
+    if values.get("format") not in FORMATS_WITH_PLAYOFF:
         errors["playoff_format"] = [_("A playoff follows a round robin or Swiss group stage.")]
         return
     groups = values.get("groups", 1) if values.get("format") == Event.Format.ROUND_ROBIN else 1

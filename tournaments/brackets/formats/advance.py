@@ -19,6 +19,9 @@ from .generators import BracketError, bracket_size, seeding_order
 from .placements import Placement
 
 MAX_PLAYOFF = 64
+# The stage formats whose results rank each group (tournaments.brackets.services.stages.STAGE_TABLES),
+# so a playoff can follow them. Another format (free for all) joins by ranking its groups too.
+FORMATS_WITH_PLAYOFF = ("round_robin", "swiss")
 
 
 def playoff_size(groups: Sequence[Sequence[int]], advance: int) -> int:

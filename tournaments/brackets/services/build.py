@@ -22,7 +22,7 @@ from tournaments.brackets.formats import (
     swiss_pair_round,
     swiss_players,
 )
-from tournaments.brackets.formats.advance import MAX_PLAYOFF
+from tournaments.brackets.formats.advance import FORMATS_WITH_PLAYOFF, MAX_PLAYOFF
 from tournaments.models import Entry, Event, Match, Stage
 
 Format = Event.Format
@@ -50,7 +50,7 @@ def playoff_plan(event: Event, entrants: int, groups: int) -> dict | None:
     Like the group count, `advance` shrinks when too few entrants checked in for every group to
     send that many (and when the playoff would pass 64); a playoff of one is no playoff.
     """
-    if not event.playoff_format or event.format not in (Format.ROUND_ROBIN, Format.SWISS):
+    if not event.playoff_format or event.format not in FORMATS_WITH_PLAYOFF:
         return None
     smallest = min(len(group) for group in snake_groups(entrants, groups))
     advance = min(event.playoff_advance, smallest, MAX_PLAYOFF // groups)

@@ -32,7 +32,6 @@ from tournaments.models import Entry, Event, Match, Stage
 
 Format = Event.Format
 ELIMINATION_FORMATS = (Format.SINGLE_ELIMINATION, Format.DOUBLE_ELIMINATION)
-GROUP_FORMATS = (Format.ROUND_ROBIN, Format.SWISS)
 
 
 def group_tables(entries: Sequence[Entry], matches: Sequence[Match]) -> list[list[Entry]]:
@@ -53,10 +52,15 @@ def group_tables(entries: Sequence[Entry], matches: Sequence[Match]) -> list[lis
     ]
 
 
+# How each format that a playoff can follow ranks its groups: (entries, the stage's matches) -> each
+# group's entries, best first (formats.advance.FORMATS_WITH_PLAYOFF lists the same formats).
+STAGE_TABLES = {Format.ROUND_ROBIN: group_tables, Format.SWISS: group_tables}
+
+
 def playoff_generate(event: Event, stage: Stage, entries: Sequence[Entry], matches: Sequence[Match]) -> Stage:
     """Generate the playoff after `stage` (its groups all played), inside the caller's transaction."""
     plan = stage.options["playoff"]
-    tables = [[entry.pk for entry in table] for table in group_tables(entries, matches)]
+    tables = [[entry.pk for entry in table] for table in STAGE_TABLES[stage.format](entries, matches)]
     seeds = playoff_seeding(tables, plan["advance"])
     options = {"best_of": plan["best_of"], "advance": plan["advance"], "groups": tables, "seeds": seeds}
     if plan["format"] == Format.SINGLE_ELIMINATION:
