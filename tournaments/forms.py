@@ -192,7 +192,7 @@ class EventForm(ServiceErrorsMixin, PlayoffFieldsForm):
         help_text=_("Double elimination: a second grand final if the losers-bracket finalist wins the first."),
     )
     groups = forms.IntegerField(
-        label=_("Groups"), required=False, min_value=1, max_value=32, initial=1, help_text=_("Round robin only.")
+        label=_("Groups"), required=False, min_value=1, max_value=32, initial=1, help_text=_("Round robin or Swiss.")
     )
     swiss_rounds = forms.IntegerField(
         label=_("Swiss rounds"),

@@ -133,7 +133,7 @@ class Event(models.Model):
         verbose_name=_("bracket reset"),
     )
     groups = models.PositiveSmallIntegerField(
-        default=1, help_text=_("Round robin: number of groups."), verbose_name=_("groups")
+        default=1, help_text=_("Round robin or Swiss: number of groups."), verbose_name=_("groups")
     )
     swiss_rounds = models.PositiveSmallIntegerField(
         null=True,

@@ -21,7 +21,7 @@ class PlayoffFieldsForm(forms.Form):
         min_value=1,
         max_value=64,
         initial=2,
-        help_text=_("How many of each group reach the playoff (Swiss: one group)."),
+        help_text=_("How many of each group reach the playoff."),
     )
     playoff_best_of = forms.IntegerField(
         label=_("Playoff best of"),

@@ -97,6 +97,34 @@ def test_swiss_sends_its_top_k_as_one_group():
     assert places == [1, 2, 3, 4, 5, 6, 7, 8]
 
 
+def test_swiss_groups_are_paired_apart_and_each_sends_its_top_k():
+    # given 12 players in two Swiss groups of 6 (3 rounds each), the top 2 of each into a playoff
+    event, _players = started_event(
+        12, max_participants=12, format="swiss", groups=2, playoff_format="single_elimination"
+    )
+    stage = Stage.objects.get(event=event, number=1)
+    assert (stage.options["groups"], stage.options["rounds"]) == (2, 3)
+    first_round = Match.objects.filter(stage=stage).select_related("entry_a", "entry_b")
+    assert sorted(match.key for match in first_round) == [f"G{g}-S1-{p}" for g in (1, 2) for p in (1, 2, 3)]
+
+    play_stage(event, 1)
+
+    # then nobody met someone of the other group, every round of each group was paired
+    group_of = {1: {1, 4, 5, 8, 9, 12}, 2: {2, 3, 6, 7, 10, 11}}
+    played = Match.objects.filter(stage=stage).select_related("entry_a", "entry_b")
+    assert {match.round for match in played} == {1, 2, 3} and len(played) == 18
+    for match in played:
+        assert {match.entry_a.seed, match.entry_b.seed} <= group_of[match.group]
+    # and the playoff took the top 2 of each group's table: with the better seed winning every match,
+    # 1 and 5 lead group 1 (5 lost only to 1), 2 and 6 group 2
+    playoff = Stage.objects.get(event=event, number=2)
+    seeds = {entry.pk: entry.seed for entry in Entry.objects.filter(event=event)}
+    tables = [[seeds[entry_id] for entry_id in table] for table in playoff.options["groups"]]
+    assert [set(table) for table in tables] == [group_of[1], group_of[2]]
+    assert [seeds[entry_id] for entry_id in playoff.options["seeds"]] == [1, 2, 5, 6]  # 1 v 6, 2 v 5
+    assert [table[:2] for table in tables] == [[1, 5], [2, 6]]
+
+
 def test_advance_shrinks_when_too_few_checked_in_for_every_group_to_send_that_many():
     event, _players = started_event(4, format="round_robin", groups=2, playoff_format="single_elimination")
     assert Stage.objects.get(event=event).options["playoff"]["advance"] == 2

@@ -210,7 +210,9 @@ class EventWriteSerializer(serializers.Serializer):
     best_of = serializers.IntegerField(required=False, min_value=1, max_value=9, help_text="Odd; default 1.")
     third_place_match = serializers.BooleanField(required=False, help_text="Single elimination; default false.")
     bracket_reset = serializers.BooleanField(required=False, help_text="Double elimination; default true.")
-    groups = serializers.IntegerField(required=False, min_value=1, max_value=64, help_text="Round robin; default 1.")
+    groups = serializers.IntegerField(
+        required=False, min_value=1, max_value=64, help_text="Round robin or Swiss; default 1."
+    )
     swiss_rounds = serializers.IntegerField(
         required=False, allow_null=True, min_value=1, max_value=20, help_text="Swiss; default ceil(log2 N)."
     )

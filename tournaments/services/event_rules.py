@@ -90,7 +90,7 @@ def _playoff_check(values: dict, errors: dict[str, list[str]]) -> None:
     if values.get("format") not in FORMATS_WITH_PLAYOFF:
         errors["playoff_format"] = [_("A playoff follows a round robin or Swiss group stage.")]
         return
-    groups = values.get("groups", 1) if values.get("format") == Event.Format.ROUND_ROBIN else 1
+    groups = values.get("groups", 1)
     advance = values.get("playoff_advance", 2)
     participants = values.get("max_participants", 2)
     if groups * advance < 2:
@@ -128,9 +128,7 @@ def event_values_check(values: dict) -> None:
         errors["registration_closes_at"] = [_("Registration must close before the event starts.")]
     if values.get("best_of", 1) % 2 == 0:
         errors["best_of"] = [_("Best of an odd number of games (1, 3, 5...) so every match has a winner.")]
-    if values.get("format") == Event.Format.ROUND_ROBIN and values.get("groups", 1) * 2 > values.get(
-        "max_participants", 2
-    ):
+    if values.get("format") in FORMATS_WITH_PLAYOFF and values.get("groups", 1) * 2 > values.get("max_participants", 2):
         errors["groups"] = [_("Every group needs at least two participants.")]
     _playoff_check(values, errors)
     for field in ("entry_fee", "prize_pool"):

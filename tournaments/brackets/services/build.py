@@ -6,6 +6,7 @@ advancing a result is a lookup of the matches fed by the one that just finished.
 """
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from django.utils import timezone
 
@@ -14,6 +15,7 @@ from tournaments.brackets.formats import (
     GeneratedMatch,
     Result,
     SlotKind,
+    SwissPlayer,
     double_elimination,
     round_robin,
     single_elimination,
@@ -40,7 +42,10 @@ def stage_options(event: Event, entrants: int) -> dict:
         # Every group needs two entrants: fewer groups than asked when too few checked in.
         options["groups"] = max(1, min(event.groups, entrants // 2))
     else:
-        options["rounds"] = min(event.swiss_rounds or swiss_default_rounds(entrants), entrants - 1 or 1)
+        # Swiss groups (each paired on its own) when asked for, like round robin's.
+        options["groups"] = groups = max(1, min(event.groups, entrants // 2))
+        smallest = min(len(group) for group in snake_groups(entrants, groups))
+        options["rounds"] = min(event.swiss_rounds or swiss_default_rounds(smallest), smallest - 1 or 1)
     return options
 
 
@@ -79,8 +84,21 @@ def _generated(stage: Stage, entrants: int) -> Sequence[GeneratedMatch]:
         return elimination_bracket(stage, entrants).matches
     if stage.format == Format.ROUND_ROBIN:
         return round_robin(entrants, groups=options["groups"], best_of=options["best_of"]).matches
-    players = swiss_players(entrants, [])
-    return swiss_pair_round(players, round_number=1, best_of=options["best_of"]).matches
+    return swiss_round(stage, swiss_players(entrants, []), 1)
+
+
+def swiss_round(stage: Stage, players: Sequence[SwissPlayer], round_number: int) -> list[GeneratedMatch]:
+    """Pair one Swiss round: the whole field, or each snake-split group on its own (keys G{n}-S{r}-{p})."""
+    best_of = stage.options["best_of"]
+    groups = stage.options.get("groups", 1)  # stages generated before Swiss groups have none: one field
+    if groups == 1:
+        return list(swiss_pair_round(players, round_number=round_number, best_of=best_of).matches)
+    paired = []
+    for number, members in enumerate(snake_groups(len(players), groups), start=1):
+        field = [player for player in players if player.seed in members]
+        for match in swiss_pair_round(field, round_number=round_number, best_of=best_of).matches:
+            paired.append(replace(match, key=f"G{number}-{match.key}", group=number))
+    return paired
 
 
 def matches_create(stage: Stage, generated: Sequence[GeneratedMatch], entries: Sequence[Entry]) -> list[Match]:
@@ -168,5 +186,4 @@ def swiss_next_round(stage: Stage, entries: Sequence[Entry], played: Sequence[Ma
     if last_round >= stage.options["rounds"]:
         return []
     players = swiss_players(len(entries), match_results(played))
-    pairing = swiss_pair_round(players, round_number=last_round + 1, best_of=stage.options["best_of"])
-    return matches_create(stage, pairing.matches, entries)
+    return matches_create(stage, swiss_round(stage, players, last_round + 1), entries)
