@@ -198,6 +198,11 @@ def test_the_bracket_page_draws_the_group_tables_then_the_playoff(client):
     assert "The playoff is drawn as soon as" not in after
     playoff = after[after.index("bk-stage-playoff") :]
     assert "Semifinals" in playoff and "Final" in playoff
+    # and the event and manage pages name both formats; the manage page lists the playoff after the groups
+    assert "Round robin → Single elimination" in page_of(client.get(f"/events/{event.pk}/"))
+    manage = page_of(client_for(event.organizer).get(f"/events/{event.pk}/manage/?matches=all"))
+    assert "Round robin → Single elimination" in manage
+    assert manage.index("G2-R3-2") < manage.index("W1-1") < manage.index("W2-1")
 
 
 def test_the_public_json_lists_the_stages():
