@@ -37,7 +37,7 @@ ELIMINATION_FORMATS = (Format.SINGLE_ELIMINATION, Format.DOUBLE_ELIMINATION)
 def group_tables(entries: Sequence[Entry], matches: Sequence[Match]) -> list[list[Entry]]:
     """Each group's entries, best first: one `standings_compute` over every result (seeds are
     unique across groups, and head-to-head and Buchholz only count opponents in the same group),
-    split by group. Swiss is one group."""
+    split by group. A stage without groups (Swiss in one field) is one table."""
     by_seed = {entry.seed: entry for entry in entries}
     ranked = standings_compute(len(entries), match_results(matches))
     group_of: dict[int, int | None] = {}
@@ -94,6 +94,7 @@ def stage_placements(stage: Stage, entries: Sequence[Entry], matches: Sequence[M
     }
     places = elimination_placements(elimination_bracket(stage, len(seed_of)), outcomes)
     entry_of = {seed: entry_id for entry_id, seed in seed_of.items()}
+    # Placements over entry ids from here on (the pure code only needs distinct ints).
     by_entry = [Placement(entry_of[placement.seed], placement.place) for placement in places]
     if "groups" in stage.options:
         by_entry = two_stage_placements(by_entry, stage.options["groups"], stage.options["advance"])
