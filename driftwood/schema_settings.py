@@ -33,5 +33,6 @@ SPECTACULAR_SETTINGS = {
         "EventTypeEnum": "tournaments.models.Event.EventType",
         "WebhookEventTypeEnum": "integrations.models.WebhookEvent",
         "WebhookDeliveryStatusEnum": "integrations.models.WebhookDelivery.Status",
+        "StageStatusEnum": "tournaments.brackets.api.serializers.STAGE_STATUS_CHOICES",
     },
 }

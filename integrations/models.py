@@ -23,6 +23,7 @@ class WebhookEvent(models.TextChoices):
     MATCH_RESULT_REPORTED = "match.result_reported", _("Result reported by one side")
     MATCH_COMPLETED = "match.completed", _("Match completed")
     MATCH_DISPUTED = "match.disputed", _("Match disputed")
+    STAGE_COMPLETED = "stage.completed", _("Group stage completed (playoff drawn)")
     EVENT_COMPLETED = "event.completed", _("Event completed")
     EVENT_PRIZES_PAID = "event.prizes_paid", _("Prizes paid")
 

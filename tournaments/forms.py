@@ -16,6 +16,7 @@ from tournaments.evidence import kind_of_file
 from tournaments.exceptions import UnsupportedFile
 from tournaments.models import Announcement, Event
 from tournaments.services.events import EVENT_WRITE_FIELDS, event_write_defaults
+from tournaments.stage_forms import PlayoffFieldsForm
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 # The event list's status filter, as players say it. "" (the default) is every event not started yet.
@@ -96,7 +97,7 @@ class PrizeDistributionField(forms.CharField):
         return value
 
 
-class EventForm(ServiceErrorsMixin, forms.Form):
+class EventForm(ServiceErrorsMixin, PlayoffFieldsForm):
     """Create or edit an event: one field for each of the service's `EVENT_WRITE_FIELDS`.
 
     `locked` ({field: reason}, from `event_rules.edit_locks`) disables what a published event can
@@ -191,7 +192,7 @@ class EventForm(ServiceErrorsMixin, forms.Form):
         help_text=_("Double elimination: a second grand final if the losers-bracket finalist wins the first."),
     )
     groups = forms.IntegerField(
-        label=_("Groups"), required=False, min_value=1, max_value=32, initial=1, help_text=_("Round robin only.")
+        label=_("Groups"), required=False, min_value=1, max_value=32, initial=1, help_text=_("Round robin or Swiss.")
     )
     swiss_rounds = forms.IntegerField(
         label=_("Swiss rounds"),

@@ -66,6 +66,11 @@ class Event(models.Model):
 
     Format = Format
 
+    class PlayoffFormat(models.TextChoices):
+        NONE = "", _("No playoff")
+        SINGLE_ELIMINATION = "single_elimination", _("Single elimination")
+        DOUBLE_ELIMINATION = "double_elimination", _("Double elimination")
+
     class Seeding(models.TextChoices):
         REGISTRATION = "registration", _("Registration order")
         RANDOM = "random", _("Random")
@@ -131,13 +136,34 @@ class Event(models.Model):
         verbose_name=_("bracket reset"),
     )
     groups = models.PositiveSmallIntegerField(
-        default=1, help_text=_("Round robin: number of groups."), verbose_name=_("groups")
+        default=1, help_text=_("Round robin or Swiss: number of groups."), verbose_name=_("groups")
     )
     swiss_rounds = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
         help_text=_("Swiss: rounds to play (default ceil(log2 N))."),
         verbose_name=_("swiss rounds"),
+    )
+    # Two stages: the groups above (round robin or Swiss), then the top `playoff_advance` of each
+    # group in a single or double elimination playoff (blank: one stage). Third place and the
+    # bracket reset then apply to the playoff.
+    playoff_format = models.CharField(
+        max_length=20,
+        choices=PlayoffFormat.choices,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("Round robin or Swiss: play a playoff after the groups."),
+        verbose_name=_("playoff format"),
+    )
+    playoff_advance = models.PositiveSmallIntegerField(
+        default=2,
+        db_default=2,
+        help_text=_("How many of each group go to the playoff."),
+        verbose_name=_("advance per group"),
+    )
+    playoff_best_of = models.PositiveSmallIntegerField(
+        default=1, db_default=1, help_text=_("Games per playoff match (odd)."), verbose_name=_("playoff best of")
     )
     seeding = models.CharField(
         max_length=12, choices=Seeding.choices, default=Seeding.REGISTRATION, verbose_name=_("seeding")
@@ -195,6 +221,9 @@ class Event(models.Model):
                 condition=Q(no_show_refund_percent__lte=100), name="event_no_show_refund_at_most_100"
             ),
             models.CheckConstraint(condition=Q(best_of__gte=1, groups__gte=1), name="event_bracket_options_positive"),
+            models.CheckConstraint(
+                condition=Q(playoff_advance__gte=1, playoff_best_of__gte=1), name="event_playoff_options_positive"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -66,7 +66,8 @@ MATCH_ROW_FIELDS = (
     "score_a",
     "score_b",
     "status",
-    "bracket_rank",  # the sort keys: the keyset cursor reads them from the row
+    "stage_id",  # the sort keys: the keyset cursor reads them from the row
+    "bracket_rank",
     "group_rank",
     *(f"{side}__{field}" for side in ("entry_a", "entry_b", "winner") for field in MATCH_SIDE_FIELDS),
 )

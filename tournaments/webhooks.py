@@ -15,7 +15,7 @@ from django.urls import reverse
 from driftwood.core.money import format_money
 from integrations.services.emit import Happening, webhooks_emit_on_commit
 from tournaments.brackets.api.serializers import EntryRefSerializer, MatchSerializer
-from tournaments.models import Entry, Event, Match, PrizePayout, Registration
+from tournaments.models import Entry, Event, Match, PrizePayout, Registration, Stage
 from tournaments.selectors import matches_of_event
 
 
@@ -98,6 +98,40 @@ def match_disputed(event: Event, match: Match) -> None:
     """Once per match and attempt, however it became disputed (as the organizer's notice)."""
     data = partial(_match_data, _event_ref(event), match.pk)
     _emit(event, Happening("match.disputed", f"match.disputed:{match.pk}:{match.attempt}", data))
+
+
+# --- Stages
+
+
+def _stage_data(event: dict, groups: dict, playoff: dict) -> dict:
+    ids = {entry_id for table in groups["tables"] for entry_id in table}
+    entries = Entry.objects.filter(pk__in=ids).select_related("registration__user", "registration__team")
+    ref = {entry.pk: EntryRefSerializer(entry).data for entry in entries}
+    return {
+        "event": event,
+        "stage": {"number": groups["number"], "format": groups["format"]},
+        "groups": [
+            {"group": number, "entries": [ref[entry_id] for entry_id in table]}
+            for number, table in enumerate(groups["tables"], start=1)
+        ],
+        "next_stage": {
+            "number": playoff["number"],
+            "format": playoff["format"],
+            "advance": playoff["advance"],
+            "seeds": [ref[entry_id] for entry_id in playoff["seeds"]],
+        },
+    }
+
+
+def stage_completed(event: Event, groups: Stage, playoff: Stage) -> None:
+    """The group stage is over and the playoff is drawn: the tables and who advanced, seeded."""
+    options = playoff.options
+    facts = (
+        {"number": groups.number, "format": groups.format, "tables": options["groups"]},
+        {"number": playoff.number, "format": playoff.format, "advance": options["advance"], "seeds": options["seeds"]},
+    )
+    data = partial(_stage_data, _event_ref(event), *facts)
+    _emit(event, Happening("stage.completed", f"stage.completed:{groups.pk}:{playoff.pk}", data))
 
 
 # --- Results

@@ -36,6 +36,7 @@ KINDS: dict[str, Kind] = {
     "entry_update": Kind(_("Entries to events you organize"), email=True),
     # Matches
     "match_ready": Kind(_("Your match is ready"), email=True),
+    "stage_completed": Kind(_("Your group stage finished (through to the playoff or out)"), email=True),
     "result_reported": Kind(_("Your opponent reported a result"), email=True),
     "dispute_opened": Kind(_("A result was disputed"), email=True),
     "dispute_resolved": Kind(_("A dispute was decided"), email=True),

@@ -143,6 +143,11 @@ class EventDetailSerializer(EventSerializer):
     bracket_reset = serializers.BooleanField()
     groups = serializers.IntegerField()
     swiss_rounds = serializers.IntegerField(allow_null=True)
+    playoff_format = serializers.ChoiceField(
+        choices=Event.PlayoffFormat.choices, help_text="After round robin or Swiss groups; empty: no playoff."
+    )
+    playoff_advance = serializers.IntegerField(help_text="How many of each group reach the playoff.")
+    playoff_best_of = serializers.IntegerField()
     seeding = serializers.ChoiceField(choices=Event.Seeding.choices)
     completed_at = serializers.DateTimeField(allow_null=True, help_text="When the last match completed.")
     prizes_paid_at = serializers.DateTimeField(
@@ -205,9 +210,24 @@ class EventWriteSerializer(serializers.Serializer):
     best_of = serializers.IntegerField(required=False, min_value=1, max_value=9, help_text="Odd; default 1.")
     third_place_match = serializers.BooleanField(required=False, help_text="Single elimination; default false.")
     bracket_reset = serializers.BooleanField(required=False, help_text="Double elimination; default true.")
-    groups = serializers.IntegerField(required=False, min_value=1, max_value=64, help_text="Round robin; default 1.")
+    groups = serializers.IntegerField(
+        required=False, min_value=1, max_value=64, help_text="Round robin or Swiss; default 1."
+    )
     swiss_rounds = serializers.IntegerField(
         required=False, allow_null=True, min_value=1, max_value=20, help_text="Swiss; default ceil(log2 N)."
+    )
+    playoff_format = serializers.ChoiceField(
+        choices=Event.PlayoffFormat.choices,
+        required=False,
+        allow_blank=True,
+        help_text="Round robin or Swiss: a single or double elimination playoff after the groups "
+        "(`third_place_match` and `bracket_reset` then apply to it); default empty, no playoff.",
+    )
+    playoff_advance = serializers.IntegerField(
+        required=False, min_value=1, max_value=64, help_text="How many of each group reach the playoff; default 2."
+    )
+    playoff_best_of = serializers.IntegerField(
+        required=False, min_value=1, max_value=9, help_text="Games per playoff match (odd); default 1."
     )
     seeding = serializers.ChoiceField(
         choices=Event.Seeding.choices, required=False, help_text="How entries are seeded at the start."

@@ -2,7 +2,7 @@
 
 from driftwood.core.urls import api_path
 from tournaments.api import announcements, events, games, registrations, teams
-from tournaments.brackets.api import entries, matches, public, schedule
+from tournaments.brackets.api import entries, matches, public, schedule, stages
 from tournaments.brackets.ffa import api as ffa
 
 urlpatterns = [
@@ -26,6 +26,7 @@ urlpatterns = [
     ),
     *api_path("events/<int:event_id>/start", entries.EventStartApi.as_view(), name="event-start"),
     *api_path("events/<int:event_id>/matches", matches.EventMatchListApi.as_view(), name="event-matches"),
+    *api_path("events/<int:event_id>/stages", stages.EventStageListApi.as_view(), name="event-stages"),
     *api_path("events/<int:event_id>/bracket", public.EventBracketPublicApi.as_view(), name="event-bracket-public"),
     *api_path("events/<int:event_id>/schedule", schedule.EventScheduleApi.as_view(), name="event-schedule"),
     *api_path(

@@ -6,6 +6,7 @@ that calls `match_resolve`, exactly like the organizer's form on the match page.
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -16,7 +17,7 @@ from driftwood.core.admin import ReadOnlyAdmin, ReadOnlyAdminMixin
 from driftwood.core.exceptions import DomainError
 from driftwood.core.text import FormTextField
 from tournaments.brackets.services.matches import match_resolve
-from tournaments.models import Dispute, Entry, Match, MatchReport
+from tournaments.models import Dispute, Entry, Match, MatchReport, Stage
 
 ENTRY_NAMES = ("registration__user", "registration__team")
 MATCH_SIDES = tuple(f"{side}__{name}" for side in ("entry_a", "entry_b") for name in ENTRY_NAMES)
@@ -67,7 +68,7 @@ class DisputeInline(ReadOnlyInline):
 @admin.register(Match)
 class MatchAdmin(ReadOnlyAdmin):
     list_display = ("key", "event", "bracket", "round", "side_a", "score", "side_b", "status", "updated_at")
-    list_filter = ("status", "bracket", "event__format")
+    list_filter = ("status", "bracket", "stage__number", "event__format")
     search_fields = ("key", "event__name", "event__slug")
     list_select_related = ("event", *MATCH_SIDES)
     ordering = ("-updated_at", "-pk")
@@ -261,3 +262,28 @@ class EntryAdmin(ReadOnlyAdmin):
     @admin.display(description=_("Player or team"))
     def name(self, entry: Entry) -> str:
         return entry.name
+
+
+@admin.register(Stage)
+class StageAdmin(ReadOnlyAdmin):
+    """An event's stages: the groups and the playoff drawn from them (format, options, matches)."""
+
+    list_display = ("id", "event", "number", "format", "advance", "match_count", "created_at")
+    list_filter = ("format", "number")
+    search_fields = ("event__name", "event__slug")
+    list_select_related = ("event",)
+    ordering = ("-created_at", "-pk")
+    fields = ("event", "number", "format", "options", "created_at")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(match_total=Count("matches"))
+
+    @admin.display(description=_("Advance per group"))
+    def advance(self, stage: Stage):
+        plan = stage.options.get("playoff") or {}
+        return stage.options.get("advance") or plan.get("advance") or "-"
+
+    @admin.display(description=_("Matches"), ordering="match_total")
+    def match_count(self, stage: Stage) -> int:
+        return stage.match_total

@@ -93,6 +93,21 @@ class BracketView:
     placements: list[Entry] = field(default_factory=list)
     match_count: int = 0
     matches: list[Match] = field(default_factory=list)  # every match, in bracket order
+    # Two stages: the playoff after the groups (its format, how many of each group advance, and
+    # whether it is drawn yet); `groups`/`rounds` are the group stage's, `sections` the playoff's.
+    playoff_format: str = ""
+    playoff_advance: int = 0
+    playoff_drawn: bool = False
+    # Every stage, drawn or planned: {number, format, status, advance} (the public JSON's `stages`).
+    stages: list[dict] = field(default_factory=list)
+
+    @property
+    def has_playoff(self) -> bool:
+        return bool(self.playoff_format)
+
+    @property
+    def playoff_format_label(self) -> str:
+        return str(Event.PlayoffFormat(self.playoff_format).label) if self.playoff_format else ""
 
     @property
     def is_drawn(self) -> bool:
@@ -106,7 +121,7 @@ class BracketView:
 # --- Slots
 
 
-def _slot(match: Match, side: str, keys: dict[int, str]) -> SlotView:
+def _slot(match: Match, side: str, keys: dict[int, str], seeds: dict[int, int] | None = None) -> SlotView:
     entry: Entry | None = getattr(match, f"entry_{side}")
     source = getattr(match, f"{side}_source")
     if entry is not None:
@@ -114,7 +129,7 @@ def _slot(match: Match, side: str, keys: dict[int, str]) -> SlotView:
         return SlotView(
             label=entry.name,
             entry=entry,
-            seed=entry.seed,
+            seed=entry.seed if seeds is None else seeds.get(entry.pk),
             score=getattr(match, f"score_{side}"),
             is_winner=finished and match.winner_id == entry.pk,
             is_loser=finished and match.winner_id != entry.pk,
@@ -127,8 +142,8 @@ def _slot(match: Match, side: str, keys: dict[int, str]) -> SlotView:
     return SlotView(label=_("TBD"), is_tbd=True)
 
 
-def _view(match: Match, keys: dict[int, str]) -> MatchView:
-    return MatchView(match=match, a=_slot(match, "a", keys), b=_slot(match, "b", keys))
+def _view(match: Match, keys: dict[int, str], seeds: dict[int, int] | None = None) -> MatchView:
+    return MatchView(match=match, a=_slot(match, "a", keys, seeds), b=_slot(match, "b", keys, seeds))
 
 
 # --- Elimination
@@ -147,14 +162,16 @@ def _winners_title(round_number: int, rounds: int, *, double: bool) -> str:
     return _("Round %(round)s") % {"round": round_number}
 
 
-def _byes_fill(slots: list[MatchView | None], winners: list[Match], size: int, rounds: int) -> None:
+def _byes_fill(
+    slots: list[MatchView | None], winners: list[Match], size: int, rounds: int, seeds: dict[int, int] | None
+) -> None:
     """Draw the first-round matches a BYE removed as "seed vs BYE", so the top seeds' byes show.
 
     The generator drops them (the seed enters round 2 directly); their places in the full
     bracket follow `seeding_order`, in which one of each pair is a real seed.
     """
     seeded = {
-        entry.seed: entry
+        (entry.seed if seeds is None else seeds[entry.pk]): entry
         for match in winners
         for entry, source in ((match.entry_a, match.a_source), (match.entry_b, match.b_source))
         if entry is not None and source == Source.SEED
@@ -177,8 +194,11 @@ def _fed_in_section(match: Match, side_of: dict[int, str]) -> bool:
     return any(side_of.get(source) == match.bracket for source in (match.a_source_match_id, match.b_source_match_id))
 
 
-def elimination_sections(event: Event, matches: list[Match], keys: dict[int, str]) -> list[SectionView]:
-    double = event.format == Format.DOUBLE_ELIMINATION
+def elimination_sections(
+    event: Event, matches: list[Match], keys: dict[int, str], *, stage_format: str = "", seeds: dict | None = None
+) -> list[SectionView]:
+    """The sections of one elimination stage; a playoff passes its format and its own seeds."""
+    double = (stage_format or event.format) == Format.DOUBLE_ELIMINATION
     side_of = {match.pk: match.bracket for match in matches}
     # Which round of the same section each match feeds (for the connector to the next column).
     feeds: dict[int, int] = {}
@@ -198,14 +218,14 @@ def elimination_sections(event: Event, matches: list[Match], keys: dict[int, str
         slots: list[MatchView | None] = [None] * (size // 2**round_number)
         for match in winners:
             if match.round == round_number:
-                view = _view(match, keys)
+                view = _view(match, keys, seeds)
                 # Every earlier position is drawn (a match or a bye), so every later match has a line in.
                 view.fed = round_number > 1
                 if feeds.get(match.pk) == round_number + 1:
                     view.joins = "down" if match.position % 2 else "up"
                 slots[match.position - 1] = view
         if round_number == 1:
-            _byes_fill(slots, winners, size, rounds)
+            _byes_fill(slots, winners, size, rounds, seeds)
         title = _winners_title(round_number, rounds, double=double)
         winner_columns.append(ColumnView(title=title, round=round_number, slots=slots))
     sections.append(SectionView("winners", _("Winners bracket") if double else _("Bracket"), winner_columns))
@@ -219,7 +239,7 @@ def elimination_sections(event: Event, matches: list[Match], keys: dict[int, str
             slots = [None] * max(base // span, 1)
             for match in losers:
                 if match.round == round_number:
-                    view = _view(match, keys)
+                    view = _view(match, keys, seeds)
                     view.fed = _fed_in_section(match, side_of)
                     if feeds.get(match.pk) == round_number + 1:
                         # Odd rounds meet the drop-ins one to one; even rounds pair up.
@@ -235,7 +255,7 @@ def elimination_sections(event: Event, matches: list[Match], keys: dict[int, str
     if finals:
         titles = {"GF": _("Grand final"), "GF-reset": _("Grand final reset"), "3P": _("Third place")}
         columns = [
-            ColumnView(title=titles.get(match.key, match.key), round=match.round, slots=[_view(match, keys)])
+            ColumnView(title=titles.get(match.key, match.key), round=match.round, slots=[_view(match, keys, seeds)])
             for match in finals
         ]
         sections.append(SectionView("final", _("Third place") if not double else _("Grand final"), columns))

@@ -77,14 +77,17 @@ class Entry(models.Model):
 
 
 class Stage(models.Model):
-    """One generated bracket of an event (the format and options it was generated with)."""
+    """One stage of an event, numbered from 1: a generated bracket (the format and options it was
+    generated with). Most events have one; a two-stage event has its groups (1) and then the playoff
+    drawn from them (2), see tournaments.brackets.services.stages."""
 
     event = models.ForeignKey(
         "tournaments.Event", on_delete=models.PROTECT, related_name="stages", verbose_name=_("event")
     )
     number = models.PositiveSmallIntegerField(default=1, verbose_name=_("stage number"))
     format = models.CharField(max_length=20, choices=Format.choices, verbose_name=_("format"))
-    # Generator options (third_place, bracket_reset, groups, rounds, best_of) as used.
+    # Generator options (third_place, bracket_reset, groups, rounds, best_of) as used; a group stage's
+    # `playoff` plan; a playoff's `advance`, `seeds` and the `groups` tables it was seeded from.
     options = models.JSONField(default=dict, blank=True, verbose_name=_("options"))
     created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from driftwood.core.i18n import lazy_join, lazy_text
 from driftwood.notifications.services import notify
 from tournaments import webhooks
-from tournaments.brackets.models import Match
+from tournaments.brackets.models import Match, Stage
 from tournaments.models import Entry, Event, RegistrationMember
 
 # How a dispute closes when the organizer gives no words of their own: stored in English in the
@@ -139,3 +139,31 @@ def dispute_resolved(event: Event, match: Match, *, decision_id: int, resolution
         data={"event_id": event.pk, "match_id": match.pk, "score_a": match.score_a, "score_b": match.score_b},
         key=f"dispute_resolved:{decision_id}",
     )
+
+
+def playoff_drawn(event: Event, groups: Stage, playoff: Stage) -> None:
+    """The group stage is over: who advanced hears it and gets their first match, who did not hears
+    that too; the organizer's webhooks get `stage.completed`, then the playoff's ready matches."""
+    advanced = list(playoff.options["seeds"])
+    out = [entry_id for table in playoff.options["groups"] for entry_id in table if entry_id not in advanced]
+    url = reverse("tournaments:event_bracket", args=[event.pk])
+    webhooks.stage_completed(event, groups, playoff)
+    notify(
+        users=players_of(*advanced),
+        kind="stage_completed",
+        title=lazy_text(lambda: _("Through to the playoff of %(event)s") % {"event": event.name}),
+        body=lazy_text(lambda: _("You finished high enough in your group. Your playoff match is on the bracket.")),
+        url=url,
+        data={"event_id": event.pk, "stage": playoff.number},
+        key=f"stage_advanced:{playoff.pk}",
+    )
+    notify(
+        users=players_of(*out),
+        kind="stage_completed",
+        title=lazy_text(lambda: _("The group stage of %(event)s is over") % {"event": event.name}),
+        body=lazy_text(lambda: _("You did not finish high enough in your group to reach the playoff.")),
+        url=url,
+        data={"event_id": event.pk, "stage": groups.number},
+        key=f"stage_eliminated:{playoff.pk}",
+    )
+    matches_ready(event, list(playoff.matches.all()))

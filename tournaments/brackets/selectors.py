@@ -7,13 +7,16 @@ however many matches there are).
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from django.db.models import Prefetch, Q, QuerySet
 
 from tournaments import selectors
 from tournaments.brackets.drawing import BracketView, elimination_sections, rounds_of, standings_groups
 from tournaments.brackets.rules import match_permissions
 from tournaments.brackets.schedule_selectors import match_schedule, match_schedules
-from tournaments.models import Dispute, Entry, Event, Match, MatchReport
+from tournaments.brackets.services.stages import STAGE_TABLES, stage_seeds
+from tournaments.models import Dispute, Entry, Event, Match, MatchReport, Stage
 
 ENTRY_NAMES = ("registration__user", "registration__team")
 
@@ -25,18 +28,35 @@ def entries_in_bracket(event: Event) -> QuerySet[Entry]:
 
 
 def bracket_view(event: Event) -> BracketView:
-    """Everything the bracket page draws for `event` (empty before the event starts)."""
+    """Everything the bracket page draws for `event` (empty before the event starts).
+
+    An event played in two stages draws the group stage's tables and rounds, then the playoff's
+    bracket (`sections`), or says who will reach it while the groups are played.
+    """
     matches = list(selectors.matches_of_event(event.pk).select_related("stage"))
+    # Stage by stage (a later stage's rows are created after the earlier's), bracket order within.
+    matches.sort(key=lambda match: match.stage.number)
     view = BracketView(event=event, format=event.format, match_count=len(matches), matches=matches)
     if not matches:
         return view
-    view.format = matches[0].stage.format
+    first = matches[0].stage
+    view.format = first.format
     keys = {match.pk: match.key for match in matches}
+    if plan := first.options.get("playoff"):
+        view.playoff_format, view.playoff_advance = plan["format"], plan["advance"]
+    group_stage = [match for match in matches if match.stage_id == first.pk]
+    playoff = [match for match in matches if match.stage_id != first.pk]
     if view.is_elimination:
         view.sections = elimination_sections(event, matches, keys)
     else:
-        view.groups = standings_groups(matches, list(entries_in_bracket(event).order_by("seed")))
-        view.rounds = rounds_of(matches, keys)
+        view.groups = standings_groups(group_stage, list(entries_in_bracket(event).order_by("seed")))
+        view.rounds = rounds_of(group_stage, keys)
+    if playoff:
+        stage = playoff[0].stage
+        view.playoff_drawn = True
+        seeds = stage_seeds(stage, [])
+        view.sections = elimination_sections(event, playoff, keys, stage_format=stage.format, seeds=seeds)
+    view.stages = _stage_summaries(matches, first.options.get("playoff"))
     if event.status == Event.Status.COMPLETED:
         view.placements = list(
             Entry.objects.filter(event=event, placement__isnull=False)
@@ -44,6 +64,23 @@ def bracket_view(event: Event) -> BracketView:
             .order_by("placement", "seed")
         )
     return view
+
+
+def _stage_summaries(matches: list[Match], plan: dict | None) -> list[dict]:
+    """The stages of the drawn matches (and the playoff still planned), from rows already loaded."""
+    stages: dict[int, dict] = {}
+    for match in matches:
+        stage = match.stage
+        summary = stages.setdefault(
+            stage.number,
+            {"number": stage.number, "format": stage.format, "status": "completed", "advance": None},
+        )
+        summary["advance"] = stage.options.get("advance")
+        if not match.is_finished:
+            summary["status"] = "ongoing"
+    if plan and len(stages) == 1:
+        stages[2] = {"number": 2, "format": plan["format"], "status": "planned", "advance": plan["advance"]}
+    return [stages[number] for number in sorted(stages)]
 
 
 def public_event_get(event_id: int) -> Event | None:
@@ -151,3 +188,65 @@ def round_shown(match: Match) -> int:
         .distinct()
         .count()
     )
+
+
+# --- Stages
+
+
+@dataclass
+class StageRow:
+    """One stage as the stages API shows it: played, under way, or planned (not drawn yet)."""
+
+    number: int
+    format: str
+    status: str
+    best_of: int
+    advance: int | None = None
+    match_count: int = 0
+    # The group stage's tables, best first ([{"group": n, "entries": [...]}]); a playoff's entrants in seed order.
+    groups: list[dict] = field(default_factory=list)
+    entries: list[Entry] = field(default_factory=list)
+    options: dict = field(default_factory=dict)
+
+
+def event_stages(event: Event) -> list[StageRow]:
+    """The event's stages in order, with the playoff still to be drawn as `planned` (none before
+    the start): three queries however many matches."""
+    stages = list(Stage.objects.filter(event=event).order_by("number"))
+    if not stages:
+        return []
+    matches = list(selectors.matches_of_event(event.pk))
+    entries = list(entries_in_bracket(event).order_by("seed"))
+    by_id = {entry.pk: entry for entry in entries}
+    rows = []
+    for stage in stages:
+        played = [match for match in matches if match.stage_id == stage.pk]
+        finished = bool(played) and all(match.is_finished for match in played)
+        row = StageRow(
+            number=stage.number,
+            format=stage.format,
+            status="completed" if finished else "ongoing",
+            best_of=stage.options.get("best_of", 1),
+            advance=stage.options.get("advance"),
+            match_count=len(played),
+            options=stage.options,
+        )
+        if "seeds" in stage.options:
+            row.entries = [by_id[entry_id] for entry_id in stage.options["seeds"]]
+        elif stage.format in STAGE_TABLES:
+            tables = STAGE_TABLES[stage.format](entries, played)
+            row.groups = [{"group": number, "entries": table} for number, table in enumerate(tables, start=1)]
+        rows.append(row)
+    plan = stages[-1].options.get("playoff")
+    if plan:
+        rows.append(
+            StageRow(
+                number=stages[-1].number + 1,
+                format=plan["format"],
+                status="planned",
+                best_of=plan["best_of"],
+                advance=plan["advance"],
+                options=plan,
+            )
+        )
+    return rows

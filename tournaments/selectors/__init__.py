@@ -374,13 +374,14 @@ def matches_of_event(event_id: int | None = None) -> QuerySet[Match]:
 
 
 def in_bracket_order(matches: QuerySet[Match]) -> QuerySet[Match]:
-    # Sort keys as named, non-null annotations, so that the list pages by keyset cursor too.
+    # Sort keys as named, non-null annotations, so that the list pages by keyset cursor too. Stage by
+    # stage first (a later stage's rows are created after the earlier's): groups, then the playoff.
     return matches.annotate(
         bracket_rank=Case(
             *(When(bracket=side, then=rank) for rank, side in enumerate(BRACKET_ORDER)), default=len(BRACKET_ORDER)
         ),
         group_rank=Coalesce("group", 0),
-    ).order_by("bracket_rank", "group_rank", "round", "position", "pk")
+    ).order_by("stage_id", "bracket_rank", "group_rank", "round", "position", "pk")
 
 
 UNSEEDED = 2**31 - 1  # after every seed (the column's largest value)

@@ -171,6 +171,7 @@ def next_match_of(*, user) -> NextMatch | None:
         )
         .select_related(
             "event__game",
+            "stage",
             "a_source_match",
             "b_source_match",
             "entry_a__registration__user",
@@ -196,7 +197,7 @@ def next_match_of(*, user) -> NextMatch | None:
         me=mine_slot.label,
         opponent=other.label,
         opponent_known=other.entry is not None,
-        round_label=round_label(match, match.event.format),
+        round_label=round_label(match, match.stage.format),
         can_report=match_permissions(match, user).can_report,
     )
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tournaments.brackets.formats.advance import FORMATS_WITH_PLAYOFF, MAX_PLAYOFF
 from tournaments.exceptions import InvalidStatus
 from tournaments.models import Event, Registration
 
@@ -82,6 +83,27 @@ def _stream_url_problem(url: str) -> str | None:
     return None
 
 
+def _playoff_check(values: dict, errors: dict[str, list[str]]) -> None:
+    """A playoff follows groups; every group sends the same number; 2 to 64 reach it."""
+    if not values.get("playoff_format"):
+        return
+    if values.get("format") not in FORMATS_WITH_PLAYOFF:
+        errors["playoff_format"] = [_("A playoff follows a round robin or Swiss group stage.")]
+        return
+    groups = values.get("groups", 1)
+    advance = values.get("playoff_advance", 2)
+    participants = values.get("max_participants", 2)
+    if groups * advance < 2:
+        errors["playoff_advance"] = [_("At least two entries must reach the playoff.")]
+    elif groups * advance > min(MAX_PLAYOFF, participants):
+        limit = min(MAX_PLAYOFF, participants)
+        errors["playoff_advance"] = [_("At most %(limit)s entries can reach the playoff.") % {"limit": limit}]
+    elif advance > participants // groups:
+        errors["playoff_advance"] = [_("A group cannot send more entries than it has.")]
+    if values.get("playoff_best_of", 1) % 2 == 0:
+        errors["playoff_best_of"] = [_("Best of an odd number of games (1, 3, 5...) so every match has a winner.")]
+
+
 def event_values_check(values: dict) -> None:
     """Raise ValidationError (field by field) unless an event with these values makes sense."""
     errors: dict[str, list[str]] = {}
@@ -106,10 +128,9 @@ def event_values_check(values: dict) -> None:
         errors["registration_closes_at"] = [_("Registration must close before the event starts.")]
     if values.get("best_of", 1) % 2 == 0:
         errors["best_of"] = [_("Best of an odd number of games (1, 3, 5...) so every match has a winner.")]
-    if values.get("format") == Event.Format.ROUND_ROBIN and values.get("groups", 1) * 2 > values.get(
-        "max_participants", 2
-    ):
+    if values.get("format") in FORMATS_WITH_PLAYOFF and values.get("groups", 1) * 2 > values.get("max_participants", 2):
         errors["groups"] = [_("Every group needs at least two participants.")]
+    _playoff_check(values, errors)
     for field in ("entry_fee", "prize_pool"):
         if values.get(field, 0) < 0:
             errors[field] = [_("Cannot be negative.")]

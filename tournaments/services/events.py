@@ -72,6 +72,9 @@ EVENT_WRITE_FIELDS = (
     "bracket_reset",
     "groups",
     "swiss_rounds",
+    "playoff_format",
+    "playoff_advance",
+    "playoff_best_of",
     "seeding",
 )
 # What a new draft must be given; every other write field has the model's default or none (swiss_rounds).

@@ -42,7 +42,8 @@ def require_visible_match(user, match_id: int) -> None:
 
 
 class EventMatchListApi(APIView):
-    """Every match of the event in bracket order (winners, losers, final, groups; by round and position)."""
+    """Every match of the event in bracket order: stage by stage (the groups, then a playoff), and in a
+    stage winners, losers, final, groups; by round and position."""
 
     permission_classes = [IsAuthenticatedOrReadOnly]
     pagination_class = PagePagination

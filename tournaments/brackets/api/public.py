@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 from driftwood.core.exceptions import NotFound
 from driftwood.core.schema import ERRORS, error_response
 from tournaments.brackets import selectors
-from tournaments.brackets.api.serializers import EntryRefSerializer, MatchSerializer
+from tournaments.brackets.api.serializers import STAGE_STATUS_CHOICES, EntryRefSerializer, MatchSerializer
 from tournaments.brackets.ffa.selectors import ffa_view
 from tournaments.brackets.ffa.serializers import FfaSerializer
 from tournaments.models import Event
@@ -70,8 +70,20 @@ class _PlacementSerializer(serializers.Serializer):
     entry = EntryRefSerializer(source="*")
 
 
+class _StageSummarySerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    format = serializers.ChoiceField(choices=Event.Format.choices)
+    status = serializers.ChoiceField(choices=STAGE_STATUS_CHOICES)
+    advance = serializers.IntegerField(allow_null=True, help_text="A playoff: how many of each group reach it.")
+
+
 class PublicBracketSerializer(serializers.Serializer):
     event = _EventSerializer()
+    stages = _StageSummarySerializer(
+        many=True,
+        help_text="The stages in order (one for most events; groups then a playoff for two-stage ones, the "
+        "playoff `planned` until the groups are played). Matches are listed stage by stage.",
+    )
     matches = MatchSerializer(many=True, help_text="Every match, in bracket order; empty before the start.")
     standings = _GroupSerializer(
         many=True, source="groups", help_text="Round robin and Swiss: the tables, best first. Empty otherwise."

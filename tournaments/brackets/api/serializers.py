@@ -13,6 +13,9 @@ def error_response(description: str) -> OpenApiResponse:
     return OpenApiResponse(ErrorSerializer, description=description)
 
 
+# A stage as the stages list and the public JSON describe it: drawn when the one before it is completed.
+STAGE_STATUS_CHOICES = [("planned", "planned"), ("ongoing", "ongoing"), ("completed", "completed")]
+
 MATCH_NOT_FOUND = error_response("`not_found`: no such match, or one of an event the caller may not see.")
 
 

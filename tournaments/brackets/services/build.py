@@ -6,6 +6,7 @@ advancing a result is a lookup of the matches fed by the one that just finished.
 """
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from django.utils import timezone
 
@@ -15,13 +16,16 @@ from tournaments.brackets.formats import (
     GeneratedMatch,
     Result,
     SlotKind,
+    SwissPlayer,
     double_elimination,
     round_robin,
     single_elimination,
+    snake_groups,
     swiss_default_rounds,
     swiss_pair_round,
     swiss_players,
 )
+from tournaments.brackets.formats.advance import FORMATS_WITH_PLAYOFF, MAX_PLAYOFF
 from tournaments.brackets.schedule_selectors import planned_best_of
 from tournaments.models import Entry, Event, Match, Stage
 
@@ -40,8 +44,32 @@ def stage_options(event: Event, entrants: int) -> dict:
         # Every group needs two entrants: fewer groups than asked when too few checked in.
         options["groups"] = max(1, min(event.groups, entrants // 2))
     else:
-        options["rounds"] = min(event.swiss_rounds or swiss_default_rounds(entrants), entrants - 1 or 1)
+        # Swiss groups (each paired on its own) when asked for, like round robin's.
+        options["groups"] = groups = max(1, min(event.groups, entrants // 2))
+        smallest = min(len(group) for group in snake_groups(entrants, groups))
+        options["rounds"] = min(event.swiss_rounds or swiss_default_rounds(smallest), smallest - 1 or 1)
     return options
+
+
+def playoff_plan(event: Event, entrants: int, groups: int) -> dict | None:
+    """What the event's playoff settings mean for `entrants` in `groups` groups (None: one stage).
+
+    Like the group count, `advance` shrinks when too few entrants checked in for every group to
+    send that many (and when the playoff would pass 64); a playoff of one is no playoff.
+    """
+    if not event.playoff_format or event.format not in FORMATS_WITH_PLAYOFF:
+        return None
+    smallest = min(len(group) for group in snake_groups(entrants, groups))
+    advance = min(event.playoff_advance, smallest, MAX_PLAYOFF // groups)
+    if groups * advance < 2:
+        return None
+    return {
+        "format": event.playoff_format,
+        "advance": advance,
+        "best_of": event.playoff_best_of,
+        "third_place": event.third_place_match,
+        "bracket_reset": event.bracket_reset,
+    }
 
 
 def elimination_bracket(stage: Stage, entrants: int) -> Bracket:
@@ -58,8 +86,21 @@ def _generated(stage: Stage, entrants: int) -> Sequence[GeneratedMatch]:
         return elimination_bracket(stage, entrants).matches
     if stage.format == Format.ROUND_ROBIN:
         return round_robin(entrants, groups=options["groups"], best_of=options["best_of"]).matches
-    players = swiss_players(entrants, [])
-    return swiss_pair_round(players, round_number=1, best_of=options["best_of"]).matches
+    return swiss_round(stage, swiss_players(entrants, []), 1)
+
+
+def swiss_round(stage: Stage, players: Sequence[SwissPlayer], round_number: int) -> list[GeneratedMatch]:
+    """Pair one Swiss round: the whole field, or each snake-split group on its own (keys G{n}-S{r}-{p})."""
+    best_of = stage.options["best_of"]
+    groups = stage.options.get("groups", 1)  # stages generated before Swiss groups have none: one field
+    if groups == 1:
+        return list(swiss_pair_round(players, round_number=round_number, best_of=best_of).matches)
+    paired = []
+    for number, members in enumerate(snake_groups(len(players), groups), start=1):
+        field = [player for player in players if player.seed in members]
+        for match in swiss_pair_round(field, round_number=round_number, best_of=best_of).matches:
+            paired.append(replace(match, key=f"G{number}-{match.key}", group=number))
+    return paired
 
 
 def matches_create(stage: Stage, generated: Sequence[GeneratedMatch], entries: Sequence[Entry]) -> list[Match]:
@@ -117,6 +158,9 @@ def stage_generate(event: Event, entries: Sequence[Entry]) -> Stage:
     if event.format == Format.FREE_FOR_ALL:
         return ffa_stage_generate(event, entries)
     options = stage_options(event, len(entries))
+    # A playoff after the groups (tournaments.brackets.services.stages), planned now, drawn later.
+    if plan := playoff_plan(event, len(entries), options.get("groups", 1)):
+        options["playoff"] = plan
     stage = Stage.objects.create(event=event, number=1, format=event.format, options=options)
     matches_create(stage, _generated(stage, len(entries)), entries)
     return stage
@@ -148,5 +192,4 @@ def swiss_next_round(stage: Stage, entries: Sequence[Entry], played: Sequence[Ma
     if last_round >= stage.options["rounds"]:
         return []
     players = swiss_players(len(entries), match_results(played))
-    pairing = swiss_pair_round(players, round_number=last_round + 1, best_of=stage.options["best_of"])
-    return matches_create(stage, pairing.matches, entries)
+    return matches_create(stage, swiss_round(stage, players, last_round + 1), entries)

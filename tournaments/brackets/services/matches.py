@@ -16,15 +16,10 @@ from driftwood.core.compiled import fields_save, instance_insert, instances_fiel
 from driftwood.core.i18n import lazy_format
 from tournaments import notifications
 from tournaments.brackets import notices
-from tournaments.brackets.formats import (
-    BracketError,
-    PairingImpossible,
-    elimination_placements,
-    standings_compute,
-    standings_placements,
-)
+from tournaments.brackets.formats import BracketError, PairingImpossible
 from tournaments.brackets.rules import OFFICIAL_SIDES, RESULT_STATUSES, match_permissions
-from tournaments.brackets.services.build import elimination_bracket, match_results, swiss_next_round
+from tournaments.brackets.services import stages
+from tournaments.brackets.services.build import swiss_next_round
 from tournaments.brackets.services.state import match_locked
 from tournaments.evidence import kind_of_file, stored_name
 from tournaments.exceptions import InvalidScore, InvalidStatus, ReopenRefused, UnsupportedFile
@@ -34,7 +29,6 @@ from tournaments.services.results import event_completed_settle
 
 Status = Match.Status
 Side = MatchReport.Side
-ELIMINATION_FORMATS = (Event.Format.SINGLE_ELIMINATION, Event.Format.DOUBLE_ELIMINATION)
 
 
 # --- Scores
@@ -138,6 +132,11 @@ def _stage_progress(event: Event, match: Match) -> None:
         except PairingImpossible:
             # Every remaining pairing would be a rematch: the standings so far are final.
             pass
+    if stage.options.get("playoff"):
+        # The groups are played: the playoff is drawn from their tables now.
+        playoff = stages.playoff_generate(event, stage, entries, matches)
+        notices.playoff_drawn(event, stage, playoff)
+        return
     _event_complete(event, stage, entries, matches)
 
 
@@ -145,26 +144,13 @@ def _active_entries(event: Event):
     return Entry.objects.filter(event=event, status=Entry.Status.ACTIVE).order_by("seed")
 
 
-def _placements(stage: Stage, entries: list[Entry], matches: list[Match]):
-    if stage.format in ELIMINATION_FORMATS:
-        seed_of = {entry.pk: entry.seed for entry in entries}
-        outcomes = {
-            match.key: (seed_of[match.winner_id], seed_of[match.loser_id])
-            for match in matches
-            if match.status == Status.COMPLETED
-        }
-        return elimination_placements(elimination_bracket(stage, len(entries)), outcomes)
-    return standings_placements(standings_compute(len(entries), match_results(matches)))
-
-
 def _event_complete(event: Event, stage: Stage, entries: list[Entry], matches: list[Match]) -> None:
-    by_seed = {entry.seed: entry for entry in entries}
     try:
-        placements = _placements(stage, entries, matches)
+        places = stages.stage_placements(stage, entries, matches)
     except BracketError as error:  # pragma: no cover - the generators guarantee a full bracket
         raise InvalidStatus(_("The bracket cannot be ranked: %(error)s") % {"error": error}) from error
-    for placement in placements:
-        by_seed[placement.seed].placement = placement.place
+    for entry in entries:
+        entry.placement = places.get(entry.pk)
     instances_fields_save(entries, ["placement"])
     event_transition(event, Event.Status.COMPLETED)
     event_completed_settle(event)
@@ -183,6 +169,7 @@ def _rollback(event: Event, match: Match) -> None:
         played += [other for other in later if other.status in RESULT_STATUSES or other.reports.exists()]
     if played:
         raise ReopenRefused(_("%(key)s has already been played.") % {"key": played[0].key})
+    stages.later_stages_discard(match)
     later.delete()
     for dependant in match.dependants:
         for slot in ("a", "b"):
