@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Case, Count, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
+from driftwood.core.compiled import CompiledQuery
 from driftwood.core.generations import generations
 from tournaments.models import (
     Announcement,
@@ -129,9 +130,26 @@ def _events_with_counts() -> QuerySet[Event]:
     return with_counts(Event.objects.all())
 
 
+# An event's page and API detail read the event and the caller's registration by id: fixed SQL after
+# the first call (Django compiling the counts' subqueries again cost more than running them).
+_EVENT_FOR_ANYONE = CompiledQuery(
+    lambda event_id: _events_with_counts().filter(~Q(status=Event.Status.DRAFT), pk=event_id)[:1], "event_id"
+)
+_EVENT_FOR_PLAYER = CompiledQuery(
+    lambda event_id, user_id: _events_with_counts().filter(
+        ~Q(status=Event.Status.DRAFT) | Q(organizer_id=user_id), pk=event_id
+    )[:1],
+    "event_id",
+    "user_id",
+)
+
+
 def event_get(*, user, event_id: int) -> Event | None:
-    """One event with its counts, or None if it does not exist or the caller may not see it."""
-    return _events_with_counts().filter(_visible(user), pk=event_id).first()
+    """One event with its counts, or None if it does not exist or the caller may not see it
+    (`_visible`: everything but drafts, and the caller's own drafts)."""
+    if user is not None and user.is_authenticated:
+        return _EVENT_FOR_PLAYER.one(event_id=event_id, user_id=user.pk)
+    return _EVENT_FOR_ANYONE.one(event_id=event_id)
 
 
 def event_participants(*, event: Event) -> QuerySet[Registration]:
@@ -153,13 +171,20 @@ def registration_of(*, event: Event, user) -> Registration | None:
     """The caller's active registration in the event (solo or through a team)."""
     if user is None or not user.is_authenticated:
         return None
-    return _active_registrations().filter(event=event, members__user=user).first()
+    return _REGISTRATION_OF.one(event_id=event.pk, user_id=user.pk)
 
 
-@functools.cache
-def _active_registrations() -> QuerySet[Registration]:
-    """Built once per process, filtered per call (as `_events_with_counts`)."""
-    return Registration.objects.filter(status__in=Registration.ACTIVE_STATUSES).select_related("payment")
+_REGISTRATION_OF = CompiledQuery(
+    lambda event_id, user_id: (
+        Registration.objects.filter(
+            status__in=Registration.ACTIVE_STATUSES, event_id=event_id, members__user_id=user_id
+        )
+        .select_related("payment")
+        .order_by("pk")[:1]
+    ),
+    "event_id",
+    "user_id",
+)
 
 
 def waitlist_entry_of(*, event: Event, user) -> Registration | None:
