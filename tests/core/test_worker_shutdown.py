@@ -10,13 +10,8 @@ record it. Then:
 """
 
 import json
-import os
-import signal
-import subprocess
-import sys
 import uuid
 from decimal import Decimal
-from pathlib import Path
 
 import psycopg
 import pytest
@@ -29,12 +24,12 @@ from tests import services
 from tests.factories import UserFactory
 from tests.wallet.stripe_proxy import StripeProxy
 from tests.wallet.stripe_support import paid_intent, refunds_at_stripe, require_localstripe
+from tests.workers import Worker
 from wallet.models import CardRefund
 from wallet.services.balances import wallet_get_or_create
 from wallet.services.card_refunds import card_refund_request
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
-CELERY = str(Path(sys.executable).parent / "celery")
 TASK = "wallet.tasks.card_refund_send"
 State = CardRefund.State
 
@@ -45,45 +40,6 @@ def stripe():
     services.require_redis()
     with StripeProxy(require_localstripe()) as proxy:
         yield proxy
-
-
-class Worker:
-    """`celery -A <app> worker` on the high queue, in a process group of its own (a container)."""
-
-    def __init__(self, tmp_path: Path, name: str, *, stripe_api_base: str, app: str = "driftwood") -> None:
-        self.log_path = tmp_path / f"{name}.log"
-        command = [CELERY, "-A", app, "worker", "-Q", "high", "--concurrency", "1", "-l", "info"]
-        command += ["-n", f"{name}-{uuid.uuid4().hex[:8]}@%h", "--without-gossip", "--without-mingle"]
-        with self.log_path.open("wb") as log:
-            self.process = subprocess.Popen(
-                command,
-                cwd=services.BASE_DIR,
-                env=services.child_env(STRIPE_API_BASE=stripe_api_base, LOG_FORMAT="text"),
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-    def wait_for(self, read, what: str, timeout: float = 30.0):
-        """Poll `read()` until it is truthy; fail with the worker's log if it never is."""
-        value = services.eventually(
-            read, until=lambda value: bool(value) or self.process.poll() is not None, timeout=timeout
-        )
-        if not value:
-            pytest.fail(f"{what}: not after {timeout}s (worker exit {self.process.poll()}); log:\n{self.log()}")
-        return value
-
-    def kill(self) -> None:
-        """SIGKILL to the whole group, as `docker stop` does after stop_grace_period."""
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=30)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.kill()
 
 
 class RowLock:
@@ -148,7 +104,7 @@ def test_sigterm_lets_the_running_task_finish_and_commit_then_the_worker_exits_0
     # given a refund owed, and a worker that has refunded at Stripe and waits for the refund's row
     refund, intent = owed_refund("25.00")
     lock = RowLock(CardRefund, refund.pk)
-    worker = Worker(tmp_path, "worker", stripe_api_base=stripe.url)
+    worker = Worker(tmp_path, "worker", STRIPE_API_BASE=stripe.url)
     try:
         worker.wait_for(lambda: sessions_waiting_on(lock.pid), "the task waiting for the refund's row")
         assert refunds_at_stripe(intent) == [2500]
@@ -176,7 +132,7 @@ def test_a_late_ack_task_of_a_killed_worker_is_redelivered_and_done_once(stripe,
     # given a worker killed (SIGKILL) after Stripe refunded, before the refund was recorded
     refund, intent = owed_refund("30.00")
     lock = RowLock(CardRefund, refund.pk)
-    first = Worker(tmp_path, "first", stripe_api_base=stripe.url)
+    first = Worker(tmp_path, "first", STRIPE_API_BASE=stripe.url)
     try:
         [task_session] = first.wait_for(lambda: sessions_waiting_on(lock.pid), "the task waiting for the refund's row")
         assert refunds_at_stripe(intent) == [3000]
@@ -194,7 +150,7 @@ def test_a_late_ack_task_of_a_killed_worker_is_redelivered_and_done_once(stripe,
     assert unacknowledged() == [TASK]
 
     # when the next worker starts
-    second = Worker(tmp_path, "second", stripe_api_base=stripe.url, app="tests.core.redelivery_worker")
+    second = Worker(tmp_path, "second", app="tests.core.redelivery_worker", STRIPE_API_BASE=stripe.url)
     try:
         second.wait_for(lambda: CardRefund.objects.get(pk=refund.pk).state == State.SUCCEEDED, "the redelivered refund")
         second.wait_for(lambda: not unacknowledged(), "the redelivered task acknowledged")
