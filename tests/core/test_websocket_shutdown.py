@@ -14,6 +14,8 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from prometheus_client import CollectorRegistry
+from prometheus_client.multiprocess import MultiProcessCollector
 
 from tests import services
 
@@ -45,14 +47,22 @@ async def ends(socket) -> tuple[aiohttp.WSMsgType, int | None]:
     return message.type, socket.close_code
 
 
-def test_sigterm_ends_every_open_socket_at_once_and_a_restart_takes_them_back():
+def open_sockets_counted(directory: Path) -> float | None:
+    """driftwood_websocket_connections{route="health"} as /metrics adds it up from `directory`."""
+    registry = CollectorRegistry()
+    MultiProcessCollector(registry, path=str(directory))
+    return registry.get_sample_value("driftwood_websocket_connections", {"route": "health"})
+
+
+def test_sigterm_ends_every_open_socket_at_once_and_a_restart_takes_them_back(tmp_path):
     # given the WebSocket server with two pages' sockets open
-    server, base = services.start_websocket_server()
+    server, base = services.start_websocket_server(PROMETHEUS_MULTIPROC_DIR=str(tmp_path))
     port = int(base.rsplit(":", 1)[1])
     expected = CLOSE_CODE_ON_SIGTERM[server_name(port)]
 
     async def scenario():
         session, sockets = await open_sockets(base, 2)
+        assert open_sockets_counted(tmp_path) == 2
         try:
             # when the deploy tells the server to stop
             started = time.monotonic()
@@ -72,6 +82,8 @@ def test_sigterm_ends_every_open_socket_at_once_and_a_restart_takes_them_back():
         services.stop(server)
     assert {code for _type, code in ended} == {expected}
     assert {kind for kind, _code in ended} <= {aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED}
+    # and its open sockets no longer count on /metrics (its exit handler, whatever ran before)
+    assert open_sockets_counted(tmp_path) is None
 
     # when the next release's server starts on the same port, the pages' next try gets through
     restarted, _ = services.start_websocket_server(port)
