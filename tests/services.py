@@ -93,10 +93,33 @@ def start_daphne(**env_overrides: str) -> tuple[subprocess.Popen, str]:
     browser test prints it)."""
     port = free_port()
     daphne = str(Path(sys.executable).parent / "daphne")
-    log = tempfile.NamedTemporaryFile(prefix=f"daphne-{port}-", suffix=".log", delete=False)  # noqa: SIM115
+    return _start_server(
+        [daphne, "-b", "127.0.0.1", "-p", str(port), "driftwood.asgi:application"], port, env_overrides
+    )
+
+
+def websocket_server(host: str, port: int):
+    """The WebSocket server's command and environment as `make serve` (driftwood/core/serve.py) runs
+    it, whichever server that is (daphne today): tests of its behaviour follow a change of server."""
+    from driftwood.core import serve
+
+    [process] = [process for name, process in serve.processes(host, 0, port).items() if name.startswith("websockets")]
+    return process
+
+
+def start_websocket_server(port: int | None = None, **env_overrides: str) -> tuple[subprocess.Popen, str]:
+    """The WebSocket server as `make serve` runs it, on the test database, on `port` (a free one
+    unless given: a restart takes its predecessor's). It serves the pages too (the same ASGI app)."""
+    port = port or free_port()
+    server = websocket_server("127.0.0.1", port)
+    return _start_server(server.command, port, {**server.env, **env_overrides})
+
+
+def _start_server(command: list[str], port: int, env_overrides: dict[str, str]) -> tuple[subprocess.Popen, str]:
+    log = tempfile.NamedTemporaryFile(prefix=f"asgi-{port}-", suffix=".log", delete=False)  # noqa: SIM115
     with log:  # the server keeps its own descriptor
         process = subprocess.Popen(
-            [daphne, "-b", "127.0.0.1", "-p", str(port), "driftwood.asgi:application"],
+            command,
             cwd=BASE_DIR,
             # Its own address is where links and payment return pages point (SITE_URL).
             env=child_env(**{"SITE_URL": f"http://127.0.0.1:{port}", **env_overrides}),
@@ -117,7 +140,7 @@ _server_logs: dict[int, Path] = {}
 
 
 def server_log(process: subprocess.Popen, *, last: int = 20_000) -> str:
-    """The end of what a server started by `start_daphne` logged."""
+    """The end of what a server started by `start_daphne` or `start_websocket_server` logged."""
     path = _server_logs.get(process.pid)
     if path is None or not path.exists():
         return ""

@@ -39,6 +39,22 @@ def stripe_client() -> stripe.StripeClient:
     return stripe.StripeClient(settings.STRIPE_SECRET_KEY, base_addresses={"api": require_localstripe()})
 
 
+def paid_intent(amount: str, *, pay: bool = True) -> str:
+    """A PaymentIntent at localstripe, paid with a test card as Stripe.js would."""
+    card_holder = stripe_client()
+    intent = card_holder.v1.payment_intents.create(
+        params={"amount": sen(amount), "currency": "myr", "payment_method_types": ["card"]}
+    )
+    if pay:
+        card_holder.v1.payment_intents.update(intent.id, params={"payment_method": "pm_card_visa"})
+        assert card_holder.v1.payment_intents.confirm(intent.id).status == "succeeded"
+    return intent.id
+
+
+def refunds_at_stripe(payment_intent_id: str) -> list[int]:
+    return [refund.amount for refund in stripe_client().v1.refunds.list(params={"payment_intent": payment_intent_id})]
+
+
 @contextmanager
 def webhook_server(**env_overrides: str) -> Iterator[str]:
     """A daphne server talking to localstripe and registered as its webhook (env as start_daphne); yields its URL."""

@@ -15,7 +15,14 @@ from django.utils import timezone
 from tests import services
 from tests.factories import UserFactory
 from tests.wallet.stripe_proxy import StripeProxy
-from tests.wallet.stripe_support import deliver, event, require_localstripe, sen, stripe_client
+from tests.wallet.stripe_support import (
+    deliver,
+    event,
+    paid_intent,
+    refunds_at_stripe,
+    require_localstripe,
+    stripe_client,
+)
 from wallet import tasks
 from wallet.models import CardRefund, LedgerEntry
 from wallet.services.balances import CARD_REFUNDS, STRIPE_CLEARING, wallet_get_or_create
@@ -31,22 +38,6 @@ def _localstripe_and_in_process_tasks(settings):
     require_localstripe()
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.CELERY_TASK_EAGER_PROPAGATES = True
-
-
-def paid_intent(amount: str, *, pay: bool = True) -> str:
-    """A PaymentIntent at localstripe, paid with a test card as Stripe.js would."""
-    card_holder = stripe_client()
-    intent = card_holder.v1.payment_intents.create(
-        params={"amount": sen(amount), "currency": "myr", "payment_method_types": ["card"]}
-    )
-    if pay:
-        card_holder.v1.payment_intents.update(intent.id, params={"payment_method": "pm_card_visa"})
-        assert card_holder.v1.payment_intents.confirm(intent.id).status == "succeeded"
-    return intent.id
-
-
-def refunds_at_stripe(payment_intent_id: str) -> list[int]:
-    return [refund.amount for refund in stripe_client().v1.refunds.list(params={"payment_intent": payment_intent_id})]
 
 
 def owe(payment_intent_id: str, amount: str, *, key: str = "test-refund") -> CardRefund:
