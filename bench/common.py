@@ -12,6 +12,7 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+SERVER_PIDS: dict[str, int] = {}  # URL -> pid of each running `server_process` (bench/cpu.py reads them)
 
 
 def _with_database(url: str, name: str) -> str:
@@ -86,8 +87,11 @@ def server_process(command: list[str], port: int, **env: str):
             if time.monotonic() > deadline or process.poll() is not None:
                 raise RuntimeError(f"{command[0]} did not start")
             time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}"
+        url = f"http://127.0.0.1:{port}"
+        SERVER_PIDS[url] = process.pid
+        yield url
     finally:
+        SERVER_PIDS.pop(f"http://127.0.0.1:{port}", None)
         process.terminate()
         try:
             process.wait(timeout=10)
@@ -101,6 +105,19 @@ def daphne_server(application: str = "driftwood.asgi:application", **env: str):
     """Driftwood (or another ASGI `application` path) served by a real daphne process; yields its URL."""
     port = free_port()
     command = [str(Path(sys.executable).parent / "daphne"), "-b", "127.0.0.1", "-p", str(port), application]
+    with server_process(command, port, **env) as url:
+        yield url
+
+
+@contextmanager
+def uvicorn_server(application: str = "driftwood.asgi:application", **env: str):
+    """The same with uvicorn (websockets' protocol implementation, as `make serve` runs it); yields its URL."""
+    port = free_port()
+    command = [
+        *[sys.executable, "-m", "uvicorn", "--host", "127.0.0.1", "--port", str(port)],
+        *["--ws", "websockets", "--ws-per-message-deflate", "false", "--lifespan", "off", "--no-access-log"],
+        application,
+    ]
     with server_process(command, port, **env) as url:
         yield url
 
