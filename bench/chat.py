@@ -1,4 +1,5 @@
-"""Chat fan-out: one room, 50 WebSocket clients spread over 2 daphne processes on channels-redis,
+"""Chat fan-out: one room, 50 WebSocket clients spread over 2 server processes (`make serve`'s uvicorn;
+BENCH_CHAT_SERVER=daphne for `make run`'s) on channels-redis,
 senders posting 100 messages/s in all for 20 s, with each of channels-redis' layers (the list-based
 `RedisChannelLayer` and `RedisPubSubChannelLayer`), on a quiet CPU and on a contended one (two extra
 processes burning CPU during the run), all in one run.
@@ -40,7 +41,8 @@ RATE = int(os.environ.get("BENCH_CHAT_RATE", "100"))  # messages per second, all
 SECONDS = int(os.environ.get("BENCH_CHAT_SECONDS", "20"))
 LAYERS = os.environ.get("BENCH_CHAT_LAYERS", "core,pubsub").split(",")
 CPUS = [cpu == "contended" for cpu in os.environ.get("BENCH_CHAT_CPU", "quiet,contended").split(",")]
-SERVER = os.environ.get("BENCH_CHAT_SERVER", "daphne")  # the WebSocket server: daphne or uvicorn
+# The WebSocket server: `make serve`'s uvicorn (driftwood/core/serve.py), or daphne (`make run`'s).
+SERVER = os.environ.get("BENCH_CHAT_SERVER", "uvicorn")
 BURNERS = 2  # the contended runs' extra CPU-bound processes
 FLOOR_SECONDS = 10
 DRAIN_SECONDS = 10  # after the last send; frames still missing then are left to the catch-up
@@ -50,7 +52,7 @@ BENCH_FLOOD_LIMIT = 1_000_000
 
 
 def __getattr__(name: str):
-    """`bench.chat:application`, the ASGI app the benchmark's daphne processes serve: Driftwood's,
+    """`bench.chat:application`, the ASGI app the benchmark's server processes serve: Driftwood's,
     with the per-player flood limit raised (see the module docstring)."""
     if name != "application":
         raise AttributeError(name)

@@ -111,14 +111,11 @@ def daphne_server(application: str = "driftwood.asgi:application", **env: str):
 
 @contextmanager
 def uvicorn_server(application: str = "driftwood.asgi:application", **env: str):
-    """The same with uvicorn (websockets' protocol implementation, as `make serve` runs it); yields its URL."""
+    """The same served by `make serve`'s WebSocket server (uvicorn, driftwood/core/serve.py); yields its URL."""
+    from driftwood.core.serve import websocket_server
+
     port = free_port()
-    command = [
-        *[sys.executable, "-m", "uvicorn", "--host", "127.0.0.1", "--port", str(port)],
-        *["--ws", "websockets", "--ws-per-message-deflate", "false", "--lifespan", "off", "--no-access-log"],
-        application,
-    ]
-    with server_process(command, port, **env) as url:
+    with server_process(websocket_server("127.0.0.1", port, application), port, **env) as url:
         yield url
 
 

@@ -86,17 +86,30 @@ def child_env(**overrides: str) -> dict[str, str]:
 
 
 def start_daphne(**env_overrides: str) -> tuple[subprocess.Popen, str]:
-    """A real ASGI server (daphne) on a free port, on the test database.
+    """A real ASGI server (daphne, `make run`'s) on a free port, on the test database.
 
     Its log goes to a file, not a pipe: a server kept for a whole session would fill a pipe
     nobody reads and block on its next log line. `server_log(process)` reads it (a failing
     browser test prints it)."""
     port = free_port()
     daphne = str(Path(sys.executable).parent / "daphne")
-    log = tempfile.NamedTemporaryFile(prefix=f"daphne-{port}-", suffix=".log", delete=False)  # noqa: SIM115
+    return _start_server([daphne, "-b", "127.0.0.1", "-p", str(port), "driftwood.asgi:application"], port, env_overrides)
+
+
+def start_websocket_server(**env_overrides: str) -> tuple[subprocess.Popen, str]:
+    """Production's WebSocket server (uvicorn, as `make serve` and compose run it) on a free port,
+    on the test database; logged as `start_daphne`'s."""
+    from driftwood.core.serve import websocket_server
+
+    port = free_port()
+    return _start_server(websocket_server("127.0.0.1", port), port, env_overrides)
+
+
+def _start_server(command: list[str], port: int, env_overrides: dict[str, str]) -> tuple[subprocess.Popen, str]:
+    log = tempfile.NamedTemporaryFile(prefix=f"asgi-{port}-", suffix=".log", delete=False)  # noqa: SIM115
     with log:  # the server keeps its own descriptor
         process = subprocess.Popen(
-            [daphne, "-b", "127.0.0.1", "-p", str(port), "driftwood.asgi:application"],
+            command,
             cwd=BASE_DIR,
             # Its own address is where links and payment return pages point (SITE_URL).
             env=child_env(**{"SITE_URL": f"http://127.0.0.1:{port}", **env_overrides}),

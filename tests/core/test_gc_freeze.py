@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from driftwood.core.serve import websocket_server
 from tests.core.gc_probe_app import PROBE_PATH
 from tests.services import BASE_DIR, child_env, free_port, stop, wait_for_port
 
@@ -41,10 +42,14 @@ def test_a_gunicorn_worker_starts_with_the_preloaded_app_frozen():
         stop(server)
 
 
-def test_the_websocket_server_freezes_the_loaded_app():
-    # given the ASGI server that serves /ws/, with the app loaded
-    port = free_port()
-    command = [str(BIN_DIR / "daphne"), "-b", "127.0.0.1", "-p", str(port), "tests.core.gc_probe_app:asgi_application"]
+@pytest.mark.parametrize("server", ["websocket server", "daphne"])
+def test_the_asgi_servers_freeze_the_loaded_app(server):
+    # given production's WebSocket server (uvicorn), or make run's daphne, with the app loaded
+    port, app = free_port(), "tests.core.gc_probe_app:asgi_application"
+    if server == "daphne":
+        command = [str(BIN_DIR / "daphne"), "-b", "127.0.0.1", "-p", str(port), app]
+    else:
+        command = websocket_server("127.0.0.1", port, app)
     server = serving(command, port)
     try:
         # then its start-up objects are frozen
