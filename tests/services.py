@@ -92,8 +92,8 @@ def start_daphne(**env_overrides: str) -> tuple[subprocess.Popen, str]:
     nobody reads and block on its next log line. `server_log(process)` reads it (a failing
     browser test prints it)."""
     port = free_port()
-    daphne = str(Path(sys.executable).parent / "daphne")
-    return _start_server([daphne, "-b", "127.0.0.1", "-p", str(port), "driftwood.asgi:application"], port, env_overrides)
+    command = [str(Path(sys.executable).parent / "daphne"), "-b", "127.0.0.1", "-p", str(port)]
+    return _start_server([*command, "driftwood.asgi:application"], port, env_overrides)
 
 
 def start_websocket_server(**env_overrides: str) -> tuple[subprocess.Popen, str]:
