@@ -21,6 +21,7 @@ machine.
 import asyncio
 import json
 import os
+import signal
 import time
 
 from bench.chat import CLIENTS, PROCESSES, RATE, SERVER, Deliveries, room_with_players
@@ -97,6 +98,10 @@ async def run(servers: list[str], room_id: str, tokens: list[str], layer) -> Non
             reader.cancel()
         for socket in sockets:
             await socket.close()
+    if os.environ.get("BENCH_PROFILE_DIR"):  # written now, whatever the server does on SIGTERM
+        for pid in pids.values():
+            os.kill(pid, signal.SIGUSR1)
+        await asyncio.sleep(3)
 
 
 def main() -> None:
