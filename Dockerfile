@@ -1,4 +1,4 @@
-# Driftwood production image: one image for web (gunicorn), WebSockets (daphne), Celery
+# Driftwood production image: one image for web (gunicorn), WebSockets (uvicorn), Celery
 # workers, beat, the one-shot migrate job and localstripe (see docker-compose.yml).
 FROM python:3.11-slim-bookworm
 
@@ -51,5 +51,5 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-m", "driftwood.core.probe"]
 
-# HTTP by default; the WebSocket service runs `daphne -b 0.0.0.0 -p 8000 driftwood.asgi:application`.
+# HTTP by default; the WebSocket service runs `uvicorn ... driftwood.asgi:application` (docker-compose.yml).
 CMD ["gunicorn", "--config", "deploy/gunicorn.conf.py", "--bind", "0.0.0.0:8000", "driftwood.wsgi:application"]

@@ -1,4 +1,5 @@
-"""Chat fan-out: one room, 50 WebSocket clients spread over 2 daphne processes on channels-redis,
+"""Chat fan-out: one room, 50 WebSocket clients spread over 2 server processes (`make serve`'s uvicorn;
+BENCH_CHAT_SERVER=daphne for `make run`'s) on channels-redis,
 senders posting 100 messages/s in all for 20 s, with each of channels-redis' layers (the list-based
 `RedisChannelLayer` and `RedisPubSubChannelLayer`), on a quiet CPU and on a contended one (two extra
 processes burning CPU during the run), all in one run.
@@ -30,7 +31,8 @@ import sys
 import time
 from contextlib import ExitStack, contextmanager, suppress
 
-from bench.common import daphne_server, django_on, percentile, scratch_database
+from bench.common import SERVER_PIDS, daphne_server, django_on, percentile, scratch_database, uvicorn_server
+from bench.cpu import CpuWindow, profile_process
 
 # The issue's shape; the environment may change it to explore (e.g. BENCH_CHAT_RATE=50).
 CLIENTS = int(os.environ.get("BENCH_CHAT_CLIENTS", "50"))
@@ -39,6 +41,8 @@ RATE = int(os.environ.get("BENCH_CHAT_RATE", "100"))  # messages per second, all
 SECONDS = int(os.environ.get("BENCH_CHAT_SECONDS", "20"))
 LAYERS = os.environ.get("BENCH_CHAT_LAYERS", "core,pubsub").split(",")
 CPUS = [cpu == "contended" for cpu in os.environ.get("BENCH_CHAT_CPU", "quiet,contended").split(",")]
+# The WebSocket server: `make serve`'s uvicorn (driftwood/core/serve.py), or daphne (`make run`'s).
+SERVER = os.environ.get("BENCH_CHAT_SERVER", "uvicorn")
 BURNERS = 2  # the contended runs' extra CPU-bound processes
 FLOOR_SECONDS = 10
 DRAIN_SECONDS = 10  # after the last send; frames still missing then are left to the catch-up
@@ -48,7 +52,7 @@ BENCH_FLOOD_LIMIT = 1_000_000
 
 
 def __getattr__(name: str):
-    """`bench.chat:application`, the ASGI app the benchmark's daphne processes serve: Driftwood's,
+    """`bench.chat:application`, the ASGI app the benchmark's server processes serve: Driftwood's,
     with the per-player flood limit raised (see the module docstring)."""
     if name != "application":
         raise AttributeError(name)
@@ -57,6 +61,7 @@ def __getattr__(name: str):
 
     consumers = importlib.import_module("chat.consumers")
     consumers.MESSAGE_RATE = Rate(limit=BENCH_FLOOD_LIMIT, period=consumers.MESSAGE_RATE.period)
+    profile_process()  # BENCH_PROFILE_DIR (bench/cpu.py)
     return application
 
 
@@ -91,6 +96,7 @@ class Deliveries:
         self.duplicates = 0
         self.errors: list[str] = []
         self.changed = asyncio.Event()
+        self.cpu: list[str] = []  # CPU cost lines of the send phase (bench/cpu.py)
 
     def frame(self, client: int, data: dict) -> None:
         tag, number, sent_at = data["message"].split("|")
@@ -184,6 +190,9 @@ async def websocket_run(servers: list[str], room_id: str, tokens: list[str], tag
             raise SystemExit("not every client joined the room")
 
         sent: set[int] = set()
+        cpu = CpuWindow({f"server {n + 1}": SERVER_PIDS[server] for n, server in enumerate(servers)})
+        frames_before = len(deliveries.latencies)
+        cpu.start()
         started = time.perf_counter()
         for number in range(RATE * SECONDS):
             delay = started + number / RATE - time.perf_counter()
@@ -194,6 +203,9 @@ async def websocket_run(servers: list[str], room_id: str, tokens: list[str], tag
             sent.add(number)
         send_seconds = time.perf_counter() - started
         await _wait_for(lambda: deliveries.complete(sent), deliveries, DRAIN_SECONDS)
+        await cpu.settle(lambda: len(deliveries.latencies))
+        cpu.stop()
+        deliveries.cpu = cpu.report(frames=len(deliveries.latencies) - frames_before, posted=len(sent))
         lost_live = deliveries.missing(sent)
 
         requests = await asyncio.gather(
@@ -279,7 +291,8 @@ def one_run(*, layer: str, contended: bool, env: dict, room_id: str, tokens: lis
 
     with ExitStack() as stack:
         run_env = {**env, "CHANNEL_LAYER": layer, "CHANNEL_LAYER_PREFIX": f"{env['CACHE_KEY_PREFIX']}_{tag}"}
-        servers = [stack.enter_context(daphne_server("bench.chat:application", **run_env)) for _ in range(PROCESSES)]
+        server = {"daphne": daphne_server, "uvicorn": uvicorn_server}[SERVER]
+        servers = [stack.enter_context(server("bench.chat:application", **run_env)) for _ in range(PROCESSES)]
         if contended:
             stack.enter_context(busy_cpu(BURNERS))
         deliveries, sent, send_seconds, lost_live, requests = asyncio.run(websocket_run(servers, room_id, tokens, tag))
@@ -297,6 +310,7 @@ def one_run(*, layer: str, contended: bool, env: dict, room_id: str, tokens: lis
         "requests": requests,
         "duplicates": deliveries.duplicates,
         "errors": len(deliveries.errors),
+        "cpu": deliveries.cpu,
     }
 
 
@@ -331,7 +345,7 @@ def main() -> None:
         forget_keys(redis_url, prefix)
 
     print(
-        f"chat fan-out: 1 room, {CLIENTS} WebSocket clients over {PROCESSES} daphne processes, "
+        f"chat fan-out: 1 room, {CLIENTS} WebSocket clients over {PROCESSES} {SERVER} processes, "
         f"{RATE} messages/s for {SECONDS} s per run; contended = {BURNERS} extra CPU-burning processes"
     )
     print(line("raw Redis pub/sub (floor)", floor) + f"   lost {floor_expected - floor_received}")
@@ -343,6 +357,7 @@ def main() -> None:
             f"missing after catch-up {run['missing']} (target 0, {run['requests']} history requests); "
             f"duplicates {run['duplicates']}, error frames {run['errors']}"
         )
+        print("\n".join(run["cpu"]))
         if run["latencies"] and floor:
             p50 = percentile(run["latencies"], 0.5) / percentile(floor, 0.5)
             p99 = percentile(run["latencies"], 0.99) / percentile(floor, 0.99)

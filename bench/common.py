@@ -12,6 +12,7 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+SERVER_PIDS: dict[str, int] = {}  # URL -> pid of each running `server_process` (bench/cpu.py reads them)
 
 
 def _with_database(url: str, name: str) -> str:
@@ -86,8 +87,11 @@ def server_process(command: list[str], port: int, **env: str):
             if time.monotonic() > deadline or process.poll() is not None:
                 raise RuntimeError(f"{command[0]} did not start")
             time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}"
+        url = f"http://127.0.0.1:{port}"
+        SERVER_PIDS[url] = process.pid
+        yield url
     finally:
+        SERVER_PIDS.pop(f"http://127.0.0.1:{port}", None)
         process.terminate()
         try:
             process.wait(timeout=10)
@@ -102,6 +106,16 @@ def daphne_server(application: str = "driftwood.asgi:application", **env: str):
     port = free_port()
     command = [str(Path(sys.executable).parent / "daphne"), "-b", "127.0.0.1", "-p", str(port), application]
     with server_process(command, port, **env) as url:
+        yield url
+
+
+@contextmanager
+def uvicorn_server(application: str = "driftwood.asgi:application", **env: str):
+    """The same served by `make serve`'s WebSocket server (uvicorn, driftwood/core/serve.py); yields its URL."""
+    from driftwood.core.serve import websocket_server
+
+    port = free_port()
+    with server_process(websocket_server("127.0.0.1", port, application), port, **env) as url:
         yield url
 
 

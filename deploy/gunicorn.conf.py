@@ -35,6 +35,14 @@ loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 forwarded_allow_ips = os.environ.get("TRUSTED_PROXIES", "127.0.0.1") or "127.0.0.1"
 
 
+def pre_fork(server, worker):
+    """The preloaded app's objects are frozen in the arbiter before each fork: the workers' garbage
+    collector never scans them, and their pages stay shared (driftwood/core/gc_freeze.py)."""
+    from driftwood.core.gc_freeze import freeze_startup_objects
+
+    freeze_startup_objects()
+
+
 def child_exit(server, worker):
     """A worker that stopped no longer counts in /metrics' live gauges (PROMETHEUS_MULTIPROC_DIR)."""
     from driftwood.observability.metrics import process_dead, process_identifier

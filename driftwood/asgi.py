@@ -13,6 +13,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from driftwood.accounts.channels_auth import TokenOrSessionAuthMiddlewareStack  # noqa: E402
 from driftwood.core.daphne_bodies import leave_request_bodies_to_django  # noqa: E402
 from driftwood.core.embedded_beat import embedded_beat_start  # noqa: E402
+from driftwood.core.gc_freeze import freeze_startup_objects  # noqa: E402
 from driftwood.core.websocket import AllowedHostsBrowserOriginValidator  # noqa: E402
 from driftwood.observability.websocket import WebSocketObservability  # noqa: E402
 from driftwood.routing import websocket_urlpatterns  # noqa: E402
@@ -29,3 +30,5 @@ application = ProtocolTypeRouter(
 )
 
 embedded_beat_start()
+# Last: everything above lives as long as the process (driftwood/core/gc_freeze.py).
+freeze_startup_objects()

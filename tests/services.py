@@ -86,7 +86,7 @@ def child_env(**overrides: str) -> dict[str, str]:
 
 
 def start_daphne(**env_overrides: str) -> tuple[subprocess.Popen, str]:
-    """A real ASGI server (daphne) on a free port, on the test database.
+    """A real ASGI server (daphne, `make run`'s) on a free port, on the test database.
 
     Its log goes to a file, not a pipe: a server kept for a whole session would fill a pipe
     nobody reads and block on its next log line. `server_log(process)` reads it (a failing
@@ -100,7 +100,8 @@ def start_daphne(**env_overrides: str) -> tuple[subprocess.Popen, str]:
 
 def websocket_server(host: str, port: int):
     """The WebSocket server's command and environment as `make serve` (driftwood/core/serve.py) runs
-    it, whichever server that is (daphne today): tests of its behaviour follow a change of server."""
+    it, whichever server that is (uvicorn since issue #15): tests of its behaviour follow a change of
+    server."""
     from driftwood.core import serve
 
     [process] = [process for name, process in serve.processes(host, 0, port).items() if name.startswith("websockets")]

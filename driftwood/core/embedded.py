@@ -34,7 +34,7 @@ DATABASE_NAME = "driftwood"
 LOCALSTRIPE_PORT = int(os.environ.get("LOCALSTRIPE_PORT", "8420"))
 # settings.STRIPE_WEBHOOK_SECRET's default (this module runs before Django is set up).
 DEV_WEBHOOK_SECRET = "whsec_driftwood_dev"
-BENCH_HELPERS = {"__init__", "bracket_play", "common", "urls"}
+BENCH_HELPERS = {"__init__", "bracket_play", "common", "cpu", "urls"}
 FAKE_BANK_PORT = int(os.environ.get("FAKE_BANK_PORT", "8430"))
 
 

@@ -4,8 +4,10 @@
 
 - HTTP: gunicorn (WSGI, deploy/gunicorn.conf.py): WEB_WORKERS processes x WEB_THREADS threads
   on PORT (8000). The measured choice: twice daphne's or uvicorn's requests per second here.
-- WebSockets: daphne on WS_PORT (PORT + 1). Pages open their sockets at WEBSOCKET_ORIGIN, set
-  here to that port; in production a proxy serves both under one origin (deploy/nginx.conf).
+- WebSockets: uvicorn (websockets' protocol implementation) on WS_PORT (PORT + 1), the command
+  `websocket_server()` gives (compose and the benchmarks run the same). Pages open their sockets at
+  WEBSOCKET_ORIGIN, set here to that port; in production a proxy serves both under one origin
+  (deploy/nginx.conf).
 - Celery: one worker per queue (high, default, low) and the one beat.
 - Metrics: every process writes to one PROMETHEUS_MULTIPROC_DIR (.data/metrics, emptied at start),
   so /metrics on the web port covers them all (it needs METRICS_TOKEN, or DJANGO_DEBUG).
@@ -70,6 +72,23 @@ class Process(NamedTuple):
     env: dict[str, str] = {}
 
 
+def websocket_server(host: str, port: int, application: str = "driftwood.asgi:application") -> list[str]:
+    """The WebSocket server's command: uvicorn with the `websockets` implementation. Measured per
+    delivered chat frame it costs two thirds of daphne's CPU (bench/chat_cpu.py: Twisted adds and
+    removes an epoll writer around every frame, and autobahn formats a debug line for each). As
+    daphne did: no compression (browsers offer it; it would cost CPU on every frame), no rewriting
+    of the client address from proxy headers, no access log (sessions are logged by the app), no
+    ASGI lifespan (Channels has none). On SIGTERM the sockets are closed (1012) within 10 s. A
+    handshake may take 10 s (the websockets library's limit): a socket is accepted once subscribed,
+    and after a restart every page reconnects at once."""
+    return [
+        *[str(BIN_DIR / "uvicorn"), "--host", host, "--port", str(port)],
+        *["--ws", "websockets", "--ws-per-message-deflate", "false", "--no-proxy-headers", "--no-server-header"],
+        *["--no-access-log", "--lifespan", "off", "--timeout-graceful-shutdown", "10"],
+        application,
+    ]
+
+
 def processes(host: str, port: int, ws_port: int) -> dict[str, Process]:
     """The topology: name -> process."""
     # Web processes keep a pool of connections (DATABASE_POOL_MIN..MAX each); Celery's children
@@ -89,22 +108,7 @@ def processes(host: str, port: int, ws_port: int) -> dict[str, Process]:
             port,
             pooled,
         ),
-        # A socket is accepted once subscribed; after a restart every page reconnects at once, so
-        # give the handshake longer than daphne's 5 s before refusing it.
-        "websockets (daphne)": Process(
-            [
-                str(BIN_DIR / "daphne"),
-                "--websocket_connect_timeout",
-                "20",
-                "-b",
-                host,
-                "-p",
-                str(ws_port),
-                "driftwood.asgi:application",
-            ],
-            ws_port,
-            pooled,
-        ),
+        "websockets (uvicorn)": Process(websocket_server(host, ws_port), ws_port, pooled),
     }
     for queue, concurrency in CELERY_QUEUES.items():
         topology[f"worker {queue}"] = Process(

@@ -41,17 +41,26 @@ class WebSocketObservability:
         scope["request_id"] = request_id
         tokens = (request_id_var.set(request_id), user_id_var.set(user_id))
         opened_at = None
+        # The session's two message counters, looked up once: `labels()` takes a lock and builds a
+        # key on every call, and a chat socket sends a frame per message of its room.
+        counters = {}
+
+        def counter(direction: str):
+            found = counters.get(direction)
+            if found is None:
+                found = counters[direction] = metrics.websocket_messages.labels(route, direction)
+            return found
 
         async def counted_receive():
             message = await receive()
             if message["type"] == "websocket.receive":
-                metrics.websocket_messages.labels(route, "in").inc()
+                counter("in").inc()
             return message
 
         async def counted_send(message):
             nonlocal opened_at
             if message["type"] == "websocket.send":
-                metrics.websocket_messages.labels(route, "out").inc()
+                counter("out").inc()
             elif message["type"] == "websocket.accept" and opened_at is None:
                 opened_at = time.perf_counter()
                 metrics.websocket_connections.labels(route).inc()

@@ -1,5 +1,6 @@
-"""Two real daphne processes on channels-redis: messages and presence cross between them, and a killed
-process's connections stop counting once their heartbeat TTL has passed."""
+"""Two real processes of production's WebSocket server (uvicorn, driftwood/core/serve.py) on
+channels-redis: messages and presence cross between them, and a killed process's connections stop
+counting once their heartbeat TTL has passed."""
 
 import time
 
@@ -28,7 +29,7 @@ def servers(django_db_setup):
     started = []
     try:
         for _ in range(2):
-            started.append(services.start_daphne(**timings))
+            started.append(services.start_websocket_server(**timings))
         yield started, timings
     finally:
         for process, _url in started:
@@ -41,7 +42,7 @@ def two_servers(servers):
     started, timings = servers
     for index, (process, _url) in enumerate(started):
         if process.poll() is not None:
-            started[index] = services.start_daphne(**timings)
+            started[index] = services.start_websocket_server(**timings)
     return list(started)
 
 

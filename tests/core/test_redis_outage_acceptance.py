@@ -1,7 +1,8 @@
 """Acceptance: a real server keeps serving while its Redis is stopped mid-run, and heals when it is
 started again on the same port, without a restart of the server.
 
-The server is a daphne process on the test database whose cache, rate limits, sessions' cache,
+The server is a real process on the test database (daphne, `make run`'s, and production's WebSocket
+server, uvicorn, in turn) whose cache, rate limits, sessions' cache,
 channel layer and Celery broker are all a redis-server this test starts (tests/redis_server.py);
 only that one is stopped. Every request has a 5 s client timeout: an answer that does not come in
 time fails the test.
@@ -41,9 +42,10 @@ def redis_server():
     server.close()
 
 
-@pytest.fixture
-def server(redis_server):
-    process, url = services.start_daphne(
+@pytest.fixture(params=["daphne", "websocket server"])
+def server(request, redis_server):
+    start = services.start_daphne if request.param == "daphne" else services.start_websocket_server
+    process, url = start(
         REDIS_URL=redis_server.url,
         CELERY_BROKER_URL=redis_server.url,
         CELERY_RESULT_BACKEND=redis_server.url,
