@@ -4,8 +4,8 @@ who checked in, and the forfeit waiting for the organizer.
 A match's own start is its round's start, or later when its sides became known later (the
 matches feeding it finished late, or its Swiss round was paired late): a player is never due
 before they could know whom they play. Check-in opens `check_in_minutes` before the round's start
-and stays open until the match is finished; a side not checked in `deadline_minutes` after the
-match's own start is proposed for a forfeit.
+and closes at the match's deadline, `deadline_minutes` after the match's own start, when a side not
+checked in is proposed for a forfeit (if the organizer rejects it, check-in opens again for it).
 """
 
 from collections.abc import Iterable
@@ -89,7 +89,17 @@ class MatchSchedule:
             and match.entry_a_id is not None
             and match.entry_b_id is not None
             and now >= times.check_in_opens_at
+            and not self.check_in_closed(now)
         )
+
+    def check_in_closed(self, now: datetime) -> bool:
+        """Check-in closes at the deadline (the beat then proposes a forfeit for a side not in), unless
+        the organizer rejected this attempt's forfeit: the match goes on, and the late side may still
+        check in so that both may report."""
+        deadline_at = self.times.deadline_at
+        if deadline_at is None or now < deadline_at:
+            return False
+        return self.forfeit is None or self.forfeit.status != ForfeitProposal.Status.REJECTED
 
     def absent(self) -> str | None:
         """Who has not checked in: "a", "b", "both", or None."""
@@ -132,7 +142,8 @@ def planned_best_of(stage) -> dict[tuple[str, int], int]:
 
 
 def match_schedules(match_ids: Iterable[int]) -> dict[int, MatchSchedule]:
-    """Each match's schedule, for a page of matches: four queries however many."""
+    """Each match's schedule, for a page of matches: four queries however many (two for an event whose
+    rounds were never planned)."""
     match_ids = list(match_ids)
     if not match_ids:
         return {}
@@ -143,6 +154,8 @@ def match_schedules(match_ids: Iterable[int]) -> dict[int, MatchSchedule]:
         .annotate(sides_known_at=SIDES_KNOWN_AT)
     )
     plans = plans_of_events({row["event_id"] for row in rows})
+    if not plans:  # no round was ever planned: nobody can have checked in, nothing was proposed
+        return {row["pk"]: MatchSchedule() for row in rows}
     schedules = {}
     for row in rows:
         plan = plans.get((row["event_id"], row["stage__number"], row["bracket"], row["round"]))

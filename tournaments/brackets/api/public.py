@@ -22,7 +22,8 @@ from rest_framework.views import APIView
 from driftwood.core.exceptions import NotFound
 from driftwood.core.schema import ERRORS, error_response
 from tournaments.brackets import selectors
-from tournaments.brackets.api.serializers import STAGE_STATUS_CHOICES, EntryRefSerializer, MatchSerializer
+from tournaments.brackets.api.schedule_serializers import ScheduledMatchSerializer
+from tournaments.brackets.api.serializers import STAGE_STATUS_CHOICES, EntryRefSerializer
 from tournaments.brackets.ffa.selectors import ffa_view
 from tournaments.brackets.ffa.serializers import FfaSerializer
 from tournaments.models import Event
@@ -84,7 +85,9 @@ class PublicBracketSerializer(serializers.Serializer):
         help_text="The stages in order (one for most events; groups then a playoff for two-stage ones, the "
         "playoff `planned` until the groups are played). Matches are listed stage by stage.",
     )
-    matches = MatchSerializer(many=True, help_text="Every match, in bracket order; empty before the start.")
+    matches = ScheduledMatchSerializer(
+        many=True, help_text="Every match, in bracket order, with its stage and schedule; empty before the start."
+    )
     standings = _GroupSerializer(
         many=True, source="groups", help_text="Round robin and Swiss: the tables, best first. Empty otherwise."
     )

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tournaments import notifications
+from tournaments.brackets import schedule_notices
 from tournaments.brackets.rules import NOT_STARTED, RESULT_STATUSES, match_permissions
 from tournaments.brackets.schedule_selectors import event_rounds, match_schedule
 from tournaments.brackets.services.state import match_locked
@@ -117,8 +118,9 @@ def match_check_in(*, match_id: int, actor) -> Match:
         side = permissions.roster_side
         if side not in permissions.schedule.checked_in:
             entry = match.entry_a if side == "a" else match.entry_b
-            MatchCheckIn.objects.create(match=match, side=side, entry=entry, checked_in_by=actor)
+            check_in = MatchCheckIn.objects.create(match=match, side=side, entry=entry, checked_in_by=actor)
             _proposal_update(match)
+            schedule_notices.match_checked_in(event, match, check_in)
             notifications.bracket_changed(event.pk, match_id=match.pk, checked_in=side)
     return match
 
