@@ -161,3 +161,25 @@ def test_a_two_stage_events_playoff_is_planned_reminded_and_forfeited_like_any_b
     forfeit_confirm(proposal_id=proposal.pk, actor=event.organizer, winner="a")
     final = Match.objects.get(event=event, stage__number=2, round=2)
     assert semis[0].entry_a_id in (final.entry_a_id, final.entry_b_id)
+    # and the bracket page draws the playoff's first round with its start
+    html = Client().get(reverse("tournaments:event_bracket", args=[event.pk])).content.decode()
+    playoff = html[html.index('id="bk-stage-2-title"') :]
+    assert playoff.count('class="bk-column-time"><time datetime=') == 1
+
+
+@pytest.mark.parametrize("options", [{"format": "single_elimination"}, {"format": "round_robin"}, {"format": "swiss"}])
+def test_the_bracket_page_shows_each_planned_rounds_start(options):
+    # given a started bracket whose first round the organizer planned
+    event, _ = started_event(4, **options)
+    bracket = Match.objects.filter(event=event, round=1).values_list("bracket", flat=True).first()
+    starts_at = (timezone.now() + timedelta(hours=2)).replace(microsecond=0)
+    round_schedule_set(
+        event_id=event.pk, actor=event.organizer, bracket=bracket, round=1, starts_at=starts_at, check_in_minutes=0
+    )
+
+    # when anyone opens the bracket page
+    html = Client().get(reverse("tournaments:event_bracket", args=[event.pk])).content.decode()
+
+    # then round 1 shows its start (Malaysia time), and no unplanned round shows one
+    assert html.count(f'<time datetime="{timezone.localtime(starts_at).isoformat()}">') == 1
+    assert ("bk-column-time" in html) == (options["format"] == "single_elimination")

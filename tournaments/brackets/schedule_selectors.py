@@ -141,20 +141,23 @@ def planned_best_of(stage) -> dict[tuple[str, int], int]:
     return {(plan.bracket, plan.round): plan.best_of for plan in plans}
 
 
-def match_schedules(match_ids: Iterable[int]) -> dict[int, MatchSchedule]:
+def match_schedules(
+    match_ids: Iterable[int], *, plans: dict[PlanKey, RoundSchedule] | None = None
+) -> dict[int, MatchSchedule]:
     """Each match's schedule, for a page of matches: four queries however many (two for an event whose
-    rounds were never planned)."""
+    rounds were never planned; none when the caller read the event's `plans` already and there are none)."""
     match_ids = list(match_ids)
-    if not match_ids:
-        return {}
+    if not match_ids or plans == {}:  # no round was ever planned: nobody can have checked in, nothing proposed
+        return {match_id: MatchSchedule() for match_id in match_ids}
     rows = list(
         Match.objects.filter(pk__in=match_ids)
         .order_by()
         .values("pk", "event_id", "stage__number", "bracket", "round", "attempt")
         .annotate(sides_known_at=SIDES_KNOWN_AT)
     )
-    plans = plans_of_events({row["event_id"] for row in rows})
-    if not plans:  # no round was ever planned: nobody can have checked in, nothing was proposed
+    if plans is None:
+        plans = plans_of_events({row["event_id"] for row in rows})
+    if not plans:
         return {row["pk"]: MatchSchedule() for row in rows}
     schedules = {}
     for row in rows:

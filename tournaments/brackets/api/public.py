@@ -122,7 +122,7 @@ class EventBracketPublicApi(APIView):
             raise NotFound(_("Event not found."))
         view = selectors.bracket_view(event)
         view.ffa = ffa_view(event) if event.format == Event.Format.FREE_FOR_ALL else None
-        body = PublicBracketSerializer(view).data
+        body = PublicBracketSerializer(view, context={"plans": view.plans}).data
         etag = _etag(body)
         if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
             response = Response(status=304)

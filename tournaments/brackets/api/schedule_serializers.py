@@ -1,7 +1,8 @@
 """The match JSON everywhere (the matches endpoints, the public bracket JSON, webhook payloads): the
 match and its schedule (additive fields). `ScheduledMatchSerializer` renders models, `match_rows_json`
 the API list's plain rows, the same fields in the same order (tests/tournaments/test_match_json.py);
-a list of either reads the schedules of all its matches at once (four queries however many)."""
+a list of either reads the schedules of all its matches at once (four queries however many, none
+when `context["plans"]` holds the event's plans already and there are none)."""
 
 from collections.abc import Iterable
 
@@ -39,7 +40,7 @@ class MatchScheduleSerializer(serializers.Serializer):
 class _ScheduledMatchListSerializer(serializers.ListSerializer):
     def to_representation(self, data) -> list[dict]:
         matches = list(data.all() if hasattr(data, "all") else data)
-        schedules = match_schedules(match.pk for match in matches)
+        schedules = match_schedules((match.pk for match in matches), plans=self.context.get("plans"))
         return [self.child.render(match, schedules.get(match.pk, MatchSchedule())) for match in matches]
 
 
