@@ -124,6 +124,20 @@ def ffa_view(event: Event) -> FfaView:
     )
 
 
+def lobby_to_play(entry: Entry | None) -> Lobby | None:
+    """The entry's lobby in the round being played (its first round not closed; the lobby's host
+    loaded): what the event page tells its player. One query."""
+    if entry is None:
+        return None
+    slot = (
+        LobbySlot.objects.filter(entry=entry, lobby__closed_at__isnull=True)
+        .select_related("lobby__host")
+        .order_by("lobby__round")
+        .first()
+    )
+    return slot.lobby if slot is not None else None
+
+
 def lobby_get(*, lobby_id: int) -> Lobby | None:
     """A lobby with its stage's event (and organizer) and its slots, for entering results."""
     slots = LobbySlot.objects.select_related(*ENTRY_NAMES).order_by("placement", "entry__seed")
