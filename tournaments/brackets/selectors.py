@@ -232,6 +232,8 @@ def event_stages(event: Event) -> list[StageRow]:
     for stage in stages:
         played = [match for match in matches if match.stage_id == stage.pk]
         finished = bool(played) and all(match.is_finished for match in played)
+        if stage.format == Event.Format.FREE_FOR_ALL:  # lobbies, not matches: done when the event is
+            finished = event.status == Event.Status.COMPLETED
         row = StageRow(
             number=stage.number,
             format=stage.format,

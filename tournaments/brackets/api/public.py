@@ -24,7 +24,7 @@ from driftwood.core.schema import ERRORS, error_response
 from tournaments.brackets import selectors
 from tournaments.brackets.api.schedule_serializers import ScheduledMatchSerializer
 from tournaments.brackets.api.serializers import STAGE_STATUS_CHOICES, EntryRefSerializer
-from tournaments.brackets.ffa.selectors import ffa_view
+from tournaments.brackets.ffa.selectors import ffa_stage_summaries, ffa_view
 from tournaments.brackets.ffa.serializers import FfaSerializer
 from tournaments.models import Event
 
@@ -122,6 +122,8 @@ class EventBracketPublicApi(APIView):
             raise NotFound(_("Event not found."))
         view = selectors.bracket_view(event)
         view.ffa = ffa_view(event) if event.format == Event.Format.FREE_FOR_ALL else None
+        if view.ffa is not None:
+            view.stages = ffa_stage_summaries(view.ffa)
         body = PublicBracketSerializer(view, context={"plans": view.plans}).data
         etag = _etag(body)
         if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:

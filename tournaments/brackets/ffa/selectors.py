@@ -124,6 +124,14 @@ def ffa_view(event: Event) -> FfaView:
     )
 
 
+def ffa_stage_summaries(view: FfaView) -> list[dict]:
+    """The free-for-all's one stage as the public JSON's `stages` lists stages (none before the start)."""
+    if view.stage is None:
+        return []
+    status = "completed" if view.event.status == Event.Status.COMPLETED else "ongoing"
+    return [{"number": view.stage.number, "format": view.stage.format, "status": status, "advance": None}]
+
+
 def lobby_to_play(entry: Entry | None) -> Lobby | None:
     """The entry's lobby in the round being played (its first round not closed; the lobby's host
     loaded): what the event page tells its player. One query."""
