@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from django.db.models import Case, F, Max, OuterRef, Q, Subquery, When
 from django.db.models.functions import Greatest
 
-from tournaments.models import Event, ForfeitProposal, Match, MatchCheckIn, RoundSchedule
+from tournaments.models import Event, ForfeitProposal, Match, MatchCheckIn, RoundSchedule, Stage
 
 PlanKey = tuple[int, int, str, int]  # (event id, stage number, bracket, round)
 
@@ -177,8 +177,9 @@ def match_schedule(match_id: int) -> MatchSchedule:
 
 
 def event_rounds(event: Event) -> list[dict]:
-    """The rounds of the event's drawn stages (and the Swiss rounds still to be paired), each with
-    its plan (None when the organizer set none)."""
+    """The rounds of the event's drawn stages (and the Swiss rounds still to be paired, and every
+    round of a free-for-all), each with its stage's format and its plan (None when the organizer set
+    none)."""
     rounds = {}
     for row in (
         Match.objects.filter(event=event)
@@ -187,6 +188,10 @@ def event_rounds(event: Event) -> list[dict]:
         .distinct()
     ):
         rounds[(row["stage__number"], row["bracket"], row["round"])] = row
+    if event.format == Event.Format.FREE_FOR_ALL:  # lobbies, not matches: every round from the start
+        for stage in Stage.objects.filter(event=event, format=Event.Format.FREE_FOR_ALL):
+            for number in range(1, int(stage.options.get("rounds", 0)) + 1):
+                rounds[(stage.number, Match.Bracket.GROUP, number)] = {"stage__format": stage.format}
     for row in list(rounds.values()):
         if row["stage__format"] == Event.Format.SWISS:
             for later in range(row["round"] + 1, int(row["stage__options"].get("rounds", 0)) + 1):
@@ -201,6 +206,7 @@ def event_rounds(event: Event) -> list[dict]:
                 "bracket": bracket,
                 "round": round_number,
                 "plan": plans.get((event.pk, stage_number, bracket, round_number)),
+                "format": rounds[(stage_number, bracket, round_number)]["stage__format"],
             }
         )
     return listed

@@ -4,13 +4,14 @@ fixed number of queries however many entrants and lobbies there are."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db.models import Prefetch
 
 from tournaments.brackets.ffa.models import FreeForAllSettings, Lobby, LobbySlot
 from tournaments.brackets.ffa.rules import may_enter_results, runs_event
 from tournaments.brackets.formats.ffa import FfaStanding, LobbyResult, PointsTable, ffa_standings
-from tournaments.models import Entry, Event, Stage
+from tournaments.models import Entry, Event, Match, RoundSchedule, Stage
 
 ENTRY_NAMES = ("entry__registration__user", "entry__registration__team")
 
@@ -43,6 +44,7 @@ class StandingRow:
 class RoundView:
     number: int
     lobbies: list[Lobby]
+    starts_at: datetime | None = None  # the organizer's plan for the round (RoundSchedule)
 
     @property
     def is_closed(self) -> bool:
@@ -113,13 +115,21 @@ def ffa_view(event: Event) -> FfaView:
     for lobby in lobbies:
         rounds.setdefault(lobby.round, []).append(lobby)
     standings = standings_of(stage, lobbies, entries)
+    starts = dict(
+        RoundSchedule.objects.filter(event=event, stage_number=stage.number, bracket=Match.Bracket.GROUP).values_list(
+            "round", "starts_at"
+        )
+    )
     for row in standings:
         row.cells = [row.standing.round_points.get(number) for number in sorted(rounds)]
     return FfaView(
         event=event,
         stage=stage,
         table=table,
-        rounds=[RoundView(number=number, lobbies=round_lobbies) for number, round_lobbies in sorted(rounds.items())],
+        rounds=[
+            RoundView(number=number, lobbies=round_lobbies, starts_at=starts.get(number))
+            for number, round_lobbies in sorted(rounds.items())
+        ],
         standings=standings,
     )
 

@@ -59,6 +59,15 @@ def _best_of_apply(event: Event, stage_number: int, bracket: str, round_number: 
     changing.exclude(status__in=Match.FINISHED_STATUSES).update(best_of=best_of, updated_at=timezone.now())
 
 
+def _lobby_round_check(best_of: int | None, check_in_minutes: int) -> None:
+    """A free-for-all round is played in lobbies, not matches: it takes a start time only."""
+    message = _("A free-for-all round has a start time only (no best-of, no match check-in).")
+    if best_of is not None:
+        raise ValidationError({"best_of": [message]})
+    if check_in_minutes:
+        raise ValidationError({"check_in_minutes": [message]})
+
+
 def round_schedule_set(
     *,
     event_id: int,
@@ -87,10 +96,13 @@ def round_schedule_set(
         if event.status not in PLANNABLE:
             raise InvalidStatus(_("The rounds of a finished event cannot be planned."))
         if Stage.objects.filter(event=event, number=stage_number).exists():
-            known = {(row["stage"], row["bracket"], row["round"]) for row in event_rounds(event)}
+            known = {(row["stage"], row["bracket"], row["round"]): row["format"] for row in event_rounds(event)}
             if (stage_number, bracket, round) not in known:
                 raise ValidationError({"round": [_("This stage has no such round.")]})
-            _best_of_apply(event, stage_number, bracket, round, best_of)
+            if known[(stage_number, bracket, round)] == Event.Format.FREE_FOR_ALL:
+                _lobby_round_check(best_of, check_in_minutes)
+            else:
+                _best_of_apply(event, stage_number, bracket, round, best_of)
         plan, _created = RoundSchedule.objects.update_or_create(
             event=event,
             stage_number=stage_number,
