@@ -7,10 +7,12 @@ costs no query; after commit, and only when the organizer has an endpoint for th
 same happening is one event id (delivered once per endpoint).
 """
 
+from datetime import datetime
 from functools import partial
 
 from django.conf import settings
 from django.urls import reverse
+from rest_framework import serializers
 
 from driftwood.core.money import format_money
 from integrations.services.emit import Happening, webhooks_emit_on_commit
@@ -68,7 +70,20 @@ def registration_changed(registration: Registration) -> None:
 
 def _match_data(event: dict, match_id: int, **facts) -> dict:
     match = matches_of_event().get(pk=match_id)
-    return {"event": event, "match": ScheduledMatchSerializer(match).data, **facts}
+    return {"event": event, "match": ScheduledMatchSerializer(match).data, **_times_as_api(facts)}
+
+
+def _times_as_api(facts: dict) -> dict:
+    """A fact's times written as the match JSON writes its own (DRF's, to the microsecond)."""
+    as_text = serializers.DateTimeField().to_representation
+    return {
+        key: _times_as_api(value)
+        if isinstance(value, dict)
+        else as_text(value)
+        if isinstance(value, datetime)
+        else value
+        for key, value in facts.items()
+    }
 
 
 def _ready_happenings(ref: dict, matches: list[Match]) -> list[Happening]:

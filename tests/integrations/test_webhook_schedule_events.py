@@ -81,3 +81,23 @@ def test_a_closed_free_for_all_round_is_heard_with_its_lobbies_results_and_the_s
     assert sorted(lobby["id"] for lobby in data["round"]["lobbies"]) == sorted(round_one.values_list("pk", flat=True))
     assert all(slot["placement"] for lobby in data["round"]["lobbies"] for slot in lobby["slots"])
     assert [row["place"] for row in data["standings"]] == [1, 2, 3, 4, 5, 6]
+
+
+def test_a_facts_times_are_written_like_the_match_jsons():
+    event, _ = started_event(2)
+    endpoint_for(event.organizer, PUBLIC_URL, ["match.checked_in"])
+    final = match(event, "W1-1")
+    round_schedule_set(
+        event_id=event.pk,
+        actor=event.organizer,
+        bracket="winners",
+        round=1,
+        starts_at=timezone.now(),
+        check_in_minutes=30,
+    )
+
+    match_check_in(match_id=final.pk, actor=player_of(final.entry_b))
+
+    [checked_in] = payloads("match.checked_in")
+    assert checked_in["data"]["check_in"]["checked_in_at"] == checked_in["data"]["match"]["checked_in_b_at"]
+    assert checked_in["data"]["check_in"]["checked_in_at"].endswith("Z")
