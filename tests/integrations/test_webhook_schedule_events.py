@@ -5,6 +5,7 @@ payload is the API's match JSON (stage and schedule included)."""
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from integrations.models import WebhookDelivery
@@ -101,3 +102,17 @@ def test_a_facts_times_are_written_like_the_match_jsons():
     [checked_in] = payloads("match.checked_in")
     assert checked_in["data"]["check_in"]["checked_in_at"] == checked_in["data"]["match"]["checked_in_b_at"]
     assert checked_in["data"]["check_in"]["checked_in_at"].endswith("Z")
+
+
+NEW_EVENTS = ["match.checked_in", "match.forfeit_proposed", "match.forfeited", "ffa.round_closed"]
+
+
+def test_the_new_events_are_offered_on_the_organizer_page_and_in_the_api_schema(user):
+    browser = Client()
+    browser.force_login(user)
+
+    form = browser.get("/organizer/webhooks/").content.decode()
+    schema = browser.get("/api/schema/?format=json").content.decode()
+
+    assert all(f'value="{event_type}"' in form for event_type in NEW_EVENTS)
+    assert all(f'"{event_type}"' in schema for event_type in NEW_EVENTS)
