@@ -116,11 +116,9 @@ def test_check_in_closes_at_the_deadline_and_opens_again_when_the_forfeit_is_rej
     assert match_schedule_sweep()["proposed"] == 1
     forfeit_reject(proposal_id=ForfeitProposal.objects.get(match=final).pk, actor=event.organizer)
     match_check_in(match_id=final.pk, actor=b)
+    score = {"score_a": 1, "score_b": 0}
     for player in (a, b):
-        assert (
-            bearer_client(player).post(f"/api/v1/matches/{final.pk}/report", {"score_a": 1, "score_b": 0}).status_code
-            == 200
-        )
+        assert bearer_client(player).post(f"/api/v1/matches/{final.pk}/report", score).status_code == 200
     assert Event.objects.get(pk=event.pk).status == Event.Status.COMPLETED
 
 
