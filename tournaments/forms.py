@@ -12,6 +12,8 @@ from driftwood.core.forms import ServiceErrorsMixin
 from driftwood.core.money import MoneyFormField
 from driftwood.core.text import FormTextField
 from tournaments import selectors
+from tournaments.brackets.ffa.forms import FfaEventFieldsForm
+from tournaments.brackets.ffa.selectors import ffa_settings_of
 from tournaments.evidence import kind_of_file
 from tournaments.exceptions import UnsupportedFile
 from tournaments.models import Announcement, Event
@@ -97,7 +99,7 @@ class PrizeDistributionField(forms.CharField):
         return value
 
 
-class EventForm(ServiceErrorsMixin, PlayoffFieldsForm):
+class EventForm(ServiceErrorsMixin, PlayoffFieldsForm, FfaEventFieldsForm):
     """Create or edit an event: one field for each of the service's `EVENT_WRITE_FIELDS`.
 
     `locked` ({field: reason}, from `event_rules.edit_locks`) disables what a published event can
@@ -227,7 +229,7 @@ class EventForm(ServiceErrorsMixin, PlayoffFieldsForm):
     def initial_for(cls, event: Event) -> dict:
         initial = {name: getattr(event, name) for name in EVENT_WRITE_FIELDS}
         initial["is_solo"] = "true" if event.is_solo else "false"
-        return initial
+        return initial | cls.ffa_initial(ffa_settings_of(event))
 
 
 class AnnouncementForm(forms.Form):

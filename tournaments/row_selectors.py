@@ -56,6 +56,7 @@ MATCH_SIDE_FIELDS = (
 MATCH_ROW_FIELDS = (
     "pk",
     "key",
+    "stage__number",
     "round",
     "position",
     "bracket",

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -33,6 +34,8 @@ from driftwood.core.paging import paginate
 from driftwood.core.throttles import page_rate_limited
 from tournaments import selectors
 from tournaments.brackets import selectors as bracket_selectors
+from tournaments.brackets.ffa.forms import ffa_settings_save
+from tournaments.brackets.ffa.selectors import lobby_to_play
 from tournaments.brackets.rules import NOT_STARTED
 from tournaments.forms import (
     CancelEventForm,
@@ -141,6 +144,9 @@ def event_detail(request, event_id: int):
         "can_check_in": confirmed and check_in_open and (entry is None or entry.checked_in_at is None),
         "has_bracket": event.status in (Status.ONGOING, Status.COMPLETED),
         "match_to_play": bracket_selectors.match_to_play(entry) if event.status == Status.ONGOING else None,
+        "lobby_to_play": lobby_to_play(entry)
+        if event.status == Status.ONGOING and event.format == Event.Format.FREE_FOR_ALL
+        else None,
         "can_manage": is_organizer and event.status in (*NOT_STARTED, Status.ONGOING, Status.COMPLETED),
         "join_form": join_form,
         # A team event's join form offers the teams the player captains: none, and it says how to make one.
@@ -162,8 +168,11 @@ def event_new(request):
     if request.method == "POST" and page_rate_limited(request, "event_create"):
         return render(request, "tournaments/event_form.html", {"form": form, "event": None}, status=429)
     if request.method == "POST" and form.is_valid():
+        values, ffa = form.split_values()
         try:
-            event = event_create(organizer=request.user, **form.cleaned_data)
+            with transaction.atomic():  # the event and its free-for-all settings, or neither
+                event = event_create(organizer=request.user, **values)
+                ffa_settings_save(event, request.user, ffa)
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
@@ -188,8 +197,11 @@ def event_edit(request, event_id: int):
     context = {"form": form, "event": event}
     if request.method == "POST" and form.is_valid():
         times = [getattr(event, name) for name in event_rules.MATERIAL_FIELDS]
+        values, ffa = form.split_values()
         try:
-            event = event_update(event_id=event.pk, actor=request.user, allow_published=True, **form.cleaned_data)
+            with transaction.atomic():
+                event = event_update(event_id=event.pk, actor=request.user, allow_published=True, **values)
+                ffa_settings_save(event, request.user, ffa)
         except ValidationError as exc:
             form.add_service_errors(exc)
         except DomainError as exc:

@@ -7,15 +7,20 @@ costs no query; after commit, and only when the organizer has an endpoint for th
 same happening is one event id (delivered once per endpoint).
 """
 
+from datetime import datetime
 from functools import partial
 
 from django.conf import settings
 from django.urls import reverse
+from rest_framework import serializers
 
 from driftwood.core.money import format_money
 from integrations.services.emit import Happening, webhooks_emit_on_commit
-from tournaments.brackets.api.serializers import EntryRefSerializer, MatchSerializer
-from tournaments.models import Entry, Event, Match, PrizePayout, Registration, Stage
+from tournaments.brackets.api.schedule_serializers import ScheduledMatchSerializer
+from tournaments.brackets.api.serializers import EntryRefSerializer
+from tournaments.brackets.ffa.selectors import ffa_view
+from tournaments.brackets.ffa.serializers import FfaSerializer
+from tournaments.models import Entry, Event, ForfeitProposal, Match, PrizePayout, Registration, Stage
 from tournaments.selectors import matches_of_event
 
 
@@ -65,7 +70,20 @@ def registration_changed(registration: Registration) -> None:
 
 def _match_data(event: dict, match_id: int, **facts) -> dict:
     match = matches_of_event().get(pk=match_id)
-    return {"event": event, "match": MatchSerializer(match).data, **facts}
+    return {"event": event, "match": ScheduledMatchSerializer(match).data, **_times_as_api(facts)}
+
+
+def _times_as_api(facts: dict) -> dict:
+    """A fact's times written as the match JSON writes its own (DRF's, to the microsecond)."""
+    as_text = serializers.DateTimeField().to_representation
+    return {
+        key: _times_as_api(value)
+        if isinstance(value, dict)
+        else as_text(value)
+        if isinstance(value, datetime)
+        else value
+        for key, value in facts.items()
+    }
 
 
 def _ready_happenings(ref: dict, matches: list[Match]) -> list[Happening]:
@@ -98,6 +116,57 @@ def match_disputed(event: Event, match: Match) -> None:
     """Once per match and attempt, however it became disputed (as the organizer's notice)."""
     data = partial(_match_data, _event_ref(event), match.pk)
     _emit(event, Happening("match.disputed", f"match.disputed:{match.pk}:{match.attempt}", data))
+
+
+def match_checked_in(event: Event, match: Match, *, side: str, entry_id: int, checked_in_at) -> None:
+    """One side checked in to the match (each side once per attempt)."""
+    check_in = {"side": side, "entry_id": entry_id, "checked_in_at": checked_in_at}
+    data = partial(_match_data, _event_ref(event), match.pk, check_in=check_in)
+    key = f"match.checked_in:{match.pk}:{match.attempt}:{side}"
+    _emit(event, Happening("match.checked_in", key, data))
+
+
+def _forfeit_facts(proposal: ForfeitProposal) -> dict:
+    return {
+        "id": proposal.pk,
+        "absent": proposal.absent,
+        "deadline_at": proposal.deadline_at,
+        "status": proposal.status,
+        "winner_entry_id": proposal.winner_id,
+    }
+
+
+def forfeit_proposed(event: Event, match: Match, proposal: ForfeitProposal) -> None:
+    """A side (or both) did not check in by the deadline: the organizer is to confirm or reject."""
+    data = partial(_match_data, _event_ref(event), match.pk, forfeit=_forfeit_facts(proposal))
+    _emit(event, Happening("match.forfeit_proposed", f"match.forfeit_proposed:{proposal.pk}", data))
+
+
+def match_forfeited(event: Event, match: Match, proposal: ForfeitProposal) -> None:
+    """The organizer confirmed the forfeit (after the `match.completed` of the result it made)."""
+    data = partial(_match_data, _event_ref(event), match.pk, forfeit=_forfeit_facts(proposal))
+    _emit(event, Happening("match.forfeited", f"match.forfeited:{proposal.pk}", data))
+
+
+# --- Free-for-all
+
+
+def _round_data(event: dict, event_id: int, round_number: int) -> dict:
+    ffa = FfaSerializer(ffa_view(Event.objects.get(pk=event_id))).data
+    lobbies = next((row["lobbies"] for row in ffa["rounds"] if row["round"] == round_number), [])
+    return {
+        "event": event,
+        "round": {"number": round_number, "rounds_total": ffa["rounds_total"], "lobbies": lobbies},
+        "standings": ffa["standings"],
+    }
+
+
+def ffa_round_closed(event: Event, round_number: int, closed_at) -> None:
+    """The organizer closed a free-for-all round: its lobbies' results are final (a round reopened and
+    closed again is a new happening)."""
+    data = partial(_round_data, _event_ref(event), event.pk, round_number)
+    key = f"ffa.round_closed:{event.pk}:{round_number}:{closed_at.isoformat()}"
+    _emit(event, Happening("ffa.round_closed", key, data))
 
 
 # --- Stages

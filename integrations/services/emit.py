@@ -74,7 +74,8 @@ def webhooks_emit(*, owner_id: int, happenings: list[Happening]) -> list[int]:
     for happening in happenings:
         endpoint_ids = [pk for pk, event_types in subscribed if happening.event_type in event_types]
         if endpoint_ids:
-            payload = json.dumps(envelope(happening, happening.data()), cls=DjangoJSONEncoder)
+            with timezone.override(UTC):  # times as the API writes them: UTC, "Z"
+                payload = json.dumps(envelope(happening, happening.data()), cls=DjangoJSONEncoder)
             rows.extend((endpoint_id, happening, payload) for endpoint_id in endpoint_ids)
     if not rows:
         return []

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from tests.factories import GameFactory, UserFactory
 from tournaments.api.events import EventDetailSerializer, EventWriteSerializer
+from tournaments.brackets.ffa.forms import FFA_EVENT_FIELDS
 from tournaments.forms import EventForm
 from tournaments.models import Event
 from tournaments.services.events import (
@@ -30,7 +31,9 @@ def test_every_write_field_is_a_column_of_the_event():
 
 
 def test_the_page_form_has_exactly_the_write_fields():
-    assert set(EventForm.base_fields) == set(EVENT_WRITE_FIELDS)
+    # and the free-for-all settings, which are not the event's columns (saved by `ffa_settings_save`)
+    assert set(EventForm.base_fields) == set(EVENT_WRITE_FIELDS) | set(FFA_EVENT_FIELDS)
+    assert not set(FFA_EVENT_FIELDS) & {field.name for field in Event._meta.concrete_fields}
     assert {name for name, field in EventForm.base_fields.items() if field.required} >= set(EVENT_REQUIRED_FIELDS)
 
 

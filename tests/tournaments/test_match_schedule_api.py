@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from tests.conftest import bearer_client
 from tests.tournaments.test_match_engine import match, player_of, started_event
-from tournaments.models import Event, ForfeitProposal, Stage
+from tournaments.models import Event, ForfeitProposal, RoundSchedule, Stage
 from tournaments.tasks import match_schedule_sweep_task
 
 pytestmark = pytest.mark.django_db
@@ -82,7 +82,7 @@ def test_a_no_show_forfeit_proposed_by_the_beat_and_confirmed_lets_the_opponent_
     drawn_an_hour_ago(event)
     organizer = bearer_client(event.organizer)
     started = timezone.now() - timedelta(minutes=30)
-    plan = {"starts_at": iso(started), "check_in_minutes": 60, "deadline_minutes": 10}
+    plan = {"starts_at": iso(started), "check_in_minutes": 60, "deadline_minutes": 40}
     assert organizer.put(f"/api/v1/events/{event.pk}/rounds/1/winners/1", plan, format="json").status_code == 200
     final_plan = {"best_of": 3}
     assert organizer.put(f"/api/v1/events/{event.pk}/rounds/1/winners/2", final_plan, format="json").status_code == 200
@@ -100,7 +100,11 @@ def test_a_no_show_forfeit_proposed_by_the_beat_and_confirmed_lets_the_opponent_
     for client in both:
         assert client.post(f"/api/v1/matches/{second.pk}/report", {"score_a": 1, "score_b": 0}).status_code == 200
 
-    # and the beat runs (twice: the second does nothing)
+    # and the deadline passes (as if 30 minutes went by), closing W1-1's check-in, and the beat runs
+    # (twice: the second does nothing)
+    RoundSchedule.objects.filter(event=event, round=1).update(deadline_minutes=10)
+    late = absent.post(f"/api/v1/matches/{first.pk}/check-in")
+    assert late.status_code == 409 and late.json()["code"] == "check_in_closed"
     assert match_schedule_sweep_task()["proposed"] == 1
     assert match_schedule_sweep_task()["proposed"] == 0
 

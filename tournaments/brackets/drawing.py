@@ -9,6 +9,7 @@ loads the rows and calls these.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.utils.translation import gettext as _
 
@@ -53,13 +54,19 @@ class ColumnView:
     round: int
     # One entry per bracket position; None where a BYE removed the match.
     slots: list[MatchView | None]
+    starts_at: datetime | None = None  # the round's planned start (RoundSchedule)
 
 
 @dataclass
 class SectionView:
-    key: str
+    key: str  # the matches' `Match.bracket`
     title: str
     columns: list[ColumnView]
+
+    @property
+    def has_times(self) -> bool:
+        """Some round has a start time: every column keeps a line for it, so the slots stay aligned."""
+        return any(column.starts_at for column in self.columns)
 
 
 @dataclass
@@ -80,6 +87,8 @@ class GroupView:
 class RoundView:
     title: str
     matches: list[MatchView]
+    round: int = 0
+    starts_at: datetime | None = None  # the round's planned start (RoundSchedule)
 
 
 @dataclass
@@ -100,6 +109,8 @@ class BracketView:
     playoff_drawn: bool = False
     # Every stage, drawn or planned: {number, format, status, advance} (the public JSON's `stages`).
     stages: list[dict] = field(default_factory=list)
+    # The rounds' plans (schedule_selectors.plans_of_events), for the matches' schedules.
+    plans: dict | None = None
 
     @property
     def has_playoff(self) -> bool:
@@ -307,9 +318,27 @@ def rounds_of(matches: list[Match], keys: dict[int, str]) -> list[RoundView]:
         by_round.setdefault((match.round, match.group or 0), []).append(_view(match, keys))
     several_groups = len({group for _round, group in by_round}) > 1
     return [
-        RoundView(title=_round_title(round_number, group if several_groups else None), matches=views)
+        RoundView(
+            title=_round_title(round_number, group if several_groups else None), matches=views, round=round_number
+        )
         for (round_number, group), views in sorted(by_round.items())
     ]
+
+
+def round_times_set(
+    stage_number: int, *, sections: list[SectionView], rounds: list[RoundView], plans: dict, event_id: int
+) -> None:
+    """Each column and round of one stage gets its planned start (`plans`: schedule_selectors.plans_of_events)."""
+
+    def starts_at(bracket: str, round_number: int) -> datetime | None:
+        plan = plans.get((event_id, stage_number, bracket, round_number))
+        return plan.starts_at if plan is not None else None
+
+    for section in sections:
+        for column in section.columns:
+            column.starts_at = starts_at(section.key, column.round)
+    for round_view in rounds:
+        round_view.starts_at = starts_at(Bracket.GROUP, round_view.round)
 
 
 def _round_title(round_number: int, group: int | None) -> str:

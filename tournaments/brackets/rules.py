@@ -186,6 +186,9 @@ class MatchPermissions:
         if timezone.now() < times.check_in_opens_at:
             opens = malaysia_time(times.check_in_opens_at)
             return MatchCheckInClosed(_("Check-in for this match opens at %(time)s.") % {"time": opens})
+        if self.schedule.check_in_closed(timezone.now()):
+            closed = malaysia_time(times.deadline_at)
+            return MatchCheckInClosed(_("Check-in for this match closed at %(time)s.") % {"time": closed})
         return None
 
     def _forfeit_refusal(self) -> DomainError | None:

@@ -64,9 +64,12 @@ class RoundRow:
     bracket: str
     round: int
     form: RoundPlanForm
+    is_lobbies: bool = False  # a free-for-all round: a start time only
 
     @property
     def label(self) -> str:
+        if self.is_lobbies:
+            return _("Round %(round)s") % {"round": self.round}
         bracket = Match.Bracket(self.bracket).label
         return _("%(bracket)s, round %(round)s") % {"bracket": bracket, "round": self.round}
 
@@ -80,5 +83,6 @@ def schedule_context(event: Event, *, plan_form: RoundPlanForm | None = None) ->
         form = RoundPlanForm.for_round(row)
         if plan_form is not None and plan_form.prefix == form.prefix:
             form = plan_form
-        rows.append(RoundRow(row["stage"], row["bracket"], row["round"], form))
+        lobbies = row["format"] == Event.Format.FREE_FOR_ALL
+        rows.append(RoundRow(row["stage"], row["bracket"], row["round"], form, is_lobbies=lobbies))
     return {"round_rows": rows, "forfeits": list(forfeits_of_event(event.pk))}

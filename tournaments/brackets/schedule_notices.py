@@ -1,5 +1,6 @@
 """What players and organizers hear about a match's schedule: check-in is open, the match starts
-soon, a forfeit waits for the organizer, a match was decided by forfeit. Each is keyed by its
+soon, a forfeit waits for the organizer, a match was decided by forfeit (and the organizer's
+webhooks, which also hear each check-in). Each is keyed by its
 happening (`notify` writes at most one row per player and key), on top of the reminder claims
 that make the beat send each reminder once."""
 
@@ -9,9 +10,10 @@ from django.utils.translation import gettext as _
 from driftwood.core.i18n import lazy_text
 from driftwood.core.times import malaysia_time
 from driftwood.notifications.services import notify
+from tournaments import webhooks
 from tournaments.brackets.notices import players_of
 from tournaments.brackets.schedule_selectors import MatchTimes
-from tournaments.models import Event, ForfeitProposal, Match
+from tournaments.models import Event, ForfeitProposal, Match, MatchCheckIn
 
 
 def _url(match: Match) -> str:
@@ -79,6 +81,7 @@ def forfeit_proposed(event: Event, match: Match, proposal: ForfeitProposal) -> N
         data={**_data(event, match), "forfeit_id": proposal.pk},
         key=f"forfeit_proposed:{match.pk}:{proposal.attempt}",
     )
+    webhooks.forfeit_proposed(event, match, proposal)
 
 
 def match_forfeited(event: Event, match: Match, proposal: ForfeitProposal) -> None:
@@ -98,6 +101,14 @@ def match_forfeited(event: Event, match: Match, proposal: ForfeitProposal) -> No
         url=_url(match),
         data={**_data(event, match), "forfeit_id": proposal.pk, "winner_entry_id": proposal.winner_id},
         key=f"match_forfeited:{proposal.pk}",
+    )
+    webhooks.match_forfeited(event, match, proposal)
+
+
+def match_checked_in(event: Event, match: Match, check_in: MatchCheckIn) -> None:
+    """No notice (the match page shows it); the organizer's webhooks hear it."""
+    webhooks.match_checked_in(
+        event, match, side=check_in.side, entry_id=check_in.entry_id, checked_in_at=check_in.checked_in_at
     )
 
 

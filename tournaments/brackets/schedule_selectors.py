@@ -4,8 +4,8 @@ who checked in, and the forfeit waiting for the organizer.
 A match's own start is its round's start, or later when its sides became known later (the
 matches feeding it finished late, or its Swiss round was paired late): a player is never due
 before they could know whom they play. Check-in opens `check_in_minutes` before the round's start
-and stays open until the match is finished; a side not checked in `deadline_minutes` after the
-match's own start is proposed for a forfeit.
+and closes at the match's deadline, `deadline_minutes` after the match's own start, when a side not
+checked in is proposed for a forfeit (if the organizer rejects it, check-in opens again for it).
 """
 
 from collections.abc import Iterable
@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from django.db.models import Case, F, Max, OuterRef, Q, Subquery, When
 from django.db.models.functions import Greatest
 
-from tournaments.models import Event, ForfeitProposal, Match, MatchCheckIn, RoundSchedule
+from tournaments.models import Event, ForfeitProposal, Match, MatchCheckIn, RoundSchedule, Stage
 
 PlanKey = tuple[int, int, str, int]  # (event id, stage number, bracket, round)
 
@@ -89,7 +89,17 @@ class MatchSchedule:
             and match.entry_a_id is not None
             and match.entry_b_id is not None
             and now >= times.check_in_opens_at
+            and not self.check_in_closed(now)
         )
+
+    def check_in_closed(self, now: datetime) -> bool:
+        """Check-in closes at the deadline (the beat then proposes a forfeit for a side not in), unless
+        the organizer rejected this attempt's forfeit: the match goes on, and the late side may still
+        check in so that both may report."""
+        deadline_at = self.times.deadline_at
+        if deadline_at is None or now < deadline_at:
+            return False
+        return self.forfeit is None or self.forfeit.status != ForfeitProposal.Status.REJECTED
 
     def absent(self) -> str | None:
         """Who has not checked in: "a", "b", "both", or None."""
@@ -131,18 +141,24 @@ def planned_best_of(stage) -> dict[tuple[str, int], int]:
     return {(plan.bracket, plan.round): plan.best_of for plan in plans}
 
 
-def match_schedules(match_ids: Iterable[int]) -> dict[int, MatchSchedule]:
-    """Each match's schedule, for a page of matches: four queries however many."""
+def match_schedules(
+    match_ids: Iterable[int], *, plans: dict[PlanKey, RoundSchedule] | None = None
+) -> dict[int, MatchSchedule]:
+    """Each match's schedule, for a page of matches: four queries however many (two for an event whose
+    rounds were never planned; none when the caller read the event's `plans` already and there are none)."""
     match_ids = list(match_ids)
-    if not match_ids:
-        return {}
+    if not match_ids or plans == {}:  # no round was ever planned: nobody can have checked in, nothing proposed
+        return {match_id: MatchSchedule() for match_id in match_ids}
     rows = list(
         Match.objects.filter(pk__in=match_ids)
         .order_by()
         .values("pk", "event_id", "stage__number", "bracket", "round", "attempt")
         .annotate(sides_known_at=SIDES_KNOWN_AT)
     )
-    plans = plans_of_events({row["event_id"] for row in rows})
+    if plans is None:
+        plans = plans_of_events({row["event_id"] for row in rows})
+    if not plans:
+        return {row["pk"]: MatchSchedule() for row in rows}
     schedules = {}
     for row in rows:
         plan = plans.get((row["event_id"], row["stage__number"], row["bracket"], row["round"]))
@@ -161,8 +177,9 @@ def match_schedule(match_id: int) -> MatchSchedule:
 
 
 def event_rounds(event: Event) -> list[dict]:
-    """The rounds of the event's drawn stages (and the Swiss rounds still to be paired), each with
-    its plan (None when the organizer set none)."""
+    """The rounds of the event's drawn stages (and the Swiss rounds still to be paired, and every
+    round of a free-for-all), each with its stage's format and its plan (None when the organizer set
+    none)."""
     rounds = {}
     for row in (
         Match.objects.filter(event=event)
@@ -171,6 +188,10 @@ def event_rounds(event: Event) -> list[dict]:
         .distinct()
     ):
         rounds[(row["stage__number"], row["bracket"], row["round"])] = row
+    if event.format == Event.Format.FREE_FOR_ALL:  # lobbies, not matches: every round from the start
+        for stage in Stage.objects.filter(event=event, format=Event.Format.FREE_FOR_ALL):
+            for number in range(1, int(stage.options.get("rounds", 0)) + 1):
+                rounds[(stage.number, Match.Bracket.GROUP, number)] = {"stage__format": stage.format}
     for row in list(rounds.values()):
         if row["stage__format"] == Event.Format.SWISS:
             for later in range(row["round"] + 1, int(row["stage__options"].get("rounds", 0)) + 1):
@@ -185,6 +206,7 @@ def event_rounds(event: Event) -> list[dict]:
                 "bracket": bracket,
                 "round": round_number,
                 "plan": plans.get((event.pk, stage_number, bracket, round_number)),
+                "format": rounds[(stage_number, bracket, round_number)]["stage__format"],
             }
         )
     return listed

@@ -1,8 +1,8 @@
 """Reads behind the bracket, match and manage pages, with their rows loaded in a fixed number of queries.
 
-`bracket_view` loads an event's matches and hands them to `drawing` (elimination costs one
-query, standings formats two, and one more for the final places of a completed event,
-however many matches there are).
+`bracket_view` loads an event's matches and hands them to `drawing` (elimination costs two
+queries, the matches and the rounds' plans, standings formats three, and one more for the final
+places of a completed event, however many matches there are).
 """
 
 from __future__ import annotations
@@ -12,9 +12,15 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, Q, QuerySet
 
 from tournaments import selectors
-from tournaments.brackets.drawing import BracketView, elimination_sections, rounds_of, standings_groups
+from tournaments.brackets.drawing import (
+    BracketView,
+    elimination_sections,
+    round_times_set,
+    rounds_of,
+    standings_groups,
+)
 from tournaments.brackets.rules import match_permissions
-from tournaments.brackets.schedule_selectors import match_schedule, match_schedules
+from tournaments.brackets.schedule_selectors import match_schedule, match_schedules, plans_of_events
 from tournaments.brackets.services.stages import STAGE_TABLES, stage_seeds
 from tournaments.models import Dispute, Entry, Event, Match, MatchReport, Stage
 
@@ -46,16 +52,20 @@ def bracket_view(event: Event) -> BracketView:
         view.playoff_format, view.playoff_advance = plan["format"], plan["advance"]
     group_stage = [match for match in matches if match.stage_id == first.pk]
     playoff = [match for match in matches if match.stage_id != first.pk]
+    view.plans = plans = plans_of_events([event.pk])  # each round's start, drawn over its column
     if view.is_elimination:
         view.sections = elimination_sections(event, matches, keys)
+        round_times_set(first.number, sections=view.sections, rounds=[], plans=plans, event_id=event.pk)
     else:
         view.groups = standings_groups(group_stage, list(entries_in_bracket(event).order_by("seed")))
         view.rounds = rounds_of(group_stage, keys)
+        round_times_set(first.number, sections=[], rounds=view.rounds, plans=plans, event_id=event.pk)
     if playoff:
         stage = playoff[0].stage
         view.playoff_drawn = True
         seeds = stage_seeds(stage, [])
         view.sections = elimination_sections(event, playoff, keys, stage_format=stage.format, seeds=seeds)
+        round_times_set(stage.number, sections=view.sections, rounds=[], plans=plans, event_id=event.pk)
     view.stages = _stage_summaries(matches, first.options.get("playoff"))
     if event.status == Event.Status.COMPLETED:
         view.placements = list(
@@ -222,6 +232,8 @@ def event_stages(event: Event) -> list[StageRow]:
     for stage in stages:
         played = [match for match in matches if match.stage_id == stage.pk]
         finished = bool(played) and all(match.is_finished for match in played)
+        if stage.format == Event.Format.FREE_FOR_ALL:  # lobbies, not matches: done when the event is
+            finished = event.status == Event.Status.COMPLETED
         row = StageRow(
             number=stage.number,
             format=stage.format,

@@ -96,6 +96,7 @@ def _render_match(request, match: Match, *, status: int = 200, **forms):
         "permissions": permissions,
         "schedule": permissions.schedule,
         "check_in_open": permissions.schedule.check_in_open(match, timezone.now()),
+        "check_in_closed": permissions.schedule.check_in_closed(timezone.now()),
         "reports": reports,
         "own_reports": [
             report for report in reports if report.attempt == match.attempt and report.side == permissions.role

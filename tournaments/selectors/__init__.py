@@ -7,7 +7,7 @@ same number of queries whether it shows 5 events or 100.
 import functools
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, Count, F, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from driftwood.core.compiled import CompiledQuery
@@ -335,8 +335,10 @@ MATCH_SIDE_COLUMNS = [
 
 def matches_of_event(event_id: int | None = None) -> QuerySet[Match]:
     """Matches with both sides and the winner joined (one query), in bracket order."""
-    matches = Match.objects.select_related(*MATCH_SIDES).only(
-        *(field.name for field in Match._meta.concrete_fields), *MATCH_SIDE_COLUMNS
+    matches = (
+        Match.objects.select_related(*MATCH_SIDES)
+        .only(*(field.name for field in Match._meta.concrete_fields), *MATCH_SIDE_COLUMNS)
+        .annotate(stage_number=F("stage__number"))  # the match JSON's `stage`
     )
     matches = in_bracket_order(matches)
     return matches if event_id is None else matches.filter(event_id=event_id)

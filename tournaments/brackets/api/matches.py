@@ -17,15 +17,13 @@ from driftwood.core.text import TextField
 from tournaments import evidence, row_selectors, selectors
 from tournaments.api.events import NOT_FOUND, require_visible_event
 from tournaments.brackets import selectors as bracket_selectors
-from tournaments.brackets.api.schedule_serializers import ScheduledMatchSerializer, schedule_json
+from tournaments.brackets.api.schedule_serializers import ScheduledMatchSerializer, match_rows_json
 from tournaments.brackets.api.serializers import (
     MATCH_NOT_FOUND,
     DisputeSerializer,
     ScoreSerializer,
     error_response,
-    match_row,
 )
-from tournaments.brackets.schedule_selectors import match_schedules
 from tournaments.brackets.services import matches
 from tournaments.models import Match
 
@@ -62,10 +60,7 @@ class EventMatchListApi(APIView):
             raise
         if not page:  # no matches, or an event the caller cannot see (one query saved on every other page)
             require_visible_event(user=request.user, event_id=event_id)
-        schedules = match_schedules(row["pk"] for row in page)
-        return paginator.get_paginated_response(
-            [{**match_row(row), **schedule_json(schedules[row["pk"]])} for row in page]
-        )
+        return paginator.get_paginated_response(match_rows_json(page))
 
 
 class MatchDetailApi(APIView):

@@ -22,8 +22,9 @@ from rest_framework.views import APIView
 from driftwood.core.exceptions import NotFound
 from driftwood.core.schema import ERRORS, error_response
 from tournaments.brackets import selectors
-from tournaments.brackets.api.serializers import STAGE_STATUS_CHOICES, EntryRefSerializer, MatchSerializer
-from tournaments.brackets.ffa.selectors import ffa_view
+from tournaments.brackets.api.schedule_serializers import ScheduledMatchSerializer
+from tournaments.brackets.api.serializers import STAGE_STATUS_CHOICES, EntryRefSerializer
+from tournaments.brackets.ffa.selectors import ffa_stage_summaries, ffa_view
 from tournaments.brackets.ffa.serializers import FfaSerializer
 from tournaments.models import Event
 
@@ -84,7 +85,9 @@ class PublicBracketSerializer(serializers.Serializer):
         help_text="The stages in order (one for most events; groups then a playoff for two-stage ones, the "
         "playoff `planned` until the groups are played). Matches are listed stage by stage.",
     )
-    matches = MatchSerializer(many=True, help_text="Every match, in bracket order; empty before the start.")
+    matches = ScheduledMatchSerializer(
+        many=True, help_text="Every match, in bracket order, with its stage and schedule; empty before the start."
+    )
     standings = _GroupSerializer(
         many=True, source="groups", help_text="Round robin and Swiss: the tables, best first. Empty otherwise."
     )
@@ -119,7 +122,9 @@ class EventBracketPublicApi(APIView):
             raise NotFound(_("Event not found."))
         view = selectors.bracket_view(event)
         view.ffa = ffa_view(event) if event.format == Event.Format.FREE_FOR_ALL else None
-        body = PublicBracketSerializer(view).data
+        if view.ffa is not None:
+            view.stages = ffa_stage_summaries(view.ffa)
+        body = PublicBracketSerializer(view, context={"plans": view.plans}).data
         etag = _etag(body)
         if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
             response = Response(status=304)

@@ -1,10 +1,15 @@
-"""The match JSON's schedule fields (additive): `ScheduledMatchSerializer` is what the matches
-endpoints answer with, `schedule_json` the same fields for a list row."""
+"""The match JSON everywhere (the matches endpoints, the public bracket JSON, webhook payloads): the
+match and its schedule (additive fields). `ScheduledMatchSerializer` renders models, `match_rows_json`
+the API list's plain rows, the same fields in the same order (tests/tournaments/test_match_json.py);
+a list of either reads the schedules of all its matches at once (four queries however many, none
+when `context["plans"]` holds the event's plans already and there are none)."""
+
+from collections.abc import Iterable
 
 from rest_framework import serializers
 
-from tournaments.brackets.api.serializers import MatchSerializer
-from tournaments.brackets.schedule_selectors import MatchSchedule, match_schedule
+from tournaments.brackets.api.serializers import MatchSerializer, match_row
+from tournaments.brackets.schedule_selectors import MatchSchedule, match_schedule, match_schedules
 from tournaments.models import ForfeitProposal, Match
 
 
@@ -23,7 +28,8 @@ class MatchScheduleSerializer(serializers.Serializer):
     )
     check_in_opens_at = serializers.DateTimeField(allow_null=True)
     deadline_at = serializers.DateTimeField(
-        allow_null=True, help_text="A side not checked in by then is proposed to the organizer for a forfeit."
+        allow_null=True,
+        help_text="Check-in closes then; a side not checked in by then is proposed to the organizer for a forfeit.",
     )
     check_in_required = serializers.BooleanField(help_text="Both sides check in before they may report.")
     checked_in_a_at = serializers.DateTimeField(allow_null=True)
@@ -31,14 +37,32 @@ class MatchScheduleSerializer(serializers.Serializer):
     forfeit = ForfeitRefSerializer(allow_null=True, help_text="This attempt's forfeit proposal, whatever its status.")
 
 
+class _ScheduledMatchListSerializer(serializers.ListSerializer):
+    def to_representation(self, data) -> list[dict]:
+        matches = list(data.all() if hasattr(data, "all") else data)
+        schedules = match_schedules((match.pk for match in matches), plans=self.context.get("plans"))
+        return [self.child.render(match, schedules.get(match.pk, MatchSchedule())) for match in matches]
+
+
 class ScheduledMatchSerializer(MatchSerializer, MatchScheduleSerializer):
-    """A match and its schedule. `context["schedules"]` may hold them by match id (a page of matches)."""
+    """A match and its schedule: what every match JSON is."""
+
+    class Meta:
+        list_serializer_class = _ScheduledMatchListSerializer
 
     def to_representation(self, match: Match) -> dict:
-        schedules = self.context.get("schedules") or {}
-        found = schedules.get(match.pk) or match_schedule(match.pk)
+        return self.render(match, match_schedule(match.pk))
+
+    def render(self, match: Match, found: MatchSchedule) -> dict:
         return {**MatchSerializer.to_representation(self, match), **schedule_json(found)}
 
 
 def schedule_json(found: MatchSchedule) -> dict:
     return MatchScheduleSerializer(found.as_json()).data
+
+
+def match_rows_json(rows: Iterable[dict]) -> list[dict]:
+    """A page of `row_selectors.match_list_rows` rows as `ScheduledMatchSerializer` renders the matches."""
+    rows = list(rows)
+    schedules = match_schedules(row["pk"] for row in rows)
+    return [{**match_row(row), **schedule_json(schedules.get(row["pk"], MatchSchedule()))} for row in rows]

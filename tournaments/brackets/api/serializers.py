@@ -32,6 +32,9 @@ class EntryRefSerializer(serializers.Serializer):
 class MatchSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     key = serializers.CharField(help_text="The bracket's name for it: W1-3, L2-1, GF, GF-reset, 3P, R2-1, S3-4...")
+    stage = serializers.IntegerField(
+        source="stage_number", help_text="The stage's number: 1, or 2 for a two-stage event's playoff."
+    )
     round = serializers.IntegerField()
     position = serializers.IntegerField()
     bracket = serializers.ChoiceField(choices=Match.Bracket.choices)
@@ -53,6 +56,7 @@ class MatchSerializer(serializers.Serializer):
         return {
             "id": match.pk,
             "key": match.key,
+            "stage": stage_number(match),
             "round": match.round,
             "position": match.position,
             "bracket": match.bracket,
@@ -67,6 +71,12 @@ class MatchSerializer(serializers.Serializer):
             "winner": _entry_ref(match.winner),
             "status": match.status,
         }
+
+
+def stage_number(match: Match) -> int:
+    """`matches_of_event` annotates it (no query); a match read otherwise reads its stage."""
+    number = getattr(match, "stage_number", None)
+    return number if number is not None else match.stage.number
 
 
 def _entry_ref(entry: Entry | None) -> dict | None:
@@ -102,6 +112,7 @@ def match_row(row: dict) -> dict:
     return {
         "id": row["pk"],
         "key": row["key"],
+        "stage": row["stage__number"],
         "round": row["round"],
         "position": row["position"],
         "bracket": row["bracket"],

@@ -1,11 +1,18 @@
-"""The free-for-all pages' forms: the organizer's settings, a lobby's results, a lobby's host."""
+"""The free-for-all pages' forms: the organizer's settings (on the lobbies page, and on the event form),
+a lobby's results, a lobby's host."""
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from driftwood.core.exceptions import DomainError
 from tournaments.brackets.ffa.models import FreeForAllSettings, Lobby
+from tournaments.brackets.ffa.services import SETTINGS_OPEN, ffa_settings_update
 from tournaments.brackets.formats.ffa import MAX_LOBBY_SIZE, MAX_POINTS, MAX_ROUNDS
+from tournaments.models import Event
+
+FREE_FOR_ALL = Event.Format.FREE_FOR_ALL
 
 PRESET_CHOICES = [
     ("", _("Keep the points below")),
@@ -116,3 +123,58 @@ class LobbyHostForm(forms.Form):
         if user is None:
             raise forms.ValidationError(_("No player with that username."))
         return user.pk
+
+
+class FfaEventFieldsForm(forms.Form):
+    """The free-for-all settings on the event form (tournaments.forms.EventForm declares them through
+    this base), so an organizer creates a free-for-all in one go; saved with the event, in one
+    transaction, by `ffa_settings_save`. Empty keeps the default (or what was chosen before)."""
+
+    ffa_lobby_size = forms.IntegerField(
+        label=_("Lobby size"),
+        required=False,
+        min_value=2,
+        max_value=MAX_LOBBY_SIZE,
+        help_text=_("Free-for-all: most entries in one lobby (default 100 solos or 25 squads)."),
+    )
+    ffa_rounds = forms.IntegerField(
+        label=_("Rounds"), required=False, min_value=1, max_value=MAX_ROUNDS, help_text=_("Free-for-all: default 3.")
+    )
+    ffa_reshuffle = forms.BooleanField(
+        label=_("Reshuffle the lobbies by the standings before every round"), required=False
+    )
+    ffa_preset = forms.ChoiceField(label=_("Points table"), choices=PRESET_CHOICES, required=False)
+
+    @staticmethod
+    def ffa_initial(settings: FreeForAllSettings) -> dict:
+        return {
+            "ffa_lobby_size": settings.lobby_size,
+            "ffa_rounds": settings.rounds,
+            "ffa_reshuffle": settings.reshuffle,
+        }
+
+    def split_values(self) -> tuple[dict, dict]:
+        """(the event's values, the free-for-all settings' as `ffa_settings_update` takes them)."""
+        values = dict(self.cleaned_data)
+        ffa = {name.removeprefix("ffa_"): values.pop(name, None) for name in FFA_EVENT_FIELDS}
+        ffa["preset"] = ffa["preset"] or None
+        return values, ffa
+
+
+FFA_EVENT_FIELDS = ("ffa_lobby_size", "ffa_rounds", "ffa_reshuffle", "ffa_preset")
+
+
+def ffa_settings_save(event, actor, ffa: dict) -> None:
+    """The event form's free-for-all settings, for a free-for-all event (nothing for other formats);
+    a refusal is the form's ValidationError on the field it concerns (the caller's transaction rolls
+    the event back with it)."""
+    if event.format != FREE_FOR_ALL or event.status not in SETTINGS_OPEN:
+        return
+    try:
+        ffa_settings_update(event_id=event.pk, actor=actor, **ffa)
+    except DomainError as exc:
+        errors: dict[str, list[str]] = {}
+        for name, messages in (exc.errors or {"preset": [exc.message]}).items():
+            field = f"ffa_{name}" if f"ffa_{name}" in FFA_EVENT_FIELDS else "ffa_preset"
+            errors.setdefault(field, []).extend(messages)
+        raise ValidationError(errors) from exc

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from driftwood.core.i18n import lazy_text
 from driftwood.notifications.services import notify
-from tournaments import notifications
+from tournaments import notifications, webhooks
 from tournaments.brackets.ffa.models import Lobby
 from tournaments.brackets.notices import players_of
 from tournaments.models import Event
@@ -36,8 +36,9 @@ def lobbies_drawn(event: Event, lobbies: list[Lobby], entry_ids: dict[int, list[
     notifications.bracket_changed(event.pk, lobbies=[lobby.pk for lobby in lobbies])
 
 
-def round_closed(event: Event, round_number: int, entry_ids: list[int]) -> None:
-    """Every player of the round: its results are final and the standings moved."""
+def round_closed(event: Event, round_number: int, entry_ids: list[int], closed_at) -> None:
+    """Every player of the round: its results are final and the standings moved (and the organizer's
+    webhooks: `ffa.round_closed`)."""
     notify(
         users=players_of(*entry_ids),
         kind="round_results",
@@ -50,6 +51,7 @@ def round_closed(event: Event, round_number: int, entry_ids: list[int]) -> None:
         key=f"round_results:{event.pk}:{round_number}",
     )
     notifications.bracket_changed(event.pk, round_closed=round_number)
+    webhooks.ffa_round_closed(event, round_number, closed_at)
 
 
 def host_named(event: Event, lobby: Lobby) -> None:

@@ -4,13 +4,14 @@ fixed number of queries however many entrants and lobbies there are."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db.models import Prefetch
 
 from tournaments.brackets.ffa.models import FreeForAllSettings, Lobby, LobbySlot
 from tournaments.brackets.ffa.rules import may_enter_results, runs_event
 from tournaments.brackets.formats.ffa import FfaStanding, LobbyResult, PointsTable, ffa_standings
-from tournaments.models import Entry, Event, Stage
+from tournaments.models import Entry, Event, Match, RoundSchedule, Stage
 
 ENTRY_NAMES = ("entry__registration__user", "entry__registration__team")
 
@@ -43,6 +44,7 @@ class StandingRow:
 class RoundView:
     number: int
     lobbies: list[Lobby]
+    starts_at: datetime | None = None  # the organizer's plan for the round (RoundSchedule)
 
     @property
     def is_closed(self) -> bool:
@@ -113,15 +115,45 @@ def ffa_view(event: Event) -> FfaView:
     for lobby in lobbies:
         rounds.setdefault(lobby.round, []).append(lobby)
     standings = standings_of(stage, lobbies, entries)
+    starts = dict(
+        RoundSchedule.objects.filter(event=event, stage_number=stage.number, bracket=Match.Bracket.GROUP).values_list(
+            "round", "starts_at"
+        )
+    )
     for row in standings:
         row.cells = [row.standing.round_points.get(number) for number in sorted(rounds)]
     return FfaView(
         event=event,
         stage=stage,
         table=table,
-        rounds=[RoundView(number=number, lobbies=round_lobbies) for number, round_lobbies in sorted(rounds.items())],
+        rounds=[
+            RoundView(number=number, lobbies=round_lobbies, starts_at=starts.get(number))
+            for number, round_lobbies in sorted(rounds.items())
+        ],
         standings=standings,
     )
+
+
+def ffa_stage_summaries(view: FfaView) -> list[dict]:
+    """The free-for-all's one stage as the public JSON's `stages` lists stages (none before the start)."""
+    if view.stage is None:
+        return []
+    status = "completed" if view.event.status == Event.Status.COMPLETED else "ongoing"
+    return [{"number": view.stage.number, "format": view.stage.format, "status": status, "advance": None}]
+
+
+def lobby_to_play(entry: Entry | None) -> Lobby | None:
+    """The entry's lobby in the round being played (its first round not closed; the lobby's host
+    loaded): what the event page tells its player. One query."""
+    if entry is None:
+        return None
+    slot = (
+        LobbySlot.objects.filter(entry=entry, lobby__closed_at__isnull=True)
+        .select_related("lobby__host")
+        .order_by("lobby__round")
+        .first()
+    )
+    return slot.lobby if slot is not None else None
 
 
 def lobby_get(*, lobby_id: int) -> Lobby | None:

@@ -117,6 +117,7 @@ class FfaStandingSerializer(serializers.Serializer):
 
 class FfaRoundSerializer(serializers.Serializer):
     round = serializers.IntegerField()
+    starts_at = serializers.DateTimeField(allow_null=True, help_text="When the organizer planned it to start.")
     closed = serializers.BooleanField()
     lobbies = LobbySerializer(many=True)
 
@@ -144,6 +145,7 @@ class FfaSerializer(serializers.Serializer):
             "rounds": [
                 {
                     "round": round_view.number,
+                    "starts_at": _utc(round_view.starts_at),
                     "closed": round_view.is_closed,
                     "lobbies": [lobby_serializer.to_representation(lobby) for lobby in round_view.lobbies],
                 }

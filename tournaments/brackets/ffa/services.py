@@ -232,9 +232,10 @@ def ffa_round_close(*, event_id: int, actor, round_number: int) -> list[Lobby]:
             raise InvalidStatus(_("Only the round being played can close."))
         if any(lobby.results_entered_at is None for lobby in lobbies):
             raise RoundNotReady()
-        Lobby.objects.filter(pk__in=[lobby.pk for lobby in lobbies]).update(closed_at=timezone.now())
+        closed_at = timezone.now()
+        Lobby.objects.filter(pk__in=[lobby.pk for lobby in lobbies]).update(closed_at=closed_at)
         entry_ids = list(LobbySlot.objects.filter(lobby__in=lobbies).values_list("entry_id", flat=True))
-        notices.round_closed(event, round_number, entry_ids)
+        notices.round_closed(event, round_number, entry_ids, closed_at)
         if round_number < stage.options["rounds"]:
             _next_round(event, stage, round_number + 1)
         else:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tournaments import notifications
+from tournaments.brackets import schedule_notices
 from tournaments.brackets.rules import NOT_STARTED, RESULT_STATUSES, match_permissions
 from tournaments.brackets.schedule_selectors import event_rounds, match_schedule
 from tournaments.brackets.services.state import match_locked
@@ -58,6 +59,15 @@ def _best_of_apply(event: Event, stage_number: int, bracket: str, round_number: 
     changing.exclude(status__in=Match.FINISHED_STATUSES).update(best_of=best_of, updated_at=timezone.now())
 
 
+def _lobby_round_check(best_of: int | None, check_in_minutes: int) -> None:
+    """A free-for-all round is played in lobbies, not matches: it takes a start time only."""
+    message = _("A free-for-all round has a start time only (no best-of, no match check-in).")
+    if best_of is not None:
+        raise ValidationError({"best_of": [message]})
+    if check_in_minutes:
+        raise ValidationError({"check_in_minutes": [message]})
+
+
 def round_schedule_set(
     *,
     event_id: int,
@@ -86,10 +96,13 @@ def round_schedule_set(
         if event.status not in PLANNABLE:
             raise InvalidStatus(_("The rounds of a finished event cannot be planned."))
         if Stage.objects.filter(event=event, number=stage_number).exists():
-            known = {(row["stage"], row["bracket"], row["round"]) for row in event_rounds(event)}
+            known = {(row["stage"], row["bracket"], row["round"]): row["format"] for row in event_rounds(event)}
             if (stage_number, bracket, round) not in known:
                 raise ValidationError({"round": [_("This stage has no such round.")]})
-            _best_of_apply(event, stage_number, bracket, round, best_of)
+            if known[(stage_number, bracket, round)] == Event.Format.FREE_FOR_ALL:
+                _lobby_round_check(best_of, check_in_minutes)
+            else:
+                _best_of_apply(event, stage_number, bracket, round, best_of)
         plan, _created = RoundSchedule.objects.update_or_create(
             event=event,
             stage_number=stage_number,
@@ -117,8 +130,9 @@ def match_check_in(*, match_id: int, actor) -> Match:
         side = permissions.roster_side
         if side not in permissions.schedule.checked_in:
             entry = match.entry_a if side == "a" else match.entry_b
-            MatchCheckIn.objects.create(match=match, side=side, entry=entry, checked_in_by=actor)
+            check_in = MatchCheckIn.objects.create(match=match, side=side, entry=entry, checked_in_by=actor)
             _proposal_update(match)
+            schedule_notices.match_checked_in(event, match, check_in)
             notifications.bracket_changed(event.pk, match_id=match.pk, checked_in=side)
     return match
 
