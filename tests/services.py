@@ -1,6 +1,7 @@
 """Real processes for tests: daphne servers on the test database, Celery workers, service checks."""
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -106,6 +107,14 @@ def websocket_server(host: str, port: int):
 
     [process] = [process for name, process in serve.processes(host, 0, port).items() if name.startswith("websockets")]
     return process
+
+
+def websocket_server_stopped_cleanly(process: subprocess.Popen) -> bool:
+    """After SIGTERM and `wait()`: daphne exits 0; uvicorn finishes its shutdown (its log's last
+    word) and then re-raises the signal, so its status says what stopped it (-SIGTERM)."""
+    if any(Path(arg).name == "uvicorn" for arg in process.args):
+        return process.returncode == -signal.SIGTERM and "Finished server process" in server_log(process)
+    return process.returncode == 0
 
 
 def start_websocket_server(port: int | None = None, **env_overrides: str) -> tuple[subprocess.Popen, str]:
