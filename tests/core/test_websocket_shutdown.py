@@ -3,8 +3,9 @@
 The server is the one `make serve` runs (`services.start_websocket_server`, from
 driftwood/core/serve.py: uvicorn since issue #15), so this follows a change of server. uvicorn
 sends 1012 ("service restart"); daphne sent no close frame on SIGTERM (Twisted's reactor closed
-every TCP connection at once: 1006, "closed abnormally"). Either way the pages' reconnect (static/js/shared/live-socket.js) treats the
-close as a drop and retries after its jittered delay (tests/e2e/test_socket_restart.py).
+every TCP connection at once: 1006, "closed abnormally"). Either way the pages' reconnect
+(static/js/shared/live-socket.js) treats the close as a drop and retries after its jittered delay
+(tests/e2e/test_socket_restart.py).
 """
 
 import asyncio
