@@ -40,10 +40,10 @@ START = "2026-01-01 00:00:00+00"
 # foreign-key checks, no ledger leg trigger; the rows are consistent by construction).
 SEED = [
     """INSERT INTO accounts_user (id, password, is_superuser, first_name, last_name, is_staff, is_active,
-        date_joined, username, email, display_name, subscription_tier, allow_messages_from_anyone)
+        date_joined, username, email, display_name, subscription_tier, allow_messages_from_anyone, language)
        SELECT n, '!', false, '', '', false, true, timestamptz '{start}' + n * interval '1 second',
         CASE n WHEN 1 THEN 'player' ELSE 'u' || substr(md5(n::text), 1, 8) || '_' || n END,
-        'u' || n || '@example.com', 'Player ' || n, 'free', true
+        'u' || n || '@example.com', 'Player ' || n, 'free', true, 'en'
        FROM generate_series(1, {users}) AS n""",
     """INSERT INTO tournaments_game (id, name, slug, icon)
        SELECT n, (ARRAY['Valorant','Dota 2','Tekken 8','Mobile Legends','PUBG Mobile','Free Fire','EA FC',
@@ -61,8 +61,9 @@ SEED = [
        FROM generate_series(1, {events}) AS n,
         LATERAL (SELECT timestamptz '2027-01-01 00:00:00+00' + ((n * 7919) % {events}) * interval '10 min') AS t(s)""",
     # Two confirmed players per event (their registration members too).
-    """INSERT INTO tournaments_registration (id, event_id, user_id, registered_by_id, status, created_at, confirmed_at)
-       SELECT (e - 1) * 2 + k, e, u, u, 'confirmed', now(), now()
+    """INSERT INTO tournaments_registration (id, event_id, user_id, registered_by_id, status, created_at, confirmed_at,
+        waitlist_card)
+       SELECT (e - 1) * 2 + k, e, u, u, 'confirmed', now(), now(), false
        FROM generate_series(1, {events}) AS e, generate_series(1, 2) AS k,
         LATERAL (SELECT 3 + (e * 2 + k) % ({users} - 3)) AS p(u)""",
     """INSERT INTO tournaments_registrationmember (id, registration_id, event_id, user_id)

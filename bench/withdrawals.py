@@ -23,6 +23,7 @@ REQUESTS_PER_CLIENT = 40
 
 def players(count: int) -> list[str]:
     """Funded players with bank accounts; returns their access tokens."""
+    from django.utils import timezone
     from rest_framework_simplejwt.tokens import RefreshToken
 
     from driftwood.accounts.models import User
@@ -32,7 +33,10 @@ def players(count: int) -> list[str]:
 
     tokens = []
     for index in range(count):
-        user = User.objects.create_user(username=f"bench_{index}", email=f"bench_{index}@example.com")
+        # Withdrawals are for players who confirmed their e-mail address.
+        user = User.objects.create_user(
+            username=f"bench_{index}", email=f"bench_{index}@example.com", email_verified_at=timezone.now()
+        )
         wallet_credit(
             wallet=wallet_get_or_create(user=user),
             amount=Decimal("100000.00"),

@@ -9,9 +9,9 @@ columns and annotations costs more Python than running it (bench/events.py, benc
 
 import functools
 
-from django.db.models import Exists, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
-from tournaments.models import Event, Match
+from tournaments.models import Event, Match, RoundSchedule
 from tournaments.selectors import (
     EVENT_LIST_ORDER,
     annotate_counts,
@@ -81,7 +81,15 @@ def _event_rows() -> QuerySet[dict]:
 
 @functools.cache
 def _match_rows() -> QuerySet[dict]:
-    return in_bracket_order(Match.objects.all()).values(*MATCH_ROW_FIELDS)
+    # `planned`: whether the organizer set a plan for the match's round (an index probe per row), so
+    # the list reads schedules only for the matches that have one, and none for most events.
+    planned = RoundSchedule.objects.filter(
+        event_id=OuterRef("event_id"),
+        stage_number=OuterRef("stage__number"),
+        bracket=OuterRef("bracket"),
+        round=OuterRef("round"),
+    )
+    return in_bracket_order(Match.objects.all()).values(*MATCH_ROW_FIELDS, planned=Exists(planned))
 
 
 def event_list_rows(

@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from driftwood.core import redis_outage
+from driftwood.core.compiled import CompiledQuery
 from integrations.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from integrations.tasks import webhook_deliver
 
@@ -64,12 +65,20 @@ def webhooks_emit_on_commit(*, owner_id: int, happenings: Iterable[Happening]) -
         transaction.on_commit(partial(webhooks_emit, owner_id=owner_id, happenings=happenings), robust=True)
 
 
+# Asked after every happening's commit (each score report, most often for an organizer with no
+# endpoint): fixed SQL after the first call, not a queryset compiled again each time.
+_ACTIVE_ENDPOINTS = CompiledQuery(
+    lambda owner_id: (
+        WebhookEndpoint.objects.filter(owner_id=owner_id, active=True).only("pk", "event_types").order_by("pk")
+    ),
+    "owner_id",
+)
+
+
 def webhooks_emit(*, owner_id: int, happenings: list[Happening]) -> list[int]:
     """Write the deliveries of these happenings for the owner's subscribed endpoints and queue them;
     returns the new deliveries' ids."""
-    subscribed = list(
-        WebhookEndpoint.objects.filter(owner_id=owner_id, active=True).order_by("pk").values_list("pk", "event_types")
-    )
+    subscribed = [(endpoint.pk, endpoint.event_types) for endpoint in _ACTIVE_ENDPOINTS.all(owner_id=owner_id)]
     rows = []
     for happening in happenings:
         endpoint_ids = [pk for pk, event_types in subscribed if happening.event_type in event_types]

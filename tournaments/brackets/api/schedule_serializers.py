@@ -4,6 +4,7 @@ the API list's plain rows, the same fields in the same order (tests/tournaments/
 a list of either reads the schedules of all its matches at once (four queries however many, none
 when `context["plans"]` holds the event's plans already and there are none)."""
 
+import functools
 from collections.abc import Iterable
 
 from rest_framework import serializers
@@ -61,8 +62,20 @@ def schedule_json(found: MatchSchedule) -> dict:
     return MatchScheduleSerializer(found.as_json()).data
 
 
+@functools.cache
+def _unscheduled_json() -> dict:
+    """The schedule fields of a match whose round has no plan: the same for every such match."""
+    return schedule_json(MatchSchedule())
+
+
 def match_rows_json(rows: Iterable[dict]) -> list[dict]:
-    """A page of `row_selectors.match_list_rows` rows as `ScheduledMatchSerializer` renders the matches."""
+    """A page of `row_selectors.match_list_rows` rows as `ScheduledMatchSerializer` renders the matches.
+    Schedules are read only for the rows whose round has a plan (`planned`): a match of an unplanned
+    round has none to read (no check-in, no forfeit) and the constant fields."""
     rows = list(rows)
-    schedules = match_schedules(row["pk"] for row in rows)
-    return [{**match_row(row), **schedule_json(schedules.get(row["pk"], MatchSchedule()))} for row in rows]
+    schedules = match_schedules(row["pk"] for row in rows if row["planned"])
+    unscheduled = _unscheduled_json()
+    return [
+        {**match_row(row), **(schedule_json(schedules[row["pk"]]) if row["pk"] in schedules else unscheduled)}
+        for row in rows
+    ]
