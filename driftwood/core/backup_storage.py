@@ -12,22 +12,20 @@ an instance role, ~/.aws); `BACKUP_S3_ENDPOINT_URL` points it at another S3-comp
 import os
 import shutil
 from pathlib import Path
+from typing import Protocol
 from urllib.parse import urlsplit
 
 
-class BackupStore:
+class BackupStore(Protocol):
     """A folder of files, local or in a bucket."""
 
     location: str
 
-    def put(self, local: Path, name: str) -> None:
-        raise NotImplementedError
+    def put(self, local: Path, name: str) -> None: ...
 
-    def get(self, name: str, local: Path) -> None:
-        raise NotImplementedError
+    def get(self, name: str, local: Path) -> None: ...
 
-    def exists(self, name: str) -> bool:
-        raise NotImplementedError
+    def exists(self, name: str) -> bool: ...
 
 
 class DirectoryStore(BackupStore):
