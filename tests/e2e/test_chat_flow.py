@@ -41,6 +41,21 @@ def drop(page_side, server_side) -> None:
     page_side.close(code=1011)
 
 
+# Every close the page's sockets saw (code, reason, whether it was clean), in order: a failure's story.
+RECORD_SOCKET_CLOSES = """
+window.__socketCloses = [];
+const NativeWebSocket = window.WebSocket;
+window.WebSocket = class extends NativeWebSocket {
+  constructor(...args) {
+    super(...args);
+    this.addEventListener("close", (event) =>
+      window.__socketCloses.push([event.code, event.reason, event.wasClean, performance.now()]),
+    );
+  }
+};
+"""
+
+
 # Counts the history answers the page has read: its code awaiting one runs in the same turn as the
 # count, before anything else the test asks of the page.
 COUNT_HISTORY_ANSWERS = """() => {
@@ -166,6 +181,7 @@ def test_a_dropped_socket_reconnects_and_catches_up_without_losing_or_repeating(
             sockets.append((route, route.connect_to_server()))
 
     browser_context.route_web_socket("**/ws/chat/**", switch)
+    browser_context.add_init_script(script=RECORD_SOCKET_CLOSES)
     page = browser_context.new_page()
     log_in(page, asgi_server, siti, f"/chat/{room.room_id}/")
     connection = page.locator("[data-connection]")
@@ -202,7 +218,8 @@ def test_a_dropped_socket_reconnects_and_catches_up_without_losing_or_repeating(
 
     # then nothing is shown twice
     expect(texts).to_have_text([*expected, "back again"])
-    assert len(sockets) == 3
+    # (one socket per drop: the page's closes say why if another was opened)
+    assert len(sockets) == 3, page.evaluate("() => window.__socketCloses")
 
 
 @pytest.mark.django_db(transaction=True)
