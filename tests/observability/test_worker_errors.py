@@ -27,6 +27,14 @@ def sent_events() -> list[dict]:
     ]
 
 
+def task_lines(log: str) -> list[dict]:
+    return [
+        json.loads(raw)
+        for raw in log.splitlines()
+        if raw.startswith("{") and json.loads(raw).get("event") == "task" and json.loads(raw).get("task") == TASK
+    ]
+
+
 def test_a_task_failing_in_a_worker_reaches_sentry_with_its_request_id_and_scrubbed(tmp_path):
     services.require_redis()
     SentryReceiver.envelopes = []
@@ -39,15 +47,13 @@ def test_a_task_failing_in_a_worker_reaches_sentry_with_its_request_id_and_scrub
             [event] = worker.wait_for(
                 lambda: [event for event in sent_events() if "exception" in event], "the task's error at Sentry"
             )
+            # (the worker sends the error while it handles the failure, and writes the task's log line
+            # after it: both are waited for before the worker is stopped)
+            [line] = worker.wait_for(lambda: task_lines(worker.log()), "the task's log line")
         finally:
             worker.stop()
 
     # then Sentry got the exception, named after the task, with the request id of the task's log line
-    [line] = [
-        json.loads(raw)
-        for raw in worker.log().splitlines()
-        if raw.startswith("{") and json.loads(raw).get("event") == "task" and json.loads(raw).get("task") == TASK
-    ]
     assert line["state"] == "failure"
     assert event["exception"]["values"][-1]["type"] == "CardRefund.DoesNotExist"
     assert event["transaction"] == TASK
