@@ -11,6 +11,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
+from driftwood.core import embedded
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 SERVER_PIDS: dict[str, int] = {}  # URL -> pid of each running `server_process` (bench/cpu.py reads them)
 
@@ -67,8 +69,7 @@ def free_port() -> int:
 
 
 def _listening(port: int) -> bool:
-    with socket.socket() as probe:
-        return probe.connect_ex(("127.0.0.1", port)) == 0
+    return embedded.listening("127.0.0.1", port)
 
 
 @contextmanager

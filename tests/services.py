@@ -13,6 +13,8 @@ from urllib.parse import quote
 import pytest
 from django.db import connection
 
+from driftwood.core import embedded
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -49,9 +51,8 @@ def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 30.0) -
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"process exited with {process.returncode} before listening on {port}")
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
+        if embedded.listening("127.0.0.1", port):
+            return
         time.sleep(0.1)
     raise RuntimeError(f"nothing listening on {port} after {timeout}s")
 

@@ -42,12 +42,23 @@ def log(message: str) -> None:
     print(f"[driftwood] {message}", flush=True)
 
 
+def listening(host: str, port: int) -> bool:
+    """Whether something accepts connections on host:port."""
+    with socket.socket() as probe:
+        return probe.connect_ex((host, port)) == 0 and not connected_to_itself(probe)
+
+
+def connected_to_itself(probe: socket.socket) -> bool:
+    """A probe of a closed port in the ephemeral range can connect to itself when the kernel picks
+    that very port as its source (TCP simultaneous open): no listener, yet the connect succeeds."""
+    return probe.getsockname() == probe.getpeername()
+
+
 def _wait_for_port(host: str, port: int, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        with socket.socket() as probe:
-            if probe.connect_ex((host, port)) == 0:
-                return
+        if listening(host, port):
+            return
         time.sleep(0.1)
     raise RuntimeError(f"nothing listening on {host}:{port} after {timeout:.0f}s")
 
@@ -75,9 +86,8 @@ def embedded_postgres():
 
 def _require_free(port: int, name: str) -> None:
     # Otherwise the readiness check would see whatever already listens there and call it ours.
-    with socket.socket() as probe:
-        if probe.connect_ex(("127.0.0.1", port)) == 0:
-            raise SystemExit(f"[driftwood] port {port} is in use, so {name} cannot start: stop what runs there.")
+    if listening("127.0.0.1", port):
+        raise SystemExit(f"[driftwood] port {port} is in use, so {name} cannot start: stop what runs there.")
 
 
 @contextmanager
