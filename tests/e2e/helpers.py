@@ -7,7 +7,7 @@ from django.db import connections
 from django.test import Client
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import ARTIFACTS, DESKTOP, MOBILE
+from tests.e2e.conftest import ARTIFACTS, CONTEXT_OPTIONS, DESKTOP, MOBILE
 from tests.wallet.stripe_support import THREE_D_SECURE_CARD
 
 # How long a page may wait for Stripe's webhook (localstripe posts it about a second after payment).
@@ -58,9 +58,7 @@ def elsewhere(work) -> None:
 
 def new_context(browser_context, viewport: dict = DESKTOP, **options):
     """Another browser (its own cookies) in the shared chromium, as players in Malaysia see it."""
-    context = browser_context.browser.new_context(
-        viewport=viewport, locale="en-MY", timezone_id="Asia/Kuala_Lumpur", **options
-    )
+    context = browser_context.browser.new_context(viewport=viewport, **{**CONTEXT_OPTIONS, **options})
     context.set_default_timeout(10_000)
     return context
 
