@@ -19,6 +19,11 @@ runs against the new schema. So a migration must not:
 
 Operations on a table created earlier in the same migration are left alone: it is new and empty.
 Migrations that landed before this check are listed in ALLOWED; the list only shrinks.
+
+A squashed migration (`replaces`) runs only on a database that applied none of the migrations it
+replaces, so it is checked like any other (its CreateModels make its tables new); the replaced
+migrations stay on disk for databases that applied some of them and are checked too, from the
+state before the squash, until they are deleted.
 """
 
 from dataclasses import dataclass
@@ -133,9 +138,18 @@ def project_findings() -> list[Finding]:
     for app_label, name in plan:
         migration = loader.graph.nodes[app_label, name]
         if app_label in PROJECT_APPS:
+            found.extend(replaced_findings(loader, migration, state))
             found.extend(migration_findings(app_label, migration, state))
         else:
             migration.mutate_state(state, preserve=False)
+    return found
+
+
+def replaced_findings(loader: MigrationLoader, squashed, state: ProjectState) -> list[Finding]:
+    """The findings of the migrations `squashed` replaces, in order from `state` (left unchanged)."""
+    found, replaced_state = [], state.clone()
+    for key in squashed.replaces or ():
+        found.extend(migration_findings(key[0], loader.disk_migrations[key], replaced_state))
     return found
 
 

@@ -101,3 +101,12 @@ def test_a_new_unsafe_migration_fails_the_command_and_so_does_a_stale_allowlist_
         call_command("migrations_safety", stdout=StringIO(), stderr=err)
     assert "wallet.0005_topup_payment_methods: Add field fpx_bank to topup" in err.getvalue()
     assert "wallet.0001_initial: allowlisted but finds nothing" in err.getvalue()
+
+
+def test_a_squashed_migration_is_checked_and_so_are_the_migrations_it_replaces():
+    flagged = {(finding.app_label, finding.migration) for finding in migration_safety.project_findings()}
+
+    # replaced by wallet.0001_squashed_0009 but still run by databases that applied some of 0001-0008
+    assert ("wallet", "0005_topup_payment_methods") in flagged
+    # the squashes only create their tables (fresh databases run them)
+    assert not [key for key in flagged if "_squashed_" in key[1]]
