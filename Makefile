@@ -3,19 +3,23 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+# uv installs the pinned requirements in seconds where pip takes half a minute (a fresh clone's
+# `make test` installs everything); it is pinned here, the packages in the requirements files.
+UV_VERSION := 0.13.10
+UV := $(VENV)/bin/uv pip install --quiet --python $(PY)
 
 .PHONY: run serve test bench lint format check-deploy clean translations messages backup restore
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet uv==$(UV_VERSION)
 
 $(VENV)/.local-installed: $(VENV)/bin/python requirements.txt requirements-local.txt
-	$(PY) -m pip install --quiet -r requirements-local.txt
+	$(UV) -r requirements-local.txt
 	touch $@
 
 $(VENV)/.dev-installed: $(VENV)/.local-installed requirements-dev.txt
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(UV) -r requirements-dev.txt
 	touch $@
 
 run: $(VENV)/.local-installed
