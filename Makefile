@@ -5,8 +5,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 # uv installs the pinned requirements in seconds where pip takes half a minute (a fresh clone's
 # `make test` installs everything); it is pinned here, the packages in the requirements files.
+# Compiled to bytecode at install, as pip does: otherwise the test workers, starting together,
+# would each compile the same libraries on first import.
 UV_VERSION := 0.13.10
-UV := $(VENV)/bin/uv pip install --quiet --python $(PY)
+UV := $(VENV)/bin/uv pip install --quiet --compile-bytecode --python $(PY)
 
 .PHONY: run serve test bench lint format check-deploy clean translations messages backup restore
 
