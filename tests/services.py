@@ -158,9 +158,14 @@ def server_log(process: subprocess.Popen, *, last: int = 20_000) -> str:
     return path.read_bytes()[-last:].decode(errors="replace")
 
 
-def stop(process: subprocess.Popen) -> None:
+def stop(process: subprocess.Popen, *, at_once: bool = False) -> None:
+    """Stop a server started here and delete its log; `at_once` kills it where its graceful stop is
+    not under test (a terminated daphne takes a second or two to wind down)."""
     if process.poll() is None:
-        process.terminate()
+        if at_once:
+            process.kill()
+        else:
+            process.terminate()
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:

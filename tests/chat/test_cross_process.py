@@ -13,7 +13,6 @@ from chat import presence
 from chat.models import ChatMessage
 from tests import services
 from tests.chat.sockets import dm_pair
-from tests.core.servers import kill
 from tests.factories import UserFactory, team_with_members
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
@@ -33,7 +32,7 @@ def servers(django_db_setup):
         yield started, timings
     finally:
         for process, _url in started:
-            kill(process)
+            services.stop(process, at_once=True)
 
 
 @pytest.fixture
@@ -42,6 +41,7 @@ def two_servers(servers):
     started, timings = servers
     for index, (process, _url) in enumerate(started):
         if process.poll() is not None:
+            services.stop(process)  # its log
             started[index] = services.start_websocket_server(**timings)
     return list(started)
 

@@ -7,7 +7,6 @@ import urllib.request
 import pytest
 
 from tests import services
-from tests.core.servers import kill
 from tests.factories import TEST_PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
@@ -33,7 +32,7 @@ def two_servers():
     started = [services.start_daphne(), services.start_daphne()]
     yield [url for _process, url in started]
     for process, _url in started:
-        kill(process)
+        services.stop(process, at_once=True)
 
 
 def test_failed_logins_are_counted_across_processes(two_servers):
