@@ -14,9 +14,12 @@ UV := $(VENV)/bin/uv pip install --quiet --compile-bytecode --python $(PY)
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
+
+# (a target of its own: a venv made before uv was used gets it too)
+$(VENV)/bin/uv: $(VENV)/bin/python
 	$(PY) -m pip install --quiet uv==$(UV_VERSION)
 
-$(VENV)/.local-installed: $(VENV)/bin/python requirements.txt requirements-local.txt
+$(VENV)/.local-installed: $(VENV)/bin/uv requirements.txt requirements-local.txt
 	$(UV) -r requirements-local.txt
 	touch $@
 
