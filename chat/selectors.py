@@ -14,6 +14,7 @@ from chat.cache import unread_counts
 from chat.exceptions import InvalidCursor
 from chat.models import ArchivedChatMessage, ChatMessage, ChatRoom, RoomMember
 from chat.presence import online
+from driftwood.core.compiled import CompiledQuery
 from social import selectors as social_selectors
 from tournaments import selectors as tournament_selectors
 
@@ -174,10 +175,14 @@ def dm_allowed(sender_id: int, recipient_id: int, *, recipient_accepts_anyone: b
 # The Chat menu badge counts rooms with unread messages among the player's latest this many.
 UNREAD_ROOMS_CAP = 100
 
+# The badge's read runs on every page a player opens: compiled once (driftwood/core/compiled.py), it
+# costs 0.3 ms of CPU instead of 2.7, 2.4 of which went to Django building the UNION's SQL again.
+_BADGE_ROOMS = CompiledQuery(lambda user_id: rooms_of(user_id=user_id).only("pk")[:UNREAD_ROOMS_CAP], "user_id")
+
 
 def unread_rooms_count(*, user_id: int) -> int:
     """How many of the player's rooms (the most recently active UNREAD_ROOMS_CAP) have unread messages."""
-    room_pks = list(rooms_of(user_id=user_id).values_list("pk", flat=True)[:UNREAD_ROOMS_CAP])
+    room_pks = [room.pk for room in _BADGE_ROOMS.all(user_id=user_id)]
     return sum(1 for count in unread_counts(user_id=user_id, room_pks=room_pks).values() if count)
 
 

@@ -233,3 +233,32 @@ def test_inbox_query_count_does_not_grow_with_rooms(user, browser):
         message_post(room=open_dm(user, other), sender=other, text="hello")
 
     assert queries() == few
+
+
+def menu_badge(page: str) -> int | None:
+    """The Chat menu badge's count, or None when the menu shows none."""
+    found = re.search(r'id="nav-chat"[^>]*>[^<]*<span class="nav-badge" data-unread-count="(\d+)"', page)
+    return int(found.group(1)) if found else None
+
+
+def test_the_chat_menu_badge_counts_the_rooms_with_something_unread_of_every_kind(user, browser):
+    # given unread messages in a DM, in the player's team room and in the room of an event they entered
+    siti = UserFactory()
+    message_post(room=open_dm(user, siti), sender=siti, text="Ready?")
+    team = team_with_members(user, 2)
+    teammate = team.memberships.exclude(user=user).get().user
+    message_post(room=room_for(user_id=teammate.pk, room_id=f"team_{team.pk}"), sender=teammate, text="Scrim at 9")
+    event = EventFactory(entry_fee=Decimal("0.00"))
+    registration_join(event_id=event.pk, user=user)
+    event_room = room_for(user_id=event.organizer_id, room_id=f"event_{event.pk}")
+    message_post(room=event_room, sender=event.organizer, text="Check-in opens at 8")
+    # and none where only the player wrote, nor in rooms of others
+    message_post(room=open_dm(user, UserFactory()), sender=user, text="See you")
+    outsider = UserFactory()
+    message_post(room=open_dm(outsider, UserFactory()), sender=outsider, text="Not for you")
+
+    # when the player opens any page, the menu counts the three rooms; a player with nothing unread sees no badge
+    assert menu_badge(browser.get("/events/").content.decode()) == 3
+    siti_browser = Client()
+    siti_browser.force_login(siti)
+    assert menu_badge(siti_browser.get("/events/").content.decode()) is None
