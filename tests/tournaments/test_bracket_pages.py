@@ -203,6 +203,25 @@ def test_a_draft_has_no_bracket_page_for_others(client):
     assert client.get(f"/events/{event.pk}/bracket/fragment/").status_code == 404
 
 
+def test_a_match_page_is_shown_to_whoever_may_see_its_event_and_to_nobody_else(client):
+    # given a started event's match, and the same event taken back to a draft (its matches kept)
+    event, players = started_event(2)
+    final = match(event, "W1-1")
+    outsider = UserFactory()
+
+    # then anyone sees the match while the event is public
+    assert client.get(match_url(final)).status_code == 200
+    assert client_for(outsider).get(match_url(final)).status_code == 200
+
+    # and once it is a draft only its organizer does: the players, others and visitors get a 404
+    Event.objects.filter(pk=event.pk).update(status=Event.Status.DRAFT)
+    assert client_for(event.organizer).get(match_url(final)).status_code == 200
+    assert client_for(players[0]).get(match_url(final)).status_code == 404
+    assert client_for(outsider).get(match_url(final)).status_code == 404
+    assert client.get(match_url(final)).status_code == 404
+    assert client.get(match_url(final.pk + 1000)).status_code == 404
+
+
 def test_completed_event_lists_the_final_places(client, settings):
     settings.RESULTS_DISPUTE_WINDOW = timedelta(hours=24)
     event, _players = started_event(2)
