@@ -1,10 +1,11 @@
 """`make serve`'s topology (driftwood/core/serve.py) under a short mixed load: gunicorn for HTTP,
-daphne for WebSockets, a Celery worker per queue and beat, all real processes on free ports,
+uvicorn for WebSockets, a Celery worker per queue and beat, all real processes on free ports,
 against this test's database and Redis. Nothing is lost and the books reconcile."""
 
 import asyncio
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -19,6 +20,8 @@ from django.core.management import call_command
 from rest_framework_simplejwt.tokens import AccessToken
 
 from chat.models import ChatMessage
+from driftwood.celery import app as celery_app
+from driftwood.core.serve import CELERY_QUEUES
 from tests import services
 from tests.factories import EventFactory, UserFactory, funded_wallet, players_joined
 from tests.observability.support import METRICS_TOKEN, samples
@@ -52,6 +55,7 @@ def served(fake_bank_server):
     try:
         services.wait_for_port(port, process, timeout=60)
         services.wait_for_port(ws_port, process, timeout=60)
+        workers_ready(process)
         yield f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{ws_port}"
     finally:
         process.send_signal(signal.SIGTERM)  # serve stops its children, then exits
@@ -61,6 +65,22 @@ def served(fake_bank_server):
             os.killpg(process.pid, signal.SIGKILL)
             raise
     assert process.returncode == 0
+
+
+def workers_ready(process: subprocess.Popen, timeout: float = 60.0) -> None:
+    """Every Celery worker of the topology answers a ping, as a deploy waits for readiness: the load
+    starts once they have booted. (Started during their boot, four Celery processes importing Django
+    beside two other test workers on two cores, the socket server's first group join once took more
+    than its 5 s limit and closed the socket as if Redis were down.)"""
+    expected = {f"{queue}@{socket.gethostname()}" for queue in CELERY_QUEUES}
+
+    def answered() -> set[str]:
+        return {name for reply in celery_app.control.ping(timeout=1.0) for name in reply}
+
+    seen = services.eventually(
+        answered, until=lambda names: expected <= names or process.poll() is not None, timeout=timeout
+    )
+    assert expected <= seen, f"workers answering: {sorted(seen)}, expected {sorted(expected)}"
 
 
 def bearer(user) -> dict[str, str]:
