@@ -19,6 +19,7 @@ CAPACITY messages waiting is not given more, so a busy CPU cannot grow a backlog
 """
 
 import asyncio
+import contextlib
 import functools
 import logging
 import threading
@@ -37,6 +38,7 @@ UNAVAILABLE = {"type": "layer.unavailable"}
 # A join marker: never a serialized message (msgpack encodes a dict from 0x80 up).
 JOIN_MARKER = b"\x00driftwood-join:"
 JOIN_TIMEOUT_SECONDS = 5
+JOIN_RESEND_SECONDS = 0.5
 CAPACITY = 100  # messages waiting per socket (RedisChannelLayer's default capacity)
 
 
@@ -100,9 +102,15 @@ class _LoopLayer(RedisPubSubLoopLayer):
         joined = asyncio.get_running_loop().create_future()
         self._joins[token] = (group_channel, channel, joined)
         try:
-            await shard.publish(group_channel, JOIN_MARKER + token.encode())
             async with asyncio.timeout(JOIN_TIMEOUT_SECONDS):
-                await joined
+                # Sent again until one comes back (the first to arrive joins; later ones are ignored):
+                # a marker that reached Redis before the new subscription took effect never would.
+                # Seen in full test runs: a process's very first join, on a new subscription
+                # connection, timed out while every later one took milliseconds.
+                while not joined.done():
+                    await shard.publish(group_channel, JOIN_MARKER + token.encode())
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(asyncio.shield(joined), JOIN_RESEND_SECONDS)
         except TimeoutError as exc:
             raise RedisConnectionError(f"joining {group} timed out") from exc
         finally:

@@ -6,7 +6,7 @@ import asyncio
 import pytest
 from django.conf import settings
 
-from driftwood.core.channel_layer import CAPACITY, PubSubChannelLayer
+from driftwood.core.channel_layer import CAPACITY, JOIN_MARKER, PubSubChannelLayer, _ShardConnection
 from tests import services
 
 pytestmark = pytest.mark.redis
@@ -104,3 +104,32 @@ def test_sync_code_publishes_to_several_groups_in_one_batch():
 
     # then each group got its own, in order, and nothing else
     assert asyncio.run(scenario()) == ([1, 3], (2, 0))
+
+
+def test_a_join_whose_marker_is_lost_is_marked_again_and_completes(monkeypatch):
+    # given a Redis that drops the first join marker (as when it reaches Redis before the new
+    # subscription is in effect)
+    publish = _ShardConnection.publish
+    dropped = []
+
+    async def losing_the_first_marker(shard, channel, message):
+        if message.startswith(JOIN_MARKER) and not dropped:
+            dropped.append(message)
+            return
+        await publish(shard, channel, message)
+
+    monkeypatch.setattr(_ShardConnection, "publish", losing_the_first_marker)
+
+    async def scenario():
+        channel_layer = layer()
+        channel = await channel_layer.new_channel()
+        # when a channel joins, then a message is published to the group
+        await channel_layer.group_add("room", channel)
+        await channel_layer.group_send("room", {"type": "chat.message", "n": 1})
+        got = (await channel_layer.receive(channel))["n"]
+        await channel_layer.flush()
+        return got
+
+    # then the join completed on a later marker and the channel has the message
+    assert asyncio.run(scenario()) == 1
+    assert len(dropped) == 1
