@@ -176,7 +176,8 @@ def dm_allowed(sender_id: int, recipient_id: int, *, recipient_accepts_anyone: b
 UNREAD_ROOMS_CAP = 100
 
 # The badge's read runs on every page a player opens: compiled once (driftwood/core/compiled.py), it
-# costs 0.3 ms of CPU instead of 2.7, 2.4 of which went to Django building the UNION's SQL again.
+# costs 0.13 ms of CPU instead of 2.7 (measured for a player with no rooms), 2.4 of which went to
+# Django building the UNION's SQL again.
 _BADGE_ROOMS = CompiledQuery(lambda user_id: rooms_of(user_id=user_id).only("pk")[:UNREAD_ROOMS_CAP], "user_id")
 
 
