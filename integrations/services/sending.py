@@ -11,7 +11,9 @@ Then the request, with no database transaction open; then the outcome, in one tr
 A receiver may see an event more than once (a lost answer, a replay): the `id` tells it so.
 """
 
+import functools
 import json
+import ssl
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -37,6 +39,14 @@ PENDING = WebhookDelivery.Status.PENDING
 USER_AGENT = "Driftwood-Webhooks/1.0"
 # 4xx answers that mean "not now" rather than "no".
 _NOT_NOW = frozenset({408, 429})
+
+
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """Receivers' certificates checked against certifi's authorities and the endpoint's host name,
+    as httpx does by default. One per process, shared by every delivery (a context is safe to share
+    between threads): building one loads the authorities' file, 19 ms of CPU per delivery before."""
+    return httpx.create_ssl_context(trust_env=False)
 
 
 @dataclass(frozen=True)
@@ -92,7 +102,12 @@ def _post(delivery: WebhookDelivery) -> Answer:
         # No proxy from the environment: the request goes to the address just checked. The answer's
         # body is never read (a receiver cannot make us download anything).
         with (
-            httpx.Client(timeout=settings.WEBHOOK_TIMEOUT_SECONDS, follow_redirects=False, trust_env=False) as client,
+            httpx.Client(
+                verify=tls_context(),
+                timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
+                follow_redirects=False,
+                trust_env=False,
+            ) as client,
             client.stream(
                 "POST", target.url, content=body, headers=headers, extensions={"sni_hostname": target.host}
             ) as response,

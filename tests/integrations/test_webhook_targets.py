@@ -1,10 +1,18 @@
 """Where webhooks may go: never inside our network (SSRF), https only in production, and the request
 goes to the address that was checked."""
 
+import ipaddress
+import ssl
+from datetime import UTC, datetime, timedelta
 from io import StringIO
+from pathlib import Path
 
 import pytest
+from cryptography import x509
 from cryptography.fernet import Fernet
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
@@ -154,3 +162,50 @@ def test_the_deploy_check_warns_when_production_lets_webhooks_inside(settings):
     settings.WEBHOOK_REQUIRE_HTTPS, settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False, True
 
     assert [warning.id for warning in webhook_targets_check()] == ["integrations.W001", "integrations.W002"]
+
+
+def self_signed(tmp_path: Path) -> ssl.SSLContext:
+    """A server context with a certificate for 127.0.0.1 that no authority signed."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=1))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .sign(key, hashes.SHA256())
+    )
+    (tmp_path / "cert.pem").write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "key.pem").write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
+    return context
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("local_webhooks")
+def test_a_receiver_whose_certificate_no_authority_signed_is_told_nothing(settings, receiver, tmp_path):
+    # given an https endpoint on a receiver that speaks TLS with a self-signed certificate
+    settings.WEBHOOK_REQUIRE_HTTPS = True
+    receiver.server.server.socket = self_signed(tmp_path).wrap_socket(receiver.server.server.socket, server_side=True)
+    event = prize_event()
+    endpoint_for(event.organizer, receiver.url.replace("http://", "https://"), ["registration.confirmed"])
+
+    # when two events happen (the second delivery reuses the process's TLS context)
+    registration_join(event_id=event.pk, user=UserFactory())
+    registration_join(event_id=event.pk, user=UserFactory())
+
+    # then no request reached it: each delivery waits for a retry, saying why
+    assert receiver.requests == []
+    deliveries = WebhookDelivery.objects.all()
+    assert len(deliveries) == 2
+    for delivery in deliveries:
+        assert delivery.status == WebhookDelivery.Status.PENDING
+        assert "CERTIFICATE_VERIFY_FAILED" in delivery.last_error
