@@ -232,10 +232,11 @@ def test(pytest_args: list[str]) -> int:
 def bench(names: list[str]) -> int:
     """Run the benchmarks in bench/ (all, or those named) against PostgreSQL."""
     names = names or sorted(path.stem for path in (BASE_DIR / "bench").glob("*.py") if path.stem not in BENCH_HELPERS)
-    env = {**os.environ, "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING")}  # figures, not request logs
     compile_translations()
     with ExitStack() as stack:
         start_services(stack, localstripe=False)
+        # After the services: the embedded PostgreSQL exports its DATABASE_URL as it starts.
+        env = {**os.environ, "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING")}  # figures, not request logs
         for name in names:
             log(f"benchmark {name}")
             result = subprocess.run([sys.executable, "-m", f"bench.{name}"], cwd=BASE_DIR, env=env)
