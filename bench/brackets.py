@@ -120,7 +120,8 @@ def bare_rows(event_id: int) -> str:
         "score_a",
         "score_b",
         "status",
-        *(f"{slot}__{field}" for slot in ("entry_a", "entry_b", "winner") for field in (*side, *names)),
+        "winner_id",  # one of the two sides, as the API reads it
+        *(f"{slot}__{field}" for slot in ("entry_a", "entry_b") for field in (*side, *names)),
     ]
     rows = list(selectors.matches_of_event(event_id).values(*fields)[:101])
     return json.dumps({"results": rows[:100], "has_more": len(rows) > 100, "page": 1})

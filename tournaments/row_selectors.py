@@ -70,7 +70,8 @@ MATCH_ROW_FIELDS = (
     "stage_id",  # the sort keys: the keyset cursor reads them from the row
     "bracket_rank",
     "group_rank",
-    *(f"{side}__{field}" for side in ("entry_a", "entry_b", "winner") for field in MATCH_SIDE_FIELDS),
+    "winner_id",  # one of the two sides (`Match.winner_side`), not joined a third time
+    *(f"{side}__{field}" for side in ("entry_a", "entry_b") for field in MATCH_SIDE_FIELDS),
 )
 
 

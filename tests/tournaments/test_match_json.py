@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.conftest import bearer_client
-from tests.tournaments.test_match_engine import match, player_of, started_event
+from tests.tournaments.test_match_engine import match, play, player_of, started_event
 from tests.tournaments.test_stages import TWO_STAGES, play_stage
 from tournaments.brackets.api.serializers import MatchSerializer
 from tournaments.brackets.services.forfeits import forfeit_confirm, forfeit_reject, match_schedule_sweep
@@ -79,6 +79,24 @@ def test_list_detail_and_public_json_render_a_match_alike():
     assert list(detail) == [*MatchSerializer().fields, *SCHEDULE_FIELDS]
     assert detail["stage"] == 1 and detail["check_in_required"] is True
     assert detail["checked_in_a_at"] is not None and detail["checked_in_b_at"] is None
+
+
+@pytest.mark.parametrize(("score", "side"), [((2, 0), "entry_a"), ((0, 2), "entry_b")])
+def test_every_read_names_the_winner_whichever_side_won(score, side):
+    # given a match won by one side (the reads join the two sides, not the winner a third time)
+    event, _ = started_event(4)
+    played = play(event, "W1-1", *score)
+
+    # when it is read in every way there is
+    client = bearer_client(event.organizer)
+    listed = of(client.get(f"/api/v1/events/{event.pk}/matches").json()["results"], played.pk)
+    detail = client.get(f"/api/v1/matches/{played.pk}").json()
+    public = of(Client().get(f"/api/v1/events/{event.pk}/bracket").json()["matches"], played.pk)
+
+    # then each names that side as the winner, as the side itself is written
+    for read in (listed, detail, public):
+        assert read["winner"] == read[side]
+        assert read["winner"]["id"] == played.winner_id
 
 
 def test_the_public_json_costs_the_same_queries_with_plans_for_any_bracket():

@@ -208,6 +208,14 @@ class Match(models.Model):
         return self.status in self.FINISHED_STATUSES
 
     @property
+    def winner_side(self) -> Entry | None:
+        """The winner as the side already read (the CHECK `match_winner_is_a_side`): the match reads
+        join the two sides only, not the winner's rows a third time."""
+        if self.winner_id is None:
+            return None
+        return self.entry_a if self.winner_id == self.entry_a_id else self.entry_b
+
+    @property
     def loser(self) -> Entry | None:
         if self.winner_id is None or self.entry_a_id is None or self.entry_b_id is None:
             return None

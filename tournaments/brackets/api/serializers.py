@@ -68,7 +68,7 @@ class MatchSerializer(serializers.Serializer):
             "b_source": match.b_source,
             "score_a": match.score_a,
             "score_b": match.score_b,
-            "winner": _entry_ref(match.winner),
+            "winner": _entry_ref(match.winner_side),
             "status": match.status,
         }
 
@@ -93,9 +93,7 @@ def _entry_ref(entry: Entry | None) -> dict | None:
 
 
 # Per side, the keys of its values in a `row_selectors.match_list_rows` row.
-_SIDE_KEYS = {
-    side: tuple(f"{side}__{field}" for field in MATCH_SIDE_FIELDS) for side in ("entry_a", "entry_b", "winner")
-}
+_SIDE_KEYS = {side: tuple(f"{side}__{field}" for field in MATCH_SIDE_FIELDS) for side in ("entry_a", "entry_b")}
 
 
 def _side_of_row(row: dict, side: str) -> dict | None:
@@ -109,6 +107,8 @@ def _side_of_row(row: dict, side: str) -> dict | None:
 def match_row(row: dict) -> dict:
     """One list row from `row_selectors.match_list_rows`: what MatchSerializer renders for the same match
     (tests/tournaments/test_match_engine.py), without four models per side."""
+    entry_a, entry_b = _side_of_row(row, "entry_a"), _side_of_row(row, "entry_b")
+    winner = next((side for side in (entry_a, entry_b) if side and side["id"] == row["winner_id"]), None)
     return {
         "id": row["pk"],
         "key": row["key"],
@@ -118,13 +118,13 @@ def match_row(row: dict) -> dict:
         "bracket": row["bracket"],
         "group": row["group"],
         "best_of": row["best_of"],
-        "entry_a": _side_of_row(row, "entry_a"),
-        "entry_b": _side_of_row(row, "entry_b"),
+        "entry_a": entry_a,
+        "entry_b": entry_b,
         "a_source": row["a_source"],
         "b_source": row["b_source"],
         "score_a": row["score_a"],
         "score_b": row["score_b"],
-        "winner": _side_of_row(row, "winner"),
+        "winner": winner,
         "status": row["status"],
     }
 
