@@ -12,7 +12,7 @@ catch-up must be 0. In the same run, raw Redis pub/sub with the same shape (one 
 subscribers, 100 messages/s, redis-py) gives the floor: what fan-out through Redis costs before
 Django, Channels, PostgreSQL and the WebSocket add theirs.
 
-    REDIS_URL=redis://127.0.0.1:6379/0 make bench BENCH=chat
+    make bench BENCH=chat   # on REDIS_URL, or a redis-server `make bench` starts
 
 Targets (exit status 1 on a miss): p99 <= 50 ms on the quiet CPU with the configured layer
 (CHANNEL_LAYER, default `pubsub`), every message saved, and 0 missing after catch-up in every run.

@@ -1,7 +1,7 @@
 """CPU cost of chat delivery, which neighbours' load hardly moves (unlike the latency of
 bench/chat.py): CPU seconds of each WebSocket server process per 1,000 frames delivered.
 
-    REDIS_URL=redis://127.0.0.1:6379/0 make bench BENCH=chat_cpu
+    make bench BENCH=chat_cpu   # on REDIS_URL, or a redis-server `make bench` starts
 
 The shape of bench/chat.py (one room, 50 clients over 2 server processes, the pub/sub layer), in
 two phases:

@@ -28,33 +28,9 @@ from pathlib import Path
 from typing import NamedTuple
 
 from driftwood.core import embedded
-from driftwood.core.embedded import BIN_DIR, DATA_DIR, background, free_port, log, manage
+from driftwood.core.embedded import BIN_DIR, DATA_DIR, background, log, manage
 
 CELERY_QUEUES = {"high": 2, "default": 2, "low": 1}  # queue -> worker concurrency
-
-
-def _embedded_redis(stack: ExitStack) -> None:
-    server = shutil.which("redis-server")
-    if server is None:
-        raise SystemExit("[driftwood] make serve needs Redis: set REDIS_URL or install redis-server.")
-    port = free_port()
-    data = DATA_DIR / "redis"
-    data.mkdir(parents=True, exist_ok=True)
-    command = [
-        server,
-        "--port",
-        str(port),
-        "--bind",
-        "127.0.0.1",
-        "--dir",
-        str(data),
-        "--save",
-        "",
-        "--appendonly",
-        "no",
-    ]
-    stack.enter_context(background("redis", command, port=port, quiet=True))
-    os.environ["REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
 
 
 def _metrics_directory() -> None:
@@ -142,7 +118,7 @@ def serve() -> int:
         if stand_ins:
             embedded.send_stripe_webhooks_to(f"http://{host}:{port}/api/v1/payments/stripe/webhook")
         if not os.environ.get("REDIS_URL"):
-            _embedded_redis(stack)
+            embedded.start_redis(stack, purpose="make serve")
         if not os.environ.get("BANK_API_URL"):
             embedded.start_fake_bank(stack)
             stand_ins = True
