@@ -2,9 +2,12 @@
 than PostgreSQL running them (issue #15: the bracket engine's reads and writes).
 
 Django compiles a queryset every time it is evaluated: it resolves the select list, the joins and
-every annotation again. `CompiledQuery` compiles a queryset once (per thread: the compiled query
-holds the connection's converters), with a marker value standing for each parameter that changes
-per call, keeps the SQL and its parameters, and then runs that SQL with the values swapped in. The
+every annotation again. `CompiledQuery` compiles a queryset once per process, with a marker value
+standing for each parameter that changes per call, keeps the SQL and its parameters, and then runs
+that SQL with the values swapped in on whichever thread and connection calls it. (Once per thread
+compiled again for every request under daphne and uvicorn: Django's ASGI handler runs each request's
+sync code on a new thread. What is kept depends only on the models and the backend: PostgreSQL adds
+no converters of its own, and the fields' converters are handed the caller's connection.) The
 text is the same on every call, so psycopg prepares it (DATABASE_PREPARE_THRESHOLD), and the rows
 become instances exactly as the queryset builds them: the same columns, `select_related` objects,
 annotations and field converters.
@@ -22,7 +25,6 @@ them only for models nothing listens to (none in Driftwood: its writes live in s
 """
 
 import functools
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -57,12 +59,13 @@ class CompiledQuery:
     def __init__(self, build: Callable[..., QuerySet], *names: str) -> None:
         self._build = build
         self._markers = {name: _FIRST_MARKER - index for index, name in enumerate(names)}
-        self._local = threading.local()
+        self._once: _Compiled | None = None
 
     def _compiled(self) -> _Compiled:
-        compiled = getattr(self._local, "compiled", None)
+        compiled = self._once
         if compiled is None:
-            compiled = self._local.compiled = self._compile()
+            # Two threads may both compile the first time; either result is the same.
+            compiled = self._once = self._compile()
         return compiled
 
     def _compile(self) -> _Compiled:

@@ -1,11 +1,17 @@
 """Querysets and saves compiled once (driftwood.core.compiled): the same rows and instances as the
 ORM gives, for the values of each call."""
 
+import asyncio
+
+import httpx
 import pytest
+from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
+from django.core.asgi import get_asgi_application
 from django.db import DatabaseError, connection
 from django.db.models import Count, OuterRef
 from django.db.models.functions import JSONObject
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -64,6 +70,37 @@ def test_a_compiled_query_gives_what_its_queryset_gives_for_each_calls_values():
         assert len(captured.captured_queries) == 1
     assert [row["side"] for row in compiled.one(event_id=first.pk).report_rows] == ["a", "b"]
     assert compiled.one(event_id=0) is None
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("plain_static_storage")
+def test_an_asgi_servers_requests_compile_each_query_once_though_each_runs_on_a_new_thread(monkeypatch):
+    # given a started event and its first match's player, signed in
+    event, by_seed = started_event(4)
+    first = match(event, "W1-1")
+    client = Client()
+    client.force_login(by_seed[1])
+    compiles = []
+    compile_for_real = CompiledQuery._compile
+    monkeypatch.setattr(CompiledQuery, "_compile", lambda self: compiles.append(self) or compile_for_real(self))
+
+    # when Django's ASGI handler (as daphne and uvicorn run it) serves the match page three times
+    async def three_requests():
+        transport = httpx.ASGITransport(app=get_asgi_application())
+        cookies = {settings.SESSION_COOKIE_NAME: client.cookies[settings.SESSION_COOKIE_NAME].value}
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver", cookies=cookies) as browser:
+            served = []
+            for _ in range(3):
+                response = await browser.get(f"/events/matches/{first.pk}/")
+                served.append((response.status_code, len(compiles)))
+            return served
+
+    served = asyncio.run(three_requests())
+
+    # then each request ran on a thread of its own, yet only the first compiled (the page reads
+    # through compiled queries; a cache per thread compiled them again for every request)
+    assert [status for status, _ in served] == [200, 200, 200]
+    assert served[0][1] == served[1][1] == served[2][1]
 
 
 @pytest.mark.django_db

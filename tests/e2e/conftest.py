@@ -82,9 +82,10 @@ class Servers:
     Uploads land in one media folder for the session; withdrawals are paid by the session's
     fake bank; the pages wait less between tries (PAGE_WAITS). There is no dispute window: an
     event's prizes are paid the moment its final completes (the bracket flow waits for nothing).
-    Their database connections outlive a request, as a pooled server's do, instead of one new
-    PostgreSQL backend per request (idle between requests, they hold no lock the flush between
-    tests would wait for).
+    Their database connections come from a pool, as production's web processes' do, instead of one
+    new PostgreSQL backend per request (under ASGI each request runs on a new thread, so a kept
+    connection, CONN_MAX_AGE, was never used again: 91 backends for one bracket night; idle between
+    requests, pooled ones hold no lock the flush between tests would wait for).
     """
 
     def __init__(self, media_root: Path, bank) -> None:
@@ -96,7 +97,7 @@ class Servers:
             "BANK_API_URL": bank.url,
             "BANK_API_KEY": bank.api_key,
             "RESULTS_DISPUTE_WINDOW_HOURS": "0",
-            "DATABASE_CONN_MAX_AGE": "300",
+            "DATABASE_POOL": "true",
             **PAGE_WAITS,
         }
         self._running: dict[tuple, tuple] = {}
