@@ -112,7 +112,7 @@ _MATCH_STATE["check_in_missing"] = ExpressionWrapper(
 )
 
 
-# Compiled once (per thread), then only run: resolving these annotations cost more Python than the
+# Compiled once (per process), then only run: resolving these annotations cost more Python than the
 # rest of a report (bench/brackets.py).
 _MATCH_STATE_OF = CompiledQuery(
     lambda match_id: (
