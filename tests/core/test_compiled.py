@@ -2,6 +2,7 @@
 ORM gives, for the values of each call."""
 
 import asyncio
+import threading
 
 import httpx
 import pytest
@@ -80,9 +81,15 @@ def test_an_asgi_servers_requests_compile_each_query_once_though_each_runs_on_a_
     first = match(event, "W1-1")
     client = Client()
     client.force_login(by_seed[1])
-    compiles = []
-    compile_for_real = CompiledQuery._compile
+    compiles, threads = [], []  # the thread objects themselves: an ended thread's id may be reused
+    compile_for_real, run_for_real = CompiledQuery._compile, CompiledQuery.all
+
+    def run_noting_the_thread(self, **values):
+        threads.append(threading.current_thread())
+        return run_for_real(self, **values)
+
     monkeypatch.setattr(CompiledQuery, "_compile", lambda self: compiles.append(self) or compile_for_real(self))
+    monkeypatch.setattr(CompiledQuery, "all", run_noting_the_thread)
 
     # when Django's ASGI handler (as daphne and uvicorn run it) serves the match page three times
     async def three_requests():
@@ -97,9 +104,10 @@ def test_an_asgi_servers_requests_compile_each_query_once_though_each_runs_on_a_
 
     served = asyncio.run(three_requests())
 
-    # then each request ran on a thread of its own, yet only the first compiled (the page reads
-    # through compiled queries; a cache per thread compiled them again for every request)
+    # then each request ran on a thread of its own, yet only the first compiled (a cache per
+    # thread compiled the page's queries again for every request)
     assert [status for status, _ in served] == [200, 200, 200]
+    assert len({id(thread) for thread in threads}) == 3
     assert served[0][1] == served[1][1] == served[2][1]
 
 
