@@ -201,11 +201,16 @@ def run() -> int:
         if not os.environ.get("REDIS_URL"):
             # No broker, no beat process: daphne runs the schedule itself (core/embedded_beat.py).
             os.environ["DRIFTWOOD_EMBEDDED_BEAT"] = "true"
+        # Under ASGI each request runs on a new thread, so a connection kept per thread
+        # (CONN_MAX_AGE) is never used again: daphne takes its connections from a pool, as
+        # `make serve`'s web processes do, instead of starting a PostgreSQL backend per request.
+        pooled = {"DATABASE_POOL": os.environ.get("DATABASE_POOL", "true")}
         server = stack.enter_context(
             background(
                 "daphne",
                 [str(BIN_DIR / "daphne"), "-b", host, "-p", str(port), "driftwood.asgi:application"],
                 port=port,
+                env=pooled,
             )
         )
         log(f"Driftwood is ready at http://{host}:{port}/  (API docs /api/docs/, admin /admin/). Ctrl-C stops.")
