@@ -4,9 +4,9 @@ Playwright never downloads a browser here (no `playwright install`): it launches
 system chromium. Without it the tests skip locally and fail in CI (`tests.services.require`).
 
 One chromium serves the browser tests a process runs back to back (each test gets fresh
-contexts, closed after it), and one daphne per configuration serves the whole session: the
-database is flushed between tests as before, and the servers share the tests' Redis database,
-which the autouse `cache.clear()` empties between tests.
+contexts, closed after it), and so does one daphne per configuration: the database is flushed
+between tests as before, and the servers share the tests' Redis database, which the autouse
+`cache.clear()` empties between tests. Both stop when a test of another kind comes next.
 
 Every page of every context a test opens is watched for Content-Security-Policy violations
 (`CspWatch`): a test that triggers one fails, so every flow proves the policy lets it work.
@@ -16,9 +16,7 @@ import contextlib
 import os
 from pathlib import Path
 
-import httpx
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.management.color import no_style
@@ -27,7 +25,7 @@ from playwright.sync_api import Browser, BrowserContext, Playwright, sync_playwr
 from playwright.sync_api import Error as PlaywrightError
 
 from tests import services
-from tests.wallet.stripe_support import WEBHOOK_ENDPOINT_ID, WEBHOOK_URL, require_localstripe
+from tests.wallet.stripe_support import registered_webhook
 
 # Debian's headless build of chromium (package chromium-headless-shell, the same engine without the
 # desktop browser around it, as Playwright itself runs headless): the browser tests take two thirds
@@ -98,6 +96,11 @@ class Servers:
             "BANK_API_KEY": bank.api_key,
             "RESULTS_DISPUTE_WINDOW_HOURS": "0",
             "DATABASE_POOL": "true",
+            # A test's pages rarely have more than a few requests in flight; up to three workers
+            # with up to four configurations each stay well inside PostgreSQL's 100 connections,
+            # beside the races that open a connection per thread.
+            "DATABASE_POOL_MIN": "1",
+            "DATABASE_POOL_MAX": "4",
             **PAGE_WAITS,
         }
         self._running: dict[tuple, tuple] = {}
@@ -115,15 +118,23 @@ class Servers:
         )
 
     def stop(self) -> None:
+        """Stop them (they start again on next use): their pooled connections are given back."""
         for process, _url in self._running.values():
-            services.stop(process)
+            services.stop(process, at_once=True)
+        self._running.clear()
+
+
+# The session's servers, stopped with chromium when the browser tests a process runs back to back end.
+SESSION_SERVERS: list[Servers] = []
 
 
 @pytest.fixture(scope="session")
 def e2e_servers(django_db_setup, tmp_path_factory, fake_bank_server):
     servers = Servers(tmp_path_factory.mktemp("e2e-media"), fake_bank_server)
+    SESSION_SERVERS.append(servers)
     yield servers
     servers.stop()
+    SESSION_SERVERS.remove(servers)
 
 
 # The servers cache content types by id (Django admin's change log writes them); the flush after
@@ -171,13 +182,10 @@ def asgi_server(e2e_servers, stable_content_types):
 
 @pytest.fixture
 def stripe_server(asgi_server):
-    """The session's server, registered as localstripe's webhook (the only one: re-registering
-    replaces the URL)."""
-    httpx.post(
-        f"{require_localstripe()}/_config/webhooks/{WEBHOOK_ENDPOINT_ID}",
-        data={"url": f"{asgi_server}{WEBHOOK_URL}", "secret": settings.STRIPE_WEBHOOK_SECRET},
-    ).raise_for_status()
-    return asgi_server
+    """The session's server, registered as localstripe's webhook for the test (and no longer once
+    it ends, before its rows are flushed: the server lives on)."""
+    with registered_webhook(asgi_server):
+        yield asgi_server
 
 
 # Runs before any script of every document (Playwright injects it outside the page's policy).
@@ -284,10 +292,13 @@ CHROMIUM_PROCESS = Chromium()
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item, nextitem):
-    """After the test's fixtures are gone: stop chromium unless another browser test comes next."""
+    """After the test's fixtures are gone: stop chromium and the servers unless another browser
+    test comes next (the tests after it may race threads for PostgreSQL's connections)."""
     result = yield
     if nextitem is None or nextitem.get_closest_marker("browser") is None:
         CHROMIUM_PROCESS.stop()
+        for servers in SESSION_SERVERS:
+            servers.stop()
     return result
 
 

@@ -22,8 +22,7 @@ from wallet.models import TopUp
 from wallet.services.balances import wallet_get_or_create
 
 WEBHOOK_URL = "/api/v1/payments/stripe/webhook"
-# Every test server registers under this one id: re-registering replaces the URL, so localstripe
-# never keeps posting events to a server that has already stopped.
+# Every test server registers under this one id: re-registering replaces the URL.
 WEBHOOK_ENDPOINT_ID = "driftwood"
 THREE_D_SECURE_CARD = "4000002760003184"
 
@@ -55,17 +54,34 @@ def refunds_at_stripe(payment_intent_id: str) -> list[int]:
     return [refund.amount for refund in stripe_client().v1.refunds.list(params={"payment_intent": payment_intent_id})]
 
 
+def register_webhook(url: str, *, events: list[str] | None = None, endpoint_id: str = WEBHOOK_ENDPOINT_ID) -> None:
+    """Have localstripe post `events` (None: every event) to `url`, signed with the webhook secret.
+    localstripe reads its registrations when it posts, a second after each event."""
+    httpx.post(
+        f"{require_localstripe()}/_config/webhooks/{endpoint_id}",
+        json={"url": url, "secret": settings.STRIPE_WEBHOOK_SECRET, "events": events},
+    ).raise_for_status()
+
+
+@contextmanager
+def registered_webhook(server_url: str) -> Iterator[None]:
+    """localstripe posts its events to the server at `server_url` until the block ends, and then to
+    no one: a server that outlives the block (the browser tests' serves the whole session) must not
+    write a later test's payments into the database while that test runs."""
+    register_webhook(f"{server_url}{WEBHOOK_URL}")
+    try:
+        yield
+    finally:
+        register_webhook(f"{server_url}{WEBHOOK_URL}", events=[])
+
+
 @contextmanager
 def webhook_server(**env_overrides: str) -> Iterator[str]:
     """A daphne server talking to localstripe and registered as its webhook (env as start_daphne); yields its URL."""
-    localstripe = require_localstripe()
-    process, url = services.start_daphne(STRIPE_API_BASE=localstripe, **env_overrides)
+    process, url = services.start_daphne(STRIPE_API_BASE=require_localstripe(), **env_overrides)
     try:
-        httpx.post(
-            f"{localstripe}/_config/webhooks/{WEBHOOK_ENDPOINT_ID}",
-            data={"url": f"{url}{WEBHOOK_URL}", "secret": settings.STRIPE_WEBHOOK_SECRET},
-        ).raise_for_status()
-        yield url
+        with registered_webhook(url):
+            yield url
     finally:
         services.stop(process)
 
