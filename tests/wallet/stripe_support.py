@@ -66,8 +66,8 @@ def register_webhook(url: str, *, events: list[str] | None = None, endpoint_id: 
 @contextmanager
 def registered_webhook(server_url: str) -> Iterator[None]:
     """localstripe posts its events to the server at `server_url` until the block ends, and then to
-    no one: a server that outlives the block (the browser tests' serves the whole session) must not
-    write a later test's payments into the database while that test runs."""
+    no one: a server that outlives the block (the browser tests' serves the tests after its own) must
+    not write a later test's payments into the database while that test runs."""
     register_webhook(f"{server_url}{WEBHOOK_URL}")
     try:
         yield

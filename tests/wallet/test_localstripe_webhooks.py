@@ -1,8 +1,8 @@
 """A test server hears localstripe's events only while it is registered as the webhook.
 
 localstripe posts each event a second after it happens, to every registered endpoint, reading the
-registrations when it posts. The browser tests' server lives all session: had it stayed registered
-after its test, a later test's payment at the same localstripe would be written by that server into
+registrations when it posts. The browser tests' server lives on after each test: had it stayed
+registered, a later test's payment at the same localstripe would be written by that server into
 the database under the later test (seen: a webhook test counting seven events where it made one).
 """
 
