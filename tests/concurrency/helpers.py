@@ -10,6 +10,8 @@ from django.db import connection
 # two large races on two workers at once (50 threads each), beside the servers other tests run,
 # were refused ("too many clients already"): large ones take turns across the workers.
 LARGE_RACE = 10
+LARGE_RACE_LOCK = "SELECT pg_advisory_lock(hashtext('driftwood-tests-large-race'))"
+LARGE_RACE_UNLOCK = "SELECT pg_advisory_unlock(hashtext('driftwood-tests-large-race'))"
 
 
 @contextmanager
@@ -20,11 +22,11 @@ def _one_large_race_at_a_time(count: int) -> Iterator[None]:
     # The workers' own databases are separate, and advisory locks are per database: take it on the
     # server's maintenance database, which they share (as tests/template_db.py does).
     with connection._nodb_cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_lock(hashtext('driftwood-tests-large-race'))")
+        cursor.execute(LARGE_RACE_LOCK)
         try:
             yield
         finally:
-            cursor.execute("SELECT pg_advisory_unlock(hashtext('driftwood-tests-large-race'))")
+            cursor.execute(LARGE_RACE_UNLOCK)
 
 
 def run_in_threads(count: int, work) -> list:
