@@ -16,10 +16,10 @@ from tests.wallet.bank_support import FakeBank
 
 
 def pytest_collection_finish(session):
-    """What collection built (modules, thousands of test items, the API fuzzing's prepared cases)
-    lives all run: out of the garbage collector's full passes with it, as the servers do with their
-    start-up objects (driftwood/core/gc_freeze.py), and young objects collected less often (a test
-    makes tens of thousands). The collector took 9% of a worker's CPU, now 4%."""
+    """What collection built (modules, thousands of test items) lives all run: out of the garbage
+    collector's full passes with it, as the servers do with their start-up objects
+    (driftwood/core/gc_freeze.py), and young objects collected less often (a test makes tens of
+    thousands). The collector took 9% of a worker's CPU, now 4%."""
     gc.collect()
     gc.freeze()
     gc.set_threshold(20_000, 10, 10)

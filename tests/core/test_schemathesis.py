@@ -8,8 +8,15 @@ enum, a page past the maximum) must be refused, not accepted.
 The schema is the one drf-spectacular serves; requests go through Django's WSGI application (all
 middleware included) on the test database. Generation is deterministic (a fixed seed, derandomized
 Hypothesis, no example database), so a run is the same run every time: a failure is a defect.
+
+Each operation is a test of its own (`pytest 'tests/core/test_schemathesis.py::…[GET /api/v1/me]'`),
+parametrized here from the schema's list of operations, and its cases are built when it runs
+(Schemathesis' fixture-loaded schema, given that one operation). Schemathesis' own `parametrize`
+would build every operation's cases, its coverage phase included, while collecting: in each test
+worker, though each operation runs in one (5 s of CPU a worker, a tenth of the whole file's).
 """
 
+import functools
 import json
 import re
 
@@ -23,6 +30,7 @@ from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, settings
 from rest_framework_simplejwt.tokens import AccessToken
 from schemathesis.checks import not_a_server_error
+from schemathesis.python._constants.orchestrator import build_constants_pool
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     negative_data_rejection,
@@ -64,14 +72,49 @@ def _anonymous_allowed(operation: dict) -> bool:
 
 
 SCHEMA = _schema()
-schema = schemathesis.openapi.from_dict(SCHEMA, config=CONFIG)
-schema.app = get_wsgi_application()
-PROTECTED = [
+METHODS = {"get", "post", "put", "patch", "delete"}
+OPERATIONS = [
     (method.upper(), path)
     for path, operations in SCHEMA["paths"].items()
     for method, operation in operations.items()
-    if method in {"get", "post", "put", "patch", "delete"} and not _anonymous_allowed(operation)
+    if method in METHODS
 ]
+PROTECTED = [
+    (method, path) for method, path in OPERATIONS if not _anonymous_allowed(SCHEMA["paths"][path][method.lower()])
+]
+OPEN = [operation for operation in OPERATIONS if operation not in PROTECTED]
+WSGI_APPLICATION = get_wsgi_application()
+
+
+def _ids(operations: list[tuple[str, str]]) -> list[str]:
+    return [f"{method} {path}" for method, path in operations]
+
+
+@pytest.fixture
+def operation_schema(request):
+    """The schema with only the test's operation (the rest of the document, components included,
+    as served)."""
+    method, path = request.param
+    path_item = {key: value for key, value in SCHEMA["paths"][path].items() if key not in METHODS}
+    document = {**SCHEMA, "paths": {path: {**path_item, method.lower(): SCHEMA["paths"][path][method.lower()]}}}
+    schema = schemathesis.openapi.from_dict(document, config=CONFIG)
+    schema.app = WSGI_APPLICATION
+    schema._constants_pool_cache = _application_constants()
+    return schema
+
+
+@functools.cache
+def _application_constants():
+    """The literals Schemathesis reads out of the application's code to seed its generation,
+    found once per process (a walk of every module: a tenth of a second) rather than once per
+    operation's schema. It keeps them in that private slot, keyed by the application."""
+    schema = schemathesis.openapi.from_dict(SCHEMA, config=CONFIG)
+    schema.app = WSGI_APPLICATION
+    build_constants_pool(schema)
+    return schema._constants_pool_cache
+
+
+operation = schemathesis.pytest.from_fixture("operation_schema")
 
 HYPOTHESIS = settings(deadline=None, suppress_health_check=list(HealthCheck))
 
@@ -103,7 +146,8 @@ def player(db):
 # Fuzzed anonymously: the operations open to anonymous clients. Every case sent to the others
 # was answered 401 before its input was read (most of this file's time, to learn nothing new):
 # they get the one test below instead, and are fuzzed signed in.
-@schema.include(lambda context: _anonymous_allowed(context.operation.definition.raw)).parametrize()
+@pytest.mark.parametrize("operation_schema", OPEN, ids=_ids(OPEN), indirect=True)
+@operation.parametrize()
 @HYPOTHESIS
 @pytest.mark.usefixtures("db", "in_process")
 def test_every_open_operation_as_an_anonymous_client(case):
@@ -111,7 +155,7 @@ def test_every_open_operation_as_an_anonymous_client(case):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("method", "path"), PROTECTED, ids=[f"{method} {path}" for method, path in PROTECTED])
+@pytest.mark.parametrize(("method", "path"), PROTECTED, ids=_ids(PROTECTED))
 def test_every_other_operation_refuses_an_anonymous_client_with_the_envelope(client, method, path):
     url = re.sub(r"\{[^}]+\}", "1", path)
     response = client.generic(method, url, data=b'{"amount": "10.00"}', content_type="application/json")
@@ -120,8 +164,9 @@ def test_every_other_operation_refuses_an_anonymous_client_with_the_envelope(cli
     assert response.json()["code"] == "not_authenticated"
 
 
-@schema.parametrize()
+@pytest.mark.parametrize("operation_schema", OPERATIONS, ids=_ids(OPERATIONS), indirect=True)
+@operation.parametrize()
 @HYPOTHESIS
-@pytest.mark.usefixtures("in_process")
+@pytest.mark.usefixtures("db", "in_process")
 def test_every_operation_as_a_signed_in_player(case, player):
     case.call_and_validate(headers={"Authorization": f"Bearer {AccessToken.for_user(player)}"}, checks=CHECKS)
