@@ -82,6 +82,16 @@ class _ShardConnection(RedisSingleShardConnection):
         for queue in self.channel_layer.channels.values():
             queue.put_nowait(unavailable)
 
+    async def unsubscribe_unless(self, channel: str, wanted) -> None:
+        """channels-redis' `unsubscribe`, decided under the lock that `subscribe` takes: when a
+        channel has started joining the group by then (`wanted()`), the process keeps listening."""
+        async with self._lock:
+            if channel in self._subscribed_to and not wanted():
+                self._ensure_redis()
+                self._ensure_receiver()
+                await self._pubsub.unsubscribe(channel)
+                self._subscribed_to.remove(channel)
+
 
 class _LoopLayer(RedisPubSubLoopLayer):
     def __init__(self, *args, **kwargs):
@@ -97,11 +107,15 @@ class _LoopLayer(RedisPubSubLoopLayer):
         if channel in self.groups.get(group_channel, ()):
             return
         shard = self._get_shard(group_channel)
-        await shard.subscribe(group_channel)
         token = uuid.uuid4().hex
         joined = asyncio.get_running_loop().create_future()
+        # A joining channel counts as a member from here on (`_wanted`): were the group's last member
+        # to leave meanwhile, the process would otherwise stop listening to the group, and this
+        # join's markers would never come back (or come back just before, leaving it deaf). Seen
+        # in full test runs as a page's first sockets timing out while the page before closed its own.
         self._joins[token] = (group_channel, channel, joined)
         try:
+            await shard.subscribe(group_channel)
             async with asyncio.timeout(JOIN_TIMEOUT_SECONDS):
                 # Sent again until one comes back (the first to arrive joins; later ones are ignored):
                 # a marker that reached Redis before the new subscription took effect never would.
@@ -115,6 +129,21 @@ class _LoopLayer(RedisPubSubLoopLayer):
             raise RedisConnectionError(f"joining {group} timed out") from exc
         finally:
             self._joins.pop(token, None)
+
+    async def group_discard(self, group, channel):
+        group_channel = self._get_group_channel_name(group)
+        members = self.groups.get(group_channel)
+        if not members or channel not in members:
+            return
+        members.remove(channel)
+        if not members:
+            del self.groups[group_channel]
+            shard = self._get_shard(group_channel)
+            await shard.unsubscribe_unless(group_channel, functools.partial(self._wanted, group_channel))
+
+    def _wanted(self, group_channel: str) -> bool:
+        """Whether a channel of this process is in the group or joining it."""
+        return group_channel in self.groups or any(joining == group_channel for joining, _, _ in self._joins.values())
 
     def joined(self, token: str) -> None:
         """Our marker came back: the channel is in the group from here on (others' markers are ignored)."""

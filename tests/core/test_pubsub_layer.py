@@ -133,3 +133,27 @@ def test_a_join_whose_marker_is_lost_is_marked_again_and_completes(monkeypatch):
     # then the join completed on a later marker and the channel has the message
     assert asyncio.run(scenario()) == 1
     assert len(dropped) == 1
+
+
+# Event-loop turns between a channel starting to join and the group's last member leaving: the
+# leave lands before the join has subscribed, while its marker is on its way, or after it joined.
+@pytest.mark.parametrize("turns", [0, 1, 2, 4, 8, 50])
+def test_a_channel_joining_as_the_last_member_leaves_joins_and_hears_the_group(turns):
+    async def scenario():
+        channel_layer = layer()
+        leaving, joining = await channel_layer.new_channel(), await channel_layer.new_channel()
+        await channel_layer.group_add("room", leaving)
+        # when a second channel starts joining and the only member leaves meanwhile (a player's
+        # new page opening its sockets while the page before closes the same groups' sockets)
+        join = asyncio.create_task(channel_layer.group_add("room", joining))
+        for _ in range(turns):
+            await asyncio.sleep(0)
+        await channel_layer.group_discard("room", leaving)
+        await join
+        await channel_layer.group_send("room", {"type": "chat.message", "n": 1})
+        got = (await asyncio.wait_for(channel_layer.receive(joining), 2))["n"]
+        await channel_layer.flush()
+        return got
+
+    # then the join completed (the process still listens to the group) and the channel hears it
+    assert asyncio.run(scenario()) == 1
