@@ -98,6 +98,7 @@ class _LoopLayer(RedisPubSubLoopLayer):
         super().__init__(*args, **kwargs)
         self._shards = [_ShardConnection(shard.host, self) for shard in self._shards]
         self._joins: dict[str, tuple[str, str, asyncio.Future]] = {}
+        self._unsubscribing: set[asyncio.Task] = set()
 
     async def group_add(self, group, channel):
         if channel not in self.channels:
@@ -129,6 +130,8 @@ class _LoopLayer(RedisPubSubLoopLayer):
             raise RedisConnectionError(f"joining {group} timed out") from exc
         finally:
             self._joins.pop(token, None)
+            if not joined.done():  # cancelled (the socket closed meanwhile) or timed out
+                self._unsubscribe_later(group_channel)
 
     async def group_discard(self, group, channel):
         group_channel = self._get_group_channel_name(group)
@@ -140,6 +143,23 @@ class _LoopLayer(RedisPubSubLoopLayer):
             del self.groups[group_channel]
             shard = self._get_shard(group_channel)
             await shard.unsubscribe_unless(group_channel, functools.partial(self._wanted, group_channel))
+
+    def _unsubscribe_later(self, group_channel: str) -> None:
+        """Stop listening to a group a join subscribed to but never completed, unless a channel is in
+        or joining it by then: else the process would read (and drop) the group's messages until it
+        ends. In a task of its own, bounded: a cancelled join must not wait, and during an outage
+        (a timed-out join) the unsubscribe fails or hangs like everything else."""
+
+        async def unsubscribe() -> None:
+            with contextlib.suppress(TimeoutError, redis.RedisError, OSError):
+                async with asyncio.timeout(JOIN_TIMEOUT_SECONDS):
+                    await self._get_shard(group_channel).unsubscribe_unless(
+                        group_channel, functools.partial(self._wanted, group_channel)
+                    )
+
+        task = asyncio.get_running_loop().create_task(unsubscribe())
+        self._unsubscribing.add(task)  # (the loop keeps only a weak reference to a task)
+        task.add_done_callback(self._unsubscribing.discard)
 
     def _wanted(self, group_channel: str) -> bool:
         """Whether a channel of this process is in the group or joining it."""

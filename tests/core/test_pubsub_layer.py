@@ -2,10 +2,14 @@
 group at a point in its stream, and a socket that far behind sheds messages past the capacity."""
 
 import asyncio
+import contextlib
 
 import pytest
+import redis
 from django.conf import settings
+from redis.exceptions import ConnectionError as RedisConnectionError
 
+from driftwood.core import channel_layer as channel_layer_module
 from driftwood.core.channel_layer import CAPACITY, JOIN_MARKER, PubSubChannelLayer, _ShardConnection
 from tests import services
 
@@ -157,3 +161,84 @@ def test_a_channel_joining_as_the_last_member_leaves_joins_and_hears_the_group(t
 
     # then the join completed (the process still listens to the group) and the channel hears it
     assert asyncio.run(scenario()) == 1
+
+
+def subscribers(group_channel: str) -> int:
+    """How many connections Redis has subscribed to the group (processes listening to it)."""
+    [(_name, count)] = redis.Redis.from_url(settings.REDIS_URL).pubsub_numsub(group_channel)
+    return count
+
+
+async def unsubscribed(group_channel: str) -> bool:
+    """Whether Redis has no subscriber left for the group within a second (the unsubscribe runs in a task)."""
+    for _ in range(100):
+        if not subscribers(group_channel):
+            return True
+        await asyncio.sleep(0.01)
+    return False
+
+
+def losing_every_marker(monkeypatch) -> list[bytes]:
+    """A Redis that never brings a join's marker back: the join can only be cancelled or time out.
+    Returns the markers dropped so far (one each time the join sends one)."""
+    publish = _ShardConnection.publish
+    dropped = []
+
+    async def dropping_markers(shard, channel, message):
+        if message.startswith(JOIN_MARKER):
+            dropped.append(message)
+        else:
+            await publish(shard, channel, message)
+
+    monkeypatch.setattr(_ShardConnection, "publish", dropping_markers)
+    return dropped
+
+
+@pytest.mark.parametrize("member", [False, True], ids=["alone", "beside a member"])
+def test_a_join_cancelled_midway_leaves_the_group_unless_another_channel_is_in_it(monkeypatch, member):
+    async def scenario():
+        channel_layer = layer()
+        group_channel = channel_layer._get_layer()._get_group_channel_name("room")
+        listener = await channel_layer.new_channel()
+        if member:
+            await channel_layer.group_add("room", listener)
+        dropped = losing_every_marker(monkeypatch)
+        joining = await channel_layer.new_channel()
+        # when a channel starts joining (subscribed, its marker sent) and its socket closes before
+        # the join completes
+        join = asyncio.create_task(channel_layer.group_add("room", joining))
+        while not dropped:
+            await asyncio.sleep(0.01)
+        join.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await join
+        left = await unsubscribed(group_channel)
+        heard = None
+        if member:
+            await channel_layer.group_send("room", {"type": "chat.message", "n": 1})
+            heard = (await asyncio.wait_for(channel_layer.receive(listener), 2))["n"]
+        await channel_layer.flush()
+        return left, heard
+
+    # then alone, the process no longer listens to the group; beside a member, it still does and
+    # the member hears the group
+    assert asyncio.run(scenario()) == ((False, 1) if member else (True, None))
+
+
+def test_a_join_that_times_out_leaves_the_group(monkeypatch):
+    monkeypatch.setattr(channel_layer_module, "JOIN_TIMEOUT_SECONDS", 0.3)
+    losing_every_marker(monkeypatch)
+
+    async def scenario():
+        channel_layer = layer()
+        group_channel = channel_layer._get_layer()._get_group_channel_name("room")
+        channel = await channel_layer.new_channel()
+        # when a join's marker never comes back
+        with pytest.raises(RedisConnectionError, match="joining room timed out"):
+            await channel_layer.group_add("room", channel)
+        left = await unsubscribed(group_channel)
+        await channel_layer.flush()
+        return left
+
+    # then the join failed as Redis unreachable would, and the process no longer listens to the group
+    assert asyncio.run(scenario()) is True
