@@ -165,7 +165,8 @@ def test_a_channel_joining_as_the_last_member_leaves_joins_and_hears_the_group(t
 
 def subscribers(group_channel: str) -> int:
     """How many connections Redis has subscribed to the group (processes listening to it)."""
-    [(_name, count)] = redis.Redis.from_url(settings.REDIS_URL).pubsub_numsub(group_channel)
+    with redis.Redis.from_url(settings.REDIS_URL) as client:
+        [(_name, count)] = client.pubsub_numsub(group_channel)
     return count
 
 
